@@ -1,0 +1,40 @@
+from ascent.types.v1 import run_pb2 as _run_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ImproveRequest(_message.Message):
+    __slots__ = ("run", "history")
+    RUN_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_FIELD_NUMBER: _ClassVar[int]
+    run: _run_pb2.Run
+    history: _containers.RepeatedCompositeFieldContainer[_run_pb2.Run]
+    def __init__(self, run: _Optional[_Union[_run_pb2.Run, _Mapping]] = ..., history: _Optional[_Iterable[_Union[_run_pb2.Run, _Mapping]]] = ...) -> None: ...
+
+class ImprovedExperiment(_message.Message):
+    __slots__ = ("name", "code", "rationale")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    RATIONALE_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    code: str
+    rationale: str
+    def __init__(self, name: _Optional[str] = ..., code: _Optional[str] = ..., rationale: _Optional[str] = ...) -> None: ...
+
+class ImproveResponse(_message.Message):
+    __slots__ = ("proposal_id", "diagnosis", "suggestions", "improved_experiment", "engine")
+    PROPOSAL_ID_FIELD_NUMBER: _ClassVar[int]
+    DIAGNOSIS_FIELD_NUMBER: _ClassVar[int]
+    SUGGESTIONS_FIELD_NUMBER: _ClassVar[int]
+    IMPROVED_EXPERIMENT_FIELD_NUMBER: _ClassVar[int]
+    ENGINE_FIELD_NUMBER: _ClassVar[int]
+    proposal_id: str
+    diagnosis: str
+    suggestions: _containers.RepeatedScalarFieldContainer[str]
+    improved_experiment: ImprovedExperiment
+    engine: str
+    def __init__(self, proposal_id: _Optional[str] = ..., diagnosis: _Optional[str] = ..., suggestions: _Optional[_Iterable[str]] = ..., improved_experiment: _Optional[_Union[ImprovedExperiment, _Mapping]] = ..., engine: _Optional[str] = ...) -> None: ...

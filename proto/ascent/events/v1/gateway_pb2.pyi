@@ -1,0 +1,33 @@
+from ascent.events.v1 import meta_pb2 as _meta_pb2
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class SessionCreated(_message.Message):
+    __slots__ = ("meta", "session_id", "owner_id")
+    META_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    session_id: str
+    owner_id: str
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., session_id: _Optional[str] = ..., owner_id: _Optional[str] = ...) -> None: ...
+
+class DatasetUploaded(_message.Message):
+    __slots__ = ("meta", "session_id", "owner_id", "dataset_sha256", "rows", "columns")
+    META_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    COLUMNS_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    session_id: str
+    owner_id: str
+    dataset_sha256: str
+    rows: int
+    columns: int
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., session_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., rows: _Optional[int] = ..., columns: _Optional[int] = ...) -> None: ...

@@ -1,0 +1,25 @@
+from ascent.events.v1 import meta_pb2 as _meta_pb2
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class BestAchieved(_message.Message):
+    __slots__ = ("meta", "board_id", "run_id", "owner_id", "score", "previous_score", "previous_run_id")
+    META_FIELD_NUMBER: _ClassVar[int]
+    BOARD_ID_FIELD_NUMBER: _ClassVar[int]
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_SCORE_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    board_id: str
+    run_id: str
+    owner_id: str
+    score: float
+    previous_score: float
+    previous_run_id: str
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., board_id: _Optional[str] = ..., run_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., score: _Optional[float] = ..., previous_score: _Optional[float] = ..., previous_run_id: _Optional[str] = ...) -> None: ...

@@ -1,0 +1,37 @@
+from ascent.events.v1 import meta_pb2 as _meta_pb2
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class XpAwarded(_message.Message):
+    __slots__ = ("meta", "learner_id", "amount", "total", "reason", "source_event_id")
+    META_FIELD_NUMBER: _ClassVar[int]
+    LEARNER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    learner_id: str
+    amount: int
+    total: int
+    reason: str
+    source_event_id: str
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., learner_id: _Optional[str] = ..., amount: _Optional[int] = ..., total: _Optional[int] = ..., reason: _Optional[str] = ..., source_event_id: _Optional[str] = ...) -> None: ...
+
+class BadgeAwarded(_message.Message):
+    __slots__ = ("meta", "learner_id", "badge_slug", "badge_name", "source_event_id")
+    META_FIELD_NUMBER: _ClassVar[int]
+    LEARNER_ID_FIELD_NUMBER: _ClassVar[int]
+    BADGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    BADGE_NAME_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    learner_id: str
+    badge_slug: str
+    badge_name: str
+    source_event_id: str
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., learner_id: _Optional[str] = ..., badge_slug: _Optional[str] = ..., badge_name: _Optional[str] = ..., source_event_id: _Optional[str] = ...) -> None: ...

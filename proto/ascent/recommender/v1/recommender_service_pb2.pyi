@@ -1,0 +1,71 @@
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ProfileRequest(_message.Message):
+    __slots__ = ("dataset_sha256",)
+    DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
+    dataset_sha256: str
+    def __init__(self, dataset_sha256: _Optional[str] = ...) -> None: ...
+
+class MetaFeatures(_message.Message):
+    __slots__ = ("dataset_sha256", "rows", "columns", "task_type", "n_classes", "missing_ratio", "categorical_ratio", "class_imbalance", "target")
+    DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    COLUMNS_FIELD_NUMBER: _ClassVar[int]
+    TASK_TYPE_FIELD_NUMBER: _ClassVar[int]
+    N_CLASSES_FIELD_NUMBER: _ClassVar[int]
+    MISSING_RATIO_FIELD_NUMBER: _ClassVar[int]
+    CATEGORICAL_RATIO_FIELD_NUMBER: _ClassVar[int]
+    CLASS_IMBALANCE_FIELD_NUMBER: _ClassVar[int]
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    dataset_sha256: str
+    rows: int
+    columns: int
+    task_type: str
+    n_classes: int
+    missing_ratio: float
+    categorical_ratio: float
+    class_imbalance: float
+    target: str
+    def __init__(self, dataset_sha256: _Optional[str] = ..., rows: _Optional[int] = ..., columns: _Optional[int] = ..., task_type: _Optional[str] = ..., n_classes: _Optional[int] = ..., missing_ratio: _Optional[float] = ..., categorical_ratio: _Optional[float] = ..., class_imbalance: _Optional[float] = ..., target: _Optional[str] = ...) -> None: ...
+
+class ProfileResponse(_message.Message):
+    __slots__ = ("meta_features",)
+    META_FEATURES_FIELD_NUMBER: _ClassVar[int]
+    meta_features: MetaFeatures
+    def __init__(self, meta_features: _Optional[_Union[MetaFeatures, _Mapping]] = ...) -> None: ...
+
+class RecommendRequest(_message.Message):
+    __slots__ = ("dataset_sha256", "limit")
+    DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    dataset_sha256: str
+    limit: int
+    def __init__(self, dataset_sha256: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class PipelineRecommendation(_message.Message):
+    __slots__ = ("pipeline_json", "key", "expected_score", "support", "rationale")
+    PIPELINE_JSON_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_SCORE_FIELD_NUMBER: _ClassVar[int]
+    SUPPORT_FIELD_NUMBER: _ClassVar[int]
+    RATIONALE_FIELD_NUMBER: _ClassVar[int]
+    pipeline_json: str
+    key: str
+    expected_score: float
+    support: int
+    rationale: str
+    def __init__(self, pipeline_json: _Optional[str] = ..., key: _Optional[str] = ..., expected_score: _Optional[float] = ..., support: _Optional[int] = ..., rationale: _Optional[str] = ...) -> None: ...
+
+class RecommendResponse(_message.Message):
+    __slots__ = ("meta_features", "pipelines")
+    META_FEATURES_FIELD_NUMBER: _ClassVar[int]
+    PIPELINES_FIELD_NUMBER: _ClassVar[int]
+    meta_features: MetaFeatures
+    pipelines: _containers.RepeatedCompositeFieldContainer[PipelineRecommendation]
+    def __init__(self, meta_features: _Optional[_Union[MetaFeatures, _Mapping]] = ..., pipelines: _Optional[_Iterable[_Union[PipelineRecommendation, _Mapping]]] = ...) -> None: ...

@@ -1,0 +1,88 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class RunError(_message.Message):
+    __slots__ = ("type", "message", "traceback")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    TRACEBACK_FIELD_NUMBER: _ClassVar[int]
+    type: str
+    message: str
+    traceback: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, type: _Optional[str] = ..., message: _Optional[str] = ..., traceback: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class RunOutcome(_message.Message):
+    __slots__ = ("accuracy", "precision", "recall", "f1_score", "rmse", "mae", "r2", "model_type", "dataset_info_json", "confusion_matrix_json", "pipeline_json", "task_type")
+    ACCURACY_FIELD_NUMBER: _ClassVar[int]
+    PRECISION_FIELD_NUMBER: _ClassVar[int]
+    RECALL_FIELD_NUMBER: _ClassVar[int]
+    F1_SCORE_FIELD_NUMBER: _ClassVar[int]
+    RMSE_FIELD_NUMBER: _ClassVar[int]
+    MAE_FIELD_NUMBER: _ClassVar[int]
+    R2_FIELD_NUMBER: _ClassVar[int]
+    MODEL_TYPE_FIELD_NUMBER: _ClassVar[int]
+    DATASET_INFO_JSON_FIELD_NUMBER: _ClassVar[int]
+    CONFUSION_MATRIX_JSON_FIELD_NUMBER: _ClassVar[int]
+    PIPELINE_JSON_FIELD_NUMBER: _ClassVar[int]
+    TASK_TYPE_FIELD_NUMBER: _ClassVar[int]
+    accuracy: float
+    precision: float
+    recall: float
+    f1_score: float
+    rmse: float
+    mae: float
+    r2: float
+    model_type: str
+    dataset_info_json: str
+    confusion_matrix_json: str
+    pipeline_json: str
+    task_type: str
+    def __init__(self, accuracy: _Optional[float] = ..., precision: _Optional[float] = ..., recall: _Optional[float] = ..., f1_score: _Optional[float] = ..., rmse: _Optional[float] = ..., mae: _Optional[float] = ..., r2: _Optional[float] = ..., model_type: _Optional[str] = ..., dataset_info_json: _Optional[str] = ..., confusion_matrix_json: _Optional[str] = ..., pipeline_json: _Optional[str] = ..., task_type: _Optional[str] = ...) -> None: ...
+
+class Run(_message.Message):
+    __slots__ = ("id", "session_id", "owner_id", "name", "code", "outcome", "stdout", "stderr", "error", "has_error", "is_improved", "parent_run_id", "dataset_sha256", "status", "duration_ms", "peak_memory_kb", "created_at", "figures")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    STDOUT_FIELD_NUMBER: _ClassVar[int]
+    STDERR_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    HAS_ERROR_FIELD_NUMBER: _ClassVar[int]
+    IS_IMPROVED_FIELD_NUMBER: _ClassVar[int]
+    PARENT_RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    DURATION_MS_FIELD_NUMBER: _ClassVar[int]
+    PEAK_MEMORY_KB_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    FIGURES_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    session_id: str
+    owner_id: str
+    name: str
+    code: str
+    outcome: RunOutcome
+    stdout: str
+    stderr: str
+    error: RunError
+    has_error: bool
+    is_improved: bool
+    parent_run_id: str
+    dataset_sha256: str
+    status: str
+    duration_ms: int
+    peak_memory_kb: int
+    created_at: _timestamp_pb2.Timestamp
+    figures: _containers.RepeatedScalarFieldContainer[bytes]
+    def __init__(self, id: _Optional[str] = ..., session_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., name: _Optional[str] = ..., code: _Optional[str] = ..., outcome: _Optional[_Union[RunOutcome, _Mapping]] = ..., stdout: _Optional[str] = ..., stderr: _Optional[str] = ..., error: _Optional[_Union[RunError, _Mapping]] = ..., has_error: _Optional[bool] = ..., is_improved: _Optional[bool] = ..., parent_run_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., status: _Optional[str] = ..., duration_ms: _Optional[int] = ..., peak_memory_kb: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., figures: _Optional[_Iterable[bytes]] = ...) -> None: ...

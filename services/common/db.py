@@ -1,0 +1,121 @@
+"""SQLAlchemy 2 engine/session wiring and a small ordered-migrations runner.
+
+Each service keeps numbered migration modules in `services/<name>/migrations/`
+(`m0001_initial.py`, ...), each with `upgrade(conn: Connection) -> None`. Applied versions are
+recorded per service in `ascent_schema_migrations`, so several services may share one
+PostgreSQL database.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    event,
+    select,
+)
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+_migrations_meta = MetaData()
+schema_migrations = Table(
+    "ascent_schema_migrations",
+    _migrations_meta,
+    Column("service", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+)
+
+
+class Base(DeclarativeBase):
+    """Declarative base; every service's tables are prefixed with its name."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            # WAL lets the gRPC readers and the event consumer work side by side.
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: commits on success, rolls back on error. Only adapters use this."""
+        with self._sessions() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def migrate(self, service: str, package: str) -> list[int]:
+        """Apply pending migrations of `package` in order; returns the versions applied."""
+        _migrations_meta.create_all(self.engine)
+        pkg = importlib.import_module(package)
+        modules = sorted(
+            (int(info.name[1:5]), info.name)
+            for info in pkgutil.iter_modules(pkg.__path__)
+            if info.name.startswith("m") and info.name[1:5].isdigit()
+        )
+        applied: list[int] = []
+        with self.engine.begin() as conn:
+            done = set(
+                conn.execute(
+                    select(schema_migrations.c.version).where(
+                        schema_migrations.c.service == service
+                    )
+                ).scalars()
+            )
+        for version, name in modules:
+            if version in done:
+                continue
+            module = importlib.import_module(f"{package}.{name}")
+            with self.engine.begin() as conn:
+                module.upgrade(conn)
+                conn.execute(
+                    schema_migrations.insert().values(
+                        service=service, version=version, name=name, applied_at=utcnow()
+                    )
+                )
+            log.info("migration applied", extra={"version": version, "migration": name})
+            applied.append(version)
+        return applied
+
+    def dispose(self) -> None:
+        self.engine.dispose()

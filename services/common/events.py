@@ -1,0 +1,248 @@
+"""Event contracts and the NATS JetStream bus.
+
+Subjects follow `<domain>.<entity>.<past-tense>.v<N>`; the payload is the protobuf message
+registered for the subject, whose field 1 is `EventMeta`. The same id travels as the
+`Nats-Msg-Id` header, so JetStream drops re-published duplicates inside its window, and
+consumers record processed ids (see `outbox.py`) so a replay changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import nats
+from ascent.events.v1 import (
+    coach_pb2,
+    gateway_pb2,
+    leaderboard_pb2,
+    learning_pb2,
+    meta_pb2,
+    progress_pb2,
+)
+from google.protobuf.message import DecodeError, Message
+from nats.aio.client import Client as NatsClient
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import api as js_api
+from nats.js.errors import NotFoundError
+
+log = logging.getLogger(__name__)
+
+RUN_COMPLETED = "learning.run.completed.v1"
+BEST_ACHIEVED = "leaderboard.best.achieved.v1"
+XP_AWARDED = "progress.xp.awarded.v1"
+BADGE_AWARDED = "progress.badge.awarded.v1"
+IMPROVEMENT_PROPOSED = "coach.improvement.proposed.v1"
+SESSION_CREATED = "gateway.session.created.v1"
+DATASET_UPLOADED = "gateway.dataset.uploaded.v1"
+
+EVENT_TYPES: dict[str, type[Message]] = {
+    RUN_COMPLETED: learning_pb2.RunCompleted,
+    BEST_ACHIEVED: leaderboard_pb2.BestAchieved,
+    XP_AWARDED: progress_pb2.XpAwarded,
+    BADGE_AWARDED: progress_pb2.BadgeAwarded,
+    IMPROVEMENT_PROPOSED: coach_pb2.ImprovementProposed,
+    SESSION_CREATED: gateway_pb2.SessionCreated,
+    DATASET_UPLOADED: gateway_pb2.DatasetUploaded,
+}
+
+STREAM_SUBJECTS = ["learning.>", "leaderboard.>", "progress.>", "coach.>", "gateway.>"]
+
+HDR_MSG_ID = "Nats-Msg-Id"
+HDR_PRODUCER = "Ascent-Producer"
+HDR_OCCURRED_AT = "Ascent-Occurred-At"
+HDR_TRACEPARENT = "traceparent"
+
+
+def new_meta(producer: str, trace_id: str = "") -> meta_pb2.EventMeta:
+    meta = meta_pb2.EventMeta(event_id=str(uuid.uuid4()), producer=producer, trace_id=trace_id)
+    meta.occurred_at.GetCurrentTime()
+    return meta
+
+
+def headers_for(meta: meta_pb2.EventMeta) -> dict[str, str]:
+    headers = {
+        HDR_MSG_ID: meta.event_id,
+        HDR_PRODUCER: meta.producer,
+        HDR_OCCURRED_AT: meta.occurred_at.ToJsonString(),
+    }
+    if meta.trace_id:
+        headers[HDR_TRACEPARENT] = f"00-{meta.trace_id}-{'0' * 15}1-01"
+    return headers
+
+
+def decode(subject: str, data: bytes) -> Message:
+    """Parse a payload for its subject; raises ValueError for unknown or malformed events."""
+    message_type = EVENT_TYPES.get(subject)
+    if message_type is None:
+        raise ValueError(f"unknown event subject {subject!r}")
+    message = message_type()
+    try:
+        message.ParseFromString(data)
+    except DecodeError as exc:
+        raise ValueError(f"malformed {subject} payload") from exc
+    return message
+
+
+Handler = Callable[[str, Message], Awaitable[None]]
+
+
+@dataclass
+class ConsumerSpec:
+    durable: str
+    filter_subject: str
+    handler: Handler
+
+
+class EventBus:
+    """One NATS connection per process; reconnects forever, never blocks start-up."""
+
+    def __init__(self, url: str, producer: str, stream: str = "ASCENT") -> None:
+        self.url = url
+        self.producer = producer
+        self.stream = stream
+        self.nc: NatsClient | None = None
+        self.connected = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._closing = False
+
+    # -- connection -------------------------------------------------------------------------
+    async def start(self) -> None:
+        self._tasks.append(asyncio.create_task(self._connect_loop(), name="nats-connect"))
+
+    async def _connect_loop(self) -> None:
+        delay = 0.2
+        while not self._closing:
+            try:
+                self.nc = await nats.connect(
+                    self.url,
+                    name=self.producer,
+                    connect_timeout=2,
+                    reconnect_time_wait=0.5,
+                    max_reconnect_attempts=-1,
+                    disconnected_cb=self._on_disconnected,
+                    reconnected_cb=self._on_reconnected,
+                    error_cb=self._on_error,
+                )
+                await self.ensure_stream()
+                self.connected.set()
+                log.info("nats connected", extra={"url": self.url})
+                return
+            except Exception as exc:
+                log.warning("nats not reachable yet", extra={"error": str(exc)})
+                if self.nc is not None:
+                    with contextlib.suppress(Exception):
+                        await self.nc.close()
+                    self.nc = None
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def _on_disconnected(self) -> None:
+        self.connected.clear()
+        log.warning("nats disconnected")
+
+    async def _on_reconnected(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.ensure_stream()
+        self.connected.set()
+        log.info("nats reconnected")
+
+    async def _on_error(self, exc: Exception) -> None:
+        log.debug("nats error", extra={"error": str(exc)})
+
+    async def ensure_stream(self) -> None:
+        """Create or update the stream; idempotent, safe from every service at start."""
+        assert self.nc is not None
+        js = self.nc.jetstream()
+        config = js_api.StreamConfig(
+            name=self.stream,
+            subjects=STREAM_SUBJECTS,
+            storage=js_api.StorageType.FILE,
+            duplicate_window=120.0,
+        )
+        try:
+            await js.stream_info(self.stream)
+            await js.update_stream(config)
+        except NotFoundError:
+            await js.add_stream(config)
+
+    # -- publishing -------------------------------------------------------------------------
+    async def publish_raw(self, subject: str, payload: bytes, headers: dict[str, str]) -> None:
+        """Publish one stored event; raises when NATS is not reachable (the outbox retries)."""
+        if self.nc is None or not self.connected.is_set():
+            raise ConnectionError("NATS is not connected")
+        js = self.nc.jetstream()
+        await js.publish(subject, payload, timeout=5, headers=headers)
+
+    # -- consuming --------------------------------------------------------------------------
+    def consume(self, spec: ConsumerSpec) -> None:
+        self._tasks.append(
+            asyncio.create_task(self._consume_loop(spec), name=f"consume-{spec.durable}")
+        )
+
+    async def _consume_loop(self, spec: ConsumerSpec) -> None:
+        while not self._closing:
+            await self.connected.wait()
+            try:
+                assert self.nc is not None
+                js = self.nc.jetstream()
+                sub = await js.pull_subscribe(
+                    spec.filter_subject,
+                    durable=spec.durable,
+                    stream=self.stream,
+                    config=js_api.ConsumerConfig(
+                        ack_policy=js_api.AckPolicy.EXPLICIT,
+                        deliver_policy=js_api.DeliverPolicy.ALL,
+                        ack_wait=60,
+                        max_deliver=20,
+                    ),
+                )
+                while not self._closing:
+                    try:
+                        msgs = await sub.fetch(batch=64, timeout=1)
+                    except (TimeoutError, NatsTimeoutError):
+                        continue
+                    for msg in msgs:
+                        await self._dispatch(spec, msg)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if not self._closing:
+                    log.warning(
+                        "consumer interrupted; retrying",
+                        extra={"durable": spec.durable, "error": repr(exc)},
+                    )
+                    await asyncio.sleep(0.5)
+
+    async def _dispatch(self, spec: ConsumerSpec, msg: nats.aio.msg.Msg) -> None:
+        subject = msg.subject
+        try:
+            event = decode(subject, msg.data)
+        except ValueError as exc:
+            # A poison message can never succeed: terminate instead of redelivering forever.
+            log.error("poison event terminated", extra={"subject": subject, "error": str(exc)})
+            await msg.term()
+            return
+        try:
+            await spec.handler(subject, event)
+        except Exception:
+            log.exception("event handler failed", extra={"subject": subject})
+            await msg.nak(delay=1)
+            return
+        await msg.ack()
+
+    async def close(self) -> None:
+        """Stop consumers and drain the connection (pending publishes are flushed)."""
+        self._closing = True
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.nc is not None and not self.nc.is_closed:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.nc.drain(), timeout=5)

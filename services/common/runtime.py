@@ -1,0 +1,104 @@
+"""Process wiring shared by every service: logging, database, NATS, gRPC server, health,
+signals and graceful shutdown (stop taking RPCs, finish in-flight ones, drain NATS)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1._async import HealthServicer
+
+from services.common.config import CommonSettings, ServiceSettings
+from services.common.db import Database
+from services.common.events import ConsumerSpec, EventBus, Handler
+from services.common.logging import configure_logging
+from services.common.outbox import OutboxRelay
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    name: str
+    settings: ServiceSettings
+    common: CommonSettings
+    server: grpc.aio.Server
+    bus: EventBus
+    db: Database | None = None
+    relay: OutboxRelay | None = None
+    service_names: list[str] = field(default_factory=list)
+    on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def consume(self, durable: str, filter_subject: str, handler: Handler) -> None:
+        self.bus.consume(
+            ConsumerSpec(durable=durable, filter_subject=filter_subject, handler=handler)
+        )
+
+
+Setup = Callable[[Runtime], Awaitable[None]]
+
+
+async def serve(
+    name: str,
+    settings: ServiceSettings,
+    setup: Setup,
+    migrations: str | None = None,
+    common: CommonSettings | None = None,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Run a service until SIGTERM/SIGINT (or `stop` is set)."""
+    common = common or CommonSettings()
+    configure_logging(name, common.log_level)
+    db: Database | None = None
+    if migrations is not None:
+        db = Database(settings.resolved_database_url(name, common))
+        await asyncio.to_thread(db.migrate, name, migrations)
+
+    bus = EventBus(common.nats_url, producer=name, stream=common.stream)
+    server = grpc.aio.server()
+    health = HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health, server)
+    runtime = Runtime(name=name, settings=settings, common=common, server=server, bus=bus, db=db)
+    if db is not None:
+        runtime.relay = OutboxRelay(db, bus, producer=name)
+
+    await setup(runtime)
+    port = server.add_insecure_port(f"{settings.grpc_host}:{settings.grpc_port}")
+    await server.start()
+    await bus.start()
+    if runtime.relay is not None:
+        runtime.relay.start()
+    for service_name in ["", *runtime.service_names]:
+        await health.set(service_name, health_pb2.HealthCheckResponse.SERVING)
+    log.info("serving", extra={"grpc_port": port, "host": settings.grpc_host})
+
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+    log.info("shutting down")
+    await health.enter_graceful_shutdown()
+    await server.stop(settings.shutdown_grace)
+    for hook in runtime.on_close:
+        with contextlib.suppress(Exception):
+            await hook()
+    if runtime.relay is not None:
+        await runtime.relay.close()
+    await bus.close()
+    if db is not None:
+        db.dispose()
+    log.info("stopped")
+
+
+def run(name: str, settings: ServiceSettings, setup: Setup, migrations: str | None = None) -> None:
+    """Entry point helper for `python -m services.<name>`."""
+    asyncio.run(serve(name, settings, setup, migrations))
