@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import nats
 from ascent.events.v1 import (
@@ -108,6 +109,7 @@ class EventBus:
         self.nc: NatsClient | None = None
         self.connected = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._subscriptions: list[Any] = []
         self._closing = False
 
     # -- connection -------------------------------------------------------------------------
@@ -201,6 +203,7 @@ class EventBus:
                         max_deliver=20,
                     ),
                 )
+                self._subscriptions.append(sub)
                 while not self._closing:
                     try:
                         msgs = await sub.fetch(batch=64, timeout=1)
@@ -243,6 +246,11 @@ class EventBus:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        # Pull subscriptions would hold drain() until its timeout; consumers are durable on
+        # the server, so unsubscribing loses nothing.
+        for sub in self._subscriptions:
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
         if self.nc is not None and not self.nc.is_closed:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.nc.drain(), timeout=5)

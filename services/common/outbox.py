@@ -94,10 +94,18 @@ def enqueue(session: Session, producer: str, subject: str, event: Message) -> st
 T = TypeVar("T")
 
 
+class _AlreadyProcessed(Exception):
+    """Another delivery of the same event committed its inbox row first."""
+
+
 def process_once(
     db: Database, consumer: str, subject: str, event_id: str, effect: Callable[[Session], T]
 ) -> tuple[bool, T | None]:
-    """Apply `effect` once per (consumer, event_id). Returns (applied, result)."""
+    """Apply `effect` once per (consumer, event_id). Returns (applied, result).
+
+    Only a conflict on the inbox row means "already done"; any other integrity error raised
+    by `effect` propagates, so the event is redelivered instead of silently acknowledged.
+    """
     try:
         with db.session() as session:
             seen = session.execute(
@@ -107,15 +115,20 @@ def process_once(
             ).first()
             if seen is not None:
                 return False, None
-            session.execute(
-                insert(inbox).values(
-                    consumer=consumer, event_id=event_id, subject=subject, processed_at=utcnow()
+            try:
+                session.execute(
+                    insert(inbox).values(
+                        consumer=consumer,
+                        event_id=event_id,
+                        subject=subject,
+                        processed_at=utcnow(),
+                    )
                 )
-            )
+            except IntegrityError as exc:
+                raise _AlreadyProcessed from exc
             result = effect(session)
         return True, result
-    except IntegrityError:
-        # A concurrent delivery of the same event won the race; nothing to do.
+    except _AlreadyProcessed:
         return False, None
 
 

@@ -1,0 +1,1 @@
+"""Analytics service: the event log and per-subject aggregates, fed only by NATS."""

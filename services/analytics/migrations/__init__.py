@@ -1,0 +1,1 @@
+"""Ordered schema migrations of the analytics service."""

@@ -1,0 +1,1 @@
+"""Leaderboard service: the run ledger and per-session rankings."""

@@ -1,0 +1,3 @@
+from services.leaderboard.main import main
+
+main()

@@ -1,0 +1,55 @@
+"""Tables of the leaderboard: one row per run (figures are not kept, they stay in the event)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, Float, Index, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class RunRecord(Base):
+    __tablename__ = "leaderboard_runs"
+    __table_args__ = (Index("ix_leaderboard_runs_board_score", "session_id", "score"),)
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # The board of a run is its notebook session.
+    session_id: Mapped[str] = mapped_column(String(100))
+    owner_id: Mapped[str] = mapped_column(String(100), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    code: Mapped[str] = mapped_column(Text)
+    accuracy: Mapped[float | None] = mapped_column(Float)
+    precision: Mapped[float | None] = mapped_column(Float)
+    recall: Mapped[float | None] = mapped_column(Float)
+    f1_score: Mapped[float | None] = mapped_column(Float)
+    rmse: Mapped[float | None] = mapped_column(Float)
+    mae: Mapped[float | None] = mapped_column(Float)
+    r2: Mapped[float | None] = mapped_column(Float)
+    model_type: Mapped[str] = mapped_column(String(200))
+    dataset_info_json: Mapped[str] = mapped_column(Text)
+    confusion_matrix_json: Mapped[str] = mapped_column(Text)
+    pipeline_json: Mapped[str] = mapped_column(Text)
+    task_type: Mapped[str] = mapped_column(String(32))
+    stdout: Mapped[str] = mapped_column(Text)
+    stderr: Mapped[str] = mapped_column(Text)
+    error_type: Mapped[str] = mapped_column(String(200))
+    error_message: Mapped[str] = mapped_column(Text)
+    # JSON list of the learner's traceback lines.
+    error_traceback_json: Mapped[str] = mapped_column(Text)
+    has_error: Mapped[bool]
+    is_improved: Mapped[bool]
+    parent_run_id: Mapped[str] = mapped_column(String(100))
+    dataset_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32))
+    duration_ms: Mapped[int] = mapped_column(BigInteger)
+    peak_memory_kb: Mapped[int] = mapped_column(BigInteger)
+    # When the run was made (from the event), not when it reached us.
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Denormalised ranking key: accuracy, else r2, else NULL (unscored).
+    score: Mapped[float | None] = mapped_column(Float)
+    metric: Mapped[str | None] = mapped_column(String(16))

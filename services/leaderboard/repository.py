@@ -1,0 +1,43 @@
+"""Every query of the leaderboard."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.leaderboard.models import RunRecord
+
+
+class RunRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, run_id: str) -> RunRecord | None:
+        return self.session.get(RunRecord, run_id)
+
+    def add(self, record: RunRecord) -> None:
+        self.session.add(record)
+        self.session.flush()
+
+    def list_for_session(self, session_id: str) -> list[RunRecord]:
+        stmt = select(RunRecord).where(RunRecord.session_id == session_id)
+        return list(self.session.scalars(stmt))
+
+    def best_of_board(self, board_id: str) -> RunRecord | None:
+        """The board's current best scored run (earliest wins a tie)."""
+        stmt = (
+            select(RunRecord)
+            .where(RunRecord.session_id == board_id, RunRecord.score.is_not(None))
+            .order_by(RunRecord.score.desc(), RunRecord.created_at, RunRecord.id)
+            .limit(1)
+        )
+        return self.session.scalars(stmt).first()
+
+    def ranked(self, board_id: str, limit: int) -> list[RunRecord]:
+        stmt = (
+            select(RunRecord)
+            .where(RunRecord.session_id == board_id, RunRecord.score.is_not(None))
+            .order_by(RunRecord.score.desc(), RunRecord.created_at, RunRecord.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(stmt))

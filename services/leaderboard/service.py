@@ -1,0 +1,233 @@
+"""Leaderboard logic: recording runs, scoring, ranking and detecting a board's new best."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ascent.events.v1 import leaderboard_pb2
+from ascent.leaderboard.v1 import leaderboard_service_pb2 as lb
+from ascent.types.v1 import run_pb2
+from google.protobuf.timestamp_pb2 import Timestamp
+from sqlalchemy.orm import Session
+
+from services.common import events
+from services.common.db import utcnow
+from services.common.errors import AscentError
+from services.common.outbox import enqueue
+from services.leaderboard.models import RunRecord
+from services.leaderboard.repository import RunRepository
+
+PRODUCER = "leaderboard"
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    recorded: bool
+    best: bool = False
+
+
+def score_of(outcome: run_pb2.RunOutcome) -> tuple[float | None, str | None]:
+    """The ranking score of a run and the metric it comes from."""
+    if outcome.HasField("accuracy"):
+        return outcome.accuracy, "accuracy"
+    if outcome.HasField("r2"):
+        return outcome.r2, "r2"
+    return None, None
+
+
+def aware(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def rank_key(record: RunRecord) -> tuple[int, float, float, str]:
+    """Best score first; score ties by earliest run; unscored runs last, newest first."""
+    created = aware(record.created_at).timestamp()
+    if record.score is None:
+        return (1, 0.0, -created, record.id)
+    return (0, -record.score, created, record.id)
+
+
+def _timestamp(value: datetime) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(aware(value))
+    return stamp
+
+
+def _optional(outcome: run_pb2.RunOutcome, field: str) -> float | None:
+    return getattr(outcome, field) if outcome.HasField(field) else None
+
+
+def _created_at(run: run_pb2.Run, fallback: Timestamp | None) -> datetime:
+    if run.HasField("created_at"):
+        return run.created_at.ToDatetime(tzinfo=UTC)
+    if fallback is not None and (fallback.seconds or fallback.nanos):
+        return fallback.ToDatetime(tzinfo=UTC)
+    return utcnow()
+
+
+def to_record(run: run_pb2.Run, occurred_at: Timestamp | None = None) -> RunRecord:
+    outcome = run.outcome
+    score, metric = score_of(outcome)
+    return RunRecord(
+        id=run.id,
+        session_id=run.session_id,
+        owner_id=run.owner_id,
+        name=run.name,
+        code=run.code,
+        accuracy=_optional(outcome, "accuracy"),
+        precision=_optional(outcome, "precision"),
+        recall=_optional(outcome, "recall"),
+        f1_score=_optional(outcome, "f1_score"),
+        rmse=_optional(outcome, "rmse"),
+        mae=_optional(outcome, "mae"),
+        r2=_optional(outcome, "r2"),
+        model_type=outcome.model_type,
+        dataset_info_json=outcome.dataset_info_json,
+        confusion_matrix_json=outcome.confusion_matrix_json,
+        pipeline_json=outcome.pipeline_json,
+        task_type=outcome.task_type,
+        stdout=run.stdout,
+        stderr=run.stderr,
+        error_type=run.error.type,
+        error_message=run.error.message,
+        error_traceback_json=json.dumps(list(run.error.traceback)),
+        has_error=run.has_error,
+        is_improved=run.is_improved,
+        parent_run_id=run.parent_run_id,
+        dataset_sha256=run.dataset_sha256,
+        status=run.status,
+        duration_ms=run.duration_ms,
+        peak_memory_kb=run.peak_memory_kb,
+        created_at=_created_at(run, occurred_at),
+        recorded_at=utcnow(),
+        score=score,
+        metric=metric,
+    )
+
+
+def to_proto(record: RunRecord) -> run_pb2.Run:
+    outcome = run_pb2.RunOutcome(
+        model_type=record.model_type,
+        dataset_info_json=record.dataset_info_json,
+        confusion_matrix_json=record.confusion_matrix_json,
+        pipeline_json=record.pipeline_json,
+        task_type=record.task_type,
+    )
+    for field in ("accuracy", "precision", "recall", "f1_score", "rmse", "mae", "r2"):
+        value = getattr(record, field)
+        if value is not None:
+            setattr(outcome, field, value)
+    run = run_pb2.Run(
+        id=record.id,
+        session_id=record.session_id,
+        owner_id=record.owner_id,
+        name=record.name,
+        code=record.code,
+        outcome=outcome,
+        stdout=record.stdout,
+        stderr=record.stderr,
+        has_error=record.has_error,
+        is_improved=record.is_improved,
+        parent_run_id=record.parent_run_id,
+        dataset_sha256=record.dataset_sha256,
+        status=record.status,
+        duration_ms=record.duration_ms,
+        peak_memory_kb=record.peak_memory_kb,
+        created_at=_timestamp(record.created_at),
+    )
+    if record.error_type or record.error_message:
+        run.error.CopyFrom(
+            run_pb2.RunError(
+                type=record.error_type,
+                message=record.error_message,
+                traceback=json.loads(record.error_traceback_json or "[]"),
+            )
+        )
+    return run
+
+
+def record_run(
+    session: Session, run: run_pb2.Run, occurred_at: Timestamp | None = None
+) -> RecordResult:
+    """Store a completed run once; enqueue BestAchieved when it strictly beats the board."""
+    if not run.id or not run.session_id:
+        raise AscentError("invalid_argument", "A run needs an id and a session id.")
+    repo = RunRepository(session)
+    if repo.get(run.id) is not None:
+        return RecordResult(recorded=False)
+    previous = repo.best_of_board(run.session_id)
+    record = to_record(run, occurred_at)
+    repo.add(record)
+    if record.score is None:
+        return RecordResult(recorded=True)
+    # best_of_board only returns scored runs, so previous.score is set.
+    previous_score = previous.score if previous is not None else None
+    if previous_score is not None and record.score <= previous_score:
+        return RecordResult(recorded=True)
+    enqueue(
+        session,
+        PRODUCER,
+        events.BEST_ACHIEVED,
+        leaderboard_pb2.BestAchieved(
+            board_id=record.session_id,
+            run_id=record.id,
+            owner_id=record.owner_id,
+            score=record.score,
+            previous_score=previous_score or 0.0,
+            previous_run_id=previous.id if previous is not None else "",
+        ),
+    )
+    return RecordResult(recorded=True, best=True)
+
+
+def list_runs(session: Session, session_id: str) -> list[run_pb2.Run]:
+    if not session_id:
+        raise AscentError("invalid_argument", "session_id is required.")
+    records = sorted(RunRepository(session).list_for_session(session_id), key=rank_key)
+    return [to_proto(record) for record in records]
+
+
+def find_run(session: Session, run_id: str) -> run_pb2.Run | None:
+    record = RunRepository(session).get(run_id)
+    return to_proto(record) if record is not None else None
+
+
+def get_run(session: Session, run_id: str) -> run_pb2.Run:
+    if not run_id:
+        raise AscentError("invalid_argument", "run_id is required.")
+    run = find_run(session, run_id)
+    if run is None:
+        raise AscentError("not_found", "Run not found.")
+    return run
+
+
+def leaderboard(session: Session, board_id: str, limit: int) -> lb.GetLeaderboardResponse:
+    """Scored runs of a board, ranked; unscored runs have no rank and are left out."""
+    if not board_id:
+        raise AscentError("invalid_argument", "board_id is required.")
+    if limit < 0:
+        raise AscentError("invalid_argument", "limit must not be negative.")
+    limit = min(limit or DEFAULT_LIMIT, MAX_LIMIT)
+    records = RunRepository(session).ranked(board_id, limit)
+    response = lb.GetLeaderboardResponse(board_id=board_id)
+    # The board's metric is the one its leader is measured by.
+    if records:
+        response.metric = records[0].metric or ""
+    for rank, record in enumerate(records, start=1):
+        response.entries.append(
+            lb.LeaderboardEntry(
+                rank=rank,
+                run_id=record.id,
+                name=record.name,
+                owner_id=record.owner_id,
+                score=record.score or 0.0,
+                model_type=record.model_type,
+                is_improved=record.is_improved,
+            )
+        )
+    return response

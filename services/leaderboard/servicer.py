@@ -1,0 +1,77 @@
+"""gRPC adapter of the leaderboard: opens the unit of work, maps AscentError to a status."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TypeVar
+
+import grpc
+from ascent.leaderboard.v1 import leaderboard_service_pb2 as lb
+from ascent.leaderboard.v1 import leaderboard_service_pb2_grpc as lb_grpc
+from ascent.types.v1 import run_pb2
+from sqlalchemy.orm import Session
+
+from services.common.db import Database
+from services.common.errors import AscentError
+from services.leaderboard import service
+from services.leaderboard.config import Settings
+
+T = TypeVar("T")
+
+
+class LeaderboardServicer(lb_grpc.LeaderboardServiceServicer):
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+
+    def _work(self, fn: Callable[[Session], T]) -> T:
+        with self.db.session() as session:
+            return fn(session)
+
+    async def _call(self, fn: Callable[[Session], T]) -> T:
+        # DB access is synchronous: keep it off the event loop.
+        return await asyncio.to_thread(self._work, fn)
+
+    async def ListRuns(
+        self, request: lb.ListRunsRequest, context: grpc.aio.ServicerContext
+    ) -> lb.ListRunsResponse:
+        try:
+            runs = await self._call(lambda s: service.list_runs(s, request.session_id))
+        except AscentError as err:
+            await context.abort(err.grpc_status, err.message)
+        return lb.ListRunsResponse(runs=runs)
+
+    async def GetRun(
+        self, request: lb.GetRunRequest, context: grpc.aio.ServicerContext
+    ) -> lb.GetRunResponse:
+        try:
+            run = await self._wait_for_run(request.run_id, request.wait_ms)
+        except AscentError as err:
+            await context.abort(err.grpc_status, err.message)
+        return lb.GetRunResponse(run=run)
+
+    async def _wait_for_run(self, run_id: str, wait_ms: int) -> run_pb2.Run:
+        if not run_id:
+            raise AscentError("invalid_argument", "run_id is required.")
+        if wait_ms < 0:
+            raise AscentError("invalid_argument", "wait_ms must not be negative.")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + min(wait_ms, self.settings.max_wait_ms) / 1000
+        while True:
+            run = await self._call(lambda s: service.find_run(s, run_id))
+            if run is not None:
+                return run
+            if loop.time() >= deadline:
+                raise AscentError("not_found", "Run not found.")
+            await asyncio.sleep(self.settings.poll_interval_ms / 1000)
+
+    async def GetLeaderboard(
+        self, request: lb.GetLeaderboardRequest, context: grpc.aio.ServicerContext
+    ) -> lb.GetLeaderboardResponse:
+        try:
+            return await self._call(
+                lambda s: service.leaderboard(s, request.board_id, request.limit)
+            )
+        except AscentError as err:
+            await context.abort(err.grpc_status, err.message)

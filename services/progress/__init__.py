@@ -1,0 +1,1 @@
+"""Progress service: curriculum catalog, learner XP, levels, badges and unlocks."""

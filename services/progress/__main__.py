@@ -1,0 +1,3 @@
+from services.progress.main import main
+
+main()

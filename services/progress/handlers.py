@@ -1,0 +1,40 @@
+"""NATS consumers of the progress service (idempotent through the inbox and the run id)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from ascent.events.v1 import learning_pb2
+from google.protobuf.message import Message
+from sqlalchemy.orm import Session
+
+from services.common.db import Database
+from services.common.outbox import OutboxRelay, process_once
+from services.progress import service
+
+log = logging.getLogger(__name__)
+
+RUNS_DURABLE = "progress-runs"
+
+
+class RunCompletedHandler:
+    def __init__(self, db: Database, relay: OutboxRelay | None) -> None:
+        self.db = db
+        self.relay = relay
+
+    async def __call__(self, subject: str, event: Message) -> None:
+        assert isinstance(event, learning_pb2.RunCompleted)
+        event_id = event.meta.event_id
+        if not event_id:
+            log.warning("run event without an id ignored", extra={"run_id": event.run.id})
+            return
+
+        def effect(session: Session) -> service.RunAward:
+            return service.record_run(session, event.run, event_id)
+
+        _, award = await asyncio.to_thread(
+            process_once, self.db, RUNS_DURABLE, subject, event_id, effect
+        )
+        if award is not None and award.enqueued and self.relay is not None:
+            self.relay.wake()

@@ -1,0 +1,128 @@
+"""Every query of the progress service."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from services.progress.models import (
+    Badge,
+    Challenge,
+    ChallengePass,
+    LearnerBadge,
+    LearnerProgress,
+    RunSeen,
+    Track,
+    XpEntry,
+)
+
+
+class CatalogRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def track(self, slug: str) -> Track | None:
+        return self.session.get(Track, slug)
+
+    def challenge(self, slug: str) -> Challenge | None:
+        return self.session.get(Challenge, slug)
+
+    def badge(self, slug: str) -> Badge | None:
+        return self.session.get(Badge, slug)
+
+    def add(self, row: Track | Challenge | Badge) -> None:
+        self.session.add(row)
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    def tracks(self) -> list[Track]:
+        return list(self.session.scalars(select(Track).order_by(Track.position, Track.slug)))
+
+    def challenges(self) -> list[Challenge]:
+        stmt = select(Challenge).order_by(Challenge.track_slug, Challenge.position, Challenge.slug)
+        return list(self.session.scalars(stmt))
+
+    def badges(self) -> list[Badge]:
+        return list(self.session.scalars(select(Badge).order_by(Badge.slug)))
+
+    def delete_curriculum_challenges_except(self, keep: Iterable[str]) -> None:
+        self.session.execute(
+            delete(Challenge).where(
+                Challenge.source == "curriculum", Challenge.slug.not_in(list(keep))
+            )
+        )
+
+    def delete_curriculum_tracks_except(self, keep: Iterable[str]) -> None:
+        self.session.execute(
+            delete(Track).where(Track.source == "curriculum", Track.slug.not_in(list(keep)))
+        )
+
+    def delete_badges_except(self, keep: Iterable[str]) -> None:
+        self.session.execute(delete(Badge).where(Badge.slug.not_in(list(keep))))
+
+
+class LearnerRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def learner(self, learner_id: str) -> LearnerProgress | None:
+        return self.session.get(LearnerProgress, learner_id)
+
+    def add_learner(self, learner: LearnerProgress) -> None:
+        self.session.add(learner)
+        self.session.flush()
+
+    def run_seen(self, run_id: str) -> bool:
+        return self.session.get(RunSeen, run_id) is not None
+
+    def add_run(self, run: RunSeen) -> None:
+        self.session.add(run)
+
+    def add_xp(self, entry: XpEntry) -> None:
+        self.session.add(entry)
+
+    def history(self, learner_id: str, limit: int) -> list[XpEntry]:
+        stmt = (
+            select(XpEntry)
+            .where(XpEntry.learner_id == learner_id)
+            .order_by(XpEntry.created_at.desc(), XpEntry.id.desc())
+            .limit(limit)
+        )
+        return list(self.session.scalars(stmt))
+
+    def badge_slugs(self, learner_id: str) -> set[str]:
+        stmt = select(LearnerBadge.badge_slug).where(LearnerBadge.learner_id == learner_id)
+        return set(self.session.scalars(stmt))
+
+    def add_badge(self, award: LearnerBadge) -> None:
+        self.session.add(award)
+        self.session.flush()
+
+    def badges_with_details(self, learner_id: str) -> list[tuple[LearnerBadge, Badge | None]]:
+        stmt = (
+            select(LearnerBadge, Badge)
+            .outerjoin(Badge, Badge.slug == LearnerBadge.badge_slug)
+            .where(LearnerBadge.learner_id == learner_id)
+            .order_by(LearnerBadge.awarded_at, LearnerBadge.badge_slug)
+        )
+        return [(row[0], row[1]) for row in self.session.execute(stmt)]
+
+    def add_pass(self, record: ChallengePass) -> None:
+        self.session.add(record)
+        self.session.flush()
+
+    def has_pass(self, learner_id: str, challenge_slug: str) -> bool:
+        return self.session.get(ChallengePass, (learner_id, challenge_slug)) is not None
+
+    def passes_by_track(self, learner_id: str) -> dict[str, int]:
+        """Distinct passed challenges per track (passes of removed challenges do not count)."""
+        stmt = (
+            select(Challenge.track_slug, func.count(ChallengePass.challenge_slug))
+            .join(Challenge, Challenge.slug == ChallengePass.challenge_slug)
+            .where(ChallengePass.learner_id == learner_id)
+            .group_by(Challenge.track_slug)
+        )
+        return {track: int(count) for track, count in self.session.execute(stmt)}

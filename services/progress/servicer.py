@@ -1,0 +1,51 @@
+"""gRPC adapter of the progress service: opens the unit of work, maps AscentError."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TypeVar
+
+import grpc
+from ascent.progress.v1 import progress_service_pb2 as pb
+from ascent.progress.v1 import progress_service_pb2_grpc as pb_grpc
+from sqlalchemy.orm import Session
+
+from services.common.db import Database
+from services.common.errors import AscentError
+from services.progress import service
+from services.progress.config import Settings
+
+T = TypeVar("T")
+
+
+class ProgressServicer(pb_grpc.ProgressServiceServicer):
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+
+    def _work(self, fn: Callable[[Session], T]) -> T:
+        with self.db.session() as session:
+            return fn(session)
+
+    async def _call(self, fn: Callable[[Session], T]) -> T:
+        # DB access is synchronous: keep it off the event loop.
+        return await asyncio.to_thread(self._work, fn)
+
+    async def ListTracks(
+        self, request: pb.ListTracksRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListTracksResponse:
+        try:
+            tracks = await self._call(lambda s: service.list_tracks(s, request.learner_id))
+        except AscentError as err:
+            await context.abort(err.grpc_status, err.message)
+        return pb.ListTracksResponse(tracks=tracks)
+
+    async def GetProgress(
+        self, request: pb.GetProgressRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetProgressResponse:
+        limit = self.settings.history_limit
+        try:
+            return await self._call(lambda s: service.get_progress(s, request.learner_id, limit))
+        except AscentError as err:
+            await context.abort(err.grpc_status, err.message)

@@ -1,0 +1,230 @@
+"""Progress logic on a real database: catalog sync, XP, levels, badges and unlock rules."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from ascent.events.v1 import progress_pb2
+from ascent.types.v1 import run_pb2
+from sqlalchemy import func, select
+
+from services.common import events
+from services.common.db import Database
+from services.common.errors import AscentError
+from services.common.outbox import outbox, process_once
+from services.progress import service
+from services.progress.config import default_curriculum_dir
+from services.progress.curriculum import UnlockRule, load_catalog
+from services.progress.models import Challenge, Track
+
+
+@pytest.fixture
+def catalog_db(db: Database) -> Database:
+    with db.session() as session:
+        service.sync_catalog(session, load_catalog(default_curriculum_dir()))
+    return db
+
+
+@pytest.fixture
+def learner() -> str:
+    return f"learner-{uuid.uuid4().hex}"
+
+
+def make_run(owner: str, *, ok: bool = True, improved: bool = False) -> run_pb2.Run:
+    return run_pb2.Run(
+        id=f"run-{uuid.uuid4().hex}",
+        session_id="s-1",
+        owner_id=owner,
+        has_error=not ok,
+        status="ok" if ok else "error",
+        is_improved=improved,
+    )
+
+
+def record(db: Database, run: run_pb2.Run) -> service.RunAward:
+    with db.session() as session:
+        return service.record_run(session, run, str(uuid.uuid4()))
+
+
+def progress(db: Database, learner: str) -> service.pb.GetProgressResponse:
+    with db.session() as session:
+        return service.get_progress(session, learner, 20)
+
+
+def badge_events(db: Database, learner: str) -> list[progress_pb2.BadgeAwarded]:
+    with db.engine.connect() as conn:
+        payloads = conn.execute(
+            select(outbox.c.payload).where(outbox.c.subject == events.BADGE_AWARDED)
+        ).scalars()
+        found = [progress_pb2.BadgeAwarded.FromString(bytes(p)) for p in payloads]
+    return [event for event in found if event.learner_id == learner]
+
+
+def xp_events(db: Database, learner: str) -> list[progress_pb2.XpAwarded]:
+    with db.engine.connect() as conn:
+        payloads = conn.execute(
+            select(outbox.c.payload)
+            .where(outbox.c.subject == events.XP_AWARDED)
+            .order_by(outbox.c.id)
+        ).scalars()
+        found = [progress_pb2.XpAwarded.FromString(bytes(p)) for p in payloads]
+    return [event for event in found if event.learner_id == learner]
+
+
+# -- pure rules --------------------------------------------------------------------------------
+def test_levels_and_xp_rules() -> None:
+    assert [service.level_for(xp) for xp in (0, 99, 100, 250)] == [1, 1, 2, 3]
+    assert service.xp_for_run(successful=True, is_improved=False) == [(10, "Run finished")]
+    assert service.xp_for_run(successful=False, is_improved=True) == [(2, "Run attempted")]
+    assert sum(a for a, _ in service.xp_for_run(successful=True, is_improved=True)) == 25
+
+
+def test_unlock_rule_evaluation() -> None:
+    rule = UnlockRule(after_track="beginner", min_passed=2)
+    assert service.is_unlocked(None, {}) is True
+    assert service.is_unlocked(rule, {}) is False
+    assert service.is_unlocked(rule, {"beginner": 1, "advanced": 5}) is False
+    assert service.is_unlocked(rule, {"beginner": 2}) is True
+    assert service.describe_rule(rule, {"beginner": "Beginner"}) == "Pass 2 challenges in Beginner"
+
+
+# -- catalog -----------------------------------------------------------------------------------
+def catalog_counts(db: Database) -> tuple[int, int]:
+    with db.engine.connect() as conn:
+        tracks = conn.execute(select(func.count()).select_from(Track)).scalar_one()
+        challenges = conn.execute(select(func.count()).select_from(Challenge)).scalar_one()
+    return tracks, challenges
+
+
+def test_curriculum_load_is_idempotent_and_follows_the_files(db: Database, tmp_path: Path) -> None:
+    root = tmp_path / "curriculum"
+    shutil.copytree(default_curriculum_dir(), root)
+    catalog = load_catalog(root)
+    expected = (len(catalog.tracks), sum(len(t.challenges) for t in catalog.tracks))
+    for _ in range(2):
+        with db.session() as session:
+            service.sync_catalog(session, catalog)
+        assert catalog_counts(db) == expected
+
+    challenge_file = root / "tracks/beginner/challenges/first-classifier/challenge.yaml"
+    challenge_file.write_text(challenge_file.read_text().replace("Your first classifier", "Iris!"))
+    shutil.rmtree(root / "tracks/beginner/challenges/diabetes-regression")
+    with db.session() as session:
+        service.sync_catalog(session, load_catalog(root))
+        tracks = service.list_tracks(session, "")
+    beginner = tracks[0]
+    assert [c.slug for c in beginner.challenges] == ["first-classifier", "wine-scaling"]
+    assert beginner.challenges[0].title == "Iris!"
+    assert catalog_counts(db) == (expected[0], expected[1] - 1)
+
+
+def test_list_tracks_locks_all_but_beginner_for_a_new_learner(
+    catalog_db: Database, learner: str
+) -> None:
+    with catalog_db.session() as session:
+        tracks = service.list_tracks(session, learner)
+    assert [(t.slug, t.unlocked) for t in tracks] == [
+        ("beginner", True),
+        ("intermediate", False),
+        ("advanced", False),
+        ("production", False),
+    ]
+    assert tracks[0].unlock_rule == ""
+    assert tracks[1].unlock_rule == "Pass 2 challenges in Beginner"
+    assert tracks[0].challenges[0].metric == "accuracy"
+    assert [c.position for c in tracks[0].challenges] == sorted(
+        c.position for c in tracks[0].challenges
+    )
+
+
+def test_passes_unlock_the_next_track(catalog_db: Database, learner: str) -> None:
+    def unlocked() -> dict[str, bool]:
+        with catalog_db.session() as session:
+            return {t.slug: t.unlocked for t in service.list_tracks(session, learner)}
+
+    with catalog_db.session() as session:
+        assert service.record_challenge_pass(session, learner, "first-classifier", "r1", 0.93)
+        # Passing the same challenge twice counts once.
+        assert not service.record_challenge_pass(session, learner, "first-classifier", "r2", 1.0)
+    assert unlocked()["intermediate"] is False
+    with catalog_db.session() as session:
+        service.record_challenge_pass(session, learner, "wine-scaling", "r3", 0.96)
+    assert unlocked() == {
+        "beginner": True,
+        "intermediate": True,
+        "advanced": False,
+        "production": False,
+    }
+    with catalog_db.session() as session, pytest.raises(AscentError):
+        service.record_challenge_pass(session, learner, "no-such-challenge", "r4", 1.0)
+
+
+# -- runs, XP, badges ----------------------------------------------------------------------------
+def test_unknown_learner_has_zero_progress(db: Database, learner: str) -> None:
+    result = progress(db, learner)
+    assert (result.learner_id, result.xp, result.level, result.runs) == (learner, 0, 1, 0)
+    assert list(result.badges) == []
+    assert list(result.history) == []
+
+
+def test_xp_totals_levels_and_history(catalog_db: Database, learner: str) -> None:
+    record(catalog_db, make_run(learner, ok=False))
+    record(catalog_db, make_run(learner, improved=True))
+    for _ in range(7):
+        record(catalog_db, make_run(learner))
+    result = progress(catalog_db, learner)
+    assert result.xp == 2 + 25 + 70 == 97
+    assert result.level == 1
+    assert result.runs == 9
+    record(catalog_db, make_run(learner))
+    result = progress(catalog_db, learner)
+    assert (result.xp, result.level) == (107, 2)
+    assert result.history[0].reason == "Run finished"
+    assert [h.amount for h in result.history][-3:] == [15, 10, 2], "newest first"
+    totals = [e.total for e in xp_events(catalog_db, learner)]
+    assert totals == sorted(totals)
+    assert totals[-1] == 107
+
+
+def test_first_run_badge_exactly_once_and_only_for_a_working_run(
+    catalog_db: Database, learner: str
+) -> None:
+    assert record(catalog_db, make_run(learner, ok=False)).badges == []
+    assert record(catalog_db, make_run(learner)).badges == ["first-run"]
+    assert record(catalog_db, make_run(learner)).badges == []
+    result = progress(catalog_db, learner)
+    assert [(b.slug, b.name) for b in result.badges] == [("first-run", "First model")]
+    assert result.badges[0].awarded_at.seconds > 0
+    assert [e.badge_slug for e in badge_events(catalog_db, learner)] == ["first-run"]
+
+
+def test_duplicate_run_or_event_is_a_no_op(catalog_db: Database, learner: str) -> None:
+    run = make_run(learner)
+    assert record(catalog_db, run).applied
+    assert not record(catalog_db, run).applied, "same run, new event id"
+    event_id = str(uuid.uuid4())
+    other = make_run(learner)
+    for _ in range(2):
+        process_once(
+            catalog_db,
+            "progress-runs",
+            events.RUN_COMPLETED,
+            event_id,
+            lambda s: service.record_run(s, other, event_id),
+        )
+    result = progress(catalog_db, learner)
+    assert (result.xp, result.runs) == (20, 2)
+    assert len(xp_events(catalog_db, learner)) == 2
+
+
+def test_run_without_owner_is_ignored(catalog_db: Database) -> None:
+    assert record(catalog_db, make_run("")).applied is False
+
+
+def test_get_progress_requires_a_learner(db: Database) -> None:
+    with db.session() as session, pytest.raises(AscentError) as err:
+        service.get_progress(session, "", 10)
+    assert err.value.code == "invalid_argument"
