@@ -1,0 +1,1 @@
+"""AI coach: diagnoses runs and proposes one improved, runnable experiment."""

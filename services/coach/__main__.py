@@ -1,0 +1,3 @@
+from services.coach.main import main
+
+main()

@@ -1,0 +1,78 @@
+"""Coach logic: ask an engine for an improvement, persist it and stage the event.
+
+No transport here: the servicer gathers the recommender's answer and opens the unit of work.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+
+from ascent.events.v1 import coach_pb2
+from sqlalchemy.orm import Session
+
+from services.coach import repository
+from services.coach.engine import BuiltinEngine, ImproveContext, Improvement, ImprovementEngine
+from services.coach.models import Proposal
+from services.common import events
+from services.common.db import utcnow
+from services.common.errors import AscentError
+from services.common.outbox import enqueue
+
+PRODUCER = "coach"
+
+
+@dataclass(frozen=True)
+class StoredProposal:
+    id: str
+    engine: str
+    improvement: Improvement
+
+
+class CoachService:
+    def __init__(self, engine: ImprovementEngine | None = None) -> None:
+        self.engine: ImprovementEngine = engine or BuiltinEngine()
+
+    def propose(self, context: ImproveContext) -> Improvement:
+        """Pure and possibly slow (code generation): call outside the unit of work."""
+        if not context.run.id:
+            raise AscentError("invalid_argument", "The run to improve needs an id.")
+        return self.engine.propose(context)
+
+    def store(
+        self, session: Session, context: ImproveContext, improvement: Improvement
+    ) -> StoredProposal:
+        """Persist the proposal and stage ImprovementProposed in the same transaction."""
+        proposal_id = str(uuid.uuid4())
+        run = context.run
+        repository.add_proposal(
+            session,
+            Proposal(
+                id=proposal_id,
+                run_id=run.id,
+                owner_id=run.owner_id,
+                name=improvement.name,
+                code=improvement.code,
+                rationale=improvement.rationale,
+                diagnosis=improvement.diagnosis,
+                suggestions_json=json.dumps(improvement.suggestions),
+                pipeline_keys_json=json.dumps(improvement.pipeline_keys),
+                engine=self.engine.name,
+                created_at=utcnow(),
+            ),
+        )
+        enqueue(
+            session,
+            PRODUCER,
+            events.IMPROVEMENT_PROPOSED,
+            coach_pb2.ImprovementProposed(
+                proposal_id=proposal_id,
+                run_id=run.id,
+                owner_id=run.owner_id,
+                experiment_name=improvement.name,
+                engine=self.engine.name,
+                pipeline_keys=improvement.pipeline_keys,
+            ),
+        )
+        return StoredProposal(id=proposal_id, engine=self.engine.name, improvement=improvement)

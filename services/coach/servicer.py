@@ -1,0 +1,64 @@
+"""gRPC adapter: gathers the recommender's advice, opens the unit of work, maps errors."""
+
+from __future__ import annotations
+
+import asyncio
+
+import grpc
+from ascent.coach.v1 import coach_service_pb2 as pb
+from ascent.coach.v1 import coach_service_pb2_grpc as pb_grpc
+
+from services.coach.engine import ImproveContext
+from services.coach.recommender_client import RecommenderClient
+from services.coach.service import CoachService, StoredProposal
+from services.common.db import Database
+from services.common.errors import AscentError
+from services.common.outbox import OutboxRelay
+
+
+class CoachServicer(pb_grpc.CoachServiceServicer):
+    def __init__(
+        self,
+        db: Database,
+        service: CoachService,
+        recommender: RecommenderClient,
+        relay: OutboxRelay | None,
+        recommendations: int = 5,
+    ) -> None:
+        self.db = db
+        self.service = service
+        self.recommender = recommender
+        self.relay = relay
+        self.recommendations = recommendations
+
+    async def Improve(
+        self, request: pb.ImproveRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ImproveResponse:
+        advice = await self.recommender.advise(request.run.dataset_sha256, self.recommendations)
+        improve_context = ImproveContext(
+            run=request.run,
+            history=list(request.history),
+            profile=advice.profile if advice else None,
+            recommendations=advice.recommendations if advice else [],
+        )
+        try:
+            stored = await asyncio.to_thread(self._improve, improve_context)
+        except AscentError as err:
+            await context.abort(err.grpc_status, err.message)
+        if self.relay is not None:
+            self.relay.wake()
+        improvement = stored.improvement
+        return pb.ImproveResponse(
+            proposal_id=stored.id,
+            diagnosis=improvement.diagnosis,
+            suggestions=improvement.suggestions,
+            improved_experiment=pb.ImprovedExperiment(
+                name=improvement.name, code=improvement.code, rationale=improvement.rationale
+            ),
+            engine=stored.engine,
+        )
+
+    def _improve(self, improve_context: ImproveContext) -> StoredProposal:
+        improvement = self.service.propose(improve_context)
+        with self.db.session() as session:
+            return self.service.store(session, improve_context, improvement)

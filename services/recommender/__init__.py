@@ -1,0 +1,1 @@
+"""Meta-learning recommender: dataset meta-features × pipelines × observed outcomes."""

@@ -1,0 +1,3 @@
+from services.recommender.main import main
+
+main()

@@ -1,0 +1,50 @@
+"""NATS consumers: every scored run becomes an observation, exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from ascent.events.v1 import learning_pb2
+
+from services.common.db import Database
+from services.common.errors import AscentError
+from services.common.outbox import process_once
+from services.recommender.flows import ensure_profile
+from services.recommender.service import RecommenderService, scored_run
+
+log = logging.getLogger(__name__)
+
+RUNS_CONSUMER = "recommender-runs"
+
+
+class RunHandlers:
+    def __init__(self, db: Database, service: RecommenderService) -> None:
+        self.db = db
+        self.service = service
+
+    async def on_run_completed(self, subject: str, event: learning_pb2.RunCompleted) -> None:
+        await asyncio.to_thread(self.record, subject, event)
+
+    def record(self, subject: str, event: learning_pb2.RunCompleted) -> bool:
+        """True when the event added an observation."""
+        scored = scored_run(event.run)
+        if scored is None:
+            return False
+        try:
+            meta = ensure_profile(self.db, self.service, event.run.dataset_sha256)
+        except AscentError as err:
+            # The dataset was deleted or is unreadable: nothing to learn, nothing to retry.
+            log.info(
+                "run skipped: dataset unavailable",
+                extra={"run_id": event.run.id, "reason": err.message},
+            )
+            return False
+        applied, added = process_once(
+            self.db,
+            RUNS_CONSUMER,
+            subject,
+            event.meta.event_id,
+            lambda session: self.service.record_run(session, scored, meta),
+        )
+        return bool(applied and added)

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from ascent.recommender.v1 import recommender_service_pb2_grpc as pb_grpc
+
+from services.common import events
+from services.common.datasets import DatasetStore
+from services.common.runtime import Runtime, run
+from services.recommender.config import Settings
+from services.recommender.handlers import RUNS_CONSUMER, RunHandlers
+from services.recommender.service import RecommenderService
+from services.recommender.servicer import RecommenderServicer
+
+SERVICE_NAME = "ascent.recommender.v1.RecommenderService"
+
+
+async def setup(rt: Runtime) -> None:
+    assert rt.db is not None
+    settings = rt.settings
+    assert isinstance(settings, Settings)
+    service = RecommenderService(
+        DatasetStore(rt.common.datasets_dir),
+        neighbours=settings.neighbours,
+        default_limit=settings.default_limit,
+    )
+    pb_grpc.add_RecommenderServiceServicer_to_server(RecommenderServicer(rt.db, service), rt.server)
+    rt.service_names.append(SERVICE_NAME)
+    rt.consume(RUNS_CONSUMER, events.RUN_COMPLETED, RunHandlers(rt.db, service).on_run_completed)
+
+
+def main() -> None:
+    run("recommender", Settings(), setup, migrations="services.recommender.migrations")

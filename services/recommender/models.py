@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, Float, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class DatasetProfile(Base):
+    """Meta-features, computed once per dataset content hash (or built-in dataset key)."""
+
+    __tablename__ = "recommender_profiles"
+
+    dataset_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    rows: Mapped[int] = mapped_column(BigInteger)
+    columns: Mapped[int] = mapped_column(BigInteger)
+    task_type: Mapped[str] = mapped_column(String(20), index=True)
+    n_classes: Mapped[int] = mapped_column(Integer)
+    missing_ratio: Mapped[float] = mapped_column(Float)
+    categorical_ratio: Mapped[float] = mapped_column(Float)
+    class_imbalance: Mapped[float] = mapped_column(Float)
+    target: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Observation(Base):
+    """One scored run: this pipeline reached this score on this dataset."""
+
+    __tablename__ = "recommender_observations"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    run_id: Mapped[str] = mapped_column(String(64), unique=True)
+    dataset_key: Mapped[str] = mapped_column(String(80), index=True)
+    task_type: Mapped[str] = mapped_column(String(20), index=True)
+    pipeline_key: Mapped[str] = mapped_column(Text)
+    pipeline_json: Mapped[str] = mapped_column(Text)
+    estimator: Mapped[str] = mapped_column(String(200))
+    metric: Mapped[str] = mapped_column(String(20))
+    score: Mapped[float] = mapped_column(Float)
+    duration_ms: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

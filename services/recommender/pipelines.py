@@ -1,0 +1,131 @@
+"""Pipeline specs, their canonical keys and the built-in priors.
+
+Pure module (no grpc/nats): the coach imports it so both services share ONE definition of
+the priors and of the key a spec is known by.
+
+A spec is `{"steps": [str, ...], "estimator": str, "params": {str: scalar}}`. Its key is the
+canonical JSON text (sorted keys, no spaces), so the same pipeline reported by two runs (or
+recommended and then run) lands under the same key.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+CLASSIFICATION = "classification"
+REGRESSION = "regression"
+TASK_TYPES = (CLASSIFICATION, REGRESSION)
+
+PipelineSpec = dict[str, Any]
+
+PRIOR_RATIONALE = "prior (no similar runs yet)"
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A ranked pipeline; the priors come with expected_score 0 and support 0."""
+
+    spec: PipelineSpec
+    key: str
+    expected_score: float
+    support: int
+    rationale: str
+
+
+# Ordered by how well they usually do on small tabular data: a forest first because it needs
+# no scaling and copes with non-linear boundaries, the linear model last as the simple baseline.
+# Forests fit their trees on threads (n_jobs=-1), which keeps 10k rows within a few seconds.
+PRIOR_PIPELINES: dict[str, tuple[PipelineSpec, ...]] = {
+    CLASSIFICATION: (
+        {
+            "steps": ["SimpleImputer", "OneHotEncoder"],
+            "estimator": "RandomForestClassifier",
+            "params": {"n_estimators": 200, "n_jobs": -1, "random_state": 42},
+        },
+        {
+            "steps": ["SimpleImputer", "OneHotEncoder"],
+            "estimator": "HistGradientBoostingClassifier",
+            "params": {"random_state": 42},
+        },
+        {
+            "steps": ["SimpleImputer", "OneHotEncoder", "StandardScaler"],
+            "estimator": "LogisticRegression",
+            "params": {"max_iter": 1000},
+        },
+    ),
+    REGRESSION: (
+        {
+            "steps": ["SimpleImputer", "OneHotEncoder"],
+            "estimator": "RandomForestRegressor",
+            "params": {"n_estimators": 200, "n_jobs": -1, "random_state": 42},
+        },
+        {
+            "steps": ["SimpleImputer", "OneHotEncoder"],
+            "estimator": "HistGradientBoostingRegressor",
+            "params": {"random_state": 42},
+        },
+        {
+            "steps": ["SimpleImputer", "OneHotEncoder", "StandardScaler"],
+            "estimator": "Ridge",
+            "params": {"alpha": 1.0},
+        },
+    ),
+}
+
+
+def prior_specs(task_type: str) -> list[PipelineSpec]:
+    """Fresh copies of the priors for a task type (classification when unknown)."""
+    chosen = PRIOR_PIPELINES.get(task_type, PRIOR_PIPELINES[CLASSIFICATION])
+    return [canonical_spec(spec) for spec in chosen]
+
+
+def prior_recommendations(task_type: str) -> list[Recommendation]:
+    return [
+        Recommendation(spec, pipeline_key(spec), 0.0, 0, PRIOR_RATIONALE)
+        for spec in prior_specs(task_type)
+    ]
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def canonical_spec(raw: Any) -> PipelineSpec:
+    """Normalise a decoded spec; raises ValueError when it names no estimator."""
+    if not isinstance(raw, dict):
+        raise ValueError("pipeline spec must be a JSON object")
+    estimator = raw.get("estimator")
+    if not isinstance(estimator, str) or not estimator.strip():
+        raise ValueError("pipeline spec has no estimator")
+    steps_raw = raw.get("steps") or []
+    steps = [str(step) for step in steps_raw] if isinstance(steps_raw, list) else []
+    params_raw = raw.get("params") or {}
+    params = (
+        {str(k): v for k, v in params_raw.items() if _scalar(v)}
+        if isinstance(params_raw, dict)
+        else {}
+    )
+    return {"steps": steps, "estimator": estimator.strip(), "params": params}
+
+
+def pipeline_key(spec: PipelineSpec) -> str:
+    return json.dumps(canonical_spec(spec), sort_keys=True, separators=(",", ":"))
+
+
+def spec_from_outcome(pipeline_json: str, model_type: str) -> PipelineSpec | None:
+    """The spec a run reported (`PIPELINE:` line), else one derived from its model type."""
+    if pipeline_json.strip():
+        try:
+            return canonical_spec(json.loads(pipeline_json))
+        except ValueError:
+            pass
+    if model_type.strip():
+        return {"steps": [], "estimator": model_type.strip(), "params": {}}
+    return None
+
+
+def describe(spec: PipelineSpec) -> str:
+    """Short human name, e.g. "RandomForestClassifier + SimpleImputer + OneHotEncoder"."""
+    return " + ".join([spec["estimator"], *spec["steps"]])

@@ -1,0 +1,100 @@
+"""Run generated experiment code the way the sandbox would, with the CSV in a temp file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ascent.types.v1 import run_pb2
+
+from services.coach.codegen import DATA_PATH
+
+# The seed's starter template, verbatim apart from a narrowed except (ruff-clean tests).
+SEED_TEMPLATE = """
+import pandas as pd
+import numpy as np
+from sklearn.datasets import load_iris
+from sklearn.model_selection import train_test_split
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, confusion_matrix, classification_report
+import json
+
+try:
+    df = pd.read_csv('/data/uploaded.csv')
+    X = df.iloc[:, :-1]
+    y = df.iloc[:, -1]
+except FileNotFoundError:
+    iris = load_iris()
+    X = pd.DataFrame(iris.data, columns=iris.feature_names)
+    y = iris.target
+
+print(f"DATASET_INFO: {json.dumps({'rows': len(X), 'columns': len(X.columns), 'features': list(X.columns)})}")
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42)
+model = LogisticRegression(max_iter=200)
+model.fit(X_train, y_train)
+y_pred = model.predict(X_test)
+accuracy = accuracy_score(y_test, y_pred)
+cm = confusion_matrix(y_test, y_pred).tolist()
+print(f"MODEL_TYPE: LogisticRegression")
+print(f"ACCURACY: {accuracy:.4f}")
+print(f"CONFUSION_MATRIX: {json.dumps(cm)}")
+"""  # noqa: E501
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def metric(self, name: str) -> float | None:
+        for line in self.stdout.splitlines():
+            if line.startswith(f"{name}:"):
+                return float(line.split(":", 1)[1])
+        return None
+
+    def line(self, name: str) -> str | None:
+        for line in self.stdout.splitlines():
+            if line.startswith(f"{name}:"):
+                return line.split(":", 1)[1].strip()
+        return None
+
+
+def run_code(code: str, csv_path: Path | None, tmp_path: Path, timeout: float = 60) -> Result:
+    """Run `code` in a fresh interpreter; its data path is patched to `csv_path` (test only)."""
+    target = str(csv_path) if csv_path is not None else str(tmp_path / "no-upload.csv")
+    patched = code.replace(DATA_PATH, target)
+    assert patched != code, "the code must read the uploaded dataset path"
+    script = tmp_path / f"experiment_{abs(hash(code))}.py"
+    script.write_text(patched)
+    proc = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=tmp_path,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def crashed_run(error_type: str, message: str, **fields: object) -> run_pb2.Run:
+    values: dict[str, object] = {
+        "id": "run-crash",
+        "owner_id": "u1",
+        "has_error": True,
+        "status": "error",
+        "error": run_pb2.RunError(type=error_type, message=message),
+    }
+    values.update(fields)
+    return run_pb2.Run(**values)
+
+
+def scored_run(model_type: str, accuracy: float, code: str = "", **fields: object) -> run_pb2.Run:
+    values: dict[str, object] = {"id": "run-ok", "owner_id": "u1", "status": "ok", "code": code}
+    values.update(fields)
+    run = run_pb2.Run(**values)
+    run.outcome.model_type = model_type
+    run.outcome.accuracy = accuracy
+    return run

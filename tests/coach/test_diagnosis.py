@@ -1,0 +1,163 @@
+"""Each diagnosis rule on a run that triggers it."""
+
+from __future__ import annotations
+
+import pytest
+from ascent.types.v1 import run_pb2
+
+from services.coach.diagnosis import Diagnosis, Finding, crash_cause, diagnose
+from services.recommender.profiling import MetaFeatures
+from tests.coach.helpers import SEED_TEMPLATE, crashed_run, scored_run
+
+PROPOSAL = Finding("The proposed experiment is X.", "Run X.")
+
+
+def profile(**overrides: object) -> MetaFeatures:
+    values: dict[str, object] = {
+        "dataset_key": "k",
+        "rows": 500,
+        "columns": 6,
+        "task_type": "classification",
+        "n_classes": 2,
+        "missing_ratio": 0.0,
+        "categorical_ratio": 0.0,
+        "class_imbalance": 1.0,
+        "target": "y",
+    }
+    values.update(overrides)
+    return MetaFeatures(**values)  # type: ignore[arg-type]
+
+
+def check_shape(result: Diagnosis) -> None:
+    assert 2 <= len(result.sentences) <= 3
+    assert 2 <= len(result.suggestions) <= 3
+    assert result.sentences[-1] == PROPOSAL.sentence
+    assert result.suggestions[-1] == PROPOSAL.suggestion
+
+
+@pytest.mark.parametrize(
+    ("run", "cause", "sentence_part", "suggestion_part"),
+    [
+        (
+            crashed_run("ValueError", "could not convert string to float: 'red'"),
+            "categorical",
+            "text (categorical) columns",
+            "OneHotEncoder",
+        ),
+        (
+            crashed_run("ValueError", "Input X contains NaN."),
+            "missing",
+            "missing values",
+            "SimpleImputer",
+        ),
+        (
+            crashed_run("FileNotFoundError", "[Errno 2] No such file: 'train.csv'"),
+            "file",
+            "/data/uploaded.csv",
+            "pd.read_csv('/data/uploaded.csv')",
+        ),
+        (
+            crashed_run("ValueError", "Unknown label type: continuous. Maybe you are trying..."),
+            "continuous_target",
+            "continuous",
+            "regressor",
+        ),
+        (crashed_run("KeyError", "'price'"), "column", "column", "df.columns"),
+        (
+            crashed_run("ModuleNotFoundError", "No module named 'xgboost'"),
+            "import",
+            "not installed",
+            "scikit-learn",
+        ),
+        (
+            run_pb2.Run(id="r", has_error=True, status="timeout"),
+            "timeout",
+            "time limit",
+            "fewer trees",
+        ),
+        (crashed_run("ZeroDivisionError", "division by zero"), "other", "ZeroDivisionError", ""),
+    ],
+)
+def test_crash_rules(
+    run: run_pb2.Run, cause: str, sentence_part: str, suggestion_part: str
+) -> None:
+    assert crash_cause(run) == cause
+    result = diagnose(run, None, [], "classification", PROPOSAL)
+    check_shape(result)
+    assert sentence_part in result.sentences[0]
+    assert suggestion_part in result.suggestions[0]
+
+
+def test_unscaled_logistic_regression() -> None:
+    run = scored_run("LogisticRegression", 0.86, code=SEED_TEMPLATE)
+    result = diagnose(run, None, [], "classification", PROPOSAL)
+    check_shape(result)
+    assert "unscaled features" in result.sentences[0]
+    assert "StandardScaler" in result.suggestions[0]
+
+
+def test_scaled_logistic_regression_is_not_flagged() -> None:
+    run = scored_run("LogisticRegression", 0.86, code="make_pipeline(StandardScaler(), ...)")
+    result = diagnose(run, None, [], "classification", PROPOSAL)
+    assert not any("unscaled" in s for s in result.sentences)
+    assert "0.860" in result.sentences[0]
+
+
+def test_scaling_reported_in_pipeline_line_counts() -> None:
+    run = scored_run("SVC", 0.9)
+    run.outcome.pipeline_json = '{"steps": ["StandardScaler"], "estimator": "SVC"}'
+    assert not any(
+        "unscaled" in s for s in diagnose(run, None, [], "classification", PROPOSAL).sentences
+    )
+
+
+def test_weak_accuracy_mentions_chance_level() -> None:
+    run = scored_run("RandomForestClassifier", 0.41)
+    result = diagnose(run, profile(n_classes=3), [], "classification", PROPOSAL)
+    check_shape(result)
+    assert "only 0.410" in result.sentences[0]
+    assert "chance is about 0.33" in result.sentences[0]
+    assert "tree ensemble" in result.suggestions[0]
+
+
+def test_near_perfect_accuracy_suggests_cross_validation() -> None:
+    result = diagnose(
+        scored_run("RandomForestClassifier", 1.0), None, [], "classification", PROPOSAL
+    )
+    assert "ceiling" in result.sentences[0]
+    assert "cross_val_score" in result.suggestions[0]
+
+
+def test_profile_rules_imbalance_missing_and_categoricals() -> None:
+    run = scored_run("RandomForestClassifier", 0.9)
+    data = profile(class_imbalance=0.2, missing_ratio=0.05, categorical_ratio=0.5)
+    result = diagnose(run, data, [], "classification", PROPOSAL)
+    check_shape(result)
+    assert "imbalanced" in result.sentences[1]
+    assert any("class_weight" in s for s in result.suggestions)
+
+
+def test_missing_and_categorical_profile_sentences() -> None:
+    run = crashed_run("SyntaxError", "invalid syntax")
+    data = profile(missing_ratio=0.05, categorical_ratio=0.5)
+    result = diagnose(run, data, [], "classification", PROPOSAL)
+    assert "not valid Python" in result.sentences[0]
+    assert "5.0% of the cells are missing" in result.sentences[1]
+
+
+def test_better_earlier_run_in_history() -> None:
+    run = scored_run("DecisionTreeClassifier", 0.8)
+    earlier = scored_run("RandomForestClassifier", 0.93)
+    earlier.id, earlier.name = "earlier", "Forest try"
+    result = diagnose(run, None, [earlier, run], "classification", PROPOSAL)
+    assert any("Forest try" in s and "0.930" in s for s in result.sentences)
+
+
+def test_regression_fit_quality() -> None:
+    run = run_pb2.Run(id="r", status="ok")
+    run.outcome.model_type = "Ridge"
+    run.outcome.r2 = 0.42
+    result = diagnose(run, profile(task_type="regression", n_classes=0), [], "regression", PROPOSAL)
+    check_shape(result)
+    assert "0.420" in " ".join(result.sentences)
+    assert "weak" in " ".join(result.sentences)

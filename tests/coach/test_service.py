@@ -1,0 +1,139 @@
+"""Choosing the experiment, and persisting a proposal with its event in one transaction."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from ascent.events.v1 import coach_pb2
+from sqlalchemy import select
+
+from services.coach import repository
+from services.coach.engine import BuiltinEngine, ImproveContext, experiment_name, infer_run_task
+from services.coach.service import CoachService
+from services.common import events
+from services.common.db import Database
+from services.common.errors import AscentError
+from services.common.outbox import outbox
+from services.recommender.pipelines import Recommendation, pipeline_key, prior_specs
+from services.recommender.profiling import MetaFeatures
+from tests.coach.helpers import crashed_run, scored_run
+
+BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+PROFILE = MetaFeatures("k", 300, 5, "classification", 2, 0.1, 0.4, 0.9, "label")
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    url = (
+        f"sqlite:///{tmp_path / 'coach.db'}"
+        if request.param == "sqlite"
+        else os.environ["TEST_DATABASE_URL"]
+    )
+    database = Database(url)
+    database.migrate("coach", "services.coach.migrations")
+    yield database
+    database.dispose()
+
+
+def observed(spec: dict, score: float) -> Recommendation:
+    return Recommendation(spec, pipeline_key(spec), score, 4, "best on 2 of 2 similar datasets")
+
+
+def test_engine_prefers_a_recommended_pipeline_with_another_estimator() -> None:
+    svc = {"steps": ["StandardScaler"], "estimator": "SVC", "params": {"C": 2.0}}
+    logistic = {"steps": [], "estimator": "LogisticRegression", "params": {}}
+    run = scored_run("SVC", 0.8)
+    context = ImproveContext(
+        run=run, profile=PROFILE, recommendations=[observed(svc, 0.95), observed(logistic, 0.9)]
+    )
+    improvement = BuiltinEngine().propose(context)
+    assert improvement.name == "LogisticRegression + Scaling + Imputation + Encoding"
+    assert "best on 2 of 2 similar datasets" in improvement.rationale
+    assert "It replaces SVC" in improvement.rationale
+    assert "LogisticRegression(max_iter=" not in improvement.code
+    assert "model = LogisticRegression()" in improvement.code
+
+
+def test_engine_after_a_crash_takes_the_top_pipeline_even_with_the_same_model() -> None:
+    logistic = {"steps": [], "estimator": "LogisticRegression", "params": {"C": 0.5}}
+    run = crashed_run("ValueError", "could not convert string to float: 'x'")
+    run.outcome.model_type = "LogisticRegression"
+    context = ImproveContext(run=run, profile=PROFILE, recommendations=[observed(logistic, 0.9)])
+    improvement = BuiltinEngine().propose(context)
+    assert "LogisticRegression(C=0.5)" in improvement.code
+    assert "fixes the crash" in improvement.rationale
+    assert improvement.diagnosis.startswith("The run crashed with ValueError")
+
+
+def test_engine_skips_pipelines_it_cannot_generate_and_falls_back_to_priors() -> None:
+    xgb = {"steps": [], "estimator": "XGBClassifier", "params": {}}
+    run = scored_run("LogisticRegression", 0.7)
+    improvement = BuiltinEngine().propose(
+        ImproveContext(run=run, recommendations=[observed(xgb, 0.99)])
+    )
+    assert improvement.pipeline_keys == [pipeline_key(prior_specs("classification")[0])]
+    assert 2 <= len(improvement.suggestions) <= 3
+
+
+def test_task_type_comes_from_profile_then_the_run() -> None:
+    run = scored_run("Ridge", 0.0)
+    run.outcome.ClearField("accuracy")
+    run.outcome.r2 = 0.5
+    assert infer_run_task(run, None) == "regression"
+    run.outcome.dataset_info_json = json.dumps({"task_type": "classification"})
+    assert infer_run_task(run, None) == "classification"
+    assert infer_run_task(run, PROFILE) == "classification"
+    regression = ImproveContext(run=run, profile=None)
+    run.outcome.task_type = "regression"
+    assert regression.task_type == "regression"
+    assert "RandomForestRegressor" in BuiltinEngine().propose(regression).code
+
+
+def test_experiment_names() -> None:
+    spec = {"steps": ["SimpleImputer", "OneHotEncoder", "StandardScaler"], "estimator": "SVC"}
+    assert experiment_name(spec, None, crashed=False) == "SVC + Scaling"
+    forest = {"steps": [], "estimator": "RandomForestRegressor"}
+    assert experiment_name(forest, PROFILE, crashed=False) == "RandomForest + Imputation + Encoding"
+
+
+def test_store_persists_the_proposal_and_stages_the_event(db: Database) -> None:
+    service = CoachService()
+    run = scored_run("LogisticRegression", 0.8)
+    run.id, run.owner_id = str(uuid.uuid4()), "owner-1"
+    context = ImproveContext(run=run)
+    improvement = service.propose(context)
+    with db.session() as session:
+        stored = service.store(session, context, improvement)
+    with db.session() as session:
+        proposal = repository.get_proposal(session, stored.id)
+        assert proposal is not None
+        assert (proposal.run_id, proposal.owner_id, proposal.engine) == (
+            run.id,
+            "owner-1",
+            "builtin",
+        )
+        assert proposal.code == improvement.code
+        assert json.loads(proposal.suggestions_json) == improvement.suggestions
+        payloads = session.execute(
+            select(outbox.c.payload).where(
+                outbox.c.producer == "coach", outbox.c.subject == events.IMPROVEMENT_PROPOSED
+            )
+        ).scalars()
+        staged = [coach_pb2.ImprovementProposed.FromString(bytes(p)) for p in payloads]
+    mine = [event for event in staged if event.proposal_id == stored.id]
+    assert len(mine) == 1
+    assert mine[0].run_id == run.id
+    assert mine[0].experiment_name == improvement.name
+    assert list(mine[0].pipeline_keys) == improvement.pipeline_keys
+
+
+def test_a_run_without_id_is_rejected() -> None:
+    with pytest.raises(AscentError) as err:
+        CoachService().propose(ImproveContext(run=scored_run("SVC", 0.5, id="")))
+    assert err.value.code == "invalid_argument"

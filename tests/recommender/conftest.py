@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from services.common.datasets import DatasetStore
+from services.common.db import Database
+from services.recommender.service import RecommenderService
+
+BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def migrated(url: str) -> Database:
+    db = Database(url)
+    db.migrate("recommender", "services.recommender.migrations")
+    return db
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """The recommender schema on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set."""
+    url = (
+        f"sqlite:///{tmp_path / 'recommender.db'}"
+        if request.param == "sqlite"
+        else os.environ["TEST_DATABASE_URL"]
+    )
+    database = migrated(url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    """A private, empty knowledge base (tests that need "nothing known yet")."""
+    database = migrated(f"sqlite:///{tmp_path / 'empty.db'}")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> DatasetStore:
+    return DatasetStore(tmp_path / "datasets")
+
+
+@pytest.fixture
+def service(store: DatasetStore) -> RecommenderService:
+    return RecommenderService(store)

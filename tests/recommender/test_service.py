@@ -1,0 +1,230 @@
+"""Profiling, caching, learning and ranking on a real database."""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+
+import pandas as pd
+import pytest
+from ascent.events.v1 import learning_pb2
+from ascent.types.v1 import run_pb2
+from sqlalchemy import func, select
+
+from services.common.datasets import DatasetStore
+from services.common.db import Database
+from services.common.errors import AscentError
+from services.common.events import new_meta
+from services.recommender import repository
+from services.recommender.flows import ensure_profile
+from services.recommender.handlers import RunHandlers
+from services.recommender.models import Observation
+from services.recommender.pipelines import (
+    PRIOR_RATIONALE,
+    canonical_spec,
+    pipeline_key,
+    prior_specs,
+    spec_from_outcome,
+)
+from services.recommender.profiling import BUILTIN_IRIS, infer_task_type
+from services.recommender.service import RecommenderService
+from tests.recommender.data import mixed_csv, numeric_classification_csv, regression_csv
+
+RF = {"steps": ["SimpleImputer"], "estimator": "RandomForestClassifier", "params": {}}
+
+
+def run_event(
+    dataset_sha256: str, spec: dict | None, accuracy: float | None = None, **fields: object
+) -> learning_pb2.RunCompleted:
+    run = run_pb2.Run(id=str(uuid.uuid4()), dataset_sha256=dataset_sha256, status="ok", **fields)
+    if accuracy is not None:
+        run.outcome.accuracy = accuracy
+    if spec is not None:
+        run.outcome.pipeline_json = json.dumps(spec)
+        run.outcome.model_type = spec["estimator"]
+    return learning_pb2.RunCompleted(meta=new_meta("execution"), run=run)
+
+
+def observations(db: Database, run_ids: list[str]) -> int:
+    with db.session() as session:
+        return int(
+            session.scalar(
+                select(func.count(Observation.id)).where(Observation.run_id.in_(run_ids))
+            )
+            or 0
+        )
+
+
+def test_iris_meta_features(db: Database, service: RecommenderService) -> None:
+    meta = ensure_profile(db, service, "")
+    assert meta.dataset_key == BUILTIN_IRIS
+    assert (meta.rows, meta.columns, meta.n_classes) == (150, 4, 3)
+    assert meta.task_type == "classification"
+    assert meta.missing_ratio == 0
+    assert meta.categorical_ratio == 0
+    assert meta.class_imbalance == 1.0
+    assert meta.target == "target"
+
+
+def test_categorical_and_missing_meta_features(
+    db: Database, service: RecommenderService, store: DatasetStore
+) -> None:
+    sha = store.put(mixed_csv(seed=1))
+    meta = ensure_profile(db, service, sha)
+    frame = pd.read_csv(store.existing_path(sha))
+    assert (meta.rows, meta.columns) == (60, 3)
+    assert meta.task_type == "classification"
+    assert meta.n_classes == 2
+    assert meta.target == "label"
+    assert meta.categorical_ratio == pytest.approx(1 / 3, abs=1e-6)
+    assert meta.missing_ratio == pytest.approx(frame.isna().sum().sum() / frame.size, abs=1e-6)
+    counts = frame["label"].value_counts()
+    assert meta.class_imbalance == pytest.approx(counts.min() / counts.max(), abs=1e-6)
+
+
+def test_regression_meta_features(
+    db: Database, service: RecommenderService, store: DatasetStore
+) -> None:
+    meta = ensure_profile(db, service, store.put(regression_csv()))
+    assert meta.task_type == "regression"
+    assert (meta.rows, meta.columns, meta.n_classes) == (80, 2, 0)
+    assert meta.class_imbalance == 1.0
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["a", "b", "a"], "classification"),
+        ([True, False, True], "classification"),
+        ([0, 1, 2] * 20, "classification"),
+        ([0.5, 1.25, 3.0, 4.75] * 5, "regression"),
+        (list(range(100)), "regression"),
+        # 15 distinct integers in 100 rows: more than max(10, 5% of rows), a quantity.
+        ([i % 15 for i in range(100)], "regression"),
+        ([i % 15 for i in range(1000)], "classification"),
+    ],
+)
+def test_task_type_rule(values: list[object], expected: str) -> None:
+    assert infer_task_type(pd.Series(values)) == expected
+
+
+def test_profile_is_computed_once_per_content(
+    db: Database, service: RecommenderService, store: DatasetStore
+) -> None:
+    sha = store.put(numeric_classification_csv(seed=7))
+    first = ensure_profile(db, service, sha)
+    # With the file gone, only the cached row can answer.
+    store.existing_path(sha).unlink()
+    assert ensure_profile(db, service, sha) == first
+
+
+def test_unreadable_unknown_and_malformed_datasets(
+    db: Database, service: RecommenderService, store: DatasetStore
+) -> None:
+    garbage = store.put(b"\x00\xff\xfe not,a\ncsv\x00\x81" * 3)
+    with pytest.raises(AscentError) as unreadable:
+        ensure_profile(db, service, garbage)
+    assert unreadable.value.code == "invalid_argument"
+    assert "CSV" in unreadable.value.message or "column" in unreadable.value.message
+    with pytest.raises(AscentError) as missing:
+        ensure_profile(db, service, "a" * 64)
+    assert missing.value.code == "not_found"
+    with pytest.raises(AscentError) as malformed:
+        ensure_profile(db, service, "../etc/passwd")
+    assert malformed.value.code == "invalid_argument"
+
+
+def test_recommend_from_priors_on_empty_knowledge_base(
+    sqlite_db: Database, service: RecommenderService, store: DatasetStore
+) -> None:
+    for csv, task in (
+        (numeric_classification_csv(seed=3), "classification"),
+        (regression_csv(seed=3), "regression"),
+    ):
+        meta = ensure_profile(sqlite_db, service, store.put(csv))
+        with sqlite_db.session() as session:
+            recs = service.recommend(session, meta, limit=10)
+        assert [r.spec for r in recs] == prior_specs(task)
+        assert all(r.expected_score == 0 and r.support == 0 for r in recs)
+        assert all(r.rationale == PRIOR_RATIONALE for r in recs)
+        with sqlite_db.session() as session:
+            assert len(service.recommend(session, meta, limit=2)) == 2
+
+
+def test_knowledge_base_learns_and_replay_is_idempotent(
+    sqlite_db: Database, service: RecommenderService, store: DatasetStore
+) -> None:
+    handlers = RunHandlers(sqlite_db, service)
+    seen = store.put(numeric_classification_csv(seed=11))
+    similar = store.put(numeric_classification_csv(seed=12))
+    different = store.put(regression_csv(seed=11))
+    linear = {"steps": [], "estimator": "LogisticRegression", "params": {}}
+    batch = [
+        run_event(seen, RF, 0.95),
+        run_event(seen, RF, 0.91),
+        run_event(seen, linear, 0.80),
+        run_event(different, {"estimator": "Ridge"}, None),
+        run_event(seen, None, 0.5),  # no pipeline and no model type: nothing to learn
+        run_event(seen, RF, 0.99, has_error=True),
+        run_event("b" * 64, RF, 0.99),  # dataset gone: skipped cleanly
+    ]
+    added = [handlers.record("learning.run.completed.v1", event) for event in batch]
+    assert added == [True, True, True, False, False, False, False]
+
+    meta = ensure_profile(sqlite_db, service, similar)
+    with sqlite_db.session() as session:
+        recs = service.recommend(session, meta, limit=10)
+    assert recs[0].key == pipeline_key(RF)
+    assert recs[0].expected_score == pytest.approx(0.93)
+    assert recs[0].support == 2
+    assert "best on 1 of 1 similar dataset" in recs[0].rationale
+    assert recs[1].key == pipeline_key(linear)
+    # Priors follow what was observed, without repeating a known pipeline.
+    assert [r.rationale for r in recs[2:]] == [PRIOR_RATIONALE] * 3
+    assert len({r.key for r in recs}) == len(recs)
+
+    # Replaying every event (and the same run under a new event id) changes nothing.
+    ids = [event.run.id for event in batch]
+    before = observations(sqlite_db, ids)
+    assert [handlers.record("learning.run.completed.v1", event) for event in batch] == [
+        False
+    ] * len(batch)
+    again = learning_pb2.RunCompleted(meta=new_meta("execution"), run=batch[0].run)
+    assert handlers.record("learning.run.completed.v1", again) is False
+    assert observations(sqlite_db, ids) == before == 3
+
+
+def test_similar_dataset_outweighs_distant_one(
+    sqlite_db: Database, service: RecommenderService, store: DatasetStore
+) -> None:
+    handlers = RunHandlers(sqlite_db, service)
+    near = store.put(numeric_classification_csv(seed=21, rows=300))
+    far = store.put(mixed_csv(seed=21, rows=3000))
+    query = store.put(numeric_classification_csv(seed=22, rows=330))
+    gb = {"steps": [], "estimator": "GradientBoostingClassifier", "params": {}}
+    for event in (run_event(near, RF, 0.90), run_event(far, gb, 0.99), run_event(far, RF, 0.6)):
+        assert handlers.record("learning.run.completed.v1", event)
+    meta = ensure_profile(sqlite_db, service, query)
+    with sqlite_db.session() as session:
+        recs = service.recommend(session, meta, limit=3)
+    assert recs[0].key == pipeline_key(RF), [r.rationale for r in recs]
+
+
+def test_pipeline_keys_are_canonical() -> None:
+    a = {"params": {"b": 1, "a": 2}, "estimator": "SVC", "steps": ["StandardScaler"]}
+    b = {"steps": ["StandardScaler"], "estimator": "SVC", "params": {"a": 2, "b": 1}}
+    assert pipeline_key(a) == pipeline_key(b)
+    assert spec_from_outcome("", "LogisticRegression") == {
+        "steps": [],
+        "estimator": "LogisticRegression",
+        "params": {},
+    }
+    assert spec_from_outcome("not json", "SVC") == canonical_spec({"estimator": "SVC"})
+    assert spec_from_outcome("", "") is None
+    assert math.isclose(len(prior_specs("regression")), 3)
+
+
+def test_repository_has_no_observations_for_unknown_task(sqlite_db: Database) -> None:
+    with sqlite_db.session() as session:
+        assert repository.pipeline_stats(session, "classification") == []
