@@ -142,6 +142,7 @@ class OutboxRelay:
         self.interval = interval
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"outbox-{self.producer}")
@@ -160,15 +161,20 @@ class OutboxRelay:
         return len(rows)
 
     async def _run(self) -> None:
-        while True:
+        # The flag, not only the cancellation, ends the loop: on Python 3.11 a cancel that
+        # lands while a timeout expires can be swallowed, and close() would wait forever.
+        while not self._stopping:
             try:
                 await self.flush()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 log.warning("outbox publish deferred", extra={"error": repr(exc)})
+            if self._stopping:
+                return
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.interval)
+                async with asyncio.timeout(self.interval):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
             self._wake.clear()
@@ -215,6 +221,7 @@ class OutboxRelay:
 
     async def close(self) -> None:
         """Try once more to publish what is pending, then stop (rows left stay for next start)."""
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
             try:
@@ -222,6 +229,7 @@ class OutboxRelay:
             except (asyncio.CancelledError, Exception):
                 pass
         try:
-            await asyncio.wait_for(self.flush(), timeout=3)
+            async with asyncio.timeout(3):
+                await self.flush()
         except Exception:
             pass

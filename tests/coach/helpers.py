@@ -10,37 +10,9 @@ from pathlib import Path
 from ascent.types.v1 import run_pb2
 
 from services.coach.codegen import DATA_PATH
+from services.common.templates import STARTER_TEMPLATE
 
-# The seed's starter template, verbatim apart from a narrowed except (ruff-clean tests).
-SEED_TEMPLATE = """
-import pandas as pd
-import numpy as np
-from sklearn.datasets import load_iris
-from sklearn.model_selection import train_test_split
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, confusion_matrix, classification_report
-import json
-
-try:
-    df = pd.read_csv('/data/uploaded.csv')
-    X = df.iloc[:, :-1]
-    y = df.iloc[:, -1]
-except FileNotFoundError:
-    iris = load_iris()
-    X = pd.DataFrame(iris.data, columns=iris.feature_names)
-    y = iris.target
-
-print(f"DATASET_INFO: {json.dumps({'rows': len(X), 'columns': len(X.columns), 'features': list(X.columns)})}")
-X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42)
-model = LogisticRegression(max_iter=200)
-model.fit(X_train, y_train)
-y_pred = model.predict(X_test)
-accuracy = accuracy_score(y_test, y_pred)
-cm = confusion_matrix(y_test, y_pred).tolist()
-print(f"MODEL_TYPE: LogisticRegression")
-print(f"ACCURACY: {accuracy:.4f}")
-print(f"CONFUSION_MATRIX: {json.dumps(cm)}")
-"""  # noqa: E501
+SEED_TEMPLATE = STARTER_TEMPLATE
 
 
 @dataclass

@@ -1,0 +1,3 @@
+from services.execution.main import main
+
+main()

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from services.common.config import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="ASCENT_EXECUTION_", extra="ignore")
+
+    grpc_port: int = 50051
+    # Warm workers; on a 2-core machine two keep both cores busy without thrashing.
+    pool_size: int = 2
+    # Runs allowed to wait for a worker; beyond that callers get "busy, retry".
+    max_queue: int = 64
+    wall_seconds: float = 30.0
+    cpu_seconds: float = 30.0
+    memory_mb: int = 1024
+    max_processes: int = 32
+    file_size_mb: int = 16
+    open_files: int = 256
+    output_bytes: int = 1_000_000
+    # Largest learner program accepted, in characters.
+    max_code_chars: int = 200_000

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from services.common.outbox import create_tables
+
+
+def upgrade(conn: Connection) -> None:
+    create_tables(conn)

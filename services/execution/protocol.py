@@ -1,0 +1,110 @@
+"""The run protocol: structured results read from a run's stdout and its report.
+
+The seed's lines (`DATASET_INFO:`, `MODEL_TYPE:`, `ACCURACY:`, `CONFUSION_MATRIX:`) plus the
+extended ones (`PRECISION:`, `RECALL:`, `F1:`, `RMSE:`, `MAE:`, `R2:`, `TASK_TYPE:`,
+`PIPELINE:`). A malformed line is ignored rather than failing the run: the learner still gets
+their output, just without that metric. Values from the `ascent_report` helper win over
+printed ones because they are computed, not typed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from ascent.types.v1 import run_pb2
+
+_FLOAT_FIELDS = {
+    "ACCURACY": "accuracy",
+    "PRECISION": "precision",
+    "RECALL": "recall",
+    "F1": "f1_score",
+    "F1_SCORE": "f1_score",
+    "RMSE": "rmse",
+    "MAE": "mae",
+    "R2": "r2",
+}
+_JSON_FIELDS = {
+    "DATASET_INFO": "dataset_info_json",
+    "CONFUSION_MATRIX": "confusion_matrix_json",
+    "PIPELINE": "pipeline_json",
+}
+_TEXT_FIELDS = {"MODEL_TYPE": "model_type", "TASK_TYPE": "task_type"}
+_REPORT_FLOATS = {
+    "accuracy": "accuracy",
+    "precision": "precision",
+    "recall": "recall",
+    "f1": "f1_score",
+    "f1_score": "f1_score",
+    "rmse": "rmse",
+    "mae": "mae",
+    "r2": "r2",
+}
+
+
+def _finite(value: str | float | int) -> float | None:
+    try:
+        number = float(str(value).strip().rstrip("%"))
+    except ValueError:
+        return None
+    if not math.isfinite(number):
+        return None
+    if isinstance(value, str) and value.strip().endswith("%"):
+        number /= 100.0
+    return number
+
+
+def _json(value: str) -> str | None:
+    try:
+        parsed = json.loads(value)
+    except (ValueError, RecursionError):
+        return None
+    return json.dumps(parsed, separators=(",", ":"))
+
+
+def parse_stdout(stdout: str) -> run_pb2.RunOutcome:
+    outcome = run_pb2.RunOutcome()
+    for line in stdout.splitlines():
+        key, sep, rest = line.partition(":")
+        if not sep:
+            continue
+        key = key.strip().upper()
+        value = rest.strip()
+        if key in _FLOAT_FIELDS:
+            number = _finite(value)
+            if number is not None:
+                setattr(outcome, _FLOAT_FIELDS[key], number)
+        elif key in _JSON_FIELDS:
+            parsed = _json(value)
+            if parsed is not None:
+                setattr(outcome, _JSON_FIELDS[key], parsed)
+        elif key in _TEXT_FIELDS and value:
+            setattr(outcome, _TEXT_FIELDS[key], value[:200])
+    if not outcome.task_type:
+        if outcome.HasField("accuracy") or outcome.confusion_matrix_json:
+            outcome.task_type = "classification"
+        elif outcome.HasField("r2") or outcome.HasField("rmse"):
+            outcome.task_type = "regression"
+    return outcome
+
+
+def merge_report(outcome: run_pb2.RunOutcome, report: dict[str, Any]) -> run_pb2.RunOutcome:
+    """Overlay what the `ascent_report` helper recorded onto the parsed outcome."""
+    metrics = report.get("metrics") if isinstance(report.get("metrics"), dict) else {}
+    for key, field in _REPORT_FLOATS.items():
+        if key in metrics:
+            number = _finite(metrics[key])
+            if number is not None:
+                setattr(outcome, field, number)
+    if isinstance(report.get("confusion_matrix"), list):
+        outcome.confusion_matrix_json = json.dumps(report["confusion_matrix"])
+    model = report.get("model") if isinstance(report.get("model"), dict) else {}
+    if isinstance(model.get("type"), str) and model["type"]:
+        outcome.model_type = model["type"][:200]
+    if model:
+        outcome.pipeline_json = json.dumps(model, default=str)
+    task = report.get("task_type") or metrics.get("task_type")
+    if task in ("classification", "regression"):
+        outcome.task_type = task
+    return outcome

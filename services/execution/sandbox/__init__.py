@@ -1,0 +1,30 @@
+"""Hardened sandbox for running untrusted learner code (see ``../SANDBOX.md``)."""
+
+from .grading import METRICS, grade
+from .models import (
+    GradingError,
+    LearnerError,
+    Limits,
+    OutputChunk,
+    QueuePosition,
+    RunSpec,
+    SandboxBusy,
+    SandboxError,
+    SandboxResult,
+)
+from .pool import SandboxPool
+
+__all__ = [
+    "METRICS",
+    "GradingError",
+    "LearnerError",
+    "Limits",
+    "OutputChunk",
+    "QueuePosition",
+    "RunSpec",
+    "SandboxBusy",
+    "SandboxError",
+    "SandboxPool",
+    "SandboxResult",
+    "grade",
+]

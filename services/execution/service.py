@@ -1,0 +1,83 @@
+"""Turns a sandbox result into the run record (the seed's run schema) and its event."""
+
+from __future__ import annotations
+
+from ascent.events.v1 import learning_pb2
+from ascent.execution.v1 import execution_service_pb2 as pb
+from ascent.types.v1 import run_pb2
+
+from services.common.errors import AscentError
+from services.execution.protocol import merge_report, parse_stdout
+from services.execution.sandbox import LearnerError, SandboxResult
+
+# What a learner reads when the sandbox stopped their code rather than their code failing.
+_STOPPED = {
+    "timeout": ("TimeoutError", "Your code ran longer than the time limit and was stopped."),
+    "memory": ("MemoryError", "Your code used more memory than the limit and was stopped."),
+    "output_limit": ("OutputLimitError", "Your code printed more than the output limit."),
+    "cancelled": ("Cancelled", "The run was cancelled."),
+    "killed": ("Killed", "Your code was stopped by the sandbox (a resource limit was hit)."),
+}
+
+
+def validate_request(request: pb.ExecuteRequest, max_code_chars: int) -> None:
+    if not request.run_id:
+        raise AscentError("invalid_argument", "run_id is required.")
+    if not request.code.strip():
+        raise AscentError("invalid_argument", "There is no code to run.")
+    if len(request.code) > max_code_chars:
+        raise AscentError(
+            "invalid_argument", f"The code is longer than {max_code_chars} characters."
+        )
+
+
+def learner_error(result: SandboxResult) -> LearnerError | None:
+    if result.error is not None:
+        return result.error
+    if result.status in _STOPPED:
+        kind, message = _STOPPED[result.status]
+        return LearnerError(type=kind, message=message, traceback=[])
+    if result.status != "ok":
+        return LearnerError(
+            type="RunError",
+            message=f"The run ended with exit code {result.exit_code}.",
+            traceback=[],
+        )
+    return None
+
+
+def build_run(request: pb.ExecuteRequest, result: SandboxResult) -> run_pb2.Run:
+    outcome = merge_report(parse_stdout(result.stdout), result.report or {})
+    run = run_pb2.Run(
+        id=request.run_id,
+        session_id=request.session_id,
+        owner_id=request.owner_id,
+        name=request.name or "Run",
+        code=request.code,
+        outcome=outcome,
+        stdout=result.stdout,
+        stderr=result.stderr,
+        is_improved=request.is_improved,
+        parent_run_id=request.parent_run_id,
+        dataset_sha256=request.dataset_sha256,
+        status=result.status,
+        duration_ms=result.duration_ms,
+        peak_memory_kb=result.peak_memory_kb,
+        figures=result.figures,
+    )
+    run.created_at.GetCurrentTime()
+    error = learner_error(result)
+    if error is not None:
+        run.has_error = True
+        run.error.CopyFrom(
+            run_pb2.RunError(type=error.type, message=error.message, traceback=error.traceback)
+        )
+    return run
+
+
+def completed_event(run: run_pb2.Run) -> learning_pb2.RunCompleted:
+    """Figures stay out of the event: they can be megabytes and nobody downstream needs them."""
+    slim = run_pb2.Run()
+    slim.CopyFrom(run)
+    del slim.figures[:]
+    return learning_pb2.RunCompleted(run=slim)

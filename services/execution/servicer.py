@@ -1,0 +1,119 @@
+"""gRPC adapter of the execution service."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import grpc
+from ascent.execution.v1 import execution_service_pb2 as pb
+from ascent.execution.v1 import execution_service_pb2_grpc as pb_grpc
+
+from services.common import events
+from services.common.datasets import DatasetStore
+from services.common.db import Database
+from services.common.errors import AscentError
+from services.common.outbox import OutboxRelay, enqueue
+from services.execution.config import Settings
+from services.execution.sandbox import (
+    Limits,
+    OutputChunk,
+    QueuePosition,
+    RunSpec,
+    SandboxBusy,
+    SandboxError,
+    SandboxPool,
+    SandboxResult,
+)
+from services.execution.service import build_run, completed_event, validate_request
+
+log = logging.getLogger(__name__)
+
+
+class ExecutionServicer(pb_grpc.ExecutionServiceServicer):
+    def __init__(
+        self,
+        pool: SandboxPool,
+        store: DatasetStore,
+        db: Database,
+        relay: OutboxRelay,
+        settings: Settings,
+    ) -> None:
+        self.pool = pool
+        self.store = store
+        self.db = db
+        self.relay = relay
+        self.settings = settings
+
+    def _limits(self, request: pb.ExecuteRequest) -> Limits:
+        s = self.settings
+        wall = s.wall_seconds
+        if request.wall_seconds > 0:
+            wall = min(request.wall_seconds, s.wall_seconds)
+        return Limits(
+            wall_seconds=wall,
+            cpu_seconds=min(s.cpu_seconds, wall),
+            memory_mb=s.memory_mb,
+            max_processes=s.max_processes,
+            file_size_mb=s.file_size_mb,
+            open_files=s.open_files,
+            output_bytes=s.output_bytes,
+        )
+
+    async def Execute(
+        self, request: pb.ExecuteRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.ExecuteResponse]:
+        try:
+            validate_request(request, self.settings.max_code_chars)
+            dataset = (
+                str(self.store.existing_path(request.dataset_sha256))
+                if request.dataset_sha256
+                else None
+            )
+        except AscentError as err:
+            await context.abort(err.grpc_status, err.message)
+            return
+        spec = RunSpec(
+            run_id=request.run_id,
+            owner_id=request.owner_id or "anonymous",
+            code=request.code,
+            dataset_path=dataset,
+            limits=self._limits(request),
+        )
+        finished = False
+        try:
+            async for item in self.pool.run(spec):
+                if isinstance(item, QueuePosition):
+                    yield pb.ExecuteResponse(queued=pb.QueuePosition(position=item.position))
+                elif isinstance(item, OutputChunk):
+                    yield pb.ExecuteResponse(
+                        output=pb.OutputChunk(stream=item.stream, text=item.text)
+                    )
+                elif isinstance(item, SandboxResult):
+                    finished = True
+                    run = build_run(request, item)
+                    await asyncio.to_thread(self._record, run)
+                    self.relay.wake()
+                    yield pb.ExecuteResponse(result=run)
+        except SandboxBusy as err:
+            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, str(err))
+        except SandboxError as err:
+            log.error("sandbox refused to run", extra={"error": str(err)})
+            await context.abort(grpc.StatusCode.UNAVAILABLE, str(err))
+        finally:
+            if not finished:
+                # The caller went away (or the stream broke): do not leave the run burning a worker.
+                with contextlib.suppress(Exception):
+                    await self.pool.cancel(request.run_id)
+
+    def _record(self, run: object) -> None:
+        """The run-completed fact commits before the caller sees the result."""
+        with self.db.session() as session:
+            enqueue(session, "execution", events.RUN_COMPLETED, completed_event(run))  # type: ignore[arg-type]
+
+    async def Cancel(
+        self, request: pb.CancelRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CancelResponse:
+        return pb.CancelResponse(found=await self.pool.cancel(request.run_id))
