@@ -1,0 +1,105 @@
+"""The gateway application: JSON API, HTML pages, static assets, lifespan wiring."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from argon2 import PasswordHasher
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+from itsdangerous import URLSafeTimedSerializer
+
+from gateway import errors
+from gateway.api import api_router, health_router
+from gateway.clients import Clients
+from gateway.config import Settings
+from gateway.context import Gateway
+from gateway.pages import router as pages_router
+from services.common.config import CommonSettings
+from services.common.datasets import DatasetStore
+from services.common.db import Database
+from services.common.events import EventBus
+from services.common.outbox import OutboxRelay
+
+log = logging.getLogger(__name__)
+
+PRODUCER = "gateway"
+# Multipart framing around the file; larger bodies are refused before they are parsed.
+_UPLOAD_OVERHEAD = 64 * 1024
+
+
+def create_app(settings: Settings | None = None, common: CommonSettings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    common = common or CommonSettings()
+    # Resolved now so a placeholder or unreadable secret stops the process before it serves.
+    secret = settings.resolved_secret_key(common)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.resolved_database_url(common))
+        await asyncio.to_thread(db.migrate, "gateway", "gateway.migrations")
+        bus = EventBus(common.nats_url, producer=PRODUCER, stream=common.stream)
+        relay = OutboxRelay(db, bus, producer=PRODUCER)
+        clients = Clients(common, settings)
+        app.state.gateway = Gateway(
+            settings=settings,
+            common=common,
+            db=db,
+            bus=bus,
+            relay=relay,
+            clients=clients,
+            datasets=DatasetStore(common.datasets_dir),
+            signer=URLSafeTimedSerializer(secret, salt="ascent.gateway.session"),
+            hasher=PasswordHasher(),
+        )
+        await bus.start()
+        relay.start()
+        log.info("gateway ready", extra={"host": settings.host, "port": settings.port})
+        try:
+            yield
+        finally:
+            await clients.close()
+            await relay.close()
+            await bus.close()
+            db.dispose()
+            log.info("gateway stopped")
+
+    app = FastAPI(
+        title="Ascent gateway",
+        version="0.1.0",
+        description="The JSON API of Ascent. Authenticate with `Authorization: Bearer <token>` "
+        "from `POST /api/auth/token`.",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+
+    @app.middleware("http")
+    async def upload_limit(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        if request.method == "POST" and request.url.path.endswith("/dataset"):
+            length = request.headers.get("content-length", "")
+            if length.isdigit() and int(length) > settings.max_upload_bytes + _UPLOAD_OVERHEAD:
+                megabytes = settings.max_upload_bytes / (1024 * 1024)
+                return errors.error_response(
+                    request,
+                    413,
+                    "too_large",
+                    f"The file is larger than {megabytes:.0f} MB; upload less data.",
+                )
+        return await call_next(request)
+
+    app.include_router(api_router)
+    app.include_router(health_router)
+    app.include_router(pages_router)
+    if settings.static_dir.is_dir():
+        app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+    else:
+        log.warning(
+            "static assets missing; run `npm install && npm run build` in web/",
+            extra={"static_dir": str(settings.static_dir)},
+        )
+    return app

@@ -1,0 +1,164 @@
+"""gRPC clients of every service (grpc.aio). Failed RPCs become `AscentError`s."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc
+from ascent.analytics.v1 import analytics_service_pb2_grpc as analytics_grpc
+from ascent.coach.v1 import coach_service_pb2 as coach_pb
+from ascent.coach.v1 import coach_service_pb2_grpc as coach_grpc
+from ascent.execution.v1 import execution_service_pb2 as execution_pb
+from ascent.execution.v1 import execution_service_pb2_grpc as execution_grpc
+from ascent.leaderboard.v1 import leaderboard_service_pb2 as leaderboard_pb
+from ascent.leaderboard.v1 import leaderboard_service_pb2_grpc as leaderboard_grpc
+from ascent.progress.v1 import progress_service_pb2 as progress_pb
+from ascent.progress.v1 import progress_service_pb2_grpc as progress_grpc
+from ascent.recommender.v1 import recommender_service_pb2_grpc as recommender_grpc
+from ascent.types.v1 import run_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from gateway.config import Settings
+from services.common.config import CommonSettings
+from services.common.errors import AscentError, from_grpc
+
+SERVICES = ("execution", "leaderboard", "progress", "recommender", "coach", "analytics")
+
+OnOutput = Callable[[execution_pb.ExecuteResponse], Awaitable[None]]
+
+
+def map_error(err: grpc.aio.AioRpcError, service: str) -> AscentError:
+    if err.code() == grpc.StatusCode.RESOURCE_EXHAUSTED:
+        return AscentError("busy", f"The {service} service is busy; retry in a moment.")
+    return from_grpc(err, service)
+
+
+# A restarted service is found again within a second instead of gRPC's default backoff
+# (up to two minutes); calls made while it is down still fail fast as "unavailable".
+CHANNEL_OPTIONS = (
+    ("grpc.initial_reconnect_backoff_ms", 200),
+    ("grpc.min_reconnect_backoff_ms", 200),
+    ("grpc.max_reconnect_backoff_ms", 1000),
+)
+
+
+class Clients:
+    """One channel per service, opened lazily by gRPC (a peer that is down is no start error)."""
+
+    def __init__(self, common: CommonSettings, settings: Settings) -> None:
+        self.settings = settings
+        self.channels: dict[str, grpc.aio.Channel] = {
+            name: grpc.aio.insecure_channel(
+                getattr(common, f"{name}_addr"), options=CHANNEL_OPTIONS
+            )
+            for name in SERVICES
+        }
+        self.execution = execution_grpc.ExecutionServiceStub(self.channels["execution"])
+        self.leaderboard = leaderboard_grpc.LeaderboardServiceStub(self.channels["leaderboard"])
+        self.progress = progress_grpc.ProgressServiceStub(self.channels["progress"])
+        self.recommender = recommender_grpc.RecommenderServiceStub(self.channels["recommender"])
+        self.coach = coach_grpc.CoachServiceStub(self.channels["coach"])
+        self.analytics = analytics_grpc.AnalyticsServiceStub(self.channels["analytics"])
+
+    async def close(self) -> None:
+        await asyncio.gather(*(channel.close() for channel in self.channels.values()))
+
+    async def _unary(self, service: str, call: Any, request: Any, timeout: float) -> Any:
+        try:
+            return await call(request, timeout=timeout)
+        except grpc.aio.AioRpcError as err:
+            raise map_error(err, service) from None
+
+    # -- execution ---------------------------------------------------------------------------
+    async def execute(
+        self, request: execution_pb.ExecuteRequest, on_item: OnOutput | None = None
+    ) -> run_pb2.Run:
+        """Runs code and returns the final `Run`; queue/output items go to `on_item`."""
+        result: run_pb2.Run | None = None
+        call = self.execution.Execute(request, timeout=self.settings.execute_timeout_seconds)
+        try:
+            async for item in call:
+                if item.WhichOneof("item") == "result":
+                    result = item.result
+                elif on_item is not None:
+                    await on_item(item)
+        except grpc.aio.AioRpcError as err:
+            raise map_error(err, "execution") from None
+        if result is None:
+            raise AscentError(
+                "unavailable", "The execution service ended the run without a result."
+            )
+        return result
+
+    # -- leaderboard -------------------------------------------------------------------------
+    async def list_runs(self, session_id: str) -> list[run_pb2.Run]:
+        response = await self._unary(
+            "leaderboard",
+            self.leaderboard.ListRuns,
+            leaderboard_pb.ListRunsRequest(session_id=session_id),
+            self.settings.rpc_timeout_seconds,
+        )
+        return list(response.runs)
+
+    async def get_run(self, run_id: str, wait_ms: int = 0) -> run_pb2.Run:
+        response = await self._unary(
+            "leaderboard",
+            self.leaderboard.GetRun,
+            leaderboard_pb.GetRunRequest(run_id=run_id, wait_ms=wait_ms),
+            self.settings.rpc_timeout_seconds + wait_ms / 1000,
+        )
+        run: run_pb2.Run = response.run
+        return run
+
+    # -- coach -------------------------------------------------------------------------------
+    async def improve(
+        self, run: run_pb2.Run, history: list[run_pb2.Run]
+    ) -> coach_pb.ImproveResponse:
+        response: coach_pb.ImproveResponse = await self._unary(
+            "coach",
+            self.coach.Improve,
+            coach_pb.ImproveRequest(run=run, history=history),
+            self.settings.improve_timeout_seconds,
+        )
+        return response
+
+    # -- progress ----------------------------------------------------------------------------
+    async def get_progress(self, learner_id: str) -> progress_pb.GetProgressResponse:
+        response: progress_pb.GetProgressResponse = await self._unary(
+            "progress",
+            self.progress.GetProgress,
+            progress_pb.GetProgressRequest(learner_id=learner_id),
+            self.settings.rpc_timeout_seconds,
+        )
+        return response
+
+    async def list_tracks(self, learner_id: str) -> list[progress_pb.Track]:
+        response = await self._unary(
+            "progress",
+            self.progress.ListTracks,
+            progress_pb.ListTracksRequest(learner_id=learner_id),
+            self.settings.rpc_timeout_seconds,
+        )
+        return list(response.tracks)
+
+    # -- health ------------------------------------------------------------------------------
+    async def health(self) -> dict[str, str]:
+        """Standard gRPC health of every service: SERVING, NOT_SERVING or UNAVAILABLE."""
+
+        async def check(name: str) -> str:
+            stub = health_pb2_grpc.HealthStub(self.channels[name])
+            try:
+                response = await stub.Check(
+                    health_pb2.HealthCheckRequest(service=""),
+                    timeout=self.settings.health_timeout_seconds,
+                )
+            except grpc.aio.AioRpcError:
+                return "UNAVAILABLE"
+            if response.status == health_pb2.HealthCheckResponse.SERVING:
+                return "SERVING"
+            return "NOT_SERVING"
+
+        statuses = await asyncio.gather(*(check(name) for name in SERVICES))
+        return dict(zip(SERVICES, statuses, strict=True))

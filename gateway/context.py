@@ -1,0 +1,52 @@
+"""What the gateway's routes share: settings, database, event relay, gRPC clients."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
+
+from argon2 import PasswordHasher
+from fastapi import Depends, Request
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy.orm import Session
+
+from gateway.clients import Clients
+from gateway.config import Settings
+from services.common.config import CommonSettings
+from services.common.datasets import DatasetStore
+from services.common.db import Database
+from services.common.events import EventBus
+from services.common.outbox import OutboxRelay
+
+T = TypeVar("T")
+
+
+@dataclass
+class Gateway:
+    settings: Settings
+    common: CommonSettings
+    db: Database
+    bus: EventBus
+    relay: OutboxRelay
+    clients: Clients
+    datasets: DatasetStore
+    signer: URLSafeTimedSerializer
+    hasher: PasswordHasher
+
+    def _work(self, fn: Callable[[Session], T]) -> T:
+        with self.db.session() as session:
+            return fn(session)
+
+    async def work(self, fn: Callable[[Session], T]) -> T:
+        """One unit of work off the event loop (database access is synchronous)."""
+        return await asyncio.to_thread(self._work, fn)
+
+
+def get_gateway(request: Request) -> Gateway:
+    gateway: Gateway = request.app.state.gateway
+    return gateway
+
+
+GatewayDep = Annotated[Gateway, Depends(get_gateway)]

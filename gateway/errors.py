@@ -1,0 +1,100 @@
+"""Exception handlers: JSON envelopes for the API, an error fragment or page for browsers.
+
+No stack trace ever reaches a client; unexpected exceptions are logged and answered with a
+generic 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from gateway.auth import LoginRequired
+from gateway.rendering import is_htmx, render
+from services.common.errors import AscentError
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "invalid_argument",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable",
+    429: "busy",
+    503: "unavailable",
+}
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/", "/healthz", "/docs", "/openapi")) or path == "/api":
+        return True
+    accept = request.headers.get("accept", "")
+    return "text/html" not in accept and not is_htmx(request)
+
+
+def error_response(request: Request, status: int, code: str, message: str) -> Response:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if wants_json(request):
+        return JSONResponse(
+            {"error": {"code": code, "message": message}}, status_code=status, headers=headers
+        )
+    context = {"status": status, "code": code, "message": message}
+    return render(request, "error.html", context, block="error", status_code=status)
+
+
+def _validation_message(errors: list[Any]) -> tuple[str, str]:
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            return "invalid_argument", "The request body is not valid JSON."
+    parts = []
+    for error in errors[:5]:
+        location = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+        message = str(error.get("msg", "invalid"))
+        if error.get("type") == "extra_forbidden":
+            message = "unknown field"
+        parts.append(f"{location}: {message}" if location else message)
+    return "invalid_argument", "Invalid request: " + "; ".join(parts) + "."
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(AscentError)
+    async def _ascent(request: Request, exc: AscentError) -> Response:
+        if exc.code == "internal":
+            log.error("internal error", extra={"path": request.url.path, "error": exc.message})
+        return error_response(request, exc.http_status, exc.code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        code, message = _validation_message(list(exc.errors()))
+        return error_response(request, 400, code, message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        message = exc.detail if isinstance(exc.detail, str) else "Request failed."
+        if exc.status_code == 404 and message == "Not Found":
+            message = "Not found."
+        return error_response(request, exc.status_code, code, message)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        if is_htmx(request):
+            # HTMX follows this header with a full navigation instead of swapping a fragment.
+            return Response(status_code=200, headers={"HX-Redirect": "/login"})
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return error_response(request, 500, "internal", "Something went wrong on our side.")

@@ -1,0 +1,430 @@
+"""Multi-step orchestration shared by the JSON API and the HTML pages.
+
+Sessions and datasets live in the gateway's tables; runs go through execution (and are then
+read back from the leaderboard); "Improve with AI" asks the coach and runs its experiment
+at once. Routes only translate HTTP to these calls and back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from ascent.coach.v1 import coach_service_pb2 as coach_pb
+from ascent.events.v1 import gateway_pb2
+from ascent.execution.v1 import execution_service_pb2 as execution_pb
+from ascent.progress.v1 import progress_service_pb2 as progress_pb
+from ascent.types.v1 import run_pb2
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
+
+from gateway import repository
+from gateway.auth import UserInfo
+from gateway.clients import OnOutput
+from gateway.context import Gateway
+from gateway.models import NotebookSession
+from gateway.schemas import run_json
+from services.common import events
+from services.common.db import utcnow
+from services.common.errors import AscentError
+from services.common.outbox import enqueue
+from services.common.templates import STARTER_TEMPLATE as STARTER_CODE
+
+log = logging.getLogger(__name__)
+
+PRODUCER = "gateway"
+PREVIEW_ROWS = 5
+MIN_COLUMNS = 2
+MIN_ROWS = 2
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+# -- sessions ---------------------------------------------------------------------------------
+def _owned(session: Session, user: UserInfo, notebook_id: str) -> NotebookSession:
+    notebook = repository.get_notebook(session, notebook_id)
+    # Someone else's notebook answers exactly like a missing one: existence is not revealed.
+    if notebook is None or notebook.owner_id != user.id:
+        raise AscentError("not_found", "Session not found.")
+    return notebook
+
+
+def check_code(code: str, gw: Gateway) -> None:
+    limit = gw.settings.max_code_chars
+    if len(code) > limit:
+        raise AscentError("invalid_argument", f"The code is too long (limit {limit:,} characters).")
+
+
+def _new_notebook(session: Session, user: UserInfo, name: str | None) -> NotebookSession:
+    now = utcnow()
+    notebook = repository.add_notebook(
+        session,
+        NotebookSession(
+            id=str(uuid.uuid4()),
+            owner_id=user.id,
+            name=(name or "").strip() or f"Notebook {now:%Y-%m-%d %H:%M}",
+            code=STARTER_CODE,
+            run_count=0,
+            created_at=now,
+            updated_at=now,
+        ),
+    )
+    enqueue(
+        session,
+        PRODUCER,
+        events.SESSION_CREATED,
+        gateway_pb2.SessionCreated(session_id=notebook.id, owner_id=user.id),
+    )
+    return notebook
+
+
+async def create_session(gw: Gateway, user: UserInfo, name: str | None = None) -> NotebookSession:
+    notebook = await gw.work(lambda s: _new_notebook(s, user, name))
+    gw.relay.wake()
+    return notebook
+
+
+async def latest_or_new_session(gw: Gateway, user: UserInfo) -> NotebookSession:
+    created: list[bool] = []
+
+    def pick(session: Session) -> NotebookSession:
+        latest = repository.latest_notebook(session, user.id)
+        if latest is not None:
+            return latest
+        created.append(True)
+        return _new_notebook(session, user, None)
+
+    notebook = await gw.work(pick)
+    if created:
+        gw.relay.wake()
+    return notebook
+
+
+async def get_session(gw: Gateway, user: UserInfo, notebook_id: str) -> NotebookSession:
+    return await gw.work(lambda s: _owned(s, user, notebook_id))
+
+
+async def list_sessions(gw: Gateway, user: UserInfo) -> list[NotebookSession]:
+    return await gw.work(lambda s: repository.list_notebooks(s, user.id))
+
+
+@dataclass
+class SessionView:
+    notebook: NotebookSession
+    runs: list[run_pb2.Run]
+    # Set when the leaderboard could not be asked: the notebook itself is still usable.
+    runs_error: str | None = None
+
+
+async def session_view(gw: Gateway, user: UserInfo, notebook_id: str) -> SessionView:
+    notebook = await get_session(gw, user, notebook_id)
+    try:
+        runs = await gw.clients.list_runs(notebook.id)
+    except AscentError as err:
+        return SessionView(notebook=notebook, runs=[], runs_error=err.message)
+    return SessionView(notebook=notebook, runs=runs)
+
+
+async def save_code(gw: Gateway, user: UserInfo, notebook_id: str, code: str) -> NotebookSession:
+    check_code(code, gw)
+
+    def save(session: Session) -> NotebookSession:
+        notebook = _owned(session, user, notebook_id)
+        notebook.code = code
+        notebook.updated_at = utcnow()
+        return notebook
+
+    return await gw.work(save)
+
+
+# -- datasets ---------------------------------------------------------------------------------
+@dataclass
+class ParsedDataset:
+    rows: int
+    columns: list[str]
+    preview: list[dict[str, Any]]
+
+
+@dataclass
+class DatasetSummary:
+    filename: str
+    sha256: str
+    parsed: ParsedDataset = field(repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "filename": self.filename,
+            "sha256": self.sha256,
+            "rows": self.parsed.rows,
+            "columns": len(self.parsed.columns),
+            "columnsList": self.parsed.columns,
+            "preview": self.parsed.preview,
+        }
+
+
+def clean_filename(name: str | None) -> str:
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = _CONTROL.sub("", base).strip()[:200]
+    return base or "dataset.csv"
+
+
+def _looks_numeric(label: str) -> bool:
+    try:
+        float(label)
+    except ValueError:
+        return False
+    return True
+
+
+def parse_dataset(content: bytes, max_rows: int) -> ParsedDataset:
+    """Validates an upload as a CSV the sandbox can read; each failure has its own message."""
+    if not content.strip():
+        raise AscentError("invalid_argument", "The file is empty.")
+    if b"\x00" in content:
+        raise AscentError(
+            "invalid_argument",
+            "This is a binary file, not a CSV. Upload a comma-separated text file.",
+        )
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AscentError(
+            "invalid_argument",
+            f"The file is not UTF-8 text (invalid byte at position {exc.start}). "
+            "Save it as 'CSV UTF-8' and upload it again.",
+        ) from None
+    try:
+        frame = pd.read_csv(io.StringIO(text))
+    except pd.errors.EmptyDataError:
+        raise AscentError("invalid_argument", "The file has no CSV content.") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        detail = str(exc).strip().splitlines()[-1][:200] if str(exc).strip() else "malformed"
+        raise AscentError("invalid_argument", f"The file is not a valid CSV: {detail}") from None
+    columns = [str(column) for column in frame.columns]
+    if len(columns) < MIN_COLUMNS:
+        raise AscentError(
+            "invalid_argument",
+            f"The CSV needs at least {MIN_COLUMNS} columns (features and a target) but has "
+            f"{len(columns)}. Check that values are separated by commas.",
+        )
+    if all(_looks_numeric(column) for column in columns):
+        raise AscentError(
+            "invalid_argument",
+            "The first row must be a header with column names, but it contains only numbers.",
+        )
+    rows = len(frame)
+    if rows < MIN_ROWS:
+        raise AscentError(
+            "invalid_argument",
+            f"The CSV needs at least {MIN_ROWS} data rows below the header but has {rows}.",
+        )
+    if rows > max_rows:
+        raise AscentError(
+            "invalid_argument",
+            f"The CSV has {rows:,} data rows; the limit is {max_rows:,}. "
+            "Sample it down and upload it again.",
+        )
+    preview = json.loads(frame.head(PREVIEW_ROWS).to_json(orient="records", date_format="iso"))
+    return ParsedDataset(rows=rows, columns=columns, preview=preview)
+
+
+async def read_upload(gw: Gateway, upload: UploadFile | None) -> tuple[str, bytes]:
+    """The upload's name and bytes, refusing anything over the size limit."""
+    if upload is None or not isinstance(upload, UploadFile):
+        raise AscentError("invalid_argument", "Choose a CSV file to upload (form field 'file').")
+    limit = gw.settings.max_upload_bytes
+    content = await upload.read(limit + 1)
+    if len(content) > limit:
+        raise AscentError(
+            "too_large",
+            f"The file is larger than {limit / (1024 * 1024):.0f} MB; upload less data.",
+        )
+    return clean_filename(upload.filename), content
+
+
+async def upload_dataset(
+    gw: Gateway, user: UserInfo, notebook_id: str, filename: str, content: bytes
+) -> DatasetSummary:
+    await get_session(gw, user, notebook_id)
+    parsed = await asyncio.to_thread(parse_dataset, content, gw.settings.max_dataset_rows)
+    digest = await asyncio.to_thread(gw.datasets.put, content)
+
+    def record(session: Session) -> None:
+        notebook = _owned(session, user, notebook_id)
+        notebook.dataset_sha256 = digest
+        notebook.dataset_filename = filename
+        notebook.dataset_rows = parsed.rows
+        notebook.dataset_columns = len(parsed.columns)
+        notebook.updated_at = utcnow()
+        enqueue(
+            session,
+            PRODUCER,
+            events.DATASET_UPLOADED,
+            gateway_pb2.DatasetUploaded(
+                session_id=notebook.id,
+                owner_id=user.id,
+                dataset_sha256=digest,
+                rows=parsed.rows,
+                columns=len(parsed.columns),
+            ),
+        )
+
+    await gw.work(record)
+    gw.relay.wake()
+    return DatasetSummary(filename=filename, sha256=digest, parsed=parsed)
+
+
+# -- runs -------------------------------------------------------------------------------------
+async def list_runs(gw: Gateway, user: UserInfo, notebook_id: str) -> list[run_pb2.Run]:
+    """The session's runs, best first (the leaderboard's order)."""
+    notebook = await get_session(gw, user, notebook_id)
+    return await gw.clients.list_runs(notebook.id)
+
+
+async def run_code(
+    gw: Gateway,
+    user: UserInfo,
+    notebook_id: str,
+    code: str,
+    name: str | None = None,
+    *,
+    is_improved: bool = False,
+    parent_run_id: str = "",
+    save_code: bool = True,
+    on_item: OnOutput | None = None,
+) -> run_pb2.Run:
+    """Runs code in the sandbox for a session and returns the finished run."""
+    check_code(code, gw)
+    if not code.strip():
+        raise AscentError("invalid_argument", "There is no code to run.")
+
+    def prepare(session: Session) -> tuple[str, int]:
+        notebook = _owned(session, user, notebook_id)
+        if save_code:
+            notebook.code = code
+            notebook.updated_at = utcnow()
+        return notebook.dataset_sha256 or "", notebook.run_count
+
+    dataset_sha256, run_count = await gw.work(prepare)
+    run_name = (name or "").strip() or ("Baseline" if run_count == 0 else f"Run {run_count + 1}")
+    request = execution_pb.ExecuteRequest(
+        run_id=str(uuid.uuid4()),
+        session_id=notebook_id,
+        owner_id=user.id,
+        name=run_name[:200],
+        code=code,
+        dataset_sha256=dataset_sha256,
+        is_improved=is_improved,
+        parent_run_id=parent_run_id,
+    )
+    run = await gw.clients.execute(request, on_item)
+
+    def record(session: Session) -> None:
+        notebook = _owned(session, user, notebook_id)
+        notebook.run_count += 1
+        notebook.last_run_id = run.id or request.run_id
+        notebook.updated_at = utcnow()
+
+    await gw.work(record)
+    try:
+        # The run reaches the leaderboard through an event; waiting here means the next
+        # GET of the session's runs already lists it.
+        await gw.clients.get_run(run.id or request.run_id, wait_ms=gw.settings.leaderboard_wait_ms)
+    except AscentError as err:
+        log.warning(
+            "run not yet on the leaderboard", extra={"run_id": request.run_id, "error": err.message}
+        )
+    return run
+
+
+# -- improve with AI --------------------------------------------------------------------------
+@dataclass
+class Improvement:
+    proposal: coach_pb.ImproveResponse
+    parent: run_pb2.Run
+    improved: run_pb2.Run
+
+    def as_json(self) -> dict[str, Any]:
+        experiment = self.proposal.improved_experiment
+        return {
+            "diagnosis": self.proposal.diagnosis,
+            "suggestions": list(self.proposal.suggestions),
+            "improvedExperiment": {
+                "name": experiment.name,
+                "code": experiment.code,
+                "rationale": experiment.rationale,
+            },
+            "improvedRun": run_json(self.improved),
+            "parentRun": run_json(self.parent),
+            "proposalId": self.proposal.proposal_id,
+            "engine": self.proposal.engine,
+        }
+
+
+async def _find_run(
+    gw: Gateway, notebook: NotebookSession, run_id: str, history: list[run_pb2.Run], wait_ms: int
+) -> run_pb2.Run | None:
+    for run in history:
+        if run.id == run_id:
+            return run
+    try:
+        run = await gw.clients.get_run(run_id, wait_ms=wait_ms)
+    except AscentError as err:
+        if err.code == "not_found":
+            return None
+        raise
+    return run if run.session_id == notebook.id else None
+
+
+async def improve(
+    gw: Gateway, user: UserInfo, notebook_id: str, run_id: str | None = None
+) -> Improvement:
+    """Asks the coach to improve a run (default: the latest) and runs its experiment."""
+    notebook = await get_session(gw, user, notebook_id)
+    history = await gw.clients.list_runs(notebook.id)
+    target: run_pb2.Run | None
+    if run_id:
+        target = await _find_run(gw, notebook, run_id, history, wait_ms=0)
+        if target is None:
+            raise AscentError("not_found", "Run not found in this session.")
+    else:
+        target = None
+        if notebook.last_run_id:
+            target = await _find_run(
+                gw, notebook, notebook.last_run_id, history, gw.settings.leaderboard_wait_ms
+            )
+        if target is None and history:
+            target = max(history, key=lambda r: (r.created_at.seconds, r.created_at.nanos))
+        if target is None:
+            raise AscentError("unprocessable", "Run your code first: there is no run to improve.")
+    others = [run for run in history if run.id != target.id]
+    proposal = await gw.clients.improve(target, others)
+    experiment = proposal.improved_experiment
+    if not experiment.code.strip():
+        raise AscentError("unavailable", "The coach did not propose runnable code; try again.")
+    improved = await run_code(
+        gw,
+        user,
+        notebook.id,
+        experiment.code,
+        experiment.name or "AI improvement",
+        is_improved=True,
+        parent_run_id=target.id,
+        save_code=False,
+    )
+    return Improvement(proposal=proposal, parent=target, improved=improved)
+
+
+# -- progress ---------------------------------------------------------------------------------
+async def progress(gw: Gateway, user: UserInfo) -> progress_pb.GetProgressResponse:
+    return await gw.clients.get_progress(user.id)
+
+
+async def tracks(gw: Gateway, user: UserInfo) -> list[progress_pb.Track]:
+    return await gw.clients.list_tracks(user.id)

@@ -1,0 +1,1 @@
+"""Ordered schema migrations of the gateway (applied by `Database.migrate`)."""

@@ -1,0 +1,13 @@
+"""Users, API tokens, notebook sessions and the outbox."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from gateway.models import Base
+from services.common.outbox import create_tables
+
+
+def upgrade(conn: Connection) -> None:
+    create_tables(conn)
+    Base.metadata.create_all(conn)

@@ -1,0 +1,60 @@
+"""Tables owned by the gateway: users, API tokens and notebook sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from services.common.db import utcnow
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "gateway_users"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # As typed at registration, shown in the UI.
+    username: Mapped[str] = mapped_column(String(64), nullable=False)
+    # Case-folded: makes "Ada" and "ada" the same account.
+    username_key: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ApiToken(Base):
+    __tablename__ = "gateway_api_tokens"
+
+    # sha256 of the token: a leaked table does not leak usable tokens.
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("gateway_users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class NotebookSession(Base):
+    __tablename__ = "gateway_sessions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("gateway_users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    code: Mapped[str] = mapped_column(Text, nullable=False)
+    dataset_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    dataset_filename: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    dataset_rows: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    dataset_columns: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Runs started from this session, for default run names ("Baseline", "Run 2", ...).
+    run_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # "Improve with AI" without a run id improves this one.
+    last_run_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

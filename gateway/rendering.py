@@ -1,0 +1,117 @@
+"""Jinja2 rendering: one template serves a full page, or one named block for HTMX."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request", "").lower() == "true"
+
+
+def _parse_moment(value: str | datetime | None) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def timeago(value: str | datetime | None, now: datetime | None = None) -> str:
+    moment = _parse_moment(value)
+    if moment is None:
+        return ""
+    seconds = int(((now or datetime.now(UTC)) - moment).total_seconds())
+    if seconds < 45:
+        return "just now"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min ago"
+    hours = round(minutes / 60)
+    if hours < 24:
+        return f"{hours} h ago"
+    days = round(hours / 24)
+    return f"{days} day{'s' if days != 1 else ''} ago"
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def number(value: float | None, digits: int = 4) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def score(run: Mapping[str, Any]) -> float | None:
+    """A run's ranking score: accuracy, else R², else none."""
+    if run.get("accuracy") is not None:
+        return float(run["accuracy"])
+    if run.get("r2") is not None:
+        return float(run["r2"])
+    return None
+
+
+def score_text(run: Mapping[str, Any]) -> str:
+    if run.get("accuracy") is not None:
+        return percent(run["accuracy"])
+    if run.get("r2") is not None:
+        return f"R² {run['r2']:.3f}"
+    return "—"
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["timeago"] = timeago
+    env.filters["percent"] = percent
+    env.filters["number"] = number
+    env.globals["score"] = score
+    env.globals["score_text"] = score_text
+    return env
+
+
+env = _environment()
+
+
+def render_html(
+    template: str, context: Mapping[str, Any], blocks: Sequence[str] | None = None
+) -> str:
+    tmpl = env.get_template(template)
+    if not blocks:
+        return tmpl.render(context)
+    ctx = tmpl.new_context(dict(context))
+    return "".join("".join(tmpl.blocks[block](ctx)) for block in blocks)
+
+
+def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any],
+    block: str | None = None,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> HTMLResponse:
+    """The full page, or only `block` when HTMX asked (the `HX-Request` header)."""
+    full = {"request": request, "csrf": getattr(request.state, "csrf", ""), **context}
+    blocks = [block] if block is not None and is_htmx(request) else None
+    return HTMLResponse(
+        render_html(template, full, blocks), status_code=status_code, headers=dict(headers or {})
+    )

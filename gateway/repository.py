@@ -1,0 +1,74 @@
+"""Every query of the gateway's tables. Callers own the unit of work (`db.session()`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from gateway.models import ApiToken, NotebookSession, User
+
+
+def get_user(session: Session, user_id: str) -> User | None:
+    return session.get(User, user_id)
+
+
+def find_user_by_username(session: Session, username: str) -> User | None:
+    return session.execute(
+        select(User).where(User.username_key == username.casefold())
+    ).scalar_one_or_none()
+
+
+def add_user(session: Session, user: User) -> User:
+    session.add(user)
+    session.flush()
+    return user
+
+
+def add_token(session: Session, user_id: str, token_hash: str, expires_at: datetime) -> ApiToken:
+    token = ApiToken(token_hash=token_hash, user_id=user_id, expires_at=expires_at)
+    session.add(token)
+    session.flush()
+    return token
+
+
+def find_token(session: Session, token_hash: str) -> ApiToken | None:
+    return session.get(ApiToken, token_hash)
+
+
+def delete_expired_tokens(session: Session, user_id: str, now: datetime) -> int:
+    result = session.execute(
+        delete(ApiToken).where(ApiToken.user_id == user_id, ApiToken.expires_at < now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def add_notebook(session: Session, notebook: NotebookSession) -> NotebookSession:
+    session.add(notebook)
+    session.flush()
+    return notebook
+
+
+def get_notebook(session: Session, notebook_id: str) -> NotebookSession | None:
+    return session.get(NotebookSession, notebook_id)
+
+
+def latest_notebook(session: Session, owner_id: str) -> NotebookSession | None:
+    return session.execute(
+        select(NotebookSession)
+        .where(NotebookSession.owner_id == owner_id)
+        .order_by(NotebookSession.updated_at.desc(), NotebookSession.created_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def list_notebooks(session: Session, owner_id: str, limit: int = 100) -> list[NotebookSession]:
+    return list(
+        session.execute(
+            select(NotebookSession)
+            .where(NotebookSession.owner_id == owner_id)
+            .order_by(NotebookSession.updated_at.desc())
+            .limit(limit)
+        ).scalars()
+    )
