@@ -1,0 +1,51 @@
+# Two commands matter: `make run` starts everything, `make test` runs every test.
+# Both install what is missing first (a project virtualenv in .venv, the web assets via npm).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+WEB_STAMP := web/dist/.built
+
+.PHONY: run test install web proto proto-check lint format bench bench-execution clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+$(WEB_STAMP): web/package.json web/package-lock.json $(wildcard web/src/*) $(wildcard web/build.mjs)
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build
+	@touch $(WEB_STAMP)
+
+web: $(WEB_STAMP)
+
+run: install web
+	$(BIN)/python -m services.supervisor
+
+test: install web
+	$(BIN)/python proto/generate.py --check
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+proto: install
+	$(BIN)/python proto/generate.py
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: bench-execution
+
+bench-execution: install
+	$(BIN)/python bench/bench_execution.py
+
+clean:
+	rm -rf .ascent web/dist test-artifacts
