@@ -1,4 +1,4 @@
-"""Hardened sandbox for running untrusted learner code (see ``../SANDBOX.md``)."""
+"""Hardened sandbox for running untrusted learner code (see ``services/execution/README.md``)."""
 
 from .grading import METRICS, grade
 from .models import (

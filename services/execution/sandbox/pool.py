@@ -228,7 +228,7 @@ def _ro_paths() -> list[str]:
 
 
 class SandboxPool:
-    """A pool of warm, isolated Python workers. See ``SANDBOX.md``."""
+    """A pool of warm, isolated Python workers. See ``services/execution/README.md``."""
 
     def __init__(self, size: int = 2, max_queue: int = 64, work_root: str | None = None) -> None:
         if not 1 <= size <= MAX_POOL_SIZE:
