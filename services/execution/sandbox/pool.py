@@ -122,8 +122,16 @@ class _RunState:
 
 
 class _Worker:
-    def __init__(self, slot: int, uid: int, cgroups: SlotCgroups, root_dir: Path) -> None:
+    def __init__(
+        self,
+        slot: int,
+        uid: int,
+        cgroups: SlotCgroups,
+        root_dir: Path,
+        ro_paths: list[str],
+    ) -> None:
         self.slot = slot
+        self.ro_paths = ro_paths
         self.uid = uid
         self.cgroups = cgroups
         self.root_dir = root_dir
@@ -148,7 +156,7 @@ class _Worker:
             "uid": self.uid,
             "gid": self.uid,
             "root_dir": str(self.root_dir),
-            "ro_paths": _ro_paths(),
+            "ro_paths": self.ro_paths,
             "cgroup_procs": self.cgroups.procs_files,
             "mpl_config_dir": str(mpl_dir),
         }
@@ -218,19 +226,28 @@ class _Worker:
             self.exit_future.set_exception(SandboxError("sandbox worker stopped"))
 
 
-def _ro_paths() -> list[str]:
+def _ro_paths(extra: tuple[str, ...] = ()) -> list[str]:
     """What the learner process needs to see (read-only): the interpreter and its libs."""
     import site
 
     paths = {sys.base_prefix, sys.base_exec_prefix, sys.prefix, sys.exec_prefix, str(RUNTIME_DIR)}
     paths.update(site.getsitepackages())
+    paths.update(extra)
     return sorted(p for p in paths if p and os.path.isdir(p))
 
 
 class SandboxPool:
     """A pool of warm, isolated Python workers. See ``services/execution/README.md``."""
 
-    def __init__(self, size: int = 2, max_queue: int = 64, work_root: str | None = None) -> None:
+    def __init__(
+        self,
+        size: int = 2,
+        max_queue: int = 64,
+        work_root: str | None = None,
+        extra_ro_paths: tuple[str, ...] = (),
+    ) -> None:
+        """``extra_ro_paths``: more host directories every run sees read-only at the same
+        path (e.g. shared read-only datasets); the interpreter and its libraries always are."""
         if not 1 <= size <= MAX_POOL_SIZE:
             raise ValueError(f"size must be between 1 and {MAX_POOL_SIZE}")
         if max_queue < 0:
@@ -238,6 +255,7 @@ class SandboxPool:
         self.size = size
         self.max_queue = max_queue
         self._work_root_arg = work_root
+        self._ro_paths = _ro_paths(tuple(os.path.abspath(p) for p in extra_ro_paths))
         self._work_dir: Path | None = None
         self._cgroups: CgroupManager | None = None
         self._workers: list[_Worker] = []
@@ -268,6 +286,7 @@ class SandboxPool:
                 _Worker(
                     i, self._uid_base + i, self._cgroups.slot(i),
                     self._work_dir / f"slot{i}" / "root",
+                    self._ro_paths,
                 )
                 for i in range(self.size)
             ]
@@ -596,7 +615,9 @@ class SandboxPool:
         await worker.stop()
         if self._closing:
             return
-        replacement = _Worker(worker.slot, worker.uid, worker.cgroups, worker.root_dir)
+        replacement = _Worker(
+            worker.slot, worker.uid, worker.cgroups, worker.root_dir, worker.ro_paths
+        )
         replacement.job = worker.job  # keeps the slot busy until its run has finished
         index = self._workers.index(worker)
         self._workers[index] = replacement

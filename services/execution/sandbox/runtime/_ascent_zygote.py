@@ -111,10 +111,15 @@ def build_root(cfg: dict[str, Any]) -> None:
             continue
         n.bind_ro(path, _mkdirs(root, path))
         bound.append(path)
+    links: list[str] = []
     for p in cfg["ro_paths"]:  # e.g. the venv given through a symlinked path
         if os.path.islink(p) and not os.path.lexists(os.path.join(root, p.lstrip("/"))):
             _mkdirs(root, os.path.dirname(p))
             os.symlink(os.readlink(p), os.path.join(root, p.lstrip("/")))
+            links.append(p)
+    # A checkout under /tmp (say) has its venv bound inside the run's scratch mount points;
+    # each run mounts fresh tmpfs there and must bind those paths again (see _rebind).
+    cfg["_bound"], cfg["_links"] = bound, links
 
     uid, gid = cfg["uid"], cfg["gid"]
     _write(
@@ -241,6 +246,7 @@ def _setup_child(cfg: dict[str, Any], req: dict[str, Any], fds: list[int]) -> by
     )
     data = root + "/data"
     n.mount("tmpfs", data, "tmpfs", nosuid_nodev | n.MS_NOEXEC, "mode=755,size=64k")
+    _rebind(cfg, root, (HOME, "/tmp", "/dev/shm", "/data"))
     for name, host_path in req["inputs"]:
         target = os.path.join(data, name)
         open(target, "w").close()
@@ -307,6 +313,19 @@ def _setup_child(cfg: dict[str, Any], req: dict[str, Any], fds: list[int]) -> by
     if problems:
         raise RuntimeError("isolation self-check failed: " + ", ".join(problems))
     return code
+
+
+def _rebind(cfg: dict[str, Any], root: str, mount_points: tuple[str, ...]) -> None:
+    """Bind again the read-only paths that a fresh per-run mount just covered."""
+    import _ascent_native as n
+
+    for path in cfg["_bound"]:
+        if _covered(path, list(mount_points)):
+            n.bind_ro(path, _mkdirs(root, path))
+    for path in cfg["_links"]:
+        if _covered(path, list(mount_points)):
+            _mkdirs(root, os.path.dirname(path))
+            os.symlink(os.readlink(path), os.path.join(root, path.lstrip("/")))
 
 
 def _child(cfg: dict[str, Any], req: dict[str, Any], fds: list[int]) -> None:
