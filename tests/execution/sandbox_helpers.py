@@ -51,3 +51,9 @@ async def collect(
 async def run_code(pool: SandboxPool, code: str, **kwargs: Any) -> SandboxResult:
     _, result = await collect(pool, make_spec(code, **kwargs))
     return result
+
+
+def read_only_tmp_entries(pool: SandboxPool) -> list[str]:
+    """What an empty /tmp shows in a run: only the read-only host paths bound under /tmp
+    (e.g. a checkout and its venv cloned to /tmp); nothing writable, nothing from a run."""
+    return sorted({p.split("/")[2] for p in pool._ro_paths if p.startswith("/tmp/")})

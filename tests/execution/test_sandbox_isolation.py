@@ -17,6 +17,7 @@ from tests.execution.sandbox_helpers import (
     SERVICE_SECRET,
     SERVICE_SECRET_ENV,
     make_spec,
+    read_only_tmp_entries,
     run_code,
 )
 
@@ -223,7 +224,7 @@ print("RESULT " + json.dumps(seen))
         async for _ in stream:
             pass
     out = _json_line(result)
-    assert out == {"found": [], "home": [], "tmp": []}
+    assert out == {"found": [], "home": [], "tmp": read_only_tmp_entries(pool)}
 
 
 async def test_writes_outside_workdir_fail_and_nothing_is_left(
@@ -270,8 +271,10 @@ print("RESULT " + json.dumps(out))
     assert dataset.read_text() == "x,y\n1,2\n"
     # Both slots, several times: every run starts from an empty home and /tmp.
     for _ in range(3):
-        after = await run_code(pool, "import os; print(os.listdir('.'), os.listdir('/tmp'))")
-        assert after.stdout.strip() == "[] []"
+        after = await run_code(
+            pool, "import os, json; print(json.dumps([os.listdir('.'), os.listdir('/tmp')]))"
+        )
+        assert json.loads(after.stdout) == [[], read_only_tmp_entries(pool)]
     assert not any(p.is_file() for p in pool._work_dir.rglob("*"))
 
 

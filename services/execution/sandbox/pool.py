@@ -551,7 +551,10 @@ class SandboxPool:
             log.error("sandbox setup failed", extra={"run_id": spec.run_id, "detail": detail})
             raise SandboxError(f"sandbox unavailable: isolation setup failed ({detail})")
         error = side.error if exit_code != 0 else None
-        cpu_limit_ms = max(1, math.ceil(spec.limits.cpu_seconds)) * 1000 - 50
+        # RLIMIT_CPU's SIGKILL is the only SIGKILL we did not send ourselves that a run's pid 1
+        # can get (it cannot signal itself; OOM kills are checked first). rusage CPU time is
+        # tick-sampled and was seen up to ~8% below the limit the kernel enforced, hence 80%.
+        cpu_limit_ms = max(1, math.ceil(spec.limits.cpu_seconds)) * 1000 * 0.8
         if reason == "cancel":
             status = "cancelled"
         elif reason == "output" or state.truncated:
