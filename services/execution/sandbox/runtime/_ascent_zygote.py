@@ -41,24 +41,15 @@ LEARNER_FILENAME = "main.py"
 MAX_FIGURES = 20
 MAX_TRACEBACK_FRAMES = 60
 
-SAFE_ENV = {
-    "PATH": "/usr/local/bin:/usr/bin:/bin",
+# A run's entire environment: the zygote's own (``pool.ZYGOTE_ENV``, nothing of the
+# service) plus who the learner is. Filled in main() before warm-up changes anything.
+SAFE_ENV: dict[str, str] = {}
+_LEARNER_ENV = {
     "HOME": HOME,
     "USER": "learner",
     "LOGNAME": "learner",
-    "LANG": "C.UTF-8",
-    "LC_ALL": "C.UTF-8",
     "TMPDIR": "/tmp",
-    "MPLBACKEND": "Agg",
     "MPLCONFIGDIR": "/tmp/matplotlib",
-    "PYTHONUNBUFFERED": "1",
-    "PYTHONDONTWRITEBYTECODE": "1",
-    "OMP_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "NUMEXPR_NUM_THREADS": "1",
-    "VECLIB_MAXIMUM_THREADS": "1",
-    "LOKY_MAX_CPU_COUNT": "1",
 }
 
 
@@ -548,6 +539,8 @@ def _supervise(sock: socket.socket, req: dict[str, Any], pid: int, started: floa
 
 def main() -> None:
     cfg = json.loads(sys.argv[1])
+    SAFE_ENV.update(os.environ)
+    SAFE_ENV.update(_LEARNER_ENV)
     if cfg["ctrl_fd"] != CTRL_FD:  # the run's side channel reuses this fd number later
         os.dup2(cfg["ctrl_fd"], CTRL_FD)
         os.close(cfg["ctrl_fd"])
