@@ -16,7 +16,7 @@ from services.common.errors import AscentError
 from services.common.templates import STARTER_TEMPLATE
 
 _FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)(?:, in (?P<func>.+))?$')
-LEARNER_FILE = "<notebook>"
+LEARNER_FILES = frozenset({"main.py", "<notebook>", "<string>"})
 
 
 @dataclass
@@ -38,7 +38,9 @@ def traceback_lines(error: str | None) -> list[TracebackLine]:
         if index == 0:
             out.append(TracebackLine("head", text))
         elif match:
-            own = match.group("file") == LEARNER_FILE or match.group("file").startswith("<")
+            # The sandbox keeps only frames of the learner's file; anything else (a traceback
+            # printed by the learner's own code) is shown without the highlight.
+            own = match.group("file") in LEARNER_FILES
             out.append(TracebackLine("frame", text, int(match.group("line")), own))
         elif out and out[-1].kind == "frame":
             out.append(TracebackLine("code", text, out[-1].line, out[-1].own))
