@@ -174,9 +174,7 @@ def test_code_survives_reload_and_second_tab(page: Page, stack: Stack, shots: Sh
     second.close()
 
 
-def test_output_streams_and_errors_are_highlighted(
-    page: Page, stack: Stack, shots: Shots
-) -> None:
+def test_output_streams_and_errors_are_highlighted(page: Page, stack: Stack, shots: Shots) -> None:
     sign_up(page, stack.base_url)
     code = (
         "import time\n"
