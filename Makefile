@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WEB_STAMP := web/dist/.built
 
-.PHONY: run test install web proto proto-check lint format bench bench-execution clean
+.PHONY: run test install web chromium proto proto-check lint format bench bench-execution clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,11 @@ web: $(WEB_STAMP)
 run: install web
 	$(BIN)/python -m services.supervisor
 
-test: install web
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium)
+
+test: install web chromium
 	$(BIN)/python proto/generate.py --check
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest

@@ -17,6 +17,7 @@ from gateway.api import api_router, health_router
 from gateway.clients import Clients
 from gateway.config import Settings
 from gateway.context import Gateway
+from gateway.live import LiveHub
 from gateway.pages import router as pages_router
 from services.common.config import CommonSettings
 from services.common.datasets import DatasetStore
@@ -54,13 +55,16 @@ def create_app(settings: Settings | None = None, common: CommonSettings | None =
             datasets=DatasetStore(common.datasets_dir),
             signer=URLSafeTimedSerializer(secret, salt="ascent.gateway.session"),
             hasher=PasswordHasher(),
+            live=LiveHub(bus),
         )
         await bus.start()
         relay.start()
+        app.state.gateway.live.start()
         log.info("gateway ready", extra={"host": settings.host, "port": settings.port})
         try:
             yield
         finally:
+            await app.state.gateway.live.close()
             await clients.close()
             await relay.close()
             await bus.close()

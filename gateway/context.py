@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from gateway.clients import Clients
 from gateway.config import Settings
+from gateway.live import LiveHub
 from services.common.config import CommonSettings
 from services.common.datasets import DatasetStore
 from services.common.db import Database
@@ -34,6 +35,8 @@ class Gateway:
     datasets: DatasetStore
     signer: URLSafeTimedSerializer
     hasher: PasswordHasher
+    # Pushes NATS facts to open notebook pages; None until the app's lifespan starts it.
+    live: LiveHub | None = None
 
     def _work(self, fn: Callable[[Session], T]) -> T:
         with self.db.session() as session:

@@ -8,15 +8,12 @@ at once. Routes only translate HTTP to these calls and back.
 from __future__ import annotations
 
 import asyncio
-import io
-import json
 import logging
 import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
 from ascent.coach.v1 import coach_service_pb2 as coach_pb
 from ascent.events.v1 import gateway_pb2
 from ascent.execution.v1 import execution_service_pb2 as execution_pb
@@ -25,10 +22,11 @@ from ascent.types.v1 import run_pb2
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from gateway import repository
+from gateway import datasets, repository
 from gateway.auth import UserInfo
 from gateway.clients import OnOutput
 from gateway.context import Gateway
+from gateway.datasets import ParsedDataset, parse_dataset
 from gateway.models import NotebookSession
 from gateway.schemas import run_json
 from services.common import events
@@ -40,9 +38,6 @@ from services.common.templates import STARTER_TEMPLATE as STARTER_CODE
 log = logging.getLogger(__name__)
 
 PRODUCER = "gateway"
-PREVIEW_ROWS = 5
-MIN_COLUMNS = 2
-MIN_ROWS = 2
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -145,13 +140,6 @@ async def save_code(gw: Gateway, user: UserInfo, notebook_id: str, code: str) ->
 
 # -- datasets ---------------------------------------------------------------------------------
 @dataclass
-class ParsedDataset:
-    rows: int
-    columns: list[str]
-    preview: list[dict[str, Any]]
-
-
-@dataclass
 class DatasetSummary:
     filename: str
     sha256: str
@@ -165,6 +153,9 @@ class DatasetSummary:
             "columns": len(self.parsed.columns),
             "columnsList": self.parsed.columns,
             "preview": self.parsed.preview,
+            "target": self.parsed.target,
+            "delimiter": self.parsed.delimiter,
+            "encoding": self.parsed.encoding,
         }
 
 
@@ -172,66 +163,6 @@ def clean_filename(name: str | None) -> str:
     base = re.split(r"[\\/]", name or "")[-1]
     base = _CONTROL.sub("", base).strip()[:200]
     return base or "dataset.csv"
-
-
-def _looks_numeric(label: str) -> bool:
-    try:
-        float(label)
-    except ValueError:
-        return False
-    return True
-
-
-def parse_dataset(content: bytes, max_rows: int) -> ParsedDataset:
-    """Validates an upload as a CSV the sandbox can read; each failure has its own message."""
-    if not content.strip():
-        raise AscentError("invalid_argument", "The file is empty.")
-    if b"\x00" in content:
-        raise AscentError(
-            "invalid_argument",
-            "This is a binary file, not a CSV. Upload a comma-separated text file.",
-        )
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise AscentError(
-            "invalid_argument",
-            f"The file is not UTF-8 text (invalid byte at position {exc.start}). "
-            "Save it as 'CSV UTF-8' and upload it again.",
-        ) from None
-    try:
-        frame = pd.read_csv(io.StringIO(text))
-    except pd.errors.EmptyDataError:
-        raise AscentError("invalid_argument", "The file has no CSV content.") from None
-    except (pd.errors.ParserError, ValueError) as exc:
-        detail = str(exc).strip().splitlines()[-1][:200] if str(exc).strip() else "malformed"
-        raise AscentError("invalid_argument", f"The file is not a valid CSV: {detail}") from None
-    columns = [str(column) for column in frame.columns]
-    if len(columns) < MIN_COLUMNS:
-        raise AscentError(
-            "invalid_argument",
-            f"The CSV needs at least {MIN_COLUMNS} columns (features and a target) but has "
-            f"{len(columns)}. Check that values are separated by commas.",
-        )
-    if all(_looks_numeric(column) for column in columns):
-        raise AscentError(
-            "invalid_argument",
-            "The first row must be a header with column names, but it contains only numbers.",
-        )
-    rows = len(frame)
-    if rows < MIN_ROWS:
-        raise AscentError(
-            "invalid_argument",
-            f"The CSV needs at least {MIN_ROWS} data rows below the header but has {rows}.",
-        )
-    if rows > max_rows:
-        raise AscentError(
-            "invalid_argument",
-            f"The CSV has {rows:,} data rows; the limit is {max_rows:,}. "
-            "Sample it down and upload it again.",
-        )
-    preview = json.loads(frame.head(PREVIEW_ROWS).to_json(orient="records", date_format="iso"))
-    return ParsedDataset(rows=rows, columns=columns, preview=preview)
 
 
 async def read_upload(gw: Gateway, upload: UploadFile | None) -> tuple[str, bytes]:
@@ -249,11 +180,26 @@ async def read_upload(gw: Gateway, upload: UploadFile | None) -> tuple[str, byte
 
 
 async def upload_dataset(
-    gw: Gateway, user: UserInfo, notebook_id: str, filename: str, content: bytes
+    gw: Gateway,
+    user: UserInfo,
+    notebook_id: str,
+    filename: str,
+    content: bytes,
+    *,
+    delimiter: str = "auto",
+    encoding: str = "auto",
+    target: str | None = None,
 ) -> DatasetSummary:
     await get_session(gw, user, notebook_id)
-    parsed = await asyncio.to_thread(parse_dataset, content, gw.settings.max_dataset_rows)
-    digest = await asyncio.to_thread(gw.datasets.put, content)
+    parsed = await asyncio.to_thread(
+        parse_dataset,
+        content,
+        gw.settings.max_dataset_rows,
+        delimiter=delimiter,
+        encoding=encoding,
+        target=target,
+    )
+    digest = await asyncio.to_thread(gw.datasets.put, parsed.content)
 
     def record(session: Session) -> None:
         notebook = _owned(session, user, notebook_id)
@@ -261,6 +207,7 @@ async def upload_dataset(
         notebook.dataset_filename = filename
         notebook.dataset_rows = parsed.rows
         notebook.dataset_columns = len(parsed.columns)
+        notebook.dataset_target = parsed.target
         notebook.updated_at = utcnow()
         enqueue(
             session,
@@ -278,6 +225,46 @@ async def upload_dataset(
     await gw.work(record)
     gw.relay.wake()
     return DatasetSummary(filename=filename, sha256=digest, parsed=parsed)
+
+
+async def dataset_bytes(gw: Gateway, notebook: NotebookSession) -> bytes | None:
+    if not notebook.dataset_sha256:
+        return None
+    path = gw.datasets.existing_path(notebook.dataset_sha256)
+    return await asyncio.to_thread(path.read_bytes)
+
+
+async def choose_target(
+    gw: Gateway, user: UserInfo, notebook_id: str, target: str
+) -> DatasetSummary:
+    """Moves `target` to the last column of the session's dataset (a new stored version)."""
+    notebook = await get_session(gw, user, notebook_id)
+    content = await dataset_bytes(gw, notebook)
+    if content is None:
+        raise AscentError("unprocessable", "Upload a CSV first, then choose its target column.")
+    return await upload_dataset(
+        gw,
+        user,
+        notebook_id,
+        notebook.dataset_filename or "dataset.csv",
+        content,
+        delimiter="comma",
+        encoding="utf-8",
+        target=target,
+    )
+
+
+async def dataset_summary(gw: Gateway, notebook: NotebookSession) -> dict[str, Any]:
+    """The dashboard's dataset card: the uploaded CSV, else the Iris fallback."""
+    content = await dataset_bytes(gw, notebook)
+    if content is None:
+        return await asyncio.to_thread(datasets.iris_summary)
+    return await asyncio.to_thread(
+        datasets.summarize_csv,
+        content,
+        notebook.dataset_target,
+        notebook.dataset_filename or "dataset.csv",
+    )
 
 
 # -- runs -------------------------------------------------------------------------------------
@@ -419,6 +406,36 @@ async def improve(
         save_code=False,
     )
     return Improvement(proposal=proposal, parent=target, improved=improved)
+
+
+async def rate_advice(
+    gw: Gateway, user: UserInfo, notebook_id: str, proposal_id: str, run_id: str, helpful: bool
+) -> None:
+    """Records a thumbs up/down on the coach's advice as an event (analytics counts it)."""
+    if not proposal_id.strip() or len(proposal_id) > 64 or len(run_id) > 64:
+        raise AscentError("invalid_argument", "Which advice? The proposal id is missing.")
+
+    def record(session: Session) -> None:
+        notebook = _owned(session, user, notebook_id)
+        enqueue(
+            session,
+            PRODUCER,
+            events.ADVICE_RATED,
+            gateway_pb2.AdviceRated(
+                session_id=notebook.id,
+                owner_id=user.id,
+                proposal_id=proposal_id,
+                run_id=run_id,
+                helpful=helpful,
+            ),
+        )
+
+    await gw.work(record)
+    gw.relay.wake()
+
+
+async def import_code(gw: Gateway, user: UserInfo, notebook_id: str, code: str) -> NotebookSession:
+    return await save_code(gw, user, notebook_id, code)
 
 
 # -- progress ---------------------------------------------------------------------------------

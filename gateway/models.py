@@ -52,6 +52,8 @@ class NotebookSession(Base):
     dataset_filename: Mapped[str | None] = mapped_column(String(255), nullable=True)
     dataset_rows: Mapped[int | None] = mapped_column(Integer, nullable=True)
     dataset_columns: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Stored as the CSV's last column (the starter code's target); kept to show and re-pick.
+    dataset_target: Mapped[str | None] = mapped_column(String(255), nullable=True)
     # Runs started from this session, for default run names ("Baseline", "Run 2", ...).
     run_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # "Improve with AI" without a run id improves this one.

@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+from ascent.execution.v1 import execution_service_pb2 as execution_pb
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
-from gateway import auth, flows
+from gateway import auth, flows, notebook_view
 from gateway.auth import PageUser, UserInfo
 from gateway.context import Gateway, GatewayDep, get_gateway
-from gateway.rendering import is_htmx, render
+from gateway.live import page_stream, sse
+from gateway.models import NotebookSession
+from gateway.rendering import is_htmx, render, render_html
 from gateway.schemas import dataset_json, progress_json, run_json, session_json, track_json
 from services.common.errors import AscentError
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
 
 RUNS_CHANGED = {"HX-Trigger": "runs-changed"}
+DATASET_CHANGED = {"HX-Trigger": "dataset-changed"}
+# Proxies must not buffer an event stream, or the learner sees output only at the end.
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+# Streamed runs outlive their request; held here so they are not garbage-collected mid-run.
+_background: set[asyncio.Task[None]] = set()
 
 
 def _redirect(request: Request, url: str) -> Response:
@@ -119,17 +133,38 @@ async def logout(request: Request) -> Response:
 
 
 # -- notebook ---------------------------------------------------------------------------------
+def _latest(runs: list[dict[str, Any]], last_run_id: str | None) -> dict[str, Any] | None:
+    for run in runs:
+        if run["id"] == last_run_id:
+            return run
+    dated = [run for run in runs if run.get("createdAt")]
+    return max(dated, key=lambda run: run["createdAt"]) if dated else None
+
+
 async def _notebook_context(gw: Gateway, user: UserInfo, notebook_id: str) -> dict[str, Any]:
     view = await flows.session_view(gw, user, notebook_id)
     sessions = await flows.list_sessions(gw, user)
+    runs = [run_json(run) for run in view.runs]
     return {
         "user": user,
         "session": session_json(view.notebook),
         "dataset": dataset_json(view.notebook),
-        "runs": [run_json(run) for run in view.runs],
+        "runs": runs,
         "runs_error": view.runs_error,
         "sessions": [session_json(notebook) for notebook in sessions],
+        "templates": notebook_view.TEMPLATES,
+        "summary": await _summary(gw, view.notebook),
+        "current": _latest(runs, view.notebook.last_run_id),
     }
+
+
+async def _summary(gw: Gateway, notebook: NotebookSession) -> dict[str, Any] | None:
+    try:
+        return await flows.dataset_summary(gw, notebook)
+    except Exception:
+        # The dashboard is a view: a dataset it cannot summarise must not break the page.
+        log.exception("dataset summary failed", extra={"session_id": notebook.id})
+        return None
 
 
 async def _notebook_response(
@@ -190,6 +225,18 @@ async def notebook_save_code(
     )
 
 
+async def _dataset_error(
+    request: Request, gw: Gateway, user: UserInfo, notebook_id: str, err: AscentError
+) -> Response:
+    if err.code == "not_found":
+        raise err
+    notebook = await flows.get_session(gw, user, notebook_id)
+    extra = {"dataset": dataset_json(notebook), "upload_error": err.message}
+    return await _notebook_response(
+        request, gw, user, notebook_id, "dataset", extra, status_code=err.http_status
+    )
+
+
 @router.post("/notebook/{notebook_id}/dataset")
 async def notebook_upload(
     request: Request,
@@ -197,20 +244,65 @@ async def notebook_upload(
     user: PageUser,
     gw: GatewayDep,
     file: Annotated[UploadFile | None, File()] = None,
+    delimiter: Annotated[str, Form()] = "auto",
+    encoding: Annotated[str, Form()] = "auto",
+    target: Annotated[str, Form()] = "",
 ) -> Response:
     try:
         filename, content = await flows.read_upload(gw, file)
-        summary = await flows.upload_dataset(gw, user, notebook_id, filename, content)
-    except AscentError as err:
-        if err.code == "not_found":
-            raise
-        notebook = await flows.get_session(gw, user, notebook_id)
-        extra = {"dataset": dataset_json(notebook), "upload_error": err.message}
-        return await _notebook_response(
-            request, gw, user, notebook_id, "dataset", extra, status_code=err.http_status
+        summary = await flows.upload_dataset(
+            gw,
+            user,
+            notebook_id,
+            filename,
+            content,
+            delimiter=delimiter,
+            encoding=encoding,
+            target=target or None,
         )
+    except AscentError as err:
+        return await _dataset_error(request, gw, user, notebook_id, err)
     extra = {"dataset": summary.as_json(), "upload": summary.as_json()}
-    return await _notebook_response(request, gw, user, notebook_id, "dataset", extra)
+    return await _notebook_response(
+        request, gw, user, notebook_id, "dataset", extra, headers=DATASET_CHANGED
+    )
+
+
+@router.post("/notebook/{notebook_id}/dataset/target")
+async def notebook_target(
+    request: Request,
+    notebook_id: str,
+    user: PageUser,
+    gw: GatewayDep,
+    target: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        summary = await flows.choose_target(gw, user, notebook_id, target)
+    except AscentError as err:
+        return await _dataset_error(request, gw, user, notebook_id, err)
+    extra = {"dataset": summary.as_json(), "upload": summary.as_json()}
+    return await _notebook_response(
+        request, gw, user, notebook_id, "dataset", extra, headers=DATASET_CHANGED
+    )
+
+
+@router.get("/notebook/{notebook_id}/dataset.csv")
+async def notebook_dataset_download(notebook_id: str, user: PageUser, gw: GatewayDep) -> Response:
+    notebook = await flows.get_session(gw, user, notebook_id)
+    content = await flows.dataset_bytes(gw, notebook)
+    if content is None:
+        raise AscentError("not_found", "This session has no uploaded CSV.")
+    filename = _ascii_name(notebook.dataset_filename or "dataset.csv", ".csv")
+    return Response(
+        content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _ascii_name(name: str, suffix: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "notebook"
+    return stem if stem.lower().endswith(suffix) else stem + suffix
 
 
 @router.post("/notebook/{notebook_id}/run")
@@ -227,6 +319,71 @@ async def notebook_run(
     )
 
 
+@router.post("/notebook/{notebook_id}/run/stream")
+async def notebook_run_stream(
+    request: Request,
+    notebook_id: str,
+    code: Annotated[str, Form()],
+    user: PageUser,
+    gw: GatewayDep,
+) -> Response:
+    """Runs code and streams it as Server-Sent Events: `queued`, `output` (one per chunk the
+    sandbox writes), then `result` (the rendered output fragment) or `failed`."""
+    await flows.get_session(gw, user, notebook_id)
+    flows.check_code(code, gw)
+    base = {"user": user, "session": {"id": notebook_id}, "request": request}
+    base["csrf"] = getattr(request.state, "csrf", "")
+    items: asyncio.Queue[str | None] = asyncio.Queue()
+
+    async def on_item(item: execution_pb.ExecuteResponse) -> None:
+        kind = item.WhichOneof("item")
+        if kind == "output":
+            chunk = item.output
+            await items.put(sse("output", {"stream": chunk.stream, "text": chunk.text}))
+        elif kind == "queued":
+            await items.put(sse("queued", {"position": item.queued.position}))
+
+    async def execute() -> None:
+        try:
+            run = await flows.run_code(gw, user, notebook_id, code, on_item=on_item)
+            html = render_html("notebook.html", {**base, "run": run_json(run)}, ["output"])
+            await items.put(sse("result", html))
+        except AscentError as err:
+            context = {**base, "status": err.http_status, "code": err.code}
+            context["message"] = err.message
+            await items.put(sse("failed", render_html("error.html", context, ["error"])))
+        except Exception:
+            log.exception("streamed run failed", extra={"session_id": notebook_id})
+            context = {**base, "status": 500, "code": "internal"}
+            context["message"] = "Something went wrong on our side."
+            await items.put(sse("failed", render_html("error.html", context, ["error"])))
+        finally:
+            await items.put(None)
+
+    # The run belongs to the learner once started: a closed tab does not cancel it.
+    task = asyncio.create_task(execute(), name=f"run-{notebook_id}")
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+    async def stream() -> AsyncIterator[str]:
+        while (item := await items.get()) is not None:
+            yield item
+
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=SSE_HEADERS)
+
+
+@router.get("/notebook/{notebook_id}/events")
+async def notebook_events(
+    request: Request, notebook_id: str, user: PageUser, gw: GatewayDep
+) -> Response:
+    """Live facts for an open notebook page: runs landing, new bests, badges."""
+    await flows.get_session(gw, user, notebook_id)
+    if gw.live is None:
+        raise AscentError("unavailable", "Live updates are not running.")
+    stream = page_stream(gw.live, user.id, notebook_id, request.is_disconnected)
+    return StreamingResponse(stream, media_type="text/event-stream", headers=SSE_HEADERS)
+
+
 @router.get("/notebook/{notebook_id}/runs")
 async def notebook_runs(
     request: Request,
@@ -239,23 +396,142 @@ async def notebook_runs(
     return await _notebook_response(request, gw, user, notebook_id, "runs", extra)
 
 
+async def _session_run(
+    gw: Gateway, user: UserInfo, notebook_id: str, run_id: str
+) -> dict[str, Any]:
+    view = await flows.session_view(gw, user, notebook_id)
+    for run in view.runs:
+        if run.id == run_id:
+            return run_json(run)
+    if view.runs_error:
+        raise AscentError("unavailable", view.runs_error)
+    raise AscentError("not_found", "Run not found in this session.")
+
+
+@router.get("/notebook/{notebook_id}/runs/{run_id}")
+async def notebook_run_detail(
+    request: Request, notebook_id: str, run_id: str, user: PageUser, gw: GatewayDep
+) -> Response:
+    run = await _session_run(gw, user, notebook_id, run_id)
+    return await _notebook_response(request, gw, user, notebook_id, "run_detail", {"detail": run})
+
+
+@router.get("/notebook/{notebook_id}/compare")
+async def notebook_compare(
+    request: Request,
+    notebook_id: str,
+    user: PageUser,
+    gw: GatewayDep,
+    a: str = "",
+    b: str = "",
+) -> Response:
+    if not a or not b or a == b:
+        raise AscentError("invalid_argument", "Pick two different runs to compare.")
+    left = await _session_run(gw, user, notebook_id, a)
+    right = await _session_run(gw, user, notebook_id, b)
+    diff = notebook_view.code_diff(left["code"], right["code"])
+    extra = {
+        "compare": {"a": left, "b": right, "diff": diff, "stats": notebook_view.diff_stats(diff)}
+    }
+    return await _notebook_response(request, gw, user, notebook_id, "compare", extra)
+
+
+@router.get("/notebook/{notebook_id}/dashboard")
+async def notebook_dashboard(
+    request: Request,
+    notebook_id: str,
+    user: PageUser,
+    gw: GatewayDep,
+    run: str = "",
+) -> Response:
+    view = await flows.session_view(gw, user, notebook_id)
+    runs = [run_json(r) for r in view.runs]
+    current = next((r for r in runs if r["id"] == run), None) if run else None
+    extra = {
+        "summary": await _summary(gw, view.notebook),
+        "current": current or _latest(runs, view.notebook.last_run_id),
+        "dataset": dataset_json(view.notebook),
+    }
+    return await _notebook_response(request, gw, user, notebook_id, "dashboard", extra)
+
+
 @router.post("/notebook/{notebook_id}/improve")
 async def notebook_improve(
     request: Request,
     notebook_id: str,
     user: PageUser,
     gw: GatewayDep,
+    code: Annotated[str, Form()] = "",
 ) -> Response:
     improvement = await flows.improve(gw, user, notebook_id)
+    data = improvement.as_json()
+    # The diff is against what the learner has in the editor now (else the improved run's
+    # parent), so "accept" shows exactly what would change.
+    current = code if code.strip() else data["parentRun"]["code"]
+    diff = notebook_view.code_diff(current, data["improvedExperiment"]["code"])
+    extra = {"improvement": data, "diff": diff, "stats": notebook_view.diff_stats(diff)}
     return await _notebook_response(
-        request,
-        gw,
-        user,
-        notebook_id,
-        "coach",
-        {"improvement": improvement.as_json()},
-        headers=RUNS_CHANGED,
+        request, gw, user, notebook_id, "coach", extra, headers=RUNS_CHANGED
     )
+
+
+@router.post("/notebook/{notebook_id}/rating")
+async def notebook_rating(
+    request: Request,
+    notebook_id: str,
+    user: PageUser,
+    gw: GatewayDep,
+    proposal_id: Annotated[str, Form()] = "",
+    run_id: Annotated[str, Form()] = "",
+    rating: Annotated[str, Form()] = "",
+) -> Response:
+    if rating not in ("up", "down"):
+        raise AscentError("invalid_argument", "Rate the advice with 'up' or 'down'.")
+    await flows.rate_advice(gw, user, notebook_id, proposal_id, run_id, rating == "up")
+    return await _notebook_response(request, gw, user, notebook_id, "rating", {"rated": rating})
+
+
+@router.get("/notebook/{notebook_id}/export.ipynb")
+async def notebook_export(notebook_id: str, user: PageUser, gw: GatewayDep) -> Response:
+    view = await flows.session_view(gw, user, notebook_id)
+    runs = [run_json(run) for run in view.runs]
+    text = notebook_view.to_ipynb(
+        view.notebook.name, view.notebook.code, _latest(runs, view.notebook.last_run_id)
+    )
+    filename = _ascii_name(view.notebook.name, ".ipynb")
+    return Response(
+        text,
+        media_type="application/x-ipynb+json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.post("/notebook/{notebook_id}/import")
+async def notebook_import(
+    request: Request,
+    notebook_id: str,
+    user: PageUser,
+    gw: GatewayDep,
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    try:
+        _, content = await flows.read_upload(gw, file)
+        code = notebook_view.from_ipynb(content, gw.settings.max_code_chars)
+        await flows.import_code(gw, user, notebook_id, code)
+    except AscentError as err:
+        if err.code == "not_found":
+            raise
+        return await _notebook_response(
+            request,
+            gw,
+            user,
+            notebook_id,
+            "import_status",
+            {"import_error": err.message},
+            status_code=err.http_status,
+        )
+    # The editor, dashboard and everything else start again from the imported code.
+    return _redirect(request, f"/notebook/{notebook_id}")
 
 
 # -- progress ---------------------------------------------------------------------------------

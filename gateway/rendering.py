@@ -11,6 +11,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from gateway import notebook_view
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
@@ -85,6 +87,9 @@ def _environment() -> Environment:
     env.filters["number"] = number
     env.globals["score"] = score
     env.globals["score_text"] = score_text
+    env.filters["tb_lines"] = notebook_view.traceback_lines
+    env.globals["heat"] = notebook_view.heat
+    env.globals["class_labels"] = notebook_view.class_labels
     return env
 
 

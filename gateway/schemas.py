@@ -119,6 +119,7 @@ def dataset_json(notebook: NotebookSession) -> dict[str, Any] | None:
         "sha256": notebook.dataset_sha256,
         "rows": notebook.dataset_rows,
         "columns": notebook.dataset_columns,
+        "target": notebook.dataset_target,
     }
 
 

@@ -1,6 +1,7 @@
-// Bundles web/src/main.js (htmx + our helpers) and copies the CSS into web/dist/.
+// Bundles web/src/main.js (htmx, CodeMirror, Chart.js + our code) and web/src/main.css (with the
+// fontsource fonts it imports) into web/dist/.
 import { build } from "esbuild";
-import { copyFile, mkdir, readdir, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -21,9 +22,14 @@ await build({
   legalComments: "linked",
   logLevel: "info",
 });
-for (const name of await readdir(src)) {
-  if (name.endsWith(".css")) {
-    await copyFile(join(src, name), join(dist, name));
-  }
-}
+await build({
+  entryPoints: [join(src, "main.css")],
+  outfile: join(dist, "main.css"),
+  bundle: true,
+  minify: true,
+  // Font files referenced by the fontsource CSS are copied next to the bundle.
+  loader: { ".woff2": "file", ".woff": "file" },
+  assetNames: "fonts/[name]-[hash]",
+  logLevel: "info",
+});
 console.log(`web assets built in ${dist}`);

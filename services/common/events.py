@@ -40,6 +40,7 @@ BADGE_AWARDED = "progress.badge.awarded.v1"
 IMPROVEMENT_PROPOSED = "coach.improvement.proposed.v1"
 SESSION_CREATED = "gateway.session.created.v1"
 DATASET_UPLOADED = "gateway.dataset.uploaded.v1"
+ADVICE_RATED = "gateway.advice.rated.v1"
 
 EVENT_TYPES: dict[str, type[Message]] = {
     RUN_COMPLETED: learning_pb2.RunCompleted,
@@ -49,6 +50,7 @@ EVENT_TYPES: dict[str, type[Message]] = {
     IMPROVEMENT_PROPOSED: coach_pb2.ImprovementProposed,
     SESSION_CREATED: gateway_pb2.SessionCreated,
     DATASET_UPLOADED: gateway_pb2.DatasetUploaded,
+    ADVICE_RATED: gateway_pb2.AdviceRated,
 }
 
 STREAM_SUBJECTS = ["learning.>", "leaderboard.>", "progress.>", "coach.>", "gateway.>"]

@@ -1,5 +1,7 @@
-// htmx from npm plus the few behaviours the notebook page needs.
+// htmx from npm plus the notebook page's behaviours (editor, streaming, charts, live events).
 import htmx from "htmx.org";
+import { destroyCharts } from "./charts.js";
+import "./notebook.js";
 
 window.htmx = htmx;
 
@@ -11,35 +13,7 @@ htmx.config.responseHandling = [
   { code: "[45]..", swap: true, error: true },
 ];
 
-function setEditorValue(editor, text) {
-  editor.value = text;
-  // The autosave listens for keyup; a programmatic change must save too.
-  editor.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
-}
-
-document.addEventListener("keydown", (event) => {
-  const editor = event.target;
-  if (!(editor instanceof HTMLTextAreaElement) || !editor.classList.contains("editor")) {
-    return;
-  }
-  if (event.key === "Tab" && !event.shiftKey) {
-    // Python needs indentation; Tab inserts four spaces instead of leaving the editor.
-    event.preventDefault();
-    const { selectionStart: start, selectionEnd: end } = editor;
-    editor.setRangeText("    ", start, end, "end");
-  } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-    event.preventDefault();
-    editor.form?.requestSubmit();
-  }
-});
-
-document.addEventListener("click", (event) => {
-  const button = event.target instanceof Element ? event.target.closest("[data-load-code]") : null;
-  if (!button) return;
-  const source = document.querySelector(button.getAttribute("data-load-code"));
-  const editor = document.getElementById("code");
-  if (source && editor) {
-    setEditorValue(editor, source.textContent);
-    editor.focus();
-  }
+// Charts inside a fragment about to be replaced release their canvases first.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  destroyCharts(event.detail.target);
 });

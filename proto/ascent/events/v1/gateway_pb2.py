@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from ascent.events.v1 import meta_pb2 as ascent_dot_events_dot_v1_dot_meta__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x61scent/events/v1/gateway.proto\x12\x10\x61scent.events.v1\x1a\x1b\x61scent/events/v1/meta.proto\"a\n\x0eSessionCreated\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\"\x99\x01\n\x0f\x44\x61tasetUploaded\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\x12\x16\n\x0e\x64\x61taset_sha256\x18\x04 \x01(\t\x12\x0c\n\x04rows\x18\x05 \x01(\x03\x12\x0f\n\x07\x63olumns\x18\x06 \x01(\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x61scent/events/v1/gateway.proto\x12\x10\x61scent.events.v1\x1a\x1b\x61scent/events/v1/meta.proto\"a\n\x0eSessionCreated\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\"\x99\x01\n\x0f\x44\x61tasetUploaded\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\x12\x16\n\x0e\x64\x61taset_sha256\x18\x04 \x01(\t\x12\x0c\n\x04rows\x18\x05 \x01(\x03\x12\x0f\n\x07\x63olumns\x18\x06 \x01(\x03\"\x94\x01\n\x0b\x41\x64viceRated\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\x12\x13\n\x0bproposal_id\x18\x04 \x01(\t\x12\x0e\n\x06run_id\x18\x05 \x01(\t\x12\x0f\n\x07helpful\x18\x06 \x01(\x08\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,4 +36,6 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SESSIONCREATED']._serialized_end=178
   _globals['_DATASETUPLOADED']._serialized_start=181
   _globals['_DATASETUPLOADED']._serialized_end=334
+  _globals['_ADVICERATED']._serialized_start=337
+  _globals['_ADVICERATED']._serialized_end=485
 # @@protoc_insertion_point(module_scope)

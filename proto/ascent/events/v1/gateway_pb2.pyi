@@ -31,3 +31,19 @@ class DatasetUploaded(_message.Message):
     rows: int
     columns: int
     def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., session_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., rows: _Optional[int] = ..., columns: _Optional[int] = ...) -> None: ...
+
+class AdviceRated(_message.Message):
+    __slots__ = ("meta", "session_id", "owner_id", "proposal_id", "run_id", "helpful")
+    META_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    PROPOSAL_ID_FIELD_NUMBER: _ClassVar[int]
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    HELPFUL_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    session_id: str
+    owner_id: str
+    proposal_id: str
+    run_id: str
+    helpful: bool
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., session_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., proposal_id: _Optional[str] = ..., run_id: _Optional[str] = ..., helpful: _Optional[bool] = ...) -> None: ...

@@ -1,0 +1,244 @@
+"""CSV uploads: validation with a clear message per failure, normalisation, and summaries.
+
+The sandbox reads `/data/uploaded.csv` with pandas' defaults (UTF-8, commas) and the starter
+code takes the last column as the target. An upload in another encoding or delimiter, or
+with the target elsewhere, is therefore rewritten once here into that shape; an upload that
+already has it is stored byte for byte.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from services.common.errors import AscentError
+
+PREVIEW_ROWS = 5
+MIN_COLUMNS = 2
+MIN_ROWS = 2
+HISTOGRAM_BINS = 12
+# Columns charted at most: a wide CSV would otherwise ship megabytes of bins to the page.
+MAX_CHARTED_COLUMNS = 24
+# A target with more distinct values than this is treated as a regression target.
+MAX_CLASSES = 30
+
+DELIMITERS = {"auto": None, "comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|"}
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+# cp1252 is what spreadsheet software on Windows writes when "CSV" is not "CSV UTF-8".
+ENCODINGS = {"auto": None, "utf-8": "utf-8-sig", "cp1252": "cp1252", "latin-1": "latin-1"}
+
+
+@dataclass
+class ParsedDataset:
+    rows: int
+    columns: list[str]
+    preview: list[dict[str, Any]]
+    delimiter: str = ","
+    encoding: str = "utf-8"
+    target: str = ""
+    # The bytes to store: the upload itself, or its UTF-8/comma/target-last rewrite.
+    content: bytes = b""
+
+
+def _decode(content: bytes, encoding: str) -> tuple[str, str]:
+    if encoding not in ENCODINGS:
+        raise AscentError(
+            "invalid_argument", f"Unknown encoding {encoding!r}; choose one of {list(ENCODINGS)}."
+        )
+    if encoding != "auto":
+        try:
+            return content.decode(ENCODINGS[encoding]), encoding
+        except UnicodeDecodeError as exc:
+            raise AscentError(
+                "invalid_argument",
+                f"The file is not valid {encoding} text (invalid byte at position {exc.start}). "
+                "Pick the file's encoding, or save it as 'CSV UTF-8'.",
+            ) from None
+    try:
+        return content.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as exc:
+        position = exc.start
+    try:
+        return content.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        raise AscentError(
+            "invalid_argument",
+            f"The file is not UTF-8 text (invalid byte at position {position}). "
+            "Save it as 'CSV UTF-8' and upload it again.",
+        ) from None
+
+
+def _sniff(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _looks_numeric(label: str) -> bool:
+    try:
+        float(label)
+    except ValueError:
+        return False
+    return True
+
+
+def parse_dataset(
+    content: bytes,
+    max_rows: int,
+    *,
+    delimiter: str = "auto",
+    encoding: str = "auto",
+    target: str | None = None,
+) -> ParsedDataset:
+    """Validates an upload as a CSV the sandbox can read; each failure has its own message."""
+    if not content.strip():
+        raise AscentError("invalid_argument", "The file is empty.")
+    if b"\x00" in content:
+        raise AscentError(
+            "invalid_argument",
+            "This is a binary file, not a CSV. Upload a comma-separated text file.",
+        )
+    text, used_encoding = _decode(content, encoding)
+    if delimiter not in DELIMITERS:
+        raise AscentError(
+            "invalid_argument",
+            f"Unknown delimiter {delimiter!r}; choose one of {list(DELIMITERS)}.",
+        )
+    sep = DELIMITERS[delimiter] or _sniff(text)
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep)
+    except pd.errors.EmptyDataError:
+        raise AscentError("invalid_argument", "The file has no CSV content.") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        detail = str(exc).strip().splitlines()[-1][:200] if str(exc).strip() else "malformed"
+        raise AscentError("invalid_argument", f"The file is not a valid CSV: {detail}") from None
+    columns = [str(column) for column in frame.columns]
+    if len(columns) < MIN_COLUMNS:
+        raise AscentError(
+            "invalid_argument",
+            f"The CSV needs at least {MIN_COLUMNS} columns (features and a target) but has "
+            f"{len(columns)}. Check the delimiter: values must be separated by commas, "
+            "semicolons, tabs or pipes.",
+        )
+    if all(_looks_numeric(column) for column in columns):
+        raise AscentError(
+            "invalid_argument",
+            "The first row must be a header with column names, but it contains only numbers.",
+        )
+    rows = len(frame)
+    if rows < MIN_ROWS:
+        raise AscentError(
+            "invalid_argument",
+            f"The CSV needs at least {MIN_ROWS} data rows below the header but has {rows}.",
+        )
+    if rows > max_rows:
+        raise AscentError(
+            "invalid_argument",
+            f"The CSV has {rows:,} data rows; the limit is {max_rows:,}. "
+            "Sample it down and upload it again.",
+        )
+    chosen = (target or "").strip() or columns[-1]
+    if chosen not in columns:
+        raise AscentError(
+            "invalid_argument", f"The target column {chosen!r} is not a column of this CSV."
+        )
+    # Already what the sandbox expects: stored byte for byte (its hash is the upload's).
+    rewritten = sep != "," or used_encoding != "utf-8" or chosen != columns[-1]
+    frame.columns = columns
+    if chosen != columns[-1]:
+        frame = frame[[c for c in columns if c != chosen] + [chosen]]
+        columns = [str(column) for column in frame.columns]
+    stored = frame.to_csv(index=False).encode("utf-8") if rewritten else content
+    preview = json.loads(frame.head(PREVIEW_ROWS).to_json(orient="records", date_format="iso"))
+    return ParsedDataset(
+        rows=rows,
+        columns=columns,
+        preview=preview,
+        delimiter=DELIMITER_NAMES.get(sep, sep),
+        encoding=used_encoding,
+        target=chosen,
+        content=stored,
+    )
+
+
+# -- summaries for the dashboard ----------------------------------------------------------------
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def summarize(frame: pd.DataFrame, target: str | None, source: str) -> dict[str, Any]:
+    """Rows, columns, missing values, features, target balance and numeric histograms."""
+    target = target if target in frame.columns else str(frame.columns[-1])
+    features = [str(c) for c in frame.columns if c != target]
+    missing = {str(c): int(frame[c].isna().sum()) for c in frame.columns}
+    series = frame[target]
+    distinct = series.nunique(dropna=True)
+    task = "classification"
+    if pd.api.types.is_float_dtype(series) and distinct > MAX_CLASSES:
+        task = "regression"
+    elif pd.api.types.is_numeric_dtype(series) and distinct > MAX_CLASSES:
+        task = "regression"
+    balance: list[dict[str, Any]] = []
+    if task == "classification":
+        counts = series.value_counts(dropna=False)
+        total = int(counts.sum()) or 1
+        balance = [
+            {"label": str(label), "count": int(count), "share": int(count) / total}
+            for label, count in counts.items()
+        ]
+    histograms: dict[str, dict[str, Any]] = {}
+    for column in frame.columns:
+        if len(histograms) >= MAX_CHARTED_COLUMNS:
+            break
+        values = pd.to_numeric(frame[column], errors="coerce").dropna()
+        if not pd.api.types.is_numeric_dtype(frame[column]) or values.empty:
+            continue
+        counts_arr, edges = np.histogram(values.to_numpy(dtype=float), bins=HISTOGRAM_BINS)
+        labels = [f"{edges[i]:.3g}–{edges[i + 1]:.3g}" for i in range(len(counts_arr))]
+        histograms[str(column)] = {
+            "labels": labels,
+            "counts": [int(c) for c in counts_arr],
+            "mean": _clean(float(values.mean())),
+            "std": _clean(float(values.std())) if len(values) > 1 else None,
+            "min": _clean(float(values.min())),
+            "max": _clean(float(values.max())),
+        }
+    return {
+        "source": source,
+        "rows": len(frame),
+        "columns": len(frame.columns),
+        "features": features,
+        "target": target,
+        "task": task,
+        "missing": missing,
+        "missingTotal": sum(missing.values()),
+        "balance": balance,
+        "histograms": histograms,
+        "numeric": list(histograms),
+    }
+
+
+def summarize_csv(content: bytes, target: str | None, filename: str) -> dict[str, Any]:
+    frame = pd.read_csv(io.BytesIO(content))
+    return summarize(frame, target, filename)
+
+
+def iris_summary() -> dict[str, Any]:
+    """What the starter code falls back to when no CSV is uploaded."""
+    from sklearn.datasets import load_iris
+
+    iris = load_iris(as_frame=True)
+    frame = iris.frame.rename(columns={"target": "species"})
+    frame["species"] = frame["species"].map(dict(enumerate(iris.target_names)))
+    return summarize(frame, "species", "Iris (built-in; upload a CSV to use your own data)")

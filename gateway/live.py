@@ -1,0 +1,146 @@
+"""Facts from NATS pushed to learners' open pages (Server-Sent Events).
+
+The gateway listens with a plain (ephemeral, non-durable) subscription on the few subjects a
+page shows: a missed message while no page is open is no loss, the page reloads its state
+when it connects. Each open page gets a queue of the events that concern its learner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from ascent.events.v1 import leaderboard_pb2, learning_pb2, progress_pb2
+from google.protobuf.message import Message
+
+from services.common import events
+from services.common.events import EventBus
+
+log = logging.getLogger(__name__)
+
+SUBJECTS = (events.RUN_COMPLETED, events.BEST_ACHIEVED, events.BADGE_AWARDED)
+# A page's queue is bounded: a stalled tab drops its oldest events instead of growing.
+QUEUE_SIZE = 100
+
+
+def page_event(subject: str, message: Message) -> tuple[str, dict[str, Any]] | None:
+    """(learner id, JSON-able event for the page), or None for what pages do not show."""
+    if isinstance(message, learning_pb2.RunCompleted):
+        run = message.run
+        return run.owner_id, {
+            "type": "run",
+            "sessionId": run.session_id,
+            "runId": run.id,
+            "name": run.name,
+            "isImproved": run.is_improved,
+        }
+    if isinstance(message, leaderboard_pb2.BestAchieved):
+        return message.owner_id, {
+            "type": "best",
+            "sessionId": message.board_id,
+            "runId": message.run_id,
+            "score": message.score,
+            "previousScore": message.previous_score or None,
+        }
+    if isinstance(message, progress_pb2.BadgeAwarded):
+        return message.learner_id, {
+            "type": "badge",
+            "slug": message.badge_slug,
+            "name": message.badge_name,
+        }
+    return None
+
+
+class LiveHub:
+    def __init__(self, bus: EventBus) -> None:
+        self.bus = bus
+        self._listeners: dict[str, set[asyncio.Queue[dict[str, Any]]]] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._subscriptions: list[Any] = []
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._subscribe(), name="live-subscribe")
+
+    async def _subscribe(self) -> None:
+        await self.bus.connected.wait()
+        assert self.bus.nc is not None
+        for subject in SUBJECTS:
+            # nats-py re-subscribes by itself after a reconnect.
+            self._subscriptions.append(await self.bus.nc.subscribe(subject, cb=self._on_message))
+        log.info("live updates subscribed", extra={"subjects": list(SUBJECTS)})
+
+    async def _on_message(self, msg: Any) -> None:
+        try:
+            decoded = page_event(msg.subject, events.decode(msg.subject, msg.data))
+        except ValueError:
+            return
+        if decoded is not None:
+            self.publish(*decoded)
+
+    def publish(self, learner_id: str, event: dict[str, Any]) -> None:
+        for queue in list(self._listeners.get(learner_id, ())):
+            if queue.full():
+                with contextlib.suppress(asyncio.QueueEmpty):
+                    queue.get_nowait()
+            queue.put_nowait(event)
+
+    @contextlib.contextmanager
+    def listen(self, learner_id: str) -> Iterator[asyncio.Queue[dict[str, Any]]]:
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_SIZE)
+        self._listeners.setdefault(learner_id, set()).add(queue)
+        try:
+            yield queue
+        finally:
+            listeners = self._listeners.get(learner_id)
+            if listeners is not None:
+                listeners.discard(queue)
+                if not listeners:
+                    self._listeners.pop(learner_id, None)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+        for sub in self._subscriptions:
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+
+
+def sse(event: str, data: Any) -> str:
+    """One Server-Sent Event; multi-line data becomes several `data:` lines."""
+    text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
+    lines = "".join(f"data: {line}\n" for line in text.split("\n"))
+    return f"event: {event}\n{lines}\n"
+
+
+async def page_stream(
+    hub: LiveHub,
+    learner_id: str,
+    session_id: str,
+    is_disconnected: Any,
+    lifetime: float = 55.0,
+    heartbeat: float = 15.0,
+) -> AsyncIterator[str]:
+    """A page's event stream. It ends after `lifetime` (the browser reconnects at once) so
+    that a gateway shutting down never waits long for open pages."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + lifetime
+    with hub.listen(learner_id) as queue:
+        yield "retry: 1000\n\n"
+        while loop.time() < deadline:
+            try:
+                event = await asyncio.wait_for(queue.get(), timeout=heartbeat)
+            except TimeoutError:
+                if await is_disconnected():
+                    return
+                yield ": keep-alive\n\n"
+                continue
+            owned = event.get("sessionId")
+            if owned is not None and owned != session_id:
+                continue
+            yield sse(event["type"], event)

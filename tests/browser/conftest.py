@@ -1,0 +1,99 @@
+"""Browser tests: Playwright drives Debian's Chromium against the whole stack.
+
+The stack is the full-stack fixture of tests/integration (tests/support/fullstack.py), one
+per package. Screenshots of every step go to test-artifacts/browser/ (kept by CI).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from services.supervisor.stack import Stack
+from tests.support.fullstack import running_stack
+
+CHROMIUM = os.environ.get("ASCENT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+PASSWORD = "correct horse 42"
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+
+def _chromium() -> str:
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    found = shutil.which("chromium")
+    if found:
+        return found
+    message = "Chromium is missing: `make test` installs it (apt-get install chromium)."
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+    raise AssertionError("unreachable")
+
+
+@pytest.fixture(scope="package")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with running_stack(tmp_path_factory.mktemp("ascent-browser")) as running:
+        yield running
+
+
+@pytest.fixture(scope="package")
+def browser(stack: Stack) -> Iterator[playwright_sync.Browser]:
+    executable = _chromium()
+    with playwright_sync.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def context(browser: playwright_sync.Browser) -> Iterator[playwright_sync.BrowserContext]:
+    ctx = browser.new_context(viewport={"width": 1440, "height": 960})
+    ctx.set_default_timeout(30_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: playwright_sync.BrowserContext) -> playwright_sync.Page:
+    return context.new_page()
+
+
+class Shots:
+    """Numbered screenshots of one test, in test-artifacts/browser/<test>/."""
+
+    def __init__(self, name: str) -> None:
+        self.folder = ARTIFACTS / name
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.count = 0
+
+    def __call__(self, page: playwright_sync.Page, label: str, full_page: bool = True) -> Path:
+        self.count += 1
+        path = self.folder / f"{self.count:02d}-{label}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+
+@pytest.fixture
+def shots(request: pytest.FixtureRequest) -> Shots:
+    return Shots(request.node.name)
+
+
+def sign_up(page: playwright_sync.Page, base_url: str, prefix: str = "learner") -> str:
+    """Registers a brand-new learner through the form; lands on the notebook."""
+    username = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    page.goto(f"{base_url}/register")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/notebook/*")
+    page.wait_for_selector(".cm-content")
+    return username

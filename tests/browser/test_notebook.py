@@ -1,0 +1,216 @@
+"""The seed's nine success criteria, walked in a real browser by a new learner, plus the
+notebook's promises: bad CSVs get a message, code is never lost, output streams, phones work."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from services.supervisor.stack import Stack
+from tests.browser.conftest import Shots, sign_up
+from tests.integration.test_demo_flow import circles_csv
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+RUN_TIMEOUT = 90_000
+
+
+def editor_text(page: Page) -> str:
+    return str(page.evaluate("window.ascentEditor.get()"))
+
+
+def run_and_wait(page: Page) -> None:
+    page.click("#run-btn")
+    expect(page.locator("#output .run-card")).to_be_visible(timeout=RUN_TIMEOUT)
+    expect(page.locator("#run-btn")).to_be_enabled()
+
+
+def open_tab(page: Page, name: str) -> None:
+    page.get_by_role("tab", name=re.compile(name)).click()
+
+
+def test_seed_demo_flow(page: Page, stack: Stack, shots: Shots) -> None:
+    # 1. A new learner signs up; the app loads with the seed's starter code in the editor.
+    sign_up(page, stack.base_url)
+    expect(page.locator(".cm-content")).to_contain_text("load_iris")
+    assert "ACCURACY" in editor_text(page)
+    expect(page.locator(".cm-lineNumbers")).to_be_visible()
+    shots(page, "starter-code")
+
+    # 2. Run: output and metrics.
+    run_and_wait(page)
+    expect(page.locator("#output .console").last).to_contain_text("ACCURACY:")
+    expect(page.locator("#output .run-card")).to_contain_text("LogisticRegression")
+    shots(page, "first-run-output")
+
+    # 3. The dashboard: dataset info, two histograms, confusion matrix, metrics card.
+    open_tab(page, "Dashboard")
+    expect(page.locator("#metric-accuracy")).to_have_text(re.compile(r"\d+\.\d%"))
+    expect(page.locator("#summary-rows")).to_have_text("150")
+    expect(page.locator(".heatmap td")).to_have_count(9)
+    expect(page.locator("[data-histograms] canvas")).to_have_count(2)
+    page.wait_for_function(
+        "[...document.querySelectorAll('[data-histograms] canvas')]"
+        ".every(c => window.getComputedStyle(c).height !== '0px' && c.width > 0)"
+    )
+    # The learner picks which feature a histogram shows.
+    picker = page.locator("#hist-pick-1")
+    options = picker.locator("option").all_inner_texts()
+    picker.select_option(options[-1])
+    expect(picker).to_have_value(options[-1])
+    shots(page, "dashboard")
+
+    # 4. The leaderboard shows the baseline run, ranked first with a medal.
+    open_tab(page, "Runs")
+    first = page.locator("#runs tbody tr").first
+    expect(first).to_contain_text("Baseline")
+    expect(first).to_contain_text("🥇")
+    expect(first).to_have_class(re.compile("best"))
+    expect(first).to_contain_text(re.compile(r"just now|min ago"))
+    shots(page, "leaderboard-baseline")
+
+    # 5. Upload a CSV (preview shown), run again on it.
+    page.set_input_files(
+        "#dataset-file",
+        files=[{"name": "circles.csv", "mimeType": "text/csv", "buffer": circles_csv()}],
+    )
+    expect(page.locator("#dataset table.preview")).to_be_visible()
+    expect(page.locator("#dataset")).to_contain_text("400 rows")
+    expect(page.locator("#target-pick")).to_have_value("label")
+    shots(page, "csv-uploaded")
+    run_and_wait(page)
+    expect(page.locator("#output .run-card")).to_contain_text("400 rows")
+    open_tab(page, "Dashboard")
+    expect(page.locator("#summary-rows")).to_have_text("400")
+    expect(page.locator("#runs tbody tr")).to_have_count(2)
+    shots(page, "second-run-on-csv")
+
+    # 6-7. Improve with AI: diagnosis and the improved experiment, run at once.
+    open_tab(page, "AI")
+    page.click("#improve-btn")
+    expect(page.locator("#diagnosis")).not_to_be_empty(timeout=RUN_TIMEOUT)
+    expect(page.locator(".suggestions li")).not_to_have_count(0)
+    expect(page.locator("#coach .diff")).to_be_visible()
+    expect(page.locator("#coach .run-card .badge-ai")).to_be_visible()
+    shots(page, "ai-improvement")
+
+    # 9. The explanation and a before/after comparison that shows the gain.
+    expect(page.locator("#explanation")).not_to_be_empty()
+    expect(page.locator("#before-after")).to_contain_text("Before")
+    expect(page.locator(".delta-line .delta.up")).to_be_visible()
+
+    # 8. The leaderboard updates: the AI-improved run ranks above the run it improved (the
+    # Iris baseline, on other data, may still hold the top spot).
+    open_tab(page, "Runs")
+    rows = page.locator("#runs tbody tr")
+    expect(rows).to_have_count(3)
+    names = rows.locator("td:nth-child(2)").all_inner_texts()
+    improved_at = next(i for i, name in enumerate(names) if "AI-improved" in name)
+    parent_at = next(i for i, name in enumerate(names) if name.startswith("Run 2"))
+    assert improved_at < parent_at, names
+    scores = [
+        float(text.rstrip("%"))
+        for text in page.locator("#runs tbody td.num").all_inner_texts()
+        if text.endswith("%")
+    ]
+    assert scores == sorted(scores, reverse=True), scores
+    shots(page, "leaderboard-improved")
+
+    # The learner rates the advice and accepts the improved code into the editor.
+    open_tab(page, "AI")
+    page.get_by_role("button", name="Helpful", exact=True).click()
+    expect(page.locator("#rating")).to_contain_text("Thanks")
+    improved_code = page.locator("#improved-code").text_content() or ""
+    page.click("#accept-btn")
+    assert editor_text(page) == improved_code
+    expect(page.locator("#save-status")).to_contain_text("Saved", timeout=10_000)
+
+    # Click a run for its details; compare two runs side by side with a code diff.
+    open_tab(page, "Runs")
+    page.locator("#runs tbody tr").nth(1).locator("a").click()
+    expect(page.locator("#run-detail .run-card")).to_be_visible()
+    page.click(".compare-form button")
+    expect(page.locator("#run-detail .compare-card")).to_be_visible()
+    expect(page.locator("#run-detail .compare-card")).to_contain_text("Accuracy")
+    shots(page, "compare-runs")
+
+
+def test_bad_csv_shows_its_message(page: Page, stack: Stack, shots: Shots) -> None:
+    sign_up(page, stack.base_url)
+    page.set_input_files(
+        "#dataset-file",
+        files=[{"name": "one.csv", "mimeType": "text/csv", "buffer": b"only\n1\n2\n3\n"}],
+    )
+    alert = page.locator("#upload-error")
+    expect(alert).to_contain_text("at least 2 columns")
+    expect(page.locator("#dataset")).to_contain_text("No CSV uploaded")
+    shots(page, "bad-csv")
+
+    page.set_input_files(
+        "#dataset-file",
+        files=[{"name": "pic.csv", "mimeType": "text/csv", "buffer": b"\x89PNG\r\n\x00\x00"}],
+    )
+    expect(alert).to_contain_text("binary file")
+
+
+def test_code_survives_reload_and_second_tab(page: Page, stack: Stack, shots: Shots) -> None:
+    sign_up(page, stack.base_url)
+    marker = "# my experiment: keep me"
+    page.click(".cm-content")
+    page.keyboard.press("Control+End")
+    page.keyboard.type(f"\n{marker}\n")
+    expect(page.locator("#save-status")).to_contain_text("Saved", timeout=10_000)
+    page.reload()
+    page.wait_for_selector(".cm-content")
+    assert marker in editor_text(page)
+    shots(page, "after-reload")
+
+    second = page.context.new_page()
+    second.goto(page.url)
+    second.wait_for_selector(".cm-content")
+    assert marker in editor_text(second)
+    second.close()
+
+
+def test_output_streams_and_errors_are_highlighted(page: Page, stack: Stack, shots: Shots) -> None:
+    sign_up(page, stack.base_url)
+    code = (
+        "import time\n"
+        "for i in range(4):\n"
+        "    print(f'step {i}', flush=True)\n"
+        "    time.sleep(0.8)\n"
+        "def boom():\n"
+        "    return 1 / 0\n"
+        "boom()\n"
+    )
+    page.evaluate("code => window.ascentEditor.set(code)", code)
+    # Ctrl+Enter in the editor runs the code.
+    page.click(".cm-content")
+    page.keyboard.press("Control+Enter")
+    # A line arrives while the run is still going: the output is streamed, not batched.
+    expect(page.locator("#live-console")).to_contain_text("step 0", timeout=RUN_TIMEOUT)
+    expect(page.locator("#run-btn")).to_be_disabled()
+    shots(page, "streaming")
+    expect(page.locator("#output .traceback")).to_be_visible(timeout=RUN_TIMEOUT)
+    expect(page.locator("#output .traceback .tb-head")).to_contain_text("ZeroDivisionError")
+    own = page.locator("#output .traceback .tb-own[data-goto-line]")
+    expect(own.first).to_be_visible()
+    shots(page, "traceback")
+
+
+def test_phone_layout_and_keyboard_tabs(page: Page, stack: Stack, shots: Shots) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_up(page, stack.base_url)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400, f"the page scrolls sideways on a phone ({width}px)"
+    expect(page.locator("#run-btn")).to_be_visible()
+    shots(page, "phone")
+    tab = page.get_by_role("tab", name="Dashboard")
+    tab.focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("tab", name=re.compile("Runs"))).to_have_attribute(
+        "aria-selected", "true"
+    )
+    expect(page.locator("#panel-runs")).to_be_visible()

@@ -1,0 +1,52 @@
+"""The whole system for full-stack tests: the supervisor `make run` uses, on free ports and a
+tmp data dir, each service in its own PostgreSQL schema when TEST_DATABASE_URL is set.
+
+Package-scoped `stack` fixtures (tests/integration, tests/browser) are thin wrappers around
+`running_stack`, so each package gets its own stack and neither disturbs the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from services.supervisor.stack import SERVICES, Stack, StackConfig
+from tests.support.postgres import drop_schema, fresh_schema_url, test_database_url
+
+
+@contextmanager
+def running_stack(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
+    env: dict[str, str] = {}
+    base_url = test_database_url()
+    schemas: list[str] = []
+    if base_url:
+        # CI: each service owns its tables in its own private PostgreSQL schema, as in
+        # docker-compose (one schema per service, never shared).
+        for name in (*SERVICES, "gateway"):
+            url, schema = fresh_schema_url(base_url)
+            env[f"ASCENT_{name.upper()}_DATABASE_URL"] = url
+            schemas.append(schema)
+    config = StackConfig.ephemeral(
+        data_dir,
+        extra_env={
+            **env,
+            "ASCENT_COOKIE_SECURE": "false",
+            "ASCENT_LOG_LEVEL": "INFO",
+            **(extra_env or {}),
+        },
+    )
+    running = Stack(config)
+    try:
+        running.start(timeout=120)
+    except Exception:
+        running.stop()
+        for log in sorted((data_dir / "logs").glob("*.log")):
+            print(f"==== {log.name}\n{log.read_text()[-3000:]}")
+        raise
+    try:
+        yield running
+    finally:
+        running.stop()
+        for schema in schemas:
+            drop_schema(base_url, schema)

@@ -1,0 +1,307 @@
+// The notebook page: streamed runs, tabs, resizable split, drag-and-drop upload, templates,
+// live updates (Server-Sent Events) with toasts and confetti.
+import htmx from "htmx.org";
+import { initCharts } from "./charts.js";
+import { initEditor } from "./editor.js";
+import { confetti, csrfToken, toast } from "./util.js";
+
+function parseEvents(buffer, emit) {
+  // Server-Sent Events framing: blank-line separated blocks of `event:` and `data:` lines.
+  let index;
+  while ((index = buffer.indexOf("\n\n")) >= 0) {
+    const block = buffer.slice(0, index);
+    buffer = buffer.slice(index + 2);
+    let event = "message";
+    const data = [];
+    for (const line of block.split("\n")) {
+      if (line.startsWith("event:")) event = line.slice(6).trim();
+      else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+    }
+    if (data.length) emit(event, data.join("\n"));
+  }
+  return buffer;
+}
+
+async function streamRun(form) {
+  const button = form.querySelector("#run-btn");
+  const state = document.getElementById("run-state");
+  const output = document.getElementById("output");
+  if (!button || button.disabled) return;
+  await window.ascentEditor?.flushNow?.();
+  button.disabled = true;
+  button.classList.add("running");
+  button.setAttribute("aria-busy", "true");
+  state.textContent = "Running…";
+  output.innerHTML = "";
+  const live = document.createElement("pre");
+  live.className = "console live";
+  live.id = "live-console";
+  output.appendChild(live);
+  const started = performance.now();
+  const tick = setInterval(() => {
+    state.textContent = `Running… ${((performance.now() - started) / 1000).toFixed(0)} s`;
+  }, 1000);
+  try {
+    const response = await fetch(form.dataset.stream, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "HX-Request": "true", "X-CSRF-Token": csrfToken(), Accept: "text/event-stream" },
+    });
+    if (!response.ok || !response.body) {
+      const html = await response.text();
+      if (response.headers.get("HX-Redirect")) {
+        window.location.href = response.headers.get("HX-Redirect");
+        return;
+      }
+      output.innerHTML = html;
+      return;
+    }
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    const emit = (event, data) => {
+      if (event === "output") {
+        const chunk = JSON.parse(data);
+        const span = document.createElement("span");
+        if (chunk.stream === "stderr") span.className = "stderr";
+        span.textContent = chunk.text;
+        live.appendChild(span);
+        live.scrollTop = live.scrollHeight;
+      } else if (event === "queued") {
+        state.textContent = `Queued: position ${JSON.parse(data).position}`;
+      } else if (event === "result") {
+        output.innerHTML = data;
+        htmx.process(output);
+        htmx.trigger(document.body, "runs-changed");
+      } else if (event === "failed") {
+        output.insertAdjacentHTML("afterbegin", data);
+      }
+    };
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer = parseEvents(buffer + value, emit);
+    }
+  } catch {
+    output.insertAdjacentHTML(
+      "afterbegin",
+      '<div class="alert alert-error" role="alert"><strong>The connection to the server was lost. Your code is saved; run again.</strong></div>',
+    );
+  } finally {
+    clearInterval(tick);
+    button.disabled = false;
+    button.classList.remove("running");
+    button.removeAttribute("aria-busy");
+    state.textContent = `Finished in ${((performance.now() - started) / 1000).toFixed(1)} s`;
+  }
+}
+
+function selectTab(tab, focus = false) {
+  const list = tab.closest("[role=tablist]");
+  for (const other of list.querySelectorAll("[role=tab]")) {
+    const selected = other === tab;
+    other.setAttribute("aria-selected", String(selected));
+    other.tabIndex = selected ? 0 : -1;
+    const panel = document.getElementById(other.getAttribute("aria-controls"));
+    if (panel) panel.hidden = !selected;
+  }
+  if (focus) tab.focus();
+  sessionStorage.setItem("ascent:tab", tab.id);
+}
+
+function initTabs(root) {
+  const list = root.querySelector("[role=tablist]");
+  if (!list || list.dataset.ready) return;
+  list.dataset.ready = "1";
+  const tabs = [...list.querySelectorAll("[role=tab]")];
+  list.addEventListener("click", (event) => {
+    const tab = event.target.closest("[role=tab]");
+    if (tab) selectTab(tab);
+  });
+  list.addEventListener("keydown", (event) => {
+    const index = tabs.indexOf(document.activeElement);
+    if (index < 0) return;
+    const moves = { ArrowRight: 1, ArrowLeft: -1, Home: -index, End: tabs.length - 1 - index };
+    if (!(event.key in moves)) return;
+    event.preventDefault();
+    selectTab(tabs[(index + moves[event.key] + tabs.length) % tabs.length], true);
+  });
+  const remembered = document.getElementById(sessionStorage.getItem("ascent:tab") || "");
+  if (remembered && tabs.includes(remembered)) selectTab(remembered);
+}
+
+function initSplit(root) {
+  const split = root.querySelector("#split");
+  const gutter = root.querySelector("#gutter");
+  if (!split || !gutter || gutter.dataset.ready) return;
+  gutter.dataset.ready = "1";
+  const apply = (percent) => {
+    const value = Math.max(25, Math.min(75, percent));
+    split.style.setProperty("--left", `${value}%`);
+    gutter.setAttribute("aria-valuenow", String(Math.round(value)));
+    localStorage.setItem("ascent:split", String(value));
+  };
+  const saved = Number(localStorage.getItem("ascent:split"));
+  if (saved) apply(saved);
+  gutter.addEventListener("pointerdown", (event) => {
+    gutter.setPointerCapture(event.pointerId);
+    split.classList.add("dragging");
+    const move = (e) => {
+      const box = split.getBoundingClientRect();
+      apply(((e.clientX - box.left) / box.width) * 100);
+    };
+    const up = () => {
+      split.classList.remove("dragging");
+      gutter.removeEventListener("pointermove", move);
+      gutter.removeEventListener("pointerup", up);
+    };
+    gutter.addEventListener("pointermove", move);
+    gutter.addEventListener("pointerup", up);
+  });
+  gutter.addEventListener("keydown", (event) => {
+    const now = Number(gutter.getAttribute("aria-valuenow"));
+    if (event.key === "ArrowLeft") apply(now - 3);
+    else if (event.key === "ArrowRight") apply(now + 3);
+    else return;
+    event.preventDefault();
+  });
+}
+
+function initUpload(root) {
+  const zone = root.querySelector("[data-dropzone]");
+  const form = root.querySelector("#upload-form");
+  const input = form?.querySelector("input[type=file]");
+  if (!zone || !input || zone.dataset.ready) return;
+  zone.dataset.ready = "1";
+  zone.tabIndex = 0;
+  const send = () => htmx.trigger(form, "submit");
+  input.addEventListener("change", () => input.files.length && send());
+  zone.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      input.click();
+    }
+  });
+  for (const name of ["dragenter", "dragover"]) {
+    zone.addEventListener(name, (event) => {
+      event.preventDefault();
+      zone.classList.add("over");
+    });
+  }
+  for (const name of ["dragleave", "drop"]) {
+    zone.addEventListener(name, () => zone.classList.remove("over"));
+  }
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    if (!event.dataTransfer?.files?.length) return;
+    input.files = event.dataTransfer.files;
+    send();
+  });
+}
+
+let pendingHighlight = null;
+
+function initLive(root) {
+  const page = root.querySelector("[data-events]");
+  if (!page || !("EventSource" in window) || page.dataset.live) return;
+  page.dataset.live = "1";
+  const source = new EventSource(page.dataset.events);
+  let refresh = null;
+  const refreshRuns = () => {
+    clearTimeout(refresh);
+    refresh = setTimeout(() => htmx.trigger(document.body, "runs-changed"), 150);
+  };
+  source.addEventListener("run", refreshRuns);
+  source.addEventListener("best", (event) => {
+    const data = JSON.parse(event.data);
+    const score = data.score <= 1 ? `${(data.score * 100).toFixed(1)}%` : data.score.toFixed(3);
+    toast(`🏆 New best run: ${score}`, "best");
+    confetti();
+    pendingHighlight = data.runId;
+    refreshRuns();
+  });
+  source.addEventListener("badge", (event) => {
+    toast(`🏅 Badge earned: ${JSON.parse(event.data).name}`, "badge");
+  });
+  // The page is replaced on navigation; a closed stream is reopened by EventSource itself.
+  window.addEventListener("pagehide", () => source.close());
+}
+
+function initPage(root = document) {
+  const form = root.querySelector?.("#run-form");
+  if (form) {
+    initEditor(form);
+    if (!form.dataset.ready) {
+      form.dataset.ready = "1";
+      form.addEventListener("submit", (event) => {
+        if (!form.dataset.stream || !window.ReadableStream) return;
+        event.preventDefault();
+        streamRun(form);
+      });
+    }
+  }
+  initTabs(root);
+  initSplit(root);
+  initUpload(root);
+  initCharts(root);
+  initLive(root);
+}
+
+document.addEventListener("DOMContentLoaded", () => initPage(document));
+document.addEventListener("htmx:afterSettle", (event) => {
+  initUpload(document);
+  initCharts(event.target);
+  if (pendingHighlight && event.target.id === "runs") {
+    const row = event.target.querySelector(`tr[data-run-id="${CSS.escape(pendingHighlight)}"]`);
+    row?.classList.add("flash");
+    pendingHighlight = null;
+  }
+  if (event.target.id === "runs") {
+    const count = event.target.querySelectorAll("tbody tr").length;
+    const badge = document.getElementById("runs-count");
+    if (badge) badge.textContent = count ? String(count) : "";
+  }
+  if (event.target.id === "coach" && event.target.querySelector("#before-after")) {
+    htmx.trigger(document.body, "runs-changed");
+  }
+});
+
+document.addEventListener("click", (event) => {
+  const target = event.target instanceof Element ? event.target : null;
+  if (!target) return;
+  const load = target.closest("[data-load-code]");
+  if (load) {
+    const source = document.querySelector(load.getAttribute("data-load-code"));
+    if (source && window.ascentEditor) {
+      window.ascentEditor.set(source.textContent);
+      toast("Code loaded into the editor (saved automatically)");
+    } else if (source) {
+      document.getElementById("code").value = source.textContent;
+    }
+    return;
+  }
+  const goto = target.closest("[data-goto-line]");
+  if (goto && window.ascentEditor) {
+    window.ascentEditor.gotoLine(Number(goto.dataset.gotoLine));
+    return;
+  }
+  if (target.closest("[data-clear-output]")) {
+    document.getElementById("output").innerHTML = '<p class="muted">Output cleared.</p>';
+  }
+});
+
+document.addEventListener("change", (event) => {
+  const target = event.target;
+  if (target.matches?.("[data-navigate]")) {
+    window.location.href = target.value;
+  } else if (target.matches?.("[data-template-pick]") && target.value) {
+    const source = document.getElementById(`template-${target.value}`);
+    const editor = window.ascentEditor;
+    const current = editor ? editor.get() : document.getElementById("code").value;
+    const known = [...document.querySelectorAll("pre[id^=template-]")].some((t) => t.textContent === current);
+    if (source && (known || !current.trim() || window.confirm("Replace the code in the editor with this template?"))) {
+      if (editor) editor.set(source.textContent);
+      else document.getElementById("code").value = source.textContent;
+    }
+    target.value = "";
+  }
+});
