@@ -66,9 +66,10 @@ def better(metric: str, score: float, other: float) -> bool:
 
 def meets(metric: str, score: float, target: float, quality: float = 1.0) -> bool:
     """True when `score` reaches `quality` (e.g. 0.8 = 80 %) of the target quality."""
+    # A tolerance so 80 % of 0.9 (0.7200000000000001 in floating point) accepts 0.72.
     if metric in LOWER_IS_BETTER:
-        return score <= target / quality
-    return score >= target * quality
+        return score <= target / quality + 1e-9
+    return score >= target * quality - 1e-9
 
 
 def relative_gain(metric: str, score: float, baseline: float) -> float:
@@ -213,9 +214,7 @@ class _Doc:
         if value is None and not required:
             return ()
         value = self._required(name)
-        if not isinstance(value, list) or not all(
-            isinstance(v, str) and v.strip() for v in value
-        ):
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise self.fail(name, "must be a list of non-empty strings")
         return tuple(v.strip() for v in value)
 
