@@ -143,6 +143,42 @@ class Clients:
         )
         return list(response.tracks)
 
+    async def get_challenge(self, slug: str, learner_id: str) -> progress_pb.ChallengeDetail:
+        response = await self._unary(
+            "progress",
+            self.progress.GetChallenge,
+            progress_pb.GetChallengeRequest(slug=slug, learner_id=learner_id),
+            self.settings.rpc_timeout_seconds,
+        )
+        detail: progress_pb.ChallengeDetail = response.challenge
+        return detail
+
+    async def challenge_board(
+        self, slug: str, include_private: bool, limit: int = 50
+    ) -> leaderboard_pb.GetChallengeBoardResponse:
+        response: leaderboard_pb.GetChallengeBoardResponse = await self._unary(
+            "leaderboard",
+            self.leaderboard.GetChallengeBoard,
+            leaderboard_pb.GetChallengeBoardRequest(
+                challenge_slug=slug, limit=limit, include_private=include_private
+            ),
+            self.settings.rpc_timeout_seconds,
+        )
+        return response
+
+    async def set_challenge_board(
+        self, slug: str, hidden: bool, reveal_private: bool
+    ) -> leaderboard_pb.SetChallengeBoardResponse:
+        response: leaderboard_pb.SetChallengeBoardResponse = await self._unary(
+            "leaderboard",
+            self.leaderboard.SetChallengeBoard,
+            leaderboard_pb.SetChallengeBoardRequest(
+                challenge_slug=slug, hidden=hidden, reveal_private=reveal_private
+            ),
+            self.settings.rpc_timeout_seconds,
+        )
+        return response
+
     # -- health ------------------------------------------------------------------------------
     async def health(self) -> dict[str, str]:
         """Standard gRPC health of every service: SERVING, NOT_SERVING or UNAVAILABLE."""

@@ -285,6 +285,7 @@ async def run_code(
     parent_run_id: str = "",
     save_code: bool = True,
     on_item: OnOutput | None = None,
+    challenge_slug: str = "",
 ) -> run_pb2.Run:
     """Runs code in the sandbox for a session and returns the finished run."""
     check_code(code, gw)
@@ -309,6 +310,7 @@ async def run_code(
         dataset_sha256=dataset_sha256,
         is_improved=is_improved,
         parent_run_id=parent_run_id,
+        challenge_slug=challenge_slug,
     )
     run = await gw.clients.execute(request, on_item)
 

@@ -60,3 +60,13 @@ class NotebookSession(Base):
     last_run_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ChallengeSession(Base):
+    """The notebook session a learner works a challenge in (one per learner and challenge)."""
+
+    __tablename__ = "gateway_challenge_sessions"
+
+    user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    challenge_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(36), nullable=False)

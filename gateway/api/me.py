@@ -1,4 +1,4 @@
-"""The caller's progress and tracks."""
+"""The caller and their progress."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from gateway import flows
 from gateway.auth import ApiUser
 from gateway.context import GatewayDep
-from gateway.schemas import progress_json, track_json
+from gateway.schemas import progress_json
 
 router = APIRouter(tags=["progress"])
 
@@ -25,8 +25,5 @@ async def my_progress(user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
     """XP, level, run count, badges and XP history."""
     return {"data": progress_json(await flows.progress(gw, user))}
 
-
-@router.get("/tracks")
-async def tracks(user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
-    """The curriculum's tracks, locked or unlocked for the caller."""
-    return {"data": [track_json(track) for track in await flows.tracks(gw, user)]}
+# GET /api/tracks lives in gateway/api/challenges.py (same fields plus lock state, progress
+# and what unlocks each track).

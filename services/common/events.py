@@ -37,6 +37,9 @@ RUN_COMPLETED = "learning.run.completed.v1"
 BEST_ACHIEVED = "leaderboard.best.achieved.v1"
 XP_AWARDED = "progress.xp.awarded.v1"
 BADGE_AWARDED = "progress.badge.awarded.v1"
+CHALLENGE_PASSED = "progress.challenge.passed.v1"
+TRACK_UNLOCKED = "progress.track.unlocked.v1"
+CHALLENGE_RANKED = "leaderboard.challenge.ranked.v1"
 IMPROVEMENT_PROPOSED = "coach.improvement.proposed.v1"
 SESSION_CREATED = "gateway.session.created.v1"
 DATASET_UPLOADED = "gateway.dataset.uploaded.v1"
@@ -47,6 +50,9 @@ EVENT_TYPES: dict[str, type[Message]] = {
     BEST_ACHIEVED: leaderboard_pb2.BestAchieved,
     XP_AWARDED: progress_pb2.XpAwarded,
     BADGE_AWARDED: progress_pb2.BadgeAwarded,
+    CHALLENGE_PASSED: progress_pb2.ChallengePassed,
+    TRACK_UNLOCKED: progress_pb2.TrackUnlocked,
+    CHALLENGE_RANKED: leaderboard_pb2.ChallengeRanked,
     IMPROVEMENT_PROPOSED: coach_pb2.ImprovementProposed,
     SESSION_CREATED: gateway_pb2.SessionCreated,
     DATASET_UPLOADED: gateway_pb2.DatasetUploaded,

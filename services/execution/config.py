@@ -1,8 +1,15 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from services.common.config import ServiceSettings
+
+
+def default_curriculum_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "curriculum"
 
 
 class Settings(ServiceSettings):
@@ -22,3 +29,6 @@ class Settings(ServiceSettings):
     output_bytes: int = 1_000_000
     # Largest learner program accepted, in characters.
     max_code_chars: int = 200_000
+    # Challenge definitions; the hidden test labels are built from them into
+    # <data_dir>/challenges and read only here, by the grader.
+    curriculum_dir: Path = Field(default_factory=default_curriculum_dir)

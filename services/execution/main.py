@@ -6,6 +6,7 @@ from ascent.execution.v1 import execution_service_pb2_grpc as pb_grpc
 
 from services.common.datasets import DatasetStore
 from services.common.runtime import Runtime, run
+from services.execution.challenges import ChallengeBook
 from services.execution.config import Settings
 from services.execution.sandbox import SandboxPool
 from services.execution.servicer import ExecutionServicer
@@ -26,8 +27,10 @@ async def setup(rt: Runtime) -> None:
     # Fail closed: if isolation cannot be set up the process exits instead of serving.
     await pool.start()
     rt.on_close.append(pool.close)
+    # A malformed curriculum stops the process here, naming the file and the field.
+    book = ChallengeBook(settings.curriculum_dir, rt.common.data_dir / "challenges")
     servicer = ExecutionServicer(
-        pool, DatasetStore(rt.common.datasets_dir), rt.db, rt.relay, settings
+        pool, DatasetStore(rt.common.datasets_dir), rt.db, rt.relay, settings, book
     )
     pb_grpc.add_ExecutionServiceServicer_to_server(servicer, rt.server)
     rt.service_names.append(SERVICE_NAME)

@@ -16,6 +16,7 @@ from services.common.datasets import DatasetStore
 from services.common.db import Database
 from services.common.errors import AscentError
 from services.common.outbox import OutboxRelay, enqueue
+from services.execution.challenges import ChallengeBook, grade_submission
 from services.execution.config import Settings
 from services.execution.sandbox import (
     Limits,
@@ -40,7 +41,9 @@ class ExecutionServicer(pb_grpc.ExecutionServiceServicer):
         db: Database,
         relay: OutboxRelay,
         settings: Settings,
+        challenges: ChallengeBook | None = None,
     ) -> None:
+        self.challenges = challenges
         self.pool = pool
         self.store = store
         self.db = db
@@ -69,9 +72,18 @@ class ExecutionServicer(pb_grpc.ExecutionServiceServicer):
             validate_request(request, self.settings.max_code_chars)
             dataset = (
                 str(self.store.existing_path(request.dataset_sha256))
-                if request.dataset_sha256
+                if request.dataset_sha256 and not request.challenge_slug
                 else None
             )
+            challenge = files = None
+            inputs: dict[str, str] = {}
+            if request.challenge_slug:
+                if self.challenges is None:
+                    raise AscentError("unavailable", "Challenges are not configured here.")
+                challenge = self.challenges.get(request.challenge_slug)
+                files = await asyncio.to_thread(self.challenges.files, challenge)
+                # Only the public parts are mounted; the label files stay outside the run.
+                inputs = files.learner_inputs()
         except AscentError as err:
             await context.abort(err.grpc_status, err.message)
             return
@@ -80,6 +92,7 @@ class ExecutionServicer(pb_grpc.ExecutionServiceServicer):
             owner_id=request.owner_id or "anonymous",
             code=request.code,
             dataset_path=dataset,
+            input_files=inputs,
             limits=self._limits(request),
         )
         finished = False
@@ -94,6 +107,11 @@ class ExecutionServicer(pb_grpc.ExecutionServiceServicer):
                 elif isinstance(item, SandboxResult):
                     finished = True
                     run = build_run(request, item)
+                    if challenge is not None and files is not None:
+                        run.challenge_slug = challenge.slug
+                        run.grade.CopyFrom(
+                            await asyncio.to_thread(grade_submission, challenge, files, item)
+                        )
                     await asyncio.to_thread(self._record, run)
                     self.relay.wake()
                     yield pb.ExecuteResponse(result=run)

@@ -41,5 +41,5 @@ class RunCompletedHandler:
             # An invalid run can never be recorded: drop it rather than redeliver forever.
             log.error("run event rejected", extra={"run_id": event.run.id, "error": err.message})
             return
-        if result is not None and result.best and self.relay is not None:
+        if result is not None and result.recorded and self.relay is not None:
             self.relay.wake()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Float, Index, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, Float, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -53,3 +53,30 @@ class RunRecord(Base):
     # Denormalised ranking key: accuracy, else r2, else NULL (unscored).
     score: Mapped[float | None] = mapped_column(Float)
     metric: Mapped[str | None] = mapped_column(String(16))
+
+
+class ChallengeEntry(Base):
+    """A learner's best graded submission on a challenge board (by public score)."""
+
+    __tablename__ = "leaderboard_challenge_entries"
+
+    challenge_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    learner_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(100))
+    public_score: Mapped[float] = mapped_column(Float)
+    private_score: Mapped[float | None] = mapped_column(Float)
+    metric: Mapped[str] = mapped_column(String(32))
+    lower_is_better: Mapped[bool] = mapped_column(Boolean)
+    # When the best submission was made: ties go to the earliest.
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submissions: Mapped[int] = mapped_column(Integer)
+
+
+class ChallengeBoard(Base):
+    """Instructor settings of a challenge board."""
+
+    __tablename__ = "leaderboard_challenge_boards"
+
+    challenge_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    private_revealed: Mapped[bool] = mapped_column(Boolean, default=False)

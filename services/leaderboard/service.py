@@ -10,13 +10,14 @@ from ascent.events.v1 import leaderboard_pb2
 from ascent.leaderboard.v1 import leaderboard_service_pb2 as lb
 from ascent.types.v1 import run_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.common import events
 from services.common.db import utcnow
 from services.common.errors import AscentError
 from services.common.outbox import enqueue
-from services.leaderboard.models import RunRecord
+from services.leaderboard.models import ChallengeBoard, ChallengeEntry, RunRecord
 from services.leaderboard.repository import RunRepository
 
 PRODUCER = "leaderboard"
@@ -163,6 +164,7 @@ def record_run(
     previous = repo.best_of_board(run.session_id)
     record = to_record(run, occurred_at)
     repo.add(record)
+    record_submission(session, run, record.created_at)
     if record.score is None:
         return RecordResult(recorded=True)
     # best_of_board only returns scored runs, so previous.score is set.
@@ -231,3 +233,126 @@ def leaderboard(session: Session, board_id: str, limit: int) -> lb.GetLeaderboar
             )
         )
     return response
+
+
+# -- challenge boards ---------------------------------------------------------------------------
+def _challenge_key(entry: ChallengeEntry) -> tuple[float, float, str]:
+    score = entry.public_score if entry.lower_is_better else -entry.public_score
+    return (score, aware(entry.submitted_at).timestamp(), entry.learner_id)
+
+
+def _private_key(entry: ChallengeEntry) -> tuple[float, float, str]:
+    value = entry.private_score if entry.private_score is not None else float("inf")
+    if not entry.lower_is_better and entry.private_score is not None:
+        value = -value
+    return (value, aware(entry.submitted_at).timestamp(), entry.learner_id)
+
+
+def ranked_entries(session: Session, challenge_slug: str) -> list[ChallengeEntry]:
+    stmt = select(ChallengeEntry).where(ChallengeEntry.challenge_slug == challenge_slug)
+    return sorted(session.scalars(stmt), key=_challenge_key)
+
+
+def record_submission(session: Session, run: run_pb2.Run, at: datetime) -> bool:
+    """Keep a learner's best graded submission per challenge; publish their new rank when it
+    improves. Ungraded submissions (no predictions, wrong length…) never reach a board."""
+    grade = run.grade
+    if not run.challenge_slug or grade.status != "graded" or not grade.HasField("public_score"):
+        return False
+    entry = session.get(ChallengeEntry, (run.challenge_slug, run.owner_id))
+    score = grade.public_score
+    private = grade.private_score if grade.HasField("private_score") else None
+    if entry is None:
+        entry = ChallengeEntry(
+            challenge_slug=run.challenge_slug,
+            learner_id=run.owner_id,
+            run_id=run.id,
+            public_score=score,
+            private_score=private,
+            metric=grade.metric,
+            lower_is_better=grade.lower_is_better,
+            submitted_at=at,
+            submissions=1,
+        )
+        session.add(entry)
+    else:
+        entry.submissions += 1
+        improved = (
+            score < entry.public_score if entry.lower_is_better else score > entry.public_score
+        )
+        if not improved:
+            return False
+        entry.run_id, entry.public_score, entry.private_score = run.id, score, private
+        entry.submitted_at = at
+    session.flush()
+    ranked = ranked_entries(session, run.challenge_slug)
+    rank = next(i for i, e in enumerate(ranked, start=1) if e.learner_id == run.owner_id)
+    enqueue(
+        session,
+        PRODUCER,
+        events.CHALLENGE_RANKED,
+        leaderboard_pb2.ChallengeRanked(
+            challenge_slug=run.challenge_slug,
+            learner_id=run.owner_id,
+            run_id=run.id,
+            public_score=score,
+            rank=rank,
+            entrants=len(ranked),
+        ),
+    )
+    return True
+
+
+def _board(session: Session, challenge_slug: str) -> ChallengeBoard:
+    return session.get(ChallengeBoard, challenge_slug) or ChallengeBoard(
+        challenge_slug=challenge_slug, hidden=False, private_revealed=False
+    )
+
+
+def challenge_board(
+    session: Session, challenge_slug: str, limit: int, include_private: bool
+) -> lb.GetChallengeBoardResponse:
+    if not challenge_slug:
+        raise AscentError("invalid_argument", "challenge_slug is required.")
+    if limit < 0:
+        raise AscentError("invalid_argument", "limit must not be negative.")
+    limit = min(limit or DEFAULT_LIMIT, MAX_LIMIT)
+    board = _board(session, challenge_slug)
+    entries = ranked_entries(session, challenge_slug)
+    response = lb.GetChallengeBoardResponse(
+        challenge_slug=challenge_slug,
+        hidden=bool(board.hidden),
+        private_revealed=bool(board.private_revealed),
+    )
+    if entries:
+        response.metric = entries[0].metric
+        response.lower_is_better = entries[0].lower_is_better
+    private_ranks = {e.learner_id: i for i, e in enumerate(sorted(entries, key=_private_key), 1)}
+    show_private = include_private or bool(board.private_revealed)
+    for rank, entry in enumerate(entries[:limit], start=1):
+        item = lb.ChallengeBoardEntry(
+            rank=rank,
+            learner_id=entry.learner_id,
+            run_id=entry.run_id,
+            public_score=entry.public_score,
+            submissions=entry.submissions,
+            submitted_at=_timestamp(entry.submitted_at),
+        )
+        if show_private and entry.private_score is not None:
+            item.private_score = entry.private_score
+            item.private_rank = private_ranks[entry.learner_id]
+        response.entries.append(item)
+    return response
+
+
+def set_challenge_board(
+    session: Session, challenge_slug: str, hidden: bool, reveal_private: bool
+) -> lb.SetChallengeBoardResponse:
+    if not challenge_slug:
+        raise AscentError("invalid_argument", "challenge_slug is required.")
+    board = _board(session, challenge_slug)
+    board.hidden, board.private_revealed = hidden, reveal_private
+    session.add(board)
+    return lb.SetChallengeBoardResponse(
+        challenge_slug=challenge_slug, hidden=hidden, private_revealed=reveal_private
+    )

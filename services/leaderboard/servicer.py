@@ -75,3 +75,27 @@ class LeaderboardServicer(lb_grpc.LeaderboardServiceServicer):
             )
         except AscentError as err:
             await context.abort(err.grpc_status, err.message)
+
+    async def GetChallengeBoard(
+        self, request: lb.GetChallengeBoardRequest, context: grpc.aio.ServicerContext
+    ) -> lb.GetChallengeBoardResponse:
+        try:
+            return await self._call(
+                lambda s: service.challenge_board(
+                    s, request.challenge_slug, request.limit, request.include_private
+                )
+            )
+        except AscentError as err:
+            await context.abort(err.grpc_status, err.message)
+
+    async def SetChallengeBoard(
+        self, request: lb.SetChallengeBoardRequest, context: grpc.aio.ServicerContext
+    ) -> lb.SetChallengeBoardResponse:
+        try:
+            return await self._call(
+                lambda s: service.set_challenge_board(
+                    s, request.challenge_slug, request.hidden, request.reveal_private
+                )
+            )
+        except AscentError as err:
+            await context.abort(err.grpc_status, err.message)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC
 
-from ascent.events.v1 import learning_pb2
+from ascent.events.v1 import leaderboard_pb2, learning_pb2
 from google.protobuf.message import Message
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,7 @@ from services.progress import service
 log = logging.getLogger(__name__)
 
 RUNS_DURABLE = "progress-runs"
+RANKS_DURABLE = "progress-ranks"
 
 
 class RunCompletedHandler:
@@ -31,10 +33,42 @@ class RunCompletedHandler:
             return
 
         def effect(session: Session) -> service.RunAward:
-            return service.record_run(session, event.run, event_id)
+            # The event's own time: a replay writes the same timestamps.
+            at = (
+                event.meta.occurred_at.ToDatetime(tzinfo=UTC)
+                if event.meta.HasField("occurred_at")
+                else None
+            )
+            return service.record_run(session, event.run, event_id, at)
 
         _, award = await asyncio.to_thread(
             process_once, self.db, RUNS_DURABLE, subject, event_id, effect
+        )
+        if award is not None and award.enqueued and self.relay is not None:
+            self.relay.wake()
+
+
+class ChallengeRankedHandler:
+    """Leaderboard placements feed rank badges (e.g. top 3 on a challenge board)."""
+
+    def __init__(self, db: Database, relay: OutboxRelay | None) -> None:
+        self.db = db
+        self.relay = relay
+
+    async def __call__(self, subject: str, event: Message) -> None:
+        assert isinstance(event, leaderboard_pb2.ChallengeRanked)
+        event_id = event.meta.event_id
+        if not event_id:
+            return
+        at = event.meta.occurred_at.ToDatetime(tzinfo=UTC)
+
+        def effect(session: Session) -> service.RunAward:
+            return service.record_rank(
+                session, event.learner_id, event.challenge_slug, event.rank, event_id, at
+            )
+
+        _, award = await asyncio.to_thread(
+            process_once, self.db, RANKS_DURABLE, subject, event_id, effect
         )
         if award is not None and award.enqueued and self.relay is not None:
             self.relay.wake()

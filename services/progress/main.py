@@ -14,7 +14,12 @@ from services.common.runtime import Runtime, run
 from services.progress import service
 from services.progress.config import Settings
 from services.progress.curriculum import load_catalog
-from services.progress.handlers import RUNS_DURABLE, RunCompletedHandler
+from services.progress.handlers import (
+    RANKS_DURABLE,
+    RUNS_DURABLE,
+    ChallengeRankedHandler,
+    RunCompletedHandler,
+)
 from services.progress.servicer import ProgressServicer
 
 log = logging.getLogger(__name__)
@@ -46,6 +51,7 @@ async def setup(rt: Runtime) -> None:
     pb_grpc.add_ProgressServiceServicer_to_server(ProgressServicer(rt.db, settings), rt.server)
     rt.service_names.append(pb.DESCRIPTOR.services_by_name["ProgressService"].full_name)
     rt.consume(RUNS_DURABLE, events.RUN_COMPLETED, RunCompletedHandler(rt.db, rt.relay))
+    rt.consume(RANKS_DURABLE, events.CHALLENGE_RANKED, ChallengeRankedHandler(rt.db, rt.relay))
 
 
 def main() -> None:

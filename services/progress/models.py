@@ -24,6 +24,11 @@ class Track(Base):
     # passed; no after-track means always open.
     unlock_after_track: Mapped[str | None] = mapped_column(String(100))
     unlock_min_passed: Mapped[int] = mapped_column(Integer, default=0)
+    # Share of the target quality a challenge must reach to count (1.0 = passed).
+    unlock_min_quality: Mapped[float | None] = mapped_column(Float, default=1.0)
+    # And/or: `unlock_min_tagged` passed challenges carrying `unlock_tag` (any track).
+    unlock_tag: Mapped[str | None] = mapped_column(String(100))
+    unlock_min_tagged: Mapped[int | None] = mapped_column(Integer, default=0)
     # "curriculum" rows mirror the files and are replaced on load; other sources (authored
     # challenges) are left alone by the loader.
     source: Mapped[str] = mapped_column(String(32), default="curriculum")
@@ -43,6 +48,15 @@ class Challenge(Base):
     position: Mapped[int] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(32), default="curriculum")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Learner-facing content (the reference solution is never stored here).
+    outcomes_json: Mapped[str | None] = mapped_column(Text, default="[]")
+    hints_json: Mapped[str | None] = mapped_column(Text, default="[]")
+    starter_code: Mapped[str | None] = mapped_column(Text, default="")
+    task_type: Mapped[str | None] = mapped_column(String(32), default="")
+    target: Mapped[str | None] = mapped_column(String(100), default="")
+    baseline: Mapped[float | None] = mapped_column(Float)
+    requires_json: Mapped[str | None] = mapped_column(Text, default="[]")
+    tags_json: Mapped[str | None] = mapped_column(Text, default="[]")
 
 
 class Badge(Base):
@@ -66,6 +80,14 @@ class LearnerProgress(Base):
     successful_runs: Mapped[int] = mapped_column(Integer, default=0)
     improved_runs: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Diminishing returns: runs counted on `xp_day` (UTC date of the run) so far.
+    xp_day: Mapped[str | None] = mapped_column(String(10), default="")
+    xp_day_runs: Mapped[int | None] = mapped_column(Integer, default=0)
+    personal_bests: Mapped[int | None] = mapped_column(Integer, default=0)
+    # Largest relative gain over a challenge baseline, in whole percent.
+    best_baseline_gain_pct: Mapped[int | None] = mapped_column(Integer, default=0)
+    # Best (lowest) rank reached on any challenge board; 0 = never ranked.
+    best_rank: Mapped[int | None] = mapped_column(Integer, default=0)
 
 
 class RunSeen(Base):
@@ -114,3 +136,37 @@ class ChallengePass(Base):
     run_id: Mapped[str] = mapped_column(String(100))
     score: Mapped[float] = mapped_column(Float)
     passed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ChallengeBest(Base):
+    """A learner's best graded submission per challenge (public score)."""
+
+    __tablename__ = "progress_challenge_bests"
+
+    learner_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    challenge_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    best_score: Mapped[float] = mapped_column(Float)
+    best_run_id: Mapped[str] = mapped_column(String(100))
+    attempts: Mapped[int] = mapped_column(Integer)
+    improvements: Mapped[int] = mapped_column(Integer)
+    best_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TrackUnlock(Base):
+    """When a track's rule became true for a learner (the track-unlocked event, once)."""
+
+    __tablename__ = "progress_track_unlocks"
+
+    learner_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    track_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    unlocked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    source_event_id: Mapped[str] = mapped_column(String(64))
+
+
+class ActiveDay(Base):
+    """UTC days with at least one finished run: streaks are computed from these."""
+
+    __tablename__ = "progress_active_days"
+
+    learner_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)

@@ -8,13 +8,16 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from services.progress.models import (
+    ActiveDay,
     Badge,
     Challenge,
+    ChallengeBest,
     ChallengePass,
     LearnerBadge,
     LearnerProgress,
     RunSeen,
     Track,
+    TrackUnlock,
     XpEntry,
 )
 
@@ -126,3 +129,37 @@ class LearnerRepository:
             .group_by(Challenge.track_slug)
         )
         return {track: int(count) for track, count in self.session.execute(stmt)}
+
+    def passed_slugs(self, learner_id: str) -> list[str]:
+        stmt = select(ChallengePass.challenge_slug).where(ChallengePass.learner_id == learner_id)
+        return list(self.session.scalars(stmt))
+
+    def passes(self, learner_id: str) -> list[ChallengePass]:
+        stmt = select(ChallengePass).where(ChallengePass.learner_id == learner_id)
+        return list(self.session.scalars(stmt))
+
+    def best(self, learner_id: str, challenge_slug: str) -> ChallengeBest | None:
+        return self.session.get(ChallengeBest, (learner_id, challenge_slug))
+
+    def bests(self, learner_id: str) -> list[ChallengeBest]:
+        stmt = (
+            select(ChallengeBest)
+            .where(ChallengeBest.learner_id == learner_id)
+            .order_by(ChallengeBest.challenge_slug)
+        )
+        return list(self.session.scalars(stmt))
+
+    def add_best(self, best: ChallengeBest) -> None:
+        self.session.add(best)
+        self.session.flush()
+
+    def unlocked_tracks(self, learner_id: str) -> set[str]:
+        stmt = select(TrackUnlock.track_slug).where(TrackUnlock.learner_id == learner_id)
+        return set(self.session.scalars(stmt))
+
+    def active_days(self, learner_id: str) -> list[str]:
+        stmt = select(ActiveDay.day).where(ActiveDay.learner_id == learner_id)
+        return list(self.session.scalars(stmt))
+
+    def has_active_day(self, learner_id: str, day: str) -> bool:
+        return self.session.get(ActiveDay, (learner_id, day)) is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -13,27 +14,33 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy.orm import Session
 
 from services.common import events
+from services.common.curriculum import LOWER_IS_BETTER, better, meets, relative_gain
 from services.common.db import utcnow
 from services.common.errors import AscentError
 from services.common.outbox import enqueue
+from services.progress import rules
 from services.progress.curriculum import Catalog, UnlockRule
 from services.progress.models import (
+    ActiveDay,
     Badge,
     Challenge,
+    ChallengeBest,
     ChallengePass,
     LearnerBadge,
     LearnerProgress,
     RunSeen,
     Track,
+    TrackUnlock,
     XpEntry,
 )
 from services.progress.repository import CatalogRepository, LearnerRepository
 
 PRODUCER = "progress"
-XP_PER_LEVEL = 100
-XP_RUN_OK = 10
-XP_RUN_FAILED = 2
-XP_IMPROVED_BONUS = 15
+# Re-exported rules (kept importable from here for the servicer and older callers).
+XP_PER_LEVEL = rules.XP_PER_LEVEL
+level_for = rules.level_for
+xp_for_run = rules.xp_for_run
+describe_rule = rules.describe_rule
 
 
 @dataclass
@@ -41,14 +48,12 @@ class RunAward:
     applied: bool
     xp: list[tuple[int, str]] = field(default_factory=list)
     badges: list[str] = field(default_factory=list)
+    passed: list[str] = field(default_factory=list)
+    unlocked: list[str] = field(default_factory=list)
 
     @property
     def enqueued(self) -> bool:
-        return bool(self.xp or self.badges)
-
-
-def level_for(xp: int) -> int:
-    return 1 + xp // XP_PER_LEVEL
+        return bool(self.xp or self.badges or self.passed or self.unlocked)
 
 
 def is_successful(run: run_pb2.Run) -> bool:
@@ -56,35 +61,35 @@ def is_successful(run: run_pb2.Run) -> bool:
     return not run.has_error and run.status in ("", "ok")
 
 
-def xp_for_run(successful: bool, is_improved: bool) -> list[tuple[int, str]]:
-    """XP ledger entries (amount, reason) one run earns."""
-    if not successful:
-        return [(XP_RUN_FAILED, "Run attempted")]
-    awards = [(XP_RUN_OK, "Run finished")]
-    # The bonus rewards acting on the coach's advice, so only when the improved run works.
-    if is_improved:
-        awards.append((XP_IMPROVED_BONUS, "AI-improved run"))
-    return awards
-
-
 def is_unlocked(rule: UnlockRule | None, passed_by_track: Mapping[str, int]) -> bool:
-    if rule is None:
-        return True
-    return passed_by_track.get(rule.after_track, 0) >= rule.min_passed
-
-
-def describe_rule(rule: UnlockRule | None, titles: Mapping[str, str]) -> str:
-    if rule is None:
-        return ""
-    noun = "challenge" if rule.min_passed == 1 else "challenges"
-    track = titles.get(rule.after_track, rule.after_track)
-    return f"Pass {rule.min_passed} {noun} in {track}"
+    return rules.is_unlocked(rule, passed_by_track)
 
 
 def _rule_of(track: Track) -> UnlockRule | None:
-    if not track.unlock_after_track:
+    if not track.unlock_after_track and not track.unlock_tag:
         return None
-    return UnlockRule(after_track=track.unlock_after_track, min_passed=track.unlock_min_passed)
+    return UnlockRule(
+        after_track=track.unlock_after_track,
+        min_passed=track.unlock_min_passed,
+        min_quality=track.unlock_min_quality if track.unlock_min_quality is not None else 1.0,
+        tag=track.unlock_tag,
+        min_tagged=track.unlock_min_tagged or 0,
+    )
+
+
+def _info(challenge: Challenge) -> rules.ChallengeInfo:
+    return rules.ChallengeInfo(
+        slug=challenge.slug,
+        track_slug=challenge.track_slug,
+        metric=challenge.metric,
+        pass_threshold=challenge.pass_threshold,
+        tags=tuple(json.loads(challenge.tags_json or "[]")),
+        requires=tuple(json.loads(challenge.requires_json or "[]")),
+    )
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _timestamp(value: datetime) -> Timestamp:
@@ -107,6 +112,9 @@ def sync_catalog(session: Session, catalog: Catalog) -> None:
         track.position = spec.position
         track.unlock_after_track = spec.unlock.after_track if spec.unlock else None
         track.unlock_min_passed = spec.unlock.min_passed if spec.unlock else 0
+        track.unlock_min_quality = spec.unlock.min_quality if spec.unlock else 1.0
+        track.unlock_tag = spec.unlock.tag if spec.unlock else None
+        track.unlock_min_tagged = spec.unlock.min_tagged if spec.unlock else 0
         track.source = "curriculum"
         track.updated_at = now
         repo.add(track)
@@ -121,6 +129,14 @@ def sync_catalog(session: Session, catalog: Catalog) -> None:
             challenge.metric = challenge_spec.metric
             challenge.pass_threshold = challenge_spec.pass_threshold
             challenge.position = challenge_spec.position
+            challenge.outcomes_json = json.dumps(list(challenge_spec.outcomes))
+            challenge.hints_json = json.dumps(list(challenge_spec.hints))
+            challenge.starter_code = challenge_spec.starter_code
+            challenge.task_type = challenge_spec.task_type
+            challenge.target = challenge_spec.target
+            challenge.baseline = challenge_spec.baseline
+            challenge.requires_json = json.dumps(list(challenge_spec.requires))
+            challenge.tags_json = json.dumps(list(challenge_spec.tags))
             challenge.source = "curriculum"
             challenge.updated_at = now
             repo.add(challenge)
@@ -141,26 +157,78 @@ def sync_catalog(session: Session, catalog: Catalog) -> None:
     repo.delete_badges_except(badge.slug for badge in catalog.badges)
 
 
-def list_tracks(session: Session, learner_id: str) -> list[pb.Track]:
+# -- learner view of the catalog -------------------------------------------------------------
+@dataclass
+class _View:
+    tracks: list[Track]
+    challenges: list[Challenge]
+    facts: rules.LearnerFacts
+    titles: dict[str, str]
+    track_open: dict[str, bool]
+
+    def infos(self) -> list[rules.ChallengeInfo]:
+        return [_info(c) for c in self.challenges]
+
+    def challenge_open(self, challenge: Challenge) -> bool:
+        return rules.challenge_open(
+            _info(challenge), self.track_open.get(challenge.track_slug, False), self.facts.passed
+        )
+
+
+def _facts(session: Session, learner_id: str) -> rules.LearnerFacts:
+    if not learner_id:
+        return rules.LearnerFacts(best={}, passed=frozenset())
+    repo = LearnerRepository(session)
+    return rules.LearnerFacts(
+        best={b.challenge_slug: b.best_score for b in repo.bests(learner_id)},
+        passed=frozenset(repo.passed_slugs(learner_id)),
+    )
+
+
+def _view(session: Session, learner_id: str) -> _View:
     catalog = CatalogRepository(session)
     tracks = catalog.tracks()
-    passes = LearnerRepository(session).passes_by_track(learner_id) if learner_id else {}
-    titles = {track.slug: track.title for track in tracks}
-    by_track: dict[str, list[pb.Challenge]] = {}
-    for challenge in catalog.challenges():
-        by_track.setdefault(challenge.track_slug, []).append(
-            pb.Challenge(
-                slug=challenge.slug,
-                title=challenge.title,
-                summary=challenge.summary,
-                metric=challenge.metric,
-                pass_threshold=challenge.pass_threshold,
-                position=challenge.position,
-            )
-        )
+    challenges = catalog.challenges()
+    facts = _facts(session, learner_id)
+    infos = [_info(c) for c in challenges]
+    track_open = {t.slug: rules.is_unlocked(_rule_of(t), None, infos, facts) for t in tracks}
+    return _View(tracks, challenges, facts, {t.slug: t.title for t in tracks}, track_open)
+
+
+def _challenge_pb(challenge: Challenge, view: _View) -> pb.Challenge:
+    info = _info(challenge)
+    message = pb.Challenge(
+        slug=challenge.slug,
+        title=challenge.title,
+        summary=challenge.summary,
+        metric=challenge.metric,
+        pass_threshold=challenge.pass_threshold,
+        position=challenge.position,
+        unlocked=view.challenge_open(challenge),
+        passed=challenge.slug in view.facts.passed,
+        requires=list(info.requires),
+        lower_is_better=challenge.metric in LOWER_IS_BETTER,
+    )
+    best = view.facts.best.get(challenge.slug)
+    if best is not None:
+        message.best_score = best
+    if not view.track_open.get(challenge.track_slug, False):
+        message.locked_reason = f"Unlock the {view.titles.get(challenge.track_slug)} track first."
+    elif not message.unlocked:
+        missing = [s for s in info.requires if s not in view.facts.passed]
+        names = {c.slug: c.title for c in view.challenges}
+        message.locked_reason = "Pass " + ", ".join(names.get(s, s) for s in missing) + " first."
+    return message
+
+
+def list_tracks(session: Session, learner_id: str) -> list[pb.Track]:
+    view = _view(session, learner_id)
+    infos = view.infos()
     result = []
-    for track in tracks:
+    for track in view.tracks:
         rule = _rule_of(track)
+        own = [c for c in view.challenges if c.track_slug == track.slug]
+        own.sort(key=lambda c: (c.position, c.slug))
         result.append(
             pb.Track(
                 slug=track.slug,
@@ -168,19 +236,52 @@ def list_tracks(session: Session, learner_id: str) -> list[pb.Track]:
                 level=track.level,
                 description=track.description,
                 position=track.position,
-                unlocked=is_unlocked(rule, passes),
-                unlock_rule=describe_rule(rule, titles),
-                challenges=by_track.get(track.slug, []),
+                unlocked=view.track_open[track.slug],
+                unlock_rule=rules.describe_rule(rule, view.titles),
+                challenges=[_challenge_pb(c, view) for c in own],
+                passed_count=sum(c.slug in view.facts.passed for c in own),
+                unlock_progress=rules.unlock_progress(rule, view.titles, infos, view.facts),
             )
         )
     return result
 
 
+def get_challenge(session: Session, slug: str, learner_id: str) -> pb.GetChallengeResponse:
+    if not slug:
+        raise AscentError("invalid_argument", "slug is required.")
+    challenge = CatalogRepository(session).challenge(slug)
+    if challenge is None:
+        raise AscentError("not_found", "Challenge not found.")
+    view = _view(session, learner_id)
+    best = LearnerRepository(session).best(learner_id, slug) if learner_id else None
+    detail = pb.ChallengeDetail(
+        challenge=_challenge_pb(challenge, view),
+        track_slug=challenge.track_slug,
+        track_title=view.titles.get(challenge.track_slug, ""),
+        lesson_md=challenge.lesson_md,
+        outcomes=json.loads(challenge.outcomes_json or "[]"),
+        hints=json.loads(challenge.hints_json or "[]"),
+        starter_code=challenge.starter_code or "",
+        task_type=challenge.task_type or "",
+        target=challenge.target or "",
+        attempts=best.attempts if best is not None else 0,
+    )
+    if challenge.baseline is not None:
+        detail.baseline = challenge.baseline
+    return pb.GetChallengeResponse(challenge=detail)
+
+
 def record_challenge_pass(
-    session: Session, learner_id: str, challenge_slug: str, run_id: str, score: float
+    session: Session,
+    learner_id: str,
+    challenge_slug: str,
+    run_id: str,
+    score: float,
+    at: datetime | None = None,
 ) -> bool:
     """Record that a learner passed a challenge; False when it was already passed."""
-    if CatalogRepository(session).challenge(challenge_slug) is None:
+    challenge = CatalogRepository(session).challenge(challenge_slug)
+    if challenge is None:
         raise AscentError("not_found", "Challenge not found.")
     repo = LearnerRepository(session)
     if repo.has_pass(learner_id, challenge_slug):
@@ -191,30 +292,253 @@ def record_challenge_pass(
             challenge_slug=challenge_slug,
             run_id=run_id,
             score=score,
-            passed_at=utcnow(),
+            passed_at=at or utcnow(),
         )
     )
+    # The best score drives quality-based unlock rules; a pass is at least this good.
+    best = repo.best(learner_id, challenge_slug)
+    if best is None:
+        repo.add_best(
+            ChallengeBest(
+                learner_id=learner_id,
+                challenge_slug=challenge_slug,
+                best_score=score,
+                best_run_id=run_id,
+                attempts=1,
+                improvements=0,
+                best_at=at or utcnow(),
+            )
+        )
     return True
 
 
-# -- runs, XP and badges ----------------------------------------------------------------------
-def _counter(learner: LearnerProgress, name: str) -> int:
-    counters = {
-        "runs": learner.runs,
-        "successful_runs": learner.successful_runs,
-        "improved_runs": learner.improved_runs,
-    }
-    return counters.get(name, 0)
+# -- runs, XP, badges, passes, unlocks ----------------------------------------------------------
+class _Awarder:
+    """Stages ledger rows and their events for one source event, at the event's own time, so
+    a replay of the stream writes exactly the same rows."""
+
+    def __init__(
+        self, session: Session, learner: LearnerProgress, source_event_id: str, at: datetime
+    ) -> None:
+        self.session = session
+        self.repo = LearnerRepository(session)
+        self.learner = learner
+        self.source = source_event_id
+        self.at = at
+        self.award = RunAward(applied=True)
+
+    def xp(self, amount: int, reason: str) -> None:
+        if amount <= 0:
+            return
+        self.learner.xp += amount
+        self.repo.add_xp(
+            XpEntry(
+                learner_id=self.learner.learner_id,
+                amount=amount,
+                reason=reason[:200],
+                source_event_id=self.source,
+                created_at=self.at,
+            )
+        )
+        enqueue(
+            self.session,
+            PRODUCER,
+            events.XP_AWARDED,
+            progress_pb2.XpAwarded(
+                learner_id=self.learner.learner_id,
+                amount=amount,
+                total=self.learner.xp,
+                reason=reason,
+                source_event_id=self.source,
+            ),
+        )
+        self.award.xp.append((amount, reason))
+
+    def counters(self) -> dict[str, int]:
+        learner = self.learner
+        learner_id = learner.learner_id
+        view = _view(self.session, learner_id)
+        completed = sum(
+            1
+            for track in view.tracks
+            if (own := [c.slug for c in view.challenges if c.track_slug == track.slug])
+            and all(slug in view.facts.passed for slug in own)
+        )
+        _, best_streak = rules.streaks(self.repo.active_days(learner_id))
+        return {
+            "runs": learner.runs,
+            "successful_runs": learner.successful_runs,
+            "improved_runs": learner.improved_runs,
+            "challenges_passed": len(view.facts.passed),
+            "personal_bests": learner.personal_bests or 0,
+            "tracks_completed": completed,
+            "streak_days": best_streak,
+            "beat_baseline_by_percent": learner.best_baseline_gain_pct or 0,
+            "leaderboard_top": learner.best_rank or 0,
+        }
+
+    def badges(self) -> None:
+        owned = self.repo.badge_slugs(self.learner.learner_id)
+        counters = self.counters()
+        for badge in CatalogRepository(self.session).badges():
+            if badge.slug in owned:
+                continue
+            if not rules.badge_holds(badge.criterion_counter, badge.criterion_value, counters):
+                continue
+            self.repo.add_badge(
+                LearnerBadge(
+                    learner_id=self.learner.learner_id,
+                    badge_slug=badge.slug,
+                    awarded_at=self.at,
+                    source_event_id=self.source,
+                )
+            )
+            enqueue(
+                self.session,
+                PRODUCER,
+                events.BADGE_AWARDED,
+                progress_pb2.BadgeAwarded(
+                    learner_id=self.learner.learner_id,
+                    badge_slug=badge.slug,
+                    badge_name=badge.name,
+                    source_event_id=self.source,
+                ),
+            )
+            self.award.badges.append(badge.slug)
+
+    def unlocks(self) -> None:
+        learner_id = self.learner.learner_id
+        view = _view(self.session, learner_id)
+        done = self.repo.unlocked_tracks(learner_id)
+        for track in view.tracks:
+            if _rule_of(track) is None or track.slug in done or not view.track_open[track.slug]:
+                continue
+            self.session.add(
+                TrackUnlock(
+                    learner_id=learner_id,
+                    track_slug=track.slug,
+                    unlocked_at=self.at,
+                    source_event_id=self.source,
+                )
+            )
+            enqueue(
+                self.session,
+                PRODUCER,
+                events.TRACK_UNLOCKED,
+                progress_pb2.TrackUnlocked(
+                    learner_id=learner_id,
+                    track_slug=track.slug,
+                    track_title=track.title,
+                    source_event_id=self.source,
+                ),
+            )
+            self.award.unlocked.append(track.slug)
+        self.session.flush()
 
 
-def record_run(session: Session, run: run_pb2.Run, source_event_id: str) -> RunAward:
-    """Pay XP for a completed run and award badges whose criterion now holds, once per run."""
+def _learner(repo: LearnerRepository, learner_id: str, at: datetime) -> LearnerProgress:
+    learner = repo.learner(learner_id)
+    if learner is None:
+        learner = LearnerProgress(
+            learner_id=learner_id,
+            xp=0,
+            runs=0,
+            successful_runs=0,
+            improved_runs=0,
+            xp_day="",
+            xp_day_runs=0,
+            personal_bests=0,
+            best_baseline_gain_pct=0,
+            best_rank=0,
+        )
+        learner.updated_at = at
+        repo.add_learner(learner)
+    return learner
+
+
+def _grade(session: Session, awarder: _Awarder, run: run_pb2.Run) -> None:
+    """A graded challenge submission: bests, personal-best XP, passes and their events."""
+    grade = run.grade
+    if grade.status != "graded" or not grade.HasField("public_score"):
+        return
+    challenge = CatalogRepository(session).challenge(run.challenge_slug or grade.challenge_slug)
+    if challenge is None:
+        return
+    repo = awarder.repo
+    learner = awarder.learner
+    score = grade.public_score
+    best = repo.best(learner.learner_id, challenge.slug)
+    if best is None:
+        best = ChallengeBest(
+            learner_id=learner.learner_id,
+            challenge_slug=challenge.slug,
+            best_score=score,
+            best_run_id=run.id,
+            attempts=1,
+            improvements=0,
+            best_at=awarder.at,
+        )
+        repo.add_best(best)
+    else:
+        best.attempts += 1
+        if better(challenge.metric, score, best.best_score):
+            best.best_score = score
+            best.best_run_id = run.id
+            best.best_at = awarder.at
+            best.improvements += 1
+            learner.personal_bests = (learner.personal_bests or 0) + 1
+            awarder.xp(
+                rules.xp_for_improvement(best.improvements), f"New personal best: {challenge.title}"
+            )
+    if challenge.baseline is not None:
+        gain = int(relative_gain(challenge.metric, score, challenge.baseline) * 100)
+        learner.best_baseline_gain_pct = max(learner.best_baseline_gain_pct or 0, gain)
+    if meets(challenge.metric, score, challenge.pass_threshold) and not repo.has_pass(
+        learner.learner_id, challenge.slug
+    ):
+        repo.add_pass(
+            ChallengePass(
+                learner_id=learner.learner_id,
+                challenge_slug=challenge.slug,
+                run_id=run.id,
+                score=score,
+                passed_at=awarder.at,
+            )
+        )
+        track = CatalogRepository(session).track(challenge.track_slug)
+        awarder.xp(rules.xp_for_pass(track.level if track else ""), f"Passed: {challenge.title}")
+        enqueue(
+            session,
+            PRODUCER,
+            events.CHALLENGE_PASSED,
+            progress_pb2.ChallengePassed(
+                learner_id=learner.learner_id,
+                challenge_slug=challenge.slug,
+                track_slug=challenge.track_slug,
+                run_id=run.id,
+                metric=challenge.metric,
+                score=score,
+                source_event_id=awarder.source,
+            ),
+        )
+        awarder.award.passed.append(challenge.slug)
+    session.flush()
+
+
+def record_run(
+    session: Session, run: run_pb2.Run, source_event_id: str, at: datetime | None = None
+) -> RunAward:
+    """Pay XP for a completed run, grade its challenge submission, award badges and unlock
+    tracks whose rule now holds — once per run. `at` is when the fact happened (the event's
+    time), so replaying the stream reproduces every row exactly."""
     if not run.id or not run.owner_id:
         return RunAward(applied=False)
     repo = LearnerRepository(session)
     if repo.run_seen(run.id):
         return RunAward(applied=False)
-    now = utcnow()
+    if at is None:
+        at = run.created_at.ToDatetime(tzinfo=UTC) if run.HasField("created_at") else utcnow()
+    at = _aware(at)
     successful = is_successful(run)
     improved = successful and run.is_improved
     repo.add_run(
@@ -223,87 +547,68 @@ def record_run(session: Session, run: run_pb2.Run, source_event_id: str) -> RunA
             learner_id=run.owner_id,
             successful=successful,
             is_improved=improved,
-            recorded_at=now,
+            recorded_at=at,
         )
     )
-    learner = repo.learner(run.owner_id)
-    if learner is None:
-        learner = LearnerProgress(
-            learner_id=run.owner_id, xp=0, runs=0, successful_runs=0, improved_runs=0
-        )
-        learner.updated_at = now
-        repo.add_learner(learner)
+    learner = _learner(repo, run.owner_id, at)
     learner.runs += 1
     learner.successful_runs += int(successful)
     learner.improved_runs += int(improved)
-    learner.updated_at = now
+    learner.updated_at = at
+    day = at.date().isoformat()
+    if learner.xp_day != day:
+        learner.xp_day, learner.xp_day_runs = day, 0
+    learner.xp_day_runs = (learner.xp_day_runs or 0) + 1
+    if not repo.has_active_day(learner.learner_id, day):
+        session.add(ActiveDay(learner_id=learner.learner_id, day=day))
+        session.flush()
 
-    award = RunAward(applied=True)
-    for amount, reason in xp_for_run(successful, improved):
-        learner.xp += amount
-        repo.add_xp(
-            XpEntry(
-                learner_id=learner.learner_id,
-                amount=amount,
-                reason=reason,
-                source_event_id=source_event_id,
-                created_at=now,
-            )
-        )
-        enqueue(
-            session,
-            PRODUCER,
-            events.XP_AWARDED,
-            progress_pb2.XpAwarded(
-                learner_id=learner.learner_id,
-                amount=amount,
-                total=learner.xp,
-                reason=reason,
-                source_event_id=source_event_id,
-            ),
-        )
-        award.xp.append((amount, reason))
+    awarder = _Awarder(session, learner, source_event_id, at)
+    for amount, reason in rules.xp_for_run(successful, improved, learner.xp_day_runs):
+        awarder.xp(amount, reason)
+    if run.challenge_slug and successful:
+        _grade(session, awarder, run)
+    awarder.badges()
+    awarder.unlocks()
+    return awarder.award
 
-    owned = repo.badge_slugs(learner.learner_id)
-    for badge in CatalogRepository(session).badges():
-        if badge.slug in owned:
-            continue
-        if _counter(learner, badge.criterion_counter) < badge.criterion_value:
-            continue
-        repo.add_badge(
-            LearnerBadge(
-                learner_id=learner.learner_id,
-                badge_slug=badge.slug,
-                awarded_at=now,
-                source_event_id=source_event_id,
-            )
-        )
-        enqueue(
-            session,
-            PRODUCER,
-            events.BADGE_AWARDED,
-            progress_pb2.BadgeAwarded(
-                learner_id=learner.learner_id,
-                badge_slug=badge.slug,
-                badge_name=badge.name,
-                source_event_id=source_event_id,
-            ),
-        )
-        award.badges.append(badge.slug)
-    return award
+
+def record_rank(
+    session: Session,
+    learner_id: str,
+    challenge_slug: str,
+    rank: int,
+    source_event_id: str,
+    at: datetime,
+) -> RunAward:
+    """A leaderboard placement: keeps the learner's best rank and awards rank badges."""
+    if not learner_id or rank <= 0:
+        return RunAward(applied=False)
+    repo = LearnerRepository(session)
+    learner = _learner(repo, learner_id, _aware(at))
+    if not learner.best_rank or rank < learner.best_rank:
+        learner.best_rank = rank
+    awarder = _Awarder(session, learner, source_event_id, _aware(at))
+    awarder.badges()
+    return awarder.award
 
 
 def get_progress(session: Session, learner_id: str, history_limit: int) -> pb.GetProgressResponse:
     if not learner_id:
         raise AscentError("invalid_argument", "learner_id is required.")
     repo = LearnerRepository(session)
-    response = pb.GetProgressResponse(learner_id=learner_id, level=level_for(0))
+    floor, nxt = rules.level_bounds(0)
+    response = pb.GetProgressResponse(
+        learner_id=learner_id, level=level_for(0), level_floor_xp=floor, next_level_xp=nxt
+    )
     learner = repo.learner(learner_id)
     if learner is None:
         return response
     response.xp = learner.xp
     response.level = level_for(learner.xp)
+    response.level_floor_xp, response.next_level_xp = rules.level_bounds(learner.xp)
     response.runs = learner.runs
+    response.streak_days, response.best_streak_days = rules.streaks(repo.active_days(learner_id))
     for award, badge in repo.badges_with_details(learner_id):
         response.badges.append(
             pb.Badge(
@@ -317,4 +622,20 @@ def get_progress(session: Session, learner_id: str, history_limit: int) -> pb.Ge
         response.history.append(
             pb.XpEntry(amount=entry.amount, reason=entry.reason, at=_timestamp(entry.created_at))
         )
+    catalog = CatalogRepository(session)
+    passes = {p.challenge_slug: p for p in repo.passes(learner_id)}
+    response.challenges_passed = len(passes)
+    for best in repo.bests(learner_id):
+        challenge = catalog.challenge(best.challenge_slug)
+        result = pb.ChallengeResult(
+            challenge_slug=best.challenge_slug,
+            title=challenge.title if challenge else best.challenge_slug,
+            metric=challenge.metric if challenge else "",
+            best_score=best.best_score,
+            attempts=best.attempts,
+            passed=best.challenge_slug in passes,
+        )
+        if best.challenge_slug in passes:
+            result.passed_at.CopyFrom(_timestamp(passes[best.challenge_slug].passed_at))
+        response.results.append(result)
     return response

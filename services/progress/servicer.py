@@ -41,6 +41,16 @@ class ProgressServicer(pb_grpc.ProgressServiceServicer):
             await context.abort(err.grpc_status, err.message)
         return pb.ListTracksResponse(tracks=tracks)
 
+    async def GetChallenge(
+        self, request: pb.GetChallengeRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetChallengeResponse:
+        try:
+            return await self._call(
+                lambda s: service.get_challenge(s, request.slug, request.learner_id)
+            )
+        except AscentError as err:
+            await context.abort(err.grpc_status, err.message)
+
     async def GetProgress(
         self, request: pb.GetProgressRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetProgressResponse:

@@ -104,5 +104,5 @@ def test_badge_criterion_is_validated(curriculum: Path) -> None:
 
 def test_unknown_keys_are_ignored_so_the_format_can_grow(curriculum: Path) -> None:
     target = curriculum / "tracks/beginner/challenges/first-classifier/challenge.yaml"
-    edit(target, starter_code="print('hello')", dataset={"builtin": "iris"})
+    edit(target, difficulty=3, estimated_minutes=20)
     assert load_catalog(curriculum).tracks[0].challenges[0].slug == "first-classifier"

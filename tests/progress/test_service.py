@@ -111,13 +111,13 @@ def test_curriculum_load_is_idempotent_and_follows_the_files(db: Database, tmp_p
 
     challenge_file = root / "tracks/beginner/challenges/first-classifier/challenge.yaml"
     challenge_file.write_text(challenge_file.read_text().replace("Your first classifier", "Iris!"))
-    shutil.rmtree(root / "tracks/beginner/challenges/diabetes-regression")
+    shutil.rmtree(root / "tracks/intermediate/challenges/sales-forecast")
     with db.session() as session:
         service.sync_catalog(session, load_catalog(root))
         tracks = service.list_tracks(session, "")
-    beginner = tracks[0]
-    assert [c.slug for c in beginner.challenges] == ["first-classifier", "wine-scaling"]
+    beginner, intermediate = tracks[0], tracks[1]
     assert beginner.challenges[0].title == "Iris!"
+    assert "sales-forecast" not in [c.slug for c in intermediate.challenges]
     assert catalog_counts(db) == (expected[0], expected[1] - 1)
 
 
@@ -133,7 +133,9 @@ def test_list_tracks_locks_all_but_beginner_for_a_new_learner(
         ("production", False),
     ]
     assert tracks[0].unlock_rule == ""
-    assert tracks[1].unlock_rule == "Pass 2 challenges in Beginner"
+    assert tracks[1].unlock_rule == "Reach 80% of the target in 5 challenges of Beginner"
+    assert tracks[1].unlock_progress == "0 of 5 Beginner challenges at ≥80% of target"
+    assert "packaged-model" in tracks[3].unlock_rule
     assert tracks[0].challenges[0].metric == "accuracy"
     assert [c.position for c in tracks[0].challenges] == sorted(
         c.position for c in tracks[0].challenges
@@ -151,7 +153,13 @@ def test_passes_unlock_the_next_track(catalog_db: Database, learner: str) -> Non
         assert not service.record_challenge_pass(session, learner, "first-classifier", "r2", 1.0)
     assert unlocked()["intermediate"] is False
     with catalog_db.session() as session:
-        service.record_challenge_pass(session, learner, "wine-scaling", "r3", 0.96)
+        for slug, score in (
+            ("data-detective", 0.75),
+            ("wine-scaling", 0.96),
+            ("feature-craft", 0.97),
+            ("diabetes-regression", 0.45),
+        ):
+            service.record_challenge_pass(session, learner, slug, "r3", score)
     assert unlocked() == {
         "beginner": True,
         "intermediate": True,

@@ -23,3 +23,21 @@ class BestAchieved(_message.Message):
     previous_score: float
     previous_run_id: str
     def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., board_id: _Optional[str] = ..., run_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., score: _Optional[float] = ..., previous_score: _Optional[float] = ..., previous_run_id: _Optional[str] = ...) -> None: ...
+
+class ChallengeRanked(_message.Message):
+    __slots__ = ("meta", "challenge_slug", "learner_id", "run_id", "public_score", "rank", "entrants")
+    META_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    LEARNER_ID_FIELD_NUMBER: _ClassVar[int]
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    PUBLIC_SCORE_FIELD_NUMBER: _ClassVar[int]
+    RANK_FIELD_NUMBER: _ClassVar[int]
+    ENTRANTS_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    challenge_slug: str
+    learner_id: str
+    run_id: str
+    public_score: float
+    rank: int
+    entrants: int
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., challenge_slug: _Optional[str] = ..., learner_id: _Optional[str] = ..., run_id: _Optional[str] = ..., public_score: _Optional[float] = ..., rank: _Optional[int] = ..., entrants: _Optional[int] = ...) -> None: ...

@@ -35,3 +35,37 @@ class BadgeAwarded(_message.Message):
     badge_name: str
     source_event_id: str
     def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., learner_id: _Optional[str] = ..., badge_slug: _Optional[str] = ..., badge_name: _Optional[str] = ..., source_event_id: _Optional[str] = ...) -> None: ...
+
+class ChallengePassed(_message.Message):
+    __slots__ = ("meta", "learner_id", "challenge_slug", "track_slug", "run_id", "metric", "score", "source_event_id")
+    META_FIELD_NUMBER: _ClassVar[int]
+    LEARNER_ID_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    TRACK_SLUG_FIELD_NUMBER: _ClassVar[int]
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    METRIC_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    learner_id: str
+    challenge_slug: str
+    track_slug: str
+    run_id: str
+    metric: str
+    score: float
+    source_event_id: str
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., learner_id: _Optional[str] = ..., challenge_slug: _Optional[str] = ..., track_slug: _Optional[str] = ..., run_id: _Optional[str] = ..., metric: _Optional[str] = ..., score: _Optional[float] = ..., source_event_id: _Optional[str] = ...) -> None: ...
+
+class TrackUnlocked(_message.Message):
+    __slots__ = ("meta", "learner_id", "track_slug", "track_title", "source_event_id")
+    META_FIELD_NUMBER: _ClassVar[int]
+    LEARNER_ID_FIELD_NUMBER: _ClassVar[int]
+    TRACK_SLUG_FIELD_NUMBER: _ClassVar[int]
+    TRACK_TITLE_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    learner_id: str
+    track_slug: str
+    track_title: str
+    source_event_id: str
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., learner_id: _Optional[str] = ..., track_slug: _Optional[str] = ..., track_title: _Optional[str] = ..., source_event_id: _Optional[str] = ...) -> None: ...

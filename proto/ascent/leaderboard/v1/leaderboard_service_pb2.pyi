@@ -1,4 +1,7 @@
+import datetime
+
 from ascent.types.v1 import run_pb2 as _run_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -68,3 +71,69 @@ class GetLeaderboardResponse(_message.Message):
     metric: str
     entries: _containers.RepeatedCompositeFieldContainer[LeaderboardEntry]
     def __init__(self, board_id: _Optional[str] = ..., metric: _Optional[str] = ..., entries: _Optional[_Iterable[_Union[LeaderboardEntry, _Mapping]]] = ...) -> None: ...
+
+class GetChallengeBoardRequest(_message.Message):
+    __slots__ = ("challenge_slug", "limit", "include_private")
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_PRIVATE_FIELD_NUMBER: _ClassVar[int]
+    challenge_slug: str
+    limit: int
+    include_private: bool
+    def __init__(self, challenge_slug: _Optional[str] = ..., limit: _Optional[int] = ..., include_private: _Optional[bool] = ...) -> None: ...
+
+class ChallengeBoardEntry(_message.Message):
+    __slots__ = ("rank", "learner_id", "run_id", "public_score", "private_score", "private_rank", "submissions", "submitted_at")
+    RANK_FIELD_NUMBER: _ClassVar[int]
+    LEARNER_ID_FIELD_NUMBER: _ClassVar[int]
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    PUBLIC_SCORE_FIELD_NUMBER: _ClassVar[int]
+    PRIVATE_SCORE_FIELD_NUMBER: _ClassVar[int]
+    PRIVATE_RANK_FIELD_NUMBER: _ClassVar[int]
+    SUBMISSIONS_FIELD_NUMBER: _ClassVar[int]
+    SUBMITTED_AT_FIELD_NUMBER: _ClassVar[int]
+    rank: int
+    learner_id: str
+    run_id: str
+    public_score: float
+    private_score: float
+    private_rank: int
+    submissions: int
+    submitted_at: _timestamp_pb2.Timestamp
+    def __init__(self, rank: _Optional[int] = ..., learner_id: _Optional[str] = ..., run_id: _Optional[str] = ..., public_score: _Optional[float] = ..., private_score: _Optional[float] = ..., private_rank: _Optional[int] = ..., submissions: _Optional[int] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetChallengeBoardResponse(_message.Message):
+    __slots__ = ("challenge_slug", "metric", "lower_is_better", "hidden", "private_revealed", "entries")
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    METRIC_FIELD_NUMBER: _ClassVar[int]
+    LOWER_IS_BETTER_FIELD_NUMBER: _ClassVar[int]
+    HIDDEN_FIELD_NUMBER: _ClassVar[int]
+    PRIVATE_REVEALED_FIELD_NUMBER: _ClassVar[int]
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    challenge_slug: str
+    metric: str
+    lower_is_better: bool
+    hidden: bool
+    private_revealed: bool
+    entries: _containers.RepeatedCompositeFieldContainer[ChallengeBoardEntry]
+    def __init__(self, challenge_slug: _Optional[str] = ..., metric: _Optional[str] = ..., lower_is_better: _Optional[bool] = ..., hidden: _Optional[bool] = ..., private_revealed: _Optional[bool] = ..., entries: _Optional[_Iterable[_Union[ChallengeBoardEntry, _Mapping]]] = ...) -> None: ...
+
+class SetChallengeBoardRequest(_message.Message):
+    __slots__ = ("challenge_slug", "hidden", "reveal_private")
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    HIDDEN_FIELD_NUMBER: _ClassVar[int]
+    REVEAL_PRIVATE_FIELD_NUMBER: _ClassVar[int]
+    challenge_slug: str
+    hidden: bool
+    reveal_private: bool
+    def __init__(self, challenge_slug: _Optional[str] = ..., hidden: _Optional[bool] = ..., reveal_private: _Optional[bool] = ...) -> None: ...
+
+class SetChallengeBoardResponse(_message.Message):
+    __slots__ = ("challenge_slug", "hidden", "private_revealed")
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    HIDDEN_FIELD_NUMBER: _ClassVar[int]
+    PRIVATE_REVEALED_FIELD_NUMBER: _ClassVar[int]
+    challenge_slug: str
+    hidden: bool
+    private_revealed: bool
+    def __init__(self, challenge_slug: _Optional[str] = ..., hidden: _Optional[bool] = ..., private_revealed: _Optional[bool] = ...) -> None: ...

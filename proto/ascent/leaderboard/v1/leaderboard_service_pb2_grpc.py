@@ -50,6 +50,16 @@ class LeaderboardServiceStub:
                 request_serializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.GetLeaderboardRequest.SerializeToString,
                 response_deserializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.GetLeaderboardResponse.FromString,
                 _registered_method=True)
+        self.GetChallengeBoard = channel.unary_unary(
+                '/ascent.leaderboard.v1.LeaderboardService/GetChallengeBoard',
+                request_serializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.GetChallengeBoardRequest.SerializeToString,
+                response_deserializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.GetChallengeBoardResponse.FromString,
+                _registered_method=True)
+        self.SetChallengeBoard = channel.unary_unary(
+                '/ascent.leaderboard.v1.LeaderboardService/SetChallengeBoard',
+                request_serializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.SetChallengeBoardRequest.SerializeToString,
+                response_deserializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.SetChallengeBoardResponse.FromString,
+                _registered_method=True)
 
 
 class LeaderboardServiceServicer:
@@ -77,6 +87,21 @@ class LeaderboardServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetChallengeBoard(self, request, context):
+        """A challenge board: each learner's best graded submission, by public score, ties by
+        earliest. Private scores only with include_private (the caller decides who may).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetChallengeBoard(self, request, context):
+        """Instructor settings of a challenge board (hide it, reveal the private standing).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LeaderboardServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -94,6 +119,16 @@ def add_LeaderboardServiceServicer_to_server(servicer, server):
                     servicer.GetLeaderboard,
                     request_deserializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.GetLeaderboardRequest.FromString,
                     response_serializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.GetLeaderboardResponse.SerializeToString,
+            ),
+            'GetChallengeBoard': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetChallengeBoard,
+                    request_deserializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.GetChallengeBoardRequest.FromString,
+                    response_serializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.GetChallengeBoardResponse.SerializeToString,
+            ),
+            'SetChallengeBoard': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetChallengeBoard,
+                    request_deserializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.SetChallengeBoardRequest.FromString,
+                    response_serializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.SetChallengeBoardResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -178,6 +213,60 @@ class LeaderboardService:
             '/ascent.leaderboard.v1.LeaderboardService/GetLeaderboard',
             ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.GetLeaderboardRequest.SerializeToString,
             ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.GetLeaderboardResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetChallengeBoard(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.leaderboard.v1.LeaderboardService/GetChallengeBoard',
+            ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.GetChallengeBoardRequest.SerializeToString,
+            ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.GetChallengeBoardResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetChallengeBoard(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.leaderboard.v1.LeaderboardService/SetChallengeBoard',
+            ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.SetChallengeBoardRequest.SerializeToString,
+            ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.SetChallengeBoardResponse.FromString,
             options,
             channel_credentials,
             insecure,

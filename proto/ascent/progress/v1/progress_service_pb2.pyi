@@ -16,23 +16,35 @@ class ListTracksRequest(_message.Message):
     def __init__(self, learner_id: _Optional[str] = ...) -> None: ...
 
 class Challenge(_message.Message):
-    __slots__ = ("slug", "title", "summary", "metric", "pass_threshold", "position")
+    __slots__ = ("slug", "title", "summary", "metric", "pass_threshold", "position", "unlocked", "passed", "best_score", "requires", "lower_is_better", "locked_reason")
     SLUG_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
     METRIC_FIELD_NUMBER: _ClassVar[int]
     PASS_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
     POSITION_FIELD_NUMBER: _ClassVar[int]
+    UNLOCKED_FIELD_NUMBER: _ClassVar[int]
+    PASSED_FIELD_NUMBER: _ClassVar[int]
+    BEST_SCORE_FIELD_NUMBER: _ClassVar[int]
+    REQUIRES_FIELD_NUMBER: _ClassVar[int]
+    LOWER_IS_BETTER_FIELD_NUMBER: _ClassVar[int]
+    LOCKED_REASON_FIELD_NUMBER: _ClassVar[int]
     slug: str
     title: str
     summary: str
     metric: str
     pass_threshold: float
     position: int
-    def __init__(self, slug: _Optional[str] = ..., title: _Optional[str] = ..., summary: _Optional[str] = ..., metric: _Optional[str] = ..., pass_threshold: _Optional[float] = ..., position: _Optional[int] = ...) -> None: ...
+    unlocked: bool
+    passed: bool
+    best_score: float
+    requires: _containers.RepeatedScalarFieldContainer[str]
+    lower_is_better: bool
+    locked_reason: str
+    def __init__(self, slug: _Optional[str] = ..., title: _Optional[str] = ..., summary: _Optional[str] = ..., metric: _Optional[str] = ..., pass_threshold: _Optional[float] = ..., position: _Optional[int] = ..., unlocked: _Optional[bool] = ..., passed: _Optional[bool] = ..., best_score: _Optional[float] = ..., requires: _Optional[_Iterable[str]] = ..., lower_is_better: _Optional[bool] = ..., locked_reason: _Optional[str] = ...) -> None: ...
 
 class Track(_message.Message):
-    __slots__ = ("slug", "title", "level", "description", "position", "unlocked", "unlock_rule", "challenges")
+    __slots__ = ("slug", "title", "level", "description", "position", "unlocked", "unlock_rule", "challenges", "passed_count", "unlock_progress")
     SLUG_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     LEVEL_FIELD_NUMBER: _ClassVar[int]
@@ -41,6 +53,8 @@ class Track(_message.Message):
     UNLOCKED_FIELD_NUMBER: _ClassVar[int]
     UNLOCK_RULE_FIELD_NUMBER: _ClassVar[int]
     CHALLENGES_FIELD_NUMBER: _ClassVar[int]
+    PASSED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    UNLOCK_PROGRESS_FIELD_NUMBER: _ClassVar[int]
     slug: str
     title: str
     level: str
@@ -49,7 +63,9 @@ class Track(_message.Message):
     unlocked: bool
     unlock_rule: str
     challenges: _containers.RepeatedCompositeFieldContainer[Challenge]
-    def __init__(self, slug: _Optional[str] = ..., title: _Optional[str] = ..., level: _Optional[str] = ..., description: _Optional[str] = ..., position: _Optional[int] = ..., unlocked: _Optional[bool] = ..., unlock_rule: _Optional[str] = ..., challenges: _Optional[_Iterable[_Union[Challenge, _Mapping]]] = ...) -> None: ...
+    passed_count: int
+    unlock_progress: str
+    def __init__(self, slug: _Optional[str] = ..., title: _Optional[str] = ..., level: _Optional[str] = ..., description: _Optional[str] = ..., position: _Optional[int] = ..., unlocked: _Optional[bool] = ..., unlock_rule: _Optional[str] = ..., challenges: _Optional[_Iterable[_Union[Challenge, _Mapping]]] = ..., passed_count: _Optional[int] = ..., unlock_progress: _Optional[str] = ...) -> None: ...
 
 class ListTracksResponse(_message.Message):
     __slots__ = ("tracks",)
@@ -86,17 +102,87 @@ class XpEntry(_message.Message):
     def __init__(self, amount: _Optional[int] = ..., reason: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetProgressResponse(_message.Message):
-    __slots__ = ("learner_id", "xp", "level", "runs", "badges", "history")
+    __slots__ = ("learner_id", "xp", "level", "runs", "badges", "history", "streak_days", "best_streak_days", "challenges_passed", "level_floor_xp", "next_level_xp", "results")
     LEARNER_ID_FIELD_NUMBER: _ClassVar[int]
     XP_FIELD_NUMBER: _ClassVar[int]
     LEVEL_FIELD_NUMBER: _ClassVar[int]
     RUNS_FIELD_NUMBER: _ClassVar[int]
     BADGES_FIELD_NUMBER: _ClassVar[int]
     HISTORY_FIELD_NUMBER: _ClassVar[int]
+    STREAK_DAYS_FIELD_NUMBER: _ClassVar[int]
+    BEST_STREAK_DAYS_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGES_PASSED_FIELD_NUMBER: _ClassVar[int]
+    LEVEL_FLOOR_XP_FIELD_NUMBER: _ClassVar[int]
+    NEXT_LEVEL_XP_FIELD_NUMBER: _ClassVar[int]
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
     learner_id: str
     xp: int
     level: int
     runs: int
     badges: _containers.RepeatedCompositeFieldContainer[Badge]
     history: _containers.RepeatedCompositeFieldContainer[XpEntry]
-    def __init__(self, learner_id: _Optional[str] = ..., xp: _Optional[int] = ..., level: _Optional[int] = ..., runs: _Optional[int] = ..., badges: _Optional[_Iterable[_Union[Badge, _Mapping]]] = ..., history: _Optional[_Iterable[_Union[XpEntry, _Mapping]]] = ...) -> None: ...
+    streak_days: int
+    best_streak_days: int
+    challenges_passed: int
+    level_floor_xp: int
+    next_level_xp: int
+    results: _containers.RepeatedCompositeFieldContainer[ChallengeResult]
+    def __init__(self, learner_id: _Optional[str] = ..., xp: _Optional[int] = ..., level: _Optional[int] = ..., runs: _Optional[int] = ..., badges: _Optional[_Iterable[_Union[Badge, _Mapping]]] = ..., history: _Optional[_Iterable[_Union[XpEntry, _Mapping]]] = ..., streak_days: _Optional[int] = ..., best_streak_days: _Optional[int] = ..., challenges_passed: _Optional[int] = ..., level_floor_xp: _Optional[int] = ..., next_level_xp: _Optional[int] = ..., results: _Optional[_Iterable[_Union[ChallengeResult, _Mapping]]] = ...) -> None: ...
+
+class ChallengeResult(_message.Message):
+    __slots__ = ("challenge_slug", "title", "metric", "best_score", "attempts", "passed", "passed_at")
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    METRIC_FIELD_NUMBER: _ClassVar[int]
+    BEST_SCORE_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    PASSED_FIELD_NUMBER: _ClassVar[int]
+    PASSED_AT_FIELD_NUMBER: _ClassVar[int]
+    challenge_slug: str
+    title: str
+    metric: str
+    best_score: float
+    attempts: int
+    passed: bool
+    passed_at: _timestamp_pb2.Timestamp
+    def __init__(self, challenge_slug: _Optional[str] = ..., title: _Optional[str] = ..., metric: _Optional[str] = ..., best_score: _Optional[float] = ..., attempts: _Optional[int] = ..., passed: _Optional[bool] = ..., passed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetChallengeRequest(_message.Message):
+    __slots__ = ("slug", "learner_id")
+    SLUG_FIELD_NUMBER: _ClassVar[int]
+    LEARNER_ID_FIELD_NUMBER: _ClassVar[int]
+    slug: str
+    learner_id: str
+    def __init__(self, slug: _Optional[str] = ..., learner_id: _Optional[str] = ...) -> None: ...
+
+class ChallengeDetail(_message.Message):
+    __slots__ = ("challenge", "track_slug", "track_title", "lesson_md", "outcomes", "hints", "starter_code", "task_type", "target", "baseline", "attempts")
+    CHALLENGE_FIELD_NUMBER: _ClassVar[int]
+    TRACK_SLUG_FIELD_NUMBER: _ClassVar[int]
+    TRACK_TITLE_FIELD_NUMBER: _ClassVar[int]
+    LESSON_MD_FIELD_NUMBER: _ClassVar[int]
+    OUTCOMES_FIELD_NUMBER: _ClassVar[int]
+    HINTS_FIELD_NUMBER: _ClassVar[int]
+    STARTER_CODE_FIELD_NUMBER: _ClassVar[int]
+    TASK_TYPE_FIELD_NUMBER: _ClassVar[int]
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    challenge: Challenge
+    track_slug: str
+    track_title: str
+    lesson_md: str
+    outcomes: _containers.RepeatedScalarFieldContainer[str]
+    hints: _containers.RepeatedScalarFieldContainer[str]
+    starter_code: str
+    task_type: str
+    target: str
+    baseline: float
+    attempts: int
+    def __init__(self, challenge: _Optional[_Union[Challenge, _Mapping]] = ..., track_slug: _Optional[str] = ..., track_title: _Optional[str] = ..., lesson_md: _Optional[str] = ..., outcomes: _Optional[_Iterable[str]] = ..., hints: _Optional[_Iterable[str]] = ..., starter_code: _Optional[str] = ..., task_type: _Optional[str] = ..., target: _Optional[str] = ..., baseline: _Optional[float] = ..., attempts: _Optional[int] = ...) -> None: ...
+
+class GetChallengeResponse(_message.Message):
+    __slots__ = ("challenge",)
+    CHALLENGE_FIELD_NUMBER: _ClassVar[int]
+    challenge: ChallengeDetail
+    def __init__(self, challenge: _Optional[_Union[ChallengeDetail, _Mapping]] = ...) -> None: ...

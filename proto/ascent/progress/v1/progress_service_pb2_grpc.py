@@ -45,6 +45,11 @@ class ProgressServiceStub:
                 request_serializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.GetProgressRequest.SerializeToString,
                 response_deserializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.GetProgressResponse.FromString,
                 _registered_method=True)
+        self.GetChallenge = channel.unary_unary(
+                '/ascent.progress.v1.ProgressService/GetChallenge',
+                request_serializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.GetChallengeRequest.SerializeToString,
+                response_deserializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.GetChallengeResponse.FromString,
+                _registered_method=True)
 
 
 class ProgressServiceServicer:
@@ -63,6 +68,14 @@ class ProgressServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetChallenge(self, request, context):
+        """One challenge with its lesson, hints and starter code (never the reference solution
+        or anything about hidden labels) and, for a learner, its lock state.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ProgressServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -75,6 +88,11 @@ def add_ProgressServiceServicer_to_server(servicer, server):
                     servicer.GetProgress,
                     request_deserializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.GetProgressRequest.FromString,
                     response_serializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.GetProgressResponse.SerializeToString,
+            ),
+            'GetChallenge': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetChallenge,
+                    request_deserializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.GetChallengeRequest.FromString,
+                    response_serializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.GetChallengeResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -132,6 +150,33 @@ class ProgressService:
             '/ascent.progress.v1.ProgressService/GetProgress',
             ascent_dot_progress_dot_v1_dot_progress__service__pb2.GetProgressRequest.SerializeToString,
             ascent_dot_progress_dot_v1_dot_progress__service__pb2.GetProgressResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetChallenge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.progress.v1.ProgressService/GetChallenge',
+            ascent_dot_progress_dot_v1_dot_progress__service__pb2.GetChallengeRequest.SerializeToString,
+            ascent_dot_progress_dot_v1_dot_progress__service__pb2.GetChallengeResponse.FromString,
             options,
             channel_credentials,
             insecure,

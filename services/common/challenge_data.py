@@ -1,0 +1,308 @@
+"""Challenge datasets: built deterministically from data that ships with installed packages
+(bundled scikit-learn loaders and generators) or generated here, never downloaded.
+
+Each challenge gets a public training part (features and target) and a hidden test part:
+the learner's run sees only `train.csv` and `test_features.csv`; the test labels stay in
+files only the grader (the execution service, outside the sandbox) reads. A fixed share of
+the test rows is "public" (the score shown during a challenge), the rest "private" (the
+final standing), Kaggle-style.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from services.common.curriculum import BUNDLED_LOADERS, ChallengeSpec, CurriculumError
+
+# Bump when a generator changes so cached files are rebuilt.
+BUILD_VERSION = 1
+TRAIN = "train.csv"
+TEST_FEATURES = "test_features.csv"
+LABEL_COLUMN = "label"
+
+
+@dataclass(frozen=True)
+class ChallengeSplit:
+    train: pd.DataFrame  # features and the target column
+    test_features: pd.DataFrame
+    test_labels: list[object]
+    public_rows: list[int]  # positions in the test set that make up the public part
+
+
+@dataclass(frozen=True)
+class ChallengeFiles:
+    """Host paths. Only `train` and `test_features` may ever be shown to a run."""
+
+    directory: Path
+    train: Path
+    test_features: Path
+    labels: Path
+    labels_public: Path
+    labels_private: Path
+    public_rows: list[int]
+    test_rows: int
+
+    def learner_inputs(self) -> dict[str, str]:
+        return {TRAIN: str(self.train), TEST_FEATURES: str(self.test_features)}
+
+
+# -- generators (ascent:<name>) ---------------------------------------------------------------
+def _customers(rng: np.random.Generator, n_samples: int = 900) -> pd.DataFrame:
+    """Subscription customers with gaps and categories; churn follows spend, calls, tenure."""
+    plan = rng.choice(["basic", "plus", "pro"], size=n_samples, p=[0.5, 0.3, 0.2])
+    tenure = rng.integers(1, 72, size=n_samples).astype(float)
+    calls = rng.poisson(2.0, size=n_samples).astype(float)
+    spend = np.round(rng.gamma(4.0, 12.0, size=n_samples) + (plan == "pro") * 30, 2)
+    age = rng.normal(41, 12, size=n_samples).round()
+    logit = 0.9 * calls - 0.07 * tenure - 0.015 * spend + 1.2 * (plan == "basic") + 0.3
+    churned = (rng.random(n_samples) < 1 / (1 + np.exp(-logit))).astype(int)
+    frame = pd.DataFrame(
+        {
+            "customer_id": [f"C{100000 + i}" for i in range(n_samples)],
+            "age": age,
+            "plan": plan,
+            "region": rng.choice(["north", "south", "east", "west"], size=n_samples),
+            "tenure_months": tenure,
+            "monthly_spend": spend,
+            "support_calls": calls,
+            "churned": churned,
+        }
+    )
+    # Real exports have holes: a learner has to find and fill them.
+    for column, share in (("age", 0.12), ("tenure_months", 0.08), ("monthly_spend", 0.05)):
+        frame.loc[rng.random(n_samples) < share, column] = np.nan
+    return frame
+
+
+def _rooms(rng: np.random.Generator, n_samples: int = 600) -> pd.DataFrame:
+    """Flat prices driven by floor area (length x width) rather than either side alone."""
+    length = rng.uniform(3, 25, size=n_samples).round(2)
+    width = rng.uniform(3, 25, size=n_samples).round(2)
+    age = rng.integers(0, 80, size=n_samples)
+    rooms = np.maximum(1, np.round(length * width / 25 + rng.normal(0, 0.6, n_samples)))
+    price = 2.4 * length * width * (1 - 0.004 * age) + rng.normal(0, 25, n_samples)
+    return pd.DataFrame(
+        {
+            "length_m": length,
+            "width_m": width,
+            "rooms": rooms.astype(int),
+            "building_age": age,
+            "price_k": price.round(1),
+        }
+    )
+
+
+def _daily_sales(rng: np.random.Generator, days: int = 730) -> pd.DataFrame:
+    """Two years of daily sales: trend, a weekly rhythm, promotions and noise."""
+    dates = pd.date_range("2022-01-01", periods=days, freq="D")
+    weekly = np.array([0.0, -10.0, -6.0, 0.0, 14.0, 38.0, 30.0])
+    promo = (rng.random(days) < 0.15).astype(int)
+    t = np.arange(days)
+    sales = 180 + 0.12 * t + weekly[dates.day_of_week] + 45 * promo + rng.normal(0, 8, days)
+    return pd.DataFrame(
+        {"date": dates.strftime("%Y-%m-%d"), "promo": promo, "sales": sales.round(1)}
+    )
+
+
+_TICKET_WORDS = {
+    "billing": "invoice charge refund payment card billed twice price subscription receipt",
+    "login": "password login locked account reset sign code two-factor email username",
+    "shipping": "parcel delivery courier tracking shipped address late arrived package box",
+    "bug": "crash error button screen app freezes broken update page loading fails",
+}
+_FILLER = "please help hello thanks today my the a is not it again urgent since yesterday".split()
+
+
+def _tickets(rng: np.random.Generator, n_samples: int = 800) -> pd.DataFrame:
+    """Support tickets whose words hint at their queue, with shared filler words."""
+    topics = sorted(_TICKET_WORDS)
+    vocab = {topic: words.split() for topic, words in _TICKET_WORDS.items()}
+    texts, labels = [], []
+    for _ in range(n_samples):
+        topic = topics[int(rng.integers(len(topics)))]
+        # Some tickets borrow words from another queue, so no single word decides.
+        other = topics[int(rng.integers(len(topics)))]
+        words = list(rng.choice(vocab[topic], size=int(rng.integers(2, 5))))
+        words += list(rng.choice(vocab[other], size=int(rng.integers(0, 2))))
+        words += list(rng.choice(_FILLER, size=int(rng.integers(3, 7))))
+        rng.shuffle(words)
+        texts.append(" ".join(str(w) for w in words))
+        labels.append(topic)
+    return pd.DataFrame({"text": texts, "queue": labels})
+
+
+def _sensor_drift(rng: np.random.Generator, n_samples: int = 1000) -> pd.DataFrame:
+    """Machine readings over time. The pressure sensor was recalibrated for the most recent
+    period, so its readings drift although the machines did not change."""
+    temp = rng.normal(70, 8, n_samples)
+    vibration = rng.normal(3, 1, n_samples)
+    humidity = rng.normal(45, 10, n_samples)
+    risk = 0.25 * (temp - 70) + 1.6 * (vibration - 3) + rng.normal(0, 1.0, n_samples)
+    failure = (risk > 1.0).astype(int)
+    pressure = 2.0 + 0.05 * risk + rng.normal(0, 0.02, n_samples)
+    recent = np.arange(n_samples) >= int(n_samples * 0.7)
+    # Recalibration: an offset and a gain change on the newest readings only.
+    pressure = np.where(recent, pressure * 1.15 + 0.4, pressure)
+    return pd.DataFrame(
+        {
+            "day": np.arange(n_samples) // 10,
+            "temperature": temp.round(2),
+            "vibration": vibration.round(3),
+            "humidity": humidity.round(1),
+            "pressure": pressure.round(4),
+            "failure": failure,
+        }
+    )
+
+
+GENERATORS: dict[str, Callable[..., pd.DataFrame]] = {
+    "customers": _customers,
+    "rooms": _rooms,
+    "daily_sales": _daily_sales,
+    "tickets": _tickets,
+    "sensor_drift": _sensor_drift,
+}
+
+
+def _sklearn_frame(name: str, params: dict[str, object], target: str, seed: int) -> pd.DataFrame:
+    from sklearn import datasets
+
+    if name in BUNDLED_LOADERS:
+        bunch = getattr(datasets, name)(**params)
+        columns = [str(c).replace(" (cm)", "").replace(" ", "_") for c in bunch.feature_names]
+        frame = pd.DataFrame(np.asarray(bunch.data), columns=columns)
+        frame[target] = np.asarray(bunch.target)
+        return frame
+    generator = getattr(datasets, name, None)
+    if generator is None or not name.startswith("make_"):
+        raise CurriculumError(f"unknown scikit-learn dataset {name!r}")
+    kwargs = {"random_state": seed, **params}
+    features, labels = generator(**kwargs)[:2]
+    features = np.asarray(features)
+    frame = pd.DataFrame(features, columns=[f"f{i + 1}" for i in range(features.shape[1])])
+    frame[target] = np.asarray(labels)
+    return frame.round(5)
+
+
+def build_frame(spec: ChallengeSpec) -> pd.DataFrame:
+    """The whole dataset (features and target) of a challenge, before splitting."""
+    data = spec.dataset
+    if data is None:
+        raise CurriculumError(f"challenge {spec.slug!r} has no dataset")
+    kind, _, name = data.source.partition(":")
+    if kind == "sklearn":
+        frame = _sklearn_frame(name, data.params, spec.target, data.seed)
+    else:
+        generator = GENERATORS.get(name)
+        if generator is None:
+            raise CurriculumError(f"challenge {spec.slug!r}: unknown generator {name!r}")
+        frame = generator(np.random.default_rng(data.seed), **data.params)
+    if spec.target not in frame.columns:
+        raise CurriculumError(
+            f"challenge {spec.slug!r}: field 'target' names {spec.target!r}, which is not a "
+            f"column of its dataset ({', '.join(map(str, frame.columns))})"
+        )
+    return frame
+
+
+def split(spec: ChallengeSpec) -> ChallengeSplit:
+    assert spec.dataset is not None
+    frame = build_frame(spec)
+    data = spec.dataset
+    n = len(frame)
+    n_test = max(2, round(n * data.test_size))
+    if data.split == "chronological":
+        # Forecasting is judged on the future: the test part is the most recent rows.
+        order = np.arange(n)
+    else:
+        order = np.random.default_rng(data.seed).permutation(n)
+    test_idx = np.sort(order[n - n_test :]) if data.split == "random" else order[n - n_test :]
+    train_idx = np.sort(order[: n - n_test]) if data.split == "random" else order[: n - n_test]
+    train = frame.iloc[train_idx].reset_index(drop=True)
+    test = frame.iloc[test_idx].reset_index(drop=True)
+    labels = [v.item() if hasattr(v, "item") else v for v in test[spec.target].tolist()]
+    n_public = max(1, round(n_test * data.public_fraction))
+    public = sorted(
+        int(i) for i in np.random.default_rng(data.seed + 1).permutation(n_test)[:n_public]
+    )
+    return ChallengeSplit(
+        train=train,
+        test_features=test.drop(columns=[spec.target]),
+        test_labels=labels,
+        public_rows=public,
+    )
+
+
+def fingerprint(spec: ChallengeSpec) -> str:
+    assert spec.dataset is not None
+    key = {
+        "v": BUILD_VERSION,
+        "source": spec.dataset.source,
+        "params": spec.dataset.params,
+        "test_size": spec.dataset.test_size,
+        "split": spec.dataset.split,
+        "seed": spec.dataset.seed,
+        "public_fraction": spec.dataset.public_fraction,
+        "target": spec.target,
+    }
+    return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _labels_frame(values: list[object]) -> pd.DataFrame:
+    return pd.DataFrame({LABEL_COLUMN: values})
+
+
+def materialize(spec: ChallengeSpec, root: Path) -> ChallengeFiles:
+    """Write (once; cached by content) the challenge's files under `root` and return them."""
+    directory = root / f"{spec.slug}-{fingerprint(spec)}"
+    if not (directory / "public_rows.json").is_file():
+        root.mkdir(parents=True, exist_ok=True)
+        parts = split(spec)
+        staging = Path(tempfile.mkdtemp(prefix=f".{spec.slug}-", dir=root))
+        try:
+            parts.train.to_csv(staging / TRAIN, index=False)
+            parts.test_features.to_csv(staging / TEST_FEATURES, index=False)
+            public = set(parts.public_rows)
+            labels = parts.test_labels
+            _labels_frame(labels).to_csv(staging / "labels.csv", index=False)
+            _labels_frame([v for i, v in enumerate(labels) if i in public]).to_csv(
+                staging / "labels_public.csv", index=False
+            )
+            _labels_frame([v for i, v in enumerate(labels) if i not in public]).to_csv(
+                staging / "labels_private.csv", index=False
+            )
+            # Written last: its presence marks a complete directory.
+            (staging / "public_rows.json").write_text(json.dumps(parts.public_rows))
+            for path in staging.iterdir():
+                os.chmod(path, 0o644)
+            os.chmod(staging, 0o755)
+            try:
+                staging.rename(directory)
+            except OSError:
+                # Another process built the same files first; theirs are identical.
+                shutil.rmtree(staging, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    public_rows = json.loads((directory / "public_rows.json").read_text())
+    test_rows = sum(1 for _ in (directory / "labels.csv").open()) - 1
+    return ChallengeFiles(
+        directory=directory,
+        train=directory / TRAIN,
+        test_features=directory / TEST_FEATURES,
+        labels=directory / "labels.csv",
+        labels_public=directory / "labels_public.csv",
+        labels_private=directory / "labels_private.csv",
+        public_rows=public_rows,
+        test_rows=test_rows,
+    )

@@ -1,0 +1,476 @@
+"""Reading the curriculum files (YAML) into a validated catalog; no database here.
+
+Layout (documented in curriculum/README.md):
+  <root>/badges.yaml
+  <root>/tracks/<track-slug>/track.yaml
+  <root>/tracks/<track-slug>/challenges/<challenge-slug>/challenge.yaml
+Unknown keys are ignored so the format can grow. Shared by progress (catalog, rules),
+execution (datasets and hidden labels for grading) and the content tests.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Challenge metrics (graded on hidden labels) and the name the grader knows them by.
+GRADER_METRIC = {
+    "accuracy": "accuracy",
+    "f1_score": "f1",
+    "roc_auc": "roc_auc",
+    "r2": "r2",
+    "rmse": "rmse",
+    "mae": "mae",
+}
+METRICS = frozenset(GRADER_METRIC)
+LOWER_IS_BETTER = frozenset({"rmse", "mae"})
+TASK_TYPES = frozenset({"classification", "regression"})
+SPLITS = frozenset({"random", "chronological"})
+HINTS = 3
+# sklearn loaders whose data ships inside the package (no network).
+BUNDLED_LOADERS = (
+    "load_breast_cancer",
+    "load_diabetes",
+    "load_digits",
+    "load_iris",
+    "load_linnerud",
+    "load_wine",
+)
+# Badge criteria: one key and the integer it must reach. Counters count learner facts;
+# `beat_baseline_by_percent` is a relative margin over a challenge's baseline and
+# `leaderboard_top` the rank to reach on a challenge board.
+BADGE_COUNTERS = frozenset(
+    {
+        "runs",
+        "successful_runs",
+        "improved_runs",
+        "challenges_passed",
+        "personal_bests",
+        "tracks_completed",
+        "streak_days",
+        "beat_baseline_by_percent",
+        "leaderboard_top",
+    }
+)
+
+
+def better(metric: str, score: float, other: float) -> bool:
+    """True when `score` is strictly better than `other` for this metric."""
+    return score < other if metric in LOWER_IS_BETTER else score > other
+
+
+def meets(metric: str, score: float, target: float, quality: float = 1.0) -> bool:
+    """True when `score` reaches `quality` (e.g. 0.8 = 80 %) of the target quality."""
+    # A tolerance so 80 % of 0.9 (0.7200000000000001 in floating point) accepts 0.72.
+    if metric in LOWER_IS_BETTER:
+        return score <= target / quality + 1e-9
+    return score >= target * quality - 1e-9
+
+
+def relative_gain(metric: str, score: float, baseline: float) -> float:
+    """How much better than the baseline, as a fraction of the baseline (0.1 = 10 %)."""
+    if baseline == 0:
+        return 0.0
+    gain = baseline - score if metric in LOWER_IS_BETTER else score - baseline
+    return gain / abs(baseline)
+
+
+class CurriculumError(ValueError):
+    """A curriculum file is missing, malformed or inconsistent; names the file and field."""
+
+
+@dataclass(frozen=True)
+class UnlockRule:
+    """Every condition that is set must hold. `after_track`: `min_passed` challenges of that
+    track reached `min_quality` of their target (1.0 = passed). `tag`: `min_tagged`
+    challenges carrying that tag (any track) passed."""
+
+    after_track: str | None
+    min_passed: int = 0
+    min_quality: float = 1.0
+    tag: str | None = None
+    min_tagged: int = 0
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """How to build a challenge's data from what ships with installed packages (never a
+    download): `source` is `sklearn:<load_* or make_*>` or `ascent:<generator>`."""
+
+    source: str
+    params: dict[str, Any]
+    test_size: float
+    split: str
+    seed: int
+    public_fraction: float
+
+
+@dataclass(frozen=True)
+class ChallengeSpec:
+    slug: str
+    title: str
+    summary: str
+    lesson: str
+    metric: str
+    pass_threshold: float
+    position: int
+    outcomes: tuple[str, ...] = ()
+    task_type: str = "classification"
+    target: str = "target"
+    dataset: DatasetSpec | None = None
+    starter_code: str = ""
+    solution: str = ""
+    hints: tuple[str, ...] = ()
+    baseline: float | None = None
+    requires: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    track_slug: str = ""
+
+    @property
+    def grader_metric(self) -> str:
+        return GRADER_METRIC[self.metric]
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.metric in LOWER_IS_BETTER
+
+
+@dataclass(frozen=True)
+class TrackSpec:
+    slug: str
+    title: str
+    level: str
+    description: str
+    position: int
+    unlock: UnlockRule | None
+    challenges: list[ChallengeSpec] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BadgeSpec:
+    slug: str
+    name: str
+    description: str
+    counter: str
+    value: int
+
+
+@dataclass(frozen=True)
+class Catalog:
+    tracks: list[TrackSpec]
+    badges: list[BadgeSpec]
+
+
+class _Doc:
+    """One parsed YAML mapping that reports errors with its file name."""
+
+    def __init__(self, data: Any, where: str) -> None:
+        if not isinstance(data, dict):
+            raise CurriculumError(f"{where}: expected a mapping of fields")
+        self.data = data
+        self.where = where
+
+    def fail(self, name: str, problem: str) -> CurriculumError:
+        return CurriculumError(f"{self.where}: field '{name}' {problem}")
+
+    def _required(self, name: str) -> Any:
+        if name not in self.data or self.data[name] is None:
+            raise CurriculumError(f"{self.where}: missing required field '{name}'")
+        return self.data[name]
+
+    def text(self, name: str) -> str:
+        value = self._required(name)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(name, "must be a non-empty string")
+        return value.strip()
+
+    def integer(self, name: str, minimum: int = 0) -> int:
+        value = self._required(name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self.fail(name, f"must be an integer >= {minimum}")
+        return value
+
+    def number(self, name: str) -> float:
+        value = self._required(name)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(name, "must be a number")
+        return float(value)
+
+    def fraction(self, name: str, default: float | None = None) -> float:
+        if default is not None and self.data.get(name) is None:
+            return default
+        value = self.number(name)
+        if not 0 < value < 1:
+            raise self.fail(name, "must be a number between 0 and 1 (exclusive)")
+        return value
+
+    def texts(self, name: str, required: bool = True) -> tuple[str, ...]:
+        value = self.data.get(name)
+        if value is None and not required:
+            return ()
+        value = self._required(name)
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(name, "must be a list of non-empty strings")
+        return tuple(v.strip() for v in value)
+
+    def code(self, name: str) -> str:
+        value = self._required(name)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(name, "must be non-empty code")
+        try:
+            compile(value, f"{self.where}: {name}", "exec")
+        except SyntaxError as exc:
+            raise self.fail(name, f"is not valid Python (line {exc.lineno}: {exc.msg})") from None
+        return value
+
+    def choice(self, name: str, allowed: frozenset[str], default: str | None = None) -> str:
+        if default is not None and self.data.get(name) is None:
+            return default
+        value = self.text(name)
+        if value not in allowed:
+            raise self.fail(name, f"must be one of {', '.join(sorted(allowed))}")
+        return value
+
+    def optional_mapping(self, name: str) -> _Doc | None:
+        value = self.data.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise self.fail(name, "must be a mapping")
+        return _Doc(value, f"{self.where}: {name}")
+
+
+def _read(path: Path, root: Path) -> _Doc:
+    where = str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
+    if not path.is_file():
+        raise CurriculumError(f"{where}: file is missing")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CurriculumError(f"{where}: invalid YAML ({exc})") from exc
+    return _Doc(data, where)
+
+
+def _slug(directory: Path, where: str) -> str:
+    if not SLUG.match(directory.name):
+        raise CurriculumError(f"{where}: folder name {directory.name!r} is not a valid slug")
+    return directory.name
+
+
+def _dataset(doc: _Doc) -> DatasetSpec:
+    data = doc.optional_mapping("dataset")
+    if data is None:
+        raise CurriculumError(f"{doc.where}: missing required field 'dataset'")
+    source = data.text("source")
+    kind, _, name = source.partition(":")
+    if kind not in ("sklearn", "ascent") or not name:
+        raise data.fail("source", "must look like 'sklearn:load_iris' or 'ascent:<generator>'")
+    if kind == "sklearn" and name not in BUNDLED_LOADERS and not name.startswith("make_"):
+        # fetch_* would download; only bundled loaders and generators are allowed.
+        raise data.fail(
+            "source", f"must be a generator (make_*) or one of {', '.join(BUNDLED_LOADERS)}"
+        )
+    params = data.optional_mapping("params")
+    return DatasetSpec(
+        source=source,
+        params=dict(params.data) if params is not None else {},
+        test_size=data.fraction("test_size", 0.3),
+        split=data.choice("split", SPLITS, "random"),
+        seed=data.integer("seed") if data.data.get("seed") is not None else 0,
+        public_fraction=data.fraction("public_fraction", 0.5),
+    )
+
+
+def _challenge(path: Path, root: Path, track_slug: str = "") -> ChallengeSpec:
+    doc = _read(path, root)
+    metric = doc.text("metric")
+    if metric not in METRICS:
+        raise doc.fail("metric", f"must be one of {', '.join(sorted(METRICS))}")
+    task_type = doc.choice("task_type", TASK_TYPES)
+    if (metric in ("accuracy", "f1_score", "roc_auc")) != (task_type == "classification"):
+        raise doc.fail("metric", f"{metric!r} does not fit a {task_type} task")
+    hints = doc.texts("hints")
+    if len(hints) != HINTS:
+        raise doc.fail("hints", f"must hold exactly {HINTS} progressive hints")
+    baseline = doc.data.get("baseline")
+    if baseline is not None:
+        baseline = doc.number("baseline")
+    return ChallengeSpec(
+        slug=_slug(path.parent, doc.where),
+        title=doc.text("title"),
+        summary=doc.text("summary"),
+        lesson=doc.text("lesson"),
+        metric=metric,
+        pass_threshold=doc.number("pass_threshold"),
+        position=doc.integer("position"),
+        outcomes=doc.texts("outcomes"),
+        task_type=task_type,
+        target=doc.text("target"),
+        dataset=_dataset(doc),
+        starter_code=doc.code("starter_code"),
+        solution=doc.code("solution"),
+        hints=hints,
+        baseline=baseline,
+        requires=doc.texts("requires", required=False),
+        tags=doc.texts("tags", required=False),
+        track_slug=track_slug,
+    )
+
+
+def _track(directory: Path, root: Path) -> TrackSpec:
+    doc = _read(directory / "track.yaml", root)
+    slug = _slug(directory, doc.where)
+    unlock = None
+    rule = doc.optional_mapping("unlock")
+    if rule is not None:
+        after = rule.text("after_track") if rule.data.get("after_track") is not None else None
+        tag = rule.text("tag") if rule.data.get("tag") is not None else None
+        if after is None and tag is None:
+            raise CurriculumError(f"{rule.where}: missing required field 'after_track' or 'tag'")
+        quality = rule.data.get("min_quality")
+        unlock = UnlockRule(
+            after_track=after,
+            min_passed=rule.integer("min_passed", minimum=1) if after else 0,
+            min_quality=1.0 if quality is None else rule.number("min_quality"),
+            tag=tag,
+            min_tagged=rule.integer("min_tagged", minimum=1) if tag else 0,
+        )
+        if not 0 < unlock.min_quality <= 1:
+            raise rule.fail("min_quality", "must be a fraction in (0, 1]")
+        if unlock.after_track == slug:
+            raise rule.fail("after_track", "cannot name its own track")
+    challenges_dir = directory / "challenges"
+    challenges = (
+        [
+            _challenge(child / "challenge.yaml", root, slug)
+            for child in sorted(challenges_dir.iterdir())
+            if child.is_dir()
+        ]
+        if challenges_dir.is_dir()
+        else []
+    )
+    challenges.sort(key=lambda c: (c.position, c.slug))
+    return TrackSpec(
+        slug=slug,
+        title=doc.text("title"),
+        level=doc.text("level"),
+        description=doc.text("description"),
+        position=doc.integer("position"),
+        unlock=unlock,
+        challenges=challenges,
+    )
+
+
+def _badges(path: Path, root: Path) -> list[BadgeSpec]:
+    doc = _read(path, root)
+    entries = doc.data.get("badges")
+    if not isinstance(entries, list):
+        raise CurriculumError(f"{doc.where}: missing required field 'badges' (a list)")
+    badges: list[BadgeSpec] = []
+    for index, entry in enumerate(entries):
+        item = _Doc(entry, f"{doc.where}: badges[{index}]")
+        criterion = item.optional_mapping("criterion")
+        if criterion is None:
+            raise CurriculumError(f"{item.where}: missing required field 'criterion'")
+        if len(criterion.data) != 1 or next(iter(criterion.data)) not in BADGE_COUNTERS:
+            raise item.fail(
+                "criterion", f"must have exactly one of {', '.join(sorted(BADGE_COUNTERS))}"
+            )
+        counter = next(iter(criterion.data))
+        slug = item.text("slug")
+        if not SLUG.match(slug):
+            raise item.fail("slug", "must be lowercase letters, digits and dashes")
+        badges.append(
+            BadgeSpec(
+                slug=slug,
+                name=item.text("name"),
+                description=item.text("description"),
+                counter=counter,
+                value=criterion.integer(counter, minimum=1),
+            )
+        )
+    return badges
+
+
+def load_catalog(root: Path) -> Catalog:
+    """Read and validate the whole curriculum; raises CurriculumError on the first problem."""
+    tracks_dir = root / "tracks"
+    if not tracks_dir.is_dir():
+        raise CurriculumError(f"{tracks_dir}: curriculum tracks folder is missing")
+    tracks = [_track(child, root) for child in sorted(tracks_dir.iterdir()) if child.is_dir()]
+    tracks.sort(key=lambda t: (t.position, t.slug))
+    seen: dict[str, str] = {}
+    by_slug = {track.slug: track for track in tracks}
+    for track in tracks:
+        track_file = f"{root.name}/tracks/{track.slug}/track.yaml"
+        rule = track.unlock
+        if rule is not None and rule.after_track and rule.after_track not in by_slug:
+            raise CurriculumError(
+                f"{track_file}: field 'unlock.after_track' names unknown track {rule.after_track!r}"
+            )
+        if (
+            rule is not None
+            and rule.after_track
+            and rule.min_passed > len(by_slug[rule.after_track].challenges)
+        ):
+            # Such a track could never open.
+            available = len(by_slug[rule.after_track].challenges)
+            raise CurriculumError(
+                f"{track_file}: field 'unlock.min_passed' exceeds the {available} challenges "
+                f"of {rule.after_track!r}"
+            )
+        for challenge in track.challenges:
+            if challenge.slug in seen:
+                raise CurriculumError(
+                    f"{root.name}/tracks/{track.slug}/challenges/{challenge.slug}: the "
+                    f"challenge slug is also used in track {seen[challenge.slug]!r}"
+                )
+            seen[challenge.slug] = track.slug
+        for challenge in track.challenges:
+            where = f"{root.name}/tracks/{track.slug}/challenges/{challenge.slug}/challenge.yaml"
+            own = {c.slug for c in track.challenges}
+            for needed in challenge.requires:
+                if needed not in own or needed == challenge.slug:
+                    raise CurriculumError(
+                        f"{where}: field 'requires' names {needed!r}, which is not another "
+                        f"challenge of track {track.slug!r}"
+                    )
+    for track in tracks:
+        rule = track.unlock
+        if rule is not None and rule.tag:
+            tagged = sum(rule.tag in c.tags for t in tracks for c in t.challenges)
+            if rule.min_tagged > tagged:
+                raise CurriculumError(
+                    f"{root.name}/tracks/{track.slug}/track.yaml: field 'unlock.min_tagged' "
+                    f"exceeds the {tagged} challenges tagged {rule.tag!r}"
+                )
+    _check_requires_acyclic(tracks, root)
+    badges = _badges(root / "badges.yaml", root)
+    if len({badge.slug for badge in badges}) != len(badges):
+        raise CurriculumError(f"{root.name}/badges.yaml: field 'slug' must be unique")
+    return Catalog(tracks=tracks, badges=badges)
+
+
+def _check_requires_acyclic(tracks: list[TrackSpec], root: Path) -> None:
+    """A dependency cycle inside a track would lock its challenges forever."""
+    for track in tracks:
+        graph = {c.slug: set(c.requires) for c in track.challenges}
+        done: set[str] = set()
+        while graph.keys() - done:
+            ready = [s for s in graph.keys() - done if graph[s] <= done]
+            if not ready:
+                stuck = ", ".join(sorted(graph.keys() - done))
+                raise CurriculumError(
+                    f"{root.name}/tracks/{track.slug}: challenges {stuck} require each other "
+                    "in a cycle"
+                )
+            done.update(ready)
+
+
+def challenge_index(catalog: Catalog) -> dict[str, ChallengeSpec]:
+    return {c.slug: c for track in catalog.tracks for c in track.challenges}

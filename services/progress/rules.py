@@ -1,0 +1,191 @@
+"""Pure progress rules: XP (with diminishing returns), levels, streaks, unlocks and badge
+criteria. No database here: the service feeds facts in, so the rules are easy to test and
+the same facts always give the same answer (which is what makes a replay exact)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from services.common.curriculum import UnlockRule
+
+XP_PER_LEVEL = 100
+XP_RUN_OK = 10
+XP_RUN_FAILED = 2
+XP_IMPROVED_BONUS = 15
+# Runs on one UTC day: the first FULL_RUNS pay in full, the next HALF_RUNS pay half, the
+# rest nothing — spamming Run earns little.
+FULL_RUNS = 10
+HALF_RUNS = 10
+XP_PASS = {"beginner": 50, "intermediate": 75, "advanced": 100, "production": 100}
+XP_PASS_DEFAULT = 50
+# A new personal best on a challenge: 10, 5, 2, 1, 1, … (halving per improvement).
+XP_IMPROVEMENT_FIRST = 10
+
+
+def level_for(xp: int) -> int:
+    return 1 + xp // XP_PER_LEVEL
+
+
+def level_bounds(xp: int) -> tuple[int, int]:
+    """XP where the current level starts and where the next one starts."""
+    floor = (level_for(xp) - 1) * XP_PER_LEVEL
+    return floor, floor + XP_PER_LEVEL
+
+
+def run_factor(nth_run_today: int) -> float:
+    if nth_run_today <= FULL_RUNS:
+        return 1.0
+    if nth_run_today <= FULL_RUNS + HALF_RUNS:
+        return 0.5
+    return 0.0
+
+
+def xp_for_run(
+    successful: bool, is_improved: bool, nth_run_today: int = 1
+) -> list[tuple[int, str]]:
+    """XP ledger entries (amount, reason) one run earns; zero amounts are left out."""
+    factor = run_factor(nth_run_today)
+    if not successful:
+        awards = [(XP_RUN_FAILED, "Run attempted")]
+    else:
+        awards = [(XP_RUN_OK, "Run finished")]
+        # The bonus rewards acting on the coach's advice, so only when the improved run works.
+        if is_improved:
+            awards.append((XP_IMPROVED_BONUS, "AI-improved run"))
+    scaled = [(int(amount * factor), reason) for amount, reason in awards]
+    return [(amount, reason) for amount, reason in scaled if amount > 0]
+
+
+def xp_for_pass(level: str) -> int:
+    return XP_PASS.get(level, XP_PASS_DEFAULT)
+
+
+def xp_for_improvement(nth_improvement: int) -> int:
+    return max(1, XP_IMPROVEMENT_FIRST >> max(0, nth_improvement - 1))
+
+
+@dataclass(frozen=True)
+class LearnerFacts:
+    """What unlock rules look at: per challenge, the learner's best public score."""
+
+    best: Mapping[str, float]
+    passed: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ChallengeInfo:
+    slug: str
+    track_slug: str
+    metric: str
+    pass_threshold: float
+    tags: tuple[str, ...]
+    requires: tuple[str, ...]
+
+
+def _counted(
+    rule: UnlockRule, challenges: Iterable[ChallengeInfo], facts: LearnerFacts
+) -> tuple[int, int]:
+    """(challenges of the rule's track at min_quality, passed challenges with the tag)."""
+    from services.common.curriculum import meets
+
+    in_track = tagged = 0
+    for challenge in challenges:
+        score = facts.best.get(challenge.slug)
+        if (
+            rule.after_track
+            and challenge.track_slug == rule.after_track
+            and score is not None
+            and meets(challenge.metric, score, challenge.pass_threshold, rule.min_quality)
+        ):
+            in_track += 1
+        if rule.tag and rule.tag in challenge.tags and challenge.slug in facts.passed:
+            tagged += 1
+    return in_track, tagged
+
+
+def is_unlocked(
+    rule: UnlockRule | None,
+    passed_by_track: Mapping[str, int] | None = None,
+    challenges: Iterable[ChallengeInfo] = (),
+    facts: LearnerFacts | None = None,
+) -> bool:
+    """A track without a rule is open. With facts, quality and tag conditions apply; with only
+    `passed_by_track` (counts of passed challenges), the track condition alone."""
+    if rule is None:
+        return True
+    if facts is None:
+        return (passed_by_track or {}).get(rule.after_track or "", 0) >= rule.min_passed
+    in_track, tagged = _counted(rule, list(challenges), facts)
+    return (not rule.after_track or in_track >= rule.min_passed) and (
+        not rule.tag or tagged >= rule.min_tagged
+    )
+
+
+def describe_rule(rule: UnlockRule | None, titles: Mapping[str, str]) -> str:
+    if rule is None:
+        return ""
+    parts = []
+    if rule.after_track:
+        noun = "challenge" if rule.min_passed == 1 else "challenges"
+        track = titles.get(rule.after_track, rule.after_track)
+        if rule.min_quality < 1:
+            parts.append(
+                f"Reach {rule.min_quality:.0%} of the target in {rule.min_passed} {noun} of {track}"
+            )
+        else:
+            parts.append(f"Pass {rule.min_passed} {noun} in {track}")
+    if rule.tag:
+        noun = "challenge" if rule.min_tagged == 1 else "challenges"
+        parts.append(f"pass {rule.min_tagged} {rule.tag} {noun}")
+    return " and ".join(parts)
+
+
+def unlock_progress(
+    rule: UnlockRule | None,
+    titles: Mapping[str, str],
+    challenges: Iterable[ChallengeInfo],
+    facts: LearnerFacts,
+) -> str:
+    """What the rule still needs, with the learner's counts: the "why" on a locked card."""
+    if rule is None:
+        return ""
+    in_track, tagged = _counted(rule, list(challenges), facts)
+    parts = []
+    if rule.after_track:
+        track = titles.get(rule.after_track, rule.after_track)
+        quality = f" at ≥{rule.min_quality:.0%} of target" if rule.min_quality < 1 else " passed"
+        parts.append(
+            f"{min(in_track, rule.min_passed)} of {rule.min_passed} {track} challenges{quality}"
+        )
+    if rule.tag:
+        parts.append(
+            f"{min(tagged, rule.min_tagged)} of {rule.min_tagged} {rule.tag} challenges passed"
+        )
+    return "; ".join(parts)
+
+
+def challenge_open(challenge: ChallengeInfo, track_open: bool, passed: frozenset[str]) -> bool:
+    return track_open and all(slug in passed for slug in challenge.requires)
+
+
+def streaks(days: Iterable[str]) -> tuple[int, int]:
+    """(current, best) runs of consecutive active days; "current" ends at the latest day."""
+    ordered = sorted({date.fromisoformat(d) for d in days})
+    if not ordered:
+        return 0, 0
+    best = current = 1
+    for previous, day in itertools.pairwise(ordered):
+        current = current + 1 if day - previous == timedelta(days=1) else 1
+        best = max(best, current)
+    return current, best
+
+
+def badge_holds(kind: str, value: int, counters: Mapping[str, int]) -> bool:
+    """Whether a badge criterion holds; `leaderboard_top` is a rank to reach (lower is better)."""
+    if kind == "leaderboard_top":
+        rank = counters.get("leaderboard_top", 0)
+        return 0 < rank <= value
+    return counters.get(kind, 0) >= value

@@ -1,0 +1,178 @@
+"""Content check of the curriculum through the REAL execution service and sandbox: every
+challenge loads, its reference solution passes its threshold, its starter code runs and
+scores near its documented baseline without passing, and the hidden labels are out of reach
+of learner code. One execution service for the whole module keeps this fast."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import grpc
+import pytest
+import pytest_asyncio
+from ascent.execution.v1 import execution_service_pb2 as pb
+from ascent.execution.v1 import execution_service_pb2_grpc as pb_grpc
+from ascent.types.v1 import run_pb2
+
+from services.common.challenge_data import materialize
+from services.common.config import CommonSettings
+from services.common.curriculum import ChallengeSpec, challenge_index, load_catalog, meets
+from services.common.runtime import serve
+from services.execution.config import Settings, default_curriculum_dir
+from services.execution.main import setup
+from tests.support.nats_server import free_port, running_nats
+
+CATALOG = load_catalog(default_curriculum_dir())
+CHALLENGES = sorted(challenge_index(CATALOG).values(), key=lambda c: c.slug)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def service(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[tuple[pb_grpc.ExecutionServiceStub, Path]]:
+    data_dir = tmp_path_factory.mktemp("content")
+    with running_nats(data_dir / "jetstream") as nats:
+        common = CommonSettings(nats_url=nats.url, data_dir=data_dir)
+        settings = Settings(grpc_port=free_port(), wall_seconds=60, cpu_seconds=60)
+        stop = asyncio.Event()
+        task = asyncio.create_task(
+            serve("execution", settings, setup, "services.execution.migrations", common, stop)
+        )
+        channel = grpc.aio.insecure_channel(f"127.0.0.1:{settings.grpc_port}")
+        await asyncio.wait_for(channel.channel_ready(), 60)
+        try:
+            yield pb_grpc.ExecutionServiceStub(channel), data_dir
+        finally:
+            await channel.close()
+            stop.set()
+            await asyncio.wait_for(task, 30)
+
+
+async def submit(stub: pb_grpc.ExecutionServiceStub, slug: str, code: str) -> run_pb2.Run:
+    request = pb.ExecuteRequest(
+        run_id=str(uuid.uuid4()), owner_id="content-check", session_id="s", code=code,
+        challenge_slug=slug,
+    )
+    items = [item async for item in stub.Execute(request)]
+    assert items[-1].WhichOneof("item") == "result"
+    return items[-1].result
+
+
+def test_tracks_have_the_required_number_of_challenges() -> None:
+    counts = {t.slug: len(t.challenges) for t in CATALOG.tracks}
+    assert counts["beginner"] >= 5
+    assert counts["intermediate"] >= 3
+    assert counts["advanced"] >= 2
+    assert counts["production"] >= 2
+
+
+@pytest.mark.parametrize("challenge", CHALLENGES, ids=lambda c: c.slug)
+def test_challenge_is_complete(challenge: ChallengeSpec, tmp_path: Path) -> None:
+    assert challenge.outcomes and challenge.lesson and len(challenge.hints) == 3
+    assert challenge.baseline is not None
+    files = materialize(challenge, tmp_path)
+    header = files.test_features.read_text().splitlines()[0].split(",")
+    # The target never appears among the learner's test columns.
+    assert challenge.target not in header
+    assert challenge.target in files.train.read_text().splitlines()[0].split(",")
+    assert 0 < len(files.public_rows) < files.test_rows
+    # Deterministic: building again gives the same bytes.
+    again = materialize(challenge, tmp_path / "again")
+    assert again.labels.read_bytes() == files.labels.read_bytes()
+    assert again.train.read_bytes() == files.train.read_bytes()
+
+
+@pytest.mark.parametrize("challenge", CHALLENGES, ids=lambda c: c.slug)
+@pytest.mark.asyncio(loop_scope="module")
+async def test_reference_solution_passes_and_starter_runs_below_it(
+    service: tuple[pb_grpc.ExecutionServiceStub, Path], challenge: ChallengeSpec
+) -> None:
+    stub, _ = service
+    solved = await submit(stub, challenge.slug, challenge.solution)
+    assert solved.status == "ok", solved.stderr[-2000:]
+    assert solved.challenge_slug == challenge.slug
+    grade = solved.grade
+    assert grade.status == "graded", grade.message
+    assert grade.passed, (grade.public_score, challenge.pass_threshold)
+    assert meets(challenge.metric, grade.public_score, challenge.pass_threshold)
+    assert grade.HasField("private_score")
+
+    starter = await submit(stub, challenge.slug, challenge.starter_code)
+    assert starter.status == "ok", starter.stderr[-2000:]
+    assert starter.grade.status == "graded", starter.grade.message
+    assert not starter.grade.passed
+    assert challenge.baseline is not None
+    tolerance = 0.06 * max(1.0, abs(challenge.baseline))
+    assert abs(starter.grade.public_score - challenge.baseline) <= tolerance
+
+
+LEAK_PROBE = """
+import glob, os
+import pandas as pd
+print("DATA:", sorted(os.listdir("/data")))
+for path in {paths!r}:
+    try:
+        open(path).read()
+        print("LEAK:", path)
+    except OSError:
+        pass
+for top in ("/data", "/tmp", "/work", "/root", "/home", "/var", os.getcwd()):
+    for name in ("labels*.csv", "public_rows.json"):
+        for path in glob.glob(f"{{top}}/**/{{name}}", recursive=True):
+            print("LEAK:", path)
+test = pd.read_csv("/data/test_features.csv")
+print("COLUMNS:", list(test.columns))
+"""
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_hidden_labels_are_not_reachable_from_learner_code(
+    service: tuple[pb_grpc.ExecutionServiceStub, Path],
+) -> None:
+    stub, data_dir = service
+    challenge = CHALLENGES[0]
+    await submit(stub, challenge.slug, "print('warm')")  # makes the service build the files
+    # The very files the grader reads (built by the service under its data dir).
+    hidden = sorted(str(p) for p in (data_dir / "challenges").glob("*/labels*.csv"))
+    assert hidden
+    run = await submit(stub, challenge.slug, LEAK_PROBE.format(paths=hidden))
+    assert run.status == "ok", run.stderr
+    assert "DATA: ['test_features.csv', 'train.csv']" in run.stdout
+    assert "LEAK:" not in run.stdout
+    assert challenge.target not in run.stdout.split("COLUMNS:")[1]
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_bad_submissions_get_clear_reasons(
+    service: tuple[pb_grpc.ExecutionServiceStub, Path],
+) -> None:
+    stub, _ = service
+    slug = "first-classifier"
+    none = await submit(stub, slug, "print('no predictions here')")
+    assert none.grade.status == "no_predictions"
+    assert "ascent_report.predictions" in none.grade.message
+    assert not none.grade.HasField("public_score")
+
+    short = await submit(stub, slug, "import ascent_report\nascent_report.predictions([0, 1])")
+    assert short.grade.status == "invalid"
+    assert "expected" in short.grade.message and "got 2" in short.grade.message
+
+    typed = await submit(
+        stub,
+        slug,
+        "import ascent_report, pandas as pd\n"
+        "n = len(pd.read_csv('/data/test_features.csv'))\n"
+        "ascent_report.predictions(['setosa'] * n)",
+    )
+    assert typed.grade.status == "invalid"
+    assert not typed.grade.passed
+
+    crashed = await submit(stub, slug, "raise ValueError('boom')")
+    assert crashed.has_error and crashed.grade.status == "run_failed"
+
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await submit(stub, "no-such-challenge", "print(1)")
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND
