@@ -17,6 +17,7 @@ from services.coach.codegen import generate_code, resolve_estimator, runnable_sp
 from services.coach.diagnosis import Finding, diagnose
 from services.recommender.pipelines import (
     CLASSIFICATION,
+    PORTFOLIO,
     REGRESSION,
     PipelineSpec,
     Recommendation,
@@ -76,6 +77,19 @@ def infer_run_task(run: run_pb2.Run, profile: MetaFeatures | None) -> str:
     return CLASSIFICATION
 
 
+def tried_keys(runs: list[run_pb2.Run], task_type: str) -> set[str]:
+    """Keys of the runnable pipelines these runs reported (their `PIPELINE:` line)."""
+    keys: set[str] = set()
+    for run in runs:
+        if not run.outcome.pipeline_json.strip():
+            continue
+        spec = spec_from_outcome(run.outcome.pipeline_json, "")
+        runnable = runnable_spec(spec, task_type) if spec else None
+        if runnable is not None:
+            keys.add(pipeline_key(runnable))
+    return keys
+
+
 def experiment_name(spec: PipelineSpec, profile: MetaFeatures | None, crashed: bool) -> str:
     short = spec["estimator"]
     for suffix in _SUFFIXES:
@@ -132,29 +146,37 @@ class BuiltinEngine:
         )
 
     def choose(self, context: ImproveContext, task_type: str, crashed: bool) -> _Choice:
-        """The best recommendation that differs from what the run used.
+        """The best recommendation that was not tried yet in this session.
 
-        After a crash the top one is fine even with the same estimator: the generated
+        Candidates: the recommender's ranking, then the built-in priors, then the wider
+        portfolio (tuned variants), so repeated rounds keep proposing something new. After a
+        crash the top untried one is fine even with the same estimator: the generated
         preprocessing is itself the fix. Otherwise prefer another estimator, then at least
         another pipeline.
         """
         candidates: list[_Choice] = []
-        for rec in [*context.recommendations, *prior_recommendations(task_type)]:
+        portfolio = [
+            Recommendation(spec, pipeline_key(spec), 0.0, 0, "portfolio")
+            for spec in PORTFOLIO.get(task_type, ())
+        ]
+        for rec in [*context.recommendations, *prior_recommendations(task_type), *portfolio]:
             spec = runnable_spec(rec.spec, task_type)
             if spec is not None and all(c.spec != spec for c in candidates):
                 candidates.append(_Choice(spec, rec))
+        tried = tried_keys([context.run, *context.history], task_type)
+        untried = [c for c in candidates if pipeline_key(c.spec) not in tried] or candidates
         if crashed:
-            return candidates[0]
+            return untried[0]
         used = spec_from_outcome(context.run.outcome.pipeline_json, context.run.outcome.model_type)
         used_estimator = resolve_estimator(used["estimator"], task_type) if used else None
         used_spec = runnable_spec(used, task_type) if used else None
-        for candidate in candidates:
+        for candidate in untried:
             if candidate.spec["estimator"] != used_estimator:
                 return candidate
-        for candidate in candidates:
+        for candidate in untried:
             if candidate.spec != used_spec:
                 return candidate
-        return candidates[0]
+        return untried[0]
 
     def rationale(self, context: ImproveContext, choice: _Choice, crashed: bool) -> str:
         rec = choice.recommendation

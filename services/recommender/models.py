@@ -24,6 +24,8 @@ class DatasetProfile(Base):
     categorical_ratio: Mapped[float] = mapped_column(Float)
     class_imbalance: Mapped[float] = mapped_column(Float)
     target: Mapped[str] = mapped_column(String(300))
+    # Extended meta-features (statistics and landmarkers) as a JSON object.
+    extra_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -34,8 +34,11 @@ def profiles_by_key(session: Session, keys: set[str]) -> dict[str, DatasetProfil
     return {row.dataset_key: row for row in rows}
 
 
-def pipeline_stats(session: Session, task_type: str) -> list[tuple[str, str, str, float, int]]:
-    """(dataset_key, pipeline_key, pipeline_json, mean score, runs) per dataset × pipeline."""
+def pipeline_stats(
+    session: Session, task_type: str
+) -> list[tuple[str, str, str, float, int, float]]:
+    """(dataset_key, pipeline_key, pipeline_json, mean score, runs, mean duration ms) per
+    dataset × pipeline."""
     rows = session.execute(
         select(
             Observation.dataset_key,
@@ -43,8 +46,9 @@ def pipeline_stats(session: Session, task_type: str) -> list[tuple[str, str, str
             func.min(Observation.pipeline_json),
             func.avg(Observation.score),
             func.count(Observation.id),
+            func.avg(Observation.duration_ms),
         )
         .where(Observation.task_type == task_type)
         .group_by(Observation.dataset_key, Observation.pipeline_key)
     )
-    return [(r[0], r[1], r[2], float(r[3]), int(r[4])) for r in rows]
+    return [(r[0], r[1], r[2], float(r[3]), int(r[4]), float(r[5] or 0)) for r in rows]
