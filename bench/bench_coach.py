@@ -230,7 +230,13 @@ def flaml_score(frame: pd.DataFrame, task: str, budget: float) -> float:
 
 
 async def bench_dataset(
-    name: str, loader: Loader, pool: SandboxPool, work: Path, rounds: int, flaml: bool
+    name: str,
+    loader: Loader,
+    pool: SandboxPool,
+    work: Path,
+    rounds: int,
+    flaml: bool,
+    explore: float,
 ) -> Row:
     frame = loader()
     content = frame.to_csv(index=False).encode()
@@ -242,7 +248,7 @@ async def bench_dataset(
 
     db = Database(f"sqlite:///{work / f'recommender-{name}.db'}")
     db.migrate("recommender", "services.recommender.migrations")
-    recommender = RecommenderService(store, priors=Priors.load(), seed=0)
+    recommender = RecommenderService(store, priors=Priors.load(), seed=0, explore=explore)
     coach = CoachService()
 
     starter = await execute(pool, STARTER_TEMPLATE, csv, sha, "starter")
@@ -358,7 +364,9 @@ async def main_async(args: argparse.Namespace) -> int:
         async with SandboxPool(size=2) as pool:
             for name in names:
                 loader, _ = BENCH_DATASETS[name]
-                row = await bench_dataset(name, loader, pool, Path(tmp), args.rounds, flaml)
+                row = await bench_dataset(
+                    name, loader, pool, Path(tmp), args.rounds, flaml, args.explore
+                )
                 rows.append(row)
                 print(
                     f"{name:15s} starter={row.starter:22s} rec={fmt(row.rec)} r1={fmt(row.r1)} "
@@ -380,6 +388,12 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", help="dataset names")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-flaml", action="store_true")
+    parser.add_argument(
+        "--explore",
+        type=float,
+        default=0.0,
+        help="Thompson-sampling spread of the recommender (0 = its posterior-mean ranking)",
+    )
     parser.add_argument("--json", type=Path, help="also write the rows as JSON")
     args = parser.parse_args()
     return asyncio.run(main_async(args))

@@ -8,7 +8,7 @@ diagnosis and one concrete suggestion. The most important findings come first.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from ascent.types.v1 import run_pb2
 
@@ -24,6 +24,26 @@ MAX_SUGGESTIONS = 3
 class Finding:
     sentence: str
     suggestion: str
+    # A guiding question for the Socratic mode (leads to the suggestion without giving it).
+    question: str = ""
+
+
+# Guiding questions per crash cause (Socratic mode).
+CRASH_QUESTIONS: dict[str, str] = {
+    "categorical": "Which of your columns hold text, and what does a scikit-learn model need "
+    "its inputs to be?",
+    "missing": "What happens to a row with an empty cell when the model tries to use it?",
+    "continuous_target": "Is the thing you predict a category or a quantity, and which kind "
+    "of model fits each?",
+    "single_class": "How many rows does your rarest class have, and how many does the split need?",
+    "file": "Where does the sandbox put the dataset you uploaded?",
+    "column": "Which column names does the data really have?",
+    "import": "Which libraries are available in every run?",
+    "memory": "How much of the data do you need to learn the pattern?",
+    "timeout": "Which part of the run takes the longest, and can it do less work?",
+    "syntax": "What does the line the traceback points at look like?",
+    "name": "Where is that name defined or imported?",
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +51,7 @@ class Diagnosis:
     sentences: list[str]
     suggestions: list[str]
     crash_cause: str
+    questions: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -169,6 +190,13 @@ def crash_cause(run: run_pb2.Run) -> str:
 
 
 def _crash_findings(run: run_pb2.Run, cause: str) -> list[Finding]:
+    question = CRASH_QUESTIONS.get(
+        cause, "Which line does the last frame of the traceback point at, and why would it fail?"
+    )
+    return [replace(f, question=question) for f in _crash_findings_plain(run, cause)]
+
+
+def _crash_findings_plain(run: run_pb2.Run, cause: str) -> list[Finding]:
     error = run.error
     what = f"{error.type}: {_short(error.message)}" if error.type else run.status
     if cause in STATUS_RULES:
@@ -207,6 +235,8 @@ def _model_findings(run: run_pb2.Run, task_type: str) -> list[Finding]:
                 "dominate the fit and the solver may stop before converging.",
                 "Standardise numeric features with StandardScaler inside a Pipeline, so the "
                 "test rows are scaled with the training statistics.",
+                "Which of your features has the largest range, and how does that affect a "
+                "model that compares distances or weights?",
             )
         ]
     return []
@@ -234,6 +264,7 @@ def _score_findings(
                     f"{model} reaches an accuracy of {value:.3f}, close to the ceiling for "
                     "this test split, so small differences between models are noise.",
                     "Compare models with 5-fold cross_val_score instead of a single split.",
+                    "How many test rows would one more mistake change the accuracy by?",
                 )
             )
         elif value < 0.75:
@@ -243,6 +274,8 @@ def _score_findings(
                     "is probably not linear or the features need preparation.",
                     "Try a tree ensemble (RandomForest, HistGradientBoosting), which captures "
                     "non-linear interactions without scaling.",
+                    "Could a straight line (or plane) separate your classes, or do features "
+                    "interact?",
                 )
             )
         else:
@@ -251,6 +284,7 @@ def _score_findings(
                     f"{model} reaches an accuracy of {value:.3f}{chance}, which leaves room "
                     "to improve.",
                     "Try a non-linear model and tune one hyperparameter at a time.",
+                    "Which kinds of rows does the model still get wrong?",
                 )
             )
     else:
@@ -259,6 +293,7 @@ def _score_findings(
             Finding(
                 f"{model} explains {value:.3f} of the target variance (R2), a {quality} fit.",
                 "Compare with a tree ensemble and check the residuals for patterns.",
+                "Where does the model make its largest errors, and what do those rows share?",
             )
         )
     better = [
@@ -276,6 +311,7 @@ def _score_findings(
                 f"An earlier run in this session ({best.name or best.outcome.model_type}) "
                 f"scored higher ({score_of(best)[1]:.3f}).",  # type: ignore[index]
                 "Start from the best earlier run and change one thing at a time.",
+                "What did your best earlier run do differently from this one?",
             )
         )
     return findings
@@ -291,6 +327,7 @@ def _profile_findings(profile: MetaFeatures | None, cause: str) -> list[Finding]
                 f"The classes are imbalanced (smallest/largest class = "
                 f"{profile.class_imbalance:.2f}), so accuracy flatters the majority class.",
                 'Use class_weight="balanced" and watch macro F1 next to accuracy.',
+                "What accuracy would a model get that always predicts the largest class?",
             )
         )
     if profile.missing_ratio > 0 and cause != "missing":
@@ -299,6 +336,7 @@ def _profile_findings(profile: MetaFeatures | None, cause: str) -> list[Finding]
                 f"{profile.missing_ratio:.1%} of the cells are missing.",
                 "Impute missing values inside the Pipeline (SimpleImputer) rather than "
                 "dropping rows.",
+                "What does your code do with the empty cells today?",
             )
         )
     if profile.categorical_ratio > 0 and cause != "categorical":
@@ -306,6 +344,7 @@ def _profile_findings(profile: MetaFeatures | None, cause: str) -> list[Finding]
             Finding(
                 f"{profile.categorical_ratio:.0%} of the feature columns are text (categorical).",
                 'One-hot encode the text columns (OneHotEncoder(handle_unknown="ignore")).',
+                "How can a model that only understands numbers use a column of words?",
             )
         )
     return findings
@@ -335,7 +374,10 @@ def diagnose(
         sentences.insert(0, _generic_sentence(run, task_type))
     if len(suggestions) < 2:
         suggestions.insert(0, "Evaluate with 5-fold cross-validation to get a stable score.")
-    return Diagnosis(sentences=sentences, suggestions=suggestions, crash_cause=cause)
+    questions = _unique([f.question for f in findings])[:MAX_SUGGESTIONS]
+    return Diagnosis(
+        sentences=sentences, suggestions=suggestions, crash_cause=cause, questions=questions
+    )
 
 
 def _generic_sentence(run: run_pb2.Run, task_type: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from ascent.types.v1 import run_pb2
@@ -38,6 +39,8 @@ class ImproveContext:
     # From the recommender; None when it was unavailable.
     profile: MetaFeatures | None = None
     recommendations: list[Recommendation] = field(default_factory=list)
+    # Host path of the run's dataset (for dry runs); None = the Iris fallback.
+    dataset_path: Path | None = None
 
     @property
     def task_type(self) -> str:
@@ -52,6 +55,13 @@ class Improvement:
     code: str
     rationale: str
     pipeline_keys: list[str]
+    # Socratic material: progressive hints (no answer in them) and guiding questions.
+    hints: list[str] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
+    # The engine that produced this proposal ("" = the service's engine) and, when another
+    # engine had to answer, why.
+    engine: str = ""
+    notice: str = ""
 
 
 class ImprovementEngine(Protocol):
@@ -143,6 +153,12 @@ class BuiltinEngine:
             code=code,
             rationale=rationale,
             pipeline_keys=[pipeline_key(choice.spec)],
+            hints=[
+                *diagnosis.suggestions[:-1],
+                f"Consider {choice.spec['estimator']} with the preprocessing it needs.",
+            ],
+            questions=diagnosis.questions,
+            engine=self.name,
         )
 
     def choose(self, context: ImproveContext, task_type: str, crashed: bool) -> _Choice:

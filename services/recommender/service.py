@@ -56,6 +56,9 @@ SIMILARITY_WIDTH = 0.35
 # observation does not outrank repeated evidence.
 EVIDENCE_PRIOR = 0.25
 PRIOR_REGRET = 0.05
+# Regrets are clipped here: on a tiny dataset a model can score R2 = -3, and one such
+# catastrophe should count as "bad", not outweigh everything else.
+REGRET_FLOOR = -0.3
 # Prior spread of a pipeline's regret, for the Thompson draw.
 REGRET_SPREAD = 0.05
 
@@ -310,7 +313,7 @@ class RecommenderService:
                 weight = max(similarity(dist[other.dataset_key]), 1e-6)
                 weights.append(weight)
                 scores.append(cell.score)
-                regrets.append(cell.score - best_score[other.dataset_key])
+                regrets.append(max(REGRET_FLOOR, cell.score - best_score[other.dataset_key]))
                 costs.append(cell.duration_ms)
                 support += cell.runs
                 worked.append(f"{dataset_label(other)} ({cell.score:.3f})")

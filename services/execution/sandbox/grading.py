@@ -85,9 +85,7 @@ def grade(predictions: Sequence[Any] | None, labels_path: str, metric: str) -> f
     if metric not in METRICS:
         raise GradingError(f"unknown metric {metric!r}; expected one of {', '.join(METRICS)}")
     if predictions is None:
-        raise GradingError(
-            "no predictions were submitted: call ascent_report.predictions(y_pred)"
-        )
+        raise GradingError("no predictions were submitted: call ascent_report.predictions(y_pred)")
     if isinstance(predictions, str | bytes | dict) or not isinstance(predictions, Sequence):
         if hasattr(predictions, "tolist"):
             predictions = predictions.tolist()
@@ -95,9 +93,7 @@ def grade(predictions: Sequence[Any] | None, labels_path: str, metric: str) -> f
             raise GradingError("predictions must be a list of values")
     preds = list(predictions)
     if not preds:
-        raise GradingError(
-            "no predictions were submitted: call ascent_report.predictions(y_pred)"
-        )
+        raise GradingError("no predictions were submitted: call ascent_report.predictions(y_pred)")
     labels = _load_labels(labels_path)
     if len(preds) != len(labels):
         raise GradingError(f"expected {len(labels)} predictions, got {len(preds)}")

@@ -154,7 +154,11 @@ class _Worker:
         }
         try:
             self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-I", "-B", str(_ZYGOTE), json.dumps(cfg),
+                sys.executable,
+                "-I",
+                "-B",
+                str(_ZYGOTE),
+                json.dumps(cfg),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.DEVNULL,
                 env=ZYGOTE_ENV,
@@ -266,7 +270,9 @@ class SandboxPool:
             self._mpl_dir.mkdir(mode=0o700, exist_ok=True)
             self._workers = [
                 _Worker(
-                    i, self._uid_base + i, self._cgroups.slot(i),
+                    i,
+                    self._uid_base + i,
+                    self._cgroups.slot(i),
                     self._work_dir / f"slot{i}" / "root",
                 )
                 for i in range(self.size)

@@ -255,7 +255,5 @@ def install_seccomp(program: bytes) -> None:
     prctl(PR_SET_NO_NEW_PRIVS, 1)
     buf = ctypes.create_string_buffer(program, len(program))
     fprog = _SockFprog(len(program) // 8, ctypes.cast(buf, ctypes.c_void_p))
-    ret = _libc.prctl(
-        PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog), 0, 0
-    )
+    ret = _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog), 0, 0)
     _check(ret, "seccomp")

@@ -236,7 +236,10 @@ def _setup_child(cfg: dict[str, Any], req: dict[str, Any], fds: list[int]) -> by
     n.mount("tmpfs", root + HOME, "tmpfs", nosuid_nodev, f"mode=700,{owner},size={scratch_mb}m")
     n.mount("tmpfs", root + "/tmp", "tmpfs", nosuid_nodev, f"mode=1777,size={scratch_mb}m")
     n.mount(
-        "tmpfs", root + "/dev/shm", "tmpfs", nosuid_nodev | n.MS_NOEXEC,
+        "tmpfs",
+        root + "/dev/shm",
+        "tmpfs",
+        nosuid_nodev | n.MS_NOEXEC,
         f"mode=1777,size={scratch_mb}m",
     )
     data = root + "/data"
@@ -417,7 +420,10 @@ def _run_learner(code_bytes: bytes) -> int:
 
     source = code_bytes.decode("utf-8", errors="replace")
     linecache.cache[LEARNER_FILENAME] = (
-        len(source), None, source.splitlines(keepends=True), LEARNER_FILENAME,
+        len(source),
+        None,
+        source.splitlines(keepends=True),
+        LEARNER_FILENAME,
     )
     main = types.ModuleType("__main__")
     main.__file__ = LEARNER_FILENAME

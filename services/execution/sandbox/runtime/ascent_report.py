@@ -109,9 +109,7 @@ def _describe(est: Any, depth: int = 0) -> dict[str, Any]:
     nested = {"steps", "transformers", "transformer_list", "estimators"}
     desc["params"] = {k: _jsonable(v, depth + 1) for k, v in params.items() if k not in nested}
     if "steps" in params:  # Pipeline
-        desc["steps"] = [
-            {"name": name, **_step(step, depth)} for name, step in params["steps"]
-        ]
+        desc["steps"] = [{"name": name, **_step(step, depth)} for name, step in params["steps"]]
     if "transformers" in params:  # ColumnTransformer
         desc["transformers"] = [
             {"name": t[0], **_step(t[1], depth), "columns": _jsonable(t[2], depth + 1)}
