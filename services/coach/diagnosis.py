@@ -7,6 +7,7 @@ diagnosis and one concrete suggestion. The most important findings come first.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field, replace
 
@@ -317,6 +318,101 @@ def _score_findings(
     return findings
 
 
+# Thresholds of the fit rules: a train score this far above the test score is over-fitting;
+# both below UNDERFIT_SCORE is under-fitting. Fewer rows than SMALL_DATA_ROWS leaves a test
+# split too small to rank models on.
+OVERFIT_GAP = 0.1
+UNDERFIT_SCORE = 0.6
+SMALL_DATA_ROWS = 100
+_TRAIN_LINE = re.compile(r"^TRAIN_(?:ACCURACY|R2|SCORE):\s*(-?[0-9.]+(?:e-?\d+)?)\s*$", re.M)
+_ID_NAME = re.compile(r"^(id|index|row_?id|unnamed: ?0|.*[_ ]id)$", re.I)
+
+
+def train_score(run: run_pb2.Run) -> float | None:
+    """The training-set score a run printed (`TRAIN_ACCURACY:`, `TRAIN_R2:` or
+    `TRAIN_SCORE:`; the coach's generated code prints it), else None."""
+    found = _TRAIN_LINE.findall(run.stdout)
+    return float(found[-1]) if found else None
+
+
+def _fit_findings(run: run_pb2.Run) -> list[Finding]:
+    scored = score_of(run)
+    train = train_score(run)
+    if scored is None or train is None:
+        return []
+    test = scored[1]
+    if train - test > OVERFIT_GAP:
+        return [
+            Finding(
+                f"The model over-fits: it scores {train:.3f} on the training rows but "
+                f"{test:.3f} on the test rows.",
+                "Regularise: fewer/shallower trees (max_depth, min_samples_leaf), a smaller C, "
+                "or more data.",
+                "Why would a model score much better on rows it has seen than on new ones?",
+            )
+        ]
+    if train < UNDERFIT_SCORE and test < UNDERFIT_SCORE:
+        return [
+            Finding(
+                f"The model under-fits: even on the training rows it scores only {train:.3f}.",
+                "Use a more flexible model (a tree ensemble) or better features.",
+                "If the model cannot fit the rows it learns from, what does it lack?",
+            )
+        ]
+    return []
+
+
+def _column_findings(run: run_pb2.Run, profile: MetaFeatures | None) -> list[Finding]:
+    """ID-like columns (no signal, or a leak through row order) and target leaks."""
+    try:
+        info = json.loads(run.outcome.dataset_info_json or "{}")
+    except ValueError:
+        return []
+    features = info.get("features") if isinstance(info, dict) else None
+    if not isinstance(features, list):
+        return []
+    names = [str(name) for name in features]
+    findings: list[Finding] = []
+    ids = [name for name in names if _ID_NAME.match(name.strip())]
+    if ids:
+        findings.append(
+            Finding(
+                f"The feature(s) {', '.join(ids[:3])} look like identifiers: they carry no "
+                "signal, or leak the answer through how rows were numbered.",
+                f"Drop identifier columns before training (X = X.drop(columns={ids[:3]!r})).",
+                "Would knowing a row's number help predict its label on new data?",
+            )
+        )
+    target = (profile.target if profile else str(info.get("target", ""))).strip().lower()
+    scored = score_of(run)
+    if target and scored and scored[1] >= 0.99:
+        leaks = [n for n in names if target in n.lower() and n.lower() != target]
+        if leaks:
+            findings.append(
+                Finding(
+                    f"A near-perfect score with feature(s) named like the target "
+                    f"({', '.join(leaks[:3])}) suggests target leakage.",
+                    "Remove features computed from the target and score again.",
+                    "Could any feature only be known after the answer is known?",
+                )
+            )
+    return findings
+
+
+def _size_findings(profile: MetaFeatures | None) -> list[Finding]:
+    if profile is None or profile.rows >= SMALL_DATA_ROWS:
+        return []
+    test_rows = max(1, round(profile.rows * 0.2))
+    return [
+        Finding(
+            f"With only {profile.rows} rows the test split has about {test_rows}: one "
+            f"prediction moves the score by {1 / test_rows:.0%}, too little to compare models.",
+            "Evaluate with 5-fold cross_val_score on all rows instead of one split.",
+            "How many test rows does one different prediction represent?",
+        )
+    ]
+
+
 def _profile_findings(profile: MetaFeatures | None, cause: str) -> list[Finding]:
     if profile is None:
         return []
@@ -363,8 +459,11 @@ def diagnose(
     if cause:
         findings += _crash_findings(run, cause)
     else:
+        findings += _column_findings(run, profile)
+        findings += _fit_findings(run)
         findings += _model_findings(run, task_type)
         findings += _score_findings(run, profile, history)
+        findings += _size_findings(profile)
     findings += _profile_findings(profile, cause)
     sentences = _unique([f.sentence for f in findings])[: MAX_SENTENCES - 1]
     sentences.append(proposal.sentence)
