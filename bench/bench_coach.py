@@ -40,10 +40,10 @@ import pandas as pd
 from ascent.execution.v1 import execution_service_pb2 as exec_pb
 from ascent.types.v1 import run_pb2
 
-from services.coach.autoimprove import auto_improve
 from services.coach.codegen import generate_code
 from services.coach.engine import ImproveContext, Improvement
 from services.coach.service import CoachService
+from services.common.autoimprove import auto_improve
 from services.common.datasets import DatasetStore
 from services.common.db import Database
 from services.common.templates import STARTER_TEMPLATE

@@ -114,12 +114,12 @@ class Clients:
 
     # -- coach -------------------------------------------------------------------------------
     async def improve(
-        self, run: run_pb2.Run, history: list[run_pb2.Run]
+        self, run: run_pb2.Run, history: list[run_pb2.Run], mode: str = ""
     ) -> coach_pb.ImproveResponse:
         response: coach_pb.ImproveResponse = await self._unary(
             "coach",
             self.coach.Improve,
-            coach_pb.ImproveRequest(run=run, history=history),
+            coach_pb.ImproveRequest(run=run, history=history, mode=mode),
             self.settings.improve_timeout_seconds,
         )
         return response

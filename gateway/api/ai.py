@@ -17,5 +17,7 @@ router = APIRouter(prefix="/ai", tags=["ai"])
 @router.post("/improve")
 async def improve(body: ImproveCreate, user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
     """Improves `runId` (default: the session's latest run) and runs the proposal."""
-    improvement = await flows.improve(gw, user, body.session_id, body.run_id)
+    improvement = await flows.improve(
+        gw, user, body.session_id, body.run_id, mode=body.mode, rounds=body.rounds
+    )
     return {"data": improvement.as_json()}

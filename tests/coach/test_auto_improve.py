@@ -14,8 +14,8 @@ import pytest_asyncio
 from ascent.execution.v1 import execution_service_pb2 as exec_pb
 from ascent.types.v1 import run_pb2
 
-from services.coach.autoimprove import auto_improve
 from services.coach.engine import BuiltinEngine, ImproveContext, Improvement
+from services.common.autoimprove import auto_improve
 from services.common.templates import STARTER_TEMPLATE
 from services.execution.sandbox import RunSpec, SandboxPool, SandboxResult
 from services.execution.service import build_run

@@ -96,9 +96,7 @@ async def test_missing_unknown_and_expired_tokens_are_401(gateway: GatewayUnderT
         repository.add_token(
             session, user["id"], auth.hash_token(expired), utcnow() - timedelta(seconds=1)
         )
-    response = await gateway.client.get(
-        "/api/me", headers={"Authorization": f"Bearer {expired}"}
-    )
+    response = await gateway.client.get("/api/me", headers={"Authorization": f"Bearer {expired}"})
     assert response.status_code == 401
     assert "expired" in response.json()["error"]["message"]
 

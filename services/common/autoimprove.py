@@ -1,6 +1,7 @@
 """The auto-improve loop: propose, run, keep the best, stop when rounds stop paying off.
 
-Transport-free: `propose(best, history)` asks the coach for the next experiment and
+Shared by the gateway's improve flow and the coach benchmark. Transport-free:
+`propose(best, history)` asks the coach for the next experiment and
 `execute(proposal, parent)` runs it (the gateway's improve flow runs it through the execution
 service as an AI-improved child run; the benchmark through the sandbox pool directly). Each
 round improves on the best run so far, with every run of the loop in the history, so the
@@ -15,11 +16,17 @@ from typing import Generic, TypeVar
 
 from ascent.types.v1 import run_pb2
 
-from services.coach.diagnosis import score_of
-
 P = TypeVar("P")
 
 MAX_ROUNDS = 5
+
+
+def score_of(run: run_pb2.Run) -> tuple[str, float] | None:
+    if run.outcome.HasField("accuracy"):
+        return "accuracy", run.outcome.accuracy
+    if run.outcome.HasField("r2"):
+        return "r2", run.outcome.r2
+    return None
 
 
 @dataclass
