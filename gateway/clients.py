@@ -124,6 +124,18 @@ class Clients:
         )
         return response
 
+    async def rate_proposal(
+        self, proposal_id: str, owner_id: str, rating: int, verdict: str
+    ) -> None:
+        await self._unary(
+            "coach",
+            self.coach.Rate,
+            coach_pb.RateRequest(
+                proposal_id=proposal_id, owner_id=owner_id, rating=rating, verdict=verdict
+            ),
+            self.settings.rpc_timeout_seconds,
+        )
+
     # -- progress ----------------------------------------------------------------------------
     async def get_progress(self, learner_id: str) -> progress_pb.GetProgressResponse:
         response: progress_pb.GetProgressResponse = await self._unary(

@@ -48,6 +48,11 @@ class ImproveCreate(Body):
     rounds: int = Field(default=1, ge=1, le=5)
 
 
+class ProposalFeedback(Body):
+    rating: int | None = Field(default=None, ge=1, le=5)
+    verdict: Literal["accepted", "rejected"] | None = None
+
+
 # -- views ------------------------------------------------------------------------------------
 def timestamp_iso(ts: Timestamp) -> str | None:
     if ts.seconds == 0 and ts.nanos == 0:

@@ -80,6 +80,37 @@ class CoachService:
         )
 
 
+VERDICTS = ("accepted", "rejected")
+
+
+def rate(session: Session, proposal_id: str, owner_id: str, rating: int, verdict: str) -> None:
+    """Stage ProposalRated for a proposal of this owner (the recommender learns from it)."""
+    verdict = verdict.strip().lower()
+    if rating and not 1 <= rating <= 5:
+        raise AscentError("invalid_argument", "A rating is a whole number from 1 to 5.")
+    if verdict and verdict not in VERDICTS:
+        raise AscentError("invalid_argument", "The verdict is either accepted or rejected.")
+    if not rating and not verdict:
+        raise AscentError("invalid_argument", "Give a rating (1-5), a verdict, or both.")
+    proposal = repository.get_proposal(session, proposal_id) if proposal_id else None
+    if proposal is None or proposal.owner_id != owner_id:
+        raise AscentError("not_found", "Proposal not found.")
+    enqueue(
+        session,
+        PRODUCER,
+        events.PROPOSAL_RATED,
+        coach_pb2.ProposalRated(
+            proposal_id=proposal.id,
+            run_id=proposal.run_id,
+            owner_id=proposal.owner_id,
+            rating=rating,
+            verdict=verdict,
+            engine=proposal.engine,
+            pipeline_keys=json.loads(proposal.pipeline_keys_json or "[]"),
+        ),
+    )
+
+
 ANSWER = "answer"
 SOCRATIC = "socratic"
 MODES = (ANSWER, SOCRATIC)

@@ -15,6 +15,7 @@ from services.coach.service import (
     SOCRATIC,
     CoachService,
     StoredProposal,
+    rate,
     resolve_mode,
     socratic_steps,
 )
@@ -80,6 +81,21 @@ class CoachServicer(pb_grpc.CoachServiceServicer):
             notice=improvement.notice,
             pipeline_keys=improvement.pipeline_keys,
         )
+
+    async def Rate(
+        self, request: pb.RateRequest, context: grpc.aio.ServicerContext
+    ) -> pb.RateResponse:
+        try:
+            await asyncio.to_thread(self._rate, request)
+        except AscentError as err:
+            await context.abort(err.grpc_status, err.message)
+        if self.relay is not None:
+            self.relay.wake()
+        return pb.RateResponse(proposal_id=request.proposal_id)
+
+    def _rate(self, request: pb.RateRequest) -> None:
+        with self.db.session() as session:
+            rate(session, request.proposal_id, request.owner_id, request.rating, request.verdict)
 
     def _dataset_path(self, sha: str) -> Path | None:
         if not sha or self.store is None:

@@ -38,6 +38,7 @@ BEST_ACHIEVED = "leaderboard.best.achieved.v1"
 XP_AWARDED = "progress.xp.awarded.v1"
 BADGE_AWARDED = "progress.badge.awarded.v1"
 IMPROVEMENT_PROPOSED = "coach.improvement.proposed.v1"
+PROPOSAL_RATED = "coach.proposal.rated.v1"
 SESSION_CREATED = "gateway.session.created.v1"
 DATASET_UPLOADED = "gateway.dataset.uploaded.v1"
 
@@ -47,6 +48,7 @@ EVENT_TYPES: dict[str, type[Message]] = {
     XP_AWARDED: progress_pb2.XpAwarded,
     BADGE_AWARDED: progress_pb2.BadgeAwarded,
     IMPROVEMENT_PROPOSED: coach_pb2.ImprovementProposed,
+    PROPOSAL_RATED: coach_pb2.ProposalRated,
     SESSION_CREATED: gateway_pb2.SessionCreated,
     DATASET_UPLOADED: gateway_pb2.DatasetUploaded,
 }

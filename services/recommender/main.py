@@ -8,7 +8,12 @@ from services.common import events
 from services.common.datasets import DatasetStore
 from services.common.runtime import Runtime, run
 from services.recommender.config import Settings
-from services.recommender.handlers import RUNS_CONSUMER, RunHandlers
+from services.recommender.handlers import (
+    FEEDBACK_CONSUMER,
+    RUNS_CONSUMER,
+    FeedbackHandlers,
+    RunHandlers,
+)
 from services.recommender.service import PRIORS_PATH, Priors, RecommenderService
 from services.recommender.servicer import RecommenderServicer
 
@@ -37,6 +42,11 @@ async def setup(rt: Runtime) -> None:
     pb_grpc.add_RecommenderServiceServicer_to_server(RecommenderServicer(rt.db, service), rt.server)
     rt.service_names.append(SERVICE_NAME)
     rt.consume(RUNS_CONSUMER, events.RUN_COMPLETED, RunHandlers(rt.db, service).on_run_completed)
+    rt.consume(
+        FEEDBACK_CONSUMER,
+        events.PROPOSAL_RATED,
+        FeedbackHandlers(rt.db, service).on_proposal_rated,
+    )
 
 
 def main() -> None:

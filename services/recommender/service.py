@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from services.common.datasets import DatasetStore
 from services.common.db import utcnow
 from services.recommender import repository
-from services.recommender.models import DatasetProfile, Observation
+from services.recommender.models import DatasetProfile, Feedback, Observation
 from services.recommender.pipelines import (
     PipelineSpec,
     Recommendation,
@@ -62,7 +62,22 @@ REGRET_FLOOR = -0.3
 # Prior spread of a pipeline's regret, for the Thompson draw.
 REGRET_SPREAD = 0.05
 
+# Learner feedback on coach proposals nudges a pipeline's posterior regret by at most this
+# much (all accepted / 5 stars vs all rejected / 1 star), shrunk while there are few ratings.
+FEEDBACK_WEIGHT = 0.02
+FEEDBACK_PRIOR = 2.0
+
 PRIORS_PATH = Path(__file__).with_name("priors.json")
+
+
+def feedback_value(rating: int, verdict: str) -> float | None:
+    """One number in [-1, 1] per rated proposal (None when it says nothing)."""
+    parts: list[float] = []
+    if 1 <= rating <= 5:
+        parts.append((rating - 3) / 2)
+    if verdict in ("accepted", "rejected"):
+        parts.append(1.0 if verdict == "accepted" else -1.0)
+    return sum(parts) / len(parts) if parts else None
 
 
 @dataclass(frozen=True)
@@ -250,6 +265,29 @@ class RecommenderService:
         )
         return True
 
+    def record_feedback(
+        self,
+        session: Session,
+        proposal_id: str,
+        pipeline_keys: list[str],
+        rating: int,
+        verdict: str,
+    ) -> bool:
+        """Store the latest feedback on a proposal; False when it carries none."""
+        value = feedback_value(rating, verdict)
+        if value is None or not proposal_id or not pipeline_keys:
+            return False
+        now = utcnow()
+        repository.replace_feedback(
+            session,
+            proposal_id,
+            [
+                Feedback(proposal_id=proposal_id, pipeline_key=key, value=value, created_at=now)
+                for key in dict.fromkeys(pipeline_keys)
+            ],
+        )
+        return True
+
     # -- recommending -----------------------------------------------------------------------
     def recommend(self, session: Session, meta: MetaFeatures, limit: int) -> list[Recommendation]:
         limit = limit if limit > 0 else self.default_limit
@@ -294,6 +332,7 @@ class RecommenderService:
         best_score = {
             key: max(r.score for r in cells.values()) for key, cells in per_dataset.items()
         }
+        feedback = repository.feedback_by_pipeline(session)
         best_on: dict[str, int] = defaultdict(int)
         for cells in per_dataset.values():
             best_on[max(cells.values(), key=lambda r: (r.score, -r.duration_ms)).pipeline_key] += 1
@@ -327,11 +366,15 @@ class RecommenderService:
             posterior_mean = (total * mean_regret - EVIDENCE_PRIOR * PRIOR_REGRET) / (
                 total + EVIDENCE_PRIOR
             )
+            liked, rated = feedback.get(key, (0.0, 0))
+            posterior_mean += FEEDBACK_WEIGHT * liked * rated / (rated + FEEDBACK_PRIOR)
             uncertainty = math.sqrt((spread / total + REGRET_SPREAD**2) / (1.0 + evidence))
             draw = posterior_mean + self.explore * uncertainty * self.rng.gauss(0.0, 1.0)
             wins = best_on.get(key, 0)
-            lead = f"worked on {len(worked)} similar dataset(s): {', '.join(worked[:4])}" + (
-                f"; best on {wins} of them" if wins else ""
+            lead = (
+                f"worked on {len(worked)} similar dataset(s): {', '.join(worked[:4])}"
+                + (f"; best on {wins} of them" if wins else "")
+                + (f"; learners rated it {liked:+.1f} on {rated} proposal(s)" if rated else "")
             )
             ranked.append(
                 (

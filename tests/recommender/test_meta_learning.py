@@ -10,14 +10,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from ascent.events.v1 import learning_pb2
+from ascent.events.v1 import coach_pb2, learning_pb2
 from ascent.types.v1 import run_pb2
 
 from services.common.datasets import DatasetStore
 from services.common.db import Database
 from services.common.events import new_meta
 from services.recommender.flows import ensure_profile
-from services.recommender.handlers import RunHandlers
+from services.recommender.handlers import FeedbackHandlers, RunHandlers
 from services.recommender.pipelines import pipeline_key
 from services.recommender.profiling import EXTRA_FEATURES, iris_frame, profile_frame
 from services.recommender.service import PRIORS_PATH, Priors, RecommenderService
@@ -168,3 +168,45 @@ def test_bundled_priors_give_cold_start_advice(
     assert all(r.expected_cost_ms > 0 for r in recs)
     # A missing priors file is an empty knowledge base, not an error.
     assert Priors.load(tmp_path / "absent.json").results == []
+
+
+def rated(proposal_id: str, key: str, rating: int, verdict: str) -> coach_pb2.ProposalRated:
+    return coach_pb2.ProposalRated(
+        meta=new_meta("coach"),
+        proposal_id=proposal_id,
+        rating=rating,
+        verdict=verdict,
+        pipeline_keys=[key],
+    )
+
+
+def test_accepted_proposals_lift_a_pipeline_and_rejections_sink_it(
+    sqlite_db: Database, service: RecommenderService, store: DatasetStore
+) -> None:
+    runs = RunHandlers(sqlite_db, service)
+    feedback = FeedbackHandlers(sqlite_db, service)
+    sha = store.put(numeric_classification_csv(seed=80))
+    runs.record("s", event(sha, HGB, 0.930))
+    runs.record("s", event(sha, KNN, 0.925))
+    meta = ensure_profile(sqlite_db, service, store.put(numeric_classification_csv(seed=81)))
+
+    def order() -> list[str]:
+        with sqlite_db.session() as session:
+            return [r.key for r in service.recommend(session, meta, limit=2)]
+
+    assert order() == [pipeline_key(HGB), pipeline_key(KNN)]
+    liked = [rated(f"p{i}", pipeline_key(KNN), 5, "accepted") for i in range(3)]
+    assert [feedback.record("coach.proposal.rated.v1", e) for e in liked] == [True] * 3
+    assert order() == [pipeline_key(KNN), pipeline_key(HGB)]
+    with sqlite_db.session() as session:
+        top = service.recommend(session, meta, limit=1)[0]
+    assert "learners rated it +1.0 on 3 proposal(s)" in top.rationale
+    # Replays change nothing; a later verdict on the same proposals replaces the earlier one.
+    assert [feedback.record("coach.proposal.rated.v1", e) for e in liked] == [False] * 3
+    for i in range(3):
+        feedback.record("coach.proposal.rated.v1", rated(f"p{i}", pipeline_key(KNN), 1, "rejected"))
+    assert order() == [pipeline_key(HGB), pipeline_key(KNN)]
+    # Feedback without a rating or verdict teaches nothing.
+    assert (
+        feedback.record("coach.proposal.rated.v1", rated("p9", pipeline_key(KNN), 0, "")) is False
+    )

@@ -7,6 +7,24 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class RateRequest(_message.Message):
+    __slots__ = ("proposal_id", "owner_id", "rating", "verdict")
+    PROPOSAL_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    RATING_FIELD_NUMBER: _ClassVar[int]
+    VERDICT_FIELD_NUMBER: _ClassVar[int]
+    proposal_id: str
+    owner_id: str
+    rating: int
+    verdict: str
+    def __init__(self, proposal_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., rating: _Optional[int] = ..., verdict: _Optional[str] = ...) -> None: ...
+
+class RateResponse(_message.Message):
+    __slots__ = ("proposal_id",)
+    PROPOSAL_ID_FIELD_NUMBER: _ClassVar[int]
+    proposal_id: str
+    def __init__(self, proposal_id: _Optional[str] = ...) -> None: ...
+
 class ImproveRequest(_message.Message):
     __slots__ = ("run", "history", "mode")
     RUN_FIELD_NUMBER: _ClassVar[int]
