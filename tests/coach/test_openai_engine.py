@@ -181,8 +181,9 @@ def test_bad_ai_answers_fall_back_to_the_builtin_engine(
     assert improvement.engine == "builtin"
     assert reason in improvement.notice
     assert improvement.notice.endswith("the built-in coach answered instead.")
-    # The fallback is the built-in engine's complete, valid experiment.
-    assert validate(improvement.code, context(tmp_path).dataset_path).ok
+    # The fallback is the built-in engine's complete experiment (it runs: see the
+    # sandbox tests); statically it follows the contract.
+    assert static_problems(improvement.code) == []
     assert len(fake.requests) == 1
 
 
