@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WEB_STAMP := web/dist/.built
 
-.PHONY: run test install web chromium proto proto-check lint format bench bench-execution clean
+.PHONY: run test install web chromium proto proto-check lint format bench bench-execution bench-coach priors clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,17 @@ bench: bench-execution
 
 bench-execution: install
 	$(BIN)/python bench/bench_execution.py
+
+# Optional extras (FLAML, statsmodels' bundled datasets) are installed on demand, never by
+# `make install`: the runtime does not need them.
+bench-coach: install
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python bench/bench_coach.py
+
+# Rebuild the recommender's cold-start priors (services/recommender/priors.json).
+priors: install
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python -m services.recommender.build_priors
 
 clean:
 	rm -rf .ascent web/dist test-artifacts

@@ -114,15 +114,27 @@ class Clients:
 
     # -- coach -------------------------------------------------------------------------------
     async def improve(
-        self, run: run_pb2.Run, history: list[run_pb2.Run]
+        self, run: run_pb2.Run, history: list[run_pb2.Run], mode: str = ""
     ) -> coach_pb.ImproveResponse:
         response: coach_pb.ImproveResponse = await self._unary(
             "coach",
             self.coach.Improve,
-            coach_pb.ImproveRequest(run=run, history=history),
+            coach_pb.ImproveRequest(run=run, history=history, mode=mode),
             self.settings.improve_timeout_seconds,
         )
         return response
+
+    async def rate_proposal(
+        self, proposal_id: str, owner_id: str, rating: int, verdict: str
+    ) -> None:
+        await self._unary(
+            "coach",
+            self.coach.Rate,
+            coach_pb.RateRequest(
+                proposal_id=proposal_id, owner_id=owner_id, rating=rating, verdict=verdict
+            ),
+            self.settings.rpc_timeout_seconds,
+        )
 
     # -- progress ----------------------------------------------------------------------------
     async def get_progress(self, learner_id: str) -> progress_pb.GetProgressResponse:

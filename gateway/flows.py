@@ -30,6 +30,7 @@ from gateway.datasets import ParsedDataset, parse_dataset
 from gateway.models import NotebookSession
 from gateway.schemas import run_json
 from services.common import events
+from services.common.autoimprove import auto_improve
 from services.common.db import utcnow
 from services.common.errors import AscentError
 from services.common.outbox import enqueue
@@ -338,10 +339,32 @@ class Improvement:
     proposal: coach_pb.ImproveResponse
     parent: run_pb2.Run
     improved: run_pb2.Run
+    # Auto-improve: every round (proposal, run, gain) and why the loop stopped; the fields
+    # above then describe the best round (or the last one when none gained).
+    rounds: list[Any] = field(default_factory=list)
+    stopped: str = ""
 
     def as_json(self) -> dict[str, Any]:
         experiment = self.proposal.improved_experiment
-        return {
+        extra: dict[str, Any] = {
+            "mode": self.proposal.mode or "answer",
+            "steps": [{"kind": s.kind, "text": s.text} for s in self.proposal.steps],
+            "notice": self.proposal.notice,
+        }
+        if self.rounds:
+            extra["autoImprove"] = {
+                "rounds": [
+                    {
+                        "experimentName": r.proposal.improved_experiment.name,
+                        "runId": r.run.id,
+                        "score": r.score,
+                        "improved": r.improved,
+                    }
+                    for r in self.rounds
+                ],
+                "stopped": self.stopped,
+            }
+        return extra | {
             "diagnosis": self.proposal.diagnosis,
             "suggestions": list(self.proposal.suggestions),
             "improvedExperiment": {
@@ -372,9 +395,15 @@ async def _find_run(
 
 
 async def improve(
-    gw: Gateway, user: UserInfo, notebook_id: str, run_id: str | None = None
+    gw: Gateway,
+    user: UserInfo,
+    notebook_id: str,
+    run_id: str | None = None,
+    mode: str = "",
+    rounds: int = 1,
 ) -> Improvement:
-    """Asks the coach to improve a run (default: the latest) and runs its experiment."""
+    """Asks the coach to improve a run (default: the latest) and runs its experiment; with
+    `rounds` > 1, repeats on the best run so far until a round brings no gain."""
     notebook = await get_session(gw, user, notebook_id)
     history = await gw.clients.list_runs(notebook.id)
     target: run_pb2.Run | None
@@ -393,21 +422,40 @@ async def improve(
         if target is None:
             raise AscentError("unprocessable", "Run your code first: there is no run to improve.")
     others = [run for run in history if run.id != target.id]
-    proposal = await gw.clients.improve(target, others)
-    experiment = proposal.improved_experiment
-    if not experiment.code.strip():
-        raise AscentError("unavailable", "The coach did not propose runnable code; try again.")
-    improved = await run_code(
-        gw,
-        user,
-        notebook.id,
-        experiment.code,
-        experiment.name or "AI improvement",
-        is_improved=True,
-        parent_run_id=target.id,
-        save_code=False,
+
+    async def propose(best: run_pb2.Run, runs: list[run_pb2.Run]) -> coach_pb.ImproveResponse:
+        proposal = await gw.clients.improve(best, [r for r in runs if r.id != best.id], mode)
+        if not proposal.improved_experiment.code.strip():
+            raise AscentError("unavailable", "The coach did not propose runnable code; try again.")
+        return proposal
+
+    async def execute(proposal: coach_pb.ImproveResponse, parent: run_pb2.Run) -> run_pb2.Run:
+        experiment = proposal.improved_experiment
+        return await run_code(
+            gw,
+            user,
+            notebook.id,
+            experiment.code,
+            experiment.name or "AI improvement",
+            is_improved=True,
+            parent_run_id=parent.id,
+            save_code=False,
+        )
+
+    if rounds <= 1:
+        proposal = await propose(target, others)
+        improved = await execute(proposal, target)
+        return Improvement(proposal=proposal, parent=target, improved=improved)
+    loop = await auto_improve(target, others, propose, execute, rounds)
+    chosen = next((r for r in loop.rounds if r.run is loop.best), loop.rounds[-1])
+    parent = next((r.run for r in loop.rounds if r.run.id == chosen.run.parent_run_id), target)
+    return Improvement(
+        proposal=chosen.proposal,
+        parent=parent,
+        improved=chosen.run,
+        rounds=loop.rounds,
+        stopped=loop.stopped,
     )
-    return Improvement(proposal=proposal, parent=target, improved=improved)
 
 
 async def rate_advice(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from ascent.progress.v1 import progress_service_pb2 as progress_pb
 from ascent.types.v1 import run_pb2
@@ -42,6 +42,15 @@ class RunCreate(Body):
 class ImproveCreate(Body):
     session_id: str = Field(max_length=64)
     run_id: str | None = Field(default=None, max_length=64)
+    # "answer" (default) or "socratic": hints and guiding questions first, the answer last.
+    mode: Literal["answer", "socratic"] = "answer"
+    # Auto-improve: up to this many rounds, stopping at the first round without a gain.
+    rounds: int = Field(default=1, ge=1, le=5)
+
+
+class ProposalFeedback(Body):
+    rating: int | None = Field(default=None, ge=1, le=5)
+    verdict: Literal["accepted", "rejected"] | None = None
 
 
 # -- views ------------------------------------------------------------------------------------

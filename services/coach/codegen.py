@@ -343,12 +343,14 @@ y_pred = pipeline.predict(X_test)
 
 print(f"MODEL_TYPE: {{type(model).__name__}}")
 if task_type == "classification":
+    print(f"TRAIN_ACCURACY: {{accuracy_score(y_train, pipeline.predict(X_train)):.4f}}")
     print(f"ACCURACY: {{accuracy_score(y_test, y_pred):.4f}}")
     print(f"CONFUSION_MATRIX: {{json.dumps(confusion_matrix(y_test, y_pred).tolist())}}")
     print(f"PRECISION: {{precision_score(y_test, y_pred, average='macro', zero_division=0):.4f}}")
     print(f"RECALL: {{recall_score(y_test, y_pred, average='macro', zero_division=0):.4f}}")
     print(f"F1: {{f1_score(y_test, y_pred, average='macro', zero_division=0):.4f}}")
 else:
+    print(f"TRAIN_R2: {{r2_score(y_train, pipeline.predict(X_train)):.4f}}")
     print(f"R2: {{r2_score(y_test, y_pred):.4f}}")
     print(f"RMSE: {{float(np.sqrt(mean_squared_error(y_test, y_pred))):.4f}}")
     print(f"MAE: {{mean_absolute_error(y_test, y_pred):.4f}}")

@@ -7,8 +7,9 @@ diagnosis and one concrete suggestion. The most important findings come first.
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from ascent.types.v1 import run_pb2
 
@@ -24,6 +25,26 @@ MAX_SUGGESTIONS = 3
 class Finding:
     sentence: str
     suggestion: str
+    # A guiding question for the Socratic mode (leads to the suggestion without giving it).
+    question: str = ""
+
+
+# Guiding questions per crash cause (Socratic mode).
+CRASH_QUESTIONS: dict[str, str] = {
+    "categorical": "Which of your columns hold text, and what does a scikit-learn model need "
+    "its inputs to be?",
+    "missing": "What happens to a row with an empty cell when the model tries to use it?",
+    "continuous_target": "Is the thing you predict a category or a quantity, and which kind "
+    "of model fits each?",
+    "single_class": "How many rows does your rarest class have, and how many does the split need?",
+    "file": "Where does the sandbox put the dataset you uploaded?",
+    "column": "Which column names does the data really have?",
+    "import": "Which libraries are available in every run?",
+    "memory": "How much of the data do you need to learn the pattern?",
+    "timeout": "Which part of the run takes the longest, and can it do less work?",
+    "syntax": "What does the line the traceback points at look like?",
+    "name": "Where is that name defined or imported?",
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +52,7 @@ class Diagnosis:
     sentences: list[str]
     suggestions: list[str]
     crash_cause: str
+    questions: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -169,6 +191,13 @@ def crash_cause(run: run_pb2.Run) -> str:
 
 
 def _crash_findings(run: run_pb2.Run, cause: str) -> list[Finding]:
+    question = CRASH_QUESTIONS.get(
+        cause, "Which line does the last frame of the traceback point at, and why would it fail?"
+    )
+    return [replace(f, question=question) for f in _crash_findings_plain(run, cause)]
+
+
+def _crash_findings_plain(run: run_pb2.Run, cause: str) -> list[Finding]:
     error = run.error
     what = f"{error.type}: {_short(error.message)}" if error.type else run.status
     if cause in STATUS_RULES:
@@ -207,6 +236,8 @@ def _model_findings(run: run_pb2.Run, task_type: str) -> list[Finding]:
                 "dominate the fit and the solver may stop before converging.",
                 "Standardise numeric features with StandardScaler inside a Pipeline, so the "
                 "test rows are scaled with the training statistics.",
+                "Which of your features has the largest range, and how does that affect a "
+                "model that compares distances or weights?",
             )
         ]
     return []
@@ -234,6 +265,7 @@ def _score_findings(
                     f"{model} reaches an accuracy of {value:.3f}, close to the ceiling for "
                     "this test split, so small differences between models are noise.",
                     "Compare models with 5-fold cross_val_score instead of a single split.",
+                    "How many test rows would one more mistake change the accuracy by?",
                 )
             )
         elif value < 0.75:
@@ -243,6 +275,8 @@ def _score_findings(
                     "is probably not linear or the features need preparation.",
                     "Try a tree ensemble (RandomForest, HistGradientBoosting), which captures "
                     "non-linear interactions without scaling.",
+                    "Could a straight line (or plane) separate your classes, or do features "
+                    "interact?",
                 )
             )
         else:
@@ -251,6 +285,7 @@ def _score_findings(
                     f"{model} reaches an accuracy of {value:.3f}{chance}, which leaves room "
                     "to improve.",
                     "Try a non-linear model and tune one hyperparameter at a time.",
+                    "Which kinds of rows does the model still get wrong?",
                 )
             )
     else:
@@ -259,6 +294,7 @@ def _score_findings(
             Finding(
                 f"{model} explains {value:.3f} of the target variance (R2), a {quality} fit.",
                 "Compare with a tree ensemble and check the residuals for patterns.",
+                "Where does the model make its largest errors, and what do those rows share?",
             )
         )
     better = [
@@ -276,9 +312,105 @@ def _score_findings(
                 f"An earlier run in this session ({best.name or best.outcome.model_type}) "
                 f"scored higher ({score_of(best)[1]:.3f}).",  # type: ignore[index]
                 "Start from the best earlier run and change one thing at a time.",
+                "What did your best earlier run do differently from this one?",
             )
         )
     return findings
+
+
+# Thresholds of the fit rules: a train score this far above the test score is over-fitting;
+# both below UNDERFIT_SCORE is under-fitting. Fewer rows than SMALL_DATA_ROWS leaves a test
+# split too small to rank models on.
+OVERFIT_GAP = 0.1
+UNDERFIT_SCORE = 0.6
+SMALL_DATA_ROWS = 100
+_TRAIN_LINE = re.compile(r"^TRAIN_(?:ACCURACY|R2|SCORE):\s*(-?[0-9.]+(?:e-?\d+)?)\s*$", re.M)
+_ID_NAME = re.compile(r"^(id|index|row_?id|unnamed: ?0|.*[_ ]id)$", re.I)
+
+
+def train_score(run: run_pb2.Run) -> float | None:
+    """The training-set score a run printed (`TRAIN_ACCURACY:`, `TRAIN_R2:` or
+    `TRAIN_SCORE:`; the coach's generated code prints it), else None."""
+    found = _TRAIN_LINE.findall(run.stdout)
+    return float(found[-1]) if found else None
+
+
+def _fit_findings(run: run_pb2.Run) -> list[Finding]:
+    scored = score_of(run)
+    train = train_score(run)
+    if scored is None or train is None:
+        return []
+    test = scored[1]
+    if train - test > OVERFIT_GAP:
+        return [
+            Finding(
+                f"The model over-fits: it scores {train:.3f} on the training rows but "
+                f"{test:.3f} on the test rows.",
+                "Regularise: fewer/shallower trees (max_depth, min_samples_leaf), a smaller C, "
+                "or more data.",
+                "Why would a model score much better on rows it has seen than on new ones?",
+            )
+        ]
+    if train < UNDERFIT_SCORE and test < UNDERFIT_SCORE:
+        return [
+            Finding(
+                f"The model under-fits: even on the training rows it scores only {train:.3f}.",
+                "Use a more flexible model (a tree ensemble) or better features.",
+                "If the model cannot fit the rows it learns from, what does it lack?",
+            )
+        ]
+    return []
+
+
+def _column_findings(run: run_pb2.Run, profile: MetaFeatures | None) -> list[Finding]:
+    """ID-like columns (no signal, or a leak through row order) and target leaks."""
+    try:
+        info = json.loads(run.outcome.dataset_info_json or "{}")
+    except ValueError:
+        return []
+    features = info.get("features") if isinstance(info, dict) else None
+    if not isinstance(features, list):
+        return []
+    names = [str(name) for name in features]
+    findings: list[Finding] = []
+    ids = [name for name in names if _ID_NAME.match(name.strip())]
+    if ids:
+        findings.append(
+            Finding(
+                f"The feature(s) {', '.join(ids[:3])} look like identifiers: they carry no "
+                "signal, or leak the answer through how rows were numbered.",
+                f"Drop identifier columns before training (X = X.drop(columns={ids[:3]!r})).",
+                "Would knowing a row's number help predict its label on new data?",
+            )
+        )
+    target = (profile.target if profile else str(info.get("target", ""))).strip().lower()
+    scored = score_of(run)
+    if target and scored and scored[1] >= 0.99:
+        leaks = [n for n in names if target in n.lower() and n.lower() != target]
+        if leaks:
+            findings.append(
+                Finding(
+                    f"A near-perfect score with feature(s) named like the target "
+                    f"({', '.join(leaks[:3])}) suggests target leakage.",
+                    "Remove features computed from the target and score again.",
+                    "Could any feature only be known after the answer is known?",
+                )
+            )
+    return findings
+
+
+def _size_findings(profile: MetaFeatures | None) -> list[Finding]:
+    if profile is None or profile.rows >= SMALL_DATA_ROWS:
+        return []
+    test_rows = max(1, round(profile.rows * 0.2))
+    return [
+        Finding(
+            f"With only {profile.rows} rows the test split has about {test_rows}: one "
+            f"prediction moves the score by {1 / test_rows:.0%}, too little to compare models.",
+            "Evaluate with 5-fold cross_val_score on all rows instead of one split.",
+            "How many test rows does one different prediction represent?",
+        )
+    ]
 
 
 def _profile_findings(profile: MetaFeatures | None, cause: str) -> list[Finding]:
@@ -291,6 +423,7 @@ def _profile_findings(profile: MetaFeatures | None, cause: str) -> list[Finding]
                 f"The classes are imbalanced (smallest/largest class = "
                 f"{profile.class_imbalance:.2f}), so accuracy flatters the majority class.",
                 'Use class_weight="balanced" and watch macro F1 next to accuracy.',
+                "What accuracy would a model get that always predicts the largest class?",
             )
         )
     if profile.missing_ratio > 0 and cause != "missing":
@@ -299,6 +432,7 @@ def _profile_findings(profile: MetaFeatures | None, cause: str) -> list[Finding]
                 f"{profile.missing_ratio:.1%} of the cells are missing.",
                 "Impute missing values inside the Pipeline (SimpleImputer) rather than "
                 "dropping rows.",
+                "What does your code do with the empty cells today?",
             )
         )
     if profile.categorical_ratio > 0 and cause != "categorical":
@@ -306,6 +440,7 @@ def _profile_findings(profile: MetaFeatures | None, cause: str) -> list[Finding]
             Finding(
                 f"{profile.categorical_ratio:.0%} of the feature columns are text (categorical).",
                 'One-hot encode the text columns (OneHotEncoder(handle_unknown="ignore")).',
+                "How can a model that only understands numbers use a column of words?",
             )
         )
     return findings
@@ -324,8 +459,11 @@ def diagnose(
     if cause:
         findings += _crash_findings(run, cause)
     else:
+        findings += _column_findings(run, profile)
+        findings += _fit_findings(run)
         findings += _model_findings(run, task_type)
         findings += _score_findings(run, profile, history)
+        findings += _size_findings(profile)
     findings += _profile_findings(profile, cause)
     sentences = _unique([f.sentence for f in findings])[: MAX_SENTENCES - 1]
     sentences.append(proposal.sentence)
@@ -335,7 +473,10 @@ def diagnose(
         sentences.insert(0, _generic_sentence(run, task_type))
     if len(suggestions) < 2:
         suggestions.insert(0, "Evaluate with 5-fold cross-validation to get a stable score.")
-    return Diagnosis(sentences=sentences, suggestions=suggestions, crash_cause=cause)
+    questions = _unique([f.question for f in findings])[:MAX_SUGGESTIONS]
+    return Diagnosis(
+        sentences=sentences, suggestions=suggestions, crash_cause=cause, questions=questions
+    )
 
 
 def _generic_sentence(run: run_pb2.Run, task_type: str) -> str:

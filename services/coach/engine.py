@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from ascent.types.v1 import run_pb2
@@ -17,6 +18,7 @@ from services.coach.codegen import generate_code, resolve_estimator, runnable_sp
 from services.coach.diagnosis import Finding, diagnose
 from services.recommender.pipelines import (
     CLASSIFICATION,
+    PORTFOLIO,
     REGRESSION,
     PipelineSpec,
     Recommendation,
@@ -37,6 +39,8 @@ class ImproveContext:
     # From the recommender; None when it was unavailable.
     profile: MetaFeatures | None = None
     recommendations: list[Recommendation] = field(default_factory=list)
+    # Host path of the run's dataset (for dry runs); None = the Iris fallback.
+    dataset_path: Path | None = None
 
     @property
     def task_type(self) -> str:
@@ -51,6 +55,13 @@ class Improvement:
     code: str
     rationale: str
     pipeline_keys: list[str]
+    # Socratic material: progressive hints (no answer in them) and guiding questions.
+    hints: list[str] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
+    # The engine that produced this proposal ("" = the service's engine) and, when another
+    # engine had to answer, why.
+    engine: str = ""
+    notice: str = ""
 
 
 class ImprovementEngine(Protocol):
@@ -74,6 +85,19 @@ def infer_run_task(run: run_pb2.Run, profile: MetaFeatures | None) -> str:
     if run.outcome.HasField("r2") and not run.outcome.HasField("accuracy"):
         return REGRESSION
     return CLASSIFICATION
+
+
+def tried_keys(runs: list[run_pb2.Run], task_type: str) -> set[str]:
+    """Keys of the runnable pipelines these runs reported (their `PIPELINE:` line)."""
+    keys: set[str] = set()
+    for run in runs:
+        if not run.outcome.pipeline_json.strip():
+            continue
+        spec = spec_from_outcome(run.outcome.pipeline_json, "")
+        runnable = runnable_spec(spec, task_type) if spec else None
+        if runnable is not None:
+            keys.add(pipeline_key(runnable))
+    return keys
 
 
 def experiment_name(spec: PipelineSpec, profile: MetaFeatures | None, crashed: bool) -> str:
@@ -129,32 +153,46 @@ class BuiltinEngine:
             code=code,
             rationale=rationale,
             pipeline_keys=[pipeline_key(choice.spec)],
+            hints=[
+                *diagnosis.suggestions[:-1],
+                f"Consider {choice.spec['estimator']} with the preprocessing it needs.",
+            ],
+            questions=diagnosis.questions,
+            engine=self.name,
         )
 
     def choose(self, context: ImproveContext, task_type: str, crashed: bool) -> _Choice:
-        """The best recommendation that differs from what the run used.
+        """The best recommendation that was not tried yet in this session.
 
-        After a crash the top one is fine even with the same estimator: the generated
+        Candidates: the recommender's ranking, then the built-in priors, then the wider
+        portfolio (tuned variants), so repeated rounds keep proposing something new. After a
+        crash the top untried one is fine even with the same estimator: the generated
         preprocessing is itself the fix. Otherwise prefer another estimator, then at least
         another pipeline.
         """
         candidates: list[_Choice] = []
-        for rec in [*context.recommendations, *prior_recommendations(task_type)]:
+        portfolio = [
+            Recommendation(spec, pipeline_key(spec), 0.0, 0, "portfolio")
+            for spec in PORTFOLIO.get(task_type, ())
+        ]
+        for rec in [*context.recommendations, *prior_recommendations(task_type), *portfolio]:
             spec = runnable_spec(rec.spec, task_type)
             if spec is not None and all(c.spec != spec for c in candidates):
                 candidates.append(_Choice(spec, rec))
+        tried = tried_keys([context.run, *context.history], task_type)
+        untried = [c for c in candidates if pipeline_key(c.spec) not in tried] or candidates
         if crashed:
-            return candidates[0]
+            return untried[0]
         used = spec_from_outcome(context.run.outcome.pipeline_json, context.run.outcome.model_type)
         used_estimator = resolve_estimator(used["estimator"], task_type) if used else None
         used_spec = runnable_spec(used, task_type) if used else None
-        for candidate in candidates:
+        for candidate in untried:
             if candidate.spec["estimator"] != used_estimator:
                 return candidate
-        for candidate in candidates:
+        for candidate in untried:
             if candidate.spec != used_spec:
                 return candidate
-        return candidates[0]
+        return untried[0]
 
     def rationale(self, context: ImproveContext, choice: _Choice, crashed: bool) -> str:
         rec = choice.recommendation

@@ -33,6 +33,7 @@ def _meta(message: pb.MetaFeatures) -> MetaFeatures:
         categorical_ratio=message.categorical_ratio,
         class_imbalance=message.class_imbalance,
         target=message.target,
+        extra=dict(message.extra),
     )
 
 
@@ -47,6 +48,8 @@ def _recommendation(message: pb.PipelineRecommendation) -> Recommendation | None
         expected_score=message.expected_score,
         support=message.support,
         rationale=message.rationale,
+        uncertainty=message.uncertainty,
+        expected_cost_ms=message.expected_cost_ms,
     )
 
 

@@ -58,7 +58,7 @@ class CoachService:
                 diagnosis=improvement.diagnosis,
                 suggestions_json=json.dumps(improvement.suggestions),
                 pipeline_keys_json=json.dumps(improvement.pipeline_keys),
-                engine=self.engine.name,
+                engine=improvement.engine or self.engine.name,
                 created_at=utcnow(),
             ),
         )
@@ -71,8 +71,71 @@ class CoachService:
                 run_id=run.id,
                 owner_id=run.owner_id,
                 experiment_name=improvement.name,
-                engine=self.engine.name,
+                engine=improvement.engine or self.engine.name,
                 pipeline_keys=improvement.pipeline_keys,
             ),
         )
-        return StoredProposal(id=proposal_id, engine=self.engine.name, improvement=improvement)
+        return StoredProposal(
+            id=proposal_id, engine=improvement.engine or self.engine.name, improvement=improvement
+        )
+
+
+VERDICTS = ("accepted", "rejected")
+
+
+def rate(session: Session, proposal_id: str, owner_id: str, rating: int, verdict: str) -> None:
+    """Stage ProposalRated for a proposal of this owner (the recommender learns from it)."""
+    verdict = verdict.strip().lower()
+    if rating and not 1 <= rating <= 5:
+        raise AscentError("invalid_argument", "A rating is a whole number from 1 to 5.")
+    if verdict and verdict not in VERDICTS:
+        raise AscentError("invalid_argument", "The verdict is either accepted or rejected.")
+    if not rating and not verdict:
+        raise AscentError("invalid_argument", "Give a rating (1-5), a verdict, or both.")
+    proposal = repository.get_proposal(session, proposal_id) if proposal_id else None
+    if proposal is None or proposal.owner_id != owner_id:
+        raise AscentError("not_found", "Proposal not found.")
+    enqueue(
+        session,
+        PRODUCER,
+        events.PROPOSAL_RATED,
+        coach_pb2.ProposalRated(
+            proposal_id=proposal.id,
+            run_id=proposal.run_id,
+            owner_id=proposal.owner_id,
+            rating=rating,
+            verdict=verdict,
+            engine=proposal.engine,
+            pipeline_keys=json.loads(proposal.pipeline_keys_json or "[]"),
+        ),
+    )
+
+
+ANSWER = "answer"
+SOCRATIC = "socratic"
+MODES = (ANSWER, SOCRATIC)
+
+
+def resolve_mode(mode: str) -> str:
+    mode = mode.strip().lower() or ANSWER
+    if mode not in MODES:
+        raise AscentError(
+            "invalid_argument", f"Unknown coaching mode {mode!r}: use one of {MODES}."
+        )
+    return mode
+
+
+def socratic_steps(improvement: Improvement) -> list[tuple[str, str]]:
+    """Guiding questions and hints alternate, from general to specific; the answer is last."""
+    steps: list[tuple[str, str]] = []
+    questions, hints = improvement.questions, improvement.hints
+    for index in range(max(len(questions), len(hints))):
+        if index < len(questions):
+            steps.append(("question", questions[index]))
+        if index < len(hints):
+            steps.append(("hint", hints[index]))
+    answer = f"Proposed experiment: {improvement.name}."
+    if improvement.rationale:
+        answer += f" {improvement.rationale}"
+    steps.append(("answer", answer))
+    return steps

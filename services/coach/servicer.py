@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import grpc
 from ascent.coach.v1 import coach_service_pb2 as pb
@@ -10,7 +11,15 @@ from ascent.coach.v1 import coach_service_pb2_grpc as pb_grpc
 
 from services.coach.engine import ImproveContext
 from services.coach.recommender_client import RecommenderClient
-from services.coach.service import CoachService, StoredProposal
+from services.coach.service import (
+    SOCRATIC,
+    CoachService,
+    StoredProposal,
+    rate,
+    resolve_mode,
+    socratic_steps,
+)
+from services.common.datasets import DatasetStore
 from services.common.db import Database
 from services.common.errors import AscentError
 from services.common.outbox import OutboxRelay
@@ -24,7 +33,9 @@ class CoachServicer(pb_grpc.CoachServiceServicer):
         recommender: RecommenderClient,
         relay: OutboxRelay | None,
         recommendations: int = 5,
+        store: DatasetStore | None = None,
     ) -> None:
+        self.store = store
         self.db = db
         self.service = service
         self.recommender = recommender
@@ -34,12 +45,17 @@ class CoachServicer(pb_grpc.CoachServiceServicer):
     async def Improve(
         self, request: pb.ImproveRequest, context: grpc.aio.ServicerContext
     ) -> pb.ImproveResponse:
+        try:
+            mode = resolve_mode(request.mode)
+        except AscentError as err:
+            await context.abort(err.grpc_status, err.message)
         advice = await self.recommender.advise(request.run.dataset_sha256, self.recommendations)
         improve_context = ImproveContext(
             run=request.run,
             history=list(request.history),
             profile=advice.profile if advice else None,
             recommendations=advice.recommendations if advice else [],
+            dataset_path=self._dataset_path(request.run.dataset_sha256),
         )
         try:
             stored = await asyncio.to_thread(self._improve, improve_context)
@@ -56,7 +72,38 @@ class CoachServicer(pb_grpc.CoachServiceServicer):
                 name=improvement.name, code=improvement.code, rationale=improvement.rationale
             ),
             engine=stored.engine,
+            mode=mode,
+            steps=(
+                [pb.SocraticStep(kind=k, text=t) for k, t in socratic_steps(improvement)]
+                if mode == SOCRATIC
+                else []
+            ),
+            notice=improvement.notice,
+            pipeline_keys=improvement.pipeline_keys,
         )
+
+    async def Rate(
+        self, request: pb.RateRequest, context: grpc.aio.ServicerContext
+    ) -> pb.RateResponse:
+        try:
+            await asyncio.to_thread(self._rate, request)
+        except AscentError as err:
+            await context.abort(err.grpc_status, err.message)
+        if self.relay is not None:
+            self.relay.wake()
+        return pb.RateResponse(proposal_id=request.proposal_id)
+
+    def _rate(self, request: pb.RateRequest) -> None:
+        with self.db.session() as session:
+            rate(session, request.proposal_id, request.owner_id, request.rating, request.verdict)
+
+    def _dataset_path(self, sha: str) -> Path | None:
+        if not sha or self.store is None:
+            return None
+        try:
+            return self.store.existing_path(sha)
+        except AscentError:
+            return None
 
     def _improve(self, improve_context: ImproveContext) -> StoredProposal:
         improvement = self.service.propose(improve_context)

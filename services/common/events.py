@@ -41,6 +41,7 @@ CHALLENGE_PASSED = "progress.challenge.passed.v1"
 TRACK_UNLOCKED = "progress.track.unlocked.v1"
 CHALLENGE_RANKED = "leaderboard.challenge.ranked.v1"
 IMPROVEMENT_PROPOSED = "coach.improvement.proposed.v1"
+PROPOSAL_RATED = "coach.proposal.rated.v1"
 SESSION_CREATED = "gateway.session.created.v1"
 DATASET_UPLOADED = "gateway.dataset.uploaded.v1"
 ADVICE_RATED = "gateway.advice.rated.v1"
@@ -54,6 +55,7 @@ EVENT_TYPES: dict[str, type[Message]] = {
     TRACK_UNLOCKED: progress_pb2.TrackUnlocked,
     CHALLENGE_RANKED: leaderboard_pb2.ChallengeRanked,
     IMPROVEMENT_PROPOSED: coach_pb2.ImprovementProposed,
+    PROPOSAL_RATED: coach_pb2.ProposalRated,
     SESSION_CREATED: gateway_pb2.SessionCreated,
     DATASET_UPLOADED: gateway_pb2.DatasetUploaded,
     ADVICE_RATED: gateway_pb2.AdviceRated,

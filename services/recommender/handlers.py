@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from ascent.events.v1 import learning_pb2
+from ascent.events.v1 import coach_pb2, learning_pb2
 
 from services.common.db import Database
 from services.common.errors import AscentError
@@ -16,6 +16,7 @@ from services.recommender.service import RecommenderService, scored_run
 log = logging.getLogger(__name__)
 
 RUNS_CONSUMER = "recommender-runs"
+FEEDBACK_CONSUMER = "recommender-feedback"
 
 
 class RunHandlers:
@@ -46,5 +47,28 @@ class RunHandlers:
             subject,
             event.meta.event_id,
             lambda session: self.service.record_run(session, scored, meta),
+        )
+        return bool(applied and added)
+
+
+class FeedbackHandlers:
+    """Ratings and accept/reject of coach proposals, exactly once per event."""
+
+    def __init__(self, db: Database, service: RecommenderService) -> None:
+        self.db = db
+        self.service = service
+
+    async def on_proposal_rated(self, subject: str, event: coach_pb2.ProposalRated) -> None:
+        await asyncio.to_thread(self.record, subject, event)
+
+    def record(self, subject: str, event: coach_pb2.ProposalRated) -> bool:
+        applied, added = process_once(
+            self.db,
+            FEEDBACK_CONSUMER,
+            subject,
+            event.meta.event_id,
+            lambda session: self.service.record_feedback(
+                session, event.proposal_id, list(event.pipeline_keys), event.rating, event.verdict
+            ),
         )
         return bool(applied and added)

@@ -1,13 +1,20 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from ascent.recommender.v1 import recommender_service_pb2_grpc as pb_grpc
 
 from services.common import events
 from services.common.datasets import DatasetStore
 from services.common.runtime import Runtime, run
 from services.recommender.config import Settings
-from services.recommender.handlers import RUNS_CONSUMER, RunHandlers
-from services.recommender.service import RecommenderService
+from services.recommender.handlers import (
+    FEEDBACK_CONSUMER,
+    RUNS_CONSUMER,
+    FeedbackHandlers,
+    RunHandlers,
+)
+from services.recommender.service import PRIORS_PATH, Priors, RecommenderService
 from services.recommender.servicer import RecommenderServicer
 
 SERVICE_NAME = "ascent.recommender.v1.RecommenderService"
@@ -17,14 +24,29 @@ async def setup(rt: Runtime) -> None:
     assert rt.db is not None
     settings = rt.settings
     assert isinstance(settings, Settings)
+    priors_path = (
+        None
+        if settings.priors_path == "none"
+        else Path(settings.priors_path)
+        if settings.priors_path
+        else PRIORS_PATH
+    )
     service = RecommenderService(
         DatasetStore(rt.common.datasets_dir),
         neighbours=settings.neighbours,
         default_limit=settings.default_limit,
+        priors=Priors.load(priors_path),
+        seed=settings.seed,
+        explore=settings.explore,
     )
     pb_grpc.add_RecommenderServiceServicer_to_server(RecommenderServicer(rt.db, service), rt.server)
     rt.service_names.append(SERVICE_NAME)
     rt.consume(RUNS_CONSUMER, events.RUN_COMPLETED, RunHandlers(rt.db, service).on_run_completed)
+    rt.consume(
+        FEEDBACK_CONSUMER,
+        events.PROPOSAL_RATED,
+        FeedbackHandlers(rt.db, service).on_proposal_rated,
+    )
 
 
 def main() -> None:

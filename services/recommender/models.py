@@ -24,6 +24,8 @@ class DatasetProfile(Base):
     categorical_ratio: Mapped[float] = mapped_column(Float)
     class_imbalance: Mapped[float] = mapped_column(Float)
     target: Mapped[str] = mapped_column(String(300))
+    # Extended meta-features (statistics and landmarkers) as a JSON object.
+    extra_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -44,4 +46,19 @@ class Observation(Base):
     metric: Mapped[str] = mapped_column(String(20))
     score: Mapped[float] = mapped_column(Float)
     duration_ms: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Feedback(Base):
+    """The latest rating / verdict a learner gave a coach proposal, per pipeline key."""
+
+    __tablename__ = "recommender_feedback"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    proposal_id: Mapped[str] = mapped_column(String(64), index=True)
+    pipeline_key: Mapped[str] = mapped_column(Text)
+    # In [-1, 1]: accepted +1 / rejected -1, a rating r maps to (r - 3) / 2; both averaged.
+    value: Mapped[float] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -32,6 +32,10 @@ class Recommendation:
     expected_score: float
     support: int
     rationale: str
+    # Spread of the expected score (posterior standard deviation; 0 for the plain priors).
+    uncertainty: float = 0.0
+    # Mean observed run time of this pipeline on the similar datasets (0 when unknown).
+    expected_cost_ms: float = 0.0
 
 
 # Ordered by how well they usually do on small tabular data: a forest first because it needs
@@ -71,6 +75,66 @@ PRIOR_PIPELINES: dict[str, tuple[PipelineSpec, ...]] = {
             "estimator": "Ridge",
             "params": {"alpha": 1.0},
         },
+    ),
+}
+
+
+def _spec(estimator: str, steps: list[str] | None = None, **params: Any) -> PipelineSpec:
+    return {
+        "steps": ["SimpleImputer", "OneHotEncoder", *(steps or [])],
+        "estimator": estimator,
+        "params": params,
+    }
+
+
+# Candidate pipelines the cold-start priors are measured on (`build_priors`): the priors
+# above plus tuned variants and other model families. A spec stays data, never code.
+PORTFOLIO: dict[str, tuple[PipelineSpec, ...]] = {
+    CLASSIFICATION: (
+        *PRIOR_PIPELINES[CLASSIFICATION],
+        _spec(
+            "HistGradientBoostingClassifier",
+            learning_rate=0.05,
+            max_iter=400,
+            max_leaf_nodes=15,
+            l2_regularization=1.0,
+            random_state=42,
+        ),
+        _spec("ExtraTreesClassifier", n_estimators=300, n_jobs=-1, random_state=42),
+        _spec(
+            "RandomForestClassifier",
+            n_estimators=300,
+            max_features=0.5,
+            min_samples_leaf=2,
+            n_jobs=-1,
+            random_state=42,
+        ),
+        _spec("SVC", ["StandardScaler"], C=3.0),
+        _spec("KNeighborsClassifier", ["StandardScaler"], n_neighbors=7, weights="distance"),
+        _spec("LogisticRegression", ["StandardScaler"], C=0.1, max_iter=1000),
+    ),
+    REGRESSION: (
+        *PRIOR_PIPELINES[REGRESSION],
+        _spec(
+            "HistGradientBoostingRegressor",
+            learning_rate=0.05,
+            max_iter=400,
+            max_leaf_nodes=15,
+            l2_regularization=1.0,
+            random_state=42,
+        ),
+        _spec("ExtraTreesRegressor", n_estimators=300, n_jobs=-1, random_state=42),
+        _spec(
+            "RandomForestRegressor",
+            n_estimators=300,
+            max_features=0.5,
+            min_samples_leaf=2,
+            n_jobs=-1,
+            random_state=42,
+        ),
+        _spec("GradientBoostingRegressor", random_state=42),
+        _spec("KNeighborsRegressor", ["StandardScaler"], n_neighbors=7, weights="distance"),
+        _spec("Ridge", ["StandardScaler"], alpha=10.0),
     ),
 }
 

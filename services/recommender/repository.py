@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from services.recommender.models import DatasetProfile, Observation
+from services.recommender.models import DatasetProfile, Feedback, Observation
 
 
 def get_profile(session: Session, dataset_key: str) -> DatasetProfile | None:
@@ -34,8 +34,11 @@ def profiles_by_key(session: Session, keys: set[str]) -> dict[str, DatasetProfil
     return {row.dataset_key: row for row in rows}
 
 
-def pipeline_stats(session: Session, task_type: str) -> list[tuple[str, str, str, float, int]]:
-    """(dataset_key, pipeline_key, pipeline_json, mean score, runs) per dataset × pipeline."""
+def pipeline_stats(
+    session: Session, task_type: str
+) -> list[tuple[str, str, str, float, int, float]]:
+    """(dataset_key, pipeline_key, pipeline_json, mean score, runs, mean duration ms) per
+    dataset × pipeline."""
     rows = session.execute(
         select(
             Observation.dataset_key,
@@ -43,8 +46,26 @@ def pipeline_stats(session: Session, task_type: str) -> list[tuple[str, str, str
             func.min(Observation.pipeline_json),
             func.avg(Observation.score),
             func.count(Observation.id),
+            func.avg(Observation.duration_ms),
         )
         .where(Observation.task_type == task_type)
         .group_by(Observation.dataset_key, Observation.pipeline_key)
     )
-    return [(r[0], r[1], r[2], float(r[3]), int(r[4])) for r in rows]
+    return [(r[0], r[1], r[2], float(r[3]), int(r[4]), float(r[5] or 0)) for r in rows]
+
+
+def replace_feedback(session: Session, proposal_id: str, rows: list[Feedback]) -> None:
+    """The latest feedback on a proposal replaces the earlier one."""
+    session.execute(delete(Feedback).where(Feedback.proposal_id == proposal_id))
+    session.add_all(rows)
+    session.flush()
+
+
+def feedback_by_pipeline(session: Session) -> dict[str, tuple[float, int]]:
+    """pipeline key -> (mean feedback value, number of proposals rated)."""
+    rows = session.execute(
+        select(Feedback.pipeline_key, func.avg(Feedback.value), func.count(Feedback.id)).group_by(
+            Feedback.pipeline_key
+        )
+    )
+    return {r[0]: (float(r[1]), int(r[2])) for r in rows}

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import math
+import random
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from ascent.types.v1 import run_pb2
 from sqlalchemy.orm import Session
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session
 from services.common.datasets import DatasetStore
 from services.common.db import utcnow
 from services.recommender import repository
-from services.recommender.models import DatasetProfile, Observation
+from services.recommender.models import DatasetProfile, Feedback, Observation
 from services.recommender.pipelines import (
     PipelineSpec,
     Recommendation,
@@ -34,15 +36,88 @@ from services.recommender.profiling import (
     read_csv,
 )
 
-# Typical spread of each meta-feature (same order as `feature_vector`): one unit of distance
-# is about a tenfold size change, a quarter of the cells missing/categorical, five classes,
-# or half the class balance.
+# Basic coordinates (same order as `feature_vector`) and their typical spread: one unit of
+# distance is about a tenfold size change, a quarter of the cells missing/categorical, five
+# classes, or half the class balance.
 FEATURE_SCALES = (math.log(10), math.log(10), 0.25, 0.25, 5.0, 0.5)
+# Extended coordinates used when both profiles have them, with their typical spread.
+EXTRA_SCALES: dict[str, float] = {
+    "class_entropy": 0.3,
+    "numeric_ratio": 0.3,
+    "skew_mean": 2.0,
+    "kurt_mean": 10.0,
+    "landmark_stump": 0.15,
+    "landmark_nb": 0.15,
+    "landmark_1nn": 0.15,
+}
 SIMILARITY_WIDTH = 0.35
-# Ranking shrinks a pipeline's weighted mean towards zero by this much pseudo-weight, so a
-# score seen once on a distant dataset does not outrank one seen on close neighbours; the
-# reported expected score stays the plain weighted mean.
+# A pipeline seen on few similar datasets is pulled towards this regret (score below the
+# best pipeline of the same dataset) with EVIDENCE_PRIOR pseudo-weight, so one lucky
+# observation does not outrank repeated evidence.
 EVIDENCE_PRIOR = 0.25
+PRIOR_REGRET = 0.05
+# Regrets are clipped here: on a tiny dataset a model can score R2 = -3, and one such
+# catastrophe should count as "bad", not outweigh everything else.
+REGRET_FLOOR = -0.3
+# Prior spread of a pipeline's regret, for the Thompson draw.
+REGRET_SPREAD = 0.05
+
+# Learner feedback on coach proposals nudges a pipeline's posterior regret by at most this
+# much (all accepted / 5 stars vs all rejected / 1 star), shrunk while there are few ratings.
+FEEDBACK_WEIGHT = 0.02
+FEEDBACK_PRIOR = 2.0
+
+PRIORS_PATH = Path(__file__).with_name("priors.json")
+
+
+def feedback_value(rating: int, verdict: str) -> float | None:
+    """One number in [-1, 1] per rated proposal (None when it says nothing)."""
+    parts: list[float] = []
+    if 1 <= rating <= 5:
+        parts.append((rating - 3) / 2)
+    if verdict in ("accepted", "rejected"):
+        parts.append(1.0 if verdict == "accepted" else -1.0)
+    return sum(parts) / len(parts) if parts else None
+
+
+@dataclass(frozen=True)
+class KnownResult:
+    """One (dataset, pipeline) cell of the knowledge base: mean score over `runs` runs."""
+
+    dataset_key: str
+    pipeline_key: str
+    pipeline_json: str
+    score: float
+    runs: int
+    duration_ms: float
+
+
+@dataclass
+class Priors:
+    """Cold-start knowledge measured by `build_priors` on datasets shipped with packages."""
+
+    profiles: dict[str, MetaFeatures] = field(default_factory=dict)
+    results: list[KnownResult] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path | None = PRIORS_PATH) -> Priors:
+        if path is None or not path.exists():
+            return cls()
+        raw = json.loads(path.read_text())
+        profiles = {item["dataset_key"]: MetaFeatures(**item) for item in raw.get("datasets", [])}
+        results = [
+            KnownResult(
+                dataset_key=item["dataset_key"],
+                pipeline_key=pipeline_key(item["spec"]),
+                pipeline_json=json.dumps(canonical_spec(item["spec"]), sort_keys=True),
+                score=float(item["score"]),
+                runs=1,
+                duration_ms=float(item["duration_ms"]),
+            )
+            for item in raw.get("observations", [])
+            if item["dataset_key"] in profiles
+        ]
+        return cls(profiles, results)
 
 
 @dataclass(frozen=True)
@@ -74,11 +149,15 @@ def scored_run(run: run_pb2.Run) -> ScoredRun | None:
 
 
 def distance(a: MetaFeatures, b: MetaFeatures) -> float:
-    """Root-mean-square of the scaled meta-feature differences."""
+    """Root-mean-square of the scaled meta-feature differences (extended ones when both
+    profiles have them)."""
     diffs = [
         (x - y) / scale
         for x, y, scale in zip(feature_vector(a), feature_vector(b), FEATURE_SCALES, strict=True)
     ]
+    for name, scale in EXTRA_SCALES.items():
+        if name in a.extra and name in b.extra:
+            diffs.append((a.get(name) - b.get(name)) / scale)
     return math.sqrt(sum(d * d for d in diffs) / len(diffs))
 
 
@@ -98,20 +177,34 @@ def to_meta(row: DatasetProfile) -> MetaFeatures:
         categorical_ratio=row.categorical_ratio,
         class_imbalance=row.class_imbalance,
         target=row.target,
+        extra=json.loads(row.extra_json or "{}"),
     )
 
 
 def dataset_label(meta: MetaFeatures) -> str:
-    if meta.dataset_key.startswith("builtin:"):
+    if meta.dataset_key.startswith(("builtin:", "prior:")):
         return meta.dataset_key.split(":", 1)[1]
     return f"{meta.dataset_key[:8]} (target {meta.target!r})"
 
 
 class RecommenderService:
-    def __init__(self, store: DatasetStore, neighbours: int = 5, default_limit: int = 5) -> None:
+    def __init__(
+        self,
+        store: DatasetStore,
+        neighbours: int = 5,
+        default_limit: int = 5,
+        priors: Priors | None = None,
+        seed: int | None = None,
+        explore: float = 1.0,
+    ) -> None:
         self.store = store
         self.neighbours = neighbours
         self.default_limit = default_limit
+        self.priors = priors if priors is not None else Priors()
+        # Thompson sampling: ranking uses one draw from each pipeline's posterior; `explore`
+        # scales the draw's spread (0 = rank by the posterior mean).
+        self.rng = random.Random(seed)
+        self.explore = explore
 
     # -- profiles ---------------------------------------------------------------------------
     def dataset_key(self, dataset_sha256: str) -> str:
@@ -144,6 +237,7 @@ class RecommenderService:
                 categorical_ratio=meta.categorical_ratio,
                 class_imbalance=meta.class_imbalance,
                 target=meta.target,
+                extra_json=json.dumps(meta.extra, sort_keys=True),
                 created_at=utcnow(),
             ),
         )
@@ -171,6 +265,29 @@ class RecommenderService:
         )
         return True
 
+    def record_feedback(
+        self,
+        session: Session,
+        proposal_id: str,
+        pipeline_keys: list[str],
+        rating: int,
+        verdict: str,
+    ) -> bool:
+        """Store the latest feedback on a proposal; False when it carries none."""
+        value = feedback_value(rating, verdict)
+        if value is None or not proposal_id or not pipeline_keys:
+            return False
+        now = utcnow()
+        repository.replace_feedback(
+            session,
+            proposal_id,
+            [
+                Feedback(proposal_id=proposal_id, pipeline_key=key, value=value, created_at=now)
+                for key in dict.fromkeys(pipeline_keys)
+            ],
+        )
+        return True
+
     # -- recommending -----------------------------------------------------------------------
     def recommend(self, session: Session, meta: MetaFeatures, limit: int) -> list[Recommendation]:
         limit = limit if limit > 0 else self.default_limit
@@ -179,62 +296,99 @@ class RecommenderService:
         priors = [rec for rec in prior_recommendations(meta.task_type) if rec.key not in seen]
         return [*observed, *priors][:limit]
 
+    def _knowledge(
+        self, session: Session, task_type: str
+    ) -> tuple[dict[str, MetaFeatures], list[KnownResult]]:
+        """Priors plus everything learned from runs, for one task type."""
+        stats = repository.pipeline_stats(session, task_type)
+        profiles = {
+            key: to_meta(row)
+            for key, row in repository.profiles_by_key(session, {r[0] for r in stats}).items()
+        }
+        results = [KnownResult(*row) for row in stats if row[0] in profiles]
+        for key, meta in self.priors.profiles.items():
+            if meta.task_type == task_type:
+                profiles[key] = meta
+        results += [r for r in self.priors.results if r.dataset_key in profiles]
+        return profiles, results
+
     def _observed(self, session: Session, meta: MetaFeatures) -> list[Recommendation]:
-        stats = repository.pipeline_stats(session, meta.task_type)
-        if not stats:
+        profiles, results = self._knowledge(session, meta.task_type)
+        if not results:
             return []
-        profiles = repository.profiles_by_key(session, {row[0] for row in stats})
-        known = {key: to_meta(row) for key, row in profiles.items()}
-        nearest = sorted(known.values(), key=lambda other: (distance(meta, other), other.rows))
-        nearest = nearest[: self.neighbours]
+        with_results = {r.dataset_key for r in results}
+        nearest = sorted(
+            (other for key, other in profiles.items() if key in with_results),
+            key=lambda other: (distance(meta, other), other.rows, other.dataset_key),
+        )[: self.neighbours]
         dist = {other.dataset_key: distance(meta, other) for other in nearest}
 
-        per_dataset: dict[str, dict[str, tuple[float, int]]] = defaultdict(dict)
+        per_dataset: dict[str, dict[str, KnownResult]] = defaultdict(dict)
         specs: dict[str, str] = {}
-        for dataset_key, key, spec_json, mean, count in stats:
-            if dataset_key in dist:
-                per_dataset[dataset_key][key] = (mean, count)
-                specs[key] = spec_json
+        for result in results:
+            if result.dataset_key in dist:
+                per_dataset[result.dataset_key][result.pipeline_key] = result
+                specs[result.pipeline_key] = result.pipeline_json
+        best_score = {
+            key: max(r.score for r in cells.values()) for key, cells in per_dataset.items()
+        }
+        feedback = repository.feedback_by_pipeline(session)
         best_on: dict[str, int] = defaultdict(int)
-        for scores in per_dataset.values():
-            top = max(scores.items(), key=lambda item: item[1][0])[0]
-            best_on[top] += 1
+        for cells in per_dataset.values():
+            best_on[max(cells.values(), key=lambda r: (r.score, -r.duration_ms)).pipeline_key] += 1
 
         ranked: list[tuple[float, Recommendation]] = []
         for key, spec_json in specs.items():
-            weight_sum = score_sum = 0.0
+            weights: list[float] = []
+            scores: list[float] = []
+            regrets: list[float] = []
+            costs: list[float] = []
             support = 0
-            datasets: list[MetaFeatures] = []
+            worked: list[str] = []
             for other in nearest:
-                entry = per_dataset.get(other.dataset_key, {}).get(key)
-                if entry is None:
+                cell = per_dataset.get(other.dataset_key, {}).get(key)
+                if cell is None:
                     continue
-                weight = similarity(dist[other.dataset_key])
-                weight_sum += weight
-                score_sum += weight * entry[0]
-                support += entry[1]
-                datasets.append(other)
-            closest = datasets[0]
+                weight = max(similarity(dist[other.dataset_key]), 1e-6)
+                weights.append(weight)
+                scores.append(cell.score)
+                regrets.append(max(REGRET_FLOOR, cell.score - best_score[other.dataset_key]))
+                costs.append(cell.duration_ms)
+                support += cell.runs
+                worked.append(f"{dataset_label(other)} ({cell.score:.3f})")
+            total = sum(weights)
+            mean_score = sum(w * x for w, x in zip(weights, scores, strict=True)) / total
+            mean_regret = sum(w * x for w, x in zip(weights, regrets, strict=True)) / total
+            spread = sum(w * (x - mean_regret) ** 2 for w, x in zip(weights, regrets, strict=True))
+            # Evidence from close datasets counts fully; the pseudo-observation keeps a
+            # pipeline seen once far away from outranking one seen often nearby.
+            evidence = total / max(weights)
+            posterior_mean = (total * mean_regret - EVIDENCE_PRIOR * PRIOR_REGRET) / (
+                total + EVIDENCE_PRIOR
+            )
+            liked, rated = feedback.get(key, (0.0, 0))
+            posterior_mean += FEEDBACK_WEIGHT * liked * rated / (rated + FEEDBACK_PRIOR)
+            uncertainty = math.sqrt((spread / total + REGRET_SPREAD**2) / (1.0 + evidence))
+            draw = posterior_mean + self.explore * uncertainty * self.rng.gauss(0.0, 1.0)
+            wins = best_on.get(key, 0)
             lead = (
-                f"best on {best_on[key]} of {len(datasets)} similar dataset(s)"
-                if best_on[key]
-                else f"observed on {len(datasets)} similar dataset(s)"
+                f"worked on {len(worked)} similar dataset(s): {', '.join(worked[:4])}"
+                + (f"; best on {wins} of them" if wins else "")
+                + (f"; learners rated it {liked:+.1f} on {rated} proposal(s)" if rated else "")
             )
-            rationale = (
-                f"{lead}, mean score {score_sum / weight_sum:.3f} over {support} run(s) "
-                f"(nearest: {dataset_label(closest)}, distance "
-                f"{dist[closest.dataset_key]:.2f})"
-            )
-            confidence = score_sum / (weight_sum + EVIDENCE_PRIOR)
             ranked.append(
                 (
-                    confidence,
+                    draw,
                     Recommendation(
                         spec=canonical_spec(json.loads(spec_json)),
                         key=key,
-                        expected_score=round(score_sum / weight_sum, 6),
+                        expected_score=round(mean_score, 6),
                         support=support,
-                        rationale=rationale,
+                        rationale=lead,
+                        uncertainty=round(uncertainty, 6),
+                        expected_cost_ms=round(
+                            sum(w * c for w, c in zip(weights, costs, strict=True)) / total, 1
+                        ),
                     ),
                 )
             )

@@ -27,6 +27,7 @@ def meta_to_pb(meta: MetaFeatures) -> pb.MetaFeatures:
         categorical_ratio=meta.categorical_ratio,
         class_imbalance=meta.class_imbalance,
         target=meta.target,
+        extra=meta.extra,
     )
 
 
@@ -37,6 +38,8 @@ def recommendation_to_pb(rec: Recommendation) -> pb.PipelineRecommendation:
         expected_score=rec.expected_score,
         support=rec.support,
         rationale=rec.rationale,
+        uncertainty=rec.uncertainty,
+        expected_cost_ms=rec.expected_cost_ms,
     )
 
 

@@ -161,3 +161,47 @@ def test_regression_fit_quality() -> None:
     check_shape(result)
     assert "0.420" in " ".join(result.sentences)
     assert "weak" in " ".join(result.sentences)
+
+
+def test_overfitting_from_train_and_test_scores() -> None:
+    run = scored_run("RandomForestClassifier", 0.71, stdout="TRAIN_ACCURACY: 1.0000\n")
+    result = diagnose(run, profile(), [], "classification", PROPOSAL)
+    assert "over-fits" in result.text
+    assert any("Regularise" in s for s in result.suggestions)
+    assert any("seen" in q for q in result.questions)
+
+
+def test_underfitting_from_train_and_test_scores() -> None:
+    run = scored_run("LogisticRegression", 0.52, stdout="TRAIN_ACCURACY: 0.5500\n")
+    result = diagnose(run, profile(), [], "classification", PROPOSAL)
+    assert "under-fits" in result.text
+
+
+def test_small_train_test_gap_is_neither() -> None:
+    run = scored_run("RandomForestClassifier", 0.90, stdout="TRAIN_ACCURACY: 0.9500\n")
+    result = diagnose(run, profile(), [], "classification", PROPOSAL)
+    assert "fits" not in result.text
+
+
+def test_identifier_columns() -> None:
+    run = scored_run("RandomForestClassifier", 0.8)
+    run.outcome.dataset_info_json = '{"rows": 500, "features": ["customer_id", "age", "income"]}'
+    result = diagnose(run, profile(), [], "classification", PROPOSAL)
+    assert "customer_id" in result.text and "identifiers" in result.text
+    assert any("Drop identifier columns" in s for s in result.suggestions)
+
+
+def test_target_leak_on_a_perfect_score() -> None:
+    run = scored_run("RandomForestClassifier", 1.0)
+    run.outcome.dataset_info_json = '{"features": ["age", "churn_flag"]}'
+    result = diagnose(run, profile(target="churn"), [], "classification", PROPOSAL)
+    assert "leakage" in result.text
+
+
+def test_too_little_data_for_the_split() -> None:
+    run = scored_run("RandomForestClassifier", 0.8)
+    small = diagnose(run, profile(rows=40), [], "classification", PROPOSAL)
+    big = diagnose(run, profile(rows=4000), [], "classification", PROPOSAL)
+    assert any("cross_val_score" in s for s in small.suggestions)
+    assert "How many test rows" in " ".join(small.questions)
+    assert "How many test rows" not in " ".join(big.questions)

@@ -150,7 +150,10 @@ async def test_improve_uses_the_recommender_and_publishes_the_proposal(
     listener = Listener(nats_server.url)
     await listener.start(common.stream)
 
-    recommender_settings = RecommenderSettings(grpc_port=recommender_port)
+    # Only what this test teaches (no bundled priors), ranked greedily.
+    recommender_settings = RecommenderSettings(
+        grpc_port=recommender_port, priors_path="none", explore=0.0
+    )
     async with (
         running(
             "recommender",

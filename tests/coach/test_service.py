@@ -137,3 +137,35 @@ def test_a_run_without_id_is_rejected() -> None:
     with pytest.raises(AscentError) as err:
         CoachService().propose(ImproveContext(run=scored_run("SVC", 0.5, id="")))
     assert err.value.code == "invalid_argument"
+
+
+def test_rating_a_proposal_stages_the_event_for_its_owner_only(db: Database) -> None:
+    from services.coach.service import rate
+
+    service = CoachService()
+    run = scored_run("LogisticRegression", 0.8)
+    run.id, run.owner_id = str(uuid.uuid4()), "owner-2"
+    context = ImproveContext(run=run)
+    improvement = service.propose(context)
+    with db.session() as session:
+        stored = service.store(session, context, improvement)
+    with db.session() as session:
+        rate(session, stored.id, "owner-2", 4, "accepted")
+    for owner, rating, verdict, code in [
+        ("someone-else", 4, "", "not_found"),
+        ("owner-2", 6, "", "invalid_argument"),
+        ("owner-2", 0, "maybe", "invalid_argument"),
+        ("owner-2", 0, "", "invalid_argument"),
+    ]:
+        with pytest.raises(AscentError) as err, db.session() as session:
+            rate(session, stored.id, owner, rating, verdict)
+        assert err.value.code == code
+    with db.session() as session:
+        payloads = session.execute(
+            select(outbox.c.payload).where(outbox.c.subject == events.PROPOSAL_RATED)
+        ).scalars()
+        staged = [coach_pb2.ProposalRated.FromString(bytes(p)) for p in payloads]
+    mine = [event for event in staged if event.proposal_id == stored.id]
+    assert len(mine) == 1
+    assert (mine[0].rating, mine[0].verdict, mine[0].owner_id) == (4, "accepted", "owner-2")
+    assert list(mine[0].pipeline_keys) == improvement.pipeline_keys

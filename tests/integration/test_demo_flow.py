@@ -107,6 +107,27 @@ def test_demo_flow(api: httpx.Client, stack: Stack) -> None:
     accuracies = [r["accuracy"] for r in session_view["runs"]]
     assert accuracies == sorted(accuracies, reverse=True)
 
+    # Socratic mode with the auto-improve loop: questions and hints first, the answer last;
+    # rounds stop at the first one without a gain and the best run is the one shown.
+    response = api.post(
+        "/api/ai/improve",
+        json={"sessionId": session["id"], "runId": on_csv["id"], "mode": "socratic", "rounds": 3},
+        headers=auth,
+    )
+    assert response.status_code == 200, response.text
+    socratic = response.json()["data"]
+    assert socratic["mode"] == "socratic"
+    kinds = [step["kind"] for step in socratic["steps"]]
+    assert kinds[-1] == "answer" and {"question", "hint"} <= set(kinds[:-1])
+    loop = socratic["autoImprove"]
+    assert 1 <= len(loop["rounds"]) <= 3 and loop["stopped"]
+    assert loop["rounds"][0]["improved"] is True
+    best = socratic["improvedRun"]
+    assert best["accuracy"] == max(r["score"] or 0 for r in loop["rounds"])
+    assert best["isImproved"] is True
+    bad = api.post("/api/ai/improve", json={"sessionId": session["id"], "rounds": 9}, headers=auth)
+    assert 400 <= bad.status_code < 500, bad.text
+
     # Progress: XP for the runs and the first-run badge, computed from events.
     def progress_ready() -> dict | None:
         data = api.get("/api/me/progress", headers=auth).json()["data"]

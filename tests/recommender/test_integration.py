@@ -49,7 +49,8 @@ async def running_recommender(
     common: CommonSettings, port: int
 ) -> AsyncIterator[pb_grpc.RecommenderServiceStub]:
     stop = asyncio.Event()
-    settings = Settings(grpc_port=port)
+    # No bundled priors and greedy ranking: this test is about what the events teach.
+    settings = Settings(grpc_port=port, priors_path="none", explore=0.0)
     task = asyncio.create_task(
         serve("recommender", settings, setup, "services.recommender.migrations", common, stop)
     )
@@ -128,7 +129,9 @@ async def test_profile_recommend_and_learning_from_events(
         assert keys[0] == pipeline_key(KNN)
         assert ranked.pipelines[0].support == 2
         assert ranked.pipelines[0].expected_score == pytest.approx(0.96)
-        assert "nearest:" in ranked.pipelines[0].rationale
+        assert ranked.pipelines[0].rationale.startswith("worked on 1 similar dataset(s):")
+        assert ranked.pipelines[0].expected_cost_ms == pytest.approx(900)
+        assert ranked.pipelines[0].uncertainty > 0
         assert keys[1] == pipeline_key(HGB)
         assert ranked.pipelines[2].rationale == PRIOR_RATIONALE
         assert len(keys) == 4

@@ -178,7 +178,8 @@ def test_knowledge_base_learns_and_replay_is_idempotent(
     assert recs[0].key == pipeline_key(RF)
     assert recs[0].expected_score == pytest.approx(0.93)
     assert recs[0].support == 2
-    assert "best on 1 of 1 similar dataset" in recs[0].rationale
+    assert "worked on 1 similar dataset(s)" in recs[0].rationale
+    assert "best on 1 of them" in recs[0].rationale
     assert recs[1].key == pipeline_key(linear)
     # Priors follow what was observed, without repeating a known pipeline.
     assert [r.rationale for r in recs[2:]] == [PRIOR_RATIONALE] * 3

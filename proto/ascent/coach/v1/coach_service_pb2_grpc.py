@@ -40,6 +40,11 @@ class CoachServiceStub:
                 request_serializer=ascent_dot_coach_dot_v1_dot_coach__service__pb2.ImproveRequest.SerializeToString,
                 response_deserializer=ascent_dot_coach_dot_v1_dot_coach__service__pb2.ImproveResponse.FromString,
                 _registered_method=True)
+        self.Rate = channel.unary_unary(
+                '/ascent.coach.v1.CoachService/Rate',
+                request_serializer=ascent_dot_coach_dot_v1_dot_coach__service__pb2.RateRequest.SerializeToString,
+                response_deserializer=ascent_dot_coach_dot_v1_dot_coach__service__pb2.RateResponse.FromString,
+                _registered_method=True)
 
 
 class CoachServiceServicer:
@@ -52,6 +57,14 @@ class CoachServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Rate(self, request, context):
+        """The learner's rating and/or accept/reject of a proposal; published as
+        coach.proposal.rated.v1 so the recommender learns from it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CoachServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -59,6 +72,11 @@ def add_CoachServiceServicer_to_server(servicer, server):
                     servicer.Improve,
                     request_deserializer=ascent_dot_coach_dot_v1_dot_coach__service__pb2.ImproveRequest.FromString,
                     response_serializer=ascent_dot_coach_dot_v1_dot_coach__service__pb2.ImproveResponse.SerializeToString,
+            ),
+            'Rate': grpc.unary_unary_rpc_method_handler(
+                    servicer.Rate,
+                    request_deserializer=ascent_dot_coach_dot_v1_dot_coach__service__pb2.RateRequest.FromString,
+                    response_serializer=ascent_dot_coach_dot_v1_dot_coach__service__pb2.RateResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -89,6 +107,33 @@ class CoachService:
             '/ascent.coach.v1.CoachService/Improve',
             ascent_dot_coach_dot_v1_dot_coach__service__pb2.ImproveRequest.SerializeToString,
             ascent_dot_coach_dot_v1_dot_coach__service__pb2.ImproveResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Rate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.coach.v1.CoachService/Rate',
+            ascent_dot_coach_dot_v1_dot_coach__service__pb2.RateRequest.SerializeToString,
+            ascent_dot_coach_dot_v1_dot_coach__service__pb2.RateResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -24,3 +24,23 @@ class ImprovementProposed(_message.Message):
     engine: str
     pipeline_keys: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., proposal_id: _Optional[str] = ..., run_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., experiment_name: _Optional[str] = ..., engine: _Optional[str] = ..., pipeline_keys: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ProposalRated(_message.Message):
+    __slots__ = ("meta", "proposal_id", "run_id", "owner_id", "rating", "verdict", "engine", "pipeline_keys")
+    META_FIELD_NUMBER: _ClassVar[int]
+    PROPOSAL_ID_FIELD_NUMBER: _ClassVar[int]
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    RATING_FIELD_NUMBER: _ClassVar[int]
+    VERDICT_FIELD_NUMBER: _ClassVar[int]
+    ENGINE_FIELD_NUMBER: _ClassVar[int]
+    PIPELINE_KEYS_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    proposal_id: str
+    run_id: str
+    owner_id: str
+    rating: int
+    verdict: str
+    engine: str
+    pipeline_keys: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., proposal_id: _Optional[str] = ..., run_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., rating: _Optional[int] = ..., verdict: _Optional[str] = ..., engine: _Optional[str] = ..., pipeline_keys: _Optional[_Iterable[str]] = ...) -> None: ...

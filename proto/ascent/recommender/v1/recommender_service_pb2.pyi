@@ -13,7 +13,14 @@ class ProfileRequest(_message.Message):
     def __init__(self, dataset_sha256: _Optional[str] = ...) -> None: ...
 
 class MetaFeatures(_message.Message):
-    __slots__ = ("dataset_sha256", "rows", "columns", "task_type", "n_classes", "missing_ratio", "categorical_ratio", "class_imbalance", "target")
+    __slots__ = ("dataset_sha256", "rows", "columns", "task_type", "n_classes", "missing_ratio", "categorical_ratio", "class_imbalance", "target", "extra")
+    class ExtraEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
     DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
     ROWS_FIELD_NUMBER: _ClassVar[int]
     COLUMNS_FIELD_NUMBER: _ClassVar[int]
@@ -23,6 +30,7 @@ class MetaFeatures(_message.Message):
     CATEGORICAL_RATIO_FIELD_NUMBER: _ClassVar[int]
     CLASS_IMBALANCE_FIELD_NUMBER: _ClassVar[int]
     TARGET_FIELD_NUMBER: _ClassVar[int]
+    EXTRA_FIELD_NUMBER: _ClassVar[int]
     dataset_sha256: str
     rows: int
     columns: int
@@ -32,7 +40,8 @@ class MetaFeatures(_message.Message):
     categorical_ratio: float
     class_imbalance: float
     target: str
-    def __init__(self, dataset_sha256: _Optional[str] = ..., rows: _Optional[int] = ..., columns: _Optional[int] = ..., task_type: _Optional[str] = ..., n_classes: _Optional[int] = ..., missing_ratio: _Optional[float] = ..., categorical_ratio: _Optional[float] = ..., class_imbalance: _Optional[float] = ..., target: _Optional[str] = ...) -> None: ...
+    extra: _containers.ScalarMap[str, float]
+    def __init__(self, dataset_sha256: _Optional[str] = ..., rows: _Optional[int] = ..., columns: _Optional[int] = ..., task_type: _Optional[str] = ..., n_classes: _Optional[int] = ..., missing_ratio: _Optional[float] = ..., categorical_ratio: _Optional[float] = ..., class_imbalance: _Optional[float] = ..., target: _Optional[str] = ..., extra: _Optional[_Mapping[str, float]] = ...) -> None: ...
 
 class ProfileResponse(_message.Message):
     __slots__ = ("meta_features",)
@@ -49,18 +58,22 @@ class RecommendRequest(_message.Message):
     def __init__(self, dataset_sha256: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
 
 class PipelineRecommendation(_message.Message):
-    __slots__ = ("pipeline_json", "key", "expected_score", "support", "rationale")
+    __slots__ = ("pipeline_json", "key", "expected_score", "support", "rationale", "uncertainty", "expected_cost_ms")
     PIPELINE_JSON_FIELD_NUMBER: _ClassVar[int]
     KEY_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_SCORE_FIELD_NUMBER: _ClassVar[int]
     SUPPORT_FIELD_NUMBER: _ClassVar[int]
     RATIONALE_FIELD_NUMBER: _ClassVar[int]
+    UNCERTAINTY_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_COST_MS_FIELD_NUMBER: _ClassVar[int]
     pipeline_json: str
     key: str
     expected_score: float
     support: int
     rationale: str
-    def __init__(self, pipeline_json: _Optional[str] = ..., key: _Optional[str] = ..., expected_score: _Optional[float] = ..., support: _Optional[int] = ..., rationale: _Optional[str] = ...) -> None: ...
+    uncertainty: float
+    expected_cost_ms: float
+    def __init__(self, pipeline_json: _Optional[str] = ..., key: _Optional[str] = ..., expected_score: _Optional[float] = ..., support: _Optional[int] = ..., rationale: _Optional[str] = ..., uncertainty: _Optional[float] = ..., expected_cost_ms: _Optional[float] = ...) -> None: ...
 
 class RecommendResponse(_message.Message):
     __slots__ = ("meta_features", "pipelines")

@@ -1,0 +1,109 @@
+"""The auto-improve loop: propose, run, keep the best, stop when rounds stop paying off.
+
+Shared by the gateway's improve flow and the coach benchmark. Transport-free:
+`propose(best, history)` asks the coach for the next experiment and
+`execute(proposal, parent)` runs it (the gateway's improve flow runs it through the execution
+service as an AI-improved child run; the benchmark through the sandbox pool directly). Each
+round improves on the best run so far, with every run of the loop in the history, so the
+coach never proposes the same pipeline twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from ascent.types.v1 import run_pb2
+
+P = TypeVar("P")
+
+MAX_ROUNDS = 5
+
+
+def score_of(run: run_pb2.Run) -> tuple[str, float] | None:
+    if run.outcome.HasField("accuracy"):
+        return "accuracy", run.outcome.accuracy
+    if run.outcome.HasField("r2"):
+        return "r2", run.outcome.r2
+    return None
+
+
+@dataclass
+class Round(Generic[P]):
+    proposal: P
+    run: run_pb2.Run
+    score: float | None
+    improved: bool  # beat the best run before it
+
+
+@dataclass
+class LoopResult(Generic[P]):
+    start: run_pb2.Run
+    best: run_pb2.Run
+    rounds: list[Round[P]] = field(default_factory=list)
+    stopped: str = ""  # why the loop ended
+
+    @property
+    def best_score(self) -> float | None:
+        scored = score_of(self.best)
+        return scored[1] if scored and not self.best.has_error else None
+
+
+def comparable_score(run: run_pb2.Run, metric: str | None) -> float | None:
+    """The run's score when it has the loop's metric (accuracy vs R2) and did not fail."""
+    scored = score_of(run)
+    if run.has_error or scored is None or (metric is not None and scored[0] != metric):
+        return None
+    return scored[1]
+
+
+async def auto_improve(
+    start: run_pb2.Run,
+    history: list[run_pb2.Run],
+    propose: Callable[[run_pb2.Run, list[run_pb2.Run]], Awaitable[P]],
+    execute: Callable[[P, run_pb2.Run], Awaitable[run_pb2.Run]],
+    rounds: int,
+    patience: int = 1,
+    min_gain: float = 0.0,
+    metric: str | None = None,
+) -> LoopResult[P]:
+    """Run up to `rounds` rounds; stop after `patience` rounds in a row without a gain of
+    more than `min_gain`. The best run is kept (the start run when nothing beat it).
+
+    Scores compare under one metric: `metric` when given, else the start run's. When the
+    start run reported accuracy on what the coach's code detects as a regression target (the
+    seed template on a numeric target), the loop switches to R2 and the start run no longer
+    counts as a score to beat."""
+    if not 1 <= rounds <= MAX_ROUNDS:
+        raise ValueError(f"rounds must be between 1 and {MAX_ROUNDS}")
+    result: LoopResult[P] = LoopResult(start=start, best=start)
+    all_runs = [*history, start]
+    start_scored = score_of(start)
+    if metric is None and start_scored and not start.has_error:
+        metric = start_scored[0]
+    best_score = comparable_score(start, metric)
+    without_gain = 0
+    for _ in range(rounds):
+        proposal = await propose(result.best, all_runs)
+        run = await execute(proposal, result.best)
+        all_runs.append(run)
+        scored = None if run.has_error else score_of(run)
+        if scored is not None and (
+            metric is None or (scored[0] == "r2" and run.outcome.task_type == "regression")
+        ):
+            if metric != scored[0]:
+                metric, best_score = scored[0], None
+        value = comparable_score(run, metric)
+        improved = value is not None and (best_score is None or value > best_score + min_gain)
+        result.rounds.append(Round(proposal, run, value, improved))
+        if improved:
+            result.best, best_score, without_gain = run, value, 0
+        else:
+            without_gain += 1
+            if without_gain >= patience:
+                result.stopped = f"no gain in {without_gain} round(s)"
+                break
+    if not result.stopped:
+        result.stopped = f"{rounds} round(s) done"
+    return result
