@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
@@ -38,13 +37,9 @@ class Gateway:
     # Pushes NATS facts to open notebook pages; None until the app's lifespan starts it.
     live: LiveHub | None = None
 
-    def _work(self, fn: Callable[[Session], T]) -> T:
-        with self.db.session() as session:
-            return fn(session)
-
     async def work(self, fn: Callable[[Session], T]) -> T:
         """One unit of work off the event loop (database access is synchronous)."""
-        return await asyncio.to_thread(self._work, fn)
+        return await self.db.run(fn)
 
 
 def get_gateway(request: Request) -> Gateway:

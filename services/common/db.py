@@ -8,12 +8,14 @@ PostgreSQL database.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 import pkgutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import (
     Column,
@@ -30,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 _migrations_meta = MetaData()
 schema_migrations = Table(
@@ -83,6 +86,14 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    def _work(self, fn: Callable[[Session], _T]) -> _T:
+        with self.session() as session:
+            return fn(session)
+
+    async def run(self, fn: Callable[[Session], _T]) -> _T:
+        """``fn`` in one unit of work, off the event loop (database access is synchronous)."""
+        return await asyncio.to_thread(self._work, fn)
 
     def migrate(self, service: str, package: str) -> list[int]:
         """Apply pending migrations of `package` in order; returns the versions applied."""

@@ -25,13 +25,8 @@ class LeaderboardServicer(lb_grpc.LeaderboardServiceServicer):
         self.db = db
         self.settings = settings
 
-    def _work(self, fn: Callable[[Session], T]) -> T:
-        with self.db.session() as session:
-            return fn(session)
-
     async def _call(self, fn: Callable[[Session], T]) -> T:
-        # DB access is synchronous: keep it off the event loop.
-        return await asyncio.to_thread(self._work, fn)
+        return await self.db.run(fn)
 
     async def ListRuns(
         self, request: lb.ListRunsRequest, context: grpc.aio.ServicerContext

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -24,13 +23,8 @@ class ProgressServicer(pb_grpc.ProgressServiceServicer):
         self.db = db
         self.settings = settings
 
-    def _work(self, fn: Callable[[Session], T]) -> T:
-        with self.db.session() as session:
-            return fn(session)
-
     async def _call(self, fn: Callable[[Session], T]) -> T:
-        # DB access is synchronous: keep it off the event loop.
-        return await asyncio.to_thread(self._work, fn)
+        return await self.db.run(fn)
 
     async def ListTracks(
         self, request: pb.ListTracksRequest, context: grpc.aio.ServicerContext
