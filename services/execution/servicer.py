@@ -112,8 +112,9 @@ class ExecutionServicer(pb_grpc.ExecutionServiceServicer):
                         run.grade.CopyFrom(
                             await asyncio.to_thread(grade_submission, challenge, files, item)
                         )
-                    await asyncio.to_thread(self._record, run)
-                    self.relay.wake()
+                    if not request.ephemeral:
+                        await asyncio.to_thread(self._record, run)
+                        self.relay.wake()
                     yield pb.ExecuteResponse(result=run)
         except SandboxBusy as err:
             await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, str(err))

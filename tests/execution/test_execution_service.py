@@ -64,6 +64,11 @@ async def test_starter_template_streams_output_then_result_and_publishes_the_run
     await bus.start()
     bus.consume(ConsumerSpec("test-runs", events.RUN_COMPLETED, on_run))
 
+    # An ephemeral run (a dry run or validation) runs like any other but is never published;
+    # events leave the outbox in order, so had it been recorded it would arrive first.
+    _, check = await collect(stub, code=STARTER_TEMPLATE, session_id="s1", ephemeral=True)
+    assert check.result.status == "ok"
+
     chunks, last = await collect(stub, code=STARTER_TEMPLATE, session_id="s1", name="Baseline")
     run = last.result
     output = "".join(c.output.text for c in chunks if c.WhichOneof("item") == "output")
