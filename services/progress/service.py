@@ -566,7 +566,8 @@ def record_run(
     awarder = _Awarder(session, learner, source_event_id, at)
     for amount, reason in rules.xp_for_run(successful, improved, learner.xp_day_runs):
         awarder.xp(amount, reason)
-    if run.challenge_slug and successful:
+    # A practice run earns run XP like any other but is never a submission (no grade).
+    if run.challenge_slug and successful and not run.practice:
         _grade(session, awarder, run)
     awarder.badges()
     awarder.unlocks()
