@@ -6,16 +6,30 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
 from gateway import challenges
 from gateway.auth import PageUser
 from gateway.context import GatewayDep
+from gateway.live import page_stream
 from gateway.markdown import render_markdown
 from gateway.rendering import render
 from services.common.errors import AscentError
 
 router = APIRouter(include_in_schema=False)
+# Proxies must not buffer an event stream (same headers as the notebook's streams).
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+@router.get("/events")
+async def learner_events(request: Request, user: PageUser, gw: GatewayDep) -> Response:
+    """Live facts for any open page of the learner (base.html listens): badges earned,
+    tracks unlocked, challenges passed. Only the caller's own; notebook pages use their
+    session's stream, which carries these too."""
+    if gw.live is None:
+        raise AscentError("unavailable", "Live updates are not running.")
+    stream = page_stream(gw.live, user.id, None, request.is_disconnected)
+    return StreamingResponse(stream, media_type="text/event-stream", headers=SSE_HEADERS)
 
 
 @router.get("/tracks")

@@ -519,6 +519,7 @@ def _grade(session: Session, awarder: _Awarder, run: run_pb2.Run) -> None:
                 metric=challenge.metric,
                 score=score,
                 source_event_id=awarder.source,
+                challenge_title=challenge.title,
             ),
         )
         awarder.award.passed.append(challenge.slug)
