@@ -55,7 +55,8 @@ async def practice(
     """Runs the code on the challenge data WITHOUT grading (not a submission, not on the
     board): output, metrics and any error, like a notebook run."""
     run = await challenges.practice(gw, user, slug, body.code)
-    return JSONResponse({"data": run_json(run)}, status_code=201)
+    data = {**run_json(run), "practice": run.practice, "challenge": run.challenge_slug}
+    return JSONResponse({"data": data}, status_code=201)
 
 
 @router.get("/leaderboards/{slug}")
