@@ -16,7 +16,7 @@ from gateway import auth, challenges
 from gateway.auth import PageUser
 from gateway.context import GatewayDep
 from gateway.live import page_stream, sse
-from gateway.markdown import render_markdown
+from gateway.markdown import render_markdown, without_title
 from gateway.rendering import render, render_html
 from gateway.schemas import run_json
 from services.common.errors import AscentError
@@ -71,7 +71,7 @@ async def challenge_page(request: Request, slug: str, user: PageUser, gw: Gatewa
         "user": user,
         "active": "tracks",
         "challenge": data,
-        "lesson": render_markdown(detail.lesson_md),
+        "lesson": render_markdown(without_title(detail.lesson_md, detail.challenge.title)),
         "code": code,
         "session_id": notebook.id if notebook is not None else "",
         "shown_hints": 0,
