@@ -43,18 +43,37 @@ ROLES = ("learner", "instructor")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+DISPLAY_NAME_MIN = 2
+DISPLAY_NAME_MAX = 32
+DISPLAY_NAME_RE = re.compile(r"^[A-Za-z0-9 _.\-]+$")
+
+
 @dataclass(frozen=True)
 class UserInfo:
     id: str
     username: str
     role: str
+    display_name: str | None = None
 
     @classmethod
     def of(cls, user: User) -> UserInfo:
-        return cls(id=user.id, username=user.username, role=user.role)
+        return cls(
+            id=user.id, username=user.username, role=user.role, display_name=user.display_name
+        )
 
-    def as_json(self) -> dict[str, str]:
-        return {"id": self.id, "username": self.username, "role": self.role}
+    @property
+    def public_name(self) -> str:
+        """What others see on boards: the display name when chosen, else the username."""
+        return self.display_name or self.username
+
+    def as_json(self) -> dict[str, str | None]:
+        return {
+            "id": self.id,
+            "username": self.username,
+            "role": self.role,
+            "displayName": self.display_name,
+            "publicName": self.public_name,
+        }
 
 
 @dataclass(frozen=True)
@@ -79,6 +98,53 @@ def validate_username(username: str) -> str:
     return username
 
 
+def validate_display_name(name: str) -> str:
+    """The cleaned display name (spaces trimmed and collapsed), or a clear 400."""
+    cleaned = " ".join(name.split())
+    if not DISPLAY_NAME_MIN <= len(cleaned) <= DISPLAY_NAME_MAX:
+        raise AscentError(
+            "invalid_argument",
+            f"A display name must be {DISPLAY_NAME_MIN}-{DISPLAY_NAME_MAX} characters long.",
+        )
+    if not DISPLAY_NAME_RE.match(cleaned) or not any(ch.isalnum() for ch in cleaned):
+        raise AscentError(
+            "invalid_argument",
+            "A display name may use letters, digits, spaces, '-', '_' and '.', "
+            "with at least one letter or digit.",
+        )
+    return cleaned
+
+
+async def set_display_name(gw: Gateway, user: UserInfo, name: str | None) -> UserInfo:
+    """Sets (or, with None or blank, clears) the caller's display name. Unique
+    case-insensitively among display names and other learners' usernames, so a board name
+    always points at one learner."""
+    cleaned = validate_display_name(name) if name is not None and name.strip() else None
+    taken = "That display name is taken; choose another."
+
+    def update(session: Session) -> UserInfo:
+        row = repository.get_user(session, user.id)
+        if row is None:
+            raise AscentError("unauthenticated", "Log in again.")
+        if cleaned is not None:
+            other = repository.find_user_by_display_name(session, cleaned)
+            if other is not None and other.id != row.id:
+                raise AscentError("conflict", taken)
+            other = repository.find_user_by_username(session, cleaned)
+            if other is not None and other.id != row.id:
+                raise AscentError("conflict", taken)
+        row.display_name = cleaned
+        row.display_name_key = cleaned.casefold() if cleaned is not None else None
+        session.flush()
+        return UserInfo.of(row)
+
+    try:
+        return await gw.work(update)
+    except IntegrityError:
+        # Lost a race with another learner choosing the same name.
+        raise AscentError("conflict", taken) from None
+
+
 def validate_password(password: str) -> None:
     if len(password) < PASSWORD_MIN:
         raise AscentError(
@@ -98,6 +164,9 @@ async def register(gw: Gateway, username: str, password: str) -> UserInfo:
 
     def create(session: Session) -> UserInfo:
         if repository.find_user_by_username(session, username) is not None:
+            raise AscentError("conflict", "That username is taken; choose another.")
+        # Someone shows this name on boards: a new account must not look like them.
+        if repository.find_user_by_display_name(session, username) is not None:
             raise AscentError("conflict", "That username is taken; choose another.")
         user = repository.add_user(
             session,

@@ -15,14 +15,14 @@ from typing import Any
 from ascent.leaderboard.v1 import leaderboard_service_pb2 as leaderboard_pb
 from ascent.progress.v1 import progress_service_pb2 as progress_pb
 from ascent.types.v1 import run_pb2
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway import flows
+from gateway import flows, repository
 from gateway.auth import UserInfo
+from gateway.clients import OnOutput
 from gateway.context import Gateway
 from gateway.markdown import render_markdown
-from gateway.models import ChallengeSession, NotebookSession, User
+from gateway.models import ChallengeSession, NotebookSession
 from gateway.schemas import timestamp_iso
 from services.common.db import utcnow
 from services.common.errors import AscentError
@@ -154,16 +154,49 @@ async def challenge_session(
     return await gw.work(lambda s: _challenge_session(s, user, detail))
 
 
-async def submit(gw: Gateway, user: UserInfo, slug: str, code: str) -> run_pb2.Run:
-    """Runs and grades a submission. Locked challenge, failing code or ungradable predictions
-    are clear 4xx errors; such runs never reach the challenge board or count as a pass."""
+async def open_challenge(
+    gw: Gateway, user: UserInfo, slug: str, code: str, verb: str
+) -> tuple[progress_pb.ChallengeDetail, NotebookSession]:
+    """The unlocked challenge and the learner's session for it, or a clear 4xx."""
     detail = await challenge(gw, user, slug)
     if not detail.challenge.unlocked:
         reason = detail.challenge.locked_reason or "It is still locked."
         raise AscentError("forbidden", f"This challenge is locked. {reason}")
     if not code.strip():
-        raise AscentError("invalid_argument", "There is no code to submit.")
-    notebook = await challenge_session(gw, user, detail)
+        raise AscentError("invalid_argument", f"There is no code to {verb}.")
+    flows.check_code(code, gw)
+    return detail, await challenge_session(gw, user, detail)
+
+
+async def practice(
+    gw: Gateway,
+    user: UserInfo,
+    slug: str,
+    code: str,
+    on_item: OnOutput | None = None,
+    opened: tuple[progress_pb.ChallengeDetail, NotebookSession] | None = None,
+) -> run_pb2.Run:
+    """Runs code on the challenge's files without grading: not a submission, never on the
+    challenge board, no attempt or pass (an ordinary run otherwise: it may earn run XP).
+    Failing code is a normal result here, shown with its traceback. `opened` is the result
+    of `open_challenge` when the caller already checked the challenge."""
+    detail, notebook = opened or await open_challenge(gw, user, slug, code, "run")
+    return await flows.run_code(
+        gw,
+        user,
+        notebook.id,
+        code,
+        "Practice",
+        challenge_slug=detail.challenge.slug,
+        practice=True,
+        on_item=on_item,
+    )
+
+
+async def submit(gw: Gateway, user: UserInfo, slug: str, code: str) -> run_pb2.Run:
+    """Runs and grades a submission. Locked challenge, failing code or ungradable predictions
+    are clear 4xx errors; such runs never reach the challenge board or count as a pass."""
+    detail, notebook = await open_challenge(gw, user, slug, code, "submit")
     run = await flows.run_code(
         gw, user, notebook.id, code, "Submission", challenge_slug=detail.challenge.slug
     )
@@ -178,13 +211,6 @@ async def submit(gw: Gateway, user: UserInfo, slug: str, code: str) -> run_pb2.R
     return run
 
 
-def _names(session: Session, ids: list[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    rows = session.execute(select(User.id, User.username).where(User.id.in_(ids)))
-    return {str(row[0]): str(row[1]) for row in rows.all()}
-
-
 async def board(gw: Gateway, user: UserInfo, slug: str) -> dict[str, Any]:
     detail = await challenge(gw, user, slug)
     instructor = is_instructor(user)
@@ -195,7 +221,8 @@ async def board(gw: Gateway, user: UserInfo, slug: str) -> dict[str, Any]:
     if response.hidden and not instructor:
         # A hidden board shows a learner only their own line.
         entries = [e for e in entries if e.learner_id == user.id]
-    names = await gw.work(lambda s: _names(s, [e.learner_id for e in entries]))
+    # Display names when chosen: a learner who picked one never shows their username here.
+    names = await gw.work(lambda s: repository.public_names(s, [e.learner_id for e in entries]))
     return {
         "challenge": detail.challenge.slug,
         "title": detail.challenge.title,

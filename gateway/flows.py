@@ -287,8 +287,10 @@ async def run_code(
     save_code: bool = True,
     on_item: OnOutput | None = None,
     challenge_slug: str = "",
+    practice: bool = False,
 ) -> run_pb2.Run:
-    """Runs code in the sandbox for a session and returns the finished run."""
+    """Runs code in the sandbox for a session and returns the finished run. With
+    `challenge_slug`, the run sees that challenge's files; `practice` then skips grading."""
     check_code(code, gw)
     if not code.strip():
         raise AscentError("invalid_argument", "There is no code to run.")
@@ -312,6 +314,7 @@ async def run_code(
         is_improved=is_improved,
         parent_run_id=parent_run_id,
         challenge_slug=challenge_slug,
+        practice=practice,
     )
     run = await gw.clients.execute(request, on_item)
 

@@ -22,7 +22,13 @@ from services.common.events import EventBus
 
 log = logging.getLogger(__name__)
 
-SUBJECTS = (events.RUN_COMPLETED, events.BEST_ACHIEVED, events.BADGE_AWARDED)
+SUBJECTS = (
+    events.RUN_COMPLETED,
+    events.BEST_ACHIEVED,
+    events.BADGE_AWARDED,
+    events.TRACK_UNLOCKED,
+    events.CHALLENGE_PASSED,
+)
 # A page's queue is bounded: a stalled tab drops its oldest events instead of growing.
 QUEUE_SIZE = 100
 
@@ -51,6 +57,20 @@ def page_event(subject: str, message: Message) -> tuple[str, dict[str, Any]] | N
             "type": "badge",
             "slug": message.badge_slug,
             "name": message.badge_name,
+        }
+    if isinstance(message, progress_pb2.TrackUnlocked):
+        return message.learner_id, {
+            "type": "unlocked",
+            "track": message.track_slug,
+            "title": message.track_title,
+        }
+    if isinstance(message, progress_pb2.ChallengePassed):
+        return message.learner_id, {
+            "type": "passed",
+            "challenge": message.challenge_slug,
+            "title": message.challenge_title or message.challenge_slug,
+            "metric": message.metric,
+            "score": message.score,
         }
     return None
 
@@ -121,13 +141,15 @@ def sse(event: str, data: Any) -> str:
 async def page_stream(
     hub: LiveHub,
     learner_id: str,
-    session_id: str,
+    session_id: str | None,
     is_disconnected: Any,
     lifetime: float = 55.0,
     heartbeat: float = 15.0,
 ) -> AsyncIterator[str]:
     """A page's event stream. It ends after `lifetime` (the browser reconnects at once) so
-    that a gateway shutting down never waits long for open pages."""
+    that a gateway shutting down never waits long for open pages. `session_id` None is the
+    stream of any other page (tracks, challenge, profile): it carries only the learner-wide
+    facts (badges, unlocks, passes), not one notebook's runs."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + lifetime
     with hub.listen(learner_id) as queue:

@@ -11,3 +11,16 @@ _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table"
 
 def render_markdown(text: str) -> Markup:
     return Markup(_md.render(text or ""))
+
+
+def render_inline(text: str) -> Markup:
+    """One line of Markdown (a hint): `code`, emphasis and links, without a wrapping <p>."""
+    return Markup(_md.renderInline(text or ""))
+
+
+def without_title(lesson_md: str, title: str) -> str:
+    """The lesson minus a first `# Title` line that repeats the page's own heading."""
+    head, _, rest = (lesson_md or "").lstrip().partition("\n")
+    if head.startswith("# ") and head[2:].strip().casefold() == title.strip().casefold():
+        return rest
+    return lesson_md

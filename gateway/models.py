@@ -23,6 +23,12 @@ class User(Base):
     # Case-folded: makes "Ada" and "ada" the same account.
     username_key: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     role: Mapped[str] = mapped_column(String(16), nullable=False)
+    # Chosen by the learner, shown on boards instead of the username; NULL: the username.
+    display_name: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Case-folded and unique, so two learners can never look alike on a board.
+    display_name_key: Mapped[str | None] = mapped_column(
+        String(32), nullable=True, unique=True, index=True
+    )
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

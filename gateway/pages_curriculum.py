@@ -3,19 +3,42 @@ board) and the learner profile. Data comes from `gateway.challenges`."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+from ascent.execution.v1 import execution_service_pb2 as execution_pb
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
-from gateway import challenges
+from gateway import auth, challenges
 from gateway.auth import PageUser
 from gateway.context import GatewayDep
-from gateway.markdown import render_markdown
-from gateway.rendering import render
+from gateway.live import page_stream, sse
+from gateway.markdown import render_markdown, without_title
+from gateway.rendering import render, render_html
+from gateway.schemas import run_json
 from services.common.errors import AscentError
 
+log = logging.getLogger(__name__)
+
 router = APIRouter(include_in_schema=False)
+# A streamed practice run outlives its request; held so it is not garbage-collected mid-run.
+_background: set[asyncio.Task[None]] = set()
+# Proxies must not buffer an event stream (same headers as the notebook's streams).
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+@router.get("/events")
+async def learner_events(request: Request, user: PageUser, gw: GatewayDep) -> Response:
+    """Live facts for any open page of the learner (base.html listens): badges earned,
+    tracks unlocked, challenges passed. Only the caller's own; notebook pages use their
+    session's stream, which carries these too."""
+    if gw.live is None:
+        raise AscentError("unavailable", "Live updates are not running.")
+    stream = page_stream(gw.live, user.id, None, request.is_disconnected)
+    return StreamingResponse(stream, media_type="text/event-stream", headers=SSE_HEADERS)
 
 
 @router.get("/tracks")
@@ -40,6 +63,7 @@ async def challenge_page(request: Request, slug: str, user: PageUser, gw: Gatewa
     detail = await challenges.challenge(gw, user, slug)
     data = challenges.challenge_json(detail)
     code = data["starterCode"]
+    notebook = None
     if data["unlocked"]:
         notebook = await challenges.challenge_session(gw, user, detail)
         code = notebook.code
@@ -47,8 +71,9 @@ async def challenge_page(request: Request, slug: str, user: PageUser, gw: Gatewa
         "user": user,
         "active": "tracks",
         "challenge": data,
-        "lesson": render_markdown(detail.lesson_md),
+        "lesson": render_markdown(without_title(detail.lesson_md, detail.challenge.title)),
         "code": code,
+        "session_id": notebook.id if notebook is not None else "",
         "shown_hints": 0,
         **await _board_context(gw, user, slug),
     }
@@ -93,6 +118,77 @@ async def submit_fragment(
     )
 
 
+@router.post("/challenges/{slug}/practice")
+async def practice_fragment(
+    request: Request,
+    slug: str,
+    user: PageUser,
+    gw: GatewayDep,
+    code: Annotated[str, Form()] = "",
+) -> Response:
+    """A practice run without streaming (no JavaScript): its output, metrics and traceback."""
+    context: dict[str, Any] = {"user": user, "challenge": {"slug": slug}}
+    status = 200
+    try:
+        context["run"] = run_json(await challenges.practice(gw, user, slug, code))
+    except AscentError as err:
+        if err.code == "not_found":
+            raise
+        context["practice_error"] = err.message
+        status = err.http_status
+    return render(request, "challenge.html", context, block="practice", status_code=status)
+
+
+@router.post("/challenges/{slug}/practice/stream")
+async def practice_stream(
+    request: Request,
+    slug: str,
+    user: PageUser,
+    gw: GatewayDep,
+    code: Annotated[str, Form()] = "",
+) -> Response:
+    """A practice run as Server-Sent Events, like the notebook's Run: `queued`, `output`
+    chunks, then `result` (the rendered practice block) or `failed` (an error fragment)."""
+    # Locked, unknown or empty: a plain error response before any stream starts.
+    opened = await challenges.open_challenge(gw, user, slug, code, "run")
+    base: dict[str, Any] = {"user": user, "challenge": {"slug": slug}, "request": request}
+    base["csrf"] = getattr(request.state, "csrf", "")
+    items: asyncio.Queue[str | None] = asyncio.Queue()
+
+    async def on_item(item: execution_pb.ExecuteResponse) -> None:
+        kind = item.WhichOneof("item")
+        if kind == "output":
+            await items.put(sse("output", {"stream": item.output.stream, "text": item.output.text}))
+        elif kind == "queued":
+            await items.put(sse("queued", {"position": item.queued.position}))
+
+    async def execute() -> None:
+        try:
+            run = await challenges.practice(gw, user, slug, code, on_item, opened)
+            html = render_html("challenge.html", {**base, "run": run_json(run)}, ["practice"])
+            await items.put(sse("result", html))
+        except AscentError as err:
+            context = {**base, "practice_error": err.message}
+            await items.put(sse("failed", render_html("challenge.html", context, ["practice"])))
+        except Exception:
+            log.exception("practice run failed", extra={"challenge": slug})
+            context = {**base, "practice_error": "Something went wrong on our side."}
+            await items.put(sse("failed", render_html("challenge.html", context, ["practice"])))
+        finally:
+            await items.put(None)
+
+    # Like a notebook run, a practice run belongs to the learner once started.
+    task = asyncio.create_task(execute(), name=f"practice-{slug}")
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+    async def stream() -> AsyncIterator[str]:
+        while (item := await items.get()) is not None:
+            yield item
+
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=SSE_HEADERS)
+
+
 @router.get("/challenges/{slug}/board")
 async def board_fragment(request: Request, slug: str, user: PageUser, gw: GatewayDep) -> Response:
     context = {"user": user, "challenge": {"slug": slug}, **await _board_context(gw, user, slug)}
@@ -107,3 +203,22 @@ async def profile_page(request: Request, user: PageUser, gw: GatewayDep) -> Resp
     except AscentError as err:
         context["error"] = err.message
     return render(request, "profile.html", context, block="profile")
+
+
+@router.post("/profile/display-name")
+async def display_name_fragment(
+    request: Request,
+    user: PageUser,
+    gw: GatewayDep,
+    display_name: Annotated[str, Form()] = "",
+) -> Response:
+    """Sets or clears the learner's display name; the form comes back with the outcome."""
+    context: dict[str, Any] = {"user": user, "active": "profile", "profile": None, "error": None}
+    status = 200
+    try:
+        context["user"] = await auth.set_display_name(gw, user, display_name)
+        context["name_saved"] = True
+    except AscentError as err:
+        context["name_error"] = err.message
+        status = err.http_status
+    return render(request, "profile.html", context, block="display_name", status_code=status)

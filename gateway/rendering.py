@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from gateway import notebook_view
+from gateway.markdown import render_inline
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -83,6 +84,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["timeago"] = timeago
+    env.filters["inline_md"] = render_inline
     env.filters["percent"] = percent
     env.filters["number"] = number
     env.globals["score"] = score

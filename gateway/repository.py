@@ -20,6 +20,22 @@ def find_user_by_username(session: Session, username: str) -> User | None:
     ).scalar_one_or_none()
 
 
+def find_user_by_display_name(session: Session, name: str) -> User | None:
+    return session.execute(
+        select(User).where(User.display_name_key == name.casefold())
+    ).scalar_one_or_none()
+
+
+def public_names(session: Session, user_ids: list[str]) -> dict[str, str]:
+    """The name each user shows on boards: their display name, else their username."""
+    if not user_ids:
+        return {}
+    rows = session.execute(
+        select(User.id, User.username, User.display_name).where(User.id.in_(user_ids))
+    )
+    return {str(uid): str(display or username) for uid, username, display in rows.all()}
+
+
 def add_user(session: Session, user: User) -> User:
     session.add(user)
     session.flush()

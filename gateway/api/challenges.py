@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gateway import challenges
 from gateway.auth import ApiUser
 from gateway.context import GatewayDep
+from gateway.schemas import run_json
 
 router = APIRouter(tags=["curriculum"])
 
@@ -45,6 +46,17 @@ async def submit(slug: str, body: SubmissionCreate, user: ApiUser, gw: GatewayDe
     """Runs the code on the challenge data and grades its predictions on hidden labels."""
     run = await challenges.submit(gw, user, slug, body.code)
     return JSONResponse({"data": challenges.submission_json(run)}, status_code=201)
+
+
+@router.post("/challenges/{slug}/practice", status_code=201)
+async def practice(
+    slug: str, body: SubmissionCreate, user: ApiUser, gw: GatewayDep
+) -> JSONResponse:
+    """Runs the code on the challenge data WITHOUT grading (not a submission, not on the
+    board): output, metrics and any error, like a notebook run."""
+    run = await challenges.practice(gw, user, slug, body.code)
+    data = {**run_json(run), "practice": run.practice, "challenge": run.challenge_slug}
+    return JSONResponse({"data": data}, status_code=201)
 
 
 @router.get("/leaderboards/{slug}")

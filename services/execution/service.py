@@ -25,6 +25,8 @@ def validate_request(request: pb.ExecuteRequest, max_code_chars: int) -> None:
         raise AscentError("invalid_argument", "run_id is required.")
     if not request.code.strip():
         raise AscentError("invalid_argument", "There is no code to run.")
+    if request.practice and not request.challenge_slug:
+        raise AscentError("invalid_argument", "A practice run needs the challenge it practises.")
     if len(request.code) > max_code_chars:
         raise AscentError(
             "invalid_argument", f"The code is longer than {max_code_chars} characters."

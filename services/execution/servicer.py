@@ -109,9 +109,13 @@ class ExecutionServicer(pb_grpc.ExecutionServiceServicer):
                     run = build_run(request, item)
                     if challenge is not None and files is not None:
                         run.challenge_slug = challenge.slug
-                        run.grade.CopyFrom(
-                            await asyncio.to_thread(grade_submission, challenge, files, item)
-                        )
+                        if request.practice:
+                            # Practice: same data, no grade, so no board/attempt/pass.
+                            run.practice = True
+                        else:
+                            run.grade.CopyFrom(
+                                await asyncio.to_thread(grade_submission, challenge, files, item)
+                            )
                     if not request.ephemeral:
                         await asyncio.to_thread(self._record, run)
                         self.relay.wake()

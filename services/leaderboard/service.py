@@ -257,7 +257,10 @@ def record_submission(session: Session, run: run_pb2.Run, at: datetime) -> bool:
     """Keep a learner's best graded submission per challenge; publish their new rank when it
     improves. Ungraded submissions (no predictions, wrong length…) never reach a board."""
     grade = run.grade
-    if not run.challenge_slug or grade.status != "graded" or not grade.HasField("public_score"):
+    # Practice runs of a challenge are never graded and never ranked.
+    if run.practice or not run.challenge_slug or grade.status != "graded":
+        return False
+    if not grade.HasField("public_score"):
         return False
     entry = session.get(ChallengeEntry, (run.challenge_slug, run.owner_id))
     score = grade.public_score

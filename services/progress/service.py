@@ -519,6 +519,7 @@ def _grade(session: Session, awarder: _Awarder, run: run_pb2.Run) -> None:
                 metric=challenge.metric,
                 score=score,
                 source_event_id=awarder.source,
+                challenge_title=challenge.title,
             ),
         )
         awarder.award.passed.append(challenge.slug)
@@ -566,7 +567,8 @@ def record_run(
     awarder = _Awarder(session, learner, source_event_id, at)
     for amount, reason in rules.xp_for_run(successful, improved, learner.xp_day_runs):
         awarder.xp(amount, reason)
-    if run.challenge_slug and successful:
+    # A practice run earns run XP like any other but is never a submission (no grade).
+    if run.challenge_slug and successful and not run.practice:
         _grade(session, awarder, run)
     awarder.badges()
     awarder.unlocks()

@@ -133,6 +133,10 @@ def scored_run(run: run_pb2.Run) -> ScoredRun | None:
     """What the knowledge base learns from a run, or None when it teaches nothing."""
     if run.has_error or not run.id:
         return None
+    # Challenge runs (submissions and practice) read the challenge's files, not the dataset
+    # the run names (empty: the Iris fallback), so their score says nothing about that data.
+    if run.challenge_slug:
+        return None
     outcome = run.outcome
     if outcome.HasField("accuracy"):
         metric, score = "accuracy", outcome.accuracy

@@ -51,10 +51,12 @@ async def service(
             await asyncio.wait_for(task, 30)
 
 
-async def submit(stub: pb_grpc.ExecutionServiceStub, slug: str, code: str) -> run_pb2.Run:
+async def submit(
+    stub: pb_grpc.ExecutionServiceStub, slug: str, code: str, practice: bool = False
+) -> run_pb2.Run:
     request = pb.ExecuteRequest(
         run_id=str(uuid.uuid4()), owner_id="content-check", session_id="s", code=code,
-        challenge_slug=slug,
+        challenge_slug=slug, practice=practice,
     )
     items = [item async for item in stub.Execute(request)]
     assert items[-1].WhichOneof("item") == "result"
@@ -176,3 +178,27 @@ async def test_bad_submissions_get_clear_reasons(
     with pytest.raises(grpc.aio.AioRpcError) as err:
         await submit(stub, "no-such-challenge", "print(1)")
     assert err.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_practice_run_sees_the_challenge_data_and_is_not_graded(
+    service: tuple[pb_grpc.ExecutionServiceStub, Path],
+) -> None:
+    stub, _ = service
+    challenge = CHALLENGES[0]
+    # The reference solution would pass if graded: practice must still carry no grade.
+    run = await submit(stub, challenge.slug, challenge.solution, practice=True)
+    assert run.status == "ok", run.stderr[-2000:]
+    assert run.practice and run.challenge_slug == challenge.slug
+    assert not run.HasField("grade") and not run.grade.status
+
+    probe = await submit(stub, challenge.slug, LEAK_PROBE.format(paths=[]), practice=True)
+    assert "DATA: ['test_features.csv', 'train.csv']" in probe.stdout
+    assert "LEAK:" not in probe.stdout
+
+    # Practice needs a challenge: on its own it is a caller bug, refused clearly.
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await stub.Execute(
+            pb.ExecuteRequest(run_id=str(uuid.uuid4()), code="print(1)", practice=True)
+        ).read()
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT

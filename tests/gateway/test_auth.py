@@ -30,7 +30,7 @@ async def test_register_creates_learner_with_argon2_hash(gateway: GatewayUnderTe
     user = await register(gateway.client, "Ada")
     assert user["username"] == "Ada"
     assert user["role"] == "learner"
-    assert set(user) == {"id", "username", "role"}
+    assert set(user) == {"id", "username", "role", "displayName", "publicName"}
     with gateway.gw.db.session() as session:
         row = session.execute(select(User).where(User.id == user["id"])).scalar_one()
         assert row.password_hash.startswith("$argon2id$")

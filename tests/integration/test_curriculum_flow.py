@@ -139,3 +139,57 @@ def test_a_learner_plays_the_beginner_track(api: httpx.Client, stack: Stack) -> 
     # Five passes alone are worth 250 XP; runs and the personal best come on top.
     assert final["xp"] >= 250 + 10 * 5 and final["level"] >= 3
     assert {r["challenge"] for r in final["results"] if r["passed"]} == {c.slug for c in BEGINNER}
+
+
+def test_practice_runs_are_never_graded_and_boards_show_display_names(
+    api: httpx.Client, stack: Stack
+) -> None:
+    name = f"pia{uuid.uuid4().hex[:6]}"
+    pia = {"Authorization": f"Bearer {register(api, name)}"}
+    first = BEGINNER[0]
+
+    # Practice with the reference solution: it runs on the challenge files, output and
+    # metrics come back, and nothing is graded, ranked or counted as an attempt.
+    practice = api.post(
+        f"/api/challenges/{first.slug}/practice", json={"code": first.solution}, headers=pia
+    )
+    assert practice.status_code == 201, practice.text
+    run = practice.json()["data"]
+    assert run["status"] == "ok" and run["name"] == "Practice" and run["practice"]
+    assert run["challenge"] == first.slug and "grade" not in run and "publicScore" not in run
+    failing = api.post(
+        f"/api/challenges/{first.slug}/practice", json={"code": "raise KeyError('x')"}, headers=pia
+    )
+    assert failing.status_code == 201 and failing.json()["data"]["error"].startswith("KeyError")
+    locked = api.post(
+        f"/api/challenges/{BEGINNER[1].slug}/practice", json={"code": "print(1)"}, headers=pia
+    )
+    assert locked.status_code == 403
+    empty = api.post(f"/api/challenges/{first.slug}/practice", json={"code": " "}, headers=pia)
+    assert empty.status_code == 400
+
+    # The practice run's event reaches progress (run XP) but never the board or results.
+    def xp() -> int:
+        return int(api.get("/api/profile", headers=pia).json()["data"]["xp"])
+
+    wait_for(lambda: xp() > 0)
+    profile = api.get("/api/profile", headers=pia).json()["data"]
+    assert profile["results"] == [] and profile["challengesPassed"] == 0
+    board = api.get(f"/api/leaderboards/{first.slug}", headers=pia).json()["data"]
+    assert all(not e["isYou"] for e in board["entries"])
+
+    # A display name replaces the username on the board, for everyone.
+    chosen = f"Pia {uuid.uuid4().hex[:5]}"
+    updated = api.patch("/api/me", json={"displayName": chosen}, headers=pia)
+    assert updated.status_code == 200, updated.text
+    assert submit(api, pia, first.slug, first.solution).status_code == 201
+    other = {"Authorization": f"Bearer {register(api, f'obs{uuid.uuid4().hex[:6]}')}"}
+
+    def pia_on_board() -> dict[str, Any] | None:
+        entries = api.get(f"/api/leaderboards/{first.slug}", headers=other).json()["data"]
+        return next((e for e in entries["entries"] if e["name"] == chosen), None)
+
+    entry = wait_for(pia_on_board)
+    assert not entry["isYou"]
+    seen = api.get(f"/api/leaderboards/{first.slug}", headers=other).text
+    assert name not in seen  # the username stays private once a display name is chosen

@@ -26,6 +26,7 @@ def submit(
     private: float,
     minutes: int,
     status: str = "graded",
+    practice: bool = False,
 ) -> str:
     run = run_pb2.Run(
         id=f"run-{uuid.uuid4().hex}",
@@ -33,6 +34,7 @@ def submit(
         owner_id=owner,
         challenge_slug=slug,
         status="ok",
+        practice=practice,
     )
     run.created_at.FromDatetime(T0 + timedelta(minutes=minutes))
     run.grade.status = status
@@ -90,3 +92,16 @@ def test_instructor_settings_hide_and_reveal(db: Database) -> None:
         board = service.challenge_board(session, slug, 10, include_private=False)
     assert board.hidden and board.private_revealed
     assert board.entries[0].private_score == 0.7
+
+
+def test_practice_runs_land_in_the_ledger_but_never_on_the_challenge_board(db: Database) -> None:
+    slug = f"c-{uuid.uuid4().hex[:8]}"
+    owner = f"dee-{uuid.uuid4().hex[:6]}"
+    # Even a practice run that somehow carried a passing grade must not rank.
+    practice = submit(db, slug, owner, 0.99, 0.99, 0, practice=True)
+    with db.session() as session:
+        board = service.challenge_board(session, slug, 10, include_private=False)
+        ledger = service.list_runs(session, f"s-{owner}")
+    assert list(board.entries) == []
+    assert ranked_events(db, slug) == []
+    assert [r.id for r in ledger] == [practice]

@@ -131,6 +131,21 @@ def test_ungraded_and_failed_submissions_change_no_challenge_state(catalog_db: D
     assert events.CHALLENGE_PASSED not in subjects(catalog_db, learner)
 
 
+def test_practice_run_earns_run_xp_but_is_never_an_attempt_or_a_pass(
+    catalog_db: Database,
+) -> None:
+    learner = unique("pia")
+    run = graded(learner, "first-classifier", 0.99)
+    run.practice = True  # defensive: a practice run with a grade still is not a submission
+    award = apply(catalog_db, run, f"{learner}-p1", T0)
+    assert award is not None and award.xp and not award.passed
+    with catalog_db.session() as session:
+        progress = service.get_progress(session, learner, 50)
+    assert progress.runs == 1 and list(progress.results) == []
+    assert progress.challenges_passed == 0
+    assert events.CHALLENGE_PASSED not in subjects(catalog_db, learner)
+
+
 def test_rank_badge_and_streaks(catalog_db: Database) -> None:
     learner = unique("cy")
     for day in range(3):

@@ -168,9 +168,12 @@ def test_knowledge_base_learns_and_replay_is_idempotent(
         run_event(seen, None, 0.5),  # no pipeline and no model type: nothing to learn
         run_event(seen, RF, 0.99, has_error=True),
         run_event("b" * 64, RF, 0.99),  # dataset gone: skipped cleanly
+        # Challenge runs read the challenge's files, not the (Iris) dataset they name.
+        run_event("", RF, 0.97, challenge_slug="first-classifier"),
+        run_event("", RF, 0.97, challenge_slug="first-classifier", practice=True),
     ]
     added = [handlers.record("learning.run.completed.v1", event) for event in batch]
-    assert added == [True, True, True, False, False, False, False]
+    assert added == [True, True, True, False, False, False, False, False, False]
 
     meta = ensure_profile(sqlite_db, service, similar)
     with sqlite_db.session() as session:

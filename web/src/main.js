@@ -1,6 +1,7 @@
 // htmx from npm plus the notebook page's behaviours (editor, streaming, charts, live events).
 import htmx from "htmx.org";
 import { destroyCharts } from "./charts.js";
+import { initLearnerEvents } from "./live.js";
 import "./notebook.js";
 
 window.htmx = htmx;
@@ -17,3 +18,5 @@ htmx.config.responseHandling = [
 document.addEventListener("htmx:beforeSwap", (event) => {
   destroyCharts(event.detail.target);
 });
+
+document.addEventListener("DOMContentLoaded", initLearnerEvents);

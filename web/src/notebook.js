@@ -3,6 +3,7 @@
 import htmx from "htmx.org";
 import { initCharts } from "./charts.js";
 import { initEditor } from "./editor.js";
+import { learnerToasts } from "./live.js";
 import { confetti, csrfToken, toast } from "./util.js";
 
 function parseEvents(buffer, emit) {
@@ -219,9 +220,7 @@ function initLive(root) {
     pendingHighlight = data.runId;
     refreshRuns();
   });
-  source.addEventListener("badge", (event) => {
-    toast(`🏅 Badge earned: ${JSON.parse(event.data).name}`, "badge");
-  });
+  learnerToasts(source);
   // The page is replaced on navigation; a closed stream is reopened by EventSource itself.
   window.addEventListener("pagehide", () => source.close());
 }

@@ -37,7 +37,7 @@ class BadgeAwarded(_message.Message):
     def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., learner_id: _Optional[str] = ..., badge_slug: _Optional[str] = ..., badge_name: _Optional[str] = ..., source_event_id: _Optional[str] = ...) -> None: ...
 
 class ChallengePassed(_message.Message):
-    __slots__ = ("meta", "learner_id", "challenge_slug", "track_slug", "run_id", "metric", "score", "source_event_id")
+    __slots__ = ("meta", "learner_id", "challenge_slug", "track_slug", "run_id", "metric", "score", "source_event_id", "challenge_title")
     META_FIELD_NUMBER: _ClassVar[int]
     LEARNER_ID_FIELD_NUMBER: _ClassVar[int]
     CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
@@ -46,6 +46,7 @@ class ChallengePassed(_message.Message):
     METRIC_FIELD_NUMBER: _ClassVar[int]
     SCORE_FIELD_NUMBER: _ClassVar[int]
     SOURCE_EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_TITLE_FIELD_NUMBER: _ClassVar[int]
     meta: _meta_pb2.EventMeta
     learner_id: str
     challenge_slug: str
@@ -54,7 +55,8 @@ class ChallengePassed(_message.Message):
     metric: str
     score: float
     source_event_id: str
-    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., learner_id: _Optional[str] = ..., challenge_slug: _Optional[str] = ..., track_slug: _Optional[str] = ..., run_id: _Optional[str] = ..., metric: _Optional[str] = ..., score: _Optional[float] = ..., source_event_id: _Optional[str] = ...) -> None: ...
+    challenge_title: str
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., learner_id: _Optional[str] = ..., challenge_slug: _Optional[str] = ..., track_slug: _Optional[str] = ..., run_id: _Optional[str] = ..., metric: _Optional[str] = ..., score: _Optional[float] = ..., source_event_id: _Optional[str] = ..., challenge_title: _Optional[str] = ...) -> None: ...
 
 class TrackUnlocked(_message.Message):
     __slots__ = ("meta", "learner_id", "track_slug", "track_title", "source_event_id")

@@ -1,0 +1,137 @@
+"""The gamified curriculum in a real browser: a learner picks a display name, reads the tracks
+(what unlocks next and why), opens the first challenge, reveals hints one at a time, practises
+in the CodeMirror editor, submits a passing solution, sees a live toast and their display
+name on the board, then their XP, level and dated badges on the profile. Desktop and phone."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from services.common.curriculum import load_catalog
+from services.execution.config import default_curriculum_dir
+from services.supervisor.stack import Stack
+from tests.browser.conftest import Shots, sign_up
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+RUN_TIMEOUT = 90_000
+FIRST = load_catalog(default_curriculum_dir()).tracks[0].challenges[0]
+
+# Toasts leave after ~5 s; every toast text is also kept here so none can be missed.
+RECORD_TOASTS = """
+window.__toasts = [];
+new MutationObserver((records) => {
+  for (const record of records) for (const node of record.addedNodes)
+    if (node.classList && node.classList.contains("toast")) window.__toasts.push(node.textContent);
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+def toasts(page: Page) -> list[str]:
+    return list(page.evaluate("window.__toasts || []"))
+
+
+def test_tracks_challenge_profile(page: Page, stack: Stack, shots: Shots) -> None:
+    page.add_init_script(RECORD_TOASTS)
+    username = sign_up(page, stack.base_url, prefix="climber")
+    display = f"Ada {uuid.uuid4().hex[:4]}"
+
+    # Profile: choose the display name shown on boards (a bad one first: clear message).
+    page.goto(f"{stack.base_url}/profile")
+    page.fill("#display-name-input", "x")
+    page.click(".display-name-form button[type=submit]")
+    expect(page.locator("#display-name [role=alert]")).to_contain_text("2-32 characters")
+    page.fill("#display-name-input", display)
+    page.click(".display-name-form button[type=submit]")
+    expect(page.locator("#display-name [role=status]")).to_contain_text(display)
+
+    # Tracks: Beginner open, the others locked with what unlocks them and progress so far.
+    page.goto(f"{stack.base_url}/tracks")
+    expect(page.locator(".topbar .whoami")).to_contain_text(display)
+    beginner = page.locator("[data-track=beginner]")
+    intermediate = page.locator("[data-track=intermediate]")
+    expect(beginner).to_have_class(re.compile("unlocked"))
+    expect(intermediate).to_have_class(re.compile("locked"))
+    expect(intermediate.locator(".unlock-why")).to_contain_text("To unlock:")
+    expect(intermediate.locator(".unlock-why")).to_contain_text("0 of 5")
+    shots(page, "tracks")
+
+    # Challenge: lesson, hints one at a time.
+    beginner.get_by_role("link", name=FIRST.title).click()
+    page.wait_for_url(f"**/challenges/{FIRST.slug}")
+    expect(page.locator("#challenge > h1")).to_contain_text(FIRST.title)
+    expect(page.locator(".cm-content")).to_be_visible()
+    hints = page.locator("#hints ol.hints li")
+    expect(hints).to_have_count(0)
+    for shown in (1, 2, 3):
+        page.get_by_role("button", name=f"Show hint {shown} of 3").click()
+        expect(hints).to_have_count(shown)
+    expect(page.locator("#hints button")).to_have_count(0)
+    # Hints are Markdown: `code` renders as code, not as backticks.
+    expect(hints.first.locator("code").first).to_be_visible()
+    expect(hints.first).not_to_contain_text("`")
+    # The lesson does not repeat the page's title.
+    expect(page.locator("h1", has_text=FIRST.title)).to_have_count(1)
+
+    # Practice: the reference solution runs on the challenge data, streamed, not graded.
+    page.evaluate("(code) => window.ascentEditor.set(code)", FIRST.solution)
+    page.click("#run-btn")
+    expect(page.locator("#output .run-card")).to_be_visible(timeout=RUN_TIMEOUT)
+    expect(page.locator("#output .practice-note")).to_contain_text("not graded")
+    expect(page.locator("#output .run-card")).to_contain_text("Practice")
+    expect(page.locator("#submission")).not_to_contain_text("Passed")
+    expect(page.locator("#board")).not_to_contain_text(display)
+    shots(page, "challenge-practice")
+
+    # Submit: graded, passed; the board shows the display name, never the username.
+    page.click("#submit-btn")
+    expect(page.locator("#submission")).to_contain_text("Passed!", timeout=RUN_TIMEOUT)
+    expect(page.locator("#board")).to_contain_text(f"{display} (you)")
+    expect(page.locator("#board")).not_to_contain_text(username)
+    # A live toast on this (non-notebook) page, pushed from the progress service's event.
+    expect(page.locator("#toasts .toast").first).to_be_visible(timeout=30_000)
+    page.wait_for_function(
+        "(window.__toasts || []).some(t => t.includes('Challenge passed'))", timeout=30_000
+    )
+    assert any(FIRST.title in text for text in toasts(page) if "Challenge passed" in text)
+    shots(page, "challenge-passed")
+
+    # Profile: XP, level, the badges earned with their dates, the passed challenge.
+    page.goto(f"{stack.base_url}/profile")
+    metrics = page.locator("#profile .metrics")
+    expect(metrics).to_contain_text("Level")
+    xp = int(metrics.locator(".metric", has_text="XP").locator(".metric-value").inner_text())
+    assert xp > 0
+    badge_dates = page.locator(".badge-card small")
+    expect(badge_dates.first).to_contain_text(re.compile(r"\d{4}-\d{2}-\d{2}"))
+    expect(page.locator(".badges")).to_contain_text("Challenge accepted")
+    expect(page.locator("#profile table")).to_contain_text(FIRST.title)
+    shots(page, "profile")
+
+    # Phone width: nothing wider than the screen on any of the three pages.
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path, label in (
+        ("/tracks", "tracks-390"),
+        (f"/challenges/{FIRST.slug}", "challenge-390"),
+        ("/profile", "profile-390"),
+    ):
+        page.goto(f"{stack.base_url}{path}")
+        page.evaluate("document.fonts.ready")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 1, (path, overflow)
+        if label == "challenge-390":
+            # CodeMirror measures lines once they are in view: scroll there like a learner.
+            page.locator(".cm-editor").scroll_into_view_if_needed()
+            page.evaluate("new Promise((done) => requestAnimationFrame(() => done(null)))")
+        shots(page, label)
+        if label == "challenge-390":
+            # Line numbers line up with the code lines at phone width too.
+            gutter = page.locator(".cm-lineNumbers .cm-gutterElement").nth(5).bounding_box()
+            line = page.locator(".cm-content .cm-line").nth(4).bounding_box()
+            assert gutter and line and abs(gutter["y"] - line["y"]) < 3, (gutter, line)
