@@ -343,8 +343,10 @@ class Improvement:
     # above then describe the best round (or the last one when none gained).
     rounds: list[Any] = field(default_factory=list)
     stopped: str = ""
-    # The run the loop started from (auto-improve only): "before" of its first round.
+    # The run the loop started from (auto-improve only): "before" of its first round; and
+    # the run the loop kept (the start run itself when no round beat it).
     start: run_pb2.Run | None = None
+    kept_run_id: str = ""
 
     def as_json(self) -> dict[str, Any]:
         experiment = self.proposal.improved_experiment
@@ -370,7 +372,7 @@ class Improvement:
                         "before": scores.get(r.run.parent_run_id),
                         "score": r.score,
                         "improved": r.improved,
-                        "kept": r.run.id == self.improved.id,
+                        "kept": r.run.id == self.kept_run_id,
                     }
                     for r in self.rounds
                 ],
@@ -469,6 +471,7 @@ async def improve(
         rounds=loop.rounds,
         stopped=loop.stopped,
         start=target,
+        kept_run_id=loop.best.id,
     )
 
 
