@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from gateway import challenges
+from gateway import challenges, recommendations
 from gateway.auth import PageUser
 from gateway.context import GatewayDep
 from gateway.markdown import render_markdown
@@ -107,3 +107,15 @@ async def profile_page(request: Request, user: PageUser, gw: GatewayDep) -> Resp
     except AscentError as err:
         context["error"] = err.message
     return render(request, "profile.html", context, block="profile")
+
+
+@router.get("/next-up")
+async def next_up_fragment(request: Request, user: PageUser, gw: GatewayDep) -> Response:
+    """The "Next up" card (loaded by the tracks and profile pages after they render, so a
+    slow or absent recommender never holds them up)."""
+    context: dict[str, Any] = {"user": user, "next_up": None, "error": None}
+    try:
+        context["next_up"] = await recommendations.next_challenge(gw, user)
+    except AscentError as err:
+        context["error"] = err.message
+    return render(request, "_next_up.html", context)
