@@ -191,7 +191,9 @@ def rank_challenges(
         parts: list[tuple[float, str, str]] = []  # (weight, reason, clause)
         prereqs = [titles.get(slug, slug) for slug in challenge.requires if slug in passed]
         if prereqs:
-            parts.append((NEXT_STEP_WEIGHT, "next_step", "you passed " + ", ".join(prereqs)))
+            parts.append(
+                (NEXT_STEP_WEIGHT, "next_step", f"you passed {', '.join(prereqs)}, which opened it")
+            )
         if attempt is not None and attempt.attempts:
             gap = shortfall(attempt.best_score, challenge.pass_threshold, challenge.lower_is_better)
             closeness = 1.0 - min(1.0, SHORTFALL_SCALE * gap)

@@ -83,7 +83,7 @@ def test_a_weak_metric_points_to_another_challenge_that_practises_it() -> None:
     top = ranking.suggestions[0]
     assert top.challenge.slug == "breast-cancer-pipeline", ranking.suggestions
     assert top.reason == "weak_spot"
-    assert top.rationale.startswith("You passed First Classifier;")
+    assert top.rationale.startswith("You passed First Classifier, which opened it;")
     assert "your F1 score was weak (0.52 vs 0.85 on Ticket Router) → it practises F1 score" in (
         top.rationale
     )
