@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
+from ascent.types.v1 import run_pb2
+
+from services.common.db import Database
 from services.recommender.next_challenge import (
     Attempts,
     CatalogChallenge,
@@ -9,6 +14,7 @@ from services.recommender.next_challenge import (
     shortfall,
     weak_spots,
 )
+from services.recommender.service import learner_attempts, record_challenge_attempt
 
 
 def challenge(slug: str, metric: str, threshold: float, **kwargs: object) -> CatalogChallenge:
@@ -132,3 +138,44 @@ def test_nothing_open_says_why() -> None:
     ranking = rank_challenges(done, {})
     assert ranking.suggestions == []
     assert "next track" in ranking.note
+
+
+def submission(
+    learner: str, score: float | None, passed: bool, status: str = "graded", lower: bool = False
+) -> run_pb2.Run:
+    run = run_pb2.Run(id=str(uuid.uuid4()), owner_id=learner, challenge_slug="sales-forecast")
+    run.grade.CopyFrom(
+        run_pb2.Grade(
+            challenge_slug="sales-forecast",
+            metric="mae",
+            lower_is_better=lower,
+            status=status,
+            pass_threshold=12.0,
+            passed=passed,
+        )
+    )
+    if score is not None:
+        run.grade.public_score = score
+    return run
+
+
+def test_submissions_fold_into_the_learners_record(db: Database) -> None:
+    """Best score follows the metric's direction; failures, crashes and passes are counted;
+    a grader outage and non-challenge runs teach nothing; learners stay apart."""
+    runs = [
+        submission("ada", 20.0, False, lower=True),
+        submission("ada", None, False, status="run_failed", lower=True),
+        submission("ada", 14.0, False, lower=True),
+        submission("ada", 16.0, False, lower=True),
+        submission("ada", None, False, status="unavailable", lower=True),
+        submission("bob", 11.0, True, lower=True),
+        run_pb2.Run(id="plain", owner_id="ada"),
+    ]
+    with db.session() as session:
+        recorded = [record_challenge_attempt(session, run) for run in runs]
+    assert recorded == [True, True, True, True, False, True, False]
+    with db.session() as session:
+        ada = learner_attempts(session, "ada")["sales-forecast"]
+        bob = learner_attempts(session, "bob")["sales-forecast"]
+    assert (ada.attempts, ada.failed, ada.best_score, ada.passed) == (4, 4, 14.0, False)
+    assert (bob.attempts, bob.failed, bob.best_score, bob.passed) == (1, 0, 11.0, True)
