@@ -16,6 +16,7 @@ from ascent.leaderboard.v1 import leaderboard_service_pb2 as leaderboard_pb
 from ascent.leaderboard.v1 import leaderboard_service_pb2_grpc as leaderboard_grpc
 from ascent.progress.v1 import progress_service_pb2 as progress_pb
 from ascent.progress.v1 import progress_service_pb2_grpc as progress_grpc
+from ascent.recommender.v1 import recommender_service_pb2 as recommender_pb
 from ascent.recommender.v1 import recommender_service_pb2_grpc as recommender_grpc
 from ascent.types.v1 import run_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -135,6 +136,18 @@ class Clients:
             ),
             self.settings.rpc_timeout_seconds,
         )
+
+    # -- recommender -------------------------------------------------------------------------
+    async def recommend_challenge(
+        self, learner_id: str, limit: int = 3
+    ) -> recommender_pb.RecommendChallengeResponse:
+        response: recommender_pb.RecommendChallengeResponse = await self._unary(
+            "recommender",
+            self.recommender.RecommendChallenge,
+            recommender_pb.RecommendChallengeRequest(learner_id=learner_id, limit=limit),
+            self.settings.rpc_timeout_seconds,
+        )
+        return response
 
     # -- progress ----------------------------------------------------------------------------
     async def get_progress(self, learner_id: str) -> progress_pb.GetProgressResponse:

@@ -30,7 +30,7 @@ from gateway.datasets import ParsedDataset, parse_dataset
 from gateway.models import NotebookSession
 from gateway.schemas import run_json
 from services.common import events
-from services.common.autoimprove import auto_improve
+from services.common.autoimprove import auto_improve, score_of
 from services.common.db import utcnow
 from services.common.errors import AscentError
 from services.common.outbox import enqueue
@@ -346,6 +346,10 @@ class Improvement:
     # above then describe the best round (or the last one when none gained).
     rounds: list[Any] = field(default_factory=list)
     stopped: str = ""
+    # The run the loop started from (auto-improve only): "before" of its first round; and
+    # the run the loop kept (the start run itself when no round beat it).
+    start: run_pb2.Run | None = None
+    kept_run_id: str = ""
 
     def as_json(self) -> dict[str, Any]:
         experiment = self.proposal.improved_experiment
@@ -355,17 +359,28 @@ class Improvement:
             "notice": self.proposal.notice,
         }
         if self.rounds:
+            # Each round improves on the best run so far: its "before" is its parent's score.
+            scores = {r.run.id: r.score for r in self.rounds}
+            if self.start is not None:
+                start_score = score_of(self.start)
+                scores[self.start.id] = (
+                    start_score[1] if start_score and not self.start.has_error else None
+                )
             extra["autoImprove"] = {
                 "rounds": [
                     {
                         "experimentName": r.proposal.improved_experiment.name,
                         "runId": r.run.id,
+                        "parentRunId": r.run.parent_run_id,
+                        "before": scores.get(r.run.parent_run_id),
                         "score": r.score,
                         "improved": r.improved,
+                        "kept": r.run.id == self.kept_run_id,
                     }
                     for r in self.rounds
                 ],
                 "stopped": self.stopped,
+                "startRunId": self.start.id if self.start is not None else "",
             }
         return extra | {
             "diagnosis": self.proposal.diagnosis,
@@ -458,33 +473,29 @@ async def improve(
         improved=chosen.run,
         rounds=loop.rounds,
         stopped=loop.stopped,
+        start=target,
+        kept_run_id=loop.best.id,
     )
 
 
-async def rate_advice(
-    gw: Gateway, user: UserInfo, notebook_id: str, proposal_id: str, run_id: str, helpful: bool
+# Thumbs in the notebook are the two ends of the coach's 1-5 scale.
+THUMBS_RATING = {"up": 5, "down": 1}
+
+
+async def rate_proposal(
+    gw: Gateway,
+    user: UserInfo,
+    notebook_id: str,
+    proposal_id: str,
+    rating: int = 0,
+    verdict: str = "",
 ) -> None:
-    """Records a thumbs up/down on the coach's advice as an event (analytics counts it)."""
-    if not proposal_id.strip() or len(proposal_id) > 64 or len(run_id) > 64:
+    """Feedback on a proposal made in this notebook goes to the coach (`Rate`), whose
+    coach.proposal.rated.v1 event is what the recommender learns from."""
+    if not proposal_id.strip() or len(proposal_id) > 64:
         raise AscentError("invalid_argument", "Which advice? The proposal id is missing.")
-
-    def record(session: Session) -> None:
-        notebook = _owned(session, user, notebook_id)
-        enqueue(
-            session,
-            PRODUCER,
-            events.ADVICE_RATED,
-            gateway_pb2.AdviceRated(
-                session_id=notebook.id,
-                owner_id=user.id,
-                proposal_id=proposal_id,
-                run_id=run_id,
-                helpful=helpful,
-            ),
-        )
-
-    await gw.work(record)
-    gw.relay.wake()
+    await get_session(gw, user, notebook_id)
+    await gw.clients.rate_proposal(proposal_id, user.id, rating, verdict)
 
 
 async def import_code(gw: Gateway, user: UserInfo, notebook_id: str, code: str) -> NotebookSession:

@@ -462,8 +462,10 @@ async def notebook_improve(
     user: PageUser,
     gw: GatewayDep,
     code: Annotated[str, Form()] = "",
+    mode: Annotated[str, Form()] = "answer",
+    rounds: Annotated[int, Form(ge=1, le=5)] = 1,
 ) -> Response:
-    improvement = await flows.improve(gw, user, notebook_id)
+    improvement = await flows.improve(gw, user, notebook_id, mode=mode, rounds=rounds)
     data = improvement.as_json()
     # The diff is against what the learner has in the editor now (else the improved run's
     # parent), so "accept" shows exactly what would change.
@@ -482,13 +484,32 @@ async def notebook_rating(
     user: PageUser,
     gw: GatewayDep,
     proposal_id: Annotated[str, Form()] = "",
-    run_id: Annotated[str, Form()] = "",
     rating: Annotated[str, Form()] = "",
 ) -> Response:
-    if rating not in ("up", "down"):
+    if rating not in flows.THUMBS_RATING:
         raise AscentError("invalid_argument", "Rate the advice with 'up' or 'down'.")
-    await flows.rate_advice(gw, user, notebook_id, proposal_id, run_id, rating == "up")
+    await flows.rate_proposal(
+        gw, user, notebook_id, proposal_id, rating=flows.THUMBS_RATING[rating]
+    )
     return await _notebook_response(request, gw, user, notebook_id, "rating", {"rated": rating})
+
+
+@router.post("/notebook/{notebook_id}/verdict")
+async def notebook_verdict(
+    request: Request,
+    notebook_id: str,
+    user: PageUser,
+    gw: GatewayDep,
+    proposal_id: Annotated[str, Form()] = "",
+    verdict: Annotated[str, Form()] = "",
+) -> Response:
+    """Accept (code loaded into the editor) or reject a proposal: the recommender learns it."""
+    if verdict not in ("accepted", "rejected"):
+        raise AscentError("invalid_argument", "The verdict is either accepted or rejected.")
+    await flows.rate_proposal(gw, user, notebook_id, proposal_id, verdict=verdict)
+    return await _notebook_response(
+        request, gw, user, notebook_id, "verdict", {"verdict": verdict}
+    )
 
 
 @router.get("/notebook/{notebook_id}/export.ipynb")

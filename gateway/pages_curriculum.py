@@ -12,7 +12,7 @@ from ascent.execution.v1 import execution_service_pb2 as execution_pb
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response, StreamingResponse
 
-from gateway import auth, challenges
+from gateway import auth, challenges, recommendations
 from gateway.auth import PageUser
 from gateway.context import GatewayDep
 from gateway.live import page_stream, sse
@@ -222,3 +222,15 @@ async def display_name_fragment(
         context["name_error"] = err.message
         status = err.http_status
     return render(request, "profile.html", context, block="display_name", status_code=status)
+
+
+@router.get("/next-up")
+async def next_up_fragment(request: Request, user: PageUser, gw: GatewayDep) -> Response:
+    """The "Next up" card (loaded by the tracks and profile pages after they render, so a
+    slow or absent recommender never holds them up)."""
+    context: dict[str, Any] = {"user": user, "next_up": None, "error": None}
+    try:
+        context["next_up"] = await recommendations.next_challenge(gw, user)
+    except AscentError as err:
+        context["error"] = err.message
+    return render(request, "_next_up.html", context)

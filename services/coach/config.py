@@ -19,8 +19,10 @@ class Settings(ServiceSettings):
     openai_base_url: str = ""
     openai_model: str = "gpt-4o-mini"
     openai_timeout: float = 30.0
-    # Dry-run every AI proposal before it reaches the learner (see validation.py).
+    # Dry-run every AI proposal in the execution sandbox before it reaches the learner
+    # (see validation.py), with this wall-time cap.
     openai_dry_run: bool = True
+    dry_run_seconds: float = 60.0
 
     @property
     def openai_enabled(self) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
 from ascent.types.v1 import run_pb2
@@ -39,8 +38,6 @@ class ImproveContext:
     # From the recommender; None when it was unavailable.
     profile: MetaFeatures | None = None
     recommendations: list[Recommendation] = field(default_factory=list)
-    # Host path of the run's dataset (for dry runs); None = the Iris fallback.
-    dataset_path: Path | None = None
 
     @property
     def task_type(self) -> str:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String, Text
+from sqlalchemy import DateTime, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -27,3 +27,8 @@ class Proposal(Base):
     pipeline_keys_json: Mapped[str] = mapped_column(Text)
     engine: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The learner's latest feedback: a rating (1-5, 0 = none) and a verdict ("" = none).
+    # Kept so a later thumbs or accept adds to the earlier one instead of replacing it.
+    rating: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    verdict: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    rated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -6,8 +6,9 @@ own analysis (rule diagnosis, the recommender's pipelines) goes into the prompt,
 starts from the same facts.
 
 `ValidatingEngine` puts every proposal of its primary engine through `validation.validate`
-(parses, run contract, dry run); when the call fails or the code is invalid, the built-in
-engine answers instead and the improvement says so in `notice`.
+(parses, run contract, a dry run in the execution sandbox); when the call fails, the code is
+invalid or the sandbox cannot be reached to check it, the built-in engine answers instead
+and the improvement says so in `notice`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from services.coach.diagnosis import score_of
 from services.coach.engine import BuiltinEngine, ImproveContext, Improvement, ImprovementEngine
-from services.coach.validation import validate
+from services.coach.validation import DryRun, DryRunUnavailable, validate
 from services.recommender.pipelines import describe
 
 log = logging.getLogger(__name__)
@@ -179,7 +180,7 @@ class ValidatingEngine:
         self,
         primary: ImprovementEngine,
         fallback: ImprovementEngine | None = None,
-        dry_run: bool = True,
+        dry_run: DryRun | None = None,
     ) -> None:
         self.primary = primary
         self.fallback = fallback or BuiltinEngine()
@@ -195,7 +196,11 @@ class ValidatingEngine:
                 extra={"error": f"{type(exc).__name__}: {exc}"[:300]},
             )
             return self._fallback(context, f"the AI engine failed ({_reason(exc)})")
-        check = validate(improvement.code, context.dataset_path, run=self.dry_run)
+        try:
+            check = validate(improvement.code, context.run, self.dry_run)
+        except DryRunUnavailable as exc:
+            # Unchecked AI code never reaches the learner.
+            return self._fallback(context, f"the AI proposal could not be checked ({exc})")
         if not check.ok:
             log.warning("AI proposal rejected", extra={"problems": check.reason[:300]})
             return self._fallback(context, f"the AI proposal failed validation ({check.reason})")

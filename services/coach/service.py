@@ -84,7 +84,11 @@ VERDICTS = ("accepted", "rejected")
 
 
 def rate(session: Session, proposal_id: str, owner_id: str, rating: int, verdict: str) -> None:
-    """Stage ProposalRated for a proposal of this owner (the recommender learns from it)."""
+    """Record feedback on a proposal of this owner and stage ProposalRated.
+
+    Feedback adds up: a verdict after a rating (or the other way round) keeps both, so the
+    event, whose latest copy is what the recommender counts, always carries the whole of it.
+    """
     verdict = verdict.strip().lower()
     if rating and not 1 <= rating <= 5:
         raise AscentError("invalid_argument", "A rating is a whole number from 1 to 5.")
@@ -95,6 +99,9 @@ def rate(session: Session, proposal_id: str, owner_id: str, rating: int, verdict
     proposal = repository.get_proposal(session, proposal_id) if proposal_id else None
     if proposal is None or proposal.owner_id != owner_id:
         raise AscentError("not_found", "Proposal not found.")
+    proposal.rating = rating or proposal.rating or 0
+    proposal.verdict = verdict or proposal.verdict or ""
+    proposal.rated_at = utcnow()
     enqueue(
         session,
         PRODUCER,
@@ -103,8 +110,8 @@ def rate(session: Session, proposal_id: str, owner_id: str, rating: int, verdict
             proposal_id=proposal.id,
             run_id=proposal.run_id,
             owner_id=proposal.owner_id,
-            rating=rating,
-            verdict=verdict,
+            rating=proposal.rating,
+            verdict=proposal.verdict,
             engine=proposal.engine,
             pipeline_keys=json.loads(proposal.pipeline_keys_json or "[]"),
         ),

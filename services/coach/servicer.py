@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import grpc
 from ascent.coach.v1 import coach_service_pb2 as pb
@@ -19,7 +18,6 @@ from services.coach.service import (
     resolve_mode,
     socratic_steps,
 )
-from services.common.datasets import DatasetStore
 from services.common.db import Database
 from services.common.errors import AscentError
 from services.common.outbox import OutboxRelay
@@ -33,9 +31,7 @@ class CoachServicer(pb_grpc.CoachServiceServicer):
         recommender: RecommenderClient,
         relay: OutboxRelay | None,
         recommendations: int = 5,
-        store: DatasetStore | None = None,
     ) -> None:
-        self.store = store
         self.db = db
         self.service = service
         self.recommender = recommender
@@ -55,7 +51,6 @@ class CoachServicer(pb_grpc.CoachServiceServicer):
             history=list(request.history),
             profile=advice.profile if advice else None,
             recommendations=advice.recommendations if advice else [],
-            dataset_path=self._dataset_path(request.run.dataset_sha256),
         )
         try:
             stored = await asyncio.to_thread(self._improve, improve_context)
@@ -96,14 +91,6 @@ class CoachServicer(pb_grpc.CoachServiceServicer):
     def _rate(self, request: pb.RateRequest) -> None:
         with self.db.session() as session:
             rate(session, request.proposal_id, request.owner_id, request.rating, request.verdict)
-
-    def _dataset_path(self, sha: str) -> Path | None:
-        if not sha or self.store is None:
-            return None
-        try:
-            return self.store.existing_path(sha)
-        except AscentError:
-            return None
 
     def _improve(self, improve_context: ImproveContext) -> StoredProposal:
         improvement = self.service.propose(improve_context)

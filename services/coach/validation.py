@@ -4,32 +4,32 @@
 2. It follows the run contract: reads the uploaded dataset at `/data/uploaded.csv`, prints
    `MODEL_TYPE:` and a score line (`ACCURACY:` or `R2:`), imports nothing outside the data
    science stack (no process, network or file-system escape hatches).
-3. A dry run: the code runs in a fresh, isolated interpreter (`python -I`, empty working
-   directory, CPU/memory/file-size rlimits, wall-clock timeout) on a sample of the dataset
-   (at most DRY_RUN_ROWS rows; the Iris fallback when there is no dataset) and must exit 0
-   and print a score. This is a plain subprocess, not the execution service's sandbox: the
-   coach does not run as root, and the learner's real run still goes through the sandbox.
+3. A dry run in the real sandbox: `execution.Execute` with `ephemeral=true` (nothing is
+   recorded or published, so no board, ledger or knowledge base learns from it) on the run's
+   own dataset; it must finish without error and report a score. When the execution service
+   cannot be reached the proposal is not shown: the caller falls back and says why.
 """
 
 from __future__ import annotations
 
 import ast
-import os
-import re
-import resource
-import subprocess
-import sys
-import tempfile
+import logging
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
-import pandas as pd
+import grpc
+from ascent.execution.v1 import execution_service_pb2 as execution_pb
+from ascent.execution.v1 import execution_service_pb2_grpc as execution_grpc
+from ascent.types.v1 import run_pb2
 
 from services.coach.codegen import DATA_PATH
 
-DRY_RUN_ROWS = 300
+log = logging.getLogger(__name__)
+
+# The sandbox's own CPU/memory limits apply; this caps the dry run's wall time, which the
+# learner waits for on top of the real run.
 DRY_RUN_SECONDS = 60.0
-DRY_RUN_MEMORY_MB = 2048
 MAX_CODE_CHARS = 50_000
 
 ALLOWED_IMPORTS = {
@@ -53,7 +53,6 @@ ALLOWED_IMPORTS = {
     "__future__",
 }
 FORBIDDEN_CALLS = {"exec", "eval", "compile", "__import__", "open", "breakpoint", "input"}
-_SCORE = re.compile(r"^(ACCURACY|R2):\s*-?\d", re.M)
 
 
 @dataclass(frozen=True)
@@ -102,56 +101,72 @@ def static_problems(code: str) -> list[str]:
     return sorted(set(problems), key=problems.index)
 
 
-def _limits() -> None:  # runs in the child before exec
-    cpu = int(DRY_RUN_SECONDS)
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    memory = DRY_RUN_MEMORY_MB * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (16 * 1024 * 1024, 16 * 1024 * 1024))
-    os.setsid()
+class DryRunUnavailable(Exception):
+    """The sandbox could not be reached: the proposal cannot be checked."""
 
 
-def dry_run(code: str, dataset: Path | None, timeout: float = DRY_RUN_SECONDS) -> list[str]:
-    """Run `code` on a sample of `dataset`; the problems found (empty when it worked)."""
-    with tempfile.TemporaryDirectory(prefix="coach-dry-run-") as tmp:
-        work = Path(tmp)
-        sample = work / "uploaded.csv"
-        if dataset is not None and dataset.exists():
-            frame = pd.read_csv(dataset)
-            if len(frame) > DRY_RUN_ROWS:
-                frame = frame.sample(n=DRY_RUN_ROWS, random_state=0)
-            frame.to_csv(sample, index=False)
-        script = work / "experiment.py"
-        # Without a dataset the path does not exist and the code takes its Iris fallback.
-        script.write_text(code.replace(DATA_PATH, str(sample)))
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "MPLBACKEND": "Agg",
-            "OMP_NUM_THREADS": "1",
-            "HOME": tmp,
-        }
-        try:
-            proc = subprocess.run(
-                [sys.executable, "-I", str(script)],
-                cwd=work,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                preexec_fn=_limits,
-            )
-        except subprocess.TimeoutExpired:
-            return [f"the dry run did not finish within {timeout:.0f} s"]
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
-        return [f"the dry run failed: {last[:300]}"]
-    if not _SCORE.search(proc.stdout):
+# (code, the run being improved) -> the problems found (empty when the dry run worked).
+DryRun = Callable[[str, run_pb2.Run], list[str]]
+
+
+def result_problems(run: run_pb2.Run) -> list[str]:
+    """What a finished dry run says about the code."""
+    if run.has_error or run.status not in ("", "ok"):
+        if run.has_error:
+            detail = f"{run.error.type}: {run.error.message}".strip(": ")
+        else:
+            detail = run.status
+        return [f"the dry run failed: {detail[:300]}"]
+    if not (run.outcome.HasField("accuracy") or run.outcome.HasField("r2")):
         return ["the dry run printed no score (ACCURACY: or R2:)"]
     return []
 
 
-def validate(code: str, dataset: Path | None, run: bool = True) -> Validation:
+class SandboxDryRun:
+    """Dry runs through the execution service (blocking gRPC: engines run in a thread)."""
+
+    def __init__(self, addr: str, timeout: float = DRY_RUN_SECONDS) -> None:
+        self.timeout = timeout
+        self.channel = grpc.insecure_channel(addr)
+        self.stub = execution_grpc.ExecutionServiceStub(self.channel)
+
+    def __call__(self, code: str, run: run_pb2.Run) -> list[str]:
+        request = execution_pb.ExecuteRequest(
+            run_id=str(uuid.uuid4()),
+            session_id=run.session_id,
+            owner_id=run.owner_id,
+            name="Coach dry run",
+            code=code,
+            dataset_sha256=run.dataset_sha256,
+            wall_seconds=self.timeout,
+            ephemeral=True,
+        )
+        result: run_pb2.Run | None = None
+        try:
+            # Queueing behind learners' runs is allowed for, on top of the run itself.
+            for item in self.stub.Execute(request, timeout=self.timeout * 2 + 10):
+                if item.WhichOneof("item") == "result":
+                    result = item.result
+        except grpc.RpcError as err:
+            code_ = err.code() if isinstance(err, grpc.Call) else None
+            if code_ == grpc.StatusCode.INVALID_ARGUMENT:
+                details = err.details() if isinstance(err, grpc.Call) else ""
+                return [f"the sandbox refused the code: {details}"[:300]]
+            log.warning("dry run unavailable", extra={"code": str(code_)})
+            raise DryRunUnavailable(
+                "the execution service could not be reached for the sandbox dry run"
+            ) from None
+        if result is None:
+            raise DryRunUnavailable("the sandbox dry run ended without a result")
+        return result_problems(result)
+
+    def close(self) -> None:
+        self.channel.close()
+
+
+def validate(code: str, run: run_pb2.Run, dry_run: DryRun | None = None) -> Validation:
+    """Static checks, then (when they pass) the dry run; DryRunUnavailable propagates."""
     problems = static_problems(code)
-    if not problems and run:
-        problems = dry_run(code, dataset)
+    if not problems and dry_run is not None:
+        problems = dry_run(code, run)
     return Validation(ok=not problems, problems=problems)

@@ -44,6 +44,8 @@ IMPROVEMENT_PROPOSED = "coach.improvement.proposed.v1"
 PROPOSAL_RATED = "coach.proposal.rated.v1"
 SESSION_CREATED = "gateway.session.created.v1"
 DATASET_UPLOADED = "gateway.dataset.uploaded.v1"
+# Deprecated: nothing publishes it any more (the notebook's thumbs go through coach.Rate,
+# i.e. PROPOSAL_RATED); kept registered so streams that still hold old copies replay.
 ADVICE_RATED = "gateway.advice.rated.v1"
 
 EVENT_TYPES: dict[str, type[Message]] = {

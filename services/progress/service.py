@@ -208,6 +208,8 @@ def _challenge_pb(challenge: Challenge, view: _View) -> pb.Challenge:
         passed=challenge.slug in view.facts.passed,
         requires=list(info.requires),
         lower_is_better=challenge.metric in LOWER_IS_BETTER,
+        task_type=challenge.task_type or "",
+        tags=list(info.tags),
     )
     best = view.facts.best.get(challenge.slug)
     if best is not None:

@@ -18,3 +18,5 @@ class Settings(ServiceSettings):
     # Thompson sampling: seed of the draws (unset = random) and spread scale (0 = greedy).
     seed: int | None = None
     explore: float = 1.0
+    # Next-challenge advice asks progress for the catalog and the learner's lock state.
+    progress_timeout: float = 3.0

@@ -11,12 +11,19 @@ from services.common.db import Database
 from services.common.errors import AscentError
 from services.common.outbox import process_once
 from services.recommender.flows import ensure_profile
-from services.recommender.service import RecommenderService, scored_run
+from services.recommender.service import (
+    RecommenderService,
+    record_challenge_attempt,
+    scored_run,
+)
 
 log = logging.getLogger(__name__)
 
 RUNS_CONSUMER = "recommender-runs"
 FEEDBACK_CONSUMER = "recommender-feedback"
+# Its own durable consumer (not recommender-runs): created on upgrade, it replays the stream
+# from the start, so learners' earlier challenge submissions are learnt too.
+LEARNERS_CONSUMER = "recommender-learners"
 
 
 class RunHandlers:
@@ -70,5 +77,27 @@ class FeedbackHandlers:
             lambda session: self.service.record_feedback(
                 session, event.proposal_id, list(event.pipeline_keys), event.rating, event.verdict
             ),
+        )
+        return bool(applied and added)
+
+
+class LearnerHandlers:
+    """Challenge submissions → the learner's record per challenge, exactly once per event."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def on_run_completed(self, subject: str, event: learning_pb2.RunCompleted) -> None:
+        await asyncio.to_thread(self.record, subject, event)
+
+    def record(self, subject: str, event: learning_pb2.RunCompleted) -> bool:
+        if not (event.run.challenge_slug or event.run.grade.challenge_slug):
+            return False
+        applied, added = process_once(
+            self.db,
+            LEARNERS_CONSUMER,
+            subject,
+            event.meta.event_id,
+            lambda session: record_challenge_attempt(session, event.run),
         )
         return bool(applied and added)

@@ -10,10 +10,13 @@ from services.common.runtime import Runtime, run
 from services.recommender.config import Settings
 from services.recommender.handlers import (
     FEEDBACK_CONSUMER,
+    LEARNERS_CONSUMER,
     RUNS_CONSUMER,
     FeedbackHandlers,
+    LearnerHandlers,
     RunHandlers,
 )
+from services.recommender.progress_client import ProgressClient
 from services.recommender.service import PRIORS_PATH, Priors, RecommenderService
 from services.recommender.servicer import RecommenderServicer
 
@@ -39,7 +42,11 @@ async def setup(rt: Runtime) -> None:
         seed=settings.seed,
         explore=settings.explore,
     )
-    pb_grpc.add_RecommenderServiceServicer_to_server(RecommenderServicer(rt.db, service), rt.server)
+    progress = ProgressClient(rt.common.progress_addr, settings.progress_timeout)
+    rt.on_close.append(progress.close)
+    pb_grpc.add_RecommenderServiceServicer_to_server(
+        RecommenderServicer(rt.db, service, progress), rt.server
+    )
     rt.service_names.append(SERVICE_NAME)
     rt.consume(RUNS_CONSUMER, events.RUN_COMPLETED, RunHandlers(rt.db, service).on_run_completed)
     rt.consume(
@@ -47,6 +54,7 @@ async def setup(rt: Runtime) -> None:
         events.PROPOSAL_RATED,
         FeedbackHandlers(rt.db, service).on_proposal_rated,
     )
+    rt.consume(LEARNERS_CONSUMER, events.RUN_COMPLETED, LearnerHandlers(rt.db).on_run_completed)
 
 
 def main() -> None:

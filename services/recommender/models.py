@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Float, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, Float, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -62,3 +62,21 @@ class Feedback(Base):
     # In [-1, 1]: accepted +1 / rejected -1, a rating r maps to (r - 3) / 2; both averaged.
     value: Mapped[float] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LearnerChallenge(Base):
+    """What one learner's submissions to one challenge showed (from run events)."""
+
+    __tablename__ = "recommender_learner_challenges"
+
+    learner_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    challenge_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Submissions that did not pass (graded below the threshold, or not gradable).
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    best_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    passed: Mapped[bool] = mapped_column(Boolean, default=False)
+    metric: Mapped[str] = mapped_column(String(32), default="")
+    lower_is_better: Mapped[bool] = mapped_column(Boolean, default=False)
+    pass_threshold: Mapped[float] = mapped_column(Float, default=0.0)
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from services.recommender.models import DatasetProfile, Feedback, Observation
+from services.recommender.models import DatasetProfile, Feedback, LearnerChallenge, Observation
 
 
 def get_profile(session: Session, dataset_key: str) -> DatasetProfile | None:
@@ -69,3 +69,20 @@ def feedback_by_pipeline(session: Session) -> dict[str, tuple[float, int]]:
         )
     )
     return {r[0]: (float(r[1]), int(r[2])) for r in rows}
+
+
+def learner_challenge(
+    session: Session, learner_id: str, challenge_slug: str
+) -> LearnerChallenge | None:
+    return session.get(LearnerChallenge, (learner_id, challenge_slug))
+
+
+def add_learner_challenge(session: Session, row: LearnerChallenge) -> None:
+    session.add(row)
+    session.flush()
+
+
+def learner_challenges(session: Session, learner_id: str) -> list[LearnerChallenge]:
+    return list(
+        session.scalars(select(LearnerChallenge).where(LearnerChallenge.learner_id == learner_id))
+    )

@@ -10,6 +10,7 @@ import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 
 from ascent.types.v1 import run_pb2
@@ -18,7 +19,8 @@ from sqlalchemy.orm import Session
 from services.common.datasets import DatasetStore
 from services.common.db import utcnow
 from services.recommender import repository
-from services.recommender.models import DatasetProfile, Feedback, Observation
+from services.recommender.models import DatasetProfile, Feedback, LearnerChallenge, Observation
+from services.recommender.next_challenge import Attempts
 from services.recommender.pipelines import (
     PipelineSpec,
     Recommendation,
@@ -398,3 +400,67 @@ class RecommenderService:
             )
         ranked.sort(key=lambda item: (-item[0], -item[1].support, item[1].key))
         return [rec for _, rec in ranked]
+
+
+# -- learners (next-challenge recommendations) ---------------------------------------------
+def record_challenge_attempt(session: Session, run: run_pb2.Run) -> bool:
+    """Fold one challenge submission into the learner's record; False when it is none.
+
+    Not-gradable submissions (no predictions, wrong shape, crash) count as failed attempts;
+    a grader outage ("unavailable") is not the learner's doing and counts as nothing, nor is
+    a practice run (the learner trying code on the challenge data, never graded).
+    """
+    slug = run.challenge_slug or run.grade.challenge_slug
+    grade = run.grade
+    if (
+        not slug
+        or run.practice
+        or not run.owner_id
+        or not run.HasField("grade")
+        or grade.status == "unavailable"
+    ):
+        return False
+    at = run.created_at.ToDatetime(tzinfo=UTC) if run.created_at.seconds else utcnow()
+    row = repository.learner_challenge(session, run.owner_id, slug)
+    if row is None:
+        row = LearnerChallenge(
+            learner_id=run.owner_id,
+            challenge_slug=slug,
+            attempts=0,
+            failed=0,
+            passed=False,
+            metric=grade.metric,
+            lower_is_better=grade.lower_is_better,
+            pass_threshold=grade.pass_threshold,
+            last_at=at,
+        )
+        repository.add_learner_challenge(session, row)
+    row.attempts += 1
+    score = grade.public_score if grade.HasField("public_score") else None
+    if grade.status == "graded" and score is not None and math.isfinite(score):
+        best = row.best_score
+        if best is None or (score < best if grade.lower_is_better else score > best):
+            row.best_score = score
+    if grade.passed:
+        row.passed = True
+    else:
+        row.failed += 1
+    row.metric = grade.metric or row.metric
+    row.lower_is_better = grade.lower_is_better
+    row.pass_threshold = grade.pass_threshold or row.pass_threshold
+    row.last_at = max(row.last_at.replace(tzinfo=row.last_at.tzinfo or UTC), at)
+    session.flush()
+    return True
+
+
+def learner_attempts(session: Session, learner_id: str) -> dict[str, Attempts]:
+    return {
+        row.challenge_slug: Attempts(
+            challenge_slug=row.challenge_slug,
+            attempts=row.attempts,
+            failed=row.failed,
+            best_score=row.best_score,
+            passed=row.passed,
+        )
+        for row in repository.learner_challenges(session, learner_id)
+    }

@@ -12,8 +12,17 @@ from ascent.recommender.v1 import recommender_service_pb2_grpc as pb_grpc
 from services.common.db import Database
 from services.common.errors import AscentError
 from services.recommender.flows import ensure_profile
+from services.recommender.next_challenge import (
+    Attempts,
+    CatalogChallenge,
+    Ranking,
+    rank_challenges,
+)
 from services.recommender.profiling import BUILTIN_IRIS, MetaFeatures
-from services.recommender.service import Recommendation, RecommenderService
+from services.recommender.progress_client import ProgressClient, ensure_learner
+from services.recommender.service import Recommendation, RecommenderService, learner_attempts
+
+DEFAULT_CHALLENGES = 3
 
 
 def meta_to_pb(meta: MetaFeatures) -> pb.MetaFeatures:
@@ -44,9 +53,12 @@ def recommendation_to_pb(rec: Recommendation) -> pb.PipelineRecommendation:
 
 
 class RecommenderServicer(pb_grpc.RecommenderServiceServicer):
-    def __init__(self, db: Database, service: RecommenderService) -> None:
+    def __init__(
+        self, db: Database, service: RecommenderService, progress: ProgressClient | None = None
+    ) -> None:
         self.db = db
         self.service = service
+        self.progress = progress
 
     async def Profile(
         self, request: pb.ProfileRequest, context: grpc.aio.ServicerContext
@@ -78,3 +90,85 @@ class RecommenderServicer(pb_grpc.RecommenderServiceServicer):
         meta = ensure_profile(self.db, self.service, dataset_sha256)
         with self.db.session() as session:
             return meta, self.service.recommend(session, meta, limit)
+
+    async def RecommendChallenge(
+        self, request: pb.RecommendChallengeRequest, context: grpc.aio.ServicerContext
+    ) -> pb.RecommendChallengeResponse:
+        try:
+            ranking, graded = await self._recommend_challenge(request)
+        except AscentError as err:
+            await context.abort(err.grpc_status, err.message)
+        return ranking_to_pb(ranking, graded)
+
+    async def _recommend_challenge(
+        self, request: pb.RecommendChallengeRequest
+    ) -> tuple[Ranking, int]:
+        learner_id = ensure_learner(request.learner_id)
+        if self.progress is None:
+            raise AscentError("unavailable", "The progress service is not configured.")
+        # Lock state and passes are progress's; what the attempts showed is ours.
+        tracks = await self.progress.list_tracks(learner_id)
+
+        def load() -> dict[str, Attempts]:
+            with self.db.session() as session:
+                return learner_attempts(session, learner_id)
+
+        attempts = await asyncio.to_thread(load)
+        catalog = [
+            CatalogChallenge(
+                slug=c.slug,
+                title=c.title,
+                track_slug=track.slug,
+                track_title=track.title,
+                track_position=track.position,
+                position=c.position,
+                metric=c.metric,
+                pass_threshold=c.pass_threshold,
+                lower_is_better=c.lower_is_better,
+                task_type=c.task_type,
+                tags=tuple(c.tags),
+                requires=tuple(c.requires),
+                unlocked=c.unlocked,
+                passed=c.passed,
+                best_score=c.best_score if c.HasField("best_score") else None,
+            )
+            for track in tracks
+            for c in track.challenges
+        ]
+        limit = request.limit if request.limit > 0 else DEFAULT_CHALLENGES
+        graded = sum(a.attempts for a in attempts.values())
+        return rank_challenges(catalog, attempts, min(limit, 20)), graded
+
+
+def ranking_to_pb(ranking: Ranking, graded_runs: int) -> pb.RecommendChallengeResponse:
+    challenges = []
+    for s in ranking.suggestions:
+        c = s.challenge
+        message = pb.ChallengeSuggestion(
+            challenge_slug=c.slug,
+            title=c.title,
+            track_slug=c.track_slug,
+            track_title=c.track_title,
+            score=s.score,
+            rationale=s.rationale,
+            reason=s.reason,
+            skills=c.skills,
+            metric=c.metric,
+            pass_threshold=c.pass_threshold,
+            attempts=s.attempts.attempts if s.attempts else 0,
+        )
+        best = s.attempts.best_score if s.attempts else None
+        if best is None:
+            best = c.best_score
+        if best is not None:
+            message.best_score = best
+        challenges.append(message)
+    return pb.RecommendChallengeResponse(
+        challenges=challenges,
+        weak_spots=[
+            pb.WeakSpot(skill=w.skill, label=w.label, weakness=w.weakness, evidence=w.evidence)
+            for w in ranking.weak_spots
+        ],
+        graded_runs=graded_runs,
+        note=ranking.note,
+    )

@@ -125,7 +125,34 @@ def test_seed_demo_flow(page: Page, stack: Stack, shots: Shots) -> None:
     improved_code = page.locator("#improved-code").text_content() or ""
     page.click("#accept-btn")
     assert editor_text(page) == improved_code
+    expect(page.locator("#verdict")).to_contain_text("Accepted")
     expect(page.locator("#save-status")).to_contain_text("Saved", timeout=10_000)
+
+    # Socratic mode with two auto-improve rounds: questions and hints one at a time, the
+    # answer (and each round's before/after, the kept run marked) only on demand.
+    page.check("#coach-mode input[value=socratic]")
+    page.select_option("#improve-rounds", "2")
+    page.click("#improve-btn")
+    steps = page.locator("#socratic [data-step]")
+    expect(steps.first).to_be_visible(timeout=RUN_TIMEOUT)
+    expect(page.locator("#coach-answer")).to_be_hidden()
+    visible = "#socratic [data-step]:not([hidden])"
+    expect(page.locator(visible)).to_have_count(1)
+    page.click("#next-step-btn")
+    expect(page.locator(visible)).to_have_count(2)
+    expect(page.locator("#socratic [data-step=answer]")).to_be_hidden()
+    shots(page, "socratic-hints")
+    page.click("#reveal-answer-btn")
+    expect(page.locator("#socratic [data-step=answer]")).to_be_visible()
+    expect(page.locator("#coach-answer")).to_be_visible()
+    expect(page.locator("#auto-improve tbody tr")).not_to_have_count(0)
+    # At most one round is kept; none when the run improved was already the best (often
+    # 100% here), and the page says so.
+    kept = page.locator("#auto-improve tr.kept").count()
+    assert kept in (0, 1)
+    if kept == 0:
+        expect(page.locator("#auto-improve-stopped")).to_contain_text("No round beat your run")
+    shots(page, "auto-improve-rounds")
 
     # Click a run for its details; compare two runs side by side with a code diff.
     open_tab(page, "Runs")

@@ -1,5 +1,6 @@
 """The OpenAI engine against a real local OpenAI-compatible HTTP server (starlette + uvicorn),
-validation of its answers, and the fallback to the built-in engine."""
+validation of its answers (dry runs in the real execution sandbox), and the fallback to the
+built-in engine."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,8 +23,9 @@ from services.coach.engine import ImproveContext
 from services.coach.main import build_engine
 from services.coach.openai_engine import OpenAIEngine, ValidatingEngine
 from services.coach.service import socratic_steps
-from services.coach.validation import static_problems, validate
+from services.coach.validation import SandboxDryRun, static_problems, validate
 from services.recommender.profiling import MetaFeatures
+from tests.coach.conftest import Sandbox
 from tests.coach.helpers import SEED_TEMPLATE, crashed_run
 from tests.recommender.data import mixed_csv
 from tests.support.nats_server import free_port
@@ -127,25 +128,33 @@ def fake(openai_server: FakeOpenAI) -> FakeOpenAI:
     return openai_server
 
 
-def context(tmp_path: Path) -> ImproveContext:
-    csv = tmp_path / "mixed.csv"
-    csv.write_bytes(mixed_csv(seed=5))
-    run = crashed_run("ValueError", "could not convert string to float: 'red'", code=SEED_TEMPLATE)
+def context(sandbox: Sandbox | None = None) -> ImproveContext:
+    """The seed template crashed on a CSV with text columns (stored where execution reads
+    datasets, so the dry run sees the same data)."""
+    sha = sandbox.datasets.put(mixed_csv(seed=5)) if sandbox is not None else ""
+    run = crashed_run(
+        "ValueError",
+        "could not convert string to float: 'red'",
+        code=SEED_TEMPLATE,
+        dataset_sha256=sha,
+        session_id="s-1",
+    )
     profile = MetaFeatures("k", 60, 3, "classification", 2, 0.03, 0.33, 0.8, "label")
-    return ImproveContext(run=run, profile=profile, dataset_path=csv)
+    return ImproveContext(run=run, profile=profile)
 
 
-def engine(fake: FakeOpenAI) -> ValidatingEngine:
+def engine(fake: FakeOpenAI, execution_addr: str) -> ValidatingEngine:
     settings = Settings(openai_base_url=fake.url, openai_model="test-model", openai_timeout=20)
-    built = build_engine(settings)
+    built = build_engine(settings, execution_addr)
     assert isinstance(built, ValidatingEngine)
     assert isinstance(built.primary, OpenAIEngine)
+    assert isinstance(built.dry_run, SandboxDryRun)
     return built
 
 
-def test_valid_ai_answer_is_dry_run_and_returned(fake: FakeOpenAI, tmp_path: Path) -> None:
+def test_valid_ai_answer_is_dry_run_and_returned(fake: FakeOpenAI, sandbox: Sandbox) -> None:
     fake.answers.append(answer(GOOD_CODE))
-    improvement = engine(fake).propose(context(tmp_path))
+    improvement = engine(fake, sandbox.addr).propose(context(sandbox))
     assert improvement.engine == "openai"
     assert improvement.notice == ""
     assert improvement.code == GOOD_CODE
@@ -164,7 +173,13 @@ def test_valid_ai_answer_is_dry_run_and_returned(fake: FakeOpenAI, tmp_path: Pat
 @pytest.mark.parametrize(
     ("scripted", "reason"),
     [
-        (answer(CRASHING_CODE), "failed validation (the dry run failed"),
+        # Contract-abiding code that crashes on the text columns: the sandbox catches it.
+        (answer(CRASHING_CODE), "failed validation (the dry run failed: ValueError"),
+        # Reads the data, prints the lines, but never a number: only running it tells.
+        (
+            answer(GOOD_CODE.replace(':.4f}")', ':.4f}".replace("0", "x"))')),
+            "failed validation (the dry run printed no score",
+        ),
         (answer(GOOD_CODE.replace("import json", "import os\nimport json")), "imports 'os'"),
         (answer(GOOD_CODE.replace('print(f"ACCURACY', 'print(f"SCORE')), "prints no score"),
         (answer("def broken(:\n"), "does not parse"),
@@ -174,10 +189,10 @@ def test_valid_ai_answer_is_dry_run_and_returned(fake: FakeOpenAI, tmp_path: Pat
     ],
 )
 def test_bad_ai_answers_fall_back_to_the_builtin_engine(
-    fake: FakeOpenAI, tmp_path: Path, scripted: Any, reason: str
+    fake: FakeOpenAI, sandbox: Sandbox, scripted: Any, reason: str
 ) -> None:
     fake.answers.append(scripted)
-    improvement = engine(fake).propose(context(tmp_path))
+    improvement = engine(fake, sandbox.addr).propose(context(sandbox))
     assert improvement.engine == "builtin"
     assert reason in improvement.notice
     assert improvement.notice.endswith("the built-in coach answered instead.")
@@ -185,6 +200,22 @@ def test_bad_ai_answers_fall_back_to_the_builtin_engine(
     # sandbox tests); statically it follows the contract.
     assert static_problems(improvement.code) == []
     assert len(fake.requests) == 1
+
+
+def test_unchecked_ai_code_never_reaches_the_learner(fake: FakeOpenAI) -> None:
+    """Execution down: the AI answer cannot be dry-run, so the built-in engine answers."""
+    fake.answers.append(answer(GOOD_CODE))
+    closed = f"127.0.0.1:{free_port()}"
+    built = engine(fake, closed)
+    assert isinstance(built.dry_run, SandboxDryRun)
+    built.dry_run.timeout = 1.0
+    improvement = built.propose(context())
+    assert improvement.engine == "builtin"
+    assert improvement.notice == (
+        "the AI proposal could not be checked (the execution service could not be reached "
+        "for the sandbox dry run); the built-in coach answered instead."
+    )
+    built.dry_run.close()
 
 
 def test_builtin_engine_when_nothing_is_configured() -> None:
@@ -200,14 +231,18 @@ def test_static_contract_checks() -> None:
     assert any("/data/uploaded.csv" in p for p in problems)
 
 
-def test_dry_run_without_dataset_uses_the_iris_fallback() -> None:
-    assert validate(GOOD_CODE, None).ok
+def test_dry_run_without_dataset_uses_the_iris_fallback(sandbox: Sandbox) -> None:
+    dry_run = SandboxDryRun(sandbox.addr, timeout=30)
+    try:
+        assert validate(GOOD_CODE, context().run, dry_run).ok
+    finally:
+        dry_run.close()
 
 
-def test_socratic_steps_end_with_the_answer(tmp_path: Path) -> None:
+def test_socratic_steps_end_with_the_answer() -> None:
     from services.coach.engine import BuiltinEngine
 
-    improvement = BuiltinEngine().propose(context(tmp_path))
+    improvement = BuiltinEngine().propose(context())
     steps = socratic_steps(improvement)
     kinds = [kind for kind, _ in steps]
     assert kinds[0] == "question"

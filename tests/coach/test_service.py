@@ -169,3 +169,31 @@ def test_rating_a_proposal_stages_the_event_for_its_owner_only(db: Database) -> 
     assert len(mine) == 1
     assert (mine[0].rating, mine[0].verdict, mine[0].owner_id) == (4, "accepted", "owner-2")
     assert list(mine[0].pipeline_keys) == improvement.pipeline_keys
+
+
+def test_later_feedback_adds_to_the_earlier_one(db: Database) -> None:
+    """A thumbs (rating) then an accept (verdict): the last event carries both, because the
+    recommender only counts the latest event per proposal."""
+    from services.coach.service import rate
+
+    service = CoachService()
+    run = scored_run("LogisticRegression", 0.8)
+    run.id, run.owner_id = str(uuid.uuid4()), "owner-3"
+    context = ImproveContext(run=run)
+    with db.session() as session:
+        stored = service.store(session, context, service.propose(context))
+    for rating, verdict in [(1, ""), (0, "accepted"), (5, "")]:
+        with db.session() as session:
+            rate(session, stored.id, "owner-3", rating, verdict)
+    with db.session() as session:
+        payloads = session.execute(
+            select(outbox.c.payload)
+            .where(outbox.c.subject == events.PROPOSAL_RATED)
+            .order_by(outbox.c.id)
+        ).scalars()
+        staged = [coach_pb2.ProposalRated.FromString(bytes(p)) for p in payloads]
+        proposal = repository.get_proposal(session, stored.id)
+        assert proposal is not None
+        assert (proposal.rating, proposal.verdict) == (5, "accepted")
+    mine = [(e.rating, e.verdict) for e in staged if e.proposal_id == stored.id]
+    assert mine == [(1, ""), (1, "accepted"), (5, "accepted")]

@@ -18,13 +18,12 @@ import httpx
 import nats
 import nbformat
 import pytest
-from ascent.events.v1 import gateway_pb2, learning_pb2
+from ascent.events.v1 import learning_pb2
 from ascent.types.v1 import run_pb2
 
 from gateway.live import page_stream
 from services.common import events
 from tests.gateway.conftest import GatewayUnderTest, browser_login
-from tests.gateway.test_sessions import next_event
 
 HX = {"HX-Request": "true"}
 
@@ -214,27 +213,31 @@ async def test_streamed_run_reports_a_clean_failure(gateway: GatewayUnderTest) -
         assert other.status_code == 404
 
 
-async def test_rating_fragment_and_event(gateway: GatewayUnderTest) -> None:
+async def test_rating_and_verdict_go_to_the_coach(gateway: GatewayUnderTest) -> None:
+    """Thumbs and accept are coach.Rate calls (no coach runs here: a clean 503 fragment);
+    bad values never reach it. tests/integration checks the recommender learns from them."""
     client, nid, csrf = await notebook(gateway, "page-gus")
     async with contextlib.aclosing(client):
-        bad = await client.post(
-            f"/notebook/{nid}/rating",
-            data={"proposal_id": "p-1", "rating": "meh"},
+        for path, data in [
+            ("rating", {"proposal_id": "p-1", "rating": "meh"}),
+            ("rating", {"proposal_id": "", "rating": "up"}),
+            ("verdict", {"proposal_id": "p-1", "verdict": "maybe"}),
+        ]:
+            bad = await client.post(f"/notebook/{nid}/{path}", data=data, headers={**HX, **csrf})
+            assert bad.status_code == 400, (path, data, bad.text)
+        for path, data in [
+            ("rating", {"proposal_id": "p-1", "rating": "up"}),
+            ("verdict", {"proposal_id": "p-1", "verdict": "accepted"}),
+        ]:
+            down = await client.post(f"/notebook/{nid}/{path}", data=data, headers={**HX, **csrf})
+            assert down.status_code == 503, down.text
+            assert is_fragment(down.text) and "coach" in down.text
+        other = await client.post(
+            "/notebook/not-mine/rating",
+            data={"proposal_id": "p-1", "rating": "up"},
             headers={**HX, **csrf},
         )
-        assert bad.status_code == 400
-        rated = await client.post(
-            f"/notebook/{nid}/rating",
-            data={"proposal_id": "p-1", "run_id": "r-1", "rating": "up"},
-            headers={**HX, **csrf},
-        )
-        assert rated.status_code == 200 and is_fragment(rated.text)
-        assert "Thanks" in rated.text
-    data = await next_event(gateway.common.nats_url, events.ADVICE_RATED)
-    event = events.decode(events.ADVICE_RATED, data)
-    assert isinstance(event, gateway_pb2.AdviceRated)
-    assert (event.session_id, event.proposal_id, event.run_id) == (nid, "p-1", "r-1")
-    assert event.helpful is True
+        assert other.status_code == 404
 
 
 async def test_ipynb_export_and_import(gateway: GatewayUnderTest) -> None:

@@ -6,6 +6,66 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class RecommendChallengeRequest(_message.Message):
+    __slots__ = ("learner_id", "limit")
+    LEARNER_ID_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    learner_id: str
+    limit: int
+    def __init__(self, learner_id: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class ChallengeSuggestion(_message.Message):
+    __slots__ = ("challenge_slug", "title", "track_slug", "track_title", "score", "rationale", "reason", "skills", "metric", "pass_threshold", "best_score", "attempts")
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    TRACK_SLUG_FIELD_NUMBER: _ClassVar[int]
+    TRACK_TITLE_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    RATIONALE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    SKILLS_FIELD_NUMBER: _ClassVar[int]
+    METRIC_FIELD_NUMBER: _ClassVar[int]
+    PASS_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    BEST_SCORE_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    challenge_slug: str
+    title: str
+    track_slug: str
+    track_title: str
+    score: float
+    rationale: str
+    reason: str
+    skills: _containers.RepeatedScalarFieldContainer[str]
+    metric: str
+    pass_threshold: float
+    best_score: float
+    attempts: int
+    def __init__(self, challenge_slug: _Optional[str] = ..., title: _Optional[str] = ..., track_slug: _Optional[str] = ..., track_title: _Optional[str] = ..., score: _Optional[float] = ..., rationale: _Optional[str] = ..., reason: _Optional[str] = ..., skills: _Optional[_Iterable[str]] = ..., metric: _Optional[str] = ..., pass_threshold: _Optional[float] = ..., best_score: _Optional[float] = ..., attempts: _Optional[int] = ...) -> None: ...
+
+class WeakSpot(_message.Message):
+    __slots__ = ("skill", "label", "weakness", "evidence")
+    SKILL_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    WEAKNESS_FIELD_NUMBER: _ClassVar[int]
+    EVIDENCE_FIELD_NUMBER: _ClassVar[int]
+    skill: str
+    label: str
+    weakness: float
+    evidence: str
+    def __init__(self, skill: _Optional[str] = ..., label: _Optional[str] = ..., weakness: _Optional[float] = ..., evidence: _Optional[str] = ...) -> None: ...
+
+class RecommendChallengeResponse(_message.Message):
+    __slots__ = ("challenges", "weak_spots", "graded_runs", "note")
+    CHALLENGES_FIELD_NUMBER: _ClassVar[int]
+    WEAK_SPOTS_FIELD_NUMBER: _ClassVar[int]
+    GRADED_RUNS_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    challenges: _containers.RepeatedCompositeFieldContainer[ChallengeSuggestion]
+    weak_spots: _containers.RepeatedCompositeFieldContainer[WeakSpot]
+    graded_runs: int
+    note: str
+    def __init__(self, challenges: _Optional[_Iterable[_Union[ChallengeSuggestion, _Mapping]]] = ..., weak_spots: _Optional[_Iterable[_Union[WeakSpot, _Mapping]]] = ..., graded_runs: _Optional[int] = ..., note: _Optional[str] = ...) -> None: ...
+
 class ProfileRequest(_message.Message):
     __slots__ = ("dataset_sha256",)
     DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]

@@ -45,6 +45,11 @@ class RecommenderServiceStub:
                 request_serializer=ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.RecommendRequest.SerializeToString,
                 response_deserializer=ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.RecommendResponse.FromString,
                 _registered_method=True)
+        self.RecommendChallenge = channel.unary_unary(
+                '/ascent.recommender.v1.RecommenderService/RecommendChallenge',
+                request_serializer=ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.RecommendChallengeRequest.SerializeToString,
+                response_deserializer=ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.RecommendChallengeResponse.FromString,
+                _registered_method=True)
 
 
 class RecommenderServiceServicer:
@@ -65,6 +70,15 @@ class RecommenderServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecommendChallenge(self, request, context):
+        """The learner's next challenges: open (unlocked, not passed) ones ranked from what the
+        learner's graded runs show (passes, near misses, weak metrics/task types/tags), with a
+        rationale. The catalog and lock state come from progress.ListTracks.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RecommenderServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -77,6 +91,11 @@ def add_RecommenderServiceServicer_to_server(servicer, server):
                     servicer.Recommend,
                     request_deserializer=ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.RecommendRequest.FromString,
                     response_serializer=ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.RecommendResponse.SerializeToString,
+            ),
+            'RecommendChallenge': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecommendChallenge,
+                    request_deserializer=ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.RecommendChallengeRequest.FromString,
+                    response_serializer=ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.RecommendChallengeResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -134,6 +153,33 @@ class RecommenderService:
             '/ascent.recommender.v1.RecommenderService/Recommend',
             ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.RecommendRequest.SerializeToString,
             ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.RecommendResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecommendChallenge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.recommender.v1.RecommenderService/RecommendChallenge',
+            ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.RecommendChallengeRequest.SerializeToString,
+            ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.RecommendChallengeResponse.FromString,
             options,
             channel_credentials,
             insecure,
