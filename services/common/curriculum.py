@@ -49,6 +49,7 @@ BADGE_COUNTERS = frozenset(
         "runs",
         "successful_runs",
         "improved_runs",
+        "accepted_improvements",
         "challenges_passed",
         "personal_bests",
         "tracks_completed",

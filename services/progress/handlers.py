@@ -6,7 +6,7 @@ import asyncio
 import logging
 from datetime import UTC
 
-from ascent.events.v1 import leaderboard_pb2, learning_pb2
+from ascent.events.v1 import coach_pb2, leaderboard_pb2, learning_pb2
 from google.protobuf.message import Message
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 RUNS_DURABLE = "progress-runs"
 RANKS_DURABLE = "progress-ranks"
+FEEDBACK_DURABLE = "progress-feedback"
 
 
 class RunCompletedHandler:
@@ -69,6 +70,32 @@ class ChallengeRankedHandler:
 
         _, award = await asyncio.to_thread(
             process_once, self.db, RANKS_DURABLE, subject, event_id, effect
+        )
+        if award is not None and award.enqueued and self.relay is not None:
+            self.relay.wake()
+
+
+class ProposalRatedHandler:
+    """Accepted coach proposals feed the "AI improvement accepted" badge."""
+
+    def __init__(self, db: Database, relay: OutboxRelay | None) -> None:
+        self.db = db
+        self.relay = relay
+
+    async def __call__(self, subject: str, event: Message) -> None:
+        assert isinstance(event, coach_pb2.ProposalRated)
+        event_id = event.meta.event_id
+        if not event_id:
+            return
+        at = event.meta.occurred_at.ToDatetime(tzinfo=UTC)
+
+        def effect(session: Session) -> service.RunAward:
+            return service.record_proposal_feedback(
+                session, event.owner_id, event.proposal_id, event.verdict, event_id, at
+            )
+
+        _, award = await asyncio.to_thread(
+            process_once, self.db, FEEDBACK_DURABLE, subject, event_id, effect
         )
         if award is not None and award.enqueued and self.relay is not None:
             self.relay.wake()

@@ -15,9 +15,11 @@ from services.progress import service
 from services.progress.config import Settings
 from services.progress.curriculum import load_catalog
 from services.progress.handlers import (
+    FEEDBACK_DURABLE,
     RANKS_DURABLE,
     RUNS_DURABLE,
     ChallengeRankedHandler,
+    ProposalRatedHandler,
     RunCompletedHandler,
 )
 from services.progress.servicer import ProgressServicer
@@ -52,6 +54,7 @@ async def setup(rt: Runtime) -> None:
     rt.service_names.append(pb.DESCRIPTOR.services_by_name["ProgressService"].full_name)
     rt.consume(RUNS_DURABLE, events.RUN_COMPLETED, RunCompletedHandler(rt.db, rt.relay))
     rt.consume(RANKS_DURABLE, events.CHALLENGE_RANKED, ChallengeRankedHandler(rt.db, rt.relay))
+    rt.consume(FEEDBACK_DURABLE, events.PROPOSAL_RATED, ProposalRatedHandler(rt.db, rt.relay))
 
 
 def main() -> None:

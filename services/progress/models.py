@@ -170,3 +170,15 @@ class ActiveDay(Base):
 
     learner_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     day: Mapped[str] = mapped_column(String(10), primary_key=True)
+
+
+class AcceptedProposal(Base):
+    """Coach proposals a learner accepted (once each, whatever feedback follows): the
+    `accepted_improvements` badge counter counts these."""
+
+    __tablename__ = "progress_accepted_proposals"
+
+    proposal_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    learner_id: Mapped[str] = mapped_column(String(100), index=True)
+    accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    source_event_id: Mapped[str] = mapped_column(String(64))

@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from services.progress.models import (
+    AcceptedProposal,
     ActiveDay,
     Badge,
     Challenge,
@@ -95,6 +96,17 @@ class LearnerRepository:
             .limit(limit)
         )
         return list(self.session.scalars(stmt))
+
+    def accepted_proposal(self, proposal_id: str) -> AcceptedProposal | None:
+        return self.session.get(AcceptedProposal, proposal_id)
+
+    def add_accepted_proposal(self, record: AcceptedProposal) -> None:
+        self.session.add(record)
+        self.session.flush()
+
+    def accepted_proposals(self, learner_id: str) -> int:
+        stmt = select(func.count()).where(AcceptedProposal.learner_id == learner_id)
+        return int(self.session.scalar(stmt) or 0)
 
     def badge_slugs(self, learner_id: str) -> set[str]:
         stmt = select(LearnerBadge.badge_slug).where(LearnerBadge.learner_id == learner_id)

@@ -21,6 +21,7 @@ from services.common.outbox import enqueue
 from services.progress import rules
 from services.progress.curriculum import Catalog, UnlockRule
 from services.progress.models import (
+    AcceptedProposal,
     ActiveDay,
     Badge,
     Challenge,
@@ -371,6 +372,7 @@ class _Awarder:
             "runs": learner.runs,
             "successful_runs": learner.successful_runs,
             "improved_runs": learner.improved_runs,
+            "accepted_improvements": self.repo.accepted_proposals(learner_id),
             "challenges_passed": len(view.facts.passed),
             "personal_bests": learner.personal_bests or 0,
             "tracks_completed": completed,
@@ -592,6 +594,35 @@ def record_rank(
     learner = _learner(repo, learner_id, _aware(at))
     if not learner.best_rank or rank < learner.best_rank:
         learner.best_rank = rank
+    awarder = _Awarder(session, learner, source_event_id, _aware(at))
+    awarder.badges()
+    return awarder.award
+
+
+def record_proposal_feedback(
+    session: Session,
+    learner_id: str,
+    proposal_id: str,
+    verdict: str,
+    source_event_id: str,
+    at: datetime,
+) -> RunAward:
+    """A learner's verdict on a coach proposal: an acceptance counts once per proposal (a
+    later change of mind keeps the badge it may have earned); ratings alone count nothing."""
+    if not learner_id or not proposal_id or verdict != "accepted":
+        return RunAward(applied=False)
+    repo = LearnerRepository(session)
+    if repo.accepted_proposal(proposal_id) is not None:
+        return RunAward(applied=False)
+    learner = _learner(repo, learner_id, _aware(at))
+    repo.add_accepted_proposal(
+        AcceptedProposal(
+            proposal_id=proposal_id,
+            learner_id=learner_id,
+            accepted_at=_aware(at),
+            source_event_id=source_event_id,
+        )
+    )
     awarder = _Awarder(session, learner, source_event_id, _aware(at))
     awarder.badges()
     return awarder.award

@@ -7,14 +7,14 @@ import uuid
 from pathlib import Path
 
 import pytest
-from ascent.events.v1 import leaderboard_pb2, learning_pb2
+from ascent.events.v1 import coach_pb2, leaderboard_pb2, learning_pb2
 from ascent.progress.v1 import progress_service_pb2 as pb
 from ascent.progress.v1 import progress_service_pb2_grpc as pb_grpc
 from ascent.types.v1 import run_pb2
 
 from services.common import events
 from services.progress.config import Settings
-from services.progress.handlers import RANKS_DURABLE, RUNS_DURABLE
+from services.progress.handlers import FEEDBACK_DURABLE, RANKS_DURABLE, RUNS_DURABLE
 from services.progress.main import MIGRATIONS, NAME, setup
 from tests.support.harness import (
     consumer_caught_up,
@@ -84,6 +84,10 @@ async def test_replaying_the_stream_into_an_empty_database_rebuilds_the_same_pro
             entrants=2,
         )
         await publish(bus, events.CHALLENGE_RANKED, ranked, producer="leaderboard")
+        accepted = coach_pb2.ProposalRated(
+            proposal_id="p-1", run_id="r", owner_id="ann", verdict="accepted"
+        )
+        await publish(bus, events.PROPOSAL_RATED, accepted, producer="coach")
 
         first_dir, second_dir = tmp_path / "first", tmp_path / "second"
         async with running_service(
@@ -91,19 +95,26 @@ async def test_replaying_the_stream_into_an_empty_database_rebuilds_the_same_pro
         ) as channel:
             await wait_until(lambda: consumer_caught_up(bus, RUNS_DURABLE), what="runs")
             await wait_until(lambda: consumer_caught_up(bus, RANKS_DURABLE), what="ranks")
+            await wait_until(lambda: consumer_caught_up(bus, FEEDBACK_DURABLE), what="feedback")
             original = await snapshot(pb_grpc.ProgressServiceStub(channel), learners)
         ann = original[0]
         assert isinstance(ann, pb.GetProgressResponse)
         assert ann.challenges_passed == 5 and ann.xp > 250
-        assert {"podium", "track-complete", "streak-3"} <= {b.slug for b in ann.badges}
+        assert {"podium", "track-complete", "streak-3", "ai-assisted"} <= {
+            b.slug for b in ann.badges
+        }
 
         # A brand-new database, consumers starting again from the first event.
         await delete_consumer(bus, RUNS_DURABLE)
         await delete_consumer(bus, RANKS_DURABLE)
+        await delete_consumer(bus, FEEDBACK_DURABLE)
         async with running_service(
             NAME, Settings(grpc_port=free_port()), setup, MIGRATIONS, nats_server.url, second_dir
         ) as channel:
             await wait_until(lambda: consumer_caught_up(bus, RUNS_DURABLE), what="replayed runs")
             await wait_until(lambda: consumer_caught_up(bus, RANKS_DURABLE), what="replayed ranks")
+            await wait_until(
+                lambda: consumer_caught_up(bus, FEEDBACK_DURABLE), what="replayed feedback"
+            )
             rebuilt = await snapshot(pb_grpc.ProgressServiceStub(channel), learners)
     assert rebuilt == original

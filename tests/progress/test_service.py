@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -236,3 +237,27 @@ def test_get_progress_requires_a_learner(db: Database) -> None:
     with db.session() as session, pytest.raises(AscentError) as err:
         service.get_progress(session, "", 10)
     assert err.value.code == "invalid_argument"
+
+
+def feedback(db: Database, learner: str, proposal: str, verdict: str) -> service.RunAward:
+    with db.session() as session:
+        return service.record_proposal_feedback(
+            session, learner, proposal, verdict, str(uuid.uuid4()), datetime.now(UTC)
+        )
+
+
+def test_ai_badge_comes_from_an_accepted_proposal_not_from_running_one(
+    catalog_db: Database, learner: str
+) -> None:
+    """Running an AI-improved experiment is not accepting it; a rating alone is not either;
+    the first acceptance earns the badge once, and accepting the same proposal again (or
+    another one) awards nothing more."""
+    record(catalog_db, make_run(learner, improved=True))
+    assert "ai-assisted" not in {b.slug for b in progress(catalog_db, learner).badges}
+    assert not feedback(catalog_db, learner, "p-1", "").enqueued
+    assert not feedback(catalog_db, learner, "p-1", "rejected").enqueued
+    award = feedback(catalog_db, learner, "p-1", "accepted")
+    assert award.badges == ["ai-assisted"]
+    assert not feedback(catalog_db, learner, "p-1", "accepted").applied
+    assert not feedback(catalog_db, learner, "p-2", "accepted").enqueued
+    assert [e.badge_slug for e in badge_events(catalog_db, learner)].count("ai-assisted") == 1
