@@ -252,12 +252,14 @@ def test_ai_badge_comes_from_an_accepted_proposal_not_from_running_one(
     """Running an AI-improved experiment is not accepting it; a rating alone is not either;
     the first acceptance earns the badge once, and accepting the same proposal again (or
     another one) awards nothing more."""
+    # Proposal ids unique per test run: the PostgreSQL schema outlives a run.
+    first, second = f"p-{uuid.uuid4().hex}", f"p-{uuid.uuid4().hex}"
     record(catalog_db, make_run(learner, improved=True))
     assert "ai-assisted" not in {b.slug for b in progress(catalog_db, learner).badges}
-    assert not feedback(catalog_db, learner, "p-1", "").enqueued
-    assert not feedback(catalog_db, learner, "p-1", "rejected").enqueued
-    award = feedback(catalog_db, learner, "p-1", "accepted")
+    assert not feedback(catalog_db, learner, first, "").enqueued
+    assert not feedback(catalog_db, learner, first, "rejected").enqueued
+    award = feedback(catalog_db, learner, first, "accepted")
     assert award.badges == ["ai-assisted"]
-    assert not feedback(catalog_db, learner, "p-1", "accepted").applied
-    assert not feedback(catalog_db, learner, "p-2", "accepted").enqueued
+    assert not feedback(catalog_db, learner, first, "accepted").applied
+    assert not feedback(catalog_db, learner, second, "accepted").enqueued
     assert [e.badge_slug for e in badge_events(catalog_db, learner)].count("ai-assisted") == 1
