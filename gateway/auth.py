@@ -39,7 +39,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 TOKEN_PREFIX = "asc_"
-ROLES = ("learner", "instructor")
+ROLES = ("learner", "instructor", "admin")
+# Roles that run classes: cohorts and their dashboards.
+STAFF_ROLES = frozenset({"instructor", "admin"})
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -55,6 +57,14 @@ class UserInfo:
 
     def as_json(self) -> dict[str, str]:
         return {"id": self.id, "username": self.username, "role": self.role}
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
 
 
 @dataclass(frozen=True)
@@ -94,7 +104,7 @@ async def register(gw: Gateway, username: str, password: str) -> UserInfo:
     username = validate_username(username)
     validate_password(password)
     password_hash = await asyncio.to_thread(gw.hasher.hash, password)
-    role = "instructor" if username.casefold() in gw.settings.instructors else "learner"
+    role = gw.settings.role_for(username)
 
     def create(session: Session) -> UserInfo:
         if repository.find_user_by_username(session, username) is not None:

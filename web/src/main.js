@@ -2,6 +2,7 @@
 import htmx from "htmx.org";
 import { destroyCharts } from "./charts.js";
 import "./notebook.js";
+import "./dashboards.js";
 
 window.htmx = htmx;
 
