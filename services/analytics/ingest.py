@@ -199,7 +199,7 @@ def _proposals(repo: AnalyticsRepository, items: list[Incoming]) -> None:
         for item, message in _messages(items, coach_pb2.ImprovementProposed)
         if message.proposal_id
     }
-    repo.add_new(repo.proposals, rows)
+    repo.add_new(repo.proposals_table, rows)
 
 
 def _feedback(repo: AnalyticsRepository, items: list[Incoming]) -> None:
@@ -215,7 +215,7 @@ def _feedback(repo: AnalyticsRepository, items: list[Incoming]) -> None:
         }
         for item, message in _messages(items, coach_pb2.ProposalRated)
     ]
-    repo.insert_rows(repo.feedback, rows)
+    repo.insert_rows(repo.feedback_table, rows)
 
 
 def _advice(repo: AnalyticsRepository, items: list[Incoming]) -> None:
@@ -230,7 +230,7 @@ def _advice(repo: AnalyticsRepository, items: list[Incoming]) -> None:
         }
         for item, message in _messages(items, gateway_pb2.AdviceRated)
     ]
-    repo.insert_rows(repo.advice, rows)
+    repo.insert_rows(repo.advice_table, rows)
 
 
 def _cohorts(repo: AnalyticsRepository, items: list[Incoming]) -> None:
@@ -244,7 +244,7 @@ def _cohorts(repo: AnalyticsRepository, items: list[Incoming]) -> None:
         for item, message in _messages(items, gateway_pb2.CohortCreated)
         if message.cohort_id
     }
-    repo.add_new(repo.cohorts, rows)
+    repo.add_new(repo.cohorts_table, rows)
 
 
 def _members(repo: AnalyticsRepository, items: list[Incoming]) -> None:

@@ -63,10 +63,10 @@ class DashboardScope:
 class AnalyticsRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.proposals: Table = ProposalFact.__table__  # type: ignore[assignment]
-        self.feedback: Table = FeedbackFact.__table__  # type: ignore[assignment]
-        self.advice: Table = AdviceFact.__table__  # type: ignore[assignment]
-        self.cohorts: Table = CohortFact.__table__  # type: ignore[assignment]
+        self.proposals_table: Table = ProposalFact.__table__  # type: ignore[assignment]
+        self.feedback_table: Table = FeedbackFact.__table__  # type: ignore[assignment]
+        self.advice_table: Table = AdviceFact.__table__  # type: ignore[assignment]
+        self.cohorts_table: Table = CohortFact.__table__  # type: ignore[assignment]
 
     # -- writes ---------------------------------------------------------------------------------
     def _insert(self, table: Table) -> Any:
