@@ -34,6 +34,9 @@ function params(root) {
 function draw(root, name, config) {
   const canvas = root.querySelector(`[data-chart="${name}"]`);
   if (!canvas) return;
+  // An empty chart says so instead of showing bare axes.
+  const empty = !config.data.datasets.some((set) => set.data.some((value) => value));
+  canvas.parentElement.classList.toggle("is-empty", empty);
   const existing = Chart.getChart(canvas);
   if (existing) {
     existing.data = config.data;
@@ -163,7 +166,7 @@ function renderDashboard(root, d) {
     ["Accepted", `${c.accepted} / ${c.withVerdict}`],
     ["Acceptance", pct(c.acceptanceRate)],
     ["Avg rating", num(c.averageRating, 1)],
-    ["Advice 👍 / 👎", `${c.adviceHelpful} / ${c.adviceUnhelpful}`],
+    ["Advice helpful / not", `${c.adviceHelpful} / ${c.adviceUnhelpful}`],
     ["AI score gain", num(c.averageScoreGain, 4)],
     ["Hit rate", pct(c.hitRate)],
     ["Scored pairs", c.scoredPairs],
