@@ -200,7 +200,13 @@ async def detail(gw: Gateway, user: UserInfo, cohort_id: str) -> dict[str, Any]:
     staff_view = user.is_admin or cohort.instructor_id == user.id
     ids = [i for i, _ in members] if staff_view else [user.id]
     status_known = len(ids) <= MAX_MEMBERS_FOR_STATUS
-    passed = await _passed_by(gw, ids) if status_known else {}
+    passed: dict[str, set[str]] = {}
+    if status_known:
+        try:
+            passed = await _passed_by(gw, ids)
+        except AscentError:
+            # Progress is down: the page still shows assignments, with status unknown.
+            status_known = False
     now = utcnow()
     rows = []
     for assignment in assignments:
@@ -219,7 +225,9 @@ async def detail(gw: Gateway, user: UserInfo, cohort_id: str) -> dict[str, Any]:
                 else None
             )
         else:
-            row["done"] = assignment.challenge_slug in passed.get(user.id, set())
+            row["done"] = (
+                assignment.challenge_slug in passed.get(user.id, set()) if status_known else None
+            )
         rows.append(row)
     titles = await _titles(gw, user)
     for row in rows:

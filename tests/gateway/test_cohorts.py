@@ -156,3 +156,22 @@ async def test_pages_hide_dashboards_from_learners(make_gateway: Callable[..., A
         await learner.aclose()
         await teacher.aclose()
         await admin.aclose()
+
+
+async def test_cohort_page_degrades_while_progress_is_down(
+    make_gateway: Callable[..., Any],
+) -> None:
+    async with make_gateway(**ROLES) as gwt:
+        client = gwt.client
+        teach = await bearer(client, "teach")
+        ada = await bearer(client, "ada")
+        cohort = (await client.post("/api/cohorts", json={"name": "A"}, headers=teach)).json()
+        code = cohort["data"]["joinCode"]
+        assert (
+            await client.post("/api/cohorts/join", json={"code": code}, headers=ada)
+        ).status_code == 200
+        detail = await client.get(f"/api/cohorts/{cohort['data']['id']}", headers=teach)
+        assert detail.status_code == 200, detail.text
+        data = detail.json()["data"]
+        assert data["memberCount"] == 1 and data["members"][0]["name"] == "ada"
+        assert data["joinCode"] == code and data["assignments"] == []
