@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WEB_STAMP := web/dist/.built
 
-.PHONY: run test install web chromium proto proto-check lint format bench bench-execution bench-coach priors clean
+.PHONY: run test install web chromium proto proto-check lint format bench bench-execution bench-coach bench-analytics priors clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,9 @@ bench: bench-execution
 
 bench-execution: install
 	$(BIN)/python bench/bench_execution.py
+
+bench-analytics: install
+	$(BIN)/python bench/bench_analytics.py
 
 # Optional extras (FLAML, statsmodels' bundled datasets) are installed on demand, never by
 # `make install`: the runtime does not need them.

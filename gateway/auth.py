@@ -39,7 +39,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 TOKEN_PREFIX = "asc_"
-ROLES = ("learner", "instructor")
+ROLES = ("learner", "instructor", "admin")
+# Roles that run classes: cohorts and their dashboards.
+STAFF_ROLES = frozenset({"instructor", "admin"})
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -74,6 +76,14 @@ class UserInfo:
             "displayName": self.display_name,
             "publicName": self.public_name,
         }
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
 
 
 @dataclass(frozen=True)
@@ -160,7 +170,7 @@ async def register(gw: Gateway, username: str, password: str) -> UserInfo:
     username = validate_username(username)
     validate_password(password)
     password_hash = await asyncio.to_thread(gw.hasher.hash, password)
-    role = "instructor" if username.casefold() in gw.settings.instructors else "learner"
+    role = gw.settings.role_for(username)
 
     def create(session: Session) -> UserInfo:
         if repository.find_user_by_username(session, username) is not None:

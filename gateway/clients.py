@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import grpc
+from ascent.analytics.v1 import analytics_service_pb2 as analytics_pb
 from ascent.analytics.v1 import analytics_service_pb2_grpc as analytics_grpc
 from ascent.coach.v1 import coach_service_pb2 as coach_pb
 from ascent.coach.v1 import coach_service_pb2_grpc as coach_grpc
@@ -200,6 +201,27 @@ class Clients:
             leaderboard_pb.SetChallengeBoardRequest(
                 challenge_slug=slug, hidden=hidden, reveal_private=reveal_private
             ),
+            self.settings.rpc_timeout_seconds,
+        )
+        return response
+
+    # -- analytics ---------------------------------------------------------------------------
+    async def dashboard(
+        self, request: analytics_pb.DashboardFilter
+    ) -> analytics_pb.GetDashboardResponse:
+        response: analytics_pb.GetDashboardResponse = await self._unary(
+            "analytics",
+            self.analytics.GetDashboard,
+            analytics_pb.GetDashboardRequest(filter=request),
+            self.settings.rpc_timeout_seconds,
+        )
+        return response
+
+    async def platform(self, window_minutes: int) -> analytics_pb.GetPlatformResponse:
+        response: analytics_pb.GetPlatformResponse = await self._unary(
+            "analytics",
+            self.analytics.GetPlatform,
+            analytics_pb.GetPlatformRequest(window_minutes=window_minutes),
             self.settings.rpc_timeout_seconds,
         )
         return response

@@ -81,6 +81,8 @@ class LiveHub:
         self._listeners: dict[str, set[asyncio.Queue[dict[str, Any]]]] = {}
         self._task: asyncio.Task[None] | None = None
         self._subscriptions: list[Any] = []
+        # Open dashboards: each gets the subject of every event on the stream.
+        self._watchers: set[asyncio.Queue[str]] = set()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._subscribe(), name="live-subscribe")
@@ -91,7 +93,25 @@ class LiveHub:
         for subject in SUBJECTS:
             # nats-py re-subscribes by itself after a reconnect.
             self._subscriptions.append(await self.bus.nc.subscribe(subject, cb=self._on_message))
+        # Dashboards refresh on any fact: the stream's own subject list, so domains added
+        # later are covered without a change here.
+        for pattern in events.STREAM_SUBJECTS:
+            self._subscriptions.append(await self.bus.nc.subscribe(pattern, cb=self._on_any))
         log.info("live updates subscribed", extra={"subjects": list(SUBJECTS)})
+
+    async def _on_any(self, msg: Any) -> None:
+        for queue in list(self._watchers):
+            if not queue.full():
+                queue.put_nowait(msg.subject)
+
+    @contextlib.contextmanager
+    def watch(self) -> Iterator[asyncio.Queue[str]]:
+        queue: asyncio.Queue[str] = asyncio.Queue(QUEUE_SIZE)
+        self._watchers.add(queue)
+        try:
+            yield queue
+        finally:
+            self._watchers.discard(queue)
 
     async def _on_message(self, msg: Any) -> None:
         try:
@@ -166,3 +186,31 @@ async def page_stream(
             if owned is not None and owned != session_id:
                 continue
             yield sse(event["type"], event)
+
+
+async def dashboard_stream(
+    hub: LiveHub,
+    is_disconnected: Any,
+    debounce: float = 1.5,
+    lifetime: float = 55.0,
+    heartbeat: float = 15.0,
+) -> AsyncIterator[str]:
+    """Tells an open dashboard to re-fetch: one `refresh` per burst of events, sent
+    `debounce` seconds after the burst's first event (so analytics has consumed it too)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + lifetime
+    with hub.watch() as queue:
+        yield "retry: 1000\n\n"
+        while loop.time() < deadline:
+            try:
+                first = await asyncio.wait_for(queue.get(), timeout=heartbeat)
+            except TimeoutError:
+                if await is_disconnected():
+                    return
+                yield ": keep-alive\n\n"
+                continue
+            await asyncio.sleep(debounce)
+            subjects = {first}
+            while not queue.empty():
+                subjects.add(queue.get_nowait())
+            yield sse("refresh", {"subjects": sorted(subjects)})

@@ -76,3 +76,42 @@ class ChallengeSession(Base):
     user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     challenge_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
     session_id: Mapped[str] = mapped_column(String(36), nullable=False)
+
+
+class Cohort(Base):
+    """A class an instructor runs; learners join it with `join_code`."""
+
+    __tablename__ = "gateway_cohorts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    instructor_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("gateway_users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    join_code: Mapped[str] = mapped_column(String(16), nullable=False, unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CohortMember(Base):
+    __tablename__ = "gateway_cohort_members"
+
+    cohort_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("gateway_cohorts.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("gateway_users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CohortAssignment(Base):
+    """A challenge (curriculum or authored, by slug) assigned to a cohort with a due date."""
+
+    __tablename__ = "gateway_cohort_assignments"
+
+    cohort_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("gateway_cohorts.id", ondelete="CASCADE"), primary_key=True
+    )
+    challenge_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

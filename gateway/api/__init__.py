@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway.api import ai, auth, challenges, health, me, recommendations, runs, sessions
+from gateway.api import (
+    ai,
+    analytics,
+    auth,
+    challenges,
+    cohorts,
+    health,
+    me,
+    recommendations,
+    runs,
+    sessions,
+)
 
 api_router = APIRouter(prefix="/api")
 api_router.include_router(auth.router)
@@ -14,6 +25,8 @@ api_router.include_router(ai.router)
 api_router.include_router(me.router)
 api_router.include_router(challenges.router)
 api_router.include_router(recommendations.router)
+api_router.include_router(cohorts.router)
+api_router.include_router(analytics.router)
 
 health_router = health.router
 

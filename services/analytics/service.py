@@ -1,35 +1,48 @@
-"""Analytics logic: log every event once and keep per-subject counts."""
+"""Analytics logic: the dashboards and the platform view, computed from facts and rollups.
+
+Definitions (also in the README):
+- active learner on a day: at least one run whose occurred_at falls on that UTC day;
+- pass rate of a challenge: passing graded submissions / graded submissions;
+- funnel: per challenge, learners who attempted it (a graded submission by the range's end,
+  not passed before the range) and learners whose first pass falls in the range;
+- time and attempts to pass: per learner, first graded submission → first passing one
+  (attempts = graded submissions up to and including that pass); medians over learners
+  whose first pass falls in the range;
+- coach acceptance: latest verdict per proposal; rating: latest rating per proposal;
+- score gain of an AI improvement: improved run's score minus its parent run's score (the
+  other way round for lower-is-better metrics), both from run events;
+- recommender hit rate: share of those scored (improved, parent) pairs where the improved
+  run beat its parent (a gain > 0).
+"""
 
 from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from ascent.analytics.v1 import analytics_service_pb2 as pb
 from ascent.events.v1 import meta_pb2
 from sqlalchemy.orm import Session
 
-from services.analytics.models import EventLog
-from services.analytics.repository import AnalyticsRepository
+from services.analytics.ingest import Incoming, ingest
+from services.analytics.repository import AnalyticsRepository, DashboardScope
 from services.common.db import utcnow
+from services.common.errors import AscentError
+
+MAX_WINDOW_MINUTES = 24 * 60
 
 
 def record_event(session: Session, subject: str, meta: meta_pb2.EventMeta) -> bool:
-    """Append the event to the log and count it; False when the event id was already logged."""
-    repo = AnalyticsRepository(session)
-    if repo.event_logged(meta.event_id):
-        return False
-    occurred = meta.occurred_at
-    repo.log_event(
-        EventLog(
-            event_id=meta.event_id,
-            subject=subject,
-            producer=meta.producer,
-            occurred_at=occurred.ToDatetime(tzinfo=utcnow().tzinfo)
-            if occurred.seconds or occurred.nanos
-            else None,
-            received_at=utcnow(),
-        )
+    """Log one event known only by its meta; False when its id was already logged."""
+    occurred = (
+        meta.occurred_at.ToDatetime(tzinfo=UTC)
+        if meta.occurred_at.seconds or meta.occurred_at.nanos
+        else utcnow()
     )
-    repo.increment(subject)
-    return True
+    item = Incoming(subject, meta.event_id, meta.producer, occurred, None)
+    return ingest(session, [item]) == 1
 
 
 def event_counts(session: Session) -> pb.GetEventCountsResponse:
@@ -37,4 +50,177 @@ def event_counts(session: Session) -> pb.GetEventCountsResponse:
     for row in AnalyticsRepository(session).counts():
         response.counts.append(pb.EventCount(subject=row.subject, count=row.count))
         response.total += row.count
+    return response
+
+
+def _check_day(value: str, name: str) -> str:
+    if not value:
+        return ""
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").strftime("%Y-%m-%d")
+    except ValueError:
+        raise AscentError("invalid_argument", f"{name} must be a date like 2026-01-31.") from None
+
+
+def scope_of(request: pb.DashboardFilter) -> DashboardScope:
+    from_day = _check_day(request.from_day, "from")
+    to_day = _check_day(request.to_day, "to")
+    if from_day and to_day and from_day > to_day:
+        raise AscentError("invalid_argument", "The date range ends before it starts.")
+    return DashboardScope(request.cohort_id, request.challenge_slug, from_day, to_day)
+
+
+@dataclass
+class _Passing:
+    first_graded: datetime
+    first_pass: datetime | None
+    attempts: int
+
+
+def _progress_to_pass(
+    runs: list[tuple[str, str, datetime, bool]],
+) -> dict[tuple[str, str], _Passing]:
+    """Per (learner, challenge): first graded run, first passing run, attempts up to it."""
+    ordered: dict[tuple[str, str], list[tuple[datetime, bool]]] = defaultdict(list)
+    for learner, slug, at, passed in runs:
+        ordered[(learner, slug)].append((at, passed))
+    result: dict[tuple[str, str], _Passing] = {}
+    for key, attempts in ordered.items():
+        # Sorted by occurred_at: a late event takes its true place in the learner's history.
+        attempts.sort()
+        first_pass = next((at for at, passed in attempts if passed), None)
+        count = sum(1 for at, _ in attempts if first_pass is None or at <= first_pass)
+        result[key] = _Passing(attempts[0][0], first_pass, count)
+    return result
+
+
+def _in_range(moment: datetime, scope: DashboardScope) -> bool:
+    day = moment.astimezone(UTC).strftime("%Y-%m-%d")
+    return (not scope.from_day or day >= scope.from_day) and (
+        not scope.to_day or day <= scope.to_day
+    )
+
+
+def dashboard(session: Session, request: pb.DashboardFilter) -> pb.GetDashboardResponse:
+    scope = scope_of(request)
+    repo = AnalyticsRepository(session)
+    response = pb.GetDashboardResponse(filter=request, events_logged=repo.events_logged())
+    response.learners = (
+        repo.cohort_size(scope.cohort_id) if scope.cohort_id else repo.distinct_learners(scope)
+    )
+    for day, learners, runs in repo.daily_activity(scope):
+        response.activity.append(pb.DailyActivity(day=day, active_learners=learners, runs=runs))
+
+    progress = _progress_to_pass(repo.graded_runs(scope, challenge=False))
+    per_challenge: dict[str, list[_Passing]] = defaultdict(list)
+    attempted: dict[str, int] = defaultdict(int)
+    for (_, slug), state in progress.items():
+        passed_in_range = state.first_pass is not None and _in_range(state.first_pass, scope)
+        if passed_in_range:
+            per_challenge[slug].append(state)
+        # Working on it or passing it within the range (runs after the range are not read).
+        if state.first_pass is None or passed_in_range:
+            attempted[slug] += 1
+    for slug in sorted(attempted):
+        response.funnel.append(
+            pb.FunnelStep(
+                challenge_slug=slug,
+                learners_attempted=attempted[slug],
+                learners_passed=len(per_challenge.get(slug, [])),
+            )
+        )
+
+    for slug, runs, graded, passing, learners in repo.challenge_totals(scope):
+        stats = pb.ChallengeStats(
+            challenge_slug=slug, runs=runs, graded=graded, passing=passing, learners=learners
+        )
+        if graded:
+            stats.pass_rate = passing / graded
+        passes = per_challenge.get(slug, [])
+        stats.learners_passed = len(passes)
+        if passes:
+            stats.median_seconds_to_pass = statistics.median(
+                (p.first_pass - p.first_graded).total_seconds()  # type: ignore[operator]
+                for p in passes
+            )
+            stats.median_attempts_to_pass = statistics.median(p.attempts for p in passes)
+        response.challenges.append(stats)
+
+    for error_type, count in repo.error_counts(scope):
+        response.errors.append(pb.ErrorCount(error_type=error_type, count=count))
+    response.coach.CopyFrom(_coach(repo, scope))
+    return response
+
+
+def _coach(repo: AnalyticsRepository, scope: DashboardScope) -> pb.CoachStats:
+    stats = pb.CoachStats(proposals=repo.proposal_count(scope))
+    ratings: dict[str, tuple[datetime, str, int]] = {}
+    verdicts: dict[str, tuple[datetime, str, str]] = {}
+    for proposal, rating, verdict, at, event_id in repo.feedback_of_proposals(scope):
+        # Latest by occurred_at (event id breaks ties), never by arrival.
+        if rating and (proposal not in ratings or (at, event_id) > ratings[proposal][:2]):
+            ratings[proposal] = (at, event_id, rating)
+        if verdict and (proposal not in verdicts or (at, event_id) > verdicts[proposal][:2]):
+            verdicts[proposal] = (at, event_id, verdict)
+    stats.with_verdict = len(verdicts)
+    stats.accepted = sum(1 for _, _, v in verdicts.values() if v == "accepted")
+    if verdicts:
+        stats.acceptance_rate = stats.accepted / stats.with_verdict
+    stats.rated = len(ratings)
+    counts = [0] * 5
+    for _, _, rating in ratings.values():
+        if 1 <= rating <= 5:
+            counts[rating - 1] += 1
+    stats.rating_counts.extend(counts)
+    if ratings:
+        stats.average_rating = sum(r for _, _, r in ratings.values()) / len(ratings)
+
+    advice: dict[tuple[str, str], tuple[datetime, str, bool]] = {}
+    for learner, proposal, helpful, at, event_id in repo.advice(scope):
+        key = (learner, proposal)
+        if key not in advice or (at, event_id) > advice[key][:2]:
+            advice[key] = (at, event_id, helpful)
+    stats.advice_helpful = sum(1 for _, _, h in advice.values() if h)
+    stats.advice_unhelpful = len(advice) - stats.advice_helpful
+
+    total, pairs = repo.improved_pairs(scope)
+    stats.improved_runs = total
+    stats.scored_pairs = len(pairs)
+    gains = [(parent - score) if lower else (score - parent) for score, parent, lower in pairs]
+    if gains:
+        stats.average_score_gain = sum(gains) / len(gains)
+        stats.hits = sum(1 for gain in gains if gain > 0)
+        stats.hit_rate = stats.hits / len(gains)
+    return stats
+
+
+def platform(
+    session: Session, window_minutes: int, now: datetime | None = None
+) -> pb.GetPlatformResponse:
+    """Throughput per subject and producer over the last `window_minutes` (by occurred_at)."""
+    window = window_minutes or 60
+    if not 1 <= window <= MAX_WINDOW_MINUTES:
+        raise AscentError("invalid_argument", f"The window is 1 to {MAX_WINDOW_MINUTES} minutes.")
+    now = (now or utcnow()).replace(second=0, microsecond=0)
+    since = now - timedelta(minutes=window - 1)
+    repo = AnalyticsRepository(session)
+    response = pb.GetPlatformResponse(window_minutes=window, events_logged=repo.events_logged())
+    per_key: dict[tuple[str, str], int] = defaultdict(int)
+    per_minute: dict[datetime, int] = defaultdict(int)
+    for minute, subject, producer, count in repo.throughput(since):
+        per_key[(subject, producer)] += count
+        per_minute[minute] += count
+    for (subject, producer), count in sorted(per_key.items(), key=lambda kv: (-kv[1], kv[0])):
+        response.throughput.append(
+            pb.Throughput(
+                subject=subject, producer=producer, events=count, per_minute=count / window
+            )
+        )
+    for step in range(window):
+        minute = since + timedelta(minutes=step)
+        response.timeline.append(
+            pb.ThroughputPoint(
+                minute=minute.isoformat().replace("+00:00", "Z"), events=per_minute.get(minute, 0)
+            )
+        )
     return response

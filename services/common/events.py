@@ -47,6 +47,9 @@ DATASET_UPLOADED = "gateway.dataset.uploaded.v1"
 # Deprecated: nothing publishes it any more (the notebook's thumbs go through coach.Rate,
 # i.e. PROPOSAL_RATED); kept registered so streams that still hold old copies replay.
 ADVICE_RATED = "gateway.advice.rated.v1"
+COHORT_CREATED = "gateway.cohort.created.v1"
+COHORT_JOINED = "gateway.cohort.joined.v1"
+ASSIGNMENT_CREATED = "gateway.assignment.created.v1"
 
 EVENT_TYPES: dict[str, type[Message]] = {
     RUN_COMPLETED: learning_pb2.RunCompleted,
@@ -61,6 +64,9 @@ EVENT_TYPES: dict[str, type[Message]] = {
     SESSION_CREATED: gateway_pb2.SessionCreated,
     DATASET_UPLOADED: gateway_pb2.DatasetUploaded,
     ADVICE_RATED: gateway_pb2.AdviceRated,
+    COHORT_CREATED: gateway_pb2.CohortCreated,
+    COHORT_JOINED: gateway_pb2.CohortJoined,
+    ASSIGNMENT_CREATED: gateway_pb2.AssignmentCreated,
 }
 
 STREAM_SUBJECTS = ["learning.>", "leaderboard.>", "progress.>", "coach.>", "gateway.>"]
@@ -104,11 +110,28 @@ def decode(subject: str, data: bytes) -> Message:
 Handler = Callable[[str, Message], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class RawEvent:
+    """An undecoded stream message, for consumers that read every subject (analytics)."""
+
+    subject: str
+    data: bytes
+    headers: dict[str, str]
+
+
+# Handles a whole fetched batch in one go; returns the indexes of poison messages (to be
+# terminated). Raising NAKs the whole batch for redelivery.
+BatchHandler = Callable[[list[RawEvent]], Awaitable[set[int]]]
+
+
 @dataclass
 class ConsumerSpec:
     durable: str
     filter_subject: str
-    handler: Handler
+    handler: Handler | None = None
+    # Set instead of `handler` to receive undecoded batches of up to `batch` messages.
+    batch_handler: BatchHandler | None = None
+    batch: int = 64
 
 
 class EventBus:
@@ -218,8 +241,11 @@ class EventBus:
                 self._subscriptions.append(sub)
                 while not self._closing:
                     try:
-                        msgs = await sub.fetch(batch=64, timeout=1)
+                        msgs = await sub.fetch(batch=spec.batch, timeout=1)
                     except (TimeoutError, NatsTimeoutError):
+                        continue
+                    if spec.batch_handler is not None:
+                        await self._dispatch_batch(spec, spec.batch_handler, msgs)
                         continue
                     for msg in msgs:
                         await self._dispatch(spec, msg)
@@ -233,7 +259,27 @@ class EventBus:
                     )
                     await asyncio.sleep(0.5)
 
+    async def _dispatch_batch(
+        self, spec: ConsumerSpec, handler: BatchHandler, msgs: list[nats.aio.msg.Msg]
+    ) -> None:
+        raw = [RawEvent(m.subject, m.data, dict(m.headers or {})) for m in msgs]
+        try:
+            poison = await handler(raw)
+        except Exception:
+            log.exception("batch handler failed", extra={"durable": spec.durable})
+            for msg in msgs:
+                with contextlib.suppress(Exception):
+                    await msg.nak(delay=1)
+            return
+        for index, msg in enumerate(msgs):
+            if index in poison:
+                log.error("poison event terminated", extra={"subject": msg.subject})
+                await msg.term()
+            else:
+                await msg.ack()
+
     async def _dispatch(self, spec: ConsumerSpec, msg: nats.aio.msg.Msg) -> None:
+        assert spec.handler is not None
         subject = msg.subject
         try:
             event = decode(subject, msg.data)

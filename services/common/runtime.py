@@ -16,7 +16,7 @@ from grpc_health.v1._async import HealthServicer
 
 from services.common.config import CommonSettings, ServiceSettings
 from services.common.db import Database
-from services.common.events import ConsumerSpec, EventBus, Handler
+from services.common.events import BatchHandler, ConsumerSpec, EventBus, Handler
 from services.common.logging import configure_logging
 from services.common.outbox import OutboxRelay
 
@@ -38,6 +38,19 @@ class Runtime:
     def consume(self, durable: str, filter_subject: str, handler: Handler) -> None:
         self.bus.consume(
             ConsumerSpec(durable=durable, filter_subject=filter_subject, handler=handler)
+        )
+
+    def consume_batches(
+        self, durable: str, filter_subject: str, handler: BatchHandler, batch: int = 500
+    ) -> None:
+        """A consumer that takes undecoded batches (one unit of work per batch)."""
+        self.bus.consume(
+            ConsumerSpec(
+                durable=durable,
+                filter_subject=filter_subject,
+                batch_handler=handler,
+                batch=batch,
+            )
         )
 
 

@@ -3,6 +3,7 @@ replay safe."""
 
 from __future__ import annotations
 
+import random
 import uuid
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from services.analytics.config import Settings
 from services.analytics.handlers import ALL_DURABLE
 from services.analytics.main import MIGRATIONS, NAME, setup
 from services.common import events
+from tests.analytics import scenario
+from tests.support import analytics_burst
 from tests.support.harness import (
     consumer_caught_up,
     delete_consumer,
@@ -93,3 +96,102 @@ async def test_every_subject_is_counted_once(tmp_path: Path, nats_server: NatsSe
             events.BEST_ACHIEVED: 1,
             events.RUN_COMPLETED: 4,
         }
+
+
+FILTERS = [
+    {"cohort_id": "COHORT"},
+    {"cohort_id": "COHORT", "from_day": "2026-03-02"},
+    {"cohort_id": "COHORT", "challenge_slug": scenario.CHALLENGE, "to_day": "2026-03-01"},
+    {},
+]
+
+
+async def dashboards(
+    stub: pb_grpc.AnalyticsServiceStub, cohort: str
+) -> list[pb.GetDashboardResponse]:
+    requests = [
+        pb.DashboardFilter(**{k: cohort if v == "COHORT" else v for k, v in f.items()})
+        for f in FILTERS
+    ]
+    return [await stub.GetDashboard(pb.GetDashboardRequest(filter=r)) for r in requests]
+
+
+async def test_replay_into_an_empty_database_equals_live(
+    tmp_path: Path, nats_server: NatsServer
+) -> None:
+    week = scenario.build()
+    shuffled = list(week.events)
+    random.Random(3).shuffle(shuffled)
+    async with event_bus(nats_server.url) as bus:
+        for subject, message in shuffled:
+            await publish(bus, subject, message)
+        # Redelivered past the JetStream duplicate window, and a fact from now.
+        for subject, message in shuffled[:3]:
+            await publish(bus, subject, message, msg_id=str(uuid.uuid4()))
+        for _ in range(3):
+            await publish(bus, events.SESSION_CREATED, gateway_pb2.SessionCreated(), "gateway")
+
+        async with running_service(
+            NAME,
+            Settings(grpc_port=free_port()),
+            setup,
+            MIGRATIONS,
+            nats_server.url,
+            tmp_path / "a",
+        ) as channel:
+            stub = pb_grpc.AnalyticsServiceStub(channel)
+            await wait_until(lambda: consumer_caught_up(bus, ALL_DURABLE), what="consumed")
+            live = await dashboards(stub, week.cohort_id)
+            platform = await stub.GetPlatform(pb.GetPlatformRequest(window_minutes=60))
+
+        await delete_consumer(bus, ALL_DURABLE)
+        async with running_service(
+            NAME,
+            Settings(grpc_port=free_port()),
+            setup,
+            MIGRATIONS,
+            nats_server.url,
+            tmp_path / "b",
+        ) as channel:
+            stub = pb_grpc.AnalyticsServiceStub(channel)
+            await wait_until(lambda: consumer_caught_up(bus, ALL_DURABLE), what="replayed")
+            replayed = await dashboards(stub, week.cohort_id)
+
+    assert live[0].learners == 2 and live[0].events_logged == len(week.events) + 3
+    assert [(a.day, a.runs) for a in live[0].activity] == [("2026-03-01", 3), ("2026-03-02", 6)]
+    assert replayed == live
+
+    # The platform view: throughput of the events stamped "now", and the consumer's lag.
+    throughput = {(t.subject, t.producer): t.events for t in platform.throughput}
+    assert throughput == {(events.SESSION_CREATED, "gateway"): 3}
+    assert sum(p.events for p in platform.timeline) == 3 and len(platform.timeline) == 60
+    (consumer,) = [c for c in platform.consumers if c.durable == ALL_DURABLE]
+    assert (consumer.num_pending, consumer.num_ack_pending) == (0, 0)
+    assert consumer.ack_floor_stream_seq == platform.stream_messages == len(week.events) + 6
+
+
+async def test_a_burst_of_10000_events_is_absorbed_exactly(
+    tmp_path: Path, nats_server: NatsServer
+) -> None:
+    """Timing is measured by bench/bench_analytics.py; here only exactness."""
+    burst = analytics_burst.build(uuid.uuid4().hex[:6], total=10_000)
+    async with event_bus(nats_server.url) as bus:
+        async with running_service(
+            NAME, Settings(grpc_port=free_port()), setup, MIGRATIONS, nats_server.url, tmp_path
+        ) as channel:
+            stub = pb_grpc.AnalyticsServiceStub(channel)
+            await analytics_burst.publish_all(bus, burst.events)
+            await wait_until(
+                lambda: consumer_caught_up(bus, ALL_DURABLE), timeout=120, what="burst absorbed"
+            )
+            request = pb.GetDashboardRequest(filter=pb.DashboardFilter(cohort_id=burst.cohort_id))
+            result = await stub.GetDashboard(request)
+            counts = await stub.GetEventCounts(pb.GetEventCountsRequest())
+
+    assert counts.total == result.events_logged == 10_000
+    assert result.learners == burst.learners
+    assert {a.day: (a.active_learners, a.runs) for a in result.activity} == burst.activity
+    assert {
+        c.challenge_slug: (c.runs, c.graded, c.passing) for c in result.challenges
+    } == burst.challenges
+    assert all(c.learners_passed == burst.learners for c in result.challenges)

@@ -21,6 +21,10 @@ CHROMIUM = os.environ.get("ASCENT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 PASSWORD = "correct horse 42"
+# Accounts registered under these names get the instructor / admin role.
+INSTRUCTOR = "instructor-br"
+ADMIN = "admin-br"
+STAFF = {"ASCENT_INSTRUCTOR_USERNAMES": INSTRUCTOR, "ASCENT_GATEWAY_ADMINS": ADMIN}
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
@@ -40,7 +44,7 @@ def _chromium() -> str:
 
 @pytest.fixture(scope="package")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with running_stack(tmp_path_factory.mktemp("ascent-browser")) as running:
+    with running_stack(tmp_path_factory.mktemp("ascent-browser"), STAFF) as running:
         yield running
 
 

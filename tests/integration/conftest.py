@@ -11,13 +11,18 @@ import pytest
 from services.supervisor.stack import Stack
 from tests.support.fullstack import running_stack
 
+# Accounts registered under these names get the instructor / admin role.
+INSTRUCTORS = ("instructor-it", "instructor2-it")
+ADMIN = "admin-it"
+STAFF = {"ASCENT_INSTRUCTOR_USERNAMES": ",".join(INSTRUCTORS), "ASCENT_GATEWAY_ADMINS": ADMIN}
+
 
 @pytest.fixture(scope="package")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     data_dir: Path = tmp_path_factory.mktemp("ascent-data")
     # Keeps the endless-loop case short; the limit itself is what is tested.
     limits = {"ASCENT_EXECUTION_WALL_SECONDS": "4", "ASCENT_EXECUTION_CPU_SECONDS": "4"}
-    with running_stack(data_dir, limits) as running:
+    with running_stack(data_dir, {**limits, **STAFF}) as running:
         yield running
 
 

@@ -3,6 +3,7 @@ import htmx from "htmx.org";
 import { destroyCharts } from "./charts.js";
 import { initLearnerEvents } from "./live.js";
 import "./notebook.js";
+import "./dashboards.js";
 
 window.htmx = htmx;
 

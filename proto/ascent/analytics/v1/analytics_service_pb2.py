@@ -22,21 +22,50 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from ascent.events.v1 import meta_pb2 as ascent_dot_events_dot_v1_dot_meta__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+ascent/analytics/v1/analytics_service.proto\x12\x13\x61scent.analytics.v1\"\x17\n\x15GetEventCountsRequest\",\n\nEventCount\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\r\n\x05\x63ount\x18\x02 \x01(\x03\"X\n\x16GetEventCountsResponse\x12/\n\x06\x63ounts\x18\x01 \x03(\x0b\x32\x1f.ascent.analytics.v1.EventCount\x12\r\n\x05total\x18\x02 \x01(\x03\x32}\n\x10\x41nalyticsService\x12i\n\x0eGetEventCounts\x12*.ascent.analytics.v1.GetEventCountsRequest\x1a+.ascent.analytics.v1.GetEventCountsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+ascent/analytics/v1/analytics_service.proto\x12\x13\x61scent.analytics.v1\x1a\x1b\x61scent/events/v1/meta.proto\"\x17\n\x15GetEventCountsRequest\",\n\nEventCount\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\r\n\x05\x63ount\x18\x02 \x01(\x03\"X\n\x16GetEventCountsResponse\x12/\n\x06\x63ounts\x18\x01 \x03(\x0b\x32\x1f.ascent.analytics.v1.EventCount\x12\r\n\x05total\x18\x02 \x01(\x03\"5\n\x08\x41nyEvent\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\"^\n\x0f\x44\x61shboardFilter\x12\x11\n\tcohort_id\x18\x01 \x01(\t\x12\x16\n\x0e\x63hallenge_slug\x18\x02 \x01(\t\x12\x10\n\x08\x66rom_day\x18\x03 \x01(\t\x12\x0e\n\x06to_day\x18\x04 \x01(\t\"K\n\x13GetDashboardRequest\x12\x34\n\x06\x66ilter\x18\x01 \x01(\x0b\x32$.ascent.analytics.v1.DashboardFilter\"C\n\rDailyActivity\x12\x0b\n\x03\x64\x61y\x18\x01 \x01(\t\x12\x17\n\x0f\x61\x63tive_learners\x18\x02 \x01(\x03\x12\x0c\n\x04runs\x18\x03 \x01(\x03\"\xaa\x02\n\x0e\x43hallengeStats\x12\x16\n\x0e\x63hallenge_slug\x18\x01 \x01(\t\x12\x0c\n\x04runs\x18\x02 \x01(\x03\x12\x0e\n\x06graded\x18\x03 \x01(\x03\x12\x0f\n\x07passing\x18\x04 \x01(\x03\x12\x16\n\tpass_rate\x18\x05 \x01(\x01H\x00\x88\x01\x01\x12\x10\n\x08learners\x18\x06 \x01(\x03\x12\x17\n\x0flearners_passed\x18\x07 \x01(\x03\x12#\n\x16median_seconds_to_pass\x18\x08 \x01(\x01H\x01\x88\x01\x01\x12$\n\x17median_attempts_to_pass\x18\t \x01(\x01H\x02\x88\x01\x01\x42\x0c\n\n_pass_rateB\x19\n\x17_median_seconds_to_passB\x1a\n\x18_median_attempts_to_pass\"Y\n\nFunnelStep\x12\x16\n\x0e\x63hallenge_slug\x18\x01 \x01(\t\x12\x1a\n\x12learners_attempted\x18\x02 \x01(\x03\x12\x17\n\x0flearners_passed\x18\x03 \x01(\x03\"/\n\nErrorCount\x12\x12\n\nerror_type\x18\x01 \x01(\t\x12\r\n\x05\x63ount\x18\x02 \x01(\x03\"\x98\x03\n\nCoachStats\x12\x11\n\tproposals\x18\x01 \x01(\x03\x12\x14\n\x0cwith_verdict\x18\x02 \x01(\x03\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x03 \x01(\x03\x12\x1c\n\x0f\x61\x63\x63\x65ptance_rate\x18\x04 \x01(\x01H\x00\x88\x01\x01\x12\r\n\x05rated\x18\x05 \x01(\x03\x12\x1b\n\x0e\x61verage_rating\x18\x06 \x01(\x01H\x01\x88\x01\x01\x12\x15\n\rrating_counts\x18\x07 \x03(\x03\x12\x16\n\x0e\x61\x64vice_helpful\x18\x08 \x01(\x03\x12\x18\n\x10\x61\x64vice_unhelpful\x18\t \x01(\x03\x12\x15\n\rimproved_runs\x18\n \x01(\x03\x12\x14\n\x0cscored_pairs\x18\x0b \x01(\x03\x12\x1f\n\x12\x61verage_score_gain\x18\x0c \x01(\x01H\x02\x88\x01\x01\x12\x0c\n\x04hits\x18\r \x01(\x03\x12\x15\n\x08hit_rate\x18\x0e \x01(\x01H\x03\x88\x01\x01\x42\x12\n\x10_acceptance_rateB\x11\n\x0f_average_ratingB\x15\n\x13_average_score_gainB\x0b\n\t_hit_rate\"\xf6\x02\n\x14GetDashboardResponse\x12\x34\n\x06\x66ilter\x18\x01 \x01(\x0b\x32$.ascent.analytics.v1.DashboardFilter\x12\x10\n\x08learners\x18\x02 \x01(\x03\x12\x34\n\x08\x61\x63tivity\x18\x03 \x03(\x0b\x32\".ascent.analytics.v1.DailyActivity\x12\x37\n\nchallenges\x18\x04 \x03(\x0b\x32#.ascent.analytics.v1.ChallengeStats\x12/\n\x06\x66unnel\x18\x05 \x03(\x0b\x32\x1f.ascent.analytics.v1.FunnelStep\x12/\n\x06\x65rrors\x18\x06 \x03(\x0b\x32\x1f.ascent.analytics.v1.ErrorCount\x12.\n\x05\x63oach\x18\x07 \x01(\x0b\x32\x1f.ascent.analytics.v1.CoachStats\x12\x15\n\revents_logged\x18\x08 \x01(\x03\",\n\x12GetPlatformRequest\x12\x16\n\x0ewindow_minutes\x18\x01 \x01(\x05\"S\n\nThroughput\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\x10\n\x08producer\x18\x02 \x01(\t\x12\x0e\n\x06\x65vents\x18\x03 \x01(\x03\x12\x12\n\nper_minute\x18\x04 \x01(\x01\"1\n\x0fThroughputPoint\x12\x0e\n\x06minute\x18\x01 \x01(\t\x12\x0e\n\x06\x65vents\x18\x02 \x01(\x03\"\xb9\x01\n\x0b\x43onsumerLag\x12\x0f\n\x07\x64urable\x18\x01 \x01(\t\x12\x16\n\x0e\x66ilter_subject\x18\x02 \x01(\t\x12\x13\n\x0bnum_pending\x18\x03 \x01(\x03\x12\x17\n\x0fnum_ack_pending\x18\x04 \x01(\x03\x12\x17\n\x0fnum_redelivered\x18\x05 \x01(\x03\x12\x1c\n\x14\x64\x65livered_stream_seq\x18\x06 \x01(\x03\x12\x1c\n\x14\x61\x63k_floor_stream_seq\x18\x07 \x01(\x03\"\x92\x02\n\x13GetPlatformResponse\x12\x16\n\x0ewindow_minutes\x18\x01 \x01(\x05\x12\x33\n\nthroughput\x18\x02 \x03(\x0b\x32\x1f.ascent.analytics.v1.Throughput\x12\x36\n\x08timeline\x18\x03 \x03(\x0b\x32$.ascent.analytics.v1.ThroughputPoint\x12\x33\n\tconsumers\x18\x04 \x03(\x0b\x32 .ascent.analytics.v1.ConsumerLag\x12\x15\n\revents_logged\x18\x05 \x01(\x03\x12\x17\n\x0fstream_messages\x18\x06 \x01(\x03\x12\x11\n\tlag_error\x18\x07 \x01(\t2\xc4\x02\n\x10\x41nalyticsService\x12i\n\x0eGetEventCounts\x12*.ascent.analytics.v1.GetEventCountsRequest\x1a+.ascent.analytics.v1.GetEventCountsResponse\x12\x63\n\x0cGetDashboard\x12(.ascent.analytics.v1.GetDashboardRequest\x1a).ascent.analytics.v1.GetDashboardResponse\x12`\n\x0bGetPlatform\x12\'.ascent.analytics.v1.GetPlatformRequest\x1a(.ascent.analytics.v1.GetPlatformResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'ascent.analytics.v1.analytics_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_GETEVENTCOUNTSREQUEST']._serialized_start=68
-  _globals['_GETEVENTCOUNTSREQUEST']._serialized_end=91
-  _globals['_EVENTCOUNT']._serialized_start=93
-  _globals['_EVENTCOUNT']._serialized_end=137
-  _globals['_GETEVENTCOUNTSRESPONSE']._serialized_start=139
-  _globals['_GETEVENTCOUNTSRESPONSE']._serialized_end=227
-  _globals['_ANALYTICSSERVICE']._serialized_start=229
-  _globals['_ANALYTICSSERVICE']._serialized_end=354
+  _globals['_GETEVENTCOUNTSREQUEST']._serialized_start=97
+  _globals['_GETEVENTCOUNTSREQUEST']._serialized_end=120
+  _globals['_EVENTCOUNT']._serialized_start=122
+  _globals['_EVENTCOUNT']._serialized_end=166
+  _globals['_GETEVENTCOUNTSRESPONSE']._serialized_start=168
+  _globals['_GETEVENTCOUNTSRESPONSE']._serialized_end=256
+  _globals['_ANYEVENT']._serialized_start=258
+  _globals['_ANYEVENT']._serialized_end=311
+  _globals['_DASHBOARDFILTER']._serialized_start=313
+  _globals['_DASHBOARDFILTER']._serialized_end=407
+  _globals['_GETDASHBOARDREQUEST']._serialized_start=409
+  _globals['_GETDASHBOARDREQUEST']._serialized_end=484
+  _globals['_DAILYACTIVITY']._serialized_start=486
+  _globals['_DAILYACTIVITY']._serialized_end=553
+  _globals['_CHALLENGESTATS']._serialized_start=556
+  _globals['_CHALLENGESTATS']._serialized_end=854
+  _globals['_FUNNELSTEP']._serialized_start=856
+  _globals['_FUNNELSTEP']._serialized_end=945
+  _globals['_ERRORCOUNT']._serialized_start=947
+  _globals['_ERRORCOUNT']._serialized_end=994
+  _globals['_COACHSTATS']._serialized_start=997
+  _globals['_COACHSTATS']._serialized_end=1405
+  _globals['_GETDASHBOARDRESPONSE']._serialized_start=1408
+  _globals['_GETDASHBOARDRESPONSE']._serialized_end=1782
+  _globals['_GETPLATFORMREQUEST']._serialized_start=1784
+  _globals['_GETPLATFORMREQUEST']._serialized_end=1828
+  _globals['_THROUGHPUT']._serialized_start=1830
+  _globals['_THROUGHPUT']._serialized_end=1913
+  _globals['_THROUGHPUTPOINT']._serialized_start=1915
+  _globals['_THROUGHPUTPOINT']._serialized_end=1964
+  _globals['_CONSUMERLAG']._serialized_start=1967
+  _globals['_CONSUMERLAG']._serialized_end=2152
+  _globals['_GETPLATFORMRESPONSE']._serialized_start=2155
+  _globals['_GETPLATFORMRESPONSE']._serialized_end=2429
+  _globals['_ANALYTICSSERVICE']._serialized_start=2432
+  _globals['_ANALYTICSSERVICE']._serialized_end=2756
 # @@protoc_insertion_point(module_scope)

@@ -1,3 +1,4 @@
+from ascent.events.v1 import meta_pb2 as _meta_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -25,3 +26,191 @@ class GetEventCountsResponse(_message.Message):
     counts: _containers.RepeatedCompositeFieldContainer[EventCount]
     total: int
     def __init__(self, counts: _Optional[_Iterable[_Union[EventCount, _Mapping]]] = ..., total: _Optional[int] = ...) -> None: ...
+
+class AnyEvent(_message.Message):
+    __slots__ = ("meta",)
+    META_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ...) -> None: ...
+
+class DashboardFilter(_message.Message):
+    __slots__ = ("cohort_id", "challenge_slug", "from_day", "to_day")
+    COHORT_ID_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    FROM_DAY_FIELD_NUMBER: _ClassVar[int]
+    TO_DAY_FIELD_NUMBER: _ClassVar[int]
+    cohort_id: str
+    challenge_slug: str
+    from_day: str
+    to_day: str
+    def __init__(self, cohort_id: _Optional[str] = ..., challenge_slug: _Optional[str] = ..., from_day: _Optional[str] = ..., to_day: _Optional[str] = ...) -> None: ...
+
+class GetDashboardRequest(_message.Message):
+    __slots__ = ("filter",)
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    filter: DashboardFilter
+    def __init__(self, filter: _Optional[_Union[DashboardFilter, _Mapping]] = ...) -> None: ...
+
+class DailyActivity(_message.Message):
+    __slots__ = ("day", "active_learners", "runs")
+    DAY_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_LEARNERS_FIELD_NUMBER: _ClassVar[int]
+    RUNS_FIELD_NUMBER: _ClassVar[int]
+    day: str
+    active_learners: int
+    runs: int
+    def __init__(self, day: _Optional[str] = ..., active_learners: _Optional[int] = ..., runs: _Optional[int] = ...) -> None: ...
+
+class ChallengeStats(_message.Message):
+    __slots__ = ("challenge_slug", "runs", "graded", "passing", "pass_rate", "learners", "learners_passed", "median_seconds_to_pass", "median_attempts_to_pass")
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    RUNS_FIELD_NUMBER: _ClassVar[int]
+    GRADED_FIELD_NUMBER: _ClassVar[int]
+    PASSING_FIELD_NUMBER: _ClassVar[int]
+    PASS_RATE_FIELD_NUMBER: _ClassVar[int]
+    LEARNERS_FIELD_NUMBER: _ClassVar[int]
+    LEARNERS_PASSED_FIELD_NUMBER: _ClassVar[int]
+    MEDIAN_SECONDS_TO_PASS_FIELD_NUMBER: _ClassVar[int]
+    MEDIAN_ATTEMPTS_TO_PASS_FIELD_NUMBER: _ClassVar[int]
+    challenge_slug: str
+    runs: int
+    graded: int
+    passing: int
+    pass_rate: float
+    learners: int
+    learners_passed: int
+    median_seconds_to_pass: float
+    median_attempts_to_pass: float
+    def __init__(self, challenge_slug: _Optional[str] = ..., runs: _Optional[int] = ..., graded: _Optional[int] = ..., passing: _Optional[int] = ..., pass_rate: _Optional[float] = ..., learners: _Optional[int] = ..., learners_passed: _Optional[int] = ..., median_seconds_to_pass: _Optional[float] = ..., median_attempts_to_pass: _Optional[float] = ...) -> None: ...
+
+class FunnelStep(_message.Message):
+    __slots__ = ("challenge_slug", "learners_attempted", "learners_passed")
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    LEARNERS_ATTEMPTED_FIELD_NUMBER: _ClassVar[int]
+    LEARNERS_PASSED_FIELD_NUMBER: _ClassVar[int]
+    challenge_slug: str
+    learners_attempted: int
+    learners_passed: int
+    def __init__(self, challenge_slug: _Optional[str] = ..., learners_attempted: _Optional[int] = ..., learners_passed: _Optional[int] = ...) -> None: ...
+
+class ErrorCount(_message.Message):
+    __slots__ = ("error_type", "count")
+    ERROR_TYPE_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    error_type: str
+    count: int
+    def __init__(self, error_type: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
+
+class CoachStats(_message.Message):
+    __slots__ = ("proposals", "with_verdict", "accepted", "acceptance_rate", "rated", "average_rating", "rating_counts", "advice_helpful", "advice_unhelpful", "improved_runs", "scored_pairs", "average_score_gain", "hits", "hit_rate")
+    PROPOSALS_FIELD_NUMBER: _ClassVar[int]
+    WITH_VERDICT_FIELD_NUMBER: _ClassVar[int]
+    ACCEPTED_FIELD_NUMBER: _ClassVar[int]
+    ACCEPTANCE_RATE_FIELD_NUMBER: _ClassVar[int]
+    RATED_FIELD_NUMBER: _ClassVar[int]
+    AVERAGE_RATING_FIELD_NUMBER: _ClassVar[int]
+    RATING_COUNTS_FIELD_NUMBER: _ClassVar[int]
+    ADVICE_HELPFUL_FIELD_NUMBER: _ClassVar[int]
+    ADVICE_UNHELPFUL_FIELD_NUMBER: _ClassVar[int]
+    IMPROVED_RUNS_FIELD_NUMBER: _ClassVar[int]
+    SCORED_PAIRS_FIELD_NUMBER: _ClassVar[int]
+    AVERAGE_SCORE_GAIN_FIELD_NUMBER: _ClassVar[int]
+    HITS_FIELD_NUMBER: _ClassVar[int]
+    HIT_RATE_FIELD_NUMBER: _ClassVar[int]
+    proposals: int
+    with_verdict: int
+    accepted: int
+    acceptance_rate: float
+    rated: int
+    average_rating: float
+    rating_counts: _containers.RepeatedScalarFieldContainer[int]
+    advice_helpful: int
+    advice_unhelpful: int
+    improved_runs: int
+    scored_pairs: int
+    average_score_gain: float
+    hits: int
+    hit_rate: float
+    def __init__(self, proposals: _Optional[int] = ..., with_verdict: _Optional[int] = ..., accepted: _Optional[int] = ..., acceptance_rate: _Optional[float] = ..., rated: _Optional[int] = ..., average_rating: _Optional[float] = ..., rating_counts: _Optional[_Iterable[int]] = ..., advice_helpful: _Optional[int] = ..., advice_unhelpful: _Optional[int] = ..., improved_runs: _Optional[int] = ..., scored_pairs: _Optional[int] = ..., average_score_gain: _Optional[float] = ..., hits: _Optional[int] = ..., hit_rate: _Optional[float] = ...) -> None: ...
+
+class GetDashboardResponse(_message.Message):
+    __slots__ = ("filter", "learners", "activity", "challenges", "funnel", "errors", "coach", "events_logged")
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    LEARNERS_FIELD_NUMBER: _ClassVar[int]
+    ACTIVITY_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGES_FIELD_NUMBER: _ClassVar[int]
+    FUNNEL_FIELD_NUMBER: _ClassVar[int]
+    ERRORS_FIELD_NUMBER: _ClassVar[int]
+    COACH_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_LOGGED_FIELD_NUMBER: _ClassVar[int]
+    filter: DashboardFilter
+    learners: int
+    activity: _containers.RepeatedCompositeFieldContainer[DailyActivity]
+    challenges: _containers.RepeatedCompositeFieldContainer[ChallengeStats]
+    funnel: _containers.RepeatedCompositeFieldContainer[FunnelStep]
+    errors: _containers.RepeatedCompositeFieldContainer[ErrorCount]
+    coach: CoachStats
+    events_logged: int
+    def __init__(self, filter: _Optional[_Union[DashboardFilter, _Mapping]] = ..., learners: _Optional[int] = ..., activity: _Optional[_Iterable[_Union[DailyActivity, _Mapping]]] = ..., challenges: _Optional[_Iterable[_Union[ChallengeStats, _Mapping]]] = ..., funnel: _Optional[_Iterable[_Union[FunnelStep, _Mapping]]] = ..., errors: _Optional[_Iterable[_Union[ErrorCount, _Mapping]]] = ..., coach: _Optional[_Union[CoachStats, _Mapping]] = ..., events_logged: _Optional[int] = ...) -> None: ...
+
+class GetPlatformRequest(_message.Message):
+    __slots__ = ("window_minutes",)
+    WINDOW_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    window_minutes: int
+    def __init__(self, window_minutes: _Optional[int] = ...) -> None: ...
+
+class Throughput(_message.Message):
+    __slots__ = ("subject", "producer", "events", "per_minute")
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    PRODUCER_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    PER_MINUTE_FIELD_NUMBER: _ClassVar[int]
+    subject: str
+    producer: str
+    events: int
+    per_minute: float
+    def __init__(self, subject: _Optional[str] = ..., producer: _Optional[str] = ..., events: _Optional[int] = ..., per_minute: _Optional[float] = ...) -> None: ...
+
+class ThroughputPoint(_message.Message):
+    __slots__ = ("minute", "events")
+    MINUTE_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    minute: str
+    events: int
+    def __init__(self, minute: _Optional[str] = ..., events: _Optional[int] = ...) -> None: ...
+
+class ConsumerLag(_message.Message):
+    __slots__ = ("durable", "filter_subject", "num_pending", "num_ack_pending", "num_redelivered", "delivered_stream_seq", "ack_floor_stream_seq")
+    DURABLE_FIELD_NUMBER: _ClassVar[int]
+    FILTER_SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    NUM_PENDING_FIELD_NUMBER: _ClassVar[int]
+    NUM_ACK_PENDING_FIELD_NUMBER: _ClassVar[int]
+    NUM_REDELIVERED_FIELD_NUMBER: _ClassVar[int]
+    DELIVERED_STREAM_SEQ_FIELD_NUMBER: _ClassVar[int]
+    ACK_FLOOR_STREAM_SEQ_FIELD_NUMBER: _ClassVar[int]
+    durable: str
+    filter_subject: str
+    num_pending: int
+    num_ack_pending: int
+    num_redelivered: int
+    delivered_stream_seq: int
+    ack_floor_stream_seq: int
+    def __init__(self, durable: _Optional[str] = ..., filter_subject: _Optional[str] = ..., num_pending: _Optional[int] = ..., num_ack_pending: _Optional[int] = ..., num_redelivered: _Optional[int] = ..., delivered_stream_seq: _Optional[int] = ..., ack_floor_stream_seq: _Optional[int] = ...) -> None: ...
+
+class GetPlatformResponse(_message.Message):
+    __slots__ = ("window_minutes", "throughput", "timeline", "consumers", "events_logged", "stream_messages", "lag_error")
+    WINDOW_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    THROUGHPUT_FIELD_NUMBER: _ClassVar[int]
+    TIMELINE_FIELD_NUMBER: _ClassVar[int]
+    CONSUMERS_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_LOGGED_FIELD_NUMBER: _ClassVar[int]
+    STREAM_MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    LAG_ERROR_FIELD_NUMBER: _ClassVar[int]
+    window_minutes: int
+    throughput: _containers.RepeatedCompositeFieldContainer[Throughput]
+    timeline: _containers.RepeatedCompositeFieldContainer[ThroughputPoint]
+    consumers: _containers.RepeatedCompositeFieldContainer[ConsumerLag]
+    events_logged: int
+    stream_messages: int
+    lag_error: str
+    def __init__(self, window_minutes: _Optional[int] = ..., throughput: _Optional[_Iterable[_Union[Throughput, _Mapping]]] = ..., timeline: _Optional[_Iterable[_Union[ThroughputPoint, _Mapping]]] = ..., consumers: _Optional[_Iterable[_Union[ConsumerLag, _Mapping]]] = ..., events_logged: _Optional[int] = ..., stream_messages: _Optional[int] = ..., lag_error: _Optional[str] = ...) -> None: ...

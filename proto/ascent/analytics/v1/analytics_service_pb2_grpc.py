@@ -40,6 +40,16 @@ class AnalyticsServiceStub:
                 request_serializer=ascent_dot_analytics_dot_v1_dot_analytics__service__pb2.GetEventCountsRequest.SerializeToString,
                 response_deserializer=ascent_dot_analytics_dot_v1_dot_analytics__service__pb2.GetEventCountsResponse.FromString,
                 _registered_method=True)
+        self.GetDashboard = channel.unary_unary(
+                '/ascent.analytics.v1.AnalyticsService/GetDashboard',
+                request_serializer=ascent_dot_analytics_dot_v1_dot_analytics__service__pb2.GetDashboardRequest.SerializeToString,
+                response_deserializer=ascent_dot_analytics_dot_v1_dot_analytics__service__pb2.GetDashboardResponse.FromString,
+                _registered_method=True)
+        self.GetPlatform = channel.unary_unary(
+                '/ascent.analytics.v1.AnalyticsService/GetPlatform',
+                request_serializer=ascent_dot_analytics_dot_v1_dot_analytics__service__pb2.GetPlatformRequest.SerializeToString,
+                response_deserializer=ascent_dot_analytics_dot_v1_dot_analytics__service__pb2.GetPlatformResponse.FromString,
+                _registered_method=True)
 
 
 class AnalyticsServiceServicer:
@@ -52,6 +62,20 @@ class AnalyticsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetDashboard(self, request, context):
+        """Instructor dashboard: every aggregate for one filter (cohort, challenge, date range).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPlatform(self, request, context):
+        """Admin view: event throughput over a window and the lag of every durable consumer.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AnalyticsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -59,6 +83,16 @@ def add_AnalyticsServiceServicer_to_server(servicer, server):
                     servicer.GetEventCounts,
                     request_deserializer=ascent_dot_analytics_dot_v1_dot_analytics__service__pb2.GetEventCountsRequest.FromString,
                     response_serializer=ascent_dot_analytics_dot_v1_dot_analytics__service__pb2.GetEventCountsResponse.SerializeToString,
+            ),
+            'GetDashboard': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDashboard,
+                    request_deserializer=ascent_dot_analytics_dot_v1_dot_analytics__service__pb2.GetDashboardRequest.FromString,
+                    response_serializer=ascent_dot_analytics_dot_v1_dot_analytics__service__pb2.GetDashboardResponse.SerializeToString,
+            ),
+            'GetPlatform': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPlatform,
+                    request_deserializer=ascent_dot_analytics_dot_v1_dot_analytics__service__pb2.GetPlatformRequest.FromString,
+                    response_serializer=ascent_dot_analytics_dot_v1_dot_analytics__service__pb2.GetPlatformResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -89,6 +123,60 @@ class AnalyticsService:
             '/ascent.analytics.v1.AnalyticsService/GetEventCounts',
             ascent_dot_analytics_dot_v1_dot_analytics__service__pb2.GetEventCountsRequest.SerializeToString,
             ascent_dot_analytics_dot_v1_dot_analytics__service__pb2.GetEventCountsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDashboard(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.analytics.v1.AnalyticsService/GetDashboard',
+            ascent_dot_analytics_dot_v1_dot_analytics__service__pb2.GetDashboardRequest.SerializeToString,
+            ascent_dot_analytics_dot_v1_dot_analytics__service__pb2.GetDashboardResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPlatform(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.analytics.v1.AnalyticsService/GetPlatform',
+            ascent_dot_analytics_dot_v1_dot_analytics__service__pb2.GetPlatformRequest.SerializeToString,
+            ascent_dot_analytics_dot_v1_dot_analytics__service__pb2.GetPlatformResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,4 +1,7 @@
+import datetime
+
 from ascent.events.v1 import meta_pb2 as _meta_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Mapping as _Mapping
@@ -47,3 +50,39 @@ class AdviceRated(_message.Message):
     run_id: str
     helpful: bool
     def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., session_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., proposal_id: _Optional[str] = ..., run_id: _Optional[str] = ..., helpful: _Optional[bool] = ...) -> None: ...
+
+class CohortCreated(_message.Message):
+    __slots__ = ("meta", "cohort_id", "name", "instructor_id")
+    META_FIELD_NUMBER: _ClassVar[int]
+    COHORT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    INSTRUCTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    cohort_id: str
+    name: str
+    instructor_id: str
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., cohort_id: _Optional[str] = ..., name: _Optional[str] = ..., instructor_id: _Optional[str] = ...) -> None: ...
+
+class CohortJoined(_message.Message):
+    __slots__ = ("meta", "cohort_id", "learner_id")
+    META_FIELD_NUMBER: _ClassVar[int]
+    COHORT_ID_FIELD_NUMBER: _ClassVar[int]
+    LEARNER_ID_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    cohort_id: str
+    learner_id: str
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., cohort_id: _Optional[str] = ..., learner_id: _Optional[str] = ...) -> None: ...
+
+class AssignmentCreated(_message.Message):
+    __slots__ = ("meta", "cohort_id", "challenge_slug", "due_at", "instructor_id")
+    META_FIELD_NUMBER: _ClassVar[int]
+    COHORT_ID_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    DUE_AT_FIELD_NUMBER: _ClassVar[int]
+    INSTRUCTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    cohort_id: str
+    challenge_slug: str
+    due_at: _timestamp_pb2.Timestamp
+    instructor_id: str
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., cohort_id: _Optional[str] = ..., challenge_slug: _Optional[str] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., instructor_id: _Optional[str] = ...) -> None: ...

@@ -1,0 +1,168 @@
+"""Dashboard aggregates on a real database: exact numbers for a known week, the same numbers
+whatever order and batching the events arrive in, duplicates ignored, late events bucketed
+by their occurred_at."""
+
+from __future__ import annotations
+
+import random
+import uuid
+
+import pytest
+from ascent.analytics.v1 import analytics_service_pb2 as pb
+from ascent.events.v1 import gateway_pb2
+from google.protobuf.json_format import MessageToDict
+from google.protobuf.message import Message
+
+from services.analytics import service
+from services.analytics.ingest import decode, ingest
+from services.common import events
+from services.common.db import Database
+from services.common.errors import AscentError
+from services.common.events import RawEvent
+from tests.analytics.scenario import CHALLENGE, build, raw_event
+
+
+def feed(db: Database, raw: list[RawEvent], batch: int = 500) -> int:
+    new = 0
+    for start in range(0, len(raw), batch):
+        items = [decode(r) for r in raw[start : start + batch]]
+        assert all(items)
+        with db.session() as session:
+            new += ingest(session, [i for i in items if i is not None])
+    return new
+
+
+def dashboard(db: Database, cohort: str, **filters: str) -> pb.GetDashboardResponse:
+    with db.session() as session:
+        return service.dashboard(session, pb.DashboardFilter(cohort_id=cohort, **filters))
+
+
+def numbers(response: pb.GetDashboardResponse) -> dict:
+    """The dashboard without what differs between scenarios sharing a database."""
+    data = MessageToDict(response, preserving_proto_field_name=True)
+    data.pop("filter", None)
+    data.pop("events_logged", None)
+    return data
+
+
+def test_a_known_week_gives_exact_numbers(db: Database) -> None:
+    scenario = build()
+    assert feed(db, scenario.raw()) == len(scenario.events)
+    result = dashboard(db, scenario.cohort_id)
+
+    assert result.learners == 2
+    assert [(a.day, a.active_learners, a.runs) for a in result.activity] == [
+        ("2026-03-01", 2, 3),
+        ("2026-03-02", 2, 6),
+    ]
+    (challenge,) = result.challenges
+    assert (challenge.challenge_slug, challenge.runs, challenge.graded, challenge.passing) == (
+        CHALLENGE,
+        5,
+        4,
+        2,
+    )
+    assert challenge.pass_rate == 0.5
+    assert (challenge.learners, challenge.learners_passed) == (2, 2)
+    # a: 30 min from first graded attempt to pass, b: 60 min; both in 2 attempts.
+    assert challenge.median_seconds_to_pass == 2700
+    assert challenge.median_attempts_to_pass == 2
+    assert [(f.challenge_slug, f.learners_attempted, f.learners_passed) for f in result.funnel] == [
+        (CHALLENGE, 2, 2)
+    ]
+    assert [(e.error_type, e.count) for e in result.errors] == [("ValueError", 1)]
+
+    coach = result.coach
+    assert (coach.proposals, coach.with_verdict, coach.accepted) == (2, 2, 1)
+    assert coach.acceptance_rate == 0.5
+    # The rating of 3 is older than the 5 although it arrived later: 5 counts.
+    assert (coach.rated, coach.average_rating, list(coach.rating_counts)) == (
+        1,
+        5.0,
+        [0, 0, 0, 0, 1],
+    )
+    assert (coach.advice_helpful, coach.advice_unhelpful) == (1, 0)
+    assert (coach.improved_runs, coach.scored_pairs, coach.hits) == (2, 2, 1)
+    assert coach.average_score_gain == pytest.approx((0.1 - 0.05) / 2)
+    assert coach.hit_rate == 0.5
+
+
+def test_date_range_filters_by_occurred_at(db: Database) -> None:
+    scenario = build()
+    feed(db, scenario.raw())
+    day2 = dashboard(db, scenario.cohort_id, from_day="2026-03-02", to_day="2026-03-02")
+    assert [(a.day, a.active_learners, a.runs) for a in day2.activity] == [("2026-03-02", 2, 6)]
+    (challenge,) = day2.challenges
+    assert (challenge.runs, challenge.graded, challenge.passing, challenge.learners) == (2, 2, 1, 1)
+    # Only b's first pass falls on day 2.
+    assert (challenge.learners_passed, challenge.median_seconds_to_pass) == (1, 3600)
+    assert [(f.learners_attempted, f.learners_passed) for f in day2.funnel] == [(1, 1)]
+    assert day2.errors == []
+
+    day1 = dashboard(db, scenario.cohort_id, to_day="2026-03-01", challenge_slug=CHALLENGE)
+    assert [(a.day, a.runs) for a in day1.activity] == [("2026-03-01", 3)]
+    (challenge,) = day1.challenges
+    assert (challenge.learners_passed, challenge.median_attempts_to_pass) == (1, 2)
+    # b tried (crashed, ungraded) but had no graded attempt by day 1's end.
+    assert [(f.learners_attempted, f.learners_passed) for f in day1.funnel] == [(1, 1)]
+
+    with pytest.raises(AscentError, match="ends before it starts"):
+        dashboard(db, scenario.cohort_id, from_day="2026-03-02", to_day="2026-03-01")
+    with pytest.raises(AscentError, match="date like"):
+        dashboard(db, scenario.cohort_id, from_day="yesterday")
+
+
+def test_order_batching_and_duplicates_do_not_change_aggregates(db: Database) -> None:
+    tag = uuid.uuid4().hex[:8]
+    ordered, shuffled = build(f"o{tag}"), build(f"s{tag}")
+    feed(db, ordered.raw())
+    raw = shuffled.raw()
+    random.Random(7).shuffle(raw)
+    # Shuffled, in batches of 3, then every event again (a replay), then some twice in one batch.
+    assert feed(db, raw, batch=3) == len(raw)
+    assert feed(db, raw) == 0
+    assert feed(db, raw[:4] + raw[:4]) == 0
+    assert numbers(dashboard(db, ordered.cohort_id)) == numbers(dashboard(db, shuffled.cohort_id))
+
+
+def test_the_same_run_under_another_event_id_counts_once(db: Database) -> None:
+    scenario = build()
+    feed(db, scenario.raw())
+    before = numbers(dashboard(db, scenario.cohort_id))
+    # A producer re-sent a run with a fresh event id (past the JetStream duplicate window).
+    subject, message = scenario.events[3]  # a's first graded run
+    resent = type(message)()
+    resent.CopyFrom(message)
+    resent.meta.event_id = str(uuid.uuid4())  # type: ignore[attr-defined]
+    assert feed(db, [_raw(subject, resent)]) == 1  # logged as an event...
+    assert numbers(dashboard(db, scenario.cohort_id)) == before  # ...but not a second run
+
+
+def test_cohorts_filter_members_and_unknown_subjects_are_logged(db: Database) -> None:
+    scenario = build()
+    feed(db, scenario.raw())
+    everyone = dashboard(db, "")
+    # Without a cohort the outsider z counts too (admins' view).
+    z_days = {a.day for a in everyone.activity}
+    assert "2026-03-01" in z_days
+    (challenge,) = dashboard(db, "", challenge_slug=CHALLENGE).challenges
+    assert challenge.learners >= 3
+
+    # A subject this code has never heard of (e.g. a new authoring.* event) is still logged.
+    unknown = _unknown_event()
+    assert feed(db, [unknown]) == 1
+    with db.session() as session:
+        counts = {c.subject: c.count for c in service.event_counts(session).counts}
+    assert counts[unknown.subject] == 1
+
+
+def _raw(subject: str, message: Message) -> RawEvent:
+    return raw_event(subject, message)
+
+
+def _unknown_event() -> RawEvent:
+    # Field 1 is EventMeta; the rest means nothing to this consumer.
+    message = gateway_pb2.SessionCreated(session_id="x")
+    message.meta.CopyFrom(events.new_meta("authoring"))
+    subject = f"authoring.test{uuid.uuid4().hex[:6]}.published.v1"
+    return RawEvent(subject, message.SerializeToString(), events.headers_for(message.meta))
