@@ -162,22 +162,24 @@ def submission(
 def test_submissions_fold_into_the_learners_record(db: Database) -> None:
     """Best score follows the metric's direction; failures, crashes and passes are counted;
     a grader outage, practice runs and non-challenge runs teach nothing; learners stay apart."""
+    # Learner ids unique per test run: the PostgreSQL schema outlives a run.
+    ada, bob = f"ada-{uuid.uuid4().hex}", f"bob-{uuid.uuid4().hex}"
     runs = [
-        submission("ada", 20.0, False, lower=True),
-        submission("ada", None, False, status="run_failed", lower=True),
-        submission("ada", 14.0, False, lower=True),
-        submission("ada", 16.0, False, lower=True),
-        submission("ada", None, False, status="unavailable", lower=True),
-        submission("bob", 11.0, True, lower=True),
-        run_pb2.Run(id="plain", owner_id="ada"),
+        submission(ada, 20.0, False, lower=True),
+        submission(ada, None, False, status="run_failed", lower=True),
+        submission(ada, 14.0, False, lower=True),
+        submission(ada, 16.0, False, lower=True),
+        submission(ada, None, False, status="unavailable", lower=True),
+        submission(bob, 11.0, True, lower=True),
+        run_pb2.Run(id="plain", owner_id=ada),
         # A practice run of the challenge (not graded, not a submission) is no attempt.
-        run_pb2.Run(id="practice", owner_id="ada", challenge_slug="sales-forecast", practice=True),
+        run_pb2.Run(id="practice", owner_id=ada, challenge_slug="sales-forecast", practice=True),
     ]
     with db.session() as session:
         recorded = [record_challenge_attempt(session, run) for run in runs]
     assert recorded == [True, True, True, True, False, True, False, False]
     with db.session() as session:
-        ada = learner_attempts(session, "ada")["sales-forecast"]
-        bob = learner_attempts(session, "bob")["sales-forecast"]
-    assert (ada.attempts, ada.failed, ada.best_score, ada.passed) == (4, 4, 14.0, False)
-    assert (bob.attempts, bob.failed, bob.best_score, bob.passed) == (1, 0, 11.0, True)
+        a = learner_attempts(session, ada)["sales-forecast"]
+        b = learner_attempts(session, bob)["sales-forecast"]
+    assert (a.attempts, a.failed, a.best_score, a.passed) == (4, 4, 14.0, False)
+    assert (b.attempts, b.failed, b.best_score, b.passed) == (1, 0, 11.0, True)
