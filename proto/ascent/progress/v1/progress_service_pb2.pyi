@@ -16,7 +16,7 @@ class ListTracksRequest(_message.Message):
     def __init__(self, learner_id: _Optional[str] = ...) -> None: ...
 
 class Challenge(_message.Message):
-    __slots__ = ("slug", "title", "summary", "metric", "pass_threshold", "position", "unlocked", "passed", "best_score", "requires", "lower_is_better", "locked_reason")
+    __slots__ = ("slug", "title", "summary", "metric", "pass_threshold", "position", "unlocked", "passed", "best_score", "requires", "lower_is_better", "locked_reason", "version", "source")
     SLUG_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
@@ -29,6 +29,8 @@ class Challenge(_message.Message):
     REQUIRES_FIELD_NUMBER: _ClassVar[int]
     LOWER_IS_BETTER_FIELD_NUMBER: _ClassVar[int]
     LOCKED_REASON_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
     slug: str
     title: str
     summary: str
@@ -41,7 +43,9 @@ class Challenge(_message.Message):
     requires: _containers.RepeatedScalarFieldContainer[str]
     lower_is_better: bool
     locked_reason: str
-    def __init__(self, slug: _Optional[str] = ..., title: _Optional[str] = ..., summary: _Optional[str] = ..., metric: _Optional[str] = ..., pass_threshold: _Optional[float] = ..., position: _Optional[int] = ..., unlocked: _Optional[bool] = ..., passed: _Optional[bool] = ..., best_score: _Optional[float] = ..., requires: _Optional[_Iterable[str]] = ..., lower_is_better: _Optional[bool] = ..., locked_reason: _Optional[str] = ...) -> None: ...
+    version: int
+    source: str
+    def __init__(self, slug: _Optional[str] = ..., title: _Optional[str] = ..., summary: _Optional[str] = ..., metric: _Optional[str] = ..., pass_threshold: _Optional[float] = ..., position: _Optional[int] = ..., unlocked: _Optional[bool] = ..., passed: _Optional[bool] = ..., best_score: _Optional[float] = ..., requires: _Optional[_Iterable[str]] = ..., lower_is_better: _Optional[bool] = ..., locked_reason: _Optional[str] = ..., version: _Optional[int] = ..., source: _Optional[str] = ...) -> None: ...
 
 class Track(_message.Message):
     __slots__ = ("slug", "title", "level", "description", "position", "unlocked", "unlock_rule", "challenges", "passed_count", "unlock_progress")
