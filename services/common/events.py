@@ -18,6 +18,7 @@ from typing import Any
 
 import nats
 from ascent.events.v1 import (
+    authoring_pb2,
     coach_pb2,
     gateway_pb2,
     leaderboard_pb2,
@@ -45,6 +46,8 @@ PROPOSAL_RATED = "coach.proposal.rated.v1"
 SESSION_CREATED = "gateway.session.created.v1"
 DATASET_UPLOADED = "gateway.dataset.uploaded.v1"
 ADVICE_RATED = "gateway.advice.rated.v1"
+AUTHORED_PUBLISHED = "authoring.challenge.published.v1"
+AUTHORED_ARCHIVED = "authoring.challenge.archived.v1"
 
 EVENT_TYPES: dict[str, type[Message]] = {
     RUN_COMPLETED: learning_pb2.RunCompleted,
@@ -59,9 +62,18 @@ EVENT_TYPES: dict[str, type[Message]] = {
     SESSION_CREATED: gateway_pb2.SessionCreated,
     DATASET_UPLOADED: gateway_pb2.DatasetUploaded,
     ADVICE_RATED: gateway_pb2.AdviceRated,
+    AUTHORED_PUBLISHED: authoring_pb2.ChallengePublished,
+    AUTHORED_ARCHIVED: authoring_pb2.ChallengeArchived,
 }
 
-STREAM_SUBJECTS = ["learning.>", "leaderboard.>", "progress.>", "coach.>", "gateway.>"]
+STREAM_SUBJECTS = [
+    "learning.>",
+    "leaderboard.>",
+    "progress.>",
+    "coach.>",
+    "gateway.>",
+    "authoring.>",
+]
 
 HDR_MSG_ID = "Nats-Msg-Id"
 HDR_PRODUCER = "Ascent-Producer"

@@ -15,8 +15,10 @@ from services.progress import service
 from services.progress.config import Settings
 from services.progress.curriculum import load_catalog
 from services.progress.handlers import (
+    AUTHORING_DURABLE,
     RANKS_DURABLE,
     RUNS_DURABLE,
+    AuthoringHandler,
     ChallengeRankedHandler,
     RunCompletedHandler,
 )
@@ -52,6 +54,7 @@ async def setup(rt: Runtime) -> None:
     rt.service_names.append(pb.DESCRIPTOR.services_by_name["ProgressService"].full_name)
     rt.consume(RUNS_DURABLE, events.RUN_COMPLETED, RunCompletedHandler(rt.db, rt.relay))
     rt.consume(RANKS_DURABLE, events.CHALLENGE_RANKED, ChallengeRankedHandler(rt.db, rt.relay))
+    rt.consume(AUTHORING_DURABLE, "authoring.challenge.>", AuthoringHandler(rt.db))
 
 
 def main() -> None:
