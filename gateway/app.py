@@ -85,7 +85,8 @@ def create_app(settings: Settings | None = None, common: CommonSettings | None =
     async def upload_limit(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        if request.method == "POST" and request.url.path.endswith("/dataset"):
+        path = request.url.path
+        if request.method == "POST" and (path.endswith("/dataset") or path.endswith("/import")):
             length = request.headers.get("content-length", "")
             if length.isdigit() and int(length) > settings.max_upload_bytes + _UPLOAD_OVERHEAD:
                 megabytes = settings.max_upload_bytes / (1024 * 1024)

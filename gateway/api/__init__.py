@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway.api import ai, auth, challenges, health, me, runs, sessions
+from gateway.api import ai, auth, authoring, challenges, health, me, runs, sessions
 
 api_router = APIRouter(prefix="/api")
 api_router.include_router(auth.router)
@@ -13,6 +13,7 @@ api_router.include_router(runs.router)
 api_router.include_router(ai.router)
 api_router.include_router(me.router)
 api_router.include_router(challenges.router)
+api_router.include_router(authoring.router)
 
 health_router = health.router
 

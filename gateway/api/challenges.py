@@ -48,9 +48,12 @@ async def submit(slug: str, body: SubmissionCreate, user: ApiUser, gw: GatewayDe
 
 
 @router.get("/leaderboards/{slug}")
-async def get_board(slug: str, user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
-    """Best graded submission per learner (public score; private only when revealed)."""
-    return {"data": await challenges.board(gw, user, slug)}
+async def get_board(
+    slug: str, user: ApiUser, gw: GatewayDep, version: int = 0
+) -> dict[str, Any]:
+    """Best graded submission per learner (public score; private only when revealed).
+    Authored challenges keep one board per version: `version` picks an earlier one."""
+    return {"data": await challenges.board(gw, user, slug, version)}
 
 
 @router.put("/leaderboards/{slug}")
