@@ -19,6 +19,7 @@ from gateway.config import Settings
 from gateway.context import Gateway
 from gateway.live import LiveHub
 from gateway.pages import router as pages_router
+from gateway.pages_authoring import router as authoring_pages_router
 from gateway.pages_curriculum import router as curriculum_pages_router
 from services.common.config import CommonSettings
 from services.common.datasets import DatasetStore
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, common: CommonSettings | None =
     app.include_router(health_router)
     app.include_router(pages_router)
     app.include_router(curriculum_pages_router)
+    app.include_router(authoring_pages_router)
     if settings.static_dir.is_dir():
         app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     else:
