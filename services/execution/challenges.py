@@ -18,6 +18,7 @@ from ascent.types.v1 import run_pb2
 from services.common.challenge_data import ChallengeFiles, materialize, open_files, write_files
 from services.common.curriculum import (
     GRADER_METRIC,
+    SLUG,
     ChallengeSpec,
     challenge_index,
     load_catalog,
@@ -81,7 +82,13 @@ class AuthoredBook:
 
     async def resolve(self, slug: str, version: int, allow_draft: bool) -> Resolved:
         head = await self._bundle(slug, version, allow_draft, include_data=False)
-        if head.metric not in GRADER_METRIC or not _FINGERPRINT.match(head.fingerprint):
+        # The bundle names the cache folder: only a slug and a hex fingerprint may do that.
+        if (
+            head.metric not in GRADER_METRIC
+            or not _FINGERPRINT.match(head.fingerprint)
+            or not SLUG.match(head.slug)
+            or head.version < 1
+        ):
             raise AscentError("unprocessable", f"Challenge {slug!r} cannot be graded.")
         directory = self.root / f"{head.slug}-v{head.version}-{head.fingerprint}"
         if (directory / "public_rows.json").is_file():

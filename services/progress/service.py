@@ -138,6 +138,10 @@ def sync_catalog(session: Session, catalog: Catalog) -> None:
             challenge.requires_json = json.dumps(list(challenge_spec.requires))
             challenge.tags_json = json.dumps(list(challenge_spec.tags))
             challenge.source = "curriculum"
+            # Curriculum challenges have no versions and are never archived (rows from before
+            # migration m0003 hold NULL here).
+            challenge.version = 0
+            challenge.archived = False
             challenge.updated_at = now
             repo.add(challenge)
     for badge_spec in catalog.badges:

@@ -5,6 +5,8 @@ replayed, and a graded run is judged by the version it was graded on."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from ascent.events.v1 import authoring_pb2
@@ -16,8 +18,29 @@ from services.progress import service
 from services.progress.config import default_curriculum_dir
 from services.progress.curriculum import load_catalog
 from services.progress.handlers import AUTHORING_DURABLE
+from tests.support.postgres import drop_schema, fresh_schema_url, test_database_url
 
 SLUG = "authored-one"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A private PostgreSQL schema: an authored challenge left in the shared one would show up
+    in the catalog tests of every other module."""
+    schema = ""
+    base = test_database_url()
+    if request.param == "postgres":
+        if not base:
+            pytest.skip("TEST_DATABASE_URL not set")
+        url, schema = fresh_schema_url(base)
+    else:
+        url = f"sqlite:///{tmp_path / 'progress.db'}"
+    database = Database(url)
+    database.migrate("progress", "services.progress.migrations")
+    yield database
+    database.dispose()
+    if schema and base:
+        drop_schema(base, schema)
 
 
 def published(
@@ -91,9 +114,7 @@ def test_published_versions_archive_and_replay(db: Database) -> None:
         db._work(lambda s: service.get_challenge(s, SLUG, "ada"))
 
 
-def test_replay_into_an_empty_catalog_gives_the_same_tracks(db: Database, tmp_path: object) -> None:
-    from pathlib import Path
-
+def test_replay_into_an_empty_catalog_gives_the_same_tracks(db: Database, tmp_path: Path) -> None:
     stream = [
         (str(uuid.uuid4()), published(1, 0.8)),
         (str(uuid.uuid4()), SLUG),
@@ -101,7 +122,7 @@ def test_replay_into_an_empty_catalog_gives_the_same_tracks(db: Database, tmp_pa
     ]
     fresh(db)
     feed(db, stream)
-    other = Database(f"sqlite:///{Path(str(tmp_path)) / 'replay.db'}")
+    other = Database(f"sqlite:///{tmp_path / 'replay.db'}")
     other.migrate("progress", "services.progress.migrations")
     fresh(other)
     feed(other, stream)
