@@ -27,18 +27,26 @@ def demo_instructor(stack: Stack, data_dir: Path) -> tuple[str, str] | None:
         secret_file.write_text(secrets.token_urlsafe(12))
         secret_file.chmod(0o600)
     password = secret_file.read_text().strip()
-    request = urllib.request.Request(
-        f"{stack.base_url}/api/auth/register",
-        data=json.dumps({"username": DEMO_INSTRUCTOR, "password": password}).encode(),
-        headers={"content-type": "application/json"},
-        method="POST",
-    )
-    try:
-        urllib.request.urlopen(request, timeout=10).close()
-    except urllib.error.HTTPError as err:
-        if err.code != 409:  # 409: registered on an earlier start
-            return None
-    except OSError:
+    body = json.dumps({"username": DEMO_INSTRUCTOR, "password": password}).encode()
+
+    def post(path: str) -> int:
+        request = urllib.request.Request(
+            f"{stack.base_url}{path}",
+            data=body,
+            headers={"content-type": "application/json"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as err:
+            return err.code
+        except OSError:
+            return 0
+
+    # 409: registered on an earlier start. Only a password that logs in is ever printed (the
+    # name may have been registered by hand with another one).
+    if post("/api/auth/register") not in (201, 409) or post("/api/auth/token") != 200:
         return None
     return DEMO_INSTRUCTOR, password
 

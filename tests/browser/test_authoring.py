@@ -68,6 +68,14 @@ def test_instructor_creates_validates_and_publishes(
     expect(page.locator("tr[data-slug=browser-made-challenge]")).to_contain_text("published")
     shots(page, "list")
 
+    # In the Beginner track beside the curriculum's challenges, with its own page.
+    page.goto(f"{stack.base_url}/tracks")
+    page.click("text=Browser-made challenge")
+    page.wait_for_url("**/challenges/browser-made-challenge")
+    expect(page.locator(".lesson h1")).to_have_text("Yes or no")
+    expect(page.locator("body")).not_to_contain_text("LogisticRegression(max_iter=500)")
+    shots(page, "learner-page")
+
 
 def test_learners_are_refused_the_authoring_pages(page: Page, stack: Stack) -> None:
     sign_up(page, stack.base_url)

@@ -10,6 +10,7 @@ import time
 import uuid
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from services.supervisor.__main__ import demo_instructor
 from services.supervisor.stack import Stack
 from tests.integration.conftest import register
 
@@ -300,3 +302,24 @@ def test_bad_input_publishes_nothing(
         ).status_code
         == 404
     )
+
+
+def test_make_run_registers_a_demo_instructor(
+    stack: Stack, tmp_path: Path, instructor: dict[str, str]
+) -> None:
+    """`make run` prints an instructor login: registered once, the same on every start, and
+    only a password that really logs in (here the account exists from the tests above)."""
+    (tmp_path / "demo-instructor-password").write_text("not the password")
+    assert demo_instructor(stack, tmp_path) is None
+    (tmp_path / "demo-instructor-password").write_text("correct horse 42")
+    first = demo_instructor(stack, tmp_path)
+    again = demo_instructor(stack, tmp_path)
+    assert first is not None and first == again and first[0] == "instructor"
+    with httpx.Client(base_url=stack.base_url, timeout=30) as client:
+        token = client.post("/api/auth/token", json={"username": first[0], "password": first[1]})
+        assert token.status_code == 200, token.text
+        me = client.get(
+            "/api/authoring/challenges",
+            headers={"Authorization": f"Bearer {token.json()['data']['token']}"},
+        )
+        assert me.status_code == 200
