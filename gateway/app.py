@@ -20,6 +20,7 @@ from gateway.context import Gateway
 from gateway.live import LiveHub
 from gateway.pages import router as pages_router
 from gateway.pages_analytics import router as analytics_pages_router
+from gateway.pages_authoring import router as authoring_pages_router
 from gateway.pages_curriculum import router as curriculum_pages_router
 from services.common.config import CommonSettings
 from services.common.datasets import DatasetStore
@@ -86,7 +87,8 @@ def create_app(settings: Settings | None = None, common: CommonSettings | None =
     async def upload_limit(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        if request.method == "POST" and request.url.path.endswith("/dataset"):
+        path = request.url.path
+        if request.method == "POST" and (path.endswith("/dataset") or path.endswith("/import")):
             length = request.headers.get("content-length", "")
             if length.isdigit() and int(length) > settings.max_upload_bytes + _UPLOAD_OVERHEAD:
                 megabytes = settings.max_upload_bytes / (1024 * 1024)
@@ -103,6 +105,7 @@ def create_app(settings: Settings | None = None, common: CommonSettings | None =
     app.include_router(pages_router)
     app.include_router(curriculum_pages_router)
     app.include_router(analytics_pages_router)
+    app.include_router(authoring_pages_router)
     if settings.static_dir.is_dir():
         app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     else:

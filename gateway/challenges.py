@@ -55,6 +55,8 @@ def challenge_summary_json(challenge: progress_pb.Challenge) -> dict[str, Any]:
         "requires": list(challenge.requires),
         "passed": challenge.passed,
         "bestScore": challenge.best_score if challenge.HasField("best_score") else None,
+        "source": challenge.source or "curriculum",
+        "version": challenge.version,
     }
 
 
@@ -100,6 +102,7 @@ def submission_json(run: run_pb2.Run) -> dict[str, Any]:
         "runId": run.id,
         "sessionId": run.session_id,
         "challenge": run.challenge_slug,
+        "challengeVersion": run.challenge_version,
         "status": grade.status,
         "metric": grade.metric,
         "publicScore": grade.public_score if grade.HasField("public_score") else None,
@@ -211,11 +214,15 @@ async def submit(gw: Gateway, user: UserInfo, slug: str, code: str) -> run_pb2.R
     return run
 
 
-async def board(gw: Gateway, user: UserInfo, slug: str) -> dict[str, Any]:
+async def board(gw: Gateway, user: UserInfo, slug: str, version: int = 0) -> dict[str, Any]:
+    """The board of the challenge's current version, or of an earlier authored `version`."""
     detail = await challenge(gw, user, slug)
     instructor = is_instructor(user)
+    if version < 0 or version > max(detail.challenge.version, 0):
+        raise AscentError("not_found", "That version of the challenge has no board.")
+    version = version or detail.challenge.version
     response: leaderboard_pb.GetChallengeBoardResponse = await gw.clients.challenge_board(
-        detail.challenge.slug, include_private=instructor
+        detail.challenge.slug, include_private=instructor, version=version
     )
     entries = list(response.entries)
     if response.hidden and not instructor:
@@ -226,6 +233,7 @@ async def board(gw: Gateway, user: UserInfo, slug: str) -> dict[str, Any]:
     return {
         "challenge": detail.challenge.slug,
         "title": detail.challenge.title,
+        "version": version,
         "metric": detail.challenge.metric,
         "lowerIsBetter": detail.challenge.lower_is_better,
         "hidden": response.hidden,
@@ -252,7 +260,9 @@ async def set_board(
     if not is_instructor(user):
         raise AscentError("forbidden", "Only instructors can change a challenge board.")
     detail = await challenge(gw, user, slug)
-    result = await gw.clients.set_challenge_board(detail.challenge.slug, hidden, reveal_private)
+    result = await gw.clients.set_challenge_board(
+        detail.challenge.slug, hidden, reveal_private, detail.challenge.version
+    )
     return {
         "challenge": result.challenge_slug,
         "hidden": result.hidden,

@@ -9,6 +9,7 @@ from typing import Any
 import grpc
 from ascent.analytics.v1 import analytics_service_pb2 as analytics_pb
 from ascent.analytics.v1 import analytics_service_pb2_grpc as analytics_grpc
+from ascent.authoring.v1 import authoring_service_pb2_grpc as authoring_grpc
 from ascent.coach.v1 import coach_service_pb2 as coach_pb
 from ascent.coach.v1 import coach_service_pb2_grpc as coach_grpc
 from ascent.execution.v1 import execution_service_pb2 as execution_pb
@@ -26,7 +27,15 @@ from gateway.config import Settings
 from services.common.config import CommonSettings
 from services.common.errors import AscentError, from_grpc
 
-SERVICES = ("execution", "leaderboard", "progress", "recommender", "coach", "analytics")
+SERVICES = (
+    "execution",
+    "leaderboard",
+    "progress",
+    "recommender",
+    "coach",
+    "analytics",
+    "authoring",
+)
 
 OnOutput = Callable[[execution_pb.ExecuteResponse], Awaitable[None]]
 
@@ -63,9 +72,17 @@ class Clients:
         self.recommender = recommender_grpc.RecommenderServiceStub(self.channels["recommender"])
         self.coach = coach_grpc.CoachServiceStub(self.channels["coach"])
         self.analytics = analytics_grpc.AnalyticsServiceStub(self.channels["analytics"])
+        self.authoring = authoring_grpc.AuthoringServiceStub(self.channels["authoring"])
 
     async def close(self) -> None:
         await asyncio.gather(*(channel.close() for channel in self.channels.values()))
+
+    async def authoring_call(self, method: str, request: Any, timeout: float | None = None) -> Any:
+        """One AuthoringService RPC by name (the gateway only proxies instructor requests)."""
+        call = getattr(self.authoring, method)
+        return await self._unary(
+            "authoring", call, request, timeout or self.settings.rpc_timeout_seconds
+        )
 
     async def _unary(self, service: str, call: Any, request: Any, timeout: float) -> Any:
         try:
@@ -180,26 +197,32 @@ class Clients:
         return detail
 
     async def challenge_board(
-        self, slug: str, include_private: bool, limit: int = 50
+        self, slug: str, include_private: bool, limit: int = 50, version: int = 0
     ) -> leaderboard_pb.GetChallengeBoardResponse:
         response: leaderboard_pb.GetChallengeBoardResponse = await self._unary(
             "leaderboard",
             self.leaderboard.GetChallengeBoard,
             leaderboard_pb.GetChallengeBoardRequest(
-                challenge_slug=slug, limit=limit, include_private=include_private
+                challenge_slug=slug,
+                limit=limit,
+                include_private=include_private,
+                challenge_version=version,
             ),
             self.settings.rpc_timeout_seconds,
         )
         return response
 
     async def set_challenge_board(
-        self, slug: str, hidden: bool, reveal_private: bool
+        self, slug: str, hidden: bool, reveal_private: bool, version: int = 0
     ) -> leaderboard_pb.SetChallengeBoardResponse:
         response: leaderboard_pb.SetChallengeBoardResponse = await self._unary(
             "leaderboard",
             self.leaderboard.SetChallengeBoard,
             leaderboard_pb.SetChallengeBoardRequest(
-                challenge_slug=slug, hidden=hidden, reveal_private=reveal_private
+                challenge_slug=slug,
+                hidden=hidden,
+                reveal_private=reveal_private,
+                challenge_version=version,
             ),
             self.settings.rpc_timeout_seconds,
         )

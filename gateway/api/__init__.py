@@ -8,6 +8,7 @@ from gateway.api import (
     ai,
     analytics,
     auth,
+    authoring,
     challenges,
     cohorts,
     health,
@@ -27,6 +28,7 @@ api_router.include_router(challenges.router)
 api_router.include_router(recommendations.router)
 api_router.include_router(cohorts.router)
 api_router.include_router(analytics.router)
+api_router.include_router(authoring.router)
 
 health_router = health.router
 

@@ -60,9 +60,12 @@ async def practice(
 
 
 @router.get("/leaderboards/{slug}")
-async def get_board(slug: str, user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
-    """Best graded submission per learner (public score; private only when revealed)."""
-    return {"data": await challenges.board(gw, user, slug)}
+async def get_board(
+    slug: str, user: ApiUser, gw: GatewayDep, version: int = 0
+) -> dict[str, Any]:
+    """Best graded submission per learner (public score; private only when revealed).
+    Authored challenges keep one board per version: `version` picks an earlier one."""
+    return {"data": await challenges.board(gw, user, slug, version)}
 
 
 @router.put("/leaderboards/{slug}")

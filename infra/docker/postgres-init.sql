@@ -6,4 +6,5 @@ CREATE DATABASE ascent_progress OWNER ascent;
 CREATE DATABASE ascent_recommender OWNER ascent;
 CREATE DATABASE ascent_coach OWNER ascent;
 CREATE DATABASE ascent_analytics OWNER ascent;
+CREATE DATABASE ascent_authoring OWNER ascent;
 CREATE DATABASE ascent_gateway OWNER ascent;

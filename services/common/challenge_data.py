@@ -202,6 +202,8 @@ def build_frame(spec: ChallengeSpec) -> pd.DataFrame:
     kind, _, name = data.source.partition(":")
     if kind == "sklearn":
         frame = _sklearn_frame(name, data.params, spec.target, data.seed)
+    elif kind == "csv":
+        frame = pd.read_csv(data.path)
     else:
         generator = GENERATORS.get(name)
         if generator is None:
@@ -245,7 +247,7 @@ def split(spec: ChallengeSpec) -> ChallengeSplit:
 
 def fingerprint(spec: ChallengeSpec) -> str:
     assert spec.dataset is not None
-    key = {
+    key: dict[str, object] = {
         "v": BUILD_VERSION,
         "source": spec.dataset.source,
         "params": spec.dataset.params,
@@ -255,6 +257,9 @@ def fingerprint(spec: ChallengeSpec) -> str:
         "public_fraction": spec.dataset.public_fraction,
         "target": spec.target,
     }
+    if spec.dataset.path:
+        # A CSV's content, not its path, decides the files.
+        key["csv"] = hashlib.sha256(Path(spec.dataset.path).read_bytes()).hexdigest()
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -262,27 +267,84 @@ def _labels_frame(values: list[object]) -> pd.DataFrame:
     return pd.DataFrame({LABEL_COLUMN: values})
 
 
-def materialize(spec: ChallengeSpec, root: Path) -> ChallengeFiles:
-    """Write (once; cached by content) the challenge's files under `root` and return them."""
-    directory = root / f"{spec.slug}-{fingerprint(spec)}"
+def split_frame(
+    frame: pd.DataFrame,
+    target: str,
+    task_type: str,
+    test_fraction: float,
+    seed: int,
+    public_fraction: float = 0.5,
+) -> tuple[ChallengeSplit, str]:
+    """The platform's split of an uploaded dataset: stratified on the target for a
+    classification task whose every class has at least two rows (so each class lands on both
+    sides), random otherwise. Returns the split and the method used."""
+    from sklearn.model_selection import train_test_split
+
+    n = len(frame)
+    n_test = min(n - 1, max(2, round(n * test_fraction)))
+    positions = np.arange(n)
+    counts = frame[target].value_counts()
+    stratify = (
+        task_type == "classification"
+        and len(counts) > 1
+        and int(counts.min()) >= 2
+        and n_test >= len(counts)
+        and n - n_test >= len(counts)
+    )
+    train_idx, test_idx = train_test_split(
+        positions,
+        test_size=n_test,
+        random_state=seed,
+        stratify=frame[target].to_numpy() if stratify else None,
+    )
+    train = frame.iloc[np.sort(train_idx)].reset_index(drop=True)
+    test = frame.iloc[np.sort(test_idx)].reset_index(drop=True)
+    labels = [v.item() if hasattr(v, "item") else v for v in test[target].tolist()]
+    n_public = max(1, round(n_test * public_fraction))
+    public = sorted(int(i) for i in np.random.default_rng(seed + 1).permutation(n_test)[:n_public])
+    parts = ChallengeSplit(
+        train=train,
+        test_features=test.drop(columns=[target]),
+        test_labels=labels,
+        public_rows=public,
+    )
+    return parts, "stratified" if stratify else "random"
+
+
+def labels_csv(values: list[object]) -> bytes:
+    """The hidden labels in the grader's file format."""
+    return _labels_frame(values).to_csv(index=False).encode("utf-8")
+
+
+def write_files(
+    directory: Path,
+    train_csv: bytes,
+    test_features_csv: bytes,
+    labels: bytes,
+    public_rows: list[int],
+) -> ChallengeFiles:
+    """Write (once) a challenge's files into `directory` in the grader's format: the learner
+    parts, all labels and their public/private parts. Safe when two runs race to build it."""
     if not (directory / "public_rows.json").is_file():
-        root.mkdir(parents=True, exist_ok=True)
-        parts = split(spec)
-        staging = Path(tempfile.mkdtemp(prefix=f".{spec.slug}-", dir=root))
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
         try:
-            parts.train.to_csv(staging / TRAIN, index=False)
-            parts.test_features.to_csv(staging / TEST_FEATURES, index=False)
-            public = set(parts.public_rows)
-            labels = parts.test_labels
-            _labels_frame(labels).to_csv(staging / "labels.csv", index=False)
-            _labels_frame([v for i, v in enumerate(labels) if i in public]).to_csv(
+            (staging / TRAIN).write_bytes(train_csv)
+            (staging / TEST_FEATURES).write_bytes(test_features_csv)
+            (staging / "labels.csv").write_bytes(labels)
+            # As text: the public/private parts keep the exact label strings of labels.csv.
+            values = pd.read_csv(staging / "labels.csv", dtype=str, keep_default_na=False)[
+                LABEL_COLUMN
+            ].tolist()
+            public = set(public_rows)
+            _labels_frame([v for i, v in enumerate(values) if i in public]).to_csv(
                 staging / "labels_public.csv", index=False
             )
-            _labels_frame([v for i, v in enumerate(labels) if i not in public]).to_csv(
+            _labels_frame([v for i, v in enumerate(values) if i not in public]).to_csv(
                 staging / "labels_private.csv", index=False
             )
             # Written last: its presence marks a complete directory.
-            (staging / "public_rows.json").write_text(json.dumps(parts.public_rows))
+            (staging / "public_rows.json").write_text(json.dumps(sorted(public_rows)))
             for path in staging.iterdir():
                 os.chmod(path, 0o644)
             os.chmod(staging, 0o755)
@@ -294,6 +356,10 @@ def materialize(spec: ChallengeSpec, root: Path) -> ChallengeFiles:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+    return open_files(directory)
+
+
+def open_files(directory: Path) -> ChallengeFiles:
     public_rows = json.loads((directory / "public_rows.json").read_text())
     test_rows = sum(1 for _ in (directory / "labels.csv").open()) - 1
     return ChallengeFiles(
@@ -305,4 +371,19 @@ def materialize(spec: ChallengeSpec, root: Path) -> ChallengeFiles:
         labels_private=directory / "labels_private.csv",
         public_rows=public_rows,
         test_rows=test_rows,
+    )
+
+
+def materialize(spec: ChallengeSpec, root: Path) -> ChallengeFiles:
+    """Write (once; cached by content) the challenge's files under `root` and return them."""
+    directory = root / f"{spec.slug}-{fingerprint(spec)}"
+    if (directory / "public_rows.json").is_file():
+        return open_files(directory)
+    parts = split(spec)
+    return write_files(
+        directory,
+        parts.train.to_csv(index=False).encode("utf-8"),
+        parts.test_features.to_csv(index=False).encode("utf-8"),
+        labels_csv(parts.test_labels),
+        parts.public_rows,
     )

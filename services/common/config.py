@@ -29,6 +29,7 @@ class CommonSettings(BaseSettings):
     recommender_addr: str = "127.0.0.1:50054"
     coach_addr: str = "127.0.0.1:50055"
     analytics_addr: str = "127.0.0.1:50056"
+    authoring_addr: str = "127.0.0.1:50057"
 
     @property
     def datasets_dir(self) -> Path:

@@ -32,6 +32,8 @@ LOWER_IS_BETTER = frozenset({"rmse", "mae"})
 TASK_TYPES = frozenset({"classification", "regression"})
 SPLITS = frozenset({"random", "chronological"})
 HINTS = 3
+# Authored challenges (a `csv:` dataset) need at least one hint, not exactly three.
+MIN_AUTHORED_HINTS = 1
 # sklearn loaders whose data ships inside the package (no network).
 BUNDLED_LOADERS = (
     "load_breast_cancer",
@@ -101,7 +103,9 @@ class UnlockRule:
 @dataclass(frozen=True)
 class DatasetSpec:
     """How to build a challenge's data from what ships with installed packages (never a
-    download): `source` is `sklearn:<load_* or make_*>` or `ascent:<generator>`."""
+    download): `source` is `sklearn:<load_* or make_*>` or `ascent:<generator>`, or a CSV file
+    inside the challenge's own folder, `csv:<file>` (how authored challenges are exported);
+    `path` is that file, resolved when the challenge is loaded."""
 
     source: str
     params: dict[str, Any]
@@ -109,6 +113,7 @@ class DatasetSpec:
     split: str
     seed: int
     public_fraction: float
+    path: str = ""
 
 
 @dataclass(frozen=True)
@@ -263,14 +268,23 @@ def _slug(directory: Path, where: str) -> str:
     return directory.name
 
 
-def _dataset(doc: _Doc) -> DatasetSpec:
+def _dataset(doc: _Doc, folder: Path) -> DatasetSpec:
     data = doc.optional_mapping("dataset")
     if data is None:
         raise CurriculumError(f"{doc.where}: missing required field 'dataset'")
     source = data.text("source")
     kind, _, name = source.partition(":")
-    if kind not in ("sklearn", "ascent") or not name:
-        raise data.fail("source", "must look like 'sklearn:load_iris' or 'ascent:<generator>'")
+    if kind not in ("sklearn", "ascent", "csv") or not name:
+        raise data.fail(
+            "source", "must look like 'sklearn:load_iris', 'ascent:<generator>' or 'csv:<file>'"
+        )
+    path = ""
+    if kind == "csv":
+        # Only a file inside the challenge's own folder: no paths elsewhere on the machine.
+        candidate = (folder / name).resolve()
+        if "/" in name or "\\" in name or not candidate.is_file():
+            raise data.fail("source", f"names {name!r}, not a file in the challenge folder")
+        path = str(candidate)
     if kind == "sklearn" and name not in BUNDLED_LOADERS and not name.startswith("make_"):
         # fetch_* would download; only bundled loaders and generators are allowed.
         raise data.fail(
@@ -284,6 +298,7 @@ def _dataset(doc: _Doc) -> DatasetSpec:
         split=data.choice("split", SPLITS, "random"),
         seed=data.integer("seed") if data.data.get("seed") is not None else 0,
         public_fraction=data.fraction("public_fraction", 0.5),
+        path=path,
     )
 
 
@@ -296,7 +311,11 @@ def _challenge(path: Path, root: Path, track_slug: str = "") -> ChallengeSpec:
     if (metric in ("accuracy", "f1_score", "roc_auc")) != (task_type == "classification"):
         raise doc.fail("metric", f"{metric!r} does not fit a {task_type} task")
     hints = doc.texts("hints")
-    if len(hints) != HINTS:
+    dataset = _dataset(doc, path.parent)
+    if dataset.source.startswith("csv:"):
+        if len(hints) < MIN_AUTHORED_HINTS:
+            raise doc.fail("hints", f"must hold at least {MIN_AUTHORED_HINTS} progressive hint")
+    elif len(hints) != HINTS:
         raise doc.fail("hints", f"must hold exactly {HINTS} progressive hints")
     baseline = doc.data.get("baseline")
     if baseline is not None:
@@ -312,7 +331,7 @@ def _challenge(path: Path, root: Path, track_slug: str = "") -> ChallengeSpec:
         outcomes=doc.texts("outcomes"),
         task_type=task_type,
         target=doc.text("target"),
-        dataset=_dataset(doc),
+        dataset=dataset,
         starter_code=doc.code("starter_code"),
         solution=doc.code("solution"),
         hints=hints,
@@ -321,6 +340,12 @@ def _challenge(path: Path, root: Path, track_slug: str = "") -> ChallengeSpec:
         tags=doc.texts("tags", required=False),
         track_slug=track_slug,
     )
+
+
+def load_challenge(directory: Path) -> ChallengeSpec:
+    """One challenge folder on its own (`challenge.yaml` and, for `csv:` data, its CSV), as
+    exported by the authoring service; raises CurriculumError naming the field."""
+    return _challenge(directory / "challenge.yaml", directory)
 
 
 def _track(directory: Path, root: Path) -> TrackSpec:

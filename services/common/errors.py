@@ -17,7 +17,11 @@ _STATUS: dict[str, tuple[int, grpc.StatusCode]] = {
     "internal": (500, grpc.StatusCode.INTERNAL),
 }
 
-_BY_GRPC = {grpc_code: code for code, (_, grpc_code) in _STATUS.items()}
+# The first code per gRPC status wins: INVALID_ARGUMENT is "invalid_argument" (400), not
+# "too_large" (413), which shares the gRPC status.
+_BY_GRPC: dict[grpc.StatusCode, str] = {}
+for _code, (_, _grpc_code) in _STATUS.items():
+    _BY_GRPC.setdefault(_grpc_code, _code)
 
 
 class AscentError(Exception):

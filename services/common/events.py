@@ -18,6 +18,7 @@ from typing import Any
 
 import nats
 from ascent.events.v1 import (
+    authoring_pb2,
     coach_pb2,
     gateway_pb2,
     leaderboard_pb2,
@@ -50,6 +51,8 @@ ADVICE_RATED = "gateway.advice.rated.v1"
 COHORT_CREATED = "gateway.cohort.created.v1"
 COHORT_JOINED = "gateway.cohort.joined.v1"
 ASSIGNMENT_CREATED = "gateway.assignment.created.v1"
+AUTHORED_PUBLISHED = "authoring.challenge.published.v1"
+AUTHORED_ARCHIVED = "authoring.challenge.archived.v1"
 
 EVENT_TYPES: dict[str, type[Message]] = {
     RUN_COMPLETED: learning_pb2.RunCompleted,
@@ -67,9 +70,18 @@ EVENT_TYPES: dict[str, type[Message]] = {
     COHORT_CREATED: gateway_pb2.CohortCreated,
     COHORT_JOINED: gateway_pb2.CohortJoined,
     ASSIGNMENT_CREATED: gateway_pb2.AssignmentCreated,
+    AUTHORED_PUBLISHED: authoring_pb2.ChallengePublished,
+    AUTHORED_ARCHIVED: authoring_pb2.ChallengeArchived,
 }
 
-STREAM_SUBJECTS = ["learning.>", "leaderboard.>", "progress.>", "coach.>", "gateway.>"]
+STREAM_SUBJECTS = [
+    "learning.>",
+    "leaderboard.>",
+    "progress.>",
+    "coach.>",
+    "gateway.>",
+    "authoring.>",
+]
 
 HDR_MSG_ID = "Nats-Msg-Id"
 HDR_PRODUCER = "Ascent-Producer"

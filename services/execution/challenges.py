@@ -1,16 +1,30 @@
 """Challenge submissions: which files a run may see, and grading its predictions against the
 hidden labels. Everything here runs in the service, never in the sandbox; the labels' paths
-come from this service's own curriculum folder, never from a request."""
+come from this service's own curriculum folder or its cache of authored challenges (fetched
+from the authoring service, the only other holder of hidden labels), never from a request."""
 
 from __future__ import annotations
 
+import asyncio
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
+import grpc
+from ascent.authoring.v1 import authoring_service_pb2 as authoring_pb
+from ascent.authoring.v1 import authoring_service_pb2_grpc as authoring_grpc
 from ascent.types.v1 import run_pb2
 
-from services.common.challenge_data import ChallengeFiles, materialize
-from services.common.curriculum import ChallengeSpec, challenge_index, load_catalog, meets
-from services.common.errors import AscentError
+from services.common.challenge_data import ChallengeFiles, materialize, open_files, write_files
+from services.common.curriculum import (
+    GRADER_METRIC,
+    SLUG,
+    ChallengeSpec,
+    challenge_index,
+    load_catalog,
+    meets,
+)
+from services.common.errors import AscentError, from_grpc
 from services.execution.sandbox import GradingError, SandboxResult, grade
 
 
@@ -29,6 +43,81 @@ class ChallengeBook:
 
     def files(self, spec: ChallengeSpec) -> ChallengeFiles:
         return materialize(spec, self.data_root)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    spec: ChallengeSpec
+    files: ChallengeFiles
+    version: int  # 0 for a curriculum challenge
+
+
+_FINGERPRINT = re.compile(r"^[0-9a-f]{8,64}$")
+
+
+class AuthoredBook:
+    """Instructor-authored challenges: their split (with hidden labels) is fetched from the
+    authoring service once per (slug, version, fingerprint) and cached on disk beside the
+    curriculum's files."""
+
+    def __init__(self, addr: str, data_root: Path, timeout: float = 30.0) -> None:
+        self.root = data_root / "authored"
+        self.timeout = timeout
+        self.channel = grpc.aio.insecure_channel(addr)
+        self.stub = authoring_grpc.AuthoringServiceStub(self.channel)
+
+    async def _bundle(
+        self, slug: str, version: int, allow_draft: bool, include_data: bool
+    ) -> authoring_pb.Bundle:
+        try:
+            bundle: authoring_pb.Bundle = await self.stub.GetBundle(
+                authoring_pb.GetBundleRequest(
+                    slug=slug, version=version, allow_draft=allow_draft, include_data=include_data
+                ),
+                timeout=self.timeout,
+            )
+        except grpc.aio.AioRpcError as err:
+            raise from_grpc(err, "authoring") from None
+        return bundle
+
+    async def resolve(self, slug: str, version: int, allow_draft: bool) -> Resolved:
+        head = await self._bundle(slug, version, allow_draft, include_data=False)
+        # The bundle names the cache folder: only a slug and a hex fingerprint may do that.
+        if (
+            head.metric not in GRADER_METRIC
+            or not _FINGERPRINT.match(head.fingerprint)
+            or not SLUG.match(head.slug)
+            or head.version < 1
+        ):
+            raise AscentError("unprocessable", f"Challenge {slug!r} cannot be graded.")
+        directory = self.root / f"{head.slug}-v{head.version}-{head.fingerprint}"
+        if (directory / "public_rows.json").is_file():
+            files = await asyncio.to_thread(open_files, directory)
+        else:
+            full = await self._bundle(slug, head.version, allow_draft, include_data=True)
+            files = await asyncio.to_thread(
+                write_files,
+                directory,
+                full.train_csv,
+                full.test_features_csv,
+                full.labels_csv,
+                list(full.public_rows),
+            )
+        spec = ChallengeSpec(
+            slug=head.slug,
+            title=head.title,
+            summary="",
+            lesson="",
+            metric=head.metric,
+            pass_threshold=head.pass_threshold,
+            position=0,
+            task_type=head.task_type,
+            target=head.target,
+        )
+        return Resolved(spec=spec, files=files, version=head.version)
+
+    async def close(self) -> None:
+        await self.channel.close()
 
 
 def grade_submission(

@@ -6,7 +6,7 @@ from ascent.execution.v1 import execution_service_pb2_grpc as pb_grpc
 
 from services.common.datasets import DatasetStore
 from services.common.runtime import Runtime, run
-from services.execution.challenges import ChallengeBook
+from services.execution.challenges import AuthoredBook, ChallengeBook
 from services.execution.config import Settings
 from services.execution.sandbox import SandboxPool
 from services.execution.servicer import ExecutionServicer
@@ -29,8 +29,11 @@ async def setup(rt: Runtime) -> None:
     rt.on_close.append(pool.close)
     # A malformed curriculum stops the process here, naming the file and the field.
     book = ChallengeBook(settings.curriculum_dir, rt.common.data_dir / "challenges")
+    # Authored challenges come from the authoring service, cached beside the curriculum's.
+    authored = AuthoredBook(rt.common.authoring_addr, rt.common.data_dir / "challenges")
+    rt.on_close.append(authored.close)
     servicer = ExecutionServicer(
-        pool, DatasetStore(rt.common.datasets_dir), rt.db, rt.relay, settings, book
+        pool, DatasetStore(rt.common.datasets_dir), rt.db, rt.relay, settings, book, authored
     )
     pb_grpc.add_ExecutionServiceServicer_to_server(servicer, rt.server)
     rt.service_names.append(SERVICE_NAME)

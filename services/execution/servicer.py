@@ -16,7 +16,7 @@ from services.common.datasets import DatasetStore
 from services.common.db import Database
 from services.common.errors import AscentError
 from services.common.outbox import OutboxRelay, enqueue
-from services.execution.challenges import ChallengeBook, grade_submission
+from services.execution.challenges import AuthoredBook, ChallengeBook, Resolved, grade_submission
 from services.execution.config import Settings
 from services.execution.sandbox import (
     Limits,
@@ -42,8 +42,10 @@ class ExecutionServicer(pb_grpc.ExecutionServiceServicer):
         relay: OutboxRelay,
         settings: Settings,
         challenges: ChallengeBook | None = None,
+        authored: AuthoredBook | None = None,
     ) -> None:
         self.challenges = challenges
+        self.authored = authored
         self.pool = pool
         self.store = store
         self.db = db
@@ -75,15 +77,12 @@ class ExecutionServicer(pb_grpc.ExecutionServiceServicer):
                 if request.dataset_sha256 and not request.challenge_slug
                 else None
             )
-            challenge = files = None
+            resolved: Resolved | None = None
             inputs: dict[str, str] = {}
             if request.challenge_slug:
-                if self.challenges is None:
-                    raise AscentError("unavailable", "Challenges are not configured here.")
-                challenge = self.challenges.get(request.challenge_slug)
-                files = await asyncio.to_thread(self.challenges.files, challenge)
+                resolved = await self._challenge(request)
                 # Only the public parts are mounted; the label files stay outside the run.
-                inputs = files.learner_inputs()
+                inputs = resolved.files.learner_inputs()
         except AscentError as err:
             await context.abort(err.grpc_status, err.message)
             return
@@ -107,15 +106,19 @@ class ExecutionServicer(pb_grpc.ExecutionServiceServicer):
                 elif isinstance(item, SandboxResult):
                     finished = True
                     run = build_run(request, item)
-                    if challenge is not None and files is not None:
-                        run.challenge_slug = challenge.slug
+                    if resolved is not None:
+                        run.challenge_slug = resolved.spec.slug
+                        run.challenge_version = resolved.version
                         if request.practice:
                             # Practice: same data, no grade, so no board/attempt/pass.
                             run.practice = True
                         else:
                             run.grade.CopyFrom(
-                                await asyncio.to_thread(grade_submission, challenge, files, item)
+                                await asyncio.to_thread(
+                                    grade_submission, resolved.spec, resolved.files, item
+                                )
                             )
+                            run.grade.challenge_version = resolved.version
                     if not request.ephemeral:
                         await asyncio.to_thread(self._record, run)
                         self.relay.wake()
@@ -130,6 +133,21 @@ class ExecutionServicer(pb_grpc.ExecutionServiceServicer):
                 # The caller went away (or the stream broke): do not leave the run burning a worker.
                 with contextlib.suppress(Exception):
                     await self.pool.cancel(request.run_id)
+
+    async def _challenge(self, request: pb.ExecuteRequest) -> Resolved:
+        """Curriculum challenges from the files; any other slug is asked of the authoring
+        service. Drafts are gradable only by ephemeral (validation) runs, so no learner is
+        ever graded on an unpublished version."""
+        slug = request.challenge_slug
+        if self.challenges is None and self.authored is None:
+            raise AscentError("unavailable", "Challenges are not configured here.")
+        if self.challenges is not None and slug in self.challenges.challenges:
+            spec = self.challenges.get(slug)
+            files = await asyncio.to_thread(self.challenges.files, spec)
+            return Resolved(spec=spec, files=files, version=0)
+        if self.authored is None:
+            raise AscentError("not_found", f"Unknown challenge {slug!r}.")
+        return await self.authored.resolve(slug, request.challenge_version, request.ephemeral)
 
     def _record(self, run: object) -> None:
         """The run-completed fact commits before the caller sees the result."""

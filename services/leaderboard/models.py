@@ -53,6 +53,9 @@ class RunRecord(Base):
     # Denormalised ranking key: accuracy, else r2, else NULL (unscored).
     score: Mapped[float | None] = mapped_column(Float)
     metric: Mapped[str | None] = mapped_column(String(16))
+    # A challenge submission: which challenge, and which authored version graded it.
+    challenge_slug: Mapped[str | None] = mapped_column(String(100), default="")
+    challenge_version: Mapped[int | None] = mapped_column(Integer, default=0)
 
 
 class ChallengeEntry(Base):

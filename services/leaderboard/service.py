@@ -108,6 +108,8 @@ def to_record(run: run_pb2.Run, occurred_at: Timestamp | None = None) -> RunReco
         recorded_at=utcnow(),
         score=score,
         metric=metric,
+        challenge_slug=run.challenge_slug,
+        challenge_version=run.challenge_version,
     )
 
 
@@ -140,6 +142,8 @@ def to_proto(record: RunRecord) -> run_pb2.Run:
         duration_ms=record.duration_ms,
         peak_memory_kb=record.peak_memory_kb,
         created_at=_timestamp(record.created_at),
+        challenge_slug=record.challenge_slug or "",
+        challenge_version=record.challenge_version or 0,
     )
     if record.error_type or record.error_message:
         run.error.CopyFrom(
@@ -236,6 +240,14 @@ def leaderboard(session: Session, board_id: str, limit: int) -> lb.GetLeaderboar
 
 
 # -- challenge boards ---------------------------------------------------------------------------
+def board_key(challenge_slug: str, version: int) -> str:
+    """The board of a challenge version. Curriculum challenges (version 0) and an authored
+    challenge's first version use the slug itself; later authored versions get their own
+    board `<slug>@v<N>`, so scores graded on different data are never ranked together and
+    an old version's board stays as it was."""
+    return challenge_slug if version <= 1 else f"{challenge_slug}@v{version}"
+
+
 def _challenge_key(entry: ChallengeEntry) -> tuple[float, float, str]:
     score = entry.public_score if entry.lower_is_better else -entry.public_score
     return (score, aware(entry.submitted_at).timestamp(), entry.learner_id)
@@ -262,12 +274,13 @@ def record_submission(session: Session, run: run_pb2.Run, at: datetime) -> bool:
         return False
     if not grade.HasField("public_score"):
         return False
-    entry = session.get(ChallengeEntry, (run.challenge_slug, run.owner_id))
+    key = board_key(run.challenge_slug, run.challenge_version or grade.challenge_version)
+    entry = session.get(ChallengeEntry, (key, run.owner_id))
     score = grade.public_score
     private = grade.private_score if grade.HasField("private_score") else None
     if entry is None:
         entry = ChallengeEntry(
-            challenge_slug=run.challenge_slug,
+            challenge_slug=key,
             learner_id=run.owner_id,
             run_id=run.id,
             public_score=score,
@@ -288,7 +301,7 @@ def record_submission(session: Session, run: run_pb2.Run, at: datetime) -> bool:
         entry.run_id, entry.public_score, entry.private_score = run.id, score, private
         entry.submitted_at = at
     session.flush()
-    ranked = ranked_entries(session, run.challenge_slug)
+    ranked = ranked_entries(session, key)
     rank = next(i for i, e in enumerate(ranked, start=1) if e.learner_id == run.owner_id)
     enqueue(
         session,
@@ -301,6 +314,7 @@ def record_submission(session: Session, run: run_pb2.Run, at: datetime) -> bool:
             public_score=score,
             rank=rank,
             entrants=len(ranked),
+            challenge_version=run.challenge_version or grade.challenge_version,
         ),
     )
     return True
@@ -313,17 +327,18 @@ def _board(session: Session, challenge_slug: str) -> ChallengeBoard:
 
 
 def challenge_board(
-    session: Session, challenge_slug: str, limit: int, include_private: bool
+    session: Session, challenge_slug: str, limit: int, include_private: bool, version: int = 0
 ) -> lb.GetChallengeBoardResponse:
     if not challenge_slug:
         raise AscentError("invalid_argument", "challenge_slug is required.")
+    slug, challenge_slug = challenge_slug, board_key(challenge_slug, version)
     if limit < 0:
         raise AscentError("invalid_argument", "limit must not be negative.")
     limit = min(limit or DEFAULT_LIMIT, MAX_LIMIT)
     board = _board(session, challenge_slug)
     entries = ranked_entries(session, challenge_slug)
     response = lb.GetChallengeBoardResponse(
-        challenge_slug=challenge_slug,
+        challenge_slug=slug,
         hidden=bool(board.hidden),
         private_revealed=bool(board.private_revealed),
     )
@@ -349,11 +364,11 @@ def challenge_board(
 
 
 def set_challenge_board(
-    session: Session, challenge_slug: str, hidden: bool, reveal_private: bool
+    session: Session, challenge_slug: str, hidden: bool, reveal_private: bool, version: int = 0
 ) -> lb.SetChallengeBoardResponse:
     if not challenge_slug:
         raise AscentError("invalid_argument", "challenge_slug is required.")
-    board = _board(session, challenge_slug)
+    board = _board(session, board_key(challenge_slug, version))
     board.hidden, board.private_revealed = hidden, reveal_private
     session.add(board)
     return lb.SetChallengeBoardResponse(

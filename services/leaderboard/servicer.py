@@ -77,7 +77,11 @@ class LeaderboardServicer(lb_grpc.LeaderboardServiceServicer):
         try:
             return await self._call(
                 lambda s: service.challenge_board(
-                    s, request.challenge_slug, request.limit, request.include_private
+                    s,
+                    request.challenge_slug,
+                    request.limit,
+                    request.include_private,
+                    request.challenge_version,
                 )
             )
         except AscentError as err:
@@ -89,7 +93,11 @@ class LeaderboardServicer(lb_grpc.LeaderboardServiceServicer):
         try:
             return await self._call(
                 lambda s: service.set_challenge_board(
-                    s, request.challenge_slug, request.hidden, request.reveal_private
+                    s,
+                    request.challenge_slug,
+                    request.hidden,
+                    request.reveal_private,
+                    request.challenge_version,
                 )
             )
         except AscentError as err:

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from datetime import UTC
 
-from ascent.events.v1 import coach_pb2, leaderboard_pb2, learning_pb2
+from ascent.events.v1 import authoring_pb2, coach_pb2, leaderboard_pb2, learning_pb2
 from google.protobuf.message import Message
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 RUNS_DURABLE = "progress-runs"
 RANKS_DURABLE = "progress-ranks"
+AUTHORING_DURABLE = "progress-authoring"
 FEEDBACK_DURABLE = "progress-feedback"
 
 
@@ -99,3 +100,30 @@ class ProposalRatedHandler:
         )
         if award is not None and award.enqueued and self.relay is not None:
             self.relay.wake()
+
+
+class AuthoringHandler:
+    """Published and archived authored challenges, mirrored into the catalog in stream order
+    (one consumer for both subjects), so a replay rebuilds the same catalog."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def __call__(self, subject: str, event: Message) -> None:
+        event_id = event.meta.event_id  # type: ignore[attr-defined]
+        if not event_id:
+            return
+
+        def effect(session: Session) -> bool:
+            if isinstance(event, authoring_pb2.ChallengePublished):
+                stored = service.apply_published(session, event.challenge)
+                if not stored:
+                    log.warning(
+                        "authored challenge not added",
+                        extra={"slug": event.challenge.slug, "track": event.challenge.track_slug},
+                    )
+                return stored
+            assert isinstance(event, authoring_pb2.ChallengeArchived)
+            return service.apply_archived(session, event.slug)
+
+        await asyncio.to_thread(process_once, self.db, AUTHORING_DURABLE, subject, event_id, effect)

@@ -15,9 +15,11 @@ from services.progress import service
 from services.progress.config import Settings
 from services.progress.curriculum import load_catalog
 from services.progress.handlers import (
+    AUTHORING_DURABLE,
     FEEDBACK_DURABLE,
     RANKS_DURABLE,
     RUNS_DURABLE,
+    AuthoringHandler,
     ChallengeRankedHandler,
     ProposalRatedHandler,
     RunCompletedHandler,
@@ -55,6 +57,7 @@ async def setup(rt: Runtime) -> None:
     rt.consume(RUNS_DURABLE, events.RUN_COMPLETED, RunCompletedHandler(rt.db, rt.relay))
     rt.consume(RANKS_DURABLE, events.CHALLENGE_RANKED, ChallengeRankedHandler(rt.db, rt.relay))
     rt.consume(FEEDBACK_DURABLE, events.PROPOSAL_RATED, ProposalRatedHandler(rt.db, rt.relay))
+    rt.consume(AUTHORING_DURABLE, "authoring.challenge.>", AuthoringHandler(rt.db))
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -57,6 +57,10 @@ class Challenge(Base):
     baseline: Mapped[float | None] = mapped_column(Float)
     requires_json: Mapped[str | None] = mapped_column(Text, default="[]")
     tags_json: Mapped[str | None] = mapped_column(Text, default="[]")
+    # Authored challenges: the current published version (0 for curriculum ones), and whether
+    # the instructor archived it (kept, hidden: old runs still resolve their challenge).
+    version: Mapped[int | None] = mapped_column(Integer, default=0)
+    archived: Mapped[bool | None] = mapped_column(Boolean, default=False)
 
 
 class Badge(Base):

@@ -46,7 +46,12 @@ class CatalogRepository:
         return list(self.session.scalars(select(Track).order_by(Track.position, Track.slug)))
 
     def challenges(self) -> list[Challenge]:
-        stmt = select(Challenge).order_by(Challenge.track_slug, Challenge.position, Challenge.slug)
+        """The challenges learners see: archived authored ones are left out."""
+        stmt = (
+            select(Challenge)
+            .where(Challenge.archived.is_not(True))
+            .order_by(Challenge.track_slug, Challenge.position, Challenge.slug)
+        )
         return list(self.session.scalars(stmt))
 
     def badges(self) -> list[Badge]:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from ascent.events.v1 import progress_pb2
+from ascent.events.v1 import authoring_pb2, progress_pb2
 from ascent.progress.v1 import progress_service_pb2 as pb
 from ascent.types.v1 import run_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -139,6 +139,10 @@ def sync_catalog(session: Session, catalog: Catalog) -> None:
             challenge.requires_json = json.dumps(list(challenge_spec.requires))
             challenge.tags_json = json.dumps(list(challenge_spec.tags))
             challenge.source = "curriculum"
+            # Curriculum challenges have no versions and are never archived (rows from before
+            # migration m0003 hold NULL here).
+            challenge.version = 0
+            challenge.archived = False
             challenge.updated_at = now
             repo.add(challenge)
     for badge_spec in catalog.badges:
@@ -156,6 +160,57 @@ def sync_catalog(session: Session, catalog: Catalog) -> None:
     repo.delete_curriculum_tracks_except(track.slug for track in catalog.tracks)
     # Awarded badges keep their rows; only the catalog entry goes.
     repo.delete_badges_except(badge.slug for badge in catalog.badges)
+
+
+class CatalogNotReady(Exception):
+    """A graded run of an authored challenge arrived before its published event (the two
+    come through different consumers); the run is retried once the catalog has it."""
+
+
+def apply_published(session: Session, published: authoring_pb2.PublishedChallenge) -> bool:
+    """An authored challenge version became current: upsert it into the catalog beside the
+    curriculum's. False (nothing stored) when its track does not exist here. Events come in
+    stream order through one consumer, so a replay ends on the same version."""
+    repo = CatalogRepository(session)
+    if repo.track(published.track_slug) is None:
+        return False
+    existing = repo.challenge(published.slug)
+    if existing is not None and existing.source == "curriculum":
+        # The curriculum owns its slugs; an authored challenge cannot replace one.
+        return False
+    challenge = existing or Challenge(slug=published.slug)
+    challenge.track_slug = published.track_slug
+    challenge.title = published.title
+    challenge.summary = published.summary or published.title
+    challenge.lesson_md = published.lesson_md
+    challenge.metric = published.metric
+    challenge.pass_threshold = published.pass_threshold
+    challenge.position = published.position
+    challenge.outcomes_json = "[]"
+    challenge.hints_json = json.dumps(list(published.hints))
+    challenge.starter_code = published.starter_code
+    challenge.task_type = published.task_type
+    challenge.target = published.target
+    challenge.baseline = None
+    challenge.requires_json = "[]"
+    challenge.tags_json = "[]"
+    challenge.source = "authoring"
+    challenge.version = published.version
+    challenge.archived = False
+    challenge.updated_at = utcnow()
+    repo.add(challenge)
+    repo.flush()
+    return True
+
+
+def apply_archived(session: Session, slug: str) -> bool:
+    """Hidden from tracks and pages; the row stays so earlier runs keep their challenge."""
+    challenge = CatalogRepository(session).challenge(slug)
+    if challenge is None or challenge.source != "authoring":
+        return False
+    challenge.archived = True
+    challenge.updated_at = utcnow()
+    return True
 
 
 # -- learner view of the catalog -------------------------------------------------------------
@@ -211,6 +266,8 @@ def _challenge_pb(challenge: Challenge, view: _View) -> pb.Challenge:
         lower_is_better=challenge.metric in LOWER_IS_BETTER,
         task_type=challenge.task_type or "",
         tags=list(info.tags),
+        version=challenge.version or 0,
+        source=challenge.source,
     )
     best = view.facts.best.get(challenge.slug)
     if best is not None:
@@ -253,7 +310,7 @@ def get_challenge(session: Session, slug: str, learner_id: str) -> pb.GetChallen
     if not slug:
         raise AscentError("invalid_argument", "slug is required.")
     challenge = CatalogRepository(session).challenge(slug)
-    if challenge is None:
+    if challenge is None or challenge.archived:
         raise AscentError("not_found", "Challenge not found.")
     view = _view(session, learner_id)
     best = LearnerRepository(session).best(learner_id, slug) if learner_id else None
@@ -467,6 +524,8 @@ def _grade(session: Session, awarder: _Awarder, run: run_pb2.Run) -> None:
         return
     challenge = CatalogRepository(session).challenge(run.challenge_slug or grade.challenge_slug)
     if challenge is None:
+        if run.challenge_version:
+            raise CatalogNotReady(run.challenge_slug)
         return
     repo = awarder.repo
     learner = awarder.learner
@@ -497,7 +556,10 @@ def _grade(session: Session, awarder: _Awarder, run: run_pb2.Run) -> None:
     if challenge.baseline is not None:
         gain = int(relative_gain(challenge.metric, score, challenge.baseline) * 100)
         learner.best_baseline_gain_pct = max(learner.best_baseline_gain_pct or 0, gain)
-    if meets(challenge.metric, score, challenge.pass_threshold) and not repo.has_pass(
+    # An authored run is judged by the version it was graded on (its threshold travels in the
+    # grade), so a later version or a replay in another order changes nothing.
+    threshold = grade.pass_threshold if run.challenge_version else challenge.pass_threshold
+    if meets(challenge.metric, score, threshold) and not repo.has_pass(
         learner.learner_id, challenge.slug
     ):
         repo.add_pass(

@@ -2,14 +2,53 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import secrets
 import signal
 import sys
 import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
 
 from services.common.config import CommonSettings
 from services.supervisor.stack import Stack, StackConfig
+
+DEMO_INSTRUCTOR = "instructor"
+
+
+def demo_instructor(stack: Stack, data_dir: Path) -> tuple[str, str] | None:
+    """The demo's instructor account (challenge authoring): registered once, its generated
+    password kept in the data dir so every start can print it. None if registration failed."""
+    secret_file = data_dir / "demo-instructor-password"
+    if not secret_file.exists():
+        secret_file.write_text(secrets.token_urlsafe(12))
+        secret_file.chmod(0o600)
+    password = secret_file.read_text().strip()
+    body = json.dumps({"username": DEMO_INSTRUCTOR, "password": password}).encode()
+
+    def post(path: str) -> int:
+        request = urllib.request.Request(
+            f"{stack.base_url}{path}",
+            data=body,
+            headers={"content-type": "application/json"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as err:
+            return err.code
+        except OSError:
+            return 0
+
+    # 409: registered on an earlier start. Only a password that logs in is ever printed (the
+    # name may have been registered by hand with another one).
+    if post("/api/auth/register") not in (201, 409) or post("/api/auth/token") != 200:
+        return None
+    return DEMO_INSTRUCTOR, password
 
 
 def main() -> int:
@@ -21,6 +60,12 @@ def main() -> int:
         http_port=int(os.environ.get("ASCENT_PORT", "8000")),
         nats_url=os.environ.get("ASCENT_NATS_URL") or None,
         nats_port=int(os.environ.get("ASCENT_NATS_PORT", "4322")),
+        # The demo instructor (see demo_instructor) unless instructors are configured.
+        extra_env={
+            "ASCENT_INSTRUCTOR_USERNAMES": os.environ.get(
+                "ASCENT_INSTRUCTOR_USERNAMES", DEMO_INSTRUCTOR
+            )
+        },
     )
     stack = Stack(config)
     done = threading.Event()
@@ -33,7 +78,11 @@ def main() -> int:
         print(f"Ascent failed to start: {exc}", file=sys.stderr)
         stack.stop()
         return 1
-    print(f"\n  Ascent is running at {stack.base_url}\n  (Ctrl-C stops everything)\n", flush=True)
+    print(f"\n  Ascent is running at {stack.base_url}", flush=True)
+    account = demo_instructor(stack, config.data_dir)
+    if account is not None:
+        print(f"  Instructor (authoring at /author): {account[0]} / {account[1]}", flush=True)
+    print("  (Ctrl-C stops everything)\n", flush=True)
     done.wait()
     print("Stopping Ascent ...", flush=True)
     stack.stop()

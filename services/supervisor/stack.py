@@ -25,7 +25,15 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 log = logging.getLogger("supervisor")
 
-SERVICES = ["execution", "leaderboard", "progress", "recommender", "coach", "analytics"]
+SERVICES = [
+    "execution",
+    "leaderboard",
+    "progress",
+    "recommender",
+    "coach",
+    "analytics",
+    "authoring",
+]
 DEFAULT_PORTS = {
     "execution": 50051,
     "leaderboard": 50052,
@@ -33,6 +41,7 @@ DEFAULT_PORTS = {
     "recommender": 50054,
     "coach": 50055,
     "analytics": 50056,
+    "authoring": 50057,
 }
 
 

@@ -24,7 +24,8 @@ PASSWORD = "correct horse 42"
 # Accounts registered under these names get the instructor / admin role.
 INSTRUCTOR = "instructor-br"
 ADMIN = "admin-br"
-STAFF = {"ASCENT_INSTRUCTOR_USERNAMES": INSTRUCTOR, "ASCENT_GATEWAY_ADMINS": ADMIN}
+# "instructor" is the authoring test's account (as in tests/support/fullstack.py).
+STAFF = {"ASCENT_INSTRUCTOR_USERNAMES": f"instructor,{INSTRUCTOR}", "ASCENT_GATEWAY_ADMINS": ADMIN}
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 

@@ -35,7 +35,10 @@ async def service(
 ) -> AsyncIterator[tuple[pb_grpc.ExecutionServiceStub, Path]]:
     data_dir = tmp_path_factory.mktemp("content")
     with running_nats(data_dir / "jetstream") as nats:
-        common = CommonSettings(nats_url=nats.url, data_dir=data_dir)
+        # No authoring service here: a free port, never a real one on the default address.
+        common = CommonSettings(
+            nats_url=nats.url, data_dir=data_dir, authoring_addr=f"127.0.0.1:{free_port()}"
+        )
         settings = Settings(grpc_port=free_port(), wall_seconds=60, cpu_seconds=60)
         stop = asyncio.Event()
         task = asyncio.create_task(
@@ -55,8 +58,12 @@ async def submit(
     stub: pb_grpc.ExecutionServiceStub, slug: str, code: str, practice: bool = False
 ) -> run_pb2.Run:
     request = pb.ExecuteRequest(
-        run_id=str(uuid.uuid4()), owner_id="content-check", session_id="s", code=code,
-        challenge_slug=slug, practice=practice,
+        run_id=str(uuid.uuid4()),
+        owner_id="content-check",
+        session_id="s",
+        code=code,
+        challenge_slug=slug,
+        practice=practice,
     )
     items = [item async for item in stub.Execute(request)]
     assert items[-1].WhichOneof("item") == "result"
@@ -175,9 +182,12 @@ async def test_bad_submissions_get_clear_reasons(
     crashed = await submit(stub, slug, "raise ValueError('boom')")
     assert crashed.has_error and crashed.grade.status == "run_failed"
 
+    # A slug the curriculum does not know is asked of the authoring service; none runs beside
+    # this execution process, so the answer is "unavailable", never a guess.
     with pytest.raises(grpc.aio.AioRpcError) as err:
         await submit(stub, "no-such-challenge", "print(1)")
-    assert err.value.code() == grpc.StatusCode.NOT_FOUND
+    assert err.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert "authoring" in (err.value.details() or "")
 
 
 @pytest.mark.asyncio(loop_scope="module")

@@ -11,8 +11,9 @@ import pytest
 from services.supervisor.stack import Stack
 from tests.support.fullstack import running_stack
 
-# Accounts registered under these names get the instructor / admin role.
-INSTRUCTORS = ("instructor-it", "instructor2-it")
+# Accounts registered under these names get the instructor / admin role ("instructor" is
+# the authoring tests' account, as in tests/support/fullstack.py).
+INSTRUCTORS = ("instructor", "instructor-it", "instructor2-it")
 ADMIN = "admin-it"
 STAFF = {"ASCENT_INSTRUCTOR_USERNAMES": ",".join(INSTRUCTORS), "ASCENT_GATEWAY_ADMINS": ADMIN}
 

@@ -33,6 +33,8 @@ def running_stack(data_dir: Path, extra_env: dict[str, str] | None = None) -> It
             **env,
             "ASCENT_COOKIE_SECURE": "false",
             "ASCENT_LOG_LEVEL": "INFO",
+            # Registering as "instructor" gives the instructor role (authoring, board settings).
+            "ASCENT_INSTRUCTOR_USERNAMES": "instructor",
             **(extra_env or {}),
         },
     )

@@ -25,7 +25,7 @@ class BestAchieved(_message.Message):
     def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., board_id: _Optional[str] = ..., run_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., score: _Optional[float] = ..., previous_score: _Optional[float] = ..., previous_run_id: _Optional[str] = ...) -> None: ...
 
 class ChallengeRanked(_message.Message):
-    __slots__ = ("meta", "challenge_slug", "learner_id", "run_id", "public_score", "rank", "entrants")
+    __slots__ = ("meta", "challenge_slug", "learner_id", "run_id", "public_score", "rank", "entrants", "challenge_version")
     META_FIELD_NUMBER: _ClassVar[int]
     CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
     LEARNER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -33,6 +33,7 @@ class ChallengeRanked(_message.Message):
     PUBLIC_SCORE_FIELD_NUMBER: _ClassVar[int]
     RANK_FIELD_NUMBER: _ClassVar[int]
     ENTRANTS_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_VERSION_FIELD_NUMBER: _ClassVar[int]
     meta: _meta_pb2.EventMeta
     challenge_slug: str
     learner_id: str
@@ -40,4 +41,5 @@ class ChallengeRanked(_message.Message):
     public_score: float
     rank: int
     entrants: int
-    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., challenge_slug: _Optional[str] = ..., learner_id: _Optional[str] = ..., run_id: _Optional[str] = ..., public_score: _Optional[float] = ..., rank: _Optional[int] = ..., entrants: _Optional[int] = ...) -> None: ...
+    challenge_version: int
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., challenge_slug: _Optional[str] = ..., learner_id: _Optional[str] = ..., run_id: _Optional[str] = ..., public_score: _Optional[float] = ..., rank: _Optional[int] = ..., entrants: _Optional[int] = ..., challenge_version: _Optional[int] = ...) -> None: ...

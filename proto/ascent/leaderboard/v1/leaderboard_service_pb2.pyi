@@ -73,14 +73,16 @@ class GetLeaderboardResponse(_message.Message):
     def __init__(self, board_id: _Optional[str] = ..., metric: _Optional[str] = ..., entries: _Optional[_Iterable[_Union[LeaderboardEntry, _Mapping]]] = ...) -> None: ...
 
 class GetChallengeBoardRequest(_message.Message):
-    __slots__ = ("challenge_slug", "limit", "include_private")
+    __slots__ = ("challenge_slug", "limit", "include_private", "challenge_version")
     CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_PRIVATE_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_VERSION_FIELD_NUMBER: _ClassVar[int]
     challenge_slug: str
     limit: int
     include_private: bool
-    def __init__(self, challenge_slug: _Optional[str] = ..., limit: _Optional[int] = ..., include_private: _Optional[bool] = ...) -> None: ...
+    challenge_version: int
+    def __init__(self, challenge_slug: _Optional[str] = ..., limit: _Optional[int] = ..., include_private: _Optional[bool] = ..., challenge_version: _Optional[int] = ...) -> None: ...
 
 class ChallengeBoardEntry(_message.Message):
     __slots__ = ("rank", "learner_id", "run_id", "public_score", "private_score", "private_rank", "submissions", "submitted_at")
@@ -119,14 +121,16 @@ class GetChallengeBoardResponse(_message.Message):
     def __init__(self, challenge_slug: _Optional[str] = ..., metric: _Optional[str] = ..., lower_is_better: _Optional[bool] = ..., hidden: _Optional[bool] = ..., private_revealed: _Optional[bool] = ..., entries: _Optional[_Iterable[_Union[ChallengeBoardEntry, _Mapping]]] = ...) -> None: ...
 
 class SetChallengeBoardRequest(_message.Message):
-    __slots__ = ("challenge_slug", "hidden", "reveal_private")
+    __slots__ = ("challenge_slug", "hidden", "reveal_private", "challenge_version")
     CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
     HIDDEN_FIELD_NUMBER: _ClassVar[int]
     REVEAL_PRIVATE_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_VERSION_FIELD_NUMBER: _ClassVar[int]
     challenge_slug: str
     hidden: bool
     reveal_private: bool
-    def __init__(self, challenge_slug: _Optional[str] = ..., hidden: _Optional[bool] = ..., reveal_private: _Optional[bool] = ...) -> None: ...
+    challenge_version: int
+    def __init__(self, challenge_slug: _Optional[str] = ..., hidden: _Optional[bool] = ..., reveal_private: _Optional[bool] = ..., challenge_version: _Optional[int] = ...) -> None: ...
 
 class SetChallengeBoardResponse(_message.Message):
     __slots__ = ("challenge_slug", "hidden", "private_revealed")

@@ -48,7 +48,7 @@ class RunOutcome(_message.Message):
     def __init__(self, accuracy: _Optional[float] = ..., precision: _Optional[float] = ..., recall: _Optional[float] = ..., f1_score: _Optional[float] = ..., rmse: _Optional[float] = ..., mae: _Optional[float] = ..., r2: _Optional[float] = ..., model_type: _Optional[str] = ..., dataset_info_json: _Optional[str] = ..., confusion_matrix_json: _Optional[str] = ..., pipeline_json: _Optional[str] = ..., task_type: _Optional[str] = ...) -> None: ...
 
 class Grade(_message.Message):
-    __slots__ = ("challenge_slug", "metric", "lower_is_better", "status", "message", "public_score", "private_score", "pass_threshold", "passed", "predictions", "expected")
+    __slots__ = ("challenge_slug", "metric", "lower_is_better", "status", "message", "public_score", "private_score", "pass_threshold", "passed", "predictions", "expected", "challenge_version")
     CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
     METRIC_FIELD_NUMBER: _ClassVar[int]
     LOWER_IS_BETTER_FIELD_NUMBER: _ClassVar[int]
@@ -60,6 +60,7 @@ class Grade(_message.Message):
     PASSED_FIELD_NUMBER: _ClassVar[int]
     PREDICTIONS_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_VERSION_FIELD_NUMBER: _ClassVar[int]
     challenge_slug: str
     metric: str
     lower_is_better: bool
@@ -71,10 +72,11 @@ class Grade(_message.Message):
     passed: bool
     predictions: int
     expected: int
-    def __init__(self, challenge_slug: _Optional[str] = ..., metric: _Optional[str] = ..., lower_is_better: _Optional[bool] = ..., status: _Optional[str] = ..., message: _Optional[str] = ..., public_score: _Optional[float] = ..., private_score: _Optional[float] = ..., pass_threshold: _Optional[float] = ..., passed: _Optional[bool] = ..., predictions: _Optional[int] = ..., expected: _Optional[int] = ...) -> None: ...
+    challenge_version: int
+    def __init__(self, challenge_slug: _Optional[str] = ..., metric: _Optional[str] = ..., lower_is_better: _Optional[bool] = ..., status: _Optional[str] = ..., message: _Optional[str] = ..., public_score: _Optional[float] = ..., private_score: _Optional[float] = ..., pass_threshold: _Optional[float] = ..., passed: _Optional[bool] = ..., predictions: _Optional[int] = ..., expected: _Optional[int] = ..., challenge_version: _Optional[int] = ...) -> None: ...
 
 class Run(_message.Message):
-    __slots__ = ("id", "session_id", "owner_id", "name", "code", "outcome", "stdout", "stderr", "error", "has_error", "is_improved", "parent_run_id", "dataset_sha256", "status", "duration_ms", "peak_memory_kb", "created_at", "figures", "challenge_slug", "grade", "practice")
+    __slots__ = ("id", "session_id", "owner_id", "name", "code", "outcome", "stdout", "stderr", "error", "has_error", "is_improved", "parent_run_id", "dataset_sha256", "status", "duration_ms", "peak_memory_kb", "created_at", "figures", "challenge_slug", "grade", "challenge_version", "practice")
     ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     OWNER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -95,6 +97,7 @@ class Run(_message.Message):
     FIGURES_FIELD_NUMBER: _ClassVar[int]
     CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
     GRADE_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_VERSION_FIELD_NUMBER: _ClassVar[int]
     PRACTICE_FIELD_NUMBER: _ClassVar[int]
     id: str
     session_id: str
@@ -116,5 +119,6 @@ class Run(_message.Message):
     figures: _containers.RepeatedScalarFieldContainer[bytes]
     challenge_slug: str
     grade: Grade
+    challenge_version: int
     practice: bool
-    def __init__(self, id: _Optional[str] = ..., session_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., name: _Optional[str] = ..., code: _Optional[str] = ..., outcome: _Optional[_Union[RunOutcome, _Mapping]] = ..., stdout: _Optional[str] = ..., stderr: _Optional[str] = ..., error: _Optional[_Union[RunError, _Mapping]] = ..., has_error: _Optional[bool] = ..., is_improved: _Optional[bool] = ..., parent_run_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., status: _Optional[str] = ..., duration_ms: _Optional[int] = ..., peak_memory_kb: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., figures: _Optional[_Iterable[bytes]] = ..., challenge_slug: _Optional[str] = ..., grade: _Optional[_Union[Grade, _Mapping]] = ..., practice: _Optional[bool] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., session_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., name: _Optional[str] = ..., code: _Optional[str] = ..., outcome: _Optional[_Union[RunOutcome, _Mapping]] = ..., stdout: _Optional[str] = ..., stderr: _Optional[str] = ..., error: _Optional[_Union[RunError, _Mapping]] = ..., has_error: _Optional[bool] = ..., is_improved: _Optional[bool] = ..., parent_run_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., status: _Optional[str] = ..., duration_ms: _Optional[int] = ..., peak_memory_kb: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., figures: _Optional[_Iterable[bytes]] = ..., challenge_slug: _Optional[str] = ..., grade: _Optional[_Union[Grade, _Mapping]] = ..., challenge_version: _Optional[int] = ..., practice: _Optional[bool] = ...) -> None: ...

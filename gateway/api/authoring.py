@@ -1,0 +1,117 @@
+"""Instructor authoring API (403 for learners on every route)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import JSONResponse, Response
+
+from gateway import authoring, flows
+from gateway.auth import ApiUser
+from gateway.context import GatewayDep
+
+router = APIRouter(prefix="/authoring", tags=["authoring"])
+
+
+@router.get("/challenges")
+async def list_challenges(user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
+    """Every authored challenge with its status, latest version and track."""
+    items = await authoring.list_challenges(gw, user)
+    return {"data": [authoring.challenge_json(c) for c in items]}
+
+
+@router.post("/challenges", status_code=201)
+async def create_challenge(
+    body: authoring.ChallengeInput, user: ApiUser, gw: GatewayDep
+) -> JSONResponse:
+    """A new draft (version 1); the slug is derived from the title and unique."""
+    item = await authoring.create(gw, user, body)
+    return JSONResponse({"data": authoring.challenge_json(item)}, status_code=201)
+
+
+@router.get("/challenges/{slug}")
+async def get_challenge(slug: str, user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
+    """The latest version's fields, dataset profile, validation report and version list."""
+    return {"data": authoring.challenge_json(await authoring.get(gw, user, slug))}
+
+
+@router.patch("/challenges/{slug}")
+async def update_challenge(
+    slug: str, body: authoring.ChallengeInput, user: ApiUser, gw: GatewayDep
+) -> dict[str, Any]:
+    """Edits the draft; editing a published challenge starts a new draft version."""
+    return {"data": authoring.challenge_json(await authoring.update(gw, user, slug, body))}
+
+
+@router.post("/challenges/{slug}/dataset")
+async def upload_dataset(
+    slug: str,
+    user: ApiUser,
+    gw: GatewayDep,
+    file: Annotated[UploadFile | None, File()] = None,
+    target: Annotated[str, Form()] = "",
+    delimiter: Annotated[str, Form()] = "auto",
+    encoding: Annotated[str, Form()] = "auto",
+) -> dict[str, Any]:
+    """A CSV (checked like every upload); returns the inferred task type and the profile."""
+    authoring.require_instructor(user)
+    filename, content = await flows.read_upload(gw, file)
+    item = await authoring.upload_dataset(
+        gw,
+        user,
+        slug,
+        filename,
+        content,
+        target=target or None,
+        delimiter=delimiter,
+        encoding=encoding,
+    )
+    return {"data": authoring.challenge_json(item)}
+
+
+@router.post("/challenges/{slug}/validate")
+async def validate(slug: str, user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
+    """Profile, reference solution vs threshold and starter code, through real runs."""
+    return {"data": authoring.validation_json(await authoring.validate(gw, user, slug))}
+
+
+@router.post("/challenges/{slug}/publish")
+async def publish(slug: str, user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
+    """Validates, then makes the draft the current version (422 and nothing published when
+    validation fails)."""
+    result = await authoring.publish(gw, user, slug)
+    return {
+        "data": {
+            **authoring.challenge_json(result.challenge),
+            "validation": authoring.validation_json(result.validation),
+        }
+    }
+
+
+@router.post("/challenges/{slug}/archive")
+async def archive(slug: str, user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
+    """Takes the challenge out of its track; graded runs and boards stay."""
+    return {"data": authoring.challenge_json(await authoring.archive(gw, user, slug))}
+
+
+@router.get("/challenges/{slug}/export")
+async def export(slug: str, user: ApiUser, gw: GatewayDep, version: int = 0) -> Response:
+    """A zip of the challenge as a folder in the curriculum format (dataset `csv:data.csv`)."""
+    result = await authoring.export(gw, user, slug, version)
+    return Response(
+        result.zip,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{result.filename}"'},
+    )
+
+
+@router.post("/import", status_code=201)
+async def import_challenge(
+    user: ApiUser, gw: GatewayDep, file: Annotated[UploadFile | None, File()] = None
+) -> JSONResponse:
+    """An exported zip (or a hand-written challenge folder) becomes a new draft."""
+    authoring.require_instructor(user)
+    _, content = await flows.read_upload(gw, file)
+    item = await authoring.import_zip(gw, user, content)
+    return JSONResponse({"data": authoring.challenge_json(item)}, status_code=201)

@@ -1,0 +1,3 @@
+from services.authoring.main import main
+
+main()

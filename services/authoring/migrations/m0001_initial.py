@@ -1,0 +1,13 @@
+"""Initial schema: outbox/inbox, challenges and their versions."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from services.authoring.models import Base
+from services.common.outbox import create_tables
+
+
+def upgrade(conn: Connection) -> None:
+    create_tables(conn)
+    Base.metadata.create_all(conn)
