@@ -37,7 +37,8 @@ def check_slug(slug: str) -> str:
 
 
 def is_instructor(user: UserInfo) -> bool:
-    return user.role == "instructor"
+    """Staff (instructors and admins) see private scores and can hide or reveal a board."""
+    return user.is_staff
 
 
 # -- JSON shapes --------------------------------------------------------------------------------

@@ -17,17 +17,19 @@ from services.common.config import CommonSettings
 from services.supervisor.stack import Stack, StackConfig
 
 DEMO_INSTRUCTOR = "instructor"
+DEMO_ADMIN = "admin"
 
 
-def demo_instructor(stack: Stack, data_dir: Path) -> tuple[str, str] | None:
-    """The demo's instructor account (challenge authoring): registered once, its generated
-    password kept in the data dir so every start can print it. None if registration failed."""
-    secret_file = data_dir / "demo-instructor-password"
+def demo_account(stack: Stack, data_dir: Path, username: str) -> tuple[str, str] | None:
+    """A demo staff account (the instructor for authoring, cohorts and dashboards; the admin
+    for the platform view): registered once, its generated password kept in the data dir so
+    every start can print it. None if registration failed."""
+    secret_file = data_dir / f"demo-{username}-password"
     if not secret_file.exists():
         secret_file.write_text(secrets.token_urlsafe(12))
         secret_file.chmod(0o600)
     password = secret_file.read_text().strip()
-    body = json.dumps({"username": DEMO_INSTRUCTOR, "password": password}).encode()
+    body = json.dumps({"username": username, "password": password}).encode()
 
     def post(path: str) -> int:
         request = urllib.request.Request(
@@ -48,7 +50,7 @@ def demo_instructor(stack: Stack, data_dir: Path) -> tuple[str, str] | None:
     # name may have been registered by hand with another one).
     if post("/api/auth/register") not in (201, 409) or post("/api/auth/token") != 200:
         return None
-    return DEMO_INSTRUCTOR, password
+    return username, password
 
 
 def main() -> int:
@@ -60,11 +62,12 @@ def main() -> int:
         http_port=int(os.environ.get("ASCENT_PORT", "8000")),
         nats_url=os.environ.get("ASCENT_NATS_URL") or None,
         nats_port=int(os.environ.get("ASCENT_NATS_PORT", "4322")),
-        # The demo instructor (see demo_instructor) unless instructors are configured.
+        # The demo staff accounts (see demo_account) unless staff names are configured.
         extra_env={
             "ASCENT_INSTRUCTOR_USERNAMES": os.environ.get(
                 "ASCENT_INSTRUCTOR_USERNAMES", DEMO_INSTRUCTOR
-            )
+            ),
+            "ASCENT_GATEWAY_ADMINS": os.environ.get("ASCENT_GATEWAY_ADMINS", DEMO_ADMIN),
         },
     )
     stack = Stack(config)
@@ -79,9 +82,13 @@ def main() -> int:
         stack.stop()
         return 1
     print(f"\n  Ascent is running at {stack.base_url}", flush=True)
-    account = demo_instructor(stack, config.data_dir)
-    if account is not None:
-        print(f"  Instructor (authoring at /author): {account[0]} / {account[1]}", flush=True)
+    for username, what in (
+        (DEMO_INSTRUCTOR, "Instructor (/author, /cohorts, /dashboards)"),
+        (DEMO_ADMIN, "Admin (/platform)"),
+    ):
+        account = demo_account(stack, config.data_dir, username)
+        if account is not None:
+            print(f"  {what}: {account[0]} / {account[1]}", flush=True)
     print("  (Ctrl-C stops everything)\n", flush=True)
     done.wait()
     print("Stopping Ascent ...", flush=True)

@@ -15,7 +15,11 @@ from tests.support.fullstack import running_stack
 # the authoring tests' account, as in tests/support/fullstack.py).
 INSTRUCTORS = ("instructor", "instructor-it", "instructor2-it")
 ADMIN = "admin-it"
-STAFF = {"ASCENT_INSTRUCTOR_USERNAMES": ",".join(INSTRUCTORS), "ASCENT_GATEWAY_ADMINS": ADMIN}
+DEMO_ADMIN = "admin-demo-it"  # registered by the `make run` demo-account code under test
+STAFF = {
+    "ASCENT_INSTRUCTOR_USERNAMES": ",".join(INSTRUCTORS),
+    "ASCENT_GATEWAY_ADMINS": f"{ADMIN},{DEMO_ADMIN}",
+}
 
 
 @pytest.fixture(scope="package")

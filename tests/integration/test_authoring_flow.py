@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from services.supervisor.__main__ import demo_instructor
+from services.supervisor.__main__ import demo_account
 from services.supervisor.stack import Stack
-from tests.integration.conftest import register
+from tests.integration.conftest import DEMO_ADMIN, register
 
 pytestmark = pytest.mark.integration
 
@@ -310,10 +310,10 @@ def test_make_run_registers_a_demo_instructor(
     """`make run` prints an instructor login: registered once, the same on every start, and
     only a password that really logs in (here the account exists from the tests above)."""
     (tmp_path / "demo-instructor-password").write_text("not the password")
-    assert demo_instructor(stack, tmp_path) is None
+    assert demo_account(stack, tmp_path, "instructor") is None
     (tmp_path / "demo-instructor-password").write_text("correct horse 42")
-    first = demo_instructor(stack, tmp_path)
-    again = demo_instructor(stack, tmp_path)
+    first = demo_account(stack, tmp_path, "instructor")
+    again = demo_account(stack, tmp_path, "instructor")
     assert first is not None and first == again and first[0] == "instructor"
     with httpx.Client(base_url=stack.base_url, timeout=30) as client:
         token = client.post("/api/auth/token", json={"username": first[0], "password": first[1]})
@@ -323,3 +323,19 @@ def test_make_run_registers_a_demo_instructor(
             headers={"Authorization": f"Bearer {token.json()['data']['token']}"},
         )
         assert me.status_code == 200
+
+
+def test_make_run_registers_a_demo_admin(stack: Stack, tmp_path: Path) -> None:
+    """The demo admin gets a generated password that logs in and opens the platform view."""
+    account = demo_account(stack, tmp_path, DEMO_ADMIN)
+    assert account is not None and account[0] == DEMO_ADMIN
+    assert len(account[1]) >= 12
+    assert account == demo_account(stack, tmp_path, DEMO_ADMIN)
+    with httpx.Client(base_url=stack.base_url, timeout=30) as client:
+        token = client.post(
+            "/api/auth/token", json={"username": DEMO_ADMIN, "password": account[1]}
+        )
+        assert token.status_code == 200, token.text
+        headers = {"Authorization": f"Bearer {token.json()['data']['token']}"}
+        assert client.get("/api/me", headers=headers).json()["data"]["role"] == "admin"
+        assert client.get("/api/analytics/platform", headers=headers).status_code == 200

@@ -13,6 +13,10 @@ def test_database_url() -> str | None:
     return os.environ.get("TEST_DATABASE_URL") or None
 
 
+# A helper whose name starts with "test": pytest would collect it wherever it is imported.
+test_database_url.__test__ = False  # type: ignore[attr-defined]
+
+
 def fresh_schema_url(base_url: str) -> tuple[str, str]:
     """Create an empty schema and return (url whose search_path is that schema, schema)."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
