@@ -156,8 +156,21 @@ def test_author_publish_solve_version_and_export(
     assert published.json()["data"]["status"] == "published"
     assert published.json()["data"]["currentVersion"] == 1
 
+    # The instructor assigns it to a cohort the learner joins: their dashboard will show it.
+    cohort = api.post("/api/cohorts", json={"name": f"Authored {slug}"}, headers=instructor)
+    assert cohort.status_code == 201, cohort.text
+    cohort_id = cohort.json()["data"]["id"]
+    join = {"code": cohort.json()["data"]["joinCode"]}
+    assert api.post("/api/cohorts/join", json=join, headers=learner).status_code == 200
+
     # The learner sees it in the Beginner track (via the progress catalog) and can open it.
     seen = wait_for(lambda: authored_in_tracks(api, learner, slug))
+    assigned = api.post(
+        f"/api/cohorts/{cohort_id}/assignments",
+        json={"challenge": slug, "dueAt": "2099-01-01"},
+        headers=instructor,
+    )
+    assert assigned.status_code == 201, assigned.text
     assert seen["source"] == "authoring" and seen["version"] == 1 and seen["unlocked"]
     detail = api.get(f"/api/challenges/{slug}", headers=learner).json()["data"]
     assert detail["hints"] == ["Look at x1 and x2.", "A linear model is enough."]
@@ -180,6 +193,21 @@ def test_author_publish_solve_version_and_export(
             for r in api.get("/api/profile", headers=learner).json()["data"]["results"]
         )
     )
+
+    # The cohort dashboard (fed only by events) shows the learner's run and pass.
+    def dashboard_row() -> dict[str, Any] | None:
+        response = api.get(
+            "/api/analytics/dashboard",
+            params={"cohort": cohort_id, "challenge": slug},
+            headers=instructor,
+        )
+        assert response.status_code == 200, response.text
+        rows = [c for c in response.json()["data"]["challenges"] if c["challenge"] == slug]
+        return rows[0] if rows and rows[0]["learnersPassed"] == 1 else None
+
+    row = wait_for(dashboard_row)
+    assert (row["runs"], row["graded"], row["passRate"]) == (1, 1, 1.0)
+    assert row["title"] == "Yes or no?"
 
     # No endpoint hands a learner the hidden labels or the solution.
     labels_hint = "label\n"
