@@ -11,13 +11,16 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any, TypeVar
 
 from ascent.events.v1 import leaderboard_pb2, learning_pb2, progress_pb2
+from ascent.execution.v1 import execution_service_pb2 as execution_pb
+from fastapi.responses import StreamingResponse
 from google.protobuf.message import Message
 
 from services.common import events
+from services.common.errors import AscentError
 from services.common.events import EventBus
 
 log = logging.getLogger(__name__)
@@ -149,6 +152,60 @@ class LiveHub:
         for sub in self._subscriptions:
             with contextlib.suppress(Exception):
                 await sub.unsubscribe()
+
+
+# Proxies must not buffer an event stream.
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+T = TypeVar("T")
+OnItem = Callable[[execution_pb.ExecuteResponse], Awaitable[None]]
+# Streamed runs outlive their request (see run_stream); kept here so they are not collected.
+_background: set[asyncio.Task[None]] = set()
+
+
+def event_stream(stream: AsyncIterator[str]) -> StreamingResponse:
+    return StreamingResponse(stream, media_type="text/event-stream", headers=SSE_HEADERS)
+
+
+def run_stream(
+    name: str,
+    run: Callable[[OnItem], Awaitable[T]],
+    result_html: Callable[[T], str],
+    failure_html: Callable[[AscentError | None], str],
+) -> StreamingResponse:
+    """A run as Server-Sent Events: `queued`, one `output` per chunk the sandbox writes,
+    then `result` (`result_html` of what `run` returned) or `failed` (`failure_html` of the
+    error; None for a bug of ours, which is logged). The run belongs to the learner once
+    started: a closed tab does not cancel it."""
+    items: asyncio.Queue[str | None] = asyncio.Queue()
+
+    async def on_item(item: execution_pb.ExecuteResponse) -> None:
+        kind = item.WhichOneof("item")
+        if kind == "output":
+            await items.put(sse("output", {"stream": item.output.stream, "text": item.output.text}))
+        elif kind == "queued":
+            await items.put(sse("queued", {"position": item.queued.position}))
+
+    async def execute() -> None:
+        try:
+            await items.put(sse("result", result_html(await run(on_item))))
+        except AscentError as err:
+            await items.put(sse("failed", failure_html(err)))
+        except Exception:
+            log.exception("streamed run failed", extra={"stream": name})
+            await items.put(sse("failed", failure_html(None)))
+        finally:
+            await items.put(None)
+
+    task = asyncio.create_task(execute(), name=name)
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+    async def stream() -> AsyncIterator[str]:
+        while (item := await items.get()) is not None:
+            yield item
+
+    return event_stream(stream())
 
 
 def sse(event: str, data: Any) -> str:

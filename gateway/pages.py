@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from ascent.execution.v1 import execution_service_pb2 as execution_pb
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from fastapi.responses import RedirectResponse, Response
 
 from gateway import auth, flows, notebook_view
 from gateway.auth import PageUser, UserInfo
 from gateway.context import Gateway, GatewayDep, get_gateway
-from gateway.live import page_stream, sse
+from gateway.live import event_stream, page_stream, run_stream
 from gateway.models import NotebookSession
 from gateway.rendering import is_htmx, render, render_html
 from gateway.schemas import dataset_json, progress_json, run_json, session_json, track_json
@@ -28,9 +25,7 @@ router = APIRouter(include_in_schema=False)
 RUNS_CHANGED = {"HX-Trigger": "runs-changed"}
 DATASET_CHANGED = {"HX-Trigger": "dataset-changed"}
 # Proxies must not buffer an event stream, or the learner sees output only at the end.
-SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 # Streamed runs outlive their request; held here so they are not garbage-collected mid-run.
-_background: set[asyncio.Task[None]] = set()
 
 
 def _redirect(request: Request, url: str) -> Response:
@@ -333,43 +328,21 @@ async def notebook_run_stream(
     flows.check_code(code, gw)
     base = {"user": user, "session": {"id": notebook_id}, "request": request}
     base["csrf"] = getattr(request.state, "csrf", "")
-    items: asyncio.Queue[str | None] = asyncio.Queue()
 
-    async def on_item(item: execution_pb.ExecuteResponse) -> None:
-        kind = item.WhichOneof("item")
-        if kind == "output":
-            chunk = item.output
-            await items.put(sse("output", {"stream": chunk.stream, "text": chunk.text}))
-        elif kind == "queued":
-            await items.put(sse("queued", {"position": item.queued.position}))
+    def result_html(run: Any) -> str:
+        return render_html("notebook.html", {**base, "run": run_json(run)}, ["output"])
 
-    async def execute() -> None:
-        try:
-            run = await flows.run_code(gw, user, notebook_id, code, on_item=on_item)
-            html = render_html("notebook.html", {**base, "run": run_json(run)}, ["output"])
-            await items.put(sse("result", html))
-        except AscentError as err:
-            context = {**base, "status": err.http_status, "code": err.code}
-            context["message"] = err.message
-            await items.put(sse("failed", render_html("error.html", context, ["error"])))
-        except Exception:
-            log.exception("streamed run failed", extra={"session_id": notebook_id})
-            context = {**base, "status": 500, "code": "internal"}
-            context["message"] = "Something went wrong on our side."
-            await items.put(sse("failed", render_html("error.html", context, ["error"])))
-        finally:
-            await items.put(None)
+    def failure_html(err: AscentError | None) -> str:
+        err = err or AscentError("internal", "Something went wrong on our side.")
+        context = {**base, "status": err.http_status, "code": err.code, "message": err.message}
+        return render_html("error.html", context, ["error"])
 
-    # The run belongs to the learner once started: a closed tab does not cancel it.
-    task = asyncio.create_task(execute(), name=f"run-{notebook_id}")
-    _background.add(task)
-    task.add_done_callback(_background.discard)
-
-    async def stream() -> AsyncIterator[str]:
-        while (item := await items.get()) is not None:
-            yield item
-
-    return StreamingResponse(stream(), media_type="text/event-stream", headers=SSE_HEADERS)
+    return run_stream(
+        f"run-{notebook_id}",
+        lambda on_item: flows.run_code(gw, user, notebook_id, code, on_item=on_item),
+        result_html,
+        failure_html,
+    )
 
 
 @router.get("/notebook/{notebook_id}/events")
@@ -380,8 +353,7 @@ async def notebook_events(
     await flows.get_session(gw, user, notebook_id)
     if gw.live is None:
         raise AscentError("unavailable", "Live updates are not running.")
-    stream = page_stream(gw.live, user.id, notebook_id, request.is_disconnected)
-    return StreamingResponse(stream, media_type="text/event-stream", headers=SSE_HEADERS)
+    return event_stream(page_stream(gw.live, user.id, notebook_id, request.is_disconnected))
 
 
 @router.get("/notebook/{notebook_id}/runs")
@@ -507,9 +479,7 @@ async def notebook_verdict(
     if verdict not in ("accepted", "rejected"):
         raise AscentError("invalid_argument", "The verdict is either accepted or rejected.")
     await flows.rate_proposal(gw, user, notebook_id, proposal_id, verdict=verdict)
-    return await _notebook_response(
-        request, gw, user, notebook_id, "verdict", {"verdict": verdict}
-    )
+    return await _notebook_response(request, gw, user, notebook_id, "verdict", {"verdict": verdict})
 
 
 @router.get("/notebook/{notebook_id}/export.ipynb")

@@ -9,18 +9,16 @@ import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from fastapi.responses import RedirectResponse, Response
 
 from gateway import analytics, cohorts
 from gateway.auth import PageUser
 from gateway.context import GatewayDep
-from gateway.live import dashboard_stream
+from gateway.live import dashboard_stream, event_stream
 from gateway.rendering import render
 from services.common.errors import AscentError
 
 router = APIRouter(include_in_schema=False)
-
-SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 # -- cohorts ----------------------------------------------------------------------------------
@@ -160,11 +158,7 @@ async def dashboard_events(request: Request, user: PageUser, gw: GatewayDep) -> 
     analytics.require_staff(user)
     if gw.live is None:
         raise AscentError("unavailable", "Live updates are not running.")
-    return StreamingResponse(
-        dashboard_stream(gw.live, request.is_disconnected),
-        media_type="text/event-stream",
-        headers=SSE_HEADERS,
-    )
+    return event_stream(dashboard_stream(gw.live, request.is_disconnected))
 
 
 @router.get("/platform")

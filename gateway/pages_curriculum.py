@@ -3,19 +3,16 @@ board) and the learner profile. Data comes from `gateway.challenges`."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from ascent.execution.v1 import execution_service_pb2 as execution_pb
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 
 from gateway import auth, challenges, recommendations
 from gateway.auth import PageUser
 from gateway.context import GatewayDep
-from gateway.live import page_stream, sse
+from gateway.live import event_stream, page_stream, run_stream
 from gateway.markdown import render_markdown, without_title
 from gateway.rendering import render, render_html
 from gateway.schemas import run_json
@@ -25,9 +22,6 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
 # A streamed practice run outlives its request; held so it is not garbage-collected mid-run.
-_background: set[asyncio.Task[None]] = set()
-# Proxies must not buffer an event stream (same headers as the notebook's streams).
-SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 @router.get("/events")
@@ -37,8 +31,7 @@ async def learner_events(request: Request, user: PageUser, gw: GatewayDep) -> Re
     session's stream, which carries these too."""
     if gw.live is None:
         raise AscentError("unavailable", "Live updates are not running.")
-    stream = page_stream(gw.live, user.id, None, request.is_disconnected)
-    return StreamingResponse(stream, media_type="text/event-stream", headers=SSE_HEADERS)
+    return event_stream(page_stream(gw.live, user.id, None, request.is_disconnected))
 
 
 @router.get("/tracks")
@@ -153,40 +146,21 @@ async def practice_stream(
     opened = await challenges.open_challenge(gw, user, slug, code, "run")
     base: dict[str, Any] = {"user": user, "challenge": {"slug": slug}, "request": request}
     base["csrf"] = getattr(request.state, "csrf", "")
-    items: asyncio.Queue[str | None] = asyncio.Queue()
 
-    async def on_item(item: execution_pb.ExecuteResponse) -> None:
-        kind = item.WhichOneof("item")
-        if kind == "output":
-            await items.put(sse("output", {"stream": item.output.stream, "text": item.output.text}))
-        elif kind == "queued":
-            await items.put(sse("queued", {"position": item.queued.position}))
+    def result_html(run: Any) -> str:
+        return render_html("challenge.html", {**base, "run": run_json(run)}, ["practice"])
 
-    async def execute() -> None:
-        try:
-            run = await challenges.practice(gw, user, slug, code, on_item, opened)
-            html = render_html("challenge.html", {**base, "run": run_json(run)}, ["practice"])
-            await items.put(sse("result", html))
-        except AscentError as err:
-            context = {**base, "practice_error": err.message}
-            await items.put(sse("failed", render_html("challenge.html", context, ["practice"])))
-        except Exception:
-            log.exception("practice run failed", extra={"challenge": slug})
-            context = {**base, "practice_error": "Something went wrong on our side."}
-            await items.put(sse("failed", render_html("challenge.html", context, ["practice"])))
-        finally:
-            await items.put(None)
+    def failure_html(err: AscentError | None) -> str:
+        message = err.message if err is not None else "Something went wrong on our side."
+        return render_html("challenge.html", {**base, "practice_error": message}, ["practice"])
 
     # Like a notebook run, a practice run belongs to the learner once started.
-    task = asyncio.create_task(execute(), name=f"practice-{slug}")
-    _background.add(task)
-    task.add_done_callback(_background.discard)
-
-    async def stream() -> AsyncIterator[str]:
-        while (item := await items.get()) is not None:
-            yield item
-
-    return StreamingResponse(stream(), media_type="text/event-stream", headers=SSE_HEADERS)
+    return run_stream(
+        f"practice-{slug}",
+        lambda on_item: challenges.practice(gw, user, slug, code, on_item, opened),
+        result_html,
+        failure_html,
+    )
 
 
 @router.get("/challenges/{slug}/board")
