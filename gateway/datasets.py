@@ -83,6 +83,16 @@ def _sniff(text: str) -> str:
         return ","
 
 
+def _first_long_line(text: str, sep: str, width: int) -> int:
+    """The line number (1-based, header = 1) of the first row with more than `width` values."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    next(reader, None)
+    for row in reader:
+        if len(row) > width:
+            return reader.line_num
+    return 0
+
+
 def _looks_numeric(label: str) -> bool:
     try:
         float(label)
@@ -122,6 +132,15 @@ def parse_dataset(
         detail = str(exc).strip().splitlines()[-1][:200] if str(exc).strip() else "malformed"
         raise AscentError("invalid_argument", f"The file is not a valid CSV: {detail}") from None
     columns = [str(column) for column in frame.columns]
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas quietly turns the extra leading values of over-long rows into an index:
+        # that would shift every value of those rows into the wrong column.
+        line = _first_long_line(text, sep, len(columns))
+        raise AscentError(
+            "invalid_argument",
+            f"Line {line} has more values than the header has columns ({len(columns)}). "
+            "Check the delimiter and the quoting on that line.",
+        )
     if len(columns) < MIN_COLUMNS:
         raise AscentError(
             "invalid_argument",

@@ -124,6 +124,9 @@ async def test_upload_normalises_and_previews(gateway: GatewayUnderTest) -> None
         (b"1,2\n3,4\n5,6\n", "header"),
         (b"a,b\n1,2\n", "at least 2 data rows"),
         (b"\x89PNG\x00\x00", "binary"),
+        # Every row longer than the header: pandas would quietly make an index of the extras.
+        (b"a,b\n1,2,3,4\n5,6,7,8\n9,1,2,3\n", "Line 2 has more values than the header"),
+        (b"a,b\n1,2\n1,2,3,4\n5,6\n", "Expected 2 fields in line 3, saw 4"),
     ],
 )
 async def test_bad_csv_fragment(gateway: GatewayUnderTest, content: bytes, message: str) -> None:
