@@ -12,13 +12,14 @@ import asyncio
 import importlib
 import logging
 import pkgutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TypeVar
 
 from sqlalchemy import (
     Column,
+    Connection,
     DateTime,
     Engine,
     Integer,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     Table,
     create_engine,
     event,
+    inspect,
     select,
 )
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -51,6 +53,21 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def add_missing_columns(
+    conn: Connection, metadata: MetaData, columns: Mapping[str, Iterable[str]]
+) -> None:
+    """Migration step: add the model columns an older database lacks, typed for its dialect.
+    A fresh database already has them (its first migration creates tables from the models)."""
+    inspector = inspect(conn)
+    for table, names in columns.items():
+        present = {column["name"] for column in inspector.get_columns(table)}
+        for name in names:
+            if name in present:
+                continue
+            kind = metadata.tables[table].c[name].type.compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
 
 def make_engine(url: str) -> Engine:

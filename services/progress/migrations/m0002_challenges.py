@@ -6,8 +6,9 @@ existing tables are added only where missing, since a fresh database got them in
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection
 
+from services.common.db import add_missing_columns
 from services.progress.models import Base
 
 NEW_COLUMNS = {
@@ -34,12 +35,4 @@ NEW_COLUMNS = {
 
 def upgrade(conn: Connection) -> None:
     Base.metadata.create_all(conn)
-    inspector = inspect(conn)
-    for table, columns in NEW_COLUMNS.items():
-        present = {column["name"] for column in inspector.get_columns(table)}
-        for name in columns:
-            if name in present:
-                continue
-            column = Base.metadata.tables[table].c[name]
-            kind = column.type.compile(dialect=conn.dialect)
-            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+    add_missing_columns(conn, Base.metadata, NEW_COLUMNS)
