@@ -18,7 +18,7 @@ from services.progress import service
 from services.progress.config import default_curriculum_dir
 from services.progress.curriculum import load_catalog
 from services.progress.handlers import AUTHORING_DURABLE
-from tests.support.postgres import drop_schema, fresh_schema_url, test_database_url
+from tests.support.postgres import service_database
 
 SLUG = "authored-one"
 
@@ -27,20 +27,8 @@ SLUG = "authored-one"
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A private PostgreSQL schema: an authored challenge left in the shared one would show up
     in the catalog tests of every other module."""
-    schema = ""
-    base = test_database_url()
-    if request.param == "postgres":
-        if not base:
-            pytest.skip("TEST_DATABASE_URL not set")
-        url, schema = fresh_schema_url(base)
-    else:
-        url = f"sqlite:///{tmp_path / 'progress.db'}"
-    database = Database(url)
-    database.migrate("progress", "services.progress.migrations")
-    yield database
-    database.dispose()
-    if schema and base:
-        drop_schema(base, schema)
+    with service_database(request.param, tmp_path, "progress") as database:
+        yield database
 
 
 def published(

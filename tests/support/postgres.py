@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import quote
 
+import pytest
 from sqlalchemy import create_engine, text
+
+from services.common.db import Database
 
 
 def test_database_url() -> str | None:
@@ -33,3 +39,25 @@ def drop_schema(base_url: str, schema: str) -> None:
     with engine.begin() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     engine.dispose()
+
+
+@contextmanager
+def service_database(backend: str, tmp_path: Path, service: str) -> Iterator[Database]:
+    """A migrated database of `service`: SQLite in `tmp_path`, or ("postgres") a private
+    PostgreSQL schema dropped afterwards (skips when TEST_DATABASE_URL is not set)."""
+    schema = ""
+    base = test_database_url()
+    if backend == "postgres":
+        if not base:
+            pytest.skip("TEST_DATABASE_URL not set")
+        url, schema = fresh_schema_url(base)
+    else:
+        url = f"sqlite:///{tmp_path / f'{service}.db'}"
+    database = Database(url)
+    try:
+        database.migrate(service, f"services.{service}.migrations")
+        yield database
+    finally:
+        database.dispose()
+        if schema and base:
+            drop_schema(base, schema)
