@@ -17,7 +17,7 @@ import inspect
 import logging
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
 
@@ -32,6 +32,10 @@ INTERNAL_MESSAGE = "Internal error."
 EXIT_ADDRESS_IN_USE = errno.EADDRINUSE
 
 Context = grpc.aio.ServicerContext[Any, Any]
+if TYPE_CHECKING:
+    Interceptor = grpc.aio.ServerInterceptor[Any, Any]
+else:  # generic in grpc-stubs only
+    Interceptor = grpc.aio.ServerInterceptor
 
 
 class AddressInUse(RuntimeError):
@@ -72,7 +76,7 @@ def _wrap(behavior: Callable[..., Any], method: str) -> Callable[..., Any]:
     return call
 
 
-class ErrorMapping(grpc.aio.ServerInterceptor[Any, Any]):
+class ErrorMapping(Interceptor):
     async def intercept_service(
         self,
         continuation: Callable[
@@ -106,7 +110,7 @@ class ErrorMapping(grpc.aio.ServerInterceptor[Any, Any]):
 
 
 def create_server(
-    interceptors: Sequence[grpc.aio.ServerInterceptor[Any, Any]] = (),
+    interceptors: Sequence[Interceptor] = (),
 ) -> grpc.aio.Server:
     return grpc.aio.server(
         interceptors=[ErrorMapping(), *interceptors], options=list(SERVER_OPTIONS)
