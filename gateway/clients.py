@@ -24,18 +24,11 @@ from ascent.types.v1 import run_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from gateway.config import Settings
+from services.common import topology
 from services.common.config import CommonSettings
 from services.common.errors import AscentError, from_grpc
 
-SERVICES = (
-    "execution",
-    "leaderboard",
-    "progress",
-    "recommender",
-    "coach",
-    "analytics",
-    "authoring",
-)
+SERVICES = topology.GATEWAY_CALLS
 
 OnOutput = Callable[[execution_pb.ExecuteResponse], Awaitable[None]]
 

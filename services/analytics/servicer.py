@@ -1,4 +1,4 @@
-"""gRPC adapter of the analytics service."""
+"""gRPC adapter of the analytics service (errors are mapped by services.common.rpc)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from ascent.analytics.v1 import analytics_service_pb2_grpc as pb_grpc
 
 from services.analytics import service
 from services.common.db import Database
-from services.common.errors import AscentError
 from services.common.events import EventBus
 
 
@@ -18,27 +17,25 @@ class AnalyticsServicer(pb_grpc.AnalyticsServiceServicer):
         self.bus = bus
 
     async def GetEventCounts(
-        self, request: pb.GetEventCountsRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetEventCountsRequest,
+        context: grpc.aio.ServicerContext[pb.GetEventCountsRequest, pb.GetEventCountsResponse],
     ) -> pb.GetEventCountsResponse:
         return await self.db.run(service.event_counts)
 
     async def GetDashboard(
-        self, request: pb.GetDashboardRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetDashboardRequest,
+        context: grpc.aio.ServicerContext[pb.GetDashboardRequest, pb.GetDashboardResponse],
     ) -> pb.GetDashboardResponse:
-        try:
-            return await self.db.run(lambda s: service.dashboard(s, request.filter))
-        except AscentError as err:
-            await context.abort(err.grpc_status, err.message)
-            raise
+        return await self.db.run(lambda s: service.dashboard(s, request.filter))
 
     async def GetPlatform(
-        self, request: pb.GetPlatformRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetPlatformRequest,
+        context: grpc.aio.ServicerContext[pb.GetPlatformRequest, pb.GetPlatformResponse],
     ) -> pb.GetPlatformResponse:
-        try:
-            response = await self.db.run(lambda s: service.platform(s, request.window_minutes))
-        except AscentError as err:
-            await context.abort(err.grpc_status, err.message)
-            raise
+        response = await self.db.run(lambda s: service.platform(s, request.window_minutes))
         await self._lag(response)
         return response
 

@@ -1,4 +1,5 @@
-"""gRPC adapter of the authoring service: opens units of work, maps AscentError."""
+"""gRPC adapter of the authoring service: opens units of work (services.common.rpc maps
+errors)."""
 
 from __future__ import annotations
 
@@ -33,53 +34,57 @@ class AuthoringServicer(pb_grpc.AuthoringServiceServicer):
         self.tracks = tracks
         self.relay = relay
 
-    async def _call(self, context: grpc.aio.ServicerContext, work: Callable[[], Awaitable[T]]) -> T:
-        try:
-            result = await work()
-        except AscentError as err:
-            await context.abort(err.grpc_status, err.message)
-            raise  # unreachable: abort raises
+    async def _call(self, work: Callable[[], Awaitable[T]]) -> T:
+        result = await work()
         if self.relay is not None:
             # Publish/archive staged an event: send it now rather than at the next poll.
             self.relay.wake()
         return result
 
     async def CreateChallenge(
-        self, request: pb.CreateChallengeRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.CreateChallengeRequest,
+        context: grpc.aio.ServicerContext[pb.CreateChallengeRequest, pb.AuthoredChallenge],
     ) -> pb.AuthoredChallenge:
         return await self._call(
-            context,
             lambda: self.db.run(lambda s: service.create(s, request.owner_id, request.fields)),
         )
 
     async def UpdateChallenge(
-        self, request: pb.UpdateChallengeRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.UpdateChallengeRequest,
+        context: grpc.aio.ServicerContext[pb.UpdateChallengeRequest, pb.AuthoredChallenge],
     ) -> pb.AuthoredChallenge:
         return await self._call(
-            context, lambda: self.db.run(lambda s: service.update(s, request.slug, request.fields))
+            lambda: self.db.run(lambda s: service.update(s, request.slug, request.fields))
         )
 
     async def GetChallenge(
-        self, request: pb.GetChallengeRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetChallengeRequest,
+        context: grpc.aio.ServicerContext[pb.GetChallengeRequest, pb.AuthoredChallenge],
     ) -> pb.AuthoredChallenge:
         return await self._call(
-            context, lambda: self.db.run(lambda s: service.get(s, request.slug, request.version))
+            lambda: self.db.run(lambda s: service.get(s, request.slug, request.version))
         )
 
     async def ListChallenges(
-        self, request: pb.ListChallengesRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ListChallengesRequest,
+        context: grpc.aio.ServicerContext[pb.ListChallengesRequest, pb.ListChallengesResponse],
     ) -> pb.ListChallengesResponse:
-        items = await self._call(context, lambda: self.db.run(service.list_all))
+        items = await self._call(lambda: self.db.run(service.list_all))
         return pb.ListChallengesResponse(challenges=items)
 
     async def UploadDataset(
-        self, request: pb.UploadDatasetRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.UploadDatasetRequest,
+        context: grpc.aio.ServicerContext[pb.UploadDatasetRequest, pb.AuthoredChallenge],
     ) -> pb.AuthoredChallenge:
         if len(request.csv) > self.settings.max_dataset_bytes:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "The dataset is too large.")
+            raise AscentError("too_large", "The dataset is too large.")
         rows = self.settings.max_dataset_rows
         return await self._call(
-            context,
             lambda: self.db.run(
                 lambda s: service.upload_dataset(
                     s, request.slug, request.csv, request.filename, request.target, rows
@@ -88,54 +93,61 @@ class AuthoringServicer(pb_grpc.AuthoringServiceServicer):
         )
 
     async def Validate(
-        self, request: pb.ValidateRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ValidateRequest,
+        context: grpc.aio.ServicerContext[pb.ValidateRequest, pb.ValidationReport],
     ) -> pb.ValidationReport:
         async def work() -> pb.ValidationReport:
             _, report = await flows.validate(self.db, request.slug, self.runner, self.tracks)
             return report
 
-        return await self._call(context, work)
+        return await self._call(work)
 
     async def Publish(
-        self, request: pb.PublishRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.PublishRequest,
+        context: grpc.aio.ServicerContext[pb.PublishRequest, pb.PublishResponse],
     ) -> pb.PublishResponse:
         async def work() -> pb.PublishResponse:
             challenge, report = await flows.publish(self.db, request.slug, self.runner, self.tracks)
             return pb.PublishResponse(challenge=challenge, validation=report)
 
-        return await self._call(context, work)
+        return await self._call(work)
 
     async def Archive(
-        self, request: pb.ArchiveRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ArchiveRequest,
+        context: grpc.aio.ServicerContext[pb.ArchiveRequest, pb.AuthoredChallenge],
     ) -> pb.AuthoredChallenge:
-        return await self._call(
-            context, lambda: self.db.run(lambda s: service.archive(s, request.slug))
-        )
+        return await self._call(lambda: self.db.run(lambda s: service.archive(s, request.slug)))
 
     async def Export(
-        self, request: pb.ExportRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ExportRequest,
+        context: grpc.aio.ServicerContext[pb.ExportRequest, pb.ExportResponse],
     ) -> pb.ExportResponse:
         return await self._call(
-            context,
             lambda: self.db.run(lambda s: service.export_zip(s, request.slug, request.version)),
         )
 
     async def Import(
-        self, request: pb.ImportRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ImportRequest,
+        context: grpc.aio.ServicerContext[pb.ImportRequest, pb.AuthoredChallenge],
     ) -> pb.AuthoredChallenge:
         limit = self.settings.max_dataset_bytes
         return await self._call(
-            context,
             lambda: self.db.run(
                 lambda s: service.import_zip(s, request.owner_id, request.zip, limit)
             ),
         )
 
     async def GetBundle(
-        self, request: pb.GetBundleRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetBundleRequest,
+        context: grpc.aio.ServicerContext[pb.GetBundleRequest, pb.Bundle],
     ) -> pb.Bundle:
         return await self._call(
-            context,
             lambda: self.db.run(
                 lambda s: service.bundle(
                     s, request.slug, request.version, request.allow_draft, request.include_data

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from ascent.events.v1 import coach_pb2
 from sqlalchemy.orm import Session
 
-from services.coach import repository
 from services.coach.engine import BuiltinEngine, ImproveContext, Improvement, ImprovementEngine
 from services.coach.models import Proposal
+from services.coach.repository import CoachRepository
 from services.common import events
 from services.common.db import utcnow
 from services.common.errors import AscentError
@@ -46,8 +46,7 @@ class CoachService:
         """Persist the proposal and stage ImprovementProposed in the same transaction."""
         proposal_id = str(uuid.uuid4())
         run = context.run
-        repository.add_proposal(
-            session,
+        CoachRepository(session).add_proposal(
             Proposal(
                 id=proposal_id,
                 run_id=run.id,
@@ -96,7 +95,7 @@ def rate(session: Session, proposal_id: str, owner_id: str, rating: int, verdict
         raise AscentError("invalid_argument", "The verdict is either accepted or rejected.")
     if not rating and not verdict:
         raise AscentError("invalid_argument", "Give a rating (1-5), a verdict, or both.")
-    proposal = repository.get_proposal(session, proposal_id) if proposal_id else None
+    proposal = CoachRepository(session).get_proposal(proposal_id) if proposal_id else None
     if proposal is None or proposal.owner_id != owner_id:
         raise AscentError("not_found", "Proposal not found.")
     proposal.rating = rating or proposal.rating or 0

@@ -1,4 +1,5 @@
-"""gRPC adapter: gathers the recommender's advice, opens the unit of work, maps errors."""
+"""gRPC adapter: gathers the recommender's advice, opens the unit of work (services.common.rpc
+maps errors)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from services.coach.service import (
     socratic_steps,
 )
 from services.common.db import Database
-from services.common.errors import AscentError
 from services.common.outbox import OutboxRelay
 
 
@@ -39,12 +39,11 @@ class CoachServicer(pb_grpc.CoachServiceServicer):
         self.recommendations = recommendations
 
     async def Improve(
-        self, request: pb.ImproveRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ImproveRequest,
+        context: grpc.aio.ServicerContext[pb.ImproveRequest, pb.ImproveResponse],
     ) -> pb.ImproveResponse:
-        try:
-            mode = resolve_mode(request.mode)
-        except AscentError as err:
-            await context.abort(err.grpc_status, err.message)
+        mode = resolve_mode(request.mode)
         advice = await self.recommender.advise(request.run.dataset_sha256, self.recommendations)
         improve_context = ImproveContext(
             run=request.run,
@@ -52,10 +51,7 @@ class CoachServicer(pb_grpc.CoachServiceServicer):
             profile=advice.profile if advice else None,
             recommendations=advice.recommendations if advice else [],
         )
-        try:
-            stored = await asyncio.to_thread(self._improve, improve_context)
-        except AscentError as err:
-            await context.abort(err.grpc_status, err.message)
+        stored = await asyncio.to_thread(self._improve, improve_context)
         if self.relay is not None:
             self.relay.wake()
         improvement = stored.improvement
@@ -78,12 +74,11 @@ class CoachServicer(pb_grpc.CoachServiceServicer):
         )
 
     async def Rate(
-        self, request: pb.RateRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.RateRequest,
+        context: grpc.aio.ServicerContext[pb.RateRequest, pb.RateResponse],
     ) -> pb.RateResponse:
-        try:
-            await asyncio.to_thread(self._rate, request)
-        except AscentError as err:
-            await context.abort(err.grpc_status, err.message)
+        await asyncio.to_thread(self._rate, request)
         if self.relay is not None:
             self.relay.wake()
         return pb.RateResponse(proposal_id=request.proposal_id)

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.common.topology import default_addr
+
 
 def default_data_dir() -> Path:
     return Path.cwd() / ".ascent"
@@ -22,14 +24,15 @@ class CommonSettings(BaseSettings):
     log_level: str = "INFO"
     # Name of the JetStream stream all events go to.
     stream: str = "ASCENT"
-    # gRPC addresses of the services (host:port), used by their clients.
-    execution_addr: str = "127.0.0.1:50051"
-    leaderboard_addr: str = "127.0.0.1:50052"
-    progress_addr: str = "127.0.0.1:50053"
-    recommender_addr: str = "127.0.0.1:50054"
-    coach_addr: str = "127.0.0.1:50055"
-    analytics_addr: str = "127.0.0.1:50056"
-    authoring_addr: str = "127.0.0.1:50057"
+    # gRPC addresses of the services (host:port), used by their clients; one field per
+    # service of services.common.topology (tests/common/test_topology.py checks it).
+    execution_addr: str = default_addr("execution")
+    leaderboard_addr: str = default_addr("leaderboard")
+    progress_addr: str = default_addr("progress")
+    recommender_addr: str = default_addr("recommender")
+    coach_addr: str = default_addr("coach")
+    analytics_addr: str = default_addr("analytics")
+    authoring_addr: str = default_addr("authoring")
 
     @property
     def datasets_dir(self) -> Path:

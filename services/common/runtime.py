@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -19,6 +20,7 @@ from services.common.db import Database
 from services.common.events import BatchHandler, ConsumerSpec, EventBus, Handler
 from services.common.logging import configure_logging
 from services.common.outbox import OutboxRelay
+from services.common.rpc import EXIT_ADDRESS_IN_USE, AddressInUse, bind, create_server
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +76,14 @@ async def serve(
         await asyncio.to_thread(db.migrate, name, migrations)
 
     bus = EventBus(common.nats_url, producer=name, stream=common.stream)
-    server = grpc.aio.server()
+    server = create_server()
+    # Bound before setup (sandbox pools, clients): a taken port fails fast and cheaply.
+    try:
+        port = bind(server, settings.grpc_host, settings.grpc_port)
+    except AddressInUse:
+        if db is not None:
+            db.dispose()
+        raise
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     runtime = Runtime(name=name, settings=settings, common=common, server=server, bus=bus, db=db)
@@ -82,7 +91,6 @@ async def serve(
         runtime.relay = OutboxRelay(db, bus, producer=name)
 
     await setup(runtime)
-    port = server.add_insecure_port(f"{settings.grpc_host}:{settings.grpc_port}")
     await server.start()
     await bus.start()
     if runtime.relay is not None:
@@ -114,4 +122,8 @@ async def serve(
 
 def run(name: str, settings: ServiceSettings, setup: Setup, migrations: str | None = None) -> None:
     """Entry point helper for `python -m services.<name>`."""
-    asyncio.run(serve(name, settings, setup, migrations))
+    try:
+        asyncio.run(serve(name, settings, setup, migrations))
+    except AddressInUse as exc:
+        log.error("cannot start: %s", exc)
+        sys.exit(EXIT_ADDRESS_IN_USE)

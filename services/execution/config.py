@@ -6,6 +6,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from services.common.config import ServiceSettings
+from services.common.topology import default_port
 
 
 def default_curriculum_dir() -> Path:
@@ -15,7 +16,7 @@ def default_curriculum_dir() -> Path:
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ASCENT_EXECUTION_", extra="ignore")
 
-    grpc_port: int = 50051
+    grpc_port: int = default_port("execution")
     # Warm workers; on a 2-core machine two keep both cores busy without thrashing.
     pool_size: int = 2
     # Runs allowed to wait for a worker; beyond that callers get "busy, retry".

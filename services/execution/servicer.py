@@ -1,4 +1,4 @@
-"""gRPC adapter of the execution service."""
+"""gRPC adapter of the execution service (services.common.rpc maps errors to statuses)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import grpc
 from ascent.execution.v1 import execution_service_pb2 as pb
 from ascent.execution.v1 import execution_service_pb2_grpc as pb_grpc
+from ascent.types.v1 import run_pb2
 
 from services.common import events
 from services.common.datasets import DatasetStore
@@ -68,24 +69,22 @@ class ExecutionServicer(pb_grpc.ExecutionServiceServicer):
         )
 
     async def Execute(
-        self, request: pb.ExecuteRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ExecuteRequest,
+        context: grpc.aio.ServicerContext[pb.ExecuteRequest, pb.ExecuteResponse],
     ) -> AsyncIterator[pb.ExecuteResponse]:
-        try:
-            validate_request(request, self.settings.max_code_chars)
-            dataset = (
-                str(self.store.existing_path(request.dataset_sha256))
-                if request.dataset_sha256 and not request.challenge_slug
-                else None
-            )
-            resolved: Resolved | None = None
-            inputs: dict[str, str] = {}
-            if request.challenge_slug:
-                resolved = await self._challenge(request)
-                # Only the public parts are mounted; the label files stay outside the run.
-                inputs = resolved.files.learner_inputs()
-        except AscentError as err:
-            await context.abort(err.grpc_status, err.message)
-            return
+        validate_request(request, self.settings.max_code_chars)
+        dataset = (
+            str(self.store.existing_path(request.dataset_sha256))
+            if request.dataset_sha256 and not request.challenge_slug
+            else None
+        )
+        resolved: Resolved | None = None
+        inputs: dict[str, str] = {}
+        if request.challenge_slug:
+            resolved = await self._challenge(request)
+            # Only the public parts are mounted; the label files stay outside the run.
+            inputs = resolved.files.learner_inputs()
         spec = RunSpec(
             run_id=request.run_id,
             owner_id=request.owner_id or "anonymous",
@@ -124,10 +123,10 @@ class ExecutionServicer(pb_grpc.ExecutionServiceServicer):
                         self.relay.wake()
                     yield pb.ExecuteResponse(result=run)
         except SandboxBusy as err:
-            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, str(err))
+            raise AscentError("busy", str(err)) from err
         except SandboxError as err:
             log.error("sandbox refused to run", extra={"error": str(err)})
-            await context.abort(grpc.StatusCode.UNAVAILABLE, str(err))
+            raise AscentError("unavailable", str(err)) from err
         finally:
             if not finished:
                 # The caller went away (or the stream broke): do not leave the run burning a worker.
@@ -149,12 +148,14 @@ class ExecutionServicer(pb_grpc.ExecutionServiceServicer):
             raise AscentError("not_found", f"Unknown challenge {slug!r}.")
         return await self.authored.resolve(slug, request.challenge_version, request.ephemeral)
 
-    def _record(self, run: object) -> None:
+    def _record(self, run: run_pb2.Run) -> None:
         """The run-completed fact commits before the caller sees the result."""
         with self.db.session() as session:
-            enqueue(session, "execution", events.RUN_COMPLETED, completed_event(run))  # type: ignore[arg-type]
+            enqueue(session, "execution", events.RUN_COMPLETED, completed_event(run))
 
     async def Cancel(
-        self, request: pb.CancelRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.CancelRequest,
+        context: grpc.aio.ServicerContext[pb.CancelRequest, pb.CancelResponse],
     ) -> pb.CancelResponse:
         return pb.CancelResponse(found=await self.pool.cancel(request.run_id))

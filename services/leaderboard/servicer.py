@@ -1,4 +1,4 @@
-"""gRPC adapter of the leaderboard: opens the unit of work, maps AscentError to a status."""
+"""gRPC adapter of the leaderboard: opens the unit of work (services.common.rpc maps errors)."""
 
 from __future__ import annotations
 
@@ -29,21 +29,19 @@ class LeaderboardServicer(lb_grpc.LeaderboardServiceServicer):
         return await self.db.run(fn)
 
     async def ListRuns(
-        self, request: lb.ListRunsRequest, context: grpc.aio.ServicerContext
+        self,
+        request: lb.ListRunsRequest,
+        context: grpc.aio.ServicerContext[lb.ListRunsRequest, lb.ListRunsResponse],
     ) -> lb.ListRunsResponse:
-        try:
-            runs = await self._call(lambda s: service.list_runs(s, request.session_id))
-        except AscentError as err:
-            await context.abort(err.grpc_status, err.message)
+        runs = await self._call(lambda s: service.list_runs(s, request.session_id))
         return lb.ListRunsResponse(runs=runs)
 
     async def GetRun(
-        self, request: lb.GetRunRequest, context: grpc.aio.ServicerContext
+        self,
+        request: lb.GetRunRequest,
+        context: grpc.aio.ServicerContext[lb.GetRunRequest, lb.GetRunResponse],
     ) -> lb.GetRunResponse:
-        try:
-            run = await self._wait_for_run(request.run_id, request.wait_ms)
-        except AscentError as err:
-            await context.abort(err.grpc_status, err.message)
+        run = await self._wait_for_run(request.run_id, request.wait_ms)
         return lb.GetRunResponse(run=run)
 
     async def _wait_for_run(self, run_id: str, wait_ms: int) -> run_pb2.Run:
@@ -62,43 +60,42 @@ class LeaderboardServicer(lb_grpc.LeaderboardServiceServicer):
             await asyncio.sleep(self.settings.poll_interval_ms / 1000)
 
     async def GetLeaderboard(
-        self, request: lb.GetLeaderboardRequest, context: grpc.aio.ServicerContext
+        self,
+        request: lb.GetLeaderboardRequest,
+        context: grpc.aio.ServicerContext[lb.GetLeaderboardRequest, lb.GetLeaderboardResponse],
     ) -> lb.GetLeaderboardResponse:
-        try:
-            return await self._call(
-                lambda s: service.leaderboard(s, request.board_id, request.limit)
-            )
-        except AscentError as err:
-            await context.abort(err.grpc_status, err.message)
+        return await self._call(lambda s: service.leaderboard(s, request.board_id, request.limit))
 
     async def GetChallengeBoard(
-        self, request: lb.GetChallengeBoardRequest, context: grpc.aio.ServicerContext
+        self,
+        request: lb.GetChallengeBoardRequest,
+        context: grpc.aio.ServicerContext[
+            lb.GetChallengeBoardRequest, lb.GetChallengeBoardResponse
+        ],
     ) -> lb.GetChallengeBoardResponse:
-        try:
-            return await self._call(
-                lambda s: service.challenge_board(
-                    s,
-                    request.challenge_slug,
-                    request.limit,
-                    request.include_private,
-                    request.challenge_version,
-                )
+        return await self._call(
+            lambda s: service.challenge_board(
+                s,
+                request.challenge_slug,
+                request.limit,
+                request.include_private,
+                request.challenge_version,
             )
-        except AscentError as err:
-            await context.abort(err.grpc_status, err.message)
+        )
 
     async def SetChallengeBoard(
-        self, request: lb.SetChallengeBoardRequest, context: grpc.aio.ServicerContext
+        self,
+        request: lb.SetChallengeBoardRequest,
+        context: grpc.aio.ServicerContext[
+            lb.SetChallengeBoardRequest, lb.SetChallengeBoardResponse
+        ],
     ) -> lb.SetChallengeBoardResponse:
-        try:
-            return await self._call(
-                lambda s: service.set_challenge_board(
-                    s,
-                    request.challenge_slug,
-                    request.hidden,
-                    request.reveal_private,
-                    request.challenge_version,
-                )
+        return await self._call(
+            lambda s: service.set_challenge_board(
+                s,
+                request.challenge_slug,
+                request.hidden,
+                request.reveal_private,
+                request.challenge_version,
             )
-        except AscentError as err:
-            await context.abort(err.grpc_status, err.message)
+        )

@@ -8,6 +8,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from services.common.config import ServiceSettings
+from services.common.topology import default_port
 
 
 def default_curriculum_dir() -> Path:
@@ -18,7 +19,7 @@ def default_curriculum_dir() -> Path:
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ASCENT_PROGRESS_", extra="ignore")
 
-    grpc_port: int = 50053
+    grpc_port: int = default_port("progress")
     curriculum_dir: Path = Field(default_factory=default_curriculum_dir)
     # How many XP ledger entries GetProgress returns.
     history_limit: int = 20

@@ -110,7 +110,8 @@ class AuthoringHandler:
         self.db = db
 
     async def __call__(self, subject: str, event: Message) -> None:
-        event_id = event.meta.event_id  # type: ignore[attr-defined]
+        assert isinstance(event, authoring_pb2.ChallengePublished | authoring_pb2.ChallengeArchived)
+        event_id = event.meta.event_id
         if not event_id:
             return
 

@@ -1,4 +1,5 @@
-"""gRPC adapter of the progress service: opens the unit of work, maps AscentError."""
+"""gRPC adapter of the progress service: opens the unit of work (services.common.rpc maps
+errors)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from ascent.progress.v1 import progress_service_pb2_grpc as pb_grpc
 from sqlalchemy.orm import Session
 
 from services.common.db import Database
-from services.common.errors import AscentError
 from services.progress import service
 from services.progress.config import Settings
 
@@ -27,29 +27,26 @@ class ProgressServicer(pb_grpc.ProgressServiceServicer):
         return await self.db.run(fn)
 
     async def ListTracks(
-        self, request: pb.ListTracksRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ListTracksRequest,
+        context: grpc.aio.ServicerContext[pb.ListTracksRequest, pb.ListTracksResponse],
     ) -> pb.ListTracksResponse:
-        try:
-            tracks = await self._call(lambda s: service.list_tracks(s, request.learner_id))
-        except AscentError as err:
-            await context.abort(err.grpc_status, err.message)
+        tracks = await self._call(lambda s: service.list_tracks(s, request.learner_id))
         return pb.ListTracksResponse(tracks=tracks)
 
     async def GetChallenge(
-        self, request: pb.GetChallengeRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetChallengeRequest,
+        context: grpc.aio.ServicerContext[pb.GetChallengeRequest, pb.GetChallengeResponse],
     ) -> pb.GetChallengeResponse:
-        try:
-            return await self._call(
-                lambda s: service.get_challenge(s, request.slug, request.learner_id)
-            )
-        except AscentError as err:
-            await context.abort(err.grpc_status, err.message)
+        return await self._call(
+            lambda s: service.get_challenge(s, request.slug, request.learner_id)
+        )
 
     async def GetProgress(
-        self, request: pb.GetProgressRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetProgressRequest,
+        context: grpc.aio.ServicerContext[pb.GetProgressRequest, pb.GetProgressResponse],
     ) -> pb.GetProgressResponse:
         limit = self.settings.history_limit
-        try:
-            return await self._call(lambda s: service.get_progress(s, request.learner_id, limit))
-        except AscentError as err:
-            await context.abort(err.grpc_status, err.message)
+        return await self._call(lambda s: service.get_progress(s, request.learner_id, limit))

@@ -3,12 +3,13 @@ from __future__ import annotations
 from pydantic_settings import SettingsConfigDict
 
 from services.common.config import ServiceSettings
+from services.common.topology import default_port
 
 
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ASCENT_RECOMMENDER_", extra="ignore")
 
-    grpc_port: int = 50054
+    grpc_port: int = default_port("recommender")
     # Known datasets compared with the queried one; the rest are too far to inform it.
     neighbours: int = 5
     default_limit: int = 5

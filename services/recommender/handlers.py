@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 from ascent.events.v1 import coach_pb2, learning_pb2
+from google.protobuf.message import Message
 
 from services.common.db import Database
 from services.common.errors import AscentError
@@ -26,12 +27,15 @@ FEEDBACK_CONSUMER = "recommender-feedback"
 LEARNERS_CONSUMER = "recommender-learners"
 
 
-class RunHandlers:
+class RunsHandler:
+    """Scored runs → observations of the knowledge base, exactly once per event."""
+
     def __init__(self, db: Database, service: RecommenderService) -> None:
         self.db = db
         self.service = service
 
-    async def on_run_completed(self, subject: str, event: learning_pb2.RunCompleted) -> None:
+    async def __call__(self, subject: str, event: Message) -> None:
+        assert isinstance(event, learning_pb2.RunCompleted)
         await asyncio.to_thread(self.record, subject, event)
 
     def record(self, subject: str, event: learning_pb2.RunCompleted) -> bool:
@@ -58,14 +62,15 @@ class RunHandlers:
         return bool(applied and added)
 
 
-class FeedbackHandlers:
+class FeedbackHandler:
     """Ratings and accept/reject of coach proposals, exactly once per event."""
 
     def __init__(self, db: Database, service: RecommenderService) -> None:
         self.db = db
         self.service = service
 
-    async def on_proposal_rated(self, subject: str, event: coach_pb2.ProposalRated) -> None:
+    async def __call__(self, subject: str, event: Message) -> None:
+        assert isinstance(event, coach_pb2.ProposalRated)
         await asyncio.to_thread(self.record, subject, event)
 
     def record(self, subject: str, event: coach_pb2.ProposalRated) -> bool:
@@ -81,13 +86,14 @@ class FeedbackHandlers:
         return bool(applied and added)
 
 
-class LearnerHandlers:
+class LearnersHandler:
     """Challenge submissions → the learner's record per challenge, exactly once per event."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def on_run_completed(self, subject: str, event: learning_pb2.RunCompleted) -> None:
+    async def __call__(self, subject: str, event: Message) -> None:
+        assert isinstance(event, learning_pb2.RunCompleted)
         await asyncio.to_thread(self.record, subject, event)
 
     def record(self, subject: str, event: learning_pb2.RunCompleted) -> bool:

@@ -12,9 +12,9 @@ from services.recommender.handlers import (
     FEEDBACK_CONSUMER,
     LEARNERS_CONSUMER,
     RUNS_CONSUMER,
-    FeedbackHandlers,
-    LearnerHandlers,
-    RunHandlers,
+    FeedbackHandler,
+    LearnersHandler,
+    RunsHandler,
 )
 from services.recommender.progress_client import ProgressClient
 from services.recommender.service import PRIORS_PATH, Priors, RecommenderService
@@ -48,13 +48,9 @@ async def setup(rt: Runtime) -> None:
         RecommenderServicer(rt.db, service, progress), rt.server
     )
     rt.service_names.append(SERVICE_NAME)
-    rt.consume(RUNS_CONSUMER, events.RUN_COMPLETED, RunHandlers(rt.db, service).on_run_completed)
-    rt.consume(
-        FEEDBACK_CONSUMER,
-        events.PROPOSAL_RATED,
-        FeedbackHandlers(rt.db, service).on_proposal_rated,
-    )
-    rt.consume(LEARNERS_CONSUMER, events.RUN_COMPLETED, LearnerHandlers(rt.db).on_run_completed)
+    rt.consume(RUNS_CONSUMER, events.RUN_COMPLETED, RunsHandler(rt.db, service))
+    rt.consume(FEEDBACK_CONSUMER, events.PROPOSAL_RATED, FeedbackHandler(rt.db, service))
+    rt.consume(LEARNERS_CONSUMER, events.RUN_COMPLETED, LearnersHandler(rt.db))
 
 
 def main() -> None:

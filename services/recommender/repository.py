@@ -8,81 +8,79 @@ from sqlalchemy.orm import Session
 from services.recommender.models import DatasetProfile, Feedback, LearnerChallenge, Observation
 
 
-def get_profile(session: Session, dataset_key: str) -> DatasetProfile | None:
-    return session.get(DatasetProfile, dataset_key)
+class RecommenderRepository:
+    """Every query of the recommender, on one session (the unit of work the adapter opened)."""
 
+    def __init__(self, session: Session) -> None:
+        self.session = session
 
-def add_profile(session: Session, profile: DatasetProfile) -> None:
-    session.add(profile)
-    session.flush()
+    def get_profile(self, dataset_key: str) -> DatasetProfile | None:
+        return self.session.get(DatasetProfile, dataset_key)
 
+    def add_profile(self, profile: DatasetProfile) -> None:
+        self.session.add(profile)
+        self.session.flush()
 
-def has_observation(session: Session, run_id: str) -> bool:
-    found = session.execute(select(Observation.id).where(Observation.run_id == run_id)).first()
-    return found is not None
+    def has_observation(self, run_id: str) -> bool:
+        found = self.session.execute(
+            select(Observation.id).where(Observation.run_id == run_id)
+        ).first()
+        return found is not None
 
+    def add_observation(self, observation: Observation) -> None:
+        self.session.add(observation)
+        self.session.flush()
 
-def add_observation(session: Session, observation: Observation) -> None:
-    session.add(observation)
-    session.flush()
-
-
-def profiles_by_key(session: Session, keys: set[str]) -> dict[str, DatasetProfile]:
-    if not keys:
-        return {}
-    rows = session.scalars(select(DatasetProfile).where(DatasetProfile.dataset_key.in_(keys)))
-    return {row.dataset_key: row for row in rows}
-
-
-def pipeline_stats(
-    session: Session, task_type: str
-) -> list[tuple[str, str, str, float, int, float]]:
-    """(dataset_key, pipeline_key, pipeline_json, mean score, runs, mean duration ms) per
-    dataset × pipeline."""
-    rows = session.execute(
-        select(
-            Observation.dataset_key,
-            Observation.pipeline_key,
-            func.min(Observation.pipeline_json),
-            func.avg(Observation.score),
-            func.count(Observation.id),
-            func.avg(Observation.duration_ms),
+    def profiles_by_key(self, keys: set[str]) -> dict[str, DatasetProfile]:
+        if not keys:
+            return {}
+        rows = self.session.scalars(
+            select(DatasetProfile).where(DatasetProfile.dataset_key.in_(keys))
         )
-        .where(Observation.task_type == task_type)
-        .group_by(Observation.dataset_key, Observation.pipeline_key)
-    )
-    return [(r[0], r[1], r[2], float(r[3]), int(r[4]), float(r[5] or 0)) for r in rows]
+        return {row.dataset_key: row for row in rows}
 
-
-def replace_feedback(session: Session, proposal_id: str, rows: list[Feedback]) -> None:
-    """The latest feedback on a proposal replaces the earlier one."""
-    session.execute(delete(Feedback).where(Feedback.proposal_id == proposal_id))
-    session.add_all(rows)
-    session.flush()
-
-
-def feedback_by_pipeline(session: Session) -> dict[str, tuple[float, int]]:
-    """pipeline key -> (mean feedback value, number of proposals rated)."""
-    rows = session.execute(
-        select(Feedback.pipeline_key, func.avg(Feedback.value), func.count(Feedback.id)).group_by(
-            Feedback.pipeline_key
+    def pipeline_stats(self, task_type: str) -> list[tuple[str, str, str, float, int, float]]:
+        """(dataset_key, pipeline_key, pipeline_json, mean score, runs, mean duration ms) per
+        dataset × pipeline."""
+        rows = self.session.execute(
+            select(
+                Observation.dataset_key,
+                Observation.pipeline_key,
+                func.min(Observation.pipeline_json),
+                func.avg(Observation.score),
+                func.count(Observation.id),
+                func.avg(Observation.duration_ms),
+            )
+            .where(Observation.task_type == task_type)
+            .group_by(Observation.dataset_key, Observation.pipeline_key)
         )
-    )
-    return {r[0]: (float(r[1]), int(r[2])) for r in rows}
+        return [(r[0], r[1], r[2], float(r[3]), int(r[4]), float(r[5] or 0)) for r in rows]
 
+    def replace_feedback(self, proposal_id: str, rows: list[Feedback]) -> None:
+        """The latest feedback on a proposal replaces the earlier one."""
+        self.session.execute(delete(Feedback).where(Feedback.proposal_id == proposal_id))
+        self.session.add_all(rows)
+        self.session.flush()
 
-def learner_challenge(
-    session: Session, learner_id: str, challenge_slug: str
-) -> LearnerChallenge | None:
-    return session.get(LearnerChallenge, (learner_id, challenge_slug))
+    def feedback_by_pipeline(self) -> dict[str, tuple[float, int]]:
+        """pipeline key -> (mean feedback value, number of proposals rated)."""
+        rows = self.session.execute(
+            select(
+                Feedback.pipeline_key, func.avg(Feedback.value), func.count(Feedback.id)
+            ).group_by(Feedback.pipeline_key)
+        )
+        return {r[0]: (float(r[1]), int(r[2])) for r in rows}
 
+    def learner_challenge(self, learner_id: str, challenge_slug: str) -> LearnerChallenge | None:
+        return self.session.get(LearnerChallenge, (learner_id, challenge_slug))
 
-def add_learner_challenge(session: Session, row: LearnerChallenge) -> None:
-    session.add(row)
-    session.flush()
+    def add_learner_challenge(self, row: LearnerChallenge) -> None:
+        self.session.add(row)
+        self.session.flush()
 
-
-def learner_challenges(session: Session, learner_id: str) -> list[LearnerChallenge]:
-    return list(
-        session.scalars(select(LearnerChallenge).where(LearnerChallenge.learner_id == learner_id))
-    )
+    def learner_challenges(self, learner_id: str) -> list[LearnerChallenge]:
+        return list(
+            self.session.scalars(
+                select(LearnerChallenge).where(LearnerChallenge.learner_id == learner_id)
+            )
+        )

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from services.common.datasets import DatasetStore
 from services.common.db import utcnow
-from services.recommender import repository
 from services.recommender.models import DatasetProfile, Feedback, LearnerChallenge, Observation
 from services.recommender.next_challenge import Attempts
 from services.recommender.pipelines import (
@@ -37,6 +36,7 @@ from services.recommender.profiling import (
     profile_frame,
     read_csv,
 )
+from services.recommender.repository import RecommenderRepository
 
 # Basic coordinates (same order as `feature_vector`) and their typical spread: one unit of
 # distance is about a tenfold size change, a quarter of the cells missing/categorical, five
@@ -221,7 +221,7 @@ class RecommenderService:
         return dataset_sha256
 
     def cached_profile(self, session: Session, dataset_key: str) -> MetaFeatures | None:
-        row = repository.get_profile(session, dataset_key)
+        row = RecommenderRepository(session).get_profile(dataset_key)
         return to_meta(row) if row is not None else None
 
     def compute_profile(self, dataset_key: str) -> MetaFeatures:
@@ -231,8 +231,7 @@ class RecommenderService:
         return profile_frame(dataset_key, read_csv(self.store.existing_path(dataset_key)))
 
     def store_profile(self, session: Session, meta: MetaFeatures) -> None:
-        repository.add_profile(
-            session,
+        RecommenderRepository(session).add_profile(
             DatasetProfile(
                 dataset_key=meta.dataset_key,
                 rows=meta.rows,
@@ -251,11 +250,10 @@ class RecommenderService:
     # -- learning ---------------------------------------------------------------------------
     def record_run(self, session: Session, scored: ScoredRun, meta: MetaFeatures) -> bool:
         """Add one observation; False when this run is already known."""
-        if repository.has_observation(session, scored.run_id):
+        if RecommenderRepository(session).has_observation(scored.run_id):
             return False
         spec = canonical_spec(scored.spec)
-        repository.add_observation(
-            session,
+        RecommenderRepository(session).add_observation(
             Observation(
                 run_id=scored.run_id,
                 dataset_key=meta.dataset_key,
@@ -284,8 +282,7 @@ class RecommenderService:
         if value is None or not proposal_id or not pipeline_keys:
             return False
         now = utcnow()
-        repository.replace_feedback(
-            session,
+        RecommenderRepository(session).replace_feedback(
             proposal_id,
             [
                 Feedback(proposal_id=proposal_id, pipeline_key=key, value=value, created_at=now)
@@ -306,10 +303,12 @@ class RecommenderService:
         self, session: Session, task_type: str
     ) -> tuple[dict[str, MetaFeatures], list[KnownResult]]:
         """Priors plus everything learned from runs, for one task type."""
-        stats = repository.pipeline_stats(session, task_type)
+        stats = RecommenderRepository(session).pipeline_stats(task_type)
         profiles = {
             key: to_meta(row)
-            for key, row in repository.profiles_by_key(session, {r[0] for r in stats}).items()
+            for key, row in RecommenderRepository(session)
+            .profiles_by_key({r[0] for r in stats})
+            .items()
         }
         results = [KnownResult(*row) for row in stats if row[0] in profiles]
         for key, meta in self.priors.profiles.items():
@@ -338,7 +337,7 @@ class RecommenderService:
         best_score = {
             key: max(r.score for r in cells.values()) for key, cells in per_dataset.items()
         }
-        feedback = repository.feedback_by_pipeline(session)
+        feedback = RecommenderRepository(session).feedback_by_pipeline()
         best_on: dict[str, int] = defaultdict(int)
         for cells in per_dataset.values():
             best_on[max(cells.values(), key=lambda r: (r.score, -r.duration_ms)).pipeline_key] += 1
@@ -421,7 +420,7 @@ def record_challenge_attempt(session: Session, run: run_pb2.Run) -> bool:
     ):
         return False
     at = run.created_at.ToDatetime(tzinfo=UTC) if run.created_at.seconds else utcnow()
-    row = repository.learner_challenge(session, run.owner_id, slug)
+    row = RecommenderRepository(session).learner_challenge(run.owner_id, slug)
     if row is None:
         row = LearnerChallenge(
             learner_id=run.owner_id,
@@ -434,7 +433,7 @@ def record_challenge_attempt(session: Session, run: run_pb2.Run) -> bool:
             pass_threshold=grade.pass_threshold,
             last_at=at,
         )
-        repository.add_learner_challenge(session, row)
+        RecommenderRepository(session).add_learner_challenge(row)
     row.attempts += 1
     score = grade.public_score if grade.HasField("public_score") else None
     if grade.status == "graded" and score is not None and math.isfinite(score):
@@ -462,5 +461,5 @@ def learner_attempts(session: Session, learner_id: str) -> dict[str, Attempts]:
             best_score=row.best_score,
             passed=row.passed,
         )
-        for row in repository.learner_challenges(session, learner_id)
+        for row in RecommenderRepository(session).learner_challenges(learner_id)
     }

@@ -1,4 +1,5 @@
-"""gRPC adapter: opens units of work, maps errors, converts to and from protobuf."""
+"""gRPC adapter: opens units of work, converts to and from protobuf (services.common.rpc maps
+errors)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from services.recommender.next_challenge import (
     Ranking,
     rank_challenges,
 )
+from services.recommender.pipelines import Recommendation
 from services.recommender.profiling import BUILTIN_IRIS, MetaFeatures
 from services.recommender.progress_client import ProgressClient, ensure_learner
-from services.recommender.service import Recommendation, RecommenderService, learner_attempts
+from services.recommender.service import RecommenderService, learner_attempts
 
 DEFAULT_CHALLENGES = 3
 
@@ -61,25 +63,21 @@ class RecommenderServicer(pb_grpc.RecommenderServiceServicer):
         self.progress = progress
 
     async def Profile(
-        self, request: pb.ProfileRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ProfileRequest,
+        context: grpc.aio.ServicerContext[pb.ProfileRequest, pb.ProfileResponse],
     ) -> pb.ProfileResponse:
-        try:
-            meta = await asyncio.to_thread(
-                ensure_profile, self.db, self.service, request.dataset_sha256
-            )
-        except AscentError as err:
-            await context.abort(err.grpc_status, err.message)
+        meta = await asyncio.to_thread(
+            ensure_profile, self.db, self.service, request.dataset_sha256
+        )
         return pb.ProfileResponse(meta_features=meta_to_pb(meta))
 
     async def Recommend(
-        self, request: pb.RecommendRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.RecommendRequest,
+        context: grpc.aio.ServicerContext[pb.RecommendRequest, pb.RecommendResponse],
     ) -> pb.RecommendResponse:
-        try:
-            meta, recs = await asyncio.to_thread(
-                self._recommend, request.dataset_sha256, request.limit
-            )
-        except AscentError as err:
-            await context.abort(err.grpc_status, err.message)
+        meta, recs = await asyncio.to_thread(self._recommend, request.dataset_sha256, request.limit)
         return pb.RecommendResponse(
             meta_features=meta_to_pb(meta), pipelines=[recommendation_to_pb(r) for r in recs]
         )
@@ -92,12 +90,13 @@ class RecommenderServicer(pb_grpc.RecommenderServiceServicer):
             return meta, self.service.recommend(session, meta, limit)
 
     async def RecommendChallenge(
-        self, request: pb.RecommendChallengeRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.RecommendChallengeRequest,
+        context: grpc.aio.ServicerContext[
+            pb.RecommendChallengeRequest, pb.RecommendChallengeResponse
+        ],
     ) -> pb.RecommendChallengeResponse:
-        try:
-            ranking, graded = await self._recommend_challenge(request)
-        except AscentError as err:
-            await context.abort(err.grpc_status, err.message)
+        ranking, graded = await self._recommend_challenge(request)
         return ranking_to_pb(ranking, graded)
 
     async def _recommend_challenge(

@@ -1,13 +1,22 @@
 """Starts the whole system as local processes: NATS (JetStream), every service, the gateway.
 
 Used by `make run` (python -m services.supervisor) and by the full-stack tests, so the tests
-exercise exactly what a user starts. Children that die unexpectedly are restarted with
-backoff; on stop, the gateway goes first, then the services (SIGTERM, grace, then SIGKILL),
-then NATS, so in-flight work drains in dependency order.
+exercise exactly what a user starts. The services are those of `services.common.topology`.
+Children that die unexpectedly are restarted with backoff; on stop, the gateway goes first,
+then the services (SIGTERM, grace, then SIGKILL), then NATS, so in-flight work drains in
+dependency order. Children die with the supervisor (PR_SET_PDEATHSIG on Linux): none outlives
+it to answer the next stack's calls.
+
+Ports of an ephemeral stack (tests) are picked free and released before the child binds them,
+so another process can take one in between. gRPC servers no longer share ports (see
+`services.common.rpc`), so such a child fails at start with "address already in use"; the
+stack then gives it a new port and starts it again (with the services, whose peers must learn
+the new address).
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import shutil
@@ -17,32 +26,25 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from services.common import topology
+from services.common.rpc import EXIT_ADDRESS_IN_USE
+
 log = logging.getLogger("supervisor")
 
-SERVICES = [
-    "execution",
-    "leaderboard",
-    "progress",
-    "recommender",
-    "coach",
-    "analytics",
-    "authoring",
-]
-DEFAULT_PORTS = {
-    "execution": 50051,
-    "leaderboard": 50052,
-    "progress": 50053,
-    "recommender": 50054,
-    "coach": 50055,
-    "analytics": 50056,
-    "authoring": 50057,
-}
+# Tries per process when its port turns out to be taken (ephemeral stacks only).
+PORT_ATTEMPTS = 4
+ADDRESS_IN_USE = b"address already in use"
+PR_SET_PDEATHSIG = 1
+NATS_READY = b"Server is ready"
 
 
 def free_port() -> int:
@@ -67,27 +69,83 @@ def nats_binary() -> str:
     return found
 
 
+class PortConflict(RuntimeError):
+    """A child could not bind its port: another process holds it."""
+
+    def __init__(self, name: str, port: int, log_path: Path) -> None:
+        super().__init__(f"{name}: port {port}: address already in use; see {log_path}")
+        self.name = name
+        self.port = port
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A preexec_fn asking the kernel to SIGTERM the child when the supervisor dies, or None
+    where that is not available (not Linux)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the supervisor died before prctl took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec
+
+
+# PR_SET_PDEATHSIG fires when the *thread* that forked the child ends, not the process: a
+# child started from the watchdog or from a test's worker thread would get SIGTERM when that
+# thread exits. Every child is forked from this one thread, which lives as long as the process.
+_spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spawner")
+
+
+def _popen(argv: list[str], env: dict[str, str], log_file: Any) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        argv,
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        preexec_fn=_die_with_parent(),
+    )
+
+
 @dataclass
 class Child:
     name: str
     argv: list[str]
     env: dict[str, str]
     log_path: Path
+    port: int = 0
     proc: subprocess.Popen[bytes] | None = None
     restarts: list[float] = field(default_factory=list)
     stopping: bool = False
+    _log_offset: int = 0
 
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        handle = self.log_path.open("ab")
-        self.proc = subprocess.Popen(
-            self.argv,
-            env=self.env,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        handle.close()
+        with self.log_path.open("ab") as handle:
+            self._log_offset = handle.tell()
+            self.proc = _spawner.submit(_popen, self.argv, self.env, handle).result()
+
+    def failed_to_bind(self) -> bool:
+        """The child exited because its port is taken (services exit with EADDRINUSE; NATS
+        and uvicorn only say so in their log)."""
+        if self.proc is None or self.proc.poll() is None:
+            return False
+        if self.proc.returncode == EXIT_ADDRESS_IN_USE:
+            return True
+        return ADDRESS_IN_USE in self.output().lower()
+
+    def output(self) -> bytes:
+        """What this start of the child has logged so far."""
+        with self.log_path.open("rb") as handle:
+            handle.seek(self._log_offset)
+            return handle.read()
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -117,20 +175,33 @@ class StackConfig:
     http_port: int = 8000
     nats_url: str | None = None  # external NATS; None starts an embedded one
     nats_port: int = 4322
-    grpc_ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    grpc_ports: dict[str, int] = field(default_factory=lambda: dict(topology.DEFAULT_PORTS))
     extra_env: dict[str, str] = field(default_factory=dict)
-    services: list[str] = field(default_factory=lambda: list(SERVICES))
+    services: list[str] = field(default_factory=lambda: list(topology.NAMES))
     gateway: bool = True
+    # Ports were picked by us (ephemeral): a taken one is replaced and the child restarted.
+    # Fixed ports (`make run`) fail loudly instead.
+    reassign_ports: bool = False
 
     @classmethod
-    def ephemeral(cls, data_dir: Path, **kwargs: object) -> StackConfig:
+    def ephemeral(
+        cls,
+        data_dir: Path,
+        *,
+        extra_env: dict[str, str] | None = None,
+        services: list[str] | None = None,
+        gateway: bool = True,
+    ) -> StackConfig:
         """Free ports everywhere: for tests running beside a real `make run`."""
         return cls(
             data_dir=data_dir,
             http_port=free_port(),
             nats_port=free_port(),
-            grpc_ports={name: free_port() for name in SERVICES},
-            **kwargs,  # type: ignore[arg-type]
+            grpc_ports={name: free_port() for name in topology.NAMES},
+            extra_env=dict(extra_env or {}),
+            services=list(topology.NAMES) if services is None else list(services),
+            gateway=gateway,
+            reassign_ports=True,
         )
 
 
@@ -164,72 +235,120 @@ class Stack:
                 "PYTHONUNBUFFERED": "1",
             }
         )
-        for name, port in self.config.grpc_ports.items():
-            env[f"ASCENT_{name.upper()}_ADDR"] = f"127.0.0.1:{port}"
-            env[f"ASCENT_{name.upper()}_GRPC_PORT"] = str(port)
+        for spec in topology.SERVICES:
+            port = self.config.grpc_ports[spec.name]
+            env[spec.addr_env] = f"127.0.0.1:{port}"
+            env[spec.port_env] = str(port)
         env.update(self.config.extra_env)
         return env
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self, timeout: float = 90.0) -> None:
         self.config.data_dir.mkdir(parents=True, exist_ok=True)
-        logs = self.config.data_dir / "logs"
-        env = self.env()
         if self.config.nats_url is None:
-            nats = Child(
-                "nats",
-                [
-                    nats_binary(),
-                    "-a",
-                    "127.0.0.1",
-                    "-p",
-                    str(self.config.nats_port),
-                    "-js",
-                    "-sd",
-                    str(self.config.data_dir / "nats"),
-                ],
-                env,
-                logs / "nats.log",
-            )
-            self.children["nats"] = nats
-            nats.start()
-            self._wait(lambda: port_open(self.config.nats_port), "nats", timeout)
-        for name in self.config.services:
-            child = Child(
-                name, [sys.executable, "-m", f"services.{name}"], env, logs / f"{name}.log"
-            )
-            self.children[name] = child
-            child.start()
-        for name in self.config.services:
-            self.wait_service(name, timeout)
+            self._retrying(lambda: self._start_nats(timeout))
+        self._retrying(lambda: self._start_services(timeout))
         if self.config.gateway:
-            gateway = Child("gateway", [sys.executable, "-m", "gateway"], env, logs / "gateway.log")
-            self.children["gateway"] = gateway
-            gateway.start()
-            self._wait(
-                lambda: port_open(self.config.http_port, self.config.host), "gateway", timeout
-            )
+            self._retrying(lambda: self._start_gateway(timeout))
         self._watch = threading.Thread(target=self._watchdog, name="watchdog", daemon=True)
         self._watch.start()
 
-    def _wait(self, ready: object, name: str, timeout: float) -> None:
+    def _retrying(self, start: Callable[[], None]) -> None:
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            try:
+                start()
+                return
+            except PortConflict as conflict:
+                if not self.config.reassign_ports or attempt == PORT_ATTEMPTS:
+                    raise
+                self._reassign(conflict.name)
+                log.warning(
+                    "%s: port %d was taken; starting again on %d",
+                    conflict.name,
+                    conflict.port,
+                    self._port_of(conflict.name),
+                )
+
+    def _port_of(self, name: str) -> int:
+        if name == "nats":
+            return self.config.nats_port
+        if name == "gateway":
+            return self.config.http_port
+        return self.config.grpc_ports[name]
+
+    def _reassign(self, name: str) -> None:
+        if name == "nats":
+            self.config.nats_port = free_port()
+        elif name == "gateway":
+            self.config.http_port = free_port()
+        else:
+            self.config.grpc_ports[name] = free_port()
+
+    def _child(self, name: str, argv: list[str]) -> Child:
+        logs = self.config.data_dir / "logs"
+        child = Child(name, argv, self.env(), logs / f"{name}.log", port=self._port_of(name))
+        self.children[name] = child
+        child.start()
+        return child
+
+    def _start_nats(self, timeout: float) -> None:
+        self._child(
+            "nats",
+            [
+                nats_binary(),
+                "-a",
+                "127.0.0.1",
+                "-p",
+                str(self.config.nats_port),
+                "-js",
+                "-sd",
+                str(self.config.data_dir / "nats"),
+            ],
+        )
+        nats = self.children["nats"]
+        # The port alone could be answered by whoever took it: nats must say it listens.
+        self._wait(
+            lambda: NATS_READY in nats.output() and port_open(self.config.nats_port),
+            "nats",
+            timeout,
+        )
+
+    def _start_services(self, timeout: float) -> None:
+        for name in self.config.services:
+            self._child(name, [sys.executable, "-m", topology.service(name).module])
+        try:
+            for name in self.config.services:
+                self.wait_service(name, timeout)
+        except PortConflict:
+            # Every service got the taken address in its env: all start again with the new one.
+            for name in self.config.services:
+                self.children[name].stop()
+            raise
+
+    def _start_gateway(self, timeout: float) -> None:
+        self._child("gateway", [sys.executable, "-m", "gateway"])
+        self._wait(lambda: port_open(self.config.http_port, self.config.host), "gateway", timeout)
+
+    def _wait(self, ready: Callable[[], bool], name: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         child = self.children.get(name)
         while time.monotonic() < deadline:
-            if ready():  # type: ignore[operator]
-                return
             if child is not None and not child.alive():
+                if child.failed_to_bind():
+                    raise PortConflict(name, child.port, child.log_path)
                 raise RuntimeError(f"{name} exited at start; see {child.log_path}")
+            if ready() and (child is None or child.alive()):
+                return
             time.sleep(0.1)
         raise TimeoutError(f"{name} did not become ready in {timeout:.0f}s")
 
     def healthy(self, service: str) -> bool:
         try:
             with grpc.insecure_channel(self.addr(service)) as channel:
-                response = health_pb2_grpc.HealthStub(channel).Check(
-                    health_pb2.HealthCheckRequest(service=""), timeout=1
-                )
-            return response.status == health_pb2.HealthCheckResponse.SERVING
+                response: health_pb2.HealthCheckResponse = health_pb2_grpc.HealthStub(
+                    channel
+                ).Check(health_pb2.HealthCheckRequest(service=""), timeout=1)
+            return bool(response.status == health_pb2.HealthCheckResponse.SERVING)
         except grpc.RpcError:
             return False
 
@@ -258,7 +377,7 @@ class Stack:
         child = self.children[name]
         child.stopping = False
         child.start()
-        if name in SERVICES:
+        if name in topology.NAMES:
             self.wait_service(name, timeout)
 
     def stop(self) -> None:

@@ -12,8 +12,8 @@ import pytest
 from ascent.events.v1 import coach_pb2
 from sqlalchemy import select
 
-from services.coach import repository
 from services.coach.engine import BuiltinEngine, ImproveContext, experiment_name, infer_run_task
+from services.coach.repository import CoachRepository
 from services.coach.service import CoachService
 from services.common import events
 from services.common.db import Database
@@ -111,7 +111,7 @@ def test_store_persists_the_proposal_and_stages_the_event(db: Database) -> None:
     with db.session() as session:
         stored = service.store(session, context, improvement)
     with db.session() as session:
-        proposal = repository.get_proposal(session, stored.id)
+        proposal = CoachRepository(session).get_proposal(stored.id)
         assert proposal is not None
         assert (proposal.run_id, proposal.owner_id, proposal.engine) == (
             run.id,
@@ -192,7 +192,7 @@ def test_later_feedback_adds_to_the_earlier_one(db: Database) -> None:
             .order_by(outbox.c.id)
         ).scalars()
         staged = [coach_pb2.ProposalRated.FromString(bytes(p)) for p in payloads]
-        proposal = repository.get_proposal(session, stored.id)
+        proposal = CoachRepository(session).get_proposal(stored.id)
         assert proposal is not None
         assert (proposal.rating, proposal.verdict) == (5, "accepted")
     mine = [(e.rating, e.verdict) for e in staged if e.proposal_id == stored.id]

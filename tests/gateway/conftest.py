@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from gateway.app import create_app
 from gateway.config import Settings
 from gateway.context import Gateway
+from services.common import topology
 from services.common.config import CommonSettings
 from tests.support.nats_server import NatsServer, free_port
 
@@ -48,11 +49,8 @@ class GatewayUnderTest:
 
 
 def make_common(tmp_path: Path, nats_url: str) -> CommonSettings:
-    closed = {f"{name}_addr": f"127.0.0.1:{free_port()}" for name in _SERVICES}
+    closed = {f"{name}_addr": f"127.0.0.1:{free_port()}" for name in topology.NAMES}
     return CommonSettings(data_dir=tmp_path / "data", nats_url=nats_url, **closed)
-
-
-_SERVICES = ("execution", "leaderboard", "progress", "recommender", "coach", "analytics")
 
 
 @asynccontextmanager

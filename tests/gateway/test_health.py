@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from services.common import topology
 from tests.gateway.conftest import GatewayUnderTest
 
 
@@ -14,7 +15,8 @@ async def test_healthz_reports_unavailable_services(gateway: GatewayUnderTest) -
     data = response.json()["data"]
     assert data["status"] == "degraded"
     services = data["services"]
-    for name in ("execution", "leaderboard", "progress", "recommender", "coach", "analytics"):
+    assert set(services) == {*topology.NAMES, "nats", "database"}
+    for name in topology.NAMES:
         assert services[name] == "UNAVAILABLE"
     assert services["nats"] == "connected"
     assert services["database"] == "ok"

@@ -17,7 +17,7 @@ from services.common.datasets import DatasetStore
 from services.common.db import Database
 from services.common.events import new_meta
 from services.recommender.flows import ensure_profile
-from services.recommender.handlers import FeedbackHandlers, RunHandlers
+from services.recommender.handlers import FeedbackHandler, RunsHandler
 from services.recommender.pipelines import pipeline_key
 from services.recommender.profiling import EXTRA_FEATURES, iris_frame, profile_frame
 from services.recommender.service import PRIORS_PATH, Priors, RecommenderService
@@ -103,7 +103,7 @@ def test_a_pipeline_that_keeps_winning_rises(
     sqlite_db: Database, service: RecommenderService, store: DatasetStore
 ) -> None:
     """HGB starts ahead; SVC keeps winning on new similar datasets and overtakes it."""
-    handlers = RunHandlers(sqlite_db, service)
+    handlers = RunsHandler(sqlite_db, service)
     query = ensure_profile(sqlite_db, service, store.put(numeric_classification_csv(seed=50)))
     first = store.put(numeric_classification_csv(seed=51))
     handlers.record("s", event(first, HGB, 0.95))
@@ -129,7 +129,7 @@ def test_a_pipeline_that_keeps_winning_rises(
 def test_thompson_sampling_keeps_exploring(sqlite_db: Database, store: DatasetStore) -> None:
     """Two close pipelines with little evidence: random draws put each one first sometimes;
     greedy ranking never does."""
-    handlers = RunHandlers(sqlite_db, RecommenderService(store))
+    handlers = RunsHandler(sqlite_db, RecommenderService(store))
     query_sha = store.put(numeric_classification_csv(seed=60))
     sha = store.put(numeric_classification_csv(seed=61))
     handlers.record("s", event(sha, HGB, 0.93))
@@ -183,8 +183,8 @@ def rated(proposal_id: str, key: str, rating: int, verdict: str) -> coach_pb2.Pr
 def test_accepted_proposals_lift_a_pipeline_and_rejections_sink_it(
     sqlite_db: Database, service: RecommenderService, store: DatasetStore
 ) -> None:
-    runs = RunHandlers(sqlite_db, service)
-    feedback = FeedbackHandlers(sqlite_db, service)
+    runs = RunsHandler(sqlite_db, service)
+    feedback = FeedbackHandler(sqlite_db, service)
     sha = store.put(numeric_classification_csv(seed=80))
     runs.record("s", event(sha, HGB, 0.930))
     runs.record("s", event(sha, KNN, 0.925))

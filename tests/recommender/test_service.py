@@ -16,9 +16,8 @@ from services.common.datasets import DatasetStore
 from services.common.db import Database
 from services.common.errors import AscentError
 from services.common.events import new_meta
-from services.recommender import repository
 from services.recommender.flows import ensure_profile
-from services.recommender.handlers import RunHandlers
+from services.recommender.handlers import RunsHandler
 from services.recommender.models import Observation
 from services.recommender.pipelines import (
     PRIOR_RATIONALE,
@@ -28,6 +27,7 @@ from services.recommender.pipelines import (
     spec_from_outcome,
 )
 from services.recommender.profiling import BUILTIN_IRIS, infer_task_type
+from services.recommender.repository import RecommenderRepository
 from services.recommender.service import RecommenderService
 from tests.recommender.data import mixed_csv, numeric_classification_csv, regression_csv
 
@@ -155,7 +155,7 @@ def test_recommend_from_priors_on_empty_knowledge_base(
 def test_knowledge_base_learns_and_replay_is_idempotent(
     sqlite_db: Database, service: RecommenderService, store: DatasetStore
 ) -> None:
-    handlers = RunHandlers(sqlite_db, service)
+    handlers = RunsHandler(sqlite_db, service)
     seen = store.put(numeric_classification_csv(seed=11))
     similar = store.put(numeric_classification_csv(seed=12))
     different = store.put(regression_csv(seed=11))
@@ -202,7 +202,7 @@ def test_knowledge_base_learns_and_replay_is_idempotent(
 def test_similar_dataset_outweighs_distant_one(
     sqlite_db: Database, service: RecommenderService, store: DatasetStore
 ) -> None:
-    handlers = RunHandlers(sqlite_db, service)
+    handlers = RunsHandler(sqlite_db, service)
     near = store.put(numeric_classification_csv(seed=21, rows=300))
     far = store.put(mixed_csv(seed=21, rows=3000))
     query = store.put(numeric_classification_csv(seed=22, rows=330))
@@ -231,4 +231,4 @@ def test_pipeline_keys_are_canonical() -> None:
 
 def test_repository_has_no_observations_for_unknown_task(sqlite_db: Database) -> None:
     with sqlite_db.session() as session:
-        assert repository.pipeline_stats(session, "classification") == []
+        assert RecommenderRepository(session).pipeline_stats("classification") == []

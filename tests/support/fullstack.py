@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from services.supervisor.stack import SERVICES, Stack, StackConfig
+from services.common import topology
+from services.supervisor.stack import Stack, StackConfig
 from tests.support.postgres import drop_schema, fresh_schema_url, test_database_url
 
 
@@ -23,7 +24,7 @@ def running_stack(data_dir: Path, extra_env: dict[str, str] | None = None) -> It
     if base_url:
         # CI: each service owns its tables in its own private PostgreSQL schema, as in
         # docker-compose (one schema per service, never shared).
-        for name in (*SERVICES, "gateway"):
+        for name in (*topology.NAMES, "gateway"):
             url, schema = fresh_schema_url(base_url)
             env[f"ASCENT_{name.upper()}_DATABASE_URL"] = url
             schemas.append(schema)

@@ -1,0 +1,142 @@
+"""Every gRPC server of Ascent is made here: one error mapping for every servicer, and no
+port sharing.
+
+- `ErrorMapping` (a server interceptor, unary and streaming alike): an `AscentError` becomes
+  its gRPC status with its user-safe message; anything else is logged with its traceback and
+  becomes INTERNAL with a generic message, so no servicer repeats a try/except.
+- `create_server` turns `grpc.so_reuseport` off. With it on (gRPC's default on Linux), a
+  second server on a taken port starts fine and the kernel splits the connections between
+  the two: services of a stopped stack that outlived their supervisor kept answering the next
+  stack's calls. Off, `bind` fails with `AddressInUse` instead.
+"""
+
+from __future__ import annotations
+
+import errno
+import inspect
+import logging
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import grpc
+
+from services.common.errors import AscentError
+
+log = logging.getLogger(__name__)
+
+SERVER_OPTIONS: tuple[tuple[str, int], ...] = (("grpc.so_reuseport", 0),)
+INTERNAL_MESSAGE = "Internal error."
+# A service that cannot bind its port exits with EADDRINUSE, so the supervisor can tell a
+# port conflict (pick another port, try again) from a crash.
+EXIT_ADDRESS_IN_USE = errno.EADDRINUSE
+
+Context = grpc.aio.ServicerContext[Any, Any]
+if TYPE_CHECKING:
+    Interceptor = grpc.aio.ServerInterceptor[Any, Any]
+else:  # generic in grpc-stubs only
+    Interceptor = grpc.aio.ServerInterceptor
+
+
+class AddressInUse(RuntimeError):
+    """The gRPC port is taken by another process."""
+
+
+async def _map(err: Exception, context: Context, method: str) -> None:
+    """Aborts the call with the status `err` maps to (abort raises)."""
+    if isinstance(err, AscentError):
+        await context.abort(err.grpc_status, err.message)
+    log.error("unexpected error in %s", method, exc_info=err)
+    await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+
+
+def _wrap(behavior: Callable[..., Any], method: str) -> Callable[..., Any]:
+    if inspect.isasyncgenfunction(behavior):
+
+        async def stream(request: Any, context: Context) -> AsyncIterator[Any]:
+            try:
+                async for item in behavior(request, context):
+                    yield item
+            except grpc.aio.AbortError:
+                raise
+            except Exception as err:
+                await _map(err, context, method)
+
+        return stream
+
+    async def call(request: Any, context: Context) -> Any:
+        # Unary methods, and streaming ones written with `context.write` (the health Watch).
+        try:
+            return await behavior(request, context)
+        except grpc.aio.AbortError:
+            raise
+        except Exception as err:
+            await _map(err, context, method)
+
+    return call
+
+
+class ErrorMapping(Interceptor):
+    async def intercept_service(
+        self,
+        continuation: Callable[
+            [grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Any, Any]]
+        ],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler[Any, Any]:
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return handler  # unknown method: gRPC answers UNIMPLEMENTED
+        method = handler_call_details.method
+        kwargs: dict[str, Any] = {
+            "request_deserializer": handler.request_deserializer,
+            "response_serializer": handler.response_serializer,
+        }
+        if handler.unary_unary is not None:
+            return grpc.unary_unary_rpc_method_handler(_wrap(handler.unary_unary, method), **kwargs)
+        if handler.unary_stream is not None:
+            return grpc.unary_stream_rpc_method_handler(
+                _wrap(handler.unary_stream, method), **kwargs
+            )
+        if handler.stream_unary is not None:
+            return grpc.stream_unary_rpc_method_handler(
+                _wrap(handler.stream_unary, method), **kwargs
+            )
+        if handler.stream_stream is not None:
+            return grpc.stream_stream_rpc_method_handler(
+                _wrap(handler.stream_stream, method), **kwargs
+            )
+        return handler
+
+
+def create_server(
+    interceptors: Sequence[Interceptor] = (),
+) -> grpc.aio.Server:
+    return grpc.aio.server(
+        interceptors=[ErrorMapping(), *interceptors], options=list(SERVER_OPTIONS)
+    )
+
+
+def _port_taken(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return exc.errno == errno.EADDRINUSE
+    return False
+
+
+def bind(server: grpc.aio.Server, host: str, port: int) -> int:
+    """Listens on host:port (0: any free port); returns the bound port."""
+    address = f"{host}:{port}"
+    try:
+        bound = server.add_insecure_port(address)
+    except RuntimeError as exc:
+        if port and _port_taken(host, port):
+            raise AddressInUse(f"gRPC port {address}: address already in use") from exc
+        raise
+    if bound == 0:  # older grpcio reported a failed bind as port 0 instead of raising
+        if port and _port_taken(host, port):
+            raise AddressInUse(f"gRPC port {address}: address already in use")
+        raise RuntimeError(f"gRPC port {address}: bind failed")
+    return bound
