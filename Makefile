@@ -35,9 +35,10 @@ test: install web chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-# Unit tests only: no stack, no nats-server, no browser (markers from tests/support/lanes.py).
+# Unit tests only: no stack, no nats-server, no browser, no sandbox runs (markers from
+# tests/support/lanes.py).
 test-fast: install
-	$(BIN)/python -m pytest -q -m "not integration and not browser and not nats"
+	$(BIN)/python -m pytest -q -m "not integration and not browser and not nats and not sandbox"
 
 proto: install
 	$(BIN)/python proto/generate.py

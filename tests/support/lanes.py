@@ -1,6 +1,8 @@
 """Which tests leave the fast lane (`make test-fast`), decided from the fixtures they use.
 
-A test that starts a nats-server, service processes or Chromium is marked from the fixture
+A test that starts a nats-server, service processes, Chromium, or runs code in the sandbox
+or a fresh interpreter (seconds each: the sandbox and codegen tests alone took longer than
+the whole rest of the fast lane) is marked from the fixture
 that does it (`mark_from_fixtures`, run by tests/conftest.py at collection), so a new test
 gets the marker by using the fixture. The helpers that really start those processes also
 check (`require`) that the running test carries a marker that keeps it out of the fast lane:
@@ -14,17 +16,20 @@ from collections.abc import Iterable
 import pytest
 
 # The markers `make test-fast` deselects.
-SLOW_MARKERS = ("integration", "browser", "nats")
+SLOW_MARKERS = ("integration", "browser", "nats", "sandbox")
 
 # fixture name -> the markers every test that uses it (directly or through another fixture)
 # gets. The names are the suite's own fixtures: tests/conftest.py (nats_server),
 # tests/integration and tests/browser (stack, browser), tests/coach (sandbox: an execution
-# service process and its nats-server).
+# service process and its nats-server), tests/execution and tests/coach (pool, single_pool:
+# warm sandbox pools).
 FIXTURE_MARKERS: dict[str, tuple[str, ...]] = {
     "nats_server": ("nats",),
     "stack": ("integration",),
     "browser": ("browser", "integration"),
     "sandbox": ("integration",),
+    "pool": ("sandbox",),
+    "single_pool": ("sandbox",),
 }
 
 # What each kind of process needs the running test to be marked with (any one of them).
@@ -32,6 +37,8 @@ PROCESS_MARKERS: dict[str, tuple[str, ...]] = {
     "nats-server": ("nats", "integration"),
     "service processes": ("integration",),
     "Chromium": ("browser",),
+    "the sandbox": ("sandbox", "integration"),
+    "experiment interpreters": ("sandbox", "integration"),
 }
 
 _current: tuple[str, frozenset[str]] | None = None
