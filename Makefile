@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WEB_STAMP := web/dist/.built
 
-.PHONY: run test install web chromium proto proto-check lint format bench bench-execution bench-coach bench-analytics priors clean
+.PHONY: run test test-fast install web chromium proto proto-check lint format bench bench-execution bench-coach bench-analytics priors clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ test: install web chromium
 	$(BIN)/python proto/generate.py --check
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# Unit tests only: no stack, no nats-server, no browser, no sandbox runs (markers from
+# tests/support/lanes.py).
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not integration and not browser and not nats and not sandbox"
 
 proto: install
 	$(BIN)/python proto/generate.py

@@ -25,9 +25,9 @@ from tests.support.harness import (
     event_bus,
     publish,
     running_service,
-    wait_until,
 )
 from tests.support.nats_server import NatsServer, free_port
+from tests.support.polling import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from services.supervisor.stack import Stack
+from tests.support import lanes
 from tests.support.fullstack import running_stack
 
 CHROMIUM = os.environ.get("ASCENT_CHROMIUM", "/usr/bin/chromium")
@@ -51,6 +52,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 @pytest.fixture(scope="package")
 def browser(stack: Stack) -> Iterator[playwright_sync.Browser]:
+    lanes.require("Chromium")
     executable = _chromium()
     with playwright_sync.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)

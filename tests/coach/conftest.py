@@ -19,6 +19,7 @@ import grpc
 import pytest
 
 from services.common.datasets import DatasetStore
+from tests.support import lanes
 from tests.support.nats_server import free_port, running_nats
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +35,7 @@ class Sandbox:
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     if os.environ.get("ASCENT_SKIP_SANDBOX_TESTS") == "1":
         pytest.skip("ASCENT_SKIP_SANDBOX_TESTS=1")
+    lanes.require("service processes")
     data_dir = tmp_path_factory.mktemp("coach-sandbox")
     port = free_port()
     with running_nats(data_dir / "jetstream") as nats:

@@ -11,6 +11,7 @@ from ascent.types.v1 import run_pb2
 
 from services.coach.codegen import DATA_PATH
 from services.common.templates import STARTER_TEMPLATE
+from tests.support import lanes
 
 SEED_TEMPLATE = STARTER_TEMPLATE
 
@@ -36,6 +37,7 @@ class Result:
 
 def run_code(code: str, csv_path: Path | None, tmp_path: Path, timeout: float = 60) -> Result:
     """Run `code` in a fresh interpreter; its data path is patched to `csv_path` (test only)."""
+    lanes.require("experiment interpreters")
     target = str(csv_path) if csv_path is not None else str(tmp_path / "no-upload.csv")
     patched = code.replace(DATA_PATH, target)
     assert patched != code, "the code must read the uploaded dataset path"

@@ -20,6 +20,7 @@ from services.common.templates import STARTER_TEMPLATE
 from services.execution.sandbox import RunSpec, SandboxPool, SandboxResult
 from services.execution.service import build_run
 from tests.recommender.data import mixed_csv
+from tests.support import lanes
 
 
 def scored(accuracy: float | None, r2: float | None = None, task: str = "") -> run_pb2.Run:
@@ -88,6 +89,7 @@ async def test_loop_rejects_silly_round_counts() -> None:
 async def pool() -> AsyncIterator[SandboxPool]:
     if os.environ.get("ASCENT_SKIP_SANDBOX_TESTS") == "1":
         pytest.skip("ASCENT_SKIP_SANDBOX_TESTS=1")
+    lanes.require("the sandbox")
     sandbox = SandboxPool(size=1, max_queue=4)
     await sandbox.start()
     try:

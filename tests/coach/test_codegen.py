@@ -16,6 +16,9 @@ from services.recommender.pipelines import pipeline_key, prior_specs
 from tests.coach.helpers import SEED_TEMPLATE, crashed_run, run_code, scored_run
 from tests.recommender.data import mixed_csv
 
+# The tests run the generated experiments in fresh interpreters (run_code).
+pytestmark = pytest.mark.sandbox
+
 
 def write(tmp_path: Path, name: str, content: bytes) -> Path:
     path = tmp_path / name

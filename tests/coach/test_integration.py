@@ -31,21 +31,11 @@ from services.recommender.main import setup as recommender_setup
 from tests.coach.helpers import SEED_TEMPLATE, run_code
 from tests.recommender.data import numeric_classification_csv
 from tests.support.nats_server import NatsServer, free_port
+from tests.support.polling import wait_until
 
 pytestmark = pytest.mark.integration
 
 BOOSTING = {"steps": [], "estimator": "GradientBoostingClassifier", "params": {"max_depth": 2}}
-
-
-async def wait_for(check: Callable[[], Awaitable[bool] | bool], timeout: float = 20.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        outcome = check()
-        if await outcome if isinstance(outcome, Awaitable) else outcome:
-            return
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.1)
 
 
 @contextlib.asynccontextmanager
@@ -113,7 +103,7 @@ class Listener:
                     await msg.ack()
             return any(p.proposal_id == proposal_id for p in self.seen)
 
-        await wait_for(arrived)
+        await wait_until(arrived, timeout=20)
         return next(p for p in self.seen if p.proposal_id == proposal_id)
 
     async def close(self) -> None:
@@ -190,7 +180,7 @@ async def test_improve_uses_the_recommender_and_publishes_the_proposal(
                     return False
             return bool(rows[0] == 2)
 
-        await wait_for(learned)
+        await wait_until(learned, timeout=20)
 
         run = baseline_run(current, 0.71)
         response = await coach.Improve(pb.ImproveRequest(run=run, history=[run]), timeout=30)

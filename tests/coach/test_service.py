@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,23 +21,15 @@ from services.common.outbox import outbox
 from services.recommender.pipelines import Recommendation, pipeline_key, prior_specs
 from services.recommender.profiling import MetaFeatures
 from tests.coach.helpers import crashed_run, scored_run
-
-BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("TEST_DATABASE_URL") else [])
+from tests.support.postgres import BACKENDS, service_database
 
 PROFILE = MetaFeatures("k", 300, 5, "classification", 2, 0.1, 0.4, 0.9, "label")
 
 
 @pytest.fixture(params=BACKENDS)
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    url = (
-        f"sqlite:///{tmp_path / 'coach.db'}"
-        if request.param == "sqlite"
-        else os.environ["TEST_DATABASE_URL"]
-    )
-    database = Database(url)
-    database.migrate("coach", "services.coach.migrations")
-    yield database
-    database.dispose()
+    with service_database(request.param, tmp_path, "coach") as database:
+        yield database
 
 
 def observed(spec: dict, score: float) -> Recommendation:

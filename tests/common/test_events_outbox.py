@@ -15,6 +15,8 @@ from services.common.db import Database
 from services.common.events import EventBus
 from services.common.outbox import OutboxRelay, create_tables, enqueue, process_once
 from tests.support.nats_server import NatsServer
+from tests.support.polling import wait_until
+from tests.support.postgres import private_schema, require_postgres
 
 
 def make_db(tmp_path: Path) -> Database:
@@ -26,14 +28,6 @@ def make_db(tmp_path: Path) -> Database:
 
 def session_created(owner: str) -> gateway_pb2.SessionCreated:
     return gateway_pb2.SessionCreated(session_id=f"s-{owner}", owner_id=owner)
-
-
-async def wait_until(predicate, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
 
 
 async def test_outbox_keeps_events_while_nats_is_down_and_consumer_is_idempotent(
@@ -116,9 +110,14 @@ async def test_poison_message_is_terminated_not_redelivered(nats_server: NatsSer
     await bus.close()
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="TEST_DATABASE_URL not set")
+@pytest.mark.postgres
 def test_inbox_on_postgres() -> None:
-    db = Database(os.environ["TEST_DATABASE_URL"])
+    with private_schema(require_postgres()) as (url, _):
+        inbox_round_trip(url)
+
+
+def inbox_round_trip(url: str) -> None:
+    db = Database(url)
     with db.engine.begin() as conn:
         create_tables(conn)
     event_id = os.urandom(8).hex()

@@ -15,11 +15,13 @@ import pytest_asyncio
 
 from services.execution.sandbox import SandboxPool
 from tests.execution.sandbox_helpers import SERVICE_SECRET, SERVICE_SECRET_ENV
+from tests.support import lanes
 
 
 async def _pool(size: int, max_queue: int = 64) -> AsyncIterator[SandboxPool]:
     if os.environ.get("ASCENT_SKIP_SANDBOX_TESTS") == "1":
         pytest.skip("ASCENT_SKIP_SANDBOX_TESTS=1")
+    lanes.require("the sandbox")
     # Set before the workers start: if the environment were not cleared, they'd carry it.
     os.environ[SERVICE_SECRET_ENV] = SERVICE_SECRET
     pool = SandboxPool(size=size, max_queue=max_queue)

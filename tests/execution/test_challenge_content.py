@@ -25,6 +25,9 @@ from services.execution.config import Settings, default_curriculum_dir
 from services.execution.main import setup
 from tests.support.nats_server import free_port, running_nats
 
+# The execution service in-process with its own nats-server.
+pytestmark = pytest.mark.integration
+
 CATALOG = load_catalog(default_curriculum_dir())
 CHALLENGES = sorted(challenge_index(CATALOG).values(), key=lambda c: c.slug)
 

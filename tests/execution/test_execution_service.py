@@ -22,6 +22,7 @@ from services.common.templates import STARTER_TEMPLATE
 from services.execution.config import Settings
 from services.execution.main import setup
 from tests.support.nats_server import NatsServer, free_port
+from tests.support.polling import wait_until
 
 
 @pytest.fixture
@@ -80,10 +81,7 @@ async def test_starter_template_streams_output_then_result_and_publishes_the_run
     assert run.session_id == "s1"
     assert run.name == "Baseline"
 
-    for _ in range(200):
-        if received:
-            break
-        await asyncio.sleep(0.05)
+    await wait_until(lambda: received, timeout=10, what="the run-completed event")
     assert [e.run.id for e in received] == [run.id]
     assert received[0].meta.producer == "execution"
     assert received[0].run.outcome.accuracy == run.outcome.accuracy

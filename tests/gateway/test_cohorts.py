@@ -9,8 +9,9 @@ from typing import Any
 from ascent.events.v1 import gateway_pb2
 
 from tests.gateway.conftest import bearer, browser_login
-from tests.support.harness import event_bus, stream_events, wait_until
+from tests.support.harness import event_bus, stream_events
 from tests.support.nats_server import NatsServer
+from tests.support.polling import wait_until
 
 ROLES = {"instructor_usernames": "teach,teach2", "admin_usernames": "boss"}
 

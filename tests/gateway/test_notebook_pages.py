@@ -24,6 +24,7 @@ from ascent.types.v1 import run_pb2
 from gateway.live import page_stream
 from services.common import events
 from tests.gateway.conftest import GatewayUnderTest, browser_login
+from tests.support.polling import wait_until
 
 HX = {"HX-Request": "true"}
 
@@ -323,8 +324,4 @@ async def owner_of(gateway: GatewayUnderTest, notebook_id: str) -> str:
 
 
 async def wait_subscribed(hub: Any) -> None:
-    for _ in range(100):
-        if hub._subscriptions:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("live hub never subscribed")
+    await wait_until(lambda: hub._subscriptions, timeout=5, what="the live hub to subscribe")

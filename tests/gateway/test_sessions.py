@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import nats
 from ascent.events.v1 import gateway_pb2
 
 from services.common import events
 from tests.gateway.conftest import GatewayUnderTest, bearer
+from tests.support.polling import wait_until
 
 
 async def next_event(nats_url: str, subject: str, timeout: float = 10.0) -> bytes:
@@ -16,16 +15,15 @@ async def next_event(nats_url: str, subject: str, timeout: float = 10.0) -> byte
     nc = await nats.connect(nats_url)
     try:
         js = nc.jetstream()
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            try:
-                sub = await js.pull_subscribe(subject, stream="ASCENT")
-                messages = await sub.fetch(1, timeout=1)
-                return bytes(messages[0].data)
-            except Exception:
-                if asyncio.get_running_loop().time() > deadline:
-                    raise
-                await asyncio.sleep(0.2)
+
+        async def first() -> bytes:
+            sub = await js.pull_subscribe(subject, stream="ASCENT")
+            messages = await sub.fetch(1, timeout=1)
+            return bytes(messages[0].data)
+
+        return await wait_until(
+            first, timeout=timeout, interval=0.2, ignoring=(Exception,), what=f"{subject} event"
+        )
     finally:
         await nc.close()
 

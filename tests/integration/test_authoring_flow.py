@@ -6,10 +6,8 @@ nothing."""
 from __future__ import annotations
 
 import io
-import time
 import uuid
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ import pytest
 from services.supervisor.__main__ import demo_account
 from services.supervisor.stack import Stack
 from tests.integration.conftest import DEMO_ADMIN, register
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -52,17 +51,6 @@ def dataset(rows: int = 240, seed: int = 7) -> bytes:
     frame["noise"] = noise.round(4)
     frame["label"] = label
     return frame.to_csv(index=False).encode()
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.2)
 
 
 def authored_in_tracks(api: httpx.Client, headers: dict[str, str], slug: str) -> dict | None:
@@ -164,7 +152,7 @@ def test_author_publish_solve_version_and_export(
     assert api.post("/api/cohorts/join", json=join, headers=learner).status_code == 200
 
     # The learner sees it in the Beginner track (via the progress catalog) and can open it.
-    seen = wait_for(lambda: authored_in_tracks(api, learner, slug))
+    seen = eventually(lambda: authored_in_tracks(api, learner, slug))
     assigned = api.post(
         f"/api/cohorts/{cohort_id}/assignments",
         json={"challenge": slug, "dueAt": "2099-01-01"},
@@ -183,11 +171,11 @@ def test_author_publish_solve_version_and_export(
     graded = submitted.json()["data"]
     assert graded["passed"] and graded["challengeVersion"] == 1
 
-    board = wait_for(
+    board = eventually(
         lambda: api.get(f"/api/leaderboards/{slug}", headers=learner).json()["data"]["entries"]
     )
     assert board[0]["isYou"] and board[0]["publicScore"] == graded["publicScore"]
-    wait_for(
+    eventually(
         lambda: any(
             r["challenge"] == slug and r["passed"]
             for r in api.get("/api/profile", headers=learner).json()["data"]["results"]
@@ -205,7 +193,7 @@ def test_author_publish_solve_version_and_export(
         rows = [c for c in response.json()["data"]["challenges"] if c["challenge"] == slug]
         return rows[0] if rows and rows[0]["learnersPassed"] == 1 else None
 
-    row = wait_for(dashboard_row)
+    row = eventually(dashboard_row)
     assert (row["runs"], row["graded"], row["passRate"]) == (1, 1, 1.0)
     assert row["title"] == "Yes or no?"
 
@@ -225,7 +213,7 @@ def test_author_publish_solve_version_and_export(
     v2 = api.post(f"{base}/{slug}/publish", headers=instructor)
     assert v2.status_code == 200, v2.text
     assert v2.json()["data"]["currentVersion"] == 2
-    wait_for(lambda: (authored_in_tracks(api, learner, slug) or {}).get("version") == 2)
+    eventually(lambda: (authored_in_tracks(api, learner, slug) or {}).get("version") == 2)
 
     # v2 has its own (empty) board; v1's board keeps the learner's v1 run.
     assert api.get(f"/api/leaderboards/{slug}", headers=learner).json()["data"]["entries"] == []
@@ -257,7 +245,7 @@ def test_author_publish_solve_version_and_export(
     # Archive: out of the track; the learner can no longer open or submit to it.
     archived = api.post(f"{base}/{slug}/archive", headers=instructor)
     assert archived.status_code == 200 and archived.json()["data"]["status"] == "archived"
-    wait_for(lambda: authored_in_tracks(api, learner, slug) is None)
+    eventually(lambda: authored_in_tracks(api, learner, slug) is None)
     assert api.get(f"/api/challenges/{slug}", headers=learner).status_code == 404
 
 

@@ -13,7 +13,8 @@ from ascent.recommender.v1 import recommender_service_pb2 as rec_pb
 from ascent.recommender.v1 import recommender_service_pb2_grpc as rec_grpc
 
 from services.supervisor.stack import Stack
-from tests.integration.test_demo_flow import circles_csv, wait_for
+from tests.integration.test_demo_flow import circles_csv
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -92,7 +93,7 @@ def test_notebook_feedback_teaches_the_recommender(stack: Stack) -> None:
             headers={**HX, **csrf},
         )
         assert rated.status_code == 200 and "Thanks" in rated.text, rated.text
-        found = wait_for(lambda: rated_rationales(stack, sha))
+        found = eventually(lambda: rated_rationales(stack, sha))
         assert "rated it -1.0 on 1 proposal(s)" in found[0], found
 
         # Accepting it afterwards adds to the thumbs (the coach merges them): (-1 + 1) / 2.
@@ -102,5 +103,7 @@ def test_notebook_feedback_teaches_the_recommender(stack: Stack) -> None:
             headers={**HX, **csrf},
         )
         assert accepted.status_code == 200 and "Accepted" in accepted.text, accepted.text
-        found = wait_for(lambda: [r for r in rated_rationales(stack, sha) if "rated it +0.0" in r])
+        found = eventually(
+            lambda: [r for r in rated_rationales(stack, sha) if "rated it +0.0" in r]
+        )
         assert "on 1 proposal(s)" in found[0], found

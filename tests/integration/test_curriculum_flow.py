@@ -3,9 +3,7 @@ locks, bad submissions, graded passes, XP, badges, unlocks and the challenge boa
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -15,22 +13,12 @@ from services.common.curriculum import load_catalog
 from services.execution.config import default_curriculum_dir
 from services.supervisor.stack import Stack
 from tests.integration.conftest import register
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 
 CATALOG = load_catalog(default_curriculum_dir())
 BEGINNER = CATALOG.tracks[0].challenges
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.2)
 
 
 def tracks(api: httpx.Client, headers: dict[str, str]) -> dict[str, dict[str, Any]]:
@@ -84,13 +72,13 @@ def test_a_learner_plays_the_beginner_track(api: httpx.Client, stack: Stack) -> 
         assert response.status_code == 201, response.text
         data = response.json()["data"]
         assert data["status"] == "graded" and data["passed"], data
-        wait_for(
+        eventually(
             lambda slug=challenge.slug: {
                 c["slug"]: c for c in tracks(api, ada)["beginner"]["challenges"]
             }[slug]["passed"]
         )
 
-    after = wait_for(lambda: (t := tracks(api, ada))["intermediate"]["unlocked"] and t)
+    after = eventually(lambda: (t := tracks(api, ada))["intermediate"]["unlocked"] and t)
     assert after["beginner"]["passedCount"] == len(BEGINNER) and after["beginner"]["percent"] == 100
     assert not after["advanced"]["unlocked"]
 
@@ -98,7 +86,7 @@ def test_a_learner_plays_the_beginner_track(api: httpx.Client, stack: Stack) -> 
     assert submit(api, bob, first.slug, first.starter_code).status_code == 201
     seen = api.get(f"/api/leaderboards/{first.slug}", headers=bob)
     assert seen.status_code == 200, seen.text
-    board = wait_for(
+    board = eventually(
         lambda: (
             len(
                 (b := api.get(f"/api/leaderboards/{first.slug}", headers=bob).json()["data"])[
@@ -133,7 +121,7 @@ def test_a_learner_plays_the_beginner_track(api: httpx.Client, stack: Stack) -> 
         current = profile()
         return current if wanted <= {b["slug"] for b in current["badges"]} else None
 
-    final = wait_for(all_badges)
+    final = eventually(all_badges)
     assert final["challengesPassed"] == len(BEGINNER)
     assert all(b["awardedAt"] for b in final["badges"])
     # Five passes alone are worth 250 XP; runs and the personal best come on top.
@@ -172,7 +160,7 @@ def test_practice_runs_are_never_graded_and_boards_show_display_names(
     def xp() -> int:
         return int(api.get("/api/profile", headers=pia).json()["data"]["xp"])
 
-    wait_for(lambda: xp() > 0)
+    eventually(lambda: xp() > 0)
     profile = api.get("/api/profile", headers=pia).json()["data"]
     assert profile["results"] == [] and profile["challengesPassed"] == 0
     board = api.get(f"/api/leaderboards/{first.slug}", headers=pia).json()["data"]
@@ -189,7 +177,7 @@ def test_practice_runs_are_never_graded_and_boards_show_display_names(
         entries = api.get(f"/api/leaderboards/{first.slug}", headers=other).json()["data"]
         return next((e for e in entries["entries"] if e["name"] == chosen), None)
 
-    entry = wait_for(pia_on_board)
+    entry = eventually(pia_on_board)
     assert not entry["isYou"]
     seen = api.get(f"/api/leaderboards/{first.slug}", headers=other).text
     assert name not in seen  # the username stays private once a display name is chosen

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 import uuid
 
 import httpx
@@ -14,6 +13,7 @@ from sklearn.datasets import make_circles
 
 from services.supervisor.stack import Stack
 from tests.integration.conftest import register
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -24,17 +24,6 @@ def circles_csv() -> bytes:
     frame = pd.DataFrame(features, columns=["x1", "x2"])
     frame["label"] = np.where(target == 1, "inner", "outer")
     return frame.to_csv(index=False).encode()
-
-
-def wait_for(check, timeout: float = 30.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.25)
 
 
 def test_demo_flow(api: httpx.Client, stack: Stack) -> None:
@@ -133,7 +122,7 @@ def test_demo_flow(api: httpx.Client, stack: Stack) -> None:
         data = api.get("/api/me/progress", headers=auth).json()["data"]
         return data if data["runs"] >= 3 else None
 
-    progress = wait_for(progress_ready)
+    progress = eventually(progress_ready)
     assert progress["xp"] > 0
     assert "first-run" in [b["slug"] for b in progress["badges"]]
 

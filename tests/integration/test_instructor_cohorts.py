@@ -21,7 +21,7 @@ from services.common.curriculum import load_catalog
 from services.execution.config import default_curriculum_dir
 from services.supervisor.stack import Stack
 from tests.integration.conftest import ADMIN, INSTRUCTORS, register
-from tests.integration.test_curriculum_flow import wait_for
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -91,7 +91,7 @@ def test_cohort_dashboard_end_to_end(api: httpx.Client, stack: Stack) -> None:
         row = rows.get(FIRST.slug)
         return data if row and row["runs"] == 2 and row["learnersPassed"] == 1 else None
 
-    data = wait_for(dashboard)
+    data = eventually(dashboard)
     assert data["cohort"] == {"id": cohort["id"], "name": cohort["name"]}
     assert data["learners"] == 1
     (row,) = data["challenges"]
@@ -142,7 +142,7 @@ def test_cohort_dashboard_end_to_end(api: httpx.Client, stack: Stack) -> None:
     assert [(e["rank"], e["name"], e["isYou"]) for e in board["entries"]] == [
         (1, learner_name, True)
     ]
-    done = wait_for(
+    done = eventually(
         lambda: api.get(f"/api/cohorts/{cohort['id']}", headers=learner).json()["data"][
             "assignments"
         ][0]["done"]

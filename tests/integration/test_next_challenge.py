@@ -14,7 +14,7 @@ from services.execution.config import default_curriculum_dir
 from services.supervisor.stack import Stack
 from tests.integration.conftest import register
 from tests.integration.test_coach_feedback import HX, page_login
-from tests.integration.test_demo_flow import wait_for
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -50,7 +50,7 @@ def test_next_challenge_follows_passes_and_weak_spots(api: httpx.Client, stack: 
     )
     assert weak.status_code == 201 and not weak.json()["data"]["passed"], weak.text
 
-    learnt = wait_for(lambda: (n := next_up(api, auth))["gradedRuns"] == 2 and n)
+    learnt = eventually(lambda: (n := next_up(api, auth))["gradedRuns"] == 2 and n)
     ranked = [c["slug"] for c in learnt["challenges"]]
     # The pass unlocked Data detective: next step first; the far regression miss second.
     assert ranked[:2] == ["data-detective", "diabetes-regression"], learnt

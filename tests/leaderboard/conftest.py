@@ -1,24 +1,17 @@
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from services.common.db import Database
+from tests.support.postgres import BACKENDS, service_database
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """The leaderboard schema on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set."""
-    if request.param == "postgres":
-        url = os.environ.get("TEST_DATABASE_URL")
-        if not url:
-            pytest.skip("TEST_DATABASE_URL not set")
-    else:
-        url = f"sqlite:///{tmp_path / 'leaderboard.db'}"
-    database = Database(url)
-    database.migrate("leaderboard", "services.leaderboard.migrations")
-    yield database
-    database.dispose()
+    """The leaderboard schema on SQLite, and in a private PostgreSQL schema (dropped afterwards)
+    when the run has PostgreSQL."""
+    with service_database(request.param, tmp_path, "leaderboard") as database:
+        yield database

@@ -24,9 +24,9 @@ from tests.support.harness import (
     publish,
     running_service,
     stream_events,
-    wait_until,
 )
 from tests.support.nats_server import NatsServer, free_port
+from tests.support.polling import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,8 +8,7 @@ import pytest
 from services.common.datasets import DatasetStore
 from services.common.db import Database
 from services.recommender.service import RecommenderService
-
-BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("TEST_DATABASE_URL") else [])
+from tests.support.postgres import BACKENDS, service_database
 
 
 def migrated(url: str) -> Database:
@@ -21,15 +19,10 @@ def migrated(url: str) -> Database:
 
 @pytest.fixture(params=BACKENDS)
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """The recommender schema on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set."""
-    url = (
-        f"sqlite:///{tmp_path / 'recommender.db'}"
-        if request.param == "sqlite"
-        else os.environ["TEST_DATABASE_URL"]
-    )
-    database = migrated(url)
-    yield database
-    database.dispose()
+    """The recommender schema on SQLite, and in a private PostgreSQL schema (dropped
+    afterwards) when the run has PostgreSQL."""
+    with service_database(request.param, tmp_path, "recommender") as database:
+        yield database
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
@@ -29,19 +29,12 @@ from services.recommender.main import setup
 from services.recommender.pipelines import PRIOR_RATIONALE, pipeline_key
 from tests.recommender.data import mixed_csv, numeric_classification_csv
 from tests.support.nats_server import NatsServer, free_port
+from tests.support.polling import wait_until
 
 pytestmark = pytest.mark.integration
 
 HGB = {"steps": ["SimpleImputer"], "estimator": "HistGradientBoostingClassifier", "params": {}}
 KNN = {"steps": ["StandardScaler"], "estimator": "KNeighborsClassifier", "params": {}}
-
-
-async def wait_for(check: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.1)
 
 
 @contextlib.asynccontextmanager
@@ -123,7 +116,7 @@ async def test_profile_recommend_and_learning_from_events(
         async def learned() -> bool:
             return observation_count(tmp_path) == len(batch)
 
-        await wait_for(learned)
+        await wait_until(learned, timeout=20)
         ranked = await stub.Recommend(pb.RecommendRequest(dataset_sha256=query, limit=4))
         keys = [p.key for p in ranked.pipelines]
         assert keys[0] == pipeline_key(KNN)
@@ -153,7 +146,7 @@ async def test_profile_recommend_and_learning_from_events(
                 and info.delivered.stream_seq >= len(batch)
             )
 
-        await wait_for(replayed)
+        await wait_until(replayed, timeout=20)
         assert observation_count(tmp_path) == len(batch)
         again = await stub.Recommend(pb.RecommendRequest(dataset_sha256=query, limit=4))
         assert [p.key for p in again.pipelines] == keys

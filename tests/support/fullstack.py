@@ -13,11 +13,13 @@ from pathlib import Path
 
 from services.common import topology
 from services.supervisor.stack import Stack, StackConfig
+from tests.support import lanes
 from tests.support.postgres import drop_schema, fresh_schema_url, test_database_url
 
 
 @contextmanager
 def running_stack(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
+    lanes.require("service processes")
     env: dict[str, str] = {}
     base_url = test_database_url()
     schemas: list[str] = []
@@ -46,10 +48,16 @@ def running_stack(data_dir: Path, extra_env: dict[str, str] | None = None) -> It
         running.stop()
         for log in sorted((data_dir / "logs").glob("*.log")):
             print(f"==== {log.name}\n{log.read_text()[-3000:]}")
+        drop_schemas(base_url, schemas)
         raise
     try:
         yield running
     finally:
         running.stop()
-        for schema in schemas:
+        drop_schemas(base_url, schemas)
+
+
+def drop_schemas(base_url: str | None, schemas: list[str]) -> None:
+    for schema in schemas:
+        if base_url:
             drop_schema(base_url, schema)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
@@ -22,23 +21,10 @@ from services.common.events import EventBus
 from services.common.outbox import outbox
 from services.common.runtime import Setup, serve
 
+# Re-exported for bench/bench_analytics.py, which imports it from here.
+from tests.support.polling import wait_until as wait_until
+
 STREAM = "ASCENT"
-
-
-async def wait_until(
-    predicate: Callable[[], bool | Awaitable[bool]], timeout: float = 15.0, what: str = ""
-) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        result = predicate()
-        if inspect.isawaitable(result):
-            result = await result
-        if result:
-            return
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met in time: {what}")
-        await asyncio.sleep(0.05)
 
 
 @contextlib.asynccontextmanager
@@ -66,7 +52,7 @@ async def running_service(
         yield channel
     finally:
         ready.cancel()
-        await channel.close()
+        await channel.close(grace=None)
         stop.set()
         await asyncio.wait_for(task, 30)
 
@@ -122,7 +108,9 @@ async def consumer_caught_up(bus: EventBus, durable: str) -> bool:
         info = await bus.nc.jetstream().consumer_info(STREAM, durable)
     except NotFoundError:
         return False
-    return info.num_pending == 0 and info.num_ack_pending == 0 and info.delivered.stream_seq > 0
+    return bool(
+        info.num_pending == 0 and info.num_ack_pending == 0 and info.delivered.stream_seq > 0
+    )
 
 
 async def delete_consumer(bus: EventBus, durable: str) -> None:
