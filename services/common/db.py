@@ -57,13 +57,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def create_table(conn: Connection, model: type[DeclarativeBase]) -> None:
-    """Migration step: create one model's table when it is missing (the others are left alone)."""
+def table_of(model: type[DeclarativeBase]) -> Table:
+    """The Table a declarative model maps (SQLAlchemy types `__table__` as any FromClause)."""
     table = model.__table__
-    # SQLAlchemy types `__table__` as any FromClause; a declarative model maps a Table.
     if not isinstance(table, Table):
         raise TypeError(f"{model.__name__} is not mapped to a table")
-    table.create(conn, checkfirst=True)
+    return table
+
+
+def create_table(conn: Connection, model: type[DeclarativeBase]) -> None:
+    """Migration step: create one model's table when it is missing (the others are left alone)."""
+    table_of(model).create(conn, checkfirst=True)
 
 
 def add_missing_columns(

@@ -12,7 +12,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common import events
-from services.common.db import Database, create_table
+from services.common.db import Database, create_table, table_of
 from services.execution.protocol import merge_report
 
 
@@ -53,9 +53,12 @@ def test_create_table_refuses_a_model_mapped_to_a_query(tmp_path: Path) -> None:
     class _Recent(_Base):
         __table__ = _Widget.__table__.select().where(text("id > 5")).subquery()
 
+    with pytest.raises(TypeError, match="_Recent is not mapped to a table"):
+        table_of(_Recent)
     db = Database(f"sqlite:///{tmp_path / 'svc.db'}")
     with db.engine.begin() as conn, pytest.raises(TypeError, match="not mapped to a table"):
         create_table(conn, _Recent)
+    assert table_of(_Widget).name == "typed_helpers_widget"
 
 
 def test_merge_report_ignores_sections_of_the_wrong_shape() -> None:
