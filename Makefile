@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WEB_STAMP := web/dist/.built
 
-.PHONY: run test test-fast install web chromium proto proto-check lint format bench bench-execution bench-coach bench-analytics priors clean
+.PHONY: run test test-fast install web chromium proto proto-check lint format typecheck bench bench-execution bench-coach bench-analytics priors clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# mypy --strict over the project's own code; what it checks and the stub packages it relies on
+# are set in pyproject.toml [tool.mypy].
+typecheck: install
+	$(BIN)/mypy
 
 bench: bench-execution
 

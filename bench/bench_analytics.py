@@ -26,6 +26,7 @@ from ascent.analytics.v1 import analytics_service_pb2_grpc as pb_grpc
 from services.analytics import handlers
 from services.analytics.config import Settings
 from services.analytics.main import MIGRATIONS, NAME, setup
+from services.supervisor.stack import free_port
 from tests.support import analytics_burst
 from tests.support.harness import (
     consumer_caught_up,
@@ -33,7 +34,7 @@ from tests.support.harness import (
     running_service,
     wait_until,
 )
-from tests.support.nats_server import free_port, running_nats
+from tests.support.nats_server import running_nats
 
 
 async def bench(total: int, database_url: str, work: Path) -> dict[str, float]:

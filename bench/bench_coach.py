@@ -64,7 +64,7 @@ def _sklearn(name: str, **kwargs: object) -> pd.DataFrame:
     from sklearn import datasets
 
     bunch = getattr(datasets, f"load_{name}")(as_frame=True, **kwargs)
-    frame = bunch.data.copy()
+    frame: pd.DataFrame = bunch.data.copy()
     frame["target"] = bunch.target
     return frame
 
@@ -72,7 +72,10 @@ def _sklearn(name: str, **kwargs: object) -> pd.DataFrame:
 def _statsmodels(module: str) -> pd.DataFrame:
     import importlib
 
-    return importlib.import_module(f"statsmodels.datasets.{module}").load_pandas().data.copy()
+    frame: pd.DataFrame = (
+        importlib.import_module(f"statsmodels.datasets.{module}").load_pandas().data.copy()
+    )
+    return frame
 
 
 def _gaps(frame: pd.DataFrame, share: float, seed: int) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ascent.analytics.v1 import analytics_service_pb2 as pb
-from ascent.events.v1 import coach_pb2, gateway_pb2, learning_pb2, meta_pb2
+from ascent.events.v1 import coach_pb2, gateway_pb2, learning_pb2
 from google.protobuf.message import DecodeError, Message
 from sqlalchemy.orm import Session
 
@@ -59,7 +59,7 @@ def decode(raw: RawEvent) -> Incoming | None:
         if message_type is not None:
             message = message_type()
             message.ParseFromString(raw.data)
-            meta: meta_pb2.EventMeta = message.meta  # type: ignore[attr-defined]
+            meta = events.meta_of(message)
         else:
             # A subject added after this code was written: field 1 is EventMeta by contract.
             envelope = pb.AnyEvent()

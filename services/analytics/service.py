@@ -140,8 +140,9 @@ def dashboard(session: Session, request: pb.DashboardFilter) -> pb.GetDashboardR
         stats.learners_passed = len(passes)
         if passes:
             stats.median_seconds_to_pass = statistics.median(
-                (p.first_pass - p.first_graded).total_seconds()  # type: ignore[operator]
+                (p.first_pass - p.first_graded).total_seconds()
                 for p in passes
+                if p.first_pass is not None  # always: only passes are listed
             )
             stats.median_attempts_to_pass = statistics.median(p.attempts for p in passes)
         response.challenges.append(stats)

@@ -31,7 +31,9 @@ from sqlalchemy import (
     inspect,
     select,
 )
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -55,6 +57,19 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def table_of(model: type[DeclarativeBase]) -> Table:
+    """The Table a declarative model maps (SQLAlchemy types `__table__` as any FromClause)."""
+    table = model.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
+
+
+def create_table(conn: Connection, model: type[DeclarativeBase]) -> None:
+    """Migration step: create one model's table when it is missing (the others are left alone)."""
+    table_of(model).create(conn, checkfirst=True)
+
+
 def add_missing_columns(
     conn: Connection, metadata: MetaData, columns: Mapping[str, Iterable[str]]
 ) -> None:
@@ -75,7 +90,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
             cur = dbapi_conn.cursor()
             # WAL lets the gRPC readers and the event consumer work side by side.
             cur.execute("PRAGMA journal_mode=WAL")

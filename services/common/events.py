@@ -14,7 +14,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import nats
 from ascent.events.v1 import (
@@ -28,6 +28,7 @@ from ascent.events.v1 import (
 )
 from google.protobuf.message import DecodeError, Message
 from nats.aio.client import Client as NatsClient
+from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import api as js_api
 from nats.js.errors import NotFoundError
@@ -87,6 +88,24 @@ HDR_MSG_ID = "Nats-Msg-Id"
 HDR_PRODUCER = "Ascent-Producer"
 HDR_OCCURRED_AT = "Ascent-Occurred-At"
 HDR_TRACEPARENT = "traceparent"
+
+
+class Event(Protocol):
+    """What producing an event needs of its message: every registered event type has its
+    `EventMeta` in field 1, `meta` (protobuf's base class knows nothing of it)."""
+
+    @property
+    def meta(self) -> meta_pb2.EventMeta: ...
+
+    def SerializeToString(self, *, deterministic: bool = ...) -> bytes: ...
+
+
+def meta_of(message: Message) -> meta_pb2.EventMeta:
+    """The `EventMeta` of a decoded event of a registered type."""
+    meta = getattr(message, "meta", None)
+    if not isinstance(meta, meta_pb2.EventMeta):
+        raise ValueError(f"{type(message).__name__} carries no EventMeta")
+    return meta
 
 
 def new_meta(producer: str, trace_id: str = "") -> meta_pb2.EventMeta:
@@ -272,7 +291,7 @@ class EventBus:
                     await asyncio.sleep(0.5)
 
     async def _dispatch_batch(
-        self, spec: ConsumerSpec, handler: BatchHandler, msgs: list[nats.aio.msg.Msg]
+        self, spec: ConsumerSpec, handler: BatchHandler, msgs: list[Msg]
     ) -> None:
         raw = [RawEvent(m.subject, m.data, dict(m.headers or {})) for m in msgs]
         try:
@@ -290,7 +309,7 @@ class EventBus:
             else:
                 await msg.ack()
 
-    async def _dispatch(self, spec: ConsumerSpec, msg: nats.aio.msg.Msg) -> None:
+    async def _dispatch(self, spec: ConsumerSpec, msg: Msg) -> None:
         assert spec.handler is not None
         subject = msg.subject
         try:

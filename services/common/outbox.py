@@ -14,7 +14,6 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from google.protobuf.message import Message
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -34,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.common.db import Database, utcnow
-from services.common.events import EventBus, headers_for, new_meta
+from services.common.events import Event, EventBus, headers_for, new_meta
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +70,9 @@ def create_tables(conn: Connection) -> None:
     metadata.create_all(conn, checkfirst=True)
 
 
-def enqueue(session: Session, producer: str, subject: str, event: Message) -> str:
+def enqueue(session: Session, producer: str, subject: str, event: Event) -> str:
     """Stage an event in the caller's transaction. Fills `meta` when it is empty."""
-
-    meta = event.meta  # type: ignore[attr-defined]
+    meta = event.meta
     if not meta.event_id:
         meta.CopyFrom(new_meta(producer))
     session.execute(

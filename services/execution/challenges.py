@@ -117,7 +117,7 @@ class AuthoredBook:
         return Resolved(spec=spec, files=files, version=head.version)
 
     async def close(self) -> None:
-        await self.channel.close()
+        await self.channel.close(grace=None)
 
 
 def grade_submission(

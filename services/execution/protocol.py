@@ -91,7 +91,9 @@ def parse_stdout(stdout: str) -> run_pb2.RunOutcome:
 
 def merge_report(outcome: run_pb2.RunOutcome, report: dict[str, Any]) -> run_pb2.RunOutcome:
     """Overlay what the `ascent_report` helper recorded onto the parsed outcome."""
-    metrics = report.get("metrics") if isinstance(report.get("metrics"), dict) else {}
+    metrics = report.get("metrics")
+    if not isinstance(metrics, dict):
+        metrics = {}
     for key, field in _REPORT_FLOATS.items():
         if key in metrics:
             number = _finite(metrics[key])
@@ -99,7 +101,9 @@ def merge_report(outcome: run_pb2.RunOutcome, report: dict[str, Any]) -> run_pb2
                 setattr(outcome, field, number)
     if isinstance(report.get("confusion_matrix"), list):
         outcome.confusion_matrix_json = json.dumps(report["confusion_matrix"])
-    model = report.get("model") if isinstance(report.get("model"), dict) else {}
+    model = report.get("model")
+    if not isinstance(model, dict):
+        model = {}
     if isinstance(model.get("type"), str) and model["type"]:
         outcome.model_type = model["type"][:200]
     if model:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from services.common.db import create_table
 from services.progress.models import AcceptedProposal
 
 
 def upgrade(conn: Connection) -> None:
-    AcceptedProposal.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+    create_table(conn, AcceptedProposal)

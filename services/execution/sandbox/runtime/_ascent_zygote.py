@@ -201,7 +201,7 @@ def warm_up() -> None:
 
 
 def _read_all(fd: int) -> bytes:
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         chunk = os.read(fd, 1 << 20)
         if not chunk:
@@ -437,7 +437,7 @@ def _run_learner(code_bytes: bytes) -> int:
     )
     main = types.ModuleType("__main__")
     main.__file__ = LEARNER_FILENAME
-    main.__builtins__ = __builtins__  # type: ignore[attr-defined]
+    main.__dict__["__builtins__"] = __builtins__
     sys.modules["__main__"] = main
     exit_code = 0
     try:

@@ -207,7 +207,7 @@ def log_regression(y_true: Any, y_pred: Any) -> dict[str, Any]:
     _send_section("regression", result)
     _send_section("task_type", "regression")
     metrics(rmse=result["rmse"], mae=result["mae"], r2=result["r2"])
-    return _jsonable(result)
+    return {key: _jsonable(value) for key, value in result.items()}
 
 
 def model(estimator: Any) -> dict[str, Any]:
