@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, func, insert, select
+from sqlalchemy import ColumnElement, Table, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -325,7 +325,7 @@ class AnalyticsRepository:
         ]
         total = int(self.session.scalar(select(func.count()).where(*conditions)) or 0)
         parent = aliased(RunFact)
-        query: Select[Any] = (
+        query = (
             select(RunFact.score, parent.score, RunFact.lower_is_better)
             .join(parent, parent.run_id == RunFact.parent_run_id)
             .where(
@@ -335,7 +335,12 @@ class AnalyticsRepository:
                 parent.lower_is_better == RunFact.lower_is_better,
             )
         )
-        pairs = [(float(a), float(b), bool(c)) for a, b, c in self.session.execute(query)]
+        # The query excludes NULL scores; the check narrows the column types for the checker.
+        pairs = [
+            (float(a), float(b), bool(c))
+            for a, b, c in self.session.execute(query)
+            if a is not None and b is not None
+        ]
         return total, pairs
 
     def throughput(self, since: datetime) -> list[tuple[datetime, str, str, int]]:
