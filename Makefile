@@ -63,7 +63,7 @@ bench-coach: install
 # Rebuild the recommender's cold-start priors (services/recommender/priors.json).
 priors: install
 	$(BIN)/python -m pip install -q -e '.[bench]'
-	$(BIN)/python -m services.recommender.build_priors
+	$(BIN)/python bench/build_priors.py
 
 clean:
 	rm -rf .ascent web/dist test-artifacts
