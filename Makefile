@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WEB_STAMP := web/dist/.built
 
-.PHONY: run test install web chromium proto proto-check lint format bench bench-execution bench-coach bench-analytics priors clean
+.PHONY: run test install web chromium proto proto-check lint imports format bench bench-execution bench-coach bench-analytics priors clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ proto: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# No service package imports another's (contracts in pyproject.toml, [tool.importlinter]).
+imports: install
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .
