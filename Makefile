@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WEB_STAMP := web/dist/.built
 
-.PHONY: run test test-fast install web chromium proto proto-check lint format typecheck bench bench-execution bench-coach bench-analytics priors clean
+.PHONY: run test test-fast install web chromium proto proto-check lint imports format typecheck bench bench-execution bench-coach bench-analytics priors clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# No service package imports another's (contracts in pyproject.toml, [tool.importlinter]).
+imports: install
+	$(BIN)/lint-imports
+
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
@@ -73,7 +77,7 @@ bench-coach: install
 # Rebuild the recommender's cold-start priors (services/recommender/priors.json).
 priors: install
 	$(BIN)/python -m pip install -q -e '.[bench]'
-	$(BIN)/python -m services.recommender.build_priors
+	$(BIN)/python bench/build_priors.py
 
 clean:
 	rm -rf .ascent web/dist test-artifacts

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 from ascent.execution.v1 import execution_service_pb2 as exec_pb
 from ascent.types.v1 import run_pb2
+from build_priors import PRIOR_DATASETS  # a sibling script: bench/ is on sys.path
 
 from services.coach.codegen import generate_code
 from services.coach.engine import ImproveContext, Improvement
@@ -46,13 +47,13 @@ from services.coach.service import CoachService
 from services.common.autoimprove import auto_improve
 from services.common.datasets import DatasetStore
 from services.common.db import Database
+from services.common.ml.pipelines import prior_specs
+from services.common.ml.scoring import ranking_metric
+from services.common.ml.tasks import CLASSIFICATION, REGRESSION, infer_task_type
 from services.common.templates import STARTER_TEMPLATE
 from services.execution.sandbox import Limits, RunSpec, SandboxPool, SandboxResult
 from services.execution.service import build_run
-from services.recommender.build_priors import PRIOR_DATASETS
 from services.recommender.flows import ensure_profile
-from services.recommender.pipelines import CLASSIFICATION, prior_specs
-from services.recommender.profiling import infer_task_type
 from services.recommender.service import Priors, RecommenderService
 
 Loader = Callable[[], pd.DataFrame]
@@ -181,12 +182,12 @@ class Row:
 
 
 def score(run: run_pb2.Run, task: str) -> float | None:
+    """The run's score under its task's metric (the starter's accuracy on a regression
+    target does not count)."""
     if run.has_error:
         return None
-    outcome = run.outcome
-    if task == CLASSIFICATION:
-        return outcome.accuracy if outcome.HasField("accuracy") else None
-    return outcome.r2 if outcome.HasField("r2") else None
+    metric = ranking_metric(task)
+    return float(getattr(run.outcome, metric)) if run.outcome.HasField(metric) else None
 
 
 async def execute(pool: SandboxPool, code: str, csv: Path, sha: str, name: str) -> run_pb2.Run:
@@ -221,9 +222,9 @@ def flaml_score(frame: pd.DataFrame, task: str, budget: float) -> float:
         automl.fit(
             x_train,
             y_train,
-            task="classification" if task == CLASSIFICATION else "regression",
+            task=CLASSIFICATION if task == CLASSIFICATION else REGRESSION,
             time_budget=budget,
-            metric="accuracy" if task == CLASSIFICATION else "r2",
+            metric=ranking_metric(task),
             seed=42,
             verbose=0,
             n_jobs=2,
@@ -286,7 +287,7 @@ async def bench_dataset(
         run_proposal,
         rounds,
         patience=rounds,
-        metric="accuracy" if task == CLASSIFICATION else "r2",
+        metric=ranking_metric(task),
     )
     best_after: list[float | None] = []
     best_score = row.starter_score

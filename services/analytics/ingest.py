@@ -23,6 +23,7 @@ from services.analytics.repository import AnalyticsRepository
 from services.common import events
 from services.common.db import utcnow
 from services.common.events import RawEvent
+from services.common.ml.scoring import ranking_score
 
 
 @dataclass(frozen=True)
@@ -93,12 +94,8 @@ def run_score(run: Any) -> tuple[float | None, bool]:
     grade = run.grade
     if run.challenge_slug and grade.status == "graded" and grade.HasField("public_score"):
         return grade.public_score, grade.lower_is_better
-    outcome = run.outcome
-    if outcome.HasField("accuracy"):
-        return outcome.accuracy, False
-    if outcome.HasField("r2"):
-        return outcome.r2, False
-    return None, False
+    scored = ranking_score(run.outcome)
+    return (scored.value if scored else None), False
 
 
 def ingest(session: Session, batch: Sequence[Incoming]) -> int:

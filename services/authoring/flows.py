@@ -12,9 +12,9 @@ from ascent.authoring.v1 import authoring_service_pb2 as pb
 from ascent.types.v1 import run_pb2
 
 from services.authoring import service
-from services.common.curriculum import meets
 from services.common.db import Database
 from services.common.errors import AscentError
+from services.common.ml.scoring import meets
 
 
 class Runner(Protocol):

@@ -1,6 +1,7 @@
 """Dataset checks of an authored challenge (pure functions, no I/O): reading the CSV, the
-inferred task type, the obvious problems an instructor should see before publishing, and the
-platform's split into a public training part and a hidden test part."""
+inferred task type (the platform's rule, `services.common.ml.tasks`), the obvious problems
+an instructor should see before publishing, and the platform's split into a public training
+part and a hidden test part."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ import pandas as pd
 
 from services.common.challenge_data import ChallengeSplit, split_frame
 from services.common.errors import AscentError
+from services.common.ml.scoring import metric_label, ranking_metric
+from services.common.ml.tasks import CLASSIFICATION, REGRESSION, infer_task_type
 
-# A numeric target with more distinct values than this is a regression target.
-MAX_CLASSES = 20
 MIN_ROWS = 20
 # Fewer rows than this in a class: too few to learn from and to appear in the test part.
 TINY_CLASS = 5
@@ -58,18 +59,6 @@ def read_csv(content: bytes) -> pd.DataFrame:
         raise AscentError("invalid_argument", "The dataset is not a readable CSV.") from None
 
 
-def infer_task_type(series: pd.Series) -> str:
-    values = series.dropna()
-    if not pd.api.types.is_numeric_dtype(values):
-        return "classification"
-    if values.nunique() > MAX_CLASSES:
-        return "regression"
-    # Few distinct floats with fractions (e.g. 0.5, 1.5 ratings) are still measurements.
-    if pd.api.types.is_float_dtype(values) and not np.all(np.mod(values, 1) == 0):
-        return "regression"
-    return "classification"
-
-
 def _id_like(series: pd.Series, rows: int) -> bool:
     if rows < MIN_ROWS or series.nunique(dropna=False) != rows:
         return False
@@ -92,16 +81,16 @@ def _leak_score(feature: pd.Series, target: pd.Series, task_type: str) -> float:
         x = feature.fillna(feature.median()).to_numpy(dtype=float).reshape(-1, 1)
     else:
         x = pd.factorize(feature.astype(str))[0].reshape(-1, 1).astype(float)
-    if task_type == "classification":
+    if task_type == CLASSIFICATION:
         y = pd.factorize(target.astype(str))[0]
         model: object = DecisionTreeClassifier(max_depth=4, random_state=0)
         folds = min(3, int(np.bincount(y).min()))
         if folds < 2:
             return 0.0
-        return float(cross_val_score(model, x, y, cv=folds, scoring="accuracy").mean())  # type: ignore[arg-type]
+        return float(cross_val_score(model, x, y, cv=folds, scoring="accuracy").mean())
     y_num = pd.to_numeric(target, errors="coerce").to_numpy(dtype=float)
     model = DecisionTreeRegressor(max_depth=6, random_state=0)
-    return float(cross_val_score(model, x, y_num, cv=3, scoring="r2").mean())  # type: ignore[arg-type]
+    return float(cross_val_score(model, x, y_num, cv=3, scoring="r2").mean())
 
 
 def profile(frame: pd.DataFrame, target: str, task_type: str = "") -> Profile:
@@ -152,7 +141,7 @@ def profile(frame: pd.DataFrame, target: str, task_type: str = "") -> Profile:
                 target,
             )
         )
-    if task == "regression" and not pd.api.types.is_numeric_dtype(labelled):
+    if task == REGRESSION and not pd.api.types.is_numeric_dtype(labelled):
         result.problems.append(
             Problem(
                 "error",
@@ -163,7 +152,7 @@ def profile(frame: pd.DataFrame, target: str, task_type: str = "") -> Profile:
             )
         )
         return result
-    if task == "classification":
+    if task == CLASSIFICATION:
         counts = labelled.astype(str).value_counts()
         result.class_counts = {str(k): int(v) for k, v in counts.items()}
         if len(counts) > 50:
@@ -223,7 +212,7 @@ def profile(frame: pd.DataFrame, target: str, task_type: str = "") -> Profile:
                     "warning",
                     "leaky_column",
                     f"{column!r} alone predicts {target!r} almost perfectly "
-                    f"({'accuracy' if task == 'classification' else 'R²'} {score:.3f}): it "
+                    f"({metric_label(ranking_metric(task))} {score:.3f}): it "
                     "probably leaks the answer.",
                     column,
                 )

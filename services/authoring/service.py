@@ -40,13 +40,13 @@ from services.common.curriculum import (
 )
 from services.common.db import utcnow
 from services.common.errors import AscentError
+from services.common.ml.scoring import metric_task
 from services.common.outbox import enqueue
 
 PRODUCER = "authoring"
 MAX_SLUG = 60
 MAX_TEXT = 100_000
 MAX_HINTS = 10
-CLASSIFICATION_METRICS = frozenset({"accuracy", "f1_score", "roc_auc"})
 EXPORT_CSV = "data.csv"
 # Bump when the split changes so execution's cached files are rebuilt.
 SPLIT_VERSION = 1
@@ -438,11 +438,7 @@ def static_checks(draft: Draft, tracks: set[str] | None) -> tuple[list[str], pb.
     result = _profile_pb(_profile_json(checked))
     messages += [p.message for p in checked.errors]
     task = draft.task_type or checked.inferred_task_type
-    if (
-        draft.metric
-        and task
-        and (draft.metric in CLASSIFICATION_METRICS) != (task == "classification")
-    ):
+    if draft.metric and task and metric_task(draft.metric) != task:
         messages.append(f"The metric {draft.metric!r} does not fit a {task} task.")
     if not checked.errors:
         parts, method = make_split(frame, draft.target, task, draft.test_fraction, draft.split_seed)

@@ -4,9 +4,10 @@ The code follows the seed starter template (same `/data/uploaded.csv` path with 
 fallback, last column as target, `train_test_split(test_size=0.2, random_state=42)` without
 stratification so scores compare with the learner's baseline) and prints the extended stdout
 protocol. A ColumnTransformer imputes and one-hot encodes, so it never crashes on text
-columns or missing values. The task type is detected again at run time with the
-recommender's rule; when it disagrees with the spec, the estimator's counterpart for the
-other task is used, so the code always runs.
+columns or missing values. The task type is detected again at run time with the platform's
+rule (`services.common.ml.tasks`, its constants embedded in the code); when it disagrees
+with the spec, the estimator's counterpart for the other task is used, so the code always
+runs.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from services.recommender.pipelines import (
+from services.common.ml.pipelines import PipelineSpec, canonical_spec, pipeline_key
+from services.common.ml.tasks import (
+    CLASS_ROW_SHARE,
     CLASSIFICATION,
+    MAX_CLASS_VALUES,
+    MIN_CLASS_LIMIT,
     REGRESSION,
-    PipelineSpec,
-    canonical_spec,
-    pipeline_key,
 )
-from services.recommender.profiling import CLASS_ROW_SHARE, MAX_CLASS_VALUES, MIN_CLASS_LIMIT
 
 DATA_PATH = "/data/uploaded.csv"
 

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field, replace
 from ascent.types.v1 import run_pb2
 
 from services.coach.codegen import SCALERS, is_scale_sensitive, resolve_estimator
-from services.recommender.pipelines import CLASSIFICATION, REGRESSION, spec_from_outcome
-from services.recommender.profiling import MetaFeatures
+from services.common.ml.metafeatures import MetaFeatures
+from services.common.ml.pipelines import spec_from_outcome
+from services.common.ml.scoring import Score, ranking_score
+from services.common.ml.tasks import CLASSIFICATION, REGRESSION
 
 MAX_SENTENCES = 3
 MAX_SUGGESTIONS = 3
@@ -62,14 +64,6 @@ class Diagnosis:
 def _short(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def score_of(run: run_pb2.Run) -> tuple[str, float] | None:
-    if run.outcome.HasField("accuracy"):
-        return "accuracy", run.outcome.accuracy
-    if run.outcome.HasField("r2"):
-        return "r2", run.outcome.r2
-    return None
 
 
 # -- crashes ------------------------------------------------------------------------------
@@ -176,7 +170,7 @@ def crash_cause(run: run_pb2.Run) -> str:
     if not run.has_error and run.status in ("", "ok"):
         return ""
     if run.status in STATUS_RULES:
-        return run.status
+        return str(run.status)
     text = f"{run.error.message}\n{run.stderr[-2000:]}"
     if run.error.type in ("ValueError", "TypeError"):
         for cause, pattern, _, _ in CRASH_RULES:
@@ -246,7 +240,7 @@ def _model_findings(run: run_pb2.Run, task_type: str) -> list[Finding]:
 def _score_findings(
     run: run_pb2.Run, profile: MetaFeatures | None, history: list[run_pb2.Run]
 ) -> list[Finding]:
-    scored = score_of(run)
+    scored = ranking_score(run.outcome)
     if scored is None:
         return []
     metric, value = scored
@@ -297,20 +291,20 @@ def _score_findings(
                 "Where does the model make its largest errors, and what do those rows share?",
             )
         )
-    better = [
-        other
+    better: list[tuple[run_pb2.Run, Score]] = [
+        (other, other_score)
         for other in history
         if other.id != run.id
-        and (other_score := score_of(other)) is not None
-        and other_score[0] == metric
-        and other_score[1] > value
+        and (other_score := ranking_score(other.outcome)) is not None
+        and other_score.metric == metric
+        and other_score.value > value
     ]
     if better:
-        best = max(better, key=lambda other: score_of(other)[1])  # type: ignore[index]
+        best, best_score = max(better, key=lambda pair: pair[1].value)
         findings.append(
             Finding(
                 f"An earlier run in this session ({best.name or best.outcome.model_type}) "
-                f"scored higher ({score_of(best)[1]:.3f}).",  # type: ignore[index]
+                f"scored higher ({best_score.value:.3f}).",
                 "Start from the best earlier run and change one thing at a time.",
                 "What did your best earlier run do differently from this one?",
             )
@@ -336,11 +330,11 @@ def train_score(run: run_pb2.Run) -> float | None:
 
 
 def _fit_findings(run: run_pb2.Run) -> list[Finding]:
-    scored = score_of(run)
+    scored = ranking_score(run.outcome)
     train = train_score(run)
     if scored is None or train is None:
         return []
-    test = scored[1]
+    test = scored.value
     if train - test > OVERFIT_GAP:
         return [
             Finding(
@@ -384,8 +378,8 @@ def _column_findings(run: run_pb2.Run, profile: MetaFeatures | None) -> list[Fin
             )
         )
     target = (profile.target if profile else str(info.get("target", ""))).strip().lower()
-    scored = score_of(run)
-    if target and scored and scored[1] >= 0.99:
+    scored = ranking_score(run.outcome)
+    if target and scored and scored.value >= 0.99:
         leaks = [n for n in names if target in n.lower() and n.lower() != target]
         if leaks:
             findings.append(
@@ -486,5 +480,4 @@ def _generic_sentence(run: run_pb2.Run, task_type: str) -> str:
 
 
 def _unique(items: list[str]) -> list[str]:
-    seen: set[str] = set()
-    return [item for item in items if item and not (item in seen or seen.add(item))]
+    return list(dict.fromkeys(item for item in items if item))

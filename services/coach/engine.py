@@ -15,17 +15,17 @@ from ascent.types.v1 import run_pb2
 
 from services.coach.codegen import generate_code, resolve_estimator, runnable_spec
 from services.coach.diagnosis import Finding, diagnose
-from services.recommender.pipelines import (
-    CLASSIFICATION,
+from services.common.ml.metafeatures import MetaFeatures
+from services.common.ml.pipelines import (
     PORTFOLIO,
-    REGRESSION,
     PipelineSpec,
     Recommendation,
     pipeline_key,
     prior_recommendations,
     spec_from_outcome,
 )
-from services.recommender.profiling import MetaFeatures
+from services.common.ml.scoring import RANKING_METRIC, ranking_score
+from services.common.ml.tasks import CLASSIFICATION, REGRESSION
 
 # Estimator name → the short name used in experiment titles ("RandomForest + Scaling").
 _SUFFIXES = ("Classifier", "Regressor")
@@ -72,14 +72,15 @@ def infer_run_task(run: run_pb2.Run, profile: MetaFeatures | None) -> str:
     if profile is not None and profile.task_type in (CLASSIFICATION, REGRESSION):
         return profile.task_type
     if run.outcome.task_type in (CLASSIFICATION, REGRESSION):
-        return run.outcome.task_type
+        return str(run.outcome.task_type)
     try:
         info = json.loads(run.outcome.dataset_info_json or "{}")
     except ValueError:
         info = {}
     if isinstance(info, dict) and info.get("task_type") in (CLASSIFICATION, REGRESSION):
         return str(info["task_type"])
-    if run.outcome.HasField("r2") and not run.outcome.HasField("accuracy"):
+    scored = ranking_score(run.outcome)
+    if scored is not None and scored.metric == RANKING_METRIC[REGRESSION]:
         return REGRESSION
     return CLASSIFICATION
 

@@ -16,12 +16,16 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from services.coach.diagnosis import score_of
 from services.coach.engine import BuiltinEngine, ImproveContext, Improvement, ImprovementEngine
 from services.coach.validation import DryRun, DryRunUnavailable, validate
-from services.recommender.pipelines import describe
+from services.common.ml.pipelines import describe
+from services.common.ml.scoring import ranking_score
+
+if TYPE_CHECKING:
+    # Only the message types: the client itself is imported when an engine is built.
+    from openai.types.chat import ChatCompletionMessageParam
 
 log = logging.getLogger(__name__)
 
@@ -57,18 +61,20 @@ questions. Answer with the JSON object only."""
 
 def _run_summary(context: ImproveContext) -> dict[str, Any]:
     run = context.run
-    scored = score_of(run)
+    scored = ranking_score(run.outcome)
     return {
         "status": run.status or "ok",
         "error": f"{run.error.type}: {run.error.message}" if run.has_error else "",
         "stderr_tail": run.stderr[-1500:],
         "model_type": run.outcome.model_type,
-        "score": {scored[0]: round(scored[1], 4)} if scored else None,
+        "score": {scored.metric: round(scored.value, 4)} if scored else None,
         "code": run.code[-6000:],
     }
 
 
-def build_messages(context: ImproveContext, builtin: Improvement) -> list[dict[str, str]]:
+def build_messages(
+    context: ImproveContext, builtin: Improvement
+) -> list[ChatCompletionMessageParam]:
     profile = context.profile
     facts = {
         "run": _run_summary(context),
@@ -87,7 +93,7 @@ def build_messages(context: ImproveContext, builtin: Improvement) -> list[dict[s
             else None
         ),
         "earlier_runs": [
-            {"name": r.name, "model_type": r.outcome.model_type, "score": score_of(r)}
+            {"name": r.name, "model_type": r.outcome.model_type, "score": ranking_score(r.outcome)}
             for r in context.history[-5:]
             if r.id != context.run.id
         ],

@@ -10,8 +10,8 @@ import grpc
 from ascent.recommender.v1 import recommender_service_pb2 as pb
 from ascent.recommender.v1 import recommender_service_pb2_grpc as pb_grpc
 
-from services.recommender.pipelines import Recommendation, canonical_spec
-from services.recommender.profiling import BUILTIN_IRIS, MetaFeatures
+from services.common.ml.metafeatures import BUILTIN_IRIS, MetaFeatures
+from services.common.ml.pipelines import Recommendation, canonical_spec
 
 log = logging.getLogger(__name__)
 
@@ -76,4 +76,4 @@ class RecommenderClient:
         return Advice(profile=_meta(response.meta_features), recommendations=recs)
 
     async def close(self) -> None:
-        await self.channel.close()
+        await self.channel.close(None)

@@ -24,6 +24,7 @@ from ascent.execution.v1 import execution_service_pb2_grpc as execution_grpc
 from ascent.types.v1 import run_pb2
 
 from services.coach.codegen import DATA_PATH
+from services.common.ml.scoring import ranking_score
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def result_problems(run: run_pb2.Run) -> list[str]:
         else:
             detail = run.status
         return [f"the dry run failed: {detail[:300]}"]
-    if not (run.outcome.HasField("accuracy") or run.outcome.HasField("r2")):
+    if ranking_score(run.outcome) is None:
         return ["the dry run printed no score (ACCURACY: or R2:)"]
     return []
 

@@ -16,17 +16,18 @@ from typing import Generic, TypeVar
 
 from ascent.types.v1 import run_pb2
 
+from services.common.ml.scoring import RANKING_METRIC, Score, ranking_score
+from services.common.ml.tasks import REGRESSION
+
 P = TypeVar("P")
 
 MAX_ROUNDS = 5
 
 
-def score_of(run: run_pb2.Run) -> tuple[str, float] | None:
-    if run.outcome.HasField("accuracy"):
-        return "accuracy", run.outcome.accuracy
-    if run.outcome.HasField("r2"):
-        return "r2", run.outcome.r2
-    return None
+def score_of(run: run_pb2.Run) -> Score | None:
+    """Only for gateway/flows.py, which cannot change on this branch: the lead replaces its
+    call by `comparable_score(run, None)` and deletes this when merging issue 12."""
+    return ranking_score(run.outcome)
 
 
 @dataclass
@@ -46,16 +47,15 @@ class LoopResult(Generic[P]):
 
     @property
     def best_score(self) -> float | None:
-        scored = score_of(self.best)
-        return scored[1] if scored and not self.best.has_error else None
+        return comparable_score(self.best, None)
 
 
 def comparable_score(run: run_pb2.Run, metric: str | None) -> float | None:
     """The run's score when it has the loop's metric (accuracy vs R2) and did not fail."""
-    scored = score_of(run)
-    if run.has_error or scored is None or (metric is not None and scored[0] != metric):
+    scored = ranking_score(run.outcome)
+    if run.has_error or scored is None or (metric is not None and scored.metric != metric):
         return None
-    return scored[1]
+    return scored.value
 
 
 async def auto_improve(
@@ -79,21 +79,23 @@ async def auto_improve(
         raise ValueError(f"rounds must be between 1 and {MAX_ROUNDS}")
     result: LoopResult[P] = LoopResult(start=start, best=start)
     all_runs = [*history, start]
-    start_scored = score_of(start)
+    start_scored = ranking_score(start.outcome)
     if metric is None and start_scored and not start.has_error:
-        metric = start_scored[0]
+        metric = start_scored.metric
     best_score = comparable_score(start, metric)
     without_gain = 0
     for _ in range(rounds):
         proposal = await propose(result.best, all_runs)
         run = await execute(proposal, result.best)
         all_runs.append(run)
-        scored = None if run.has_error else score_of(run)
+        scored = None if run.has_error else ranking_score(run.outcome)
+        regression_metric = RANKING_METRIC[REGRESSION]
         if scored is not None and (
-            metric is None or (scored[0] == "r2" and run.outcome.task_type == "regression")
+            metric is None
+            or (scored.metric == regression_metric and run.outcome.task_type == REGRESSION)
         ):
-            if metric != scored[0]:
-                metric, best_score = scored[0], None
+            if metric != scored.metric:
+                metric, best_score = scored.metric, None
         value = comparable_score(run, metric)
         improved = value is not None and (best_score is None or value > best_score + min_gain)
         result.rounds.append(Round(proposal, run, value, improved))

@@ -17,6 +17,9 @@ from typing import Any
 
 import yaml
 
+from services.common.ml import tasks as ml_tasks
+from services.common.ml.scoring import lower_is_better
+
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # Challenge metrics (graded on hidden labels) and the name the grader knows them by.
 GRADER_METRIC = {
@@ -28,8 +31,7 @@ GRADER_METRIC = {
     "mae": "mae",
 }
 METRICS = frozenset(GRADER_METRIC)
-LOWER_IS_BETTER = frozenset({"rmse", "mae"})
-TASK_TYPES = frozenset({"classification", "regression"})
+TASK_TYPES = frozenset(ml_tasks.TASK_TYPES)
 SPLITS = frozenset({"random", "chronological"})
 HINTS = 3
 # Authored challenges (a `csv:` dataset) need at least one hint, not exactly three.
@@ -60,27 +62,6 @@ BADGE_COUNTERS = frozenset(
         "leaderboard_top",
     }
 )
-
-
-def better(metric: str, score: float, other: float) -> bool:
-    """True when `score` is strictly better than `other` for this metric."""
-    return score < other if metric in LOWER_IS_BETTER else score > other
-
-
-def meets(metric: str, score: float, target: float, quality: float = 1.0) -> bool:
-    """True when `score` reaches `quality` (e.g. 0.8 = 80 %) of the target quality."""
-    # A tolerance so 80 % of 0.9 (0.7200000000000001 in floating point) accepts 0.72.
-    if metric in LOWER_IS_BETTER:
-        return score <= target / quality + 1e-9
-    return score >= target * quality - 1e-9
-
-
-def relative_gain(metric: str, score: float, baseline: float) -> float:
-    """How much better than the baseline, as a fraction of the baseline (0.1 = 10 %)."""
-    if baseline == 0:
-        return 0.0
-    gain = baseline - score if metric in LOWER_IS_BETTER else score - baseline
-    return gain / abs(baseline)
 
 
 class CurriculumError(ValueError):
@@ -143,7 +124,7 @@ class ChallengeSpec:
 
     @property
     def lower_is_better(self) -> bool:
-        return self.metric in LOWER_IS_BETTER
+        return lower_is_better(self.metric)
 
 
 @dataclass(frozen=True)

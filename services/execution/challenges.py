@@ -22,9 +22,9 @@ from services.common.curriculum import (
     ChallengeSpec,
     challenge_index,
     load_catalog,
-    meets,
 )
 from services.common.errors import AscentError, from_grpc
+from services.common.ml.scoring import meets
 from services.execution.sandbox import GradingError, SandboxResult, grade
 
 

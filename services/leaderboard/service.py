@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from services.common import events
 from services.common.db import utcnow
 from services.common.errors import AscentError
+from services.common.ml.scoring import ranking_score
 from services.common.outbox import enqueue
 from services.leaderboard.models import ChallengeBoard, ChallengeEntry, RunRecord
 from services.leaderboard.repository import RunRepository
@@ -29,15 +30,6 @@ MAX_LIMIT = 500
 class RecordResult:
     recorded: bool
     best: bool = False
-
-
-def score_of(outcome: run_pb2.RunOutcome) -> tuple[float | None, str | None]:
-    """The ranking score of a run and the metric it comes from."""
-    if outcome.HasField("accuracy"):
-        return outcome.accuracy, "accuracy"
-    if outcome.HasField("r2"):
-        return outcome.r2, "r2"
-    return None, None
 
 
 def aware(value: datetime) -> datetime:
@@ -73,7 +65,7 @@ def _created_at(run: run_pb2.Run, fallback: Timestamp | None) -> datetime:
 
 def to_record(run: run_pb2.Run, occurred_at: Timestamp | None = None) -> RunRecord:
     outcome = run.outcome
-    score, metric = score_of(outcome)
+    scored = ranking_score(outcome)
     return RunRecord(
         id=run.id,
         session_id=run.session_id,
@@ -106,8 +98,8 @@ def to_record(run: run_pb2.Run, occurred_at: Timestamp | None = None) -> RunReco
         peak_memory_kb=run.peak_memory_kb,
         created_at=_created_at(run, occurred_at),
         recorded_at=utcnow(),
-        score=score,
-        metric=metric,
+        score=scored.value if scored else None,
+        metric=scored.metric if scored else None,
         challenge_slug=run.challenge_slug,
         challenge_version=run.challenge_version,
     )

@@ -89,7 +89,7 @@ def _counted(
     rule: UnlockRule, challenges: Iterable[ChallengeInfo], facts: LearnerFacts
 ) -> tuple[int, int]:
     """(challenges of the rule's track at min_quality, passed challenges with the tag)."""
-    from services.common.curriculum import meets
+    from services.common.ml.scoring import meets
 
     in_track = tagged = 0
     for challenge in challenges:

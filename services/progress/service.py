@@ -14,9 +14,9 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy.orm import Session
 
 from services.common import events
-from services.common.curriculum import LOWER_IS_BETTER, better, meets, relative_gain
 from services.common.db import utcnow
 from services.common.errors import AscentError
+from services.common.ml.scoring import LOWER_IS_BETTER, better, meets, relative_gain
 from services.common.outbox import enqueue
 from services.progress import rules
 from services.progress.curriculum import Catalog, UnlockRule

@@ -13,7 +13,7 @@ class Settings(ServiceSettings):
     # Known datasets compared with the queried one; the rest are too far to inform it.
     neighbours: int = 5
     default_limit: int = 5
-    # Cold-start knowledge (`python -m services.recommender.build_priors`); "" = the bundled
+    # Cold-start knowledge (`make priors`: bench/build_priors.py); "" = the bundled
     # services/recommender/priors.json, "none" = start empty.
     priors_path: str = ""
     # Thompson sampling: seed of the draws (unset = random) and spread scale (0 = greedy).

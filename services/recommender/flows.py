@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 
 from services.common.db import Database
-from services.recommender.profiling import MetaFeatures
+from services.common.ml.metafeatures import MetaFeatures
 from services.recommender.service import RecommenderService
 
 

@@ -16,16 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-# Metric names of the curriculum (see curriculum/README.md) → what learners read.
-METRIC_LABELS = {
-    "accuracy": "accuracy",
-    "f1_score": "F1 score",
-    "roc_auc": "ROC-AUC",
-    "r2": "R²",
-    "rmse": "RMSE",
-    "mae": "MAE",
-}
-REGRESSION_METRICS = {"r2", "rmse", "mae"}
+from services.common.ml.scoring import metric_label, metric_task
 
 # A skill counts as weak from this average shortfall on (0 = passed everywhere, 1 = far off).
 WEAK_FROM = 0.3
@@ -64,9 +55,7 @@ class CatalogChallenge:
 
     @property
     def skills(self) -> list[str]:
-        task = self.task_type or (
-            "regression" if self.metric in REGRESSION_METRICS else "classification"
-        )
+        task = self.task_type or metric_task(self.metric)
         return [f"task:{task}", f"metric:{self.metric}", *(f"tag:{t}" for t in self.tags)]
 
 
@@ -108,7 +97,7 @@ class Ranking:
 def skill_label(skill: str) -> str:
     kind, _, name = skill.partition(":")
     if kind == "metric":
-        return METRIC_LABELS.get(name, name)
+        return metric_label(name)
     if kind == "tag":
         return name.replace("-", " ") + " challenges"
     return name

@@ -18,9 +18,13 @@ from sqlalchemy.orm import Session
 
 from services.common.datasets import DatasetStore
 from services.common.db import utcnow
-from services.recommender.models import DatasetProfile, Feedback, LearnerChallenge, Observation
-from services.recommender.next_challenge import Attempts
-from services.recommender.pipelines import (
+from services.common.ml.metafeatures import (
+    BUILTIN_IRIS,
+    MetaFeatures,
+    profile_builtin_iris,
+    profile_frame,
+)
+from services.common.ml.pipelines import (
     PipelineSpec,
     Recommendation,
     canonical_spec,
@@ -28,14 +32,10 @@ from services.recommender.pipelines import (
     prior_recommendations,
     spec_from_outcome,
 )
-from services.recommender.profiling import (
-    BUILTIN_IRIS,
-    MetaFeatures,
-    feature_vector,
-    profile_builtin_iris,
-    profile_frame,
-    read_csv,
-)
+from services.common.ml.scoring import ranking_score
+from services.recommender.models import DatasetProfile, Feedback, LearnerChallenge, Observation
+from services.recommender.next_challenge import Attempts
+from services.recommender.profiling import feature_vector, read_csv
 from services.recommender.repository import RecommenderRepository
 
 # Basic coordinates (same order as `feature_vector`) and their typical spread: one unit of
@@ -140,18 +140,13 @@ def scored_run(run: run_pb2.Run) -> ScoredRun | None:
     if run.challenge_slug:
         return None
     outcome = run.outcome
-    if outcome.HasField("accuracy"):
-        metric, score = "accuracy", outcome.accuracy
-    elif outcome.HasField("r2"):
-        metric, score = "r2", outcome.r2
-    else:
-        return None
-    if not math.isfinite(score):
+    scored = ranking_score(outcome)
+    if scored is None or not math.isfinite(scored.value):
         return None
     spec = spec_from_outcome(outcome.pipeline_json, outcome.model_type)
     if spec is None:
         return None
-    return ScoredRun(run.id, spec, metric, float(score), int(run.duration_ms))
+    return ScoredRun(run.id, spec, scored.metric, scored.value, int(run.duration_ms))
 
 
 def distance(a: MetaFeatures, b: MetaFeatures) -> float:

@@ -12,6 +12,8 @@ from ascent.recommender.v1 import recommender_service_pb2_grpc as pb_grpc
 
 from services.common.db import Database
 from services.common.errors import AscentError
+from services.common.ml.metafeatures import BUILTIN_IRIS, MetaFeatures
+from services.common.ml.pipelines import Recommendation
 from services.recommender.flows import ensure_profile
 from services.recommender.next_challenge import (
     Attempts,
@@ -19,8 +21,6 @@ from services.recommender.next_challenge import (
     Ranking,
     rank_challenges,
 )
-from services.recommender.pipelines import Recommendation
-from services.recommender.profiling import BUILTIN_IRIS, MetaFeatures
 from services.recommender.progress_client import ProgressClient, ensure_learner
 from services.recommender.service import RecommenderService, learner_attempts
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from services.authoring.profiling import infer_task_type, make_split, profile
+from services.authoring.profiling import make_split, profile
+from services.common.ml.tasks import infer_task_type
 
 
 def frame(rows: int = 200, seed: int = 0) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from sklearn.datasets import make_circles
 
 from services.coach.codegen import generate_code, runnable_spec
 from services.coach.engine import BuiltinEngine, ImproveContext
-from services.recommender.pipelines import pipeline_key, prior_specs
+from services.common.ml.pipelines import pipeline_key, prior_specs
 from tests.coach.helpers import SEED_TEMPLATE, crashed_run, run_code, scored_run
 from tests.recommender.data import mixed_csv
 

@@ -6,7 +6,7 @@ import pytest
 from ascent.types.v1 import run_pb2
 
 from services.coach.diagnosis import Diagnosis, Finding, crash_cause, diagnose
-from services.recommender.profiling import MetaFeatures
+from services.common.ml.metafeatures import MetaFeatures
 from tests.coach.helpers import SEED_TEMPLATE, crashed_run, scored_run
 
 PROPOSAL = Finding("The proposed experiment is X.", "Run X.")

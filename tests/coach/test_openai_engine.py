@@ -24,7 +24,7 @@ from services.coach.main import build_engine
 from services.coach.openai_engine import OpenAIEngine, ValidatingEngine
 from services.coach.service import socratic_steps
 from services.coach.validation import SandboxDryRun, static_problems, validate
-from services.recommender.profiling import MetaFeatures
+from services.common.ml.metafeatures import MetaFeatures
 from tests.coach.conftest import Sandbox
 from tests.coach.helpers import SEED_TEMPLATE, crashed_run
 from tests.recommender.data import mixed_csv

@@ -17,9 +17,9 @@ from services.coach.service import CoachService
 from services.common import events
 from services.common.db import Database
 from services.common.errors import AscentError
+from services.common.ml.metafeatures import MetaFeatures
+from services.common.ml.pipelines import Recommendation, pipeline_key, prior_specs
 from services.common.outbox import outbox
-from services.recommender.pipelines import Recommendation, pipeline_key, prior_specs
-from services.recommender.profiling import MetaFeatures
 from tests.coach.helpers import crashed_run, scored_run
 from tests.support.postgres import BACKENDS, service_database
 

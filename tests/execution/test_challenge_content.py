@@ -19,7 +19,8 @@ from ascent.types.v1 import run_pb2
 
 from services.common.challenge_data import materialize
 from services.common.config import CommonSettings
-from services.common.curriculum import ChallengeSpec, challenge_index, load_catalog, meets
+from services.common.curriculum import ChallengeSpec, challenge_index, load_catalog
+from services.common.ml.scoring import meets
 from services.common.runtime import serve
 from services.execution.config import Settings, default_curriculum_dir
 from services.execution.main import setup

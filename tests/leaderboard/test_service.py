@@ -72,11 +72,16 @@ def board() -> str:
     return f"session-{uuid.uuid4().hex}"
 
 
+def _score(outcome: run_pb2.RunOutcome) -> tuple[float | None, str | None]:
+    record = service.to_record(run_pb2.Run(id="r", outcome=outcome))
+    return record.score, record.metric
+
+
 def test_score_prefers_accuracy_then_r2_else_unscored() -> None:
-    assert service.score_of(run_pb2.RunOutcome(accuracy=0.9, r2=0.5)) == (0.9, "accuracy")
-    assert service.score_of(run_pb2.RunOutcome(r2=0.5)) == (0.5, "r2")
-    assert service.score_of(run_pb2.RunOutcome(accuracy=0.0)) == (0.0, "accuracy")
-    assert service.score_of(run_pb2.RunOutcome()) == (None, None)
+    assert _score(run_pb2.RunOutcome(accuracy=0.9, r2=0.5)) == (0.9, "accuracy")
+    assert _score(run_pb2.RunOutcome(r2=0.5)) == (0.5, "r2")
+    assert _score(run_pb2.RunOutcome(accuracy=0.0)) == (0.0, "accuracy")
+    assert _score(run_pb2.RunOutcome()) == (None, None)
 
 
 def test_list_runs_best_first_ties_by_earliest_unscored_last(db: Database, board: str) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from services.common.curriculum import UnlockRule, better, meets, relative_gain
+from services.common.curriculum import UnlockRule
+from services.common.ml.scoring import better, meets, relative_gain
 from services.progress import rules
 
 

@@ -22,11 +22,11 @@ from services.common import events
 from services.common.config import CommonSettings
 from services.common.datasets import DatasetStore
 from services.common.events import EventBus
+from services.common.ml.pipelines import PRIOR_RATIONALE, pipeline_key
 from services.common.runtime import serve
 from services.recommender.config import Settings
 from services.recommender.handlers import RUNS_CONSUMER
 from services.recommender.main import setup
-from services.recommender.pipelines import PRIOR_RATIONALE, pipeline_key
 from tests.recommender.data import mixed_csv, numeric_classification_csv
 from tests.support.nats_server import NatsServer, free_port
 from tests.support.polling import wait_until

@@ -16,10 +16,10 @@ from ascent.types.v1 import run_pb2
 from services.common.datasets import DatasetStore
 from services.common.db import Database
 from services.common.events import new_meta
+from services.common.ml.metafeatures import EXTRA_FEATURES, iris_frame, profile_frame
+from services.common.ml.pipelines import pipeline_key
 from services.recommender.flows import ensure_profile
 from services.recommender.handlers import FeedbackHandler, RunsHandler
-from services.recommender.pipelines import pipeline_key
-from services.recommender.profiling import EXTRA_FEATURES, iris_frame, profile_frame
 from services.recommender.service import PRIORS_PATH, Priors, RecommenderService
 from tests.recommender.data import numeric_classification_csv
 

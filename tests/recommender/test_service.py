@@ -16,17 +16,18 @@ from services.common.datasets import DatasetStore
 from services.common.db import Database
 from services.common.errors import AscentError
 from services.common.events import new_meta
-from services.recommender.flows import ensure_profile
-from services.recommender.handlers import RunsHandler
-from services.recommender.models import Observation
-from services.recommender.pipelines import (
+from services.common.ml.metafeatures import BUILTIN_IRIS
+from services.common.ml.pipelines import (
     PRIOR_RATIONALE,
     canonical_spec,
     pipeline_key,
     prior_specs,
     spec_from_outcome,
 )
-from services.recommender.profiling import BUILTIN_IRIS, infer_task_type
+from services.common.ml.tasks import infer_task_type
+from services.recommender.flows import ensure_profile
+from services.recommender.handlers import RunsHandler
+from services.recommender.models import Observation
 from services.recommender.repository import RecommenderRepository
 from services.recommender.service import RecommenderService
 from tests.recommender.data import mixed_csv, numeric_classification_csv, regression_csv

@@ -12,15 +12,9 @@ from typing import Any
 
 from .models import GradingError
 
-# metric -> which direction is better
-METRICS: dict[str, str] = {
-    "accuracy": "higher",
-    "f1": "higher",
-    "roc_auc": "higher",
-    "rmse": "lower",
-    "mae": "lower",
-    "r2": "higher",
-}
+# The metrics this grader computes; which direction is better is
+# `services.common.ml.scoring.METRIC_DIRECTION`'s to say.
+METRICS: tuple[str, ...] = ("accuracy", "f1", "roc_auc", "rmse", "mae", "r2")
 _LABEL_COLUMNS = ("label", "target", "y")
 
 

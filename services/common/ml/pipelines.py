@@ -1,7 +1,7 @@
 """Pipeline specs, their canonical keys and the built-in priors.
 
-Pure module (no grpc/nats): the coach imports it so both services share ONE definition of
-the priors and of the key a spec is known by.
+The coach and the recommender share ONE definition of the priors and of the key a spec is
+known by (and of a recommendation, which the coach receives over gRPC).
 
 A spec is `{"steps": [str, ...], "estimator": str, "params": {str: scalar}}`. Its key is the
 canonical JSON text (sorted keys, no spaces), so the same pipeline reported by two runs (or
@@ -14,9 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-CLASSIFICATION = "classification"
-REGRESSION = "regression"
-TASK_TYPES = (CLASSIFICATION, REGRESSION)
+from services.common.ml.tasks import CLASSIFICATION, REGRESSION
 
 PipelineSpec = dict[str, Any]
 
@@ -87,7 +85,7 @@ def _spec(estimator: str, steps: list[str] | None = None, **params: Any) -> Pipe
     }
 
 
-# Candidate pipelines the cold-start priors are measured on (`build_priors`): the priors
+# Candidate pipelines the cold-start priors are measured on (`bench/build_priors.py`): the priors
 # above plus tuned variants and other model families. A spec stays data, never code.
 PORTFOLIO: dict[str, tuple[PipelineSpec, ...]] = {
     CLASSIFICATION: (
