@@ -37,13 +37,14 @@ class ExecutionClient:
         try:
             async for item in self.stub.Execute(request, timeout=self.timeout):
                 if item.WhichOneof("item") == "result":
-                    return item.result
+                    result: run_pb2.Run = item.result
+                    return result
         except grpc.aio.AioRpcError as err:
             raise from_grpc(err, "execution") from None
         raise AscentError("unavailable", "The execution service ended the run without a result.")
 
     async def close(self) -> None:
-        await self.channel.close()
+        await self.channel.close(None)
 
 
 class ProgressClient:
@@ -62,4 +63,4 @@ class ProgressClient:
         return {track.slug for track in response.tracks}
 
     async def close(self) -> None:
-        await self.channel.close()
+        await self.channel.close(None)

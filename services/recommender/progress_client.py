@@ -25,7 +25,7 @@ class ProgressClient:
         return list(response.tracks)
 
     async def close(self) -> None:
-        await self.channel.close()
+        await self.channel.close(None)
 
 
 def ensure_learner(learner_id: str) -> str:

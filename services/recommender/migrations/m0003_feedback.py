@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from services.common.db import create_table
+
 from services.recommender.models import Feedback
 
 
 def upgrade(conn: Connection) -> None:
     # m0001 creates every current model on a fresh database; this adds it to older ones.
-    Feedback.__table__.create(conn, checkfirst=True)
+    create_table(conn, Feedback)
