@@ -3,7 +3,6 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from services.common.db import create_table
-
 from services.recommender.models import Feedback
 
 
