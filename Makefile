@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WEB_STAMP := web/dist/.built
 
-.PHONY: run test test-fast install web chromium proto proto-check lint imports format typecheck bench bench-execution bench-coach bench-analytics priors clean
+.PHONY: run check test test-fast install web chromium proto proto-check lint imports format typecheck bench bench-execution bench-coach bench-analytics priors clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,9 +30,16 @@ run: install web
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium)
 
-test: install web chromium
+# Static checks, all run by `make test`: stubs in sync with the protos, lint, format, the import
+# contract (pyproject.toml [tool.importlinter]) and mypy --strict ([tool.mypy]).
+check: install
 	$(BIN)/python proto/generate.py --check
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+test: install web chromium check
 	$(BIN)/python -m pytest
 
 # Unit tests only: no stack, no nats-server, no browser, no sandbox runs (markers from
