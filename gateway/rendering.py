@@ -8,17 +8,24 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from gateway import notebook_view
 from gateway.markdown import render_inline
+from gateway.notebook import presentation
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request", "").lower() == "true"
+
+
+def redirect(request: Request, url: str) -> Response:
+    """A 303 for a plain request; for HTMX, an `HX-Redirect` so the whole page changes."""
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
 
 
 def _parse_moment(value: str | datetime | None) -> datetime | None:
@@ -89,9 +96,9 @@ def _environment() -> Environment:
     env.filters["number"] = number
     env.globals["score"] = score
     env.globals["score_text"] = score_text
-    env.filters["tb_lines"] = notebook_view.traceback_lines
-    env.globals["heat"] = notebook_view.heat
-    env.globals["class_labels"] = notebook_view.class_labels
+    env.filters["tb_lines"] = presentation.traceback_lines
+    env.globals["heat"] = presentation.heat
+    env.globals["class_labels"] = presentation.class_labels
     return env
 
 

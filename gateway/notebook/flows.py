@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,18 +16,17 @@ from typing import Any
 from ascent.coach.v1 import coach_service_pb2 as coach_pb
 from ascent.events.v1 import gateway_pb2
 from ascent.execution.v1 import execution_service_pb2 as execution_pb
-from ascent.progress.v1 import progress_service_pb2 as progress_pb
 from ascent.types.v1 import run_pb2
 from sqlalchemy.orm import Session
-from starlette.datastructures import UploadFile
 
-from gateway import datasets, repository
-from gateway.auth import UserInfo
+from gateway import datasets
+from gateway.accounts.views import UserInfo
 from gateway.clients import OnOutput
 from gateway.context import Gateway
-from gateway.datasets import ParsedDataset, parse_dataset
+from gateway.datasets import parse_dataset
 from gateway.models import NotebookSession
-from gateway.schemas import run_json
+from gateway.notebook import repository
+from gateway.notebook.views import DatasetSummary, run_json
 from services.common import events
 from services.common.autoimprove import auto_improve, score_of
 from services.common.db import utcnow
@@ -39,7 +37,6 @@ from services.common.templates import STARTER_TEMPLATE as STARTER_CODE
 log = logging.getLogger(__name__)
 
 PRODUCER = "gateway"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 # -- sessions ---------------------------------------------------------------------------------
@@ -140,46 +137,6 @@ async def save_code(gw: Gateway, user: UserInfo, notebook_id: str, code: str) ->
 
 
 # -- datasets ---------------------------------------------------------------------------------
-@dataclass
-class DatasetSummary:
-    filename: str
-    sha256: str
-    parsed: ParsedDataset = field(repr=False)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "filename": self.filename,
-            "sha256": self.sha256,
-            "rows": self.parsed.rows,
-            "columns": len(self.parsed.columns),
-            "columnsList": self.parsed.columns,
-            "preview": self.parsed.preview,
-            "target": self.parsed.target,
-            "delimiter": self.parsed.delimiter,
-            "encoding": self.parsed.encoding,
-        }
-
-
-def clean_filename(name: str | None) -> str:
-    base = re.split(r"[\\/]", name or "")[-1]
-    base = _CONTROL.sub("", base).strip()[:200]
-    return base or "dataset.csv"
-
-
-async def read_upload(gw: Gateway, upload: UploadFile | None) -> tuple[str, bytes]:
-    """The upload's name and bytes, refusing anything over the size limit."""
-    if upload is None or not isinstance(upload, UploadFile):
-        raise AscentError("invalid_argument", "Choose a CSV file to upload (form field 'file').")
-    limit = gw.settings.max_upload_bytes
-    content = await upload.read(limit + 1)
-    if len(content) > limit:
-        raise AscentError(
-            "too_large",
-            f"The file is larger than {limit / (1024 * 1024):.0f} MB; upload less data.",
-        )
-    return clean_filename(upload.filename), content
-
-
 async def upload_dataset(
     gw: Gateway,
     user: UserInfo,
@@ -500,12 +457,3 @@ async def rate_proposal(
 
 async def import_code(gw: Gateway, user: UserInfo, notebook_id: str, code: str) -> NotebookSession:
     return await save_code(gw, user, notebook_id, code)
-
-
-# -- progress ---------------------------------------------------------------------------------
-async def progress(gw: Gateway, user: UserInfo) -> progress_pb.GetProgressResponse:
-    return await gw.clients.get_progress(user.id)
-
-
-async def tracks(gw: Gateway, user: UserInfo) -> list[progress_pb.Track]:
-    return await gw.clients.list_tracks(user.id)

@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from gateway import analytics
-from gateway.auth import ApiUser
+from gateway.analytics import flows as analytics
 from gateway.context import GatewayDep
+from gateway.deps import ApiUser
 from services.common.errors import AscentError
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])

@@ -1,4 +1,4 @@
-"""Every query of the gateway's tables. Callers own the unit of work (`db.session()`)."""
+"""Every query of the account tables (users, API tokens). Callers own the unit of work."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from gateway.models import ApiToken, NotebookSession, User
+from gateway.models import ApiToken, User
 
 
 def get_user(session: Session, user_id: str) -> User | None:
@@ -58,33 +58,3 @@ def delete_expired_tokens(session: Session, user_id: str, now: datetime) -> int:
         delete(ApiToken).where(ApiToken.user_id == user_id, ApiToken.expires_at < now)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-def add_notebook(session: Session, notebook: NotebookSession) -> NotebookSession:
-    session.add(notebook)
-    session.flush()
-    return notebook
-
-
-def get_notebook(session: Session, notebook_id: str) -> NotebookSession | None:
-    return session.get(NotebookSession, notebook_id)
-
-
-def latest_notebook(session: Session, owner_id: str) -> NotebookSession | None:
-    return session.execute(
-        select(NotebookSession)
-        .where(NotebookSession.owner_id == owner_id)
-        .order_by(NotebookSession.updated_at.desc(), NotebookSession.created_at.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-
-
-def list_notebooks(session: Session, owner_id: str, limit: int = 100) -> list[NotebookSession]:
-    return list(
-        session.execute(
-            select(NotebookSession)
-            .where(NotebookSession.owner_id == owner_id)
-            .order_by(NotebookSession.updated_at.desc())
-            .limit(limit)
-        ).scalars()
-    )

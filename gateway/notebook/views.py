@@ -1,28 +1,19 @@
-"""Request models (camelCase, unknown fields rejected) and JSON views of protobuf replies."""
+"""Views of the notebook domain: the request bodies of the sessions, runs and AI routes, and
+the JSON views of sessions, datasets and runs (also the notebook page's context)."""
 
 from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ascent.progress.v1 import progress_service_pb2 as progress_pb
 from ascent.types.v1 import run_pb2
-from google.protobuf.timestamp_pb2 import Timestamp
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import Field
 
+from gateway.datasets import ParsedDataset
 from gateway.models import NotebookSession
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=False)
-
-
-class Credentials(Body):
-    username: str = Field(max_length=200)
-    password: str = Field(max_length=4096)
+from gateway.views import Body, datetime_iso, timestamp_iso
 
 
 class SessionCreate(Body):
@@ -51,19 +42,6 @@ class ImproveCreate(Body):
 class ProposalFeedback(Body):
     rating: int | None = Field(default=None, ge=1, le=5)
     verdict: Literal["accepted", "rejected"] | None = None
-
-
-# -- views ------------------------------------------------------------------------------------
-def timestamp_iso(ts: Timestamp) -> str | None:
-    if ts.seconds == 0 and ts.nanos == 0:
-        return None
-    return ts.ToDatetime(tzinfo=UTC).isoformat().replace("+00:00", "Z")
-
-
-def datetime_iso(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _json_or(text: str, default: Any) -> Any:
@@ -143,45 +121,21 @@ def session_json(notebook: NotebookSession) -> dict[str, Any]:
     }
 
 
-def progress_json(progress: progress_pb.GetProgressResponse) -> dict[str, Any]:
-    return {
-        "xp": progress.xp,
-        "level": progress.level,
-        "runs": progress.runs,
-        "badges": [
-            {
-                "slug": badge.slug,
-                "name": badge.name,
-                "description": badge.description,
-                "awardedAt": timestamp_iso(badge.awarded_at),
-            }
-            for badge in progress.badges
-        ],
-        "history": [
-            {"amount": entry.amount, "reason": entry.reason, "at": timestamp_iso(entry.at)}
-            for entry in progress.history
-        ],
-    }
+@dataclass
+class DatasetSummary:
+    filename: str
+    sha256: str
+    parsed: ParsedDataset = field(repr=False)
 
-
-def track_json(track: progress_pb.Track) -> dict[str, Any]:
-    return {
-        "slug": track.slug,
-        "title": track.title,
-        "level": track.level,
-        "description": track.description,
-        "position": track.position,
-        "unlocked": track.unlocked,
-        "unlockRule": track.unlock_rule,
-        "challenges": [
-            {
-                "slug": challenge.slug,
-                "title": challenge.title,
-                "summary": challenge.summary,
-                "metric": challenge.metric,
-                "passThreshold": challenge.pass_threshold,
-                "position": challenge.position,
-            }
-            for challenge in track.challenges
-        ],
-    }
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "filename": self.filename,
+            "sha256": self.sha256,
+            "rows": self.parsed.rows,
+            "columns": len(self.parsed.columns),
+            "columnsList": self.parsed.columns,
+            "preview": self.parsed.preview,
+            "target": self.parsed.target,
+            "delimiter": self.parsed.delimiter,
+            "encoding": self.parsed.encoding,
+        }

@@ -7,9 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from gateway import authoring, flows
-from gateway.auth import ApiUser
+from gateway import datasets
+from gateway.authoring import flows as authoring
+from gateway.authoring import views
 from gateway.context import GatewayDep
+from gateway.deps import ApiUser
 
 router = APIRouter(prefix="/authoring", tags=["authoring"])
 
@@ -18,30 +20,30 @@ router = APIRouter(prefix="/authoring", tags=["authoring"])
 async def list_challenges(user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
     """Every authored challenge with its status, latest version and track."""
     items = await authoring.list_challenges(gw, user)
-    return {"data": [authoring.challenge_json(c) for c in items]}
+    return {"data": [views.challenge_json(c) for c in items]}
 
 
 @router.post("/challenges", status_code=201)
 async def create_challenge(
-    body: authoring.ChallengeInput, user: ApiUser, gw: GatewayDep
+    body: views.ChallengeInput, user: ApiUser, gw: GatewayDep
 ) -> JSONResponse:
     """A new draft (version 1); the slug is derived from the title and unique."""
     item = await authoring.create(gw, user, body)
-    return JSONResponse({"data": authoring.challenge_json(item)}, status_code=201)
+    return JSONResponse({"data": views.challenge_json(item)}, status_code=201)
 
 
 @router.get("/challenges/{slug}")
 async def get_challenge(slug: str, user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
     """The latest version's fields, dataset profile, validation report and version list."""
-    return {"data": authoring.challenge_json(await authoring.get(gw, user, slug))}
+    return {"data": views.challenge_json(await authoring.get(gw, user, slug))}
 
 
 @router.patch("/challenges/{slug}")
 async def update_challenge(
-    slug: str, body: authoring.ChallengeInput, user: ApiUser, gw: GatewayDep
+    slug: str, body: views.ChallengeInput, user: ApiUser, gw: GatewayDep
 ) -> dict[str, Any]:
     """Edits the draft; editing a published challenge starts a new draft version."""
-    return {"data": authoring.challenge_json(await authoring.update(gw, user, slug, body))}
+    return {"data": views.challenge_json(await authoring.update(gw, user, slug, body))}
 
 
 @router.post("/challenges/{slug}/dataset")
@@ -56,7 +58,7 @@ async def upload_dataset(
 ) -> dict[str, Any]:
     """A CSV (checked like every upload); returns the inferred task type and the profile."""
     authoring.require_instructor(user)
-    filename, content = await flows.read_upload(gw, file)
+    filename, content = await datasets.read_upload(gw, file)
     item = await authoring.upload_dataset(
         gw,
         user,
@@ -67,13 +69,13 @@ async def upload_dataset(
         delimiter=delimiter,
         encoding=encoding,
     )
-    return {"data": authoring.challenge_json(item)}
+    return {"data": views.challenge_json(item)}
 
 
 @router.post("/challenges/{slug}/validate")
 async def validate(slug: str, user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
     """Profile, reference solution vs threshold and starter code, through real runs."""
-    return {"data": authoring.validation_json(await authoring.validate(gw, user, slug))}
+    return {"data": views.validation_json(await authoring.validate(gw, user, slug))}
 
 
 @router.post("/challenges/{slug}/publish")
@@ -83,8 +85,8 @@ async def publish(slug: str, user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
     result = await authoring.publish(gw, user, slug)
     return {
         "data": {
-            **authoring.challenge_json(result.challenge),
-            "validation": authoring.validation_json(result.validation),
+            **views.challenge_json(result.challenge),
+            "validation": views.validation_json(result.validation),
         }
     }
 
@@ -92,7 +94,7 @@ async def publish(slug: str, user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
 @router.post("/challenges/{slug}/archive")
 async def archive(slug: str, user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
     """Takes the challenge out of its track; graded runs and boards stay."""
-    return {"data": authoring.challenge_json(await authoring.archive(gw, user, slug))}
+    return {"data": views.challenge_json(await authoring.archive(gw, user, slug))}
 
 
 @router.get("/challenges/{slug}/export")
@@ -112,6 +114,6 @@ async def import_challenge(
 ) -> JSONResponse:
     """An exported zip (or a hand-written challenge folder) becomes a new draft."""
     authoring.require_instructor(user)
-    _, content = await flows.read_upload(gw, file)
+    _, content = await datasets.read_upload(gw, file)
     item = await authoring.import_zip(gw, user, content)
-    return JSONResponse({"data": authoring.challenge_json(item)}, status_code=201)
+    return JSONResponse({"data": views.challenge_json(item)}, status_code=201)

@@ -16,8 +16,8 @@ from typing import Any
 from ascent.analytics.v1 import analytics_service_pb2 as analytics_pb
 from sqlalchemy.orm import Session
 
-from gateway import cohort_repository
-from gateway.auth import UserInfo
+from gateway.accounts.views import UserInfo
+from gateway.cohorts import repository as cohort_repository
 from gateway.context import Gateway
 from services.common.errors import AscentError
 

@@ -1,4 +1,6 @@
-"""HTML pages and their HTMX fragments. Orchestration lives in `gateway.flows`."""
+"""The notebook page and its HTMX fragments (`/notebook/...`): editor, dataset upload,
+runs (plain and streamed), run detail, compare, dashboard, Improve with AI, feedback and
+`.ipynb` import/export. Orchestration lives in `gateway.notebook.flows`."""
 
 from __future__ import annotations
 
@@ -7,15 +9,17 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
-from gateway import auth, flows, notebook_view
-from gateway.auth import PageUser, UserInfo
-from gateway.context import Gateway, GatewayDep, get_gateway
+from gateway import datasets
+from gateway.accounts.views import UserInfo
+from gateway.context import Gateway, GatewayDep
+from gateway.deps import PageUser
 from gateway.live import event_stream, page_stream, run_stream
 from gateway.models import NotebookSession
-from gateway.rendering import is_htmx, render, render_html
-from gateway.schemas import dataset_json, progress_json, run_json, session_json, track_json
+from gateway.notebook import flows, presentation
+from gateway.notebook.views import dataset_json, run_json, session_json
+from gateway.rendering import is_htmx, redirect, render, render_html
 from services.common.errors import AscentError
 
 log = logging.getLogger(__name__)
@@ -24,110 +28,8 @@ router = APIRouter(include_in_schema=False)
 
 RUNS_CHANGED = {"HX-Trigger": "runs-changed"}
 DATASET_CHANGED = {"HX-Trigger": "dataset-changed"}
-# Proxies must not buffer an event stream, or the learner sees output only at the end.
-# Streamed runs outlive their request; held here so they are not garbage-collected mid-run.
 
 
-def _redirect(request: Request, url: str) -> Response:
-    if is_htmx(request):
-        return Response(status_code=200, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
-
-
-# -- accounts ---------------------------------------------------------------------------------
-async def _account_form(
-    request: Request, template: str, error: str | None = None, status: int = 200
-) -> Response:
-    browser, fresh = auth.browser_session_for(request)
-    if browser.uid is not None and error is None and await _known(request, browser.uid):
-        return RedirectResponse("/notebook", status_code=303)
-    request.state.csrf = browser.csrf
-    response = render(
-        request, template, {"error": error, "user": None}, block="form", status_code=status
-    )
-    if fresh:
-        auth.write_browser_session(request, response, browser)
-    return response
-
-
-async def _known(request: Request, uid: str) -> bool:
-    return await auth.user_by_id(get_gateway(request), uid) is not None
-
-
-async def _account_post(request: Request, template: str) -> tuple[str, str] | Response:
-    browser = auth.read_browser_session(request)
-    if browser is None or not await auth.csrf_ok(request, browser):
-        return await _account_form(
-            request, template, "Your form expired; please try again.", status=403
-        )
-    form = await request.form()
-    username = form.get("username")
-    password = form.get("password")
-    if not isinstance(username, str) or not isinstance(password, str):
-        return await _account_form(request, template, "Enter a username and a password.", 400)
-    return username, password
-
-
-async def _log_in(request: Request, user: UserInfo) -> Response:
-    response = _redirect(request, "/notebook")
-    # A fresh CSRF token at login: one planted before authentication is worthless after it.
-    auth.write_browser_session(request, response, auth.new_browser_session(user.id))
-    return response
-
-
-@router.get("/")
-async def home(request: Request) -> Response:
-    browser = auth.read_browser_session(request)
-    if browser is not None and browser.uid is not None and await _known(request, browser.uid):
-        return RedirectResponse("/notebook", status_code=303)
-    return RedirectResponse("/login", status_code=303)
-
-
-@router.get("/login")
-async def login_page(request: Request) -> Response:
-    return await _account_form(request, "login.html")
-
-
-@router.post("/login")
-async def login(request: Request, gw: GatewayDep) -> Response:
-    posted = await _account_post(request, "login.html")
-    if isinstance(posted, Response):
-        return posted
-    try:
-        user = await auth.authenticate(gw, *posted)
-    except AscentError as err:
-        return await _account_form(request, "login.html", err.message, err.http_status)
-    return await _log_in(request, user)
-
-
-@router.get("/register")
-async def register_page(request: Request) -> Response:
-    return await _account_form(request, "register.html")
-
-
-@router.post("/register")
-async def register(request: Request, gw: GatewayDep) -> Response:
-    posted = await _account_post(request, "register.html")
-    if isinstance(posted, Response):
-        return posted
-    try:
-        user = await auth.register(gw, *posted)
-    except AscentError as err:
-        return await _account_form(request, "register.html", err.message, err.http_status)
-    return await _log_in(request, user)
-
-
-@router.post("/logout")
-async def logout(request: Request) -> Response:
-    browser = auth.read_browser_session(request)
-    if browser is not None and browser.uid is not None:
-        await auth.require_csrf(request, browser)
-    response = _redirect(request, "/login")
-    auth.clear_browser_session(request, response)
-    return response
-
-
-# -- notebook ---------------------------------------------------------------------------------
 def _latest(runs: list[dict[str, Any]], last_run_id: str | None) -> dict[str, Any] | None:
     for run in runs:
         if run["id"] == last_run_id:
@@ -147,7 +49,7 @@ async def _notebook_context(gw: Gateway, user: UserInfo, notebook_id: str) -> di
         "runs": runs,
         "runs_error": view.runs_error,
         "sessions": [session_json(notebook) for notebook in sessions],
-        "templates": notebook_view.TEMPLATES,
+        "templates": presentation.TEMPLATES,
         "summary": await _summary(gw, view.notebook),
         "current": _latest(runs, view.notebook.last_run_id),
     }
@@ -186,13 +88,13 @@ async def _notebook_response(
 @router.get("/notebook")
 async def notebook_home(request: Request, user: PageUser, gw: GatewayDep) -> Response:
     notebook = await flows.latest_or_new_session(gw, user)
-    return _redirect(request, f"/notebook/{notebook.id}")
+    return redirect(request, f"/notebook/{notebook.id}")
 
 
 @router.post("/notebook/new")
 async def notebook_new(request: Request, user: PageUser, gw: GatewayDep) -> Response:
     notebook = await flows.create_session(gw, user)
-    return _redirect(request, f"/notebook/{notebook.id}")
+    return redirect(request, f"/notebook/{notebook.id}")
 
 
 @router.get("/notebook/{notebook_id}")
@@ -244,7 +146,7 @@ async def notebook_upload(
     target: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        filename, content = await flows.read_upload(gw, file)
+        filename, content = await datasets.read_upload(gw, file)
         summary = await flows.upload_dataset(
             gw,
             user,
@@ -401,9 +303,9 @@ async def notebook_compare(
         raise AscentError("invalid_argument", "Pick two different runs to compare.")
     left = await _session_run(gw, user, notebook_id, a)
     right = await _session_run(gw, user, notebook_id, b)
-    diff = notebook_view.code_diff(left["code"], right["code"])
+    diff = presentation.code_diff(left["code"], right["code"])
     extra = {
-        "compare": {"a": left, "b": right, "diff": diff, "stats": notebook_view.diff_stats(diff)}
+        "compare": {"a": left, "b": right, "diff": diff, "stats": presentation.diff_stats(diff)}
     }
     return await _notebook_response(request, gw, user, notebook_id, "compare", extra)
 
@@ -442,8 +344,8 @@ async def notebook_improve(
     # The diff is against what the learner has in the editor now (else the improved run's
     # parent), so "accept" shows exactly what would change.
     current = code if code.strip() else data["parentRun"]["code"]
-    diff = notebook_view.code_diff(current, data["improvedExperiment"]["code"])
-    extra = {"improvement": data, "diff": diff, "stats": notebook_view.diff_stats(diff)}
+    diff = presentation.code_diff(current, data["improvedExperiment"]["code"])
+    extra = {"improvement": data, "diff": diff, "stats": presentation.diff_stats(diff)}
     return await _notebook_response(
         request, gw, user, notebook_id, "coach", extra, headers=RUNS_CHANGED
     )
@@ -486,7 +388,7 @@ async def notebook_verdict(
 async def notebook_export(notebook_id: str, user: PageUser, gw: GatewayDep) -> Response:
     view = await flows.session_view(gw, user, notebook_id)
     runs = [run_json(run) for run in view.runs]
-    text = notebook_view.to_ipynb(
+    text = presentation.to_ipynb(
         view.notebook.name, view.notebook.code, _latest(runs, view.notebook.last_run_id)
     )
     filename = _ascii_name(view.notebook.name, ".ipynb")
@@ -506,8 +408,8 @@ async def notebook_import(
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     try:
-        _, content = await flows.read_upload(gw, file)
-        code = notebook_view.from_ipynb(content, gw.settings.max_code_chars)
+        _, content = await datasets.read_upload(gw, file)
+        code = presentation.from_ipynb(content, gw.settings.max_code_chars)
         await flows.import_code(gw, user, notebook_id, code)
     except AscentError as err:
         if err.code == "not_found":
@@ -522,20 +424,5 @@ async def notebook_import(
             status_code=err.http_status,
         )
     # The editor, dashboard and everything else start again from the imported code.
-    return _redirect(request, f"/notebook/{notebook_id}")
+    return redirect(request, f"/notebook/{notebook_id}")
 
-
-# -- progress ---------------------------------------------------------------------------------
-@router.get("/progress")
-async def progress_page(request: Request, user: PageUser, gw: GatewayDep) -> Response:
-    context: dict[str, Any] = {"user": user, "progress": None, "tracks": [], "errors": []}
-    try:
-        context["progress"] = progress_json(await flows.progress(gw, user))
-    except AscentError as err:
-        context["errors"].append(err.message)
-    try:
-        context["tracks"] = [track_json(track) for track in await flows.tracks(gw, user)]
-    except AscentError as err:
-        if err.message not in context["errors"]:
-            context["errors"].append(err.message)
-    return render(request, "progress.html", context, block="progress")

@@ -1,5 +1,5 @@
 """Curriculum in the gateway: tracks, challenges, graded submissions and challenge boards,
-shared by the JSON API (`gateway.api.challenges`) and the pages (`gateway.pages_curriculum`).
+shared by the JSON API (`gateway.curriculum.api`) and the pages (`gateway.curriculum.pages`).
 
 What a learner can never get from here: the reference solution and hidden labels (the
 progress service does not hold the first, nobody but the execution service holds the
@@ -17,15 +17,19 @@ from ascent.progress.v1 import progress_service_pb2 as progress_pb
 from ascent.types.v1 import run_pb2
 from sqlalchemy.orm import Session
 
-from gateway import flows, repository
-from gateway.auth import UserInfo
+from gateway.accounts import repository as accounts_repository
+from gateway.accounts.views import UserInfo
 from gateway.clients import OnOutput
 from gateway.context import Gateway
-from gateway.markdown import render_markdown
+from gateway.curriculum.views import next_challenge_json
 from gateway.models import ChallengeSession, NotebookSession
-from gateway.schemas import timestamp_iso
+from gateway.notebook import flows as notebook_flows
+from gateway.notebook import repository as notebook_repository
+from gateway.views import timestamp_iso
 from services.common.db import utcnow
 from services.common.errors import AscentError
+
+MAX_SUGGESTIONS = 5
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 
@@ -41,81 +45,6 @@ def is_instructor(user: UserInfo) -> bool:
     return user.is_staff
 
 
-# -- JSON shapes --------------------------------------------------------------------------------
-def challenge_summary_json(challenge: progress_pb.Challenge) -> dict[str, Any]:
-    return {
-        "slug": challenge.slug,
-        "title": challenge.title,
-        "summary": challenge.summary,
-        "metric": challenge.metric,
-        "passThreshold": challenge.pass_threshold,
-        "lowerIsBetter": challenge.lower_is_better,
-        "position": challenge.position,
-        "unlocked": challenge.unlocked,
-        "lockedReason": challenge.locked_reason,
-        "requires": list(challenge.requires),
-        "passed": challenge.passed,
-        "bestScore": challenge.best_score if challenge.HasField("best_score") else None,
-        "source": challenge.source or "curriculum",
-        "version": challenge.version,
-    }
-
-
-def track_json(track: progress_pb.Track) -> dict[str, Any]:
-    total = len(track.challenges)
-    return {
-        "slug": track.slug,
-        "title": track.title,
-        "level": track.level,
-        "description": track.description,
-        "position": track.position,
-        "unlocked": track.unlocked,
-        "unlockRule": track.unlock_rule,
-        "unlockProgress": track.unlock_progress,
-        "passedCount": track.passed_count,
-        "challengeCount": total,
-        "percent": round(100 * track.passed_count / total) if total else 0,
-        "challenges": [challenge_summary_json(c) for c in track.challenges],
-    }
-
-
-def challenge_json(detail: progress_pb.ChallengeDetail) -> dict[str, Any]:
-    return {
-        **challenge_summary_json(detail.challenge),
-        "track": {"slug": detail.track_slug, "title": detail.track_title},
-        "lessonMarkdown": detail.lesson_md,
-        "lessonHtml": str(render_markdown(detail.lesson_md)),
-        "outcomes": list(detail.outcomes),
-        "hints": list(detail.hints),
-        "starterCode": detail.starter_code,
-        "taskType": detail.task_type,
-        "target": detail.target,
-        "baseline": detail.baseline if detail.HasField("baseline") else None,
-        "attempts": detail.attempts,
-        "files": ["/data/train.csv", "/data/test_features.csv"],
-    }
-
-
-def submission_json(run: run_pb2.Run) -> dict[str, Any]:
-    grade = run.grade
-    # The private score stays out: it decides the final standing, not the live feedback.
-    return {
-        "runId": run.id,
-        "sessionId": run.session_id,
-        "challenge": run.challenge_slug,
-        "challengeVersion": run.challenge_version,
-        "status": grade.status,
-        "metric": grade.metric,
-        "publicScore": grade.public_score if grade.HasField("public_score") else None,
-        "passThreshold": grade.pass_threshold,
-        "passed": grade.passed,
-        "predictions": grade.predictions,
-        "expected": grade.expected,
-        "stdout": run.stdout[-5000:],
-        "durationMs": run.duration_ms,
-    }
-
-
 # -- flows --------------------------------------------------------------------------------------
 async def tracks(gw: Gateway, user: UserInfo) -> list[progress_pb.Track]:
     return await gw.clients.list_tracks(user.id)
@@ -129,13 +58,12 @@ def _challenge_session(
     session: Session, user: UserInfo, detail: progress_pb.ChallengeDetail
 ) -> NotebookSession:
     slug = detail.challenge.slug
-    link = session.get(ChallengeSession, (user.id, slug))
+    link = notebook_repository.get_challenge_link(session, user.id, slug)
     if link is not None:
-        notebook = session.get(NotebookSession, link.session_id)
+        notebook = notebook_repository.get_notebook(session, link.session_id)
         if notebook is not None and notebook.owner_id == user.id:
             return notebook
-        session.delete(link)
-        session.flush()
+        notebook_repository.delete_challenge_link(session, link)
     now = utcnow()
     notebook = NotebookSession(
         id=str(uuid.uuid4()),
@@ -146,10 +74,8 @@ def _challenge_session(
         created_at=now,
         updated_at=now,
     )
-    session.add(notebook)
-    session.add(ChallengeSession(user_id=user.id, challenge_slug=slug, session_id=notebook.id))
-    session.flush()
-    return notebook
+    link = ChallengeSession(user_id=user.id, challenge_slug=slug, session_id=notebook.id)
+    return notebook_repository.add_challenge_session(session, notebook, link)
 
 
 async def challenge_session(
@@ -168,7 +94,7 @@ async def open_challenge(
         raise AscentError("forbidden", f"This challenge is locked. {reason}")
     if not code.strip():
         raise AscentError("invalid_argument", f"There is no code to {verb}.")
-    flows.check_code(code, gw)
+    notebook_flows.check_code(code, gw)
     return detail, await challenge_session(gw, user, detail)
 
 
@@ -185,7 +111,7 @@ async def practice(
     Failing code is a normal result here, shown with its traceback. `opened` is the result
     of `open_challenge` when the caller already checked the challenge."""
     detail, notebook = opened or await open_challenge(gw, user, slug, code, "run")
-    return await flows.run_code(
+    return await notebook_flows.run_code(
         gw,
         user,
         notebook.id,
@@ -201,7 +127,7 @@ async def submit(gw: Gateway, user: UserInfo, slug: str, code: str) -> run_pb2.R
     """Runs and grades a submission. Locked challenge, failing code or ungradable predictions
     are clear 4xx errors; such runs never reach the challenge board or count as a pass."""
     detail, notebook = await open_challenge(gw, user, slug, code, "submit")
-    run = await flows.run_code(
+    run = await notebook_flows.run_code(
         gw, user, notebook.id, code, "Submission", challenge_slug=detail.challenge.slug
     )
     if run.has_error:
@@ -230,7 +156,8 @@ async def board(gw: Gateway, user: UserInfo, slug: str, version: int = 0) -> dic
         # A hidden board shows a learner only their own line.
         entries = [e for e in entries if e.learner_id == user.id]
     # Display names when chosen: a learner who picked one never shows their username here.
-    names = await gw.work(lambda s: repository.public_names(s, [e.learner_id for e in entries]))
+    learner_ids = [e.learner_id for e in entries]
+    names = await gw.work(lambda s: accounts_repository.public_names(s, learner_ids))
     return {
         "challenge": detail.challenge.slug,
         "title": detail.challenge.title,
@@ -271,39 +198,12 @@ async def set_board(
     }
 
 
-def profile_json(progress: progress_pb.GetProgressResponse) -> dict[str, Any]:
-    return {
-        "xp": progress.xp,
-        "level": progress.level,
-        "levelFloorXp": progress.level_floor_xp,
-        "nextLevelXp": progress.next_level_xp,
-        "runs": progress.runs,
-        "streakDays": progress.streak_days,
-        "bestStreakDays": progress.best_streak_days,
-        "challengesPassed": progress.challenges_passed,
-        "badges": [
-            {
-                "slug": b.slug,
-                "name": b.name,
-                "description": b.description,
-                "awardedAt": timestamp_iso(b.awarded_at),
-            }
-            for b in progress.badges
-        ],
-        "results": [
-            {
-                "challenge": r.challenge_slug,
-                "title": r.title,
-                "metric": r.metric,
-                "bestScore": r.best_score,
-                "attempts": r.attempts,
-                "passed": r.passed,
-                "passedAt": timestamp_iso(r.passed_at) if r.passed else None,
-            }
-            for r in progress.results
-        ],
-        "history": [
-            {"amount": h.amount, "reason": h.reason, "at": timestamp_iso(h.at)}
-            for h in progress.history
-        ],
-    }
+
+
+async def progress(gw: Gateway, user: UserInfo) -> progress_pb.GetProgressResponse:
+    return await gw.clients.get_progress(user.id)
+
+
+async def next_challenge(gw: Gateway, user: UserInfo, limit: int = 3) -> dict[str, Any]:
+    limit = max(1, min(limit, MAX_SUGGESTIONS))
+    return next_challenge_json(await gw.clients.recommend_challenge(user.id, limit))

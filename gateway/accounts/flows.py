@@ -1,32 +1,23 @@
-"""Accounts, API tokens, the signed browser-session cookie and CSRF.
-
-Two ways in: `Authorization: Bearer <token>` (API clients; tokens are stored as sha256 and
-expire) or the browser cookie, a signed `{uid, csrf}` payload. Cookie-authenticated requests
-that change state must echo the CSRF token (header `X-CSRF-Token` or form field
-`csrf_token`); bearer requests are exempt because a browser never attaches them on its own.
-"""
+"""Accounts: registration, password checks, API tokens and display names (no HTTP here:
+the cookie and the route dependencies are in `gateway.deps`)."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import hmac
 import re
 import secrets
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from fastapi import Depends, Request, Response
-from itsdangerous import BadSignature
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gateway import repository
-from gateway.context import Gateway, GatewayDep, get_gateway
+from gateway.accounts import repository
+from gateway.accounts.views import UserInfo
+from gateway.context import Gateway
 from gateway.models import User
 from services.common.db import utcnow
 from services.common.errors import AscentError
@@ -35,65 +26,11 @@ PASSWORD_MIN = 8
 # Argon2 cost grows with input; an unbounded password is a cheap denial of service.
 PASSWORD_MAX = 1024
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$")
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-CSRF_HEADER = "x-csrf-token"
-CSRF_FIELD = "csrf_token"
 TOKEN_PREFIX = "asc_"
-ROLES = ("learner", "instructor", "admin")
-# Roles that run classes: cohorts and their dashboards.
-STAFF_ROLES = frozenset({"instructor", "admin"})
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-
 
 DISPLAY_NAME_MIN = 2
 DISPLAY_NAME_MAX = 32
 DISPLAY_NAME_RE = re.compile(r"^[A-Za-z0-9 _.\-]+$")
-
-
-@dataclass(frozen=True)
-class UserInfo:
-    id: str
-    username: str
-    role: str
-    display_name: str | None = None
-
-    @classmethod
-    def of(cls, user: User) -> UserInfo:
-        return cls(
-            id=user.id, username=user.username, role=user.role, display_name=user.display_name
-        )
-
-    @property
-    def public_name(self) -> str:
-        """What others see on boards: the display name when chosen, else the username."""
-        return self.display_name or self.username
-
-    def as_json(self) -> dict[str, str | None]:
-        return {
-            "id": self.id,
-            "username": self.username,
-            "role": self.role,
-            "displayName": self.display_name,
-            "publicName": self.public_name,
-        }
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
-
-@dataclass(frozen=True)
-class BrowserSession:
-    uid: str | None
-    csrf: str
-
-
-class LoginRequired(Exception):
-    """A page needs a logged-in user; rendered as a redirect to /login."""
 
 
 # -- accounts ---------------------------------------------------------------------------------
@@ -270,111 +207,3 @@ async def user_by_id(gw: Gateway, user_id: str) -> UserInfo | None:
 
     return await gw.work(lookup)
 
-
-# -- browser session cookie -------------------------------------------------------------------
-def read_browser_session(request: Request) -> BrowserSession | None:
-    gw = get_gateway(request)
-    raw = request.cookies.get(gw.settings.cookie_name)
-    if not raw:
-        return None
-    try:
-        data = gw.signer.loads(raw, max_age=gw.settings.session_max_age_seconds)
-    except BadSignature:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("csrf"), str):
-        return None
-    uid = data.get("uid")
-    return BrowserSession(uid=uid if isinstance(uid, str) else None, csrf=data["csrf"])
-
-
-def new_browser_session(uid: str | None) -> BrowserSession:
-    return BrowserSession(uid=uid, csrf=secrets.token_urlsafe(32))
-
-
-def write_browser_session(request: Request, response: Response, browser: BrowserSession) -> None:
-    gw = get_gateway(request)
-    response.set_cookie(
-        gw.settings.cookie_name,
-        gw.signer.dumps({"uid": browser.uid, "csrf": browser.csrf}),
-        max_age=gw.settings.session_max_age_seconds,
-        httponly=True,
-        secure=gw.settings.cookie_secure,
-        samesite="lax",
-        path="/",
-    )
-
-
-def clear_browser_session(request: Request, response: Response) -> None:
-    gw = get_gateway(request)
-    response.delete_cookie(
-        gw.settings.cookie_name,
-        path="/",
-        httponly=True,
-        secure=gw.settings.cookie_secure,
-        samesite="lax",
-    )
-
-
-def browser_session_for(request: Request) -> tuple[BrowserSession, bool]:
-    """The visitor's cookie session, or a fresh anonymous one (True: must be written)."""
-    existing = read_browser_session(request)
-    if existing is not None:
-        return existing, False
-    return new_browser_session(None), True
-
-
-async def csrf_ok(request: Request, browser: BrowserSession) -> bool:
-    sent = request.headers.get(CSRF_HEADER)
-    if not sent and request.headers.get("content-type", "").startswith(_FORM_TYPES):
-        # Starlette caches the parsed form, so the endpoint can still read it.
-        form = await request.form()
-        value = form.get(CSRF_FIELD)
-        sent = value if isinstance(value, str) else None
-    return bool(sent) and hmac.compare_digest(str(sent), browser.csrf)
-
-
-async def require_csrf(request: Request, browser: BrowserSession) -> None:
-    if request.method not in SAFE_METHODS and not await csrf_ok(request, browser):
-        raise AscentError(
-            "forbidden",
-            "Missing or invalid CSRF token: reload the page (or send the X-CSRF-Token header).",
-        )
-
-
-# -- dependencies -----------------------------------------------------------------------------
-async def api_user(request: Request, gw: GatewayDep) -> UserInfo:
-    """The caller of an API route: bearer token first, else the cookie (with CSRF)."""
-    authorization = request.headers.get("authorization")
-    if authorization:
-        scheme, _, token = authorization.partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
-            raise AscentError("unauthenticated", "Use 'Authorization: Bearer <token>'.")
-        user = await user_for_token(gw, token)
-        if user is None:
-            raise AscentError("unauthenticated", "The token is invalid or has expired.")
-        return user
-    browser = read_browser_session(request)
-    if browser is not None and browser.uid is not None:
-        user = await user_by_id(gw, browser.uid)
-        if user is not None:
-            await require_csrf(request, browser)
-            return user
-    raise AscentError("unauthenticated", "Authentication required: send a bearer token or log in.")
-
-
-async def page_user(request: Request, gw: GatewayDep) -> UserInfo:
-    """The logged-in browser user of a page; otherwise the page redirects to /login."""
-    browser = read_browser_session(request)
-    if browser is None or browser.uid is None:
-        raise LoginRequired
-    user = await user_by_id(gw, browser.uid)
-    if user is None:
-        raise LoginRequired
-    await require_csrf(request, browser)
-    request.state.csrf = browser.csrf
-    return user
-
-
-ApiUser = Annotated[UserInfo, Depends(api_user)]
-PageUser = Annotated[UserInfo, Depends(page_user)]

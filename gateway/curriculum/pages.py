@@ -1,5 +1,6 @@
-"""Curriculum pages: tracks, a challenge (lesson, hints one at a time, editor, submit,
-board) and the learner profile. Data comes from `gateway.challenges`."""
+"""Curriculum pages: tracks, a challenge (lesson, hints one at a time, editor, practice,
+submit, board), the learner profile, the "Next up" card, the old `/progress` page and the
+learner's live events. Data comes from `gateway.curriculum.flows`."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from gateway import auth, challenges, recommendations
-from gateway.auth import PageUser
+from gateway.accounts import flows as accounts
 from gateway.context import GatewayDep
+from gateway.curriculum import flows, views
+from gateway.deps import PageUser
 from gateway.live import event_stream, page_stream, run_stream
 from gateway.markdown import render_markdown, without_title
+from gateway.notebook.views import run_json
 from gateway.rendering import render, render_html
-from gateway.schemas import run_json
 from services.common.errors import AscentError
 
 log = logging.getLogger(__name__)
@@ -38,7 +40,7 @@ async def learner_events(request: Request, user: PageUser, gw: GatewayDep) -> Re
 async def tracks_page(request: Request, user: PageUser, gw: GatewayDep) -> Response:
     context: dict[str, Any] = {"user": user, "active": "tracks", "tracks": [], "error": None}
     try:
-        context["tracks"] = [challenges.track_json(t) for t in await challenges.tracks(gw, user)]
+        context["tracks"] = [views.track_json(t) for t in await flows.tracks(gw, user)]
     except AscentError as err:
         context["error"] = err.message
     return render(request, "tracks.html", context, block="tracks")
@@ -46,19 +48,19 @@ async def tracks_page(request: Request, user: PageUser, gw: GatewayDep) -> Respo
 
 async def _board_context(gw: GatewayDep, user: PageUser, slug: str) -> dict[str, Any]:
     try:
-        return {"board": await challenges.board(gw, user, slug), "board_error": None}
+        return {"board": await flows.board(gw, user, slug), "board_error": None}
     except AscentError as err:
         return {"board": None, "board_error": err.message}
 
 
 @router.get("/challenges/{slug}")
 async def challenge_page(request: Request, slug: str, user: PageUser, gw: GatewayDep) -> Response:
-    detail = await challenges.challenge(gw, user, slug)
-    data = challenges.challenge_json(detail)
+    detail = await flows.challenge(gw, user, slug)
+    data = views.challenge_json(detail)
     code = data["starterCode"]
     notebook = None
     if data["unlocked"]:
-        notebook = await challenges.challenge_session(gw, user, detail)
+        notebook = await flows.challenge_session(gw, user, detail)
         code = notebook.code
     context = {
         "user": user,
@@ -77,7 +79,7 @@ async def challenge_page(request: Request, slug: str, user: PageUser, gw: Gatewa
 async def hints_fragment(
     request: Request, slug: str, count: int, user: PageUser, gw: GatewayDep
 ) -> Response:
-    data = challenges.challenge_json(await challenges.challenge(gw, user, slug))
+    data = views.challenge_json(await flows.challenge(gw, user, slug))
     shown = max(0, min(count, len(data["hints"])))
     context = {"user": user, "challenge": data, "shown_hints": shown}
     return render(request, "challenge.html", context, block="hints")
@@ -94,8 +96,8 @@ async def submit_fragment(
     context: dict[str, Any] = {"user": user, "challenge": {"slug": slug}}
     status = 200
     try:
-        run = await challenges.submit(gw, user, slug, code)
-        context["submission"] = challenges.submission_json(run)
+        run = await flows.submit(gw, user, slug, code)
+        context["submission"] = views.submission_json(run)
     except AscentError as err:
         if err.code == "not_found":
             raise
@@ -123,7 +125,7 @@ async def practice_fragment(
     context: dict[str, Any] = {"user": user, "challenge": {"slug": slug}}
     status = 200
     try:
-        context["run"] = run_json(await challenges.practice(gw, user, slug, code))
+        context["run"] = run_json(await flows.practice(gw, user, slug, code))
     except AscentError as err:
         if err.code == "not_found":
             raise
@@ -143,7 +145,7 @@ async def practice_stream(
     """A practice run as Server-Sent Events, like the notebook's Run: `queued`, `output`
     chunks, then `result` (the rendered practice block) or `failed` (an error fragment)."""
     # Locked, unknown or empty: a plain error response before any stream starts.
-    opened = await challenges.open_challenge(gw, user, slug, code, "run")
+    opened = await flows.open_challenge(gw, user, slug, code, "run")
     base: dict[str, Any] = {"user": user, "challenge": {"slug": slug}, "request": request}
     base["csrf"] = getattr(request.state, "csrf", "")
 
@@ -157,7 +159,7 @@ async def practice_stream(
     # Like a notebook run, a practice run belongs to the learner once started.
     return run_stream(
         f"practice-{slug}",
-        lambda on_item: challenges.practice(gw, user, slug, code, on_item, opened),
+        lambda on_item: flows.practice(gw, user, slug, code, on_item, opened),
         result_html,
         failure_html,
     )
@@ -173,7 +175,7 @@ async def board_fragment(request: Request, slug: str, user: PageUser, gw: Gatewa
 async def profile_page(request: Request, user: PageUser, gw: GatewayDep) -> Response:
     context: dict[str, Any] = {"user": user, "active": "profile", "profile": None, "error": None}
     try:
-        context["profile"] = challenges.profile_json(await gw.clients.get_progress(user.id))
+        context["profile"] = views.profile_json(await gw.clients.get_progress(user.id))
     except AscentError as err:
         context["error"] = err.message
     return render(request, "profile.html", context, block="profile")
@@ -190,7 +192,7 @@ async def display_name_fragment(
     context: dict[str, Any] = {"user": user, "active": "profile", "profile": None, "error": None}
     status = 200
     try:
-        context["user"] = await auth.set_display_name(gw, user, display_name)
+        context["user"] = await accounts.set_display_name(gw, user, display_name)
         context["name_saved"] = True
     except AscentError as err:
         context["name_error"] = err.message
@@ -204,7 +206,23 @@ async def next_up_fragment(request: Request, user: PageUser, gw: GatewayDep) -> 
     slow or absent recommender never holds them up)."""
     context: dict[str, Any] = {"user": user, "next_up": None, "error": None}
     try:
-        context["next_up"] = await recommendations.next_challenge(gw, user)
+        context["next_up"] = await flows.next_challenge(gw, user)
     except AscentError as err:
         context["error"] = err.message
     return render(request, "_next_up.html", context)
+
+
+# -- the old progress page -----------------------------------------------------------------
+@router.get("/progress")
+async def progress_page(request: Request, user: PageUser, gw: GatewayDep) -> Response:
+    context: dict[str, Any] = {"user": user, "progress": None, "tracks": [], "errors": []}
+    try:
+        context["progress"] = views.progress_json(await flows.progress(gw, user))
+    except AscentError as err:
+        context["errors"].append(err.message)
+    try:
+        context["tracks"] = [views.track_json(track) for track in await flows.tracks(gw, user)]
+    except AscentError as err:
+        if err.message not in context["errors"]:
+            context["errors"].append(err.message)
+    return render(request, "progress.html", context, block="progress")

@@ -9,9 +9,9 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway import cohorts
-from gateway.auth import ApiUser
+from gateway.cohorts import flows as cohorts
 from gateway.context import GatewayDep
+from gateway.deps import ApiUser
 
 router = APIRouter(tags=["cohorts"])
 

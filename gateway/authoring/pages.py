@@ -10,9 +10,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from gateway import authoring, challenges, flows
-from gateway.auth import PageUser
+from gateway import datasets
+from gateway.authoring import flows as authoring
+from gateway.authoring import views
 from gateway.context import GatewayDep
+from gateway.curriculum import flows as challenges
+from gateway.deps import PageUser
 from gateway.markdown import render_markdown
 from gateway.rendering import render
 from services.common.curriculum import METRICS
@@ -38,7 +41,7 @@ async def _editor(
     error: str = "",
     status_code: int = 200,
 ) -> Response:
-    item = authoring.challenge_json(await authoring.get(gw, user, slug))
+    item = views.challenge_json(await authoring.get(gw, user, slug))
     context: dict[str, Any] = {
         "user": user,
         "active": "author",
@@ -54,7 +57,7 @@ async def _editor(
 
 @router.get("/author")
 async def author_list(request: Request, user: PageUser, gw: GatewayDep) -> Response:
-    items = [authoring.challenge_json(c) for c in await authoring.list_challenges(gw, user)]
+    items = [views.challenge_json(c) for c in await authoring.list_challenges(gw, user)]
     context = {"user": user, "active": "author", "items": items, "error": None}
     return render(request, "author_list.html", context)
 
@@ -64,11 +67,11 @@ async def author_create(
     request: Request, user: PageUser, gw: GatewayDep, title: Annotated[str, Form()] = ""
 ) -> Response:
     try:
-        item = await authoring.create(gw, user, authoring.ChallengeInput(title=title.strip()))
+        item = await authoring.create(gw, user, views.ChallengeInput(title=title.strip()))
     except AscentError as err:
         if err.code == "forbidden":
             raise
-        items = [authoring.challenge_json(c) for c in await authoring.list_challenges(gw, user)]
+        items = [views.challenge_json(c) for c in await authoring.list_challenges(gw, user)]
         context = {"user": user, "active": "author", "items": items, "error": err.message}
         return render(request, "author_list.html", context, status_code=err.http_status)
     return RedirectResponse(f"/author/{item.slug}", status_code=303)
@@ -83,10 +86,10 @@ async def author_import(
 ) -> Response:
     authoring.require_instructor(user)
     try:
-        _, content = await flows.read_upload(gw, file)
+        _, content = await datasets.read_upload(gw, file)
         item = await authoring.import_zip(gw, user, content)
     except AscentError as err:
-        items = [authoring.challenge_json(c) for c in await authoring.list_challenges(gw, user)]
+        items = [views.challenge_json(c) for c in await authoring.list_challenges(gw, user)]
         context = {"user": user, "active": "author", "items": items, "error": err.message}
         return render(request, "author_list.html", context, status_code=err.http_status)
     return RedirectResponse(f"/author/{item.slug}", status_code=303)
@@ -145,7 +148,7 @@ async def author_save(
         threshold = _number(passThreshold, "The pass threshold")
         fraction = _number(testFraction, "The hidden test fraction")
         place = _number(position, "The position")
-        body = authoring.ChallengeInput(
+        body = views.ChallengeInput(
             title=title,
             summary=summary,
             lessonMarkdown=lessonMarkdown,
@@ -190,7 +193,7 @@ async def author_dataset(
 ) -> Response:
     authoring.require_instructor(user)
     try:
-        filename, content = await flows.read_upload(gw, file)
+        filename, content = await datasets.read_upload(gw, file)
         await authoring.upload_dataset(gw, user, slug, filename, content, target=target or None)
     except AscentError as err:
         if err.code in ("forbidden", "not_found"):

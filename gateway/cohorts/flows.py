@@ -1,7 +1,7 @@
 """Cohorts: an instructor's class. Instructors create them and assign challenges with due
 dates; learners join with a code; members see assignments, whether they are done (from
 progress) and a cohort leaderboard per assigned challenge (the challenge board filtered to
-members). Shared by the JSON API (`gateway.api.cohorts`) and the pages.
+members). Shared by the JSON API (`gateway.cohorts.api`) and the pages (`gateway.cohorts.pages`).
 
 Each change is staged as an event in the same transaction (outbox): analytics learns who is
 in which cohort only from `gateway.cohort.*` events.
@@ -19,12 +19,12 @@ from ascent.events.v1 import gateway_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy.orm import Session
 
-from gateway import challenges
-from gateway import cohort_repository as repo
-from gateway.auth import UserInfo
+from gateway.accounts.views import UserInfo
+from gateway.cohorts import repository as repo
 from gateway.context import Gateway
+from gateway.curriculum import flows as challenges
 from gateway.models import Cohort, CohortAssignment, CohortMember
-from gateway.schemas import datetime_iso, timestamp_iso
+from gateway.views import datetime_iso, timestamp_iso
 from services.common import events
 from services.common.db import utcnow
 from services.common.errors import AscentError

@@ -1,0 +1,57 @@
+"""Views of the accounts domain: the caller (`UserInfo`) and the account request bodies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import Field
+
+from gateway.models import User
+from gateway.views import Body
+
+ROLES = ("learner", "instructor", "admin")
+# Roles that run classes: cohorts and their dashboards.
+STAFF_ROLES = frozenset({"instructor", "admin"})
+
+
+class Credentials(Body):
+    username: str = Field(max_length=200)
+    password: str = Field(max_length=4096)
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: str
+    username: str
+    role: str
+    display_name: str | None = None
+
+    @classmethod
+    def of(cls, user: User) -> UserInfo:
+        return cls(
+            id=user.id, username=user.username, role=user.role, display_name=user.display_name
+        )
+
+    @property
+    def public_name(self) -> str:
+        """What others see on boards: the display name when chosen, else the username."""
+        return self.display_name or self.username
+
+    def as_json(self) -> dict[str, str | None]:
+        return {
+            "id": self.id,
+            "username": self.username,
+            "role": self.role,
+            "displayName": self.display_name,
+            "publicName": self.public_name,
+        }
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
