@@ -9,8 +9,11 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
+from gateway import policy
+from gateway.accounts.views import UserInfo
 from gateway.markdown import render_inline
 from gateway.notebook import presentation
 
@@ -83,6 +86,13 @@ def score_text(run: Mapping[str, Any]) -> str:
     return "—"
 
 
+@pass_context
+def may(context: Context, action: str) -> bool:
+    """`may('author')` in a template: the policy's answer for the page's `user`."""
+    user = context.get("user")
+    return policy.may(user if isinstance(user, UserInfo) else None, action)
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -94,6 +104,7 @@ def _environment() -> Environment:
     env.filters["inline_md"] = render_inline
     env.filters["percent"] = percent
     env.filters["number"] = number
+    env.globals["may"] = may
     env.globals["score"] = score
     env.globals["score_text"] = score_text
     env.filters["tb_lines"] = presentation.traceback_lines

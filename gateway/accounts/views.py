@@ -9,9 +9,8 @@ from pydantic import Field
 from gateway.models import User
 from gateway.views import Body
 
+# What each role may do is `gateway.policy`'s answer, never a comparison of role names.
 ROLES = ("learner", "instructor", "admin")
-# Roles that run classes: cohorts and their dashboards.
-STAFF_ROLES = frozenset({"instructor", "admin"})
 
 
 class Credentials(Body):
@@ -45,13 +44,5 @@ class UserInfo:
             "displayName": self.display_name,
             "publicName": self.public_name,
         }
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
 
 

@@ -8,9 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from gateway.accounts.views import UserInfo
 from gateway.analytics import flows as analytics
 from gateway.context import GatewayDep
-from gateway.deps import ApiUser
+from gateway.policy import ApiDashboards, ApiPlatform
 from services.common.errors import AscentError
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
@@ -25,14 +26,14 @@ def _csv(text: str, filename: str) -> Response:
 
 
 async def _dashboard(
-    user: ApiUser, gw: GatewayDep, cohort: str, challenge: str, start: str, end: str
+    user: UserInfo, gw: GatewayDep, cohort: str, challenge: str, start: str, end: str
 ) -> dict[str, Any]:
     return await analytics.dashboard(gw, user, cohort, challenge, start, end)
 
 
 @router.get("/dashboard", response_model=None)
 async def dashboard(
-    user: ApiUser,
+    user: ApiDashboards,
     gw: GatewayDep,
     cohort: str = "",
     challenge: str = "",
@@ -54,7 +55,7 @@ async def dashboard(
 @router.get("/dashboard/{table}.csv", response_model=None)
 async def dashboard_csv(
     table: str,
-    user: ApiUser,
+    user: ApiDashboards,
     gw: GatewayDep,
     cohort: str = "",
     challenge: str = "",
@@ -68,7 +69,7 @@ async def dashboard_csv(
 
 @router.get("/platform", response_model=None)
 async def platform(
-    user: ApiUser, gw: GatewayDep, window: int = 60, format: str = "json", table: str = ""
+    user: ApiPlatform, gw: GatewayDep, window: int = 60, format: str = "json", table: str = ""
 ) -> dict[str, Any] | Response:
     """Admins: events/min per subject and producer over the window; lag of every durable
     consumer (JetStream num_pending / num_ack_pending)."""
@@ -79,7 +80,7 @@ async def platform(
 
 
 @router.get("/platform/{table}.csv", response_model=None)
-async def platform_csv(table: str, user: ApiUser, gw: GatewayDep, window: int = 60) -> Response:
+async def platform_csv(table: str, user: ApiPlatform, gw: GatewayDep, window: int = 60) -> Response:
     """One platform table as CSV."""
     data = await analytics.platform(gw, user, window)
     return _csv(analytics.table_csv(analytics.PLATFORM_TABLES, table, data), f"{table}.csv")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from gateway.accounts.views import UserInfo
 from gateway.cohorts import repository as cohort_repository
 from gateway.context import Gateway
+from gateway.policy import Action, may, require, runs_cohort
 from services.common.errors import AscentError
 
 
@@ -26,20 +27,10 @@ def _optional(message: Any, field: str) -> float | None:
     return float(getattr(message, field)) if message.HasField(field) else None
 
 
-def require_staff(user: UserInfo) -> None:
-    if not user.is_staff:
-        raise AscentError("forbidden", "Dashboards are for instructors.")
-
-
-def require_admin(user: UserInfo) -> None:
-    if not user.is_admin:
-        raise AscentError("forbidden", "The platform view is for admins.")
-
-
 async def _cohort_for(gw: Gateway, user: UserInfo, cohort_id: str) -> dict[str, str] | None:
-    require_staff(user)
+    require(user, Action.VIEW_DASHBOARDS)
     if not cohort_id:
-        if user.is_admin:
+        if may(user, Action.VIEW_ALL_COHORTS):
             return None
         raise AscentError("invalid_argument", "Choose one of your cohorts.")
 
@@ -47,7 +38,7 @@ async def _cohort_for(gw: Gateway, user: UserInfo, cohort_id: str) -> dict[str, 
         cohort = cohort_repository.get_cohort(session, cohort_id) if len(cohort_id) <= 36 else None
         if cohort is None:
             raise AscentError("not_found", "Cohort not found.")
-        if not user.is_admin and cohort.instructor_id != user.id:
+        if not runs_cohort(user, cohort.instructor_id):
             raise AscentError("forbidden", "You can only see the dashboards of your own cohorts.")
         return {"id": cohort.id, "name": cohort.name}
 
@@ -144,7 +135,7 @@ async def dashboard(
 
 
 async def platform(gw: Gateway, user: UserInfo, window_minutes: int) -> dict[str, Any]:
-    require_admin(user)
+    require(user, Action.VIEW_PLATFORM)
     response = await gw.clients.platform(window_minutes)
     return {
         "windowMinutes": response.window_minutes,

@@ -8,11 +8,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from gateway.analytics import flows as analytics
 from gateway.cohorts import flows as cohorts
 from gateway.context import GatewayDep
-from gateway.deps import PageUser
 from gateway.live import dashboard_stream, event_stream
+from gateway.policy import Action, PageDashboards, PagePlatform, may
 from gateway.rendering import render
 from services.common.errors import AscentError
 
@@ -22,16 +21,15 @@ router = APIRouter(include_in_schema=False)
 @router.get("/dashboards")
 async def dashboards_page(
     request: Request,
-    user: PageUser,
+    user: PageDashboards,
     gw: GatewayDep,
     cohort: str = "",
     challenge: str = "",
     start: str = Query("", alias="from"),
     end: str = Query("", alias="to"),
 ) -> Response:
-    analytics.require_staff(user)
     own = await cohorts.list_for(gw, user)
-    if not cohort and own and not user.is_admin:
+    if not cohort and own and not may(user, Action.VIEW_ALL_COHORTS):
         cohort = own[0]["id"]
     try:
         tracks = await gw.clients.list_tracks(user.id)
@@ -49,8 +47,7 @@ async def dashboards_page(
 
 
 @router.get("/dashboards/events")
-async def dashboard_events(request: Request, user: PageUser, gw: GatewayDep) -> Response:
-    analytics.require_staff(user)
+async def dashboard_events(request: Request, user: PageDashboards, gw: GatewayDep) -> Response:
     if gw.live is None:
         raise AscentError("unavailable", "Live updates are not running.")
     return event_stream(dashboard_stream(gw.live, request.is_disconnected))
@@ -58,8 +55,7 @@ async def dashboard_events(request: Request, user: PageUser, gw: GatewayDep) -> 
 
 @router.get("/platform")
 async def platform_page(
-    request: Request, user: PageUser, gw: GatewayDep, window: int = 60
+    request: Request, user: PagePlatform, gw: GatewayDep, window: int = 60
 ) -> Response:
-    analytics.require_admin(user)
     context = {"user": user, "active": "platform", "window": window}
     return render(request, "platform.html", context)

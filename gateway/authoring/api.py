@@ -11,13 +11,13 @@ from gateway import datasets
 from gateway.authoring import flows as authoring
 from gateway.authoring import views
 from gateway.context import GatewayDep
-from gateway.deps import ApiUser
+from gateway.policy import ApiAuthor
 
 router = APIRouter(prefix="/authoring", tags=["authoring"])
 
 
 @router.get("/challenges")
-async def list_challenges(user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
+async def list_challenges(user: ApiAuthor, gw: GatewayDep) -> dict[str, Any]:
     """Every authored challenge with its status, latest version and track."""
     items = await authoring.list_challenges(gw, user)
     return {"data": [views.challenge_json(c) for c in items]}
@@ -25,7 +25,7 @@ async def list_challenges(user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
 
 @router.post("/challenges", status_code=201)
 async def create_challenge(
-    body: views.ChallengeInput, user: ApiUser, gw: GatewayDep
+    body: views.ChallengeInput, user: ApiAuthor, gw: GatewayDep
 ) -> JSONResponse:
     """A new draft (version 1); the slug is derived from the title and unique."""
     item = await authoring.create(gw, user, body)
@@ -33,14 +33,14 @@ async def create_challenge(
 
 
 @router.get("/challenges/{slug}")
-async def get_challenge(slug: str, user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
+async def get_challenge(slug: str, user: ApiAuthor, gw: GatewayDep) -> dict[str, Any]:
     """The latest version's fields, dataset profile, validation report and version list."""
     return {"data": views.challenge_json(await authoring.get(gw, user, slug))}
 
 
 @router.patch("/challenges/{slug}")
 async def update_challenge(
-    slug: str, body: views.ChallengeInput, user: ApiUser, gw: GatewayDep
+    slug: str, body: views.ChallengeInput, user: ApiAuthor, gw: GatewayDep
 ) -> dict[str, Any]:
     """Edits the draft; editing a published challenge starts a new draft version."""
     return {"data": views.challenge_json(await authoring.update(gw, user, slug, body))}
@@ -49,7 +49,7 @@ async def update_challenge(
 @router.post("/challenges/{slug}/dataset")
 async def upload_dataset(
     slug: str,
-    user: ApiUser,
+    user: ApiAuthor,
     gw: GatewayDep,
     file: Annotated[UploadFile | None, File()] = None,
     target: Annotated[str, Form()] = "",
@@ -57,7 +57,6 @@ async def upload_dataset(
     encoding: Annotated[str, Form()] = "auto",
 ) -> dict[str, Any]:
     """A CSV (checked like every upload); returns the inferred task type and the profile."""
-    authoring.require_instructor(user)
     filename, content = await datasets.read_upload(gw, file)
     item = await authoring.upload_dataset(
         gw,
@@ -73,13 +72,13 @@ async def upload_dataset(
 
 
 @router.post("/challenges/{slug}/validate")
-async def validate(slug: str, user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
+async def validate(slug: str, user: ApiAuthor, gw: GatewayDep) -> dict[str, Any]:
     """Profile, reference solution vs threshold and starter code, through real runs."""
     return {"data": views.validation_json(await authoring.validate(gw, user, slug))}
 
 
 @router.post("/challenges/{slug}/publish")
-async def publish(slug: str, user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
+async def publish(slug: str, user: ApiAuthor, gw: GatewayDep) -> dict[str, Any]:
     """Validates, then makes the draft the current version (422 and nothing published when
     validation fails)."""
     result = await authoring.publish(gw, user, slug)
@@ -92,13 +91,13 @@ async def publish(slug: str, user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
 
 
 @router.post("/challenges/{slug}/archive")
-async def archive(slug: str, user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
+async def archive(slug: str, user: ApiAuthor, gw: GatewayDep) -> dict[str, Any]:
     """Takes the challenge out of its track; graded runs and boards stay."""
     return {"data": views.challenge_json(await authoring.archive(gw, user, slug))}
 
 
 @router.get("/challenges/{slug}/export")
-async def export(slug: str, user: ApiUser, gw: GatewayDep, version: int = 0) -> Response:
+async def export(slug: str, user: ApiAuthor, gw: GatewayDep, version: int = 0) -> Response:
     """A zip of the challenge as a folder in the curriculum format (dataset `csv:data.csv`)."""
     result = await authoring.export(gw, user, slug, version)
     return Response(
@@ -110,10 +109,9 @@ async def export(slug: str, user: ApiUser, gw: GatewayDep, version: int = 0) -> 
 
 @router.post("/import", status_code=201)
 async def import_challenge(
-    user: ApiUser, gw: GatewayDep, file: Annotated[UploadFile | None, File()] = None
+    user: ApiAuthor, gw: GatewayDep, file: Annotated[UploadFile | None, File()] = None
 ) -> JSONResponse:
     """An exported zip (or a hand-written challenge folder) becomes a new draft."""
-    authoring.require_instructor(user)
     _, content = await datasets.read_upload(gw, file)
     item = await authoring.import_zip(gw, user, content)
     return JSONResponse({"data": views.challenge_json(item)}, status_code=201)

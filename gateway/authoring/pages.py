@@ -15,8 +15,8 @@ from gateway.authoring import flows as authoring
 from gateway.authoring import views
 from gateway.context import GatewayDep
 from gateway.curriculum import flows as challenges
-from gateway.deps import PageUser
 from gateway.markdown import render_markdown
+from gateway.policy import PageAuthor
 from gateway.rendering import render
 from services.common.curriculum import METRICS
 from services.common.errors import AscentError
@@ -24,7 +24,7 @@ from services.common.errors import AscentError
 router = APIRouter(include_in_schema=False)
 
 
-async def _track_choices(gw: GatewayDep, user: PageUser) -> list[dict[str, str]]:
+async def _track_choices(gw: GatewayDep, user: PageAuthor) -> list[dict[str, str]]:
     try:
         return [{"slug": t.slug, "title": t.title} for t in await challenges.tracks(gw, user)]
     except AscentError:
@@ -34,7 +34,7 @@ async def _track_choices(gw: GatewayDep, user: PageUser) -> list[dict[str, str]]
 async def _editor(
     request: Request,
     gw: GatewayDep,
-    user: PageUser,
+    user: PageAuthor,
     slug: str,
     *,
     notice: str = "",
@@ -56,7 +56,7 @@ async def _editor(
 
 
 @router.get("/author")
-async def author_list(request: Request, user: PageUser, gw: GatewayDep) -> Response:
+async def author_list(request: Request, user: PageAuthor, gw: GatewayDep) -> Response:
     items = [views.challenge_json(c) for c in await authoring.list_challenges(gw, user)]
     context = {"user": user, "active": "author", "items": items, "error": None}
     return render(request, "author_list.html", context)
@@ -64,7 +64,7 @@ async def author_list(request: Request, user: PageUser, gw: GatewayDep) -> Respo
 
 @router.post("/author")
 async def author_create(
-    request: Request, user: PageUser, gw: GatewayDep, title: Annotated[str, Form()] = ""
+    request: Request, user: PageAuthor, gw: GatewayDep, title: Annotated[str, Form()] = ""
 ) -> Response:
     try:
         item = await authoring.create(gw, user, views.ChallengeInput(title=title.strip()))
@@ -80,11 +80,10 @@ async def author_create(
 @router.post("/author/import")
 async def author_import(
     request: Request,
-    user: PageUser,
+    user: PageAuthor,
     gw: GatewayDep,
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    authoring.require_instructor(user)
     try:
         _, content = await datasets.read_upload(gw, file)
         item = await authoring.import_zip(gw, user, content)
@@ -98,17 +97,16 @@ async def author_import(
 @router.post("/author/preview")
 async def lesson_preview(
     request: Request,
-    user: PageUser,
+    user: PageAuthor,
     lessonMarkdown: Annotated[str, Form()] = "",
 ) -> Response:
     """Server-side render with the same safe Markdown renderer the challenge page uses."""
-    authoring.require_instructor(user)
     context = {"user": user, "lesson": render_markdown(lessonMarkdown[:100_000])}
     return render(request, "author_edit.html", context, block="preview")
 
 
 @router.get("/author/{slug}")
-async def author_edit(request: Request, slug: str, user: PageUser, gw: GatewayDep) -> Response:
+async def author_edit(request: Request, slug: str, user: PageAuthor, gw: GatewayDep) -> Response:
     return await _editor(request, gw, user, slug)
 
 
@@ -128,7 +126,7 @@ def _number(value: str, name: str) -> float | None:
 async def author_save(
     request: Request,
     slug: str,
-    user: PageUser,
+    user: PageAuthor,
     gw: GatewayDep,
     title: Annotated[str, Form()] = "",
     summary: Annotated[str, Form()] = "",
@@ -143,7 +141,6 @@ async def author_save(
     solution: Annotated[str, Form()] = "",
     hints: Annotated[str, Form()] = "",
 ) -> Response:
-    authoring.require_instructor(user)
     try:
         threshold = _number(passThreshold, "The pass threshold")
         fraction = _number(testFraction, "The hidden test fraction")
@@ -186,12 +183,11 @@ async def author_save(
 async def author_dataset(
     request: Request,
     slug: str,
-    user: PageUser,
+    user: PageAuthor,
     gw: GatewayDep,
     file: Annotated[UploadFile | None, File()] = None,
     target: Annotated[str, Form()] = "",
 ) -> Response:
-    authoring.require_instructor(user)
     try:
         filename, content = await datasets.read_upload(gw, file)
         await authoring.upload_dataset(gw, user, slug, filename, content, target=target or None)
@@ -206,9 +202,8 @@ async def author_dataset(
 
 @router.post("/author/{slug}/{action}")
 async def author_action(
-    request: Request, slug: str, action: str, user: PageUser, gw: GatewayDep
+    request: Request, slug: str, action: str, user: PageAuthor, gw: GatewayDep
 ) -> Response:
-    authoring.require_instructor(user)
     steps = {
         "validate": (authoring.validate, "Validation passed: ready to publish."),
         "publish": (authoring.publish, "Published: learners see it in its track."),

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gateway.cohorts import flows as cohorts
 from gateway.context import GatewayDep
 from gateway.deps import ApiUser
+from gateway.policy import ApiCohortManager
 
 router = APIRouter(tags=["cohorts"])
 
@@ -34,7 +35,7 @@ class AssignmentCreate(BaseModel):
 
 
 @router.post("/cohorts", status_code=201)
-async def create_cohort(body: CohortCreate, user: ApiUser, gw: GatewayDep) -> JSONResponse:
+async def create_cohort(body: CohortCreate, user: ApiCohortManager, gw: GatewayDep) -> JSONResponse:
     """Instructors: a new cohort with its join code."""
     return JSONResponse({"data": await cohorts.create(gw, user, body.name)}, status_code=201)
 
@@ -59,7 +60,7 @@ async def get_cohort(cohort_id: str, user: ApiUser, gw: GatewayDep) -> dict[str,
 
 @router.post("/cohorts/{cohort_id}/assignments", status_code=201)
 async def assign(
-    cohort_id: str, body: AssignmentCreate, user: ApiUser, gw: GatewayDep
+    cohort_id: str, body: AssignmentCreate, user: ApiCohortManager, gw: GatewayDep
 ) -> JSONResponse:
     """The cohort's instructor assigns a challenge (again: a new due date)."""
     data = await cohorts.assign(gw, user, cohort_id, body.challenge, body.dueAt)

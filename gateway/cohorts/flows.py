@@ -24,6 +24,7 @@ from gateway.cohorts import repository as repo
 from gateway.context import Gateway
 from gateway.curriculum import flows as challenges
 from gateway.models import Cohort, CohortAssignment, CohortMember
+from gateway.policy import Action, may, require, runs_cohort
 from gateway.views import datetime_iso, timestamp_iso
 from services.common import events
 from services.common.db import utcnow
@@ -46,11 +47,6 @@ def _new_code() -> str:
     return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def require_staff(user: UserInfo) -> None:
-    if not user.is_staff:
-        raise AscentError("forbidden", "Only instructors can do this.")
-
-
 def parse_due(value: str) -> datetime:
     """A date (due at its end, UTC) or an ISO 8601 date-time."""
     text = value.strip()
@@ -68,7 +64,7 @@ def parse_due(value: str) -> datetime:
 
 
 def _cohort_json(cohort: Cohort, user: UserInfo) -> dict[str, Any]:
-    owner = cohort.instructor_id == user.id or user.is_admin
+    owner = runs_cohort(user, cohort.instructor_id)
     data: dict[str, Any] = {
         "id": cohort.id,
         "name": cohort.name,
@@ -82,7 +78,7 @@ def _cohort_json(cohort: Cohort, user: UserInfo) -> dict[str, Any]:
 
 # -- create / join / list -------------------------------------------------------------------
 async def create(gw: Gateway, user: UserInfo, name: str) -> dict[str, Any]:
-    require_staff(user)
+    require(user, Action.MANAGE_COHORTS)
     name = " ".join(name.split())
     if not name or len(name) > NAME_MAX:
         raise AscentError("invalid_argument", f"A cohort name has 1 to {NAME_MAX} characters.")
@@ -144,9 +140,9 @@ async def list_for(gw: Gateway, user: UserInfo) -> list[dict[str, Any]]:
     """Admins: every cohort; instructors: theirs; learners: the ones they joined."""
 
     def work(session: Session) -> list[dict[str, Any]]:
-        if user.is_admin:
+        if may(user, Action.VIEW_ALL_COHORTS):
             rows = repo.all_cohorts(session)
-        elif user.is_staff:
+        elif may(user, Action.MANAGE_COHORTS):
             rows = repo.cohorts_of_instructor(session, user.id)
         else:
             rows = repo.cohorts_of_member(session, user.id)
@@ -160,7 +156,7 @@ def _visible(session: Session, user: UserInfo, cohort_id: str) -> Cohort:
     cohort = repo.get_cohort(session, cohort_id) if len(cohort_id) <= 36 else None
     if cohort is None:
         raise AscentError("not_found", _NOT_FOUND)
-    if user.is_admin or cohort.instructor_id == user.id:
+    if runs_cohort(user, cohort.instructor_id):
         return cohort
     if repo.is_member(session, cohort.id, user.id):
         return cohort
@@ -169,14 +165,14 @@ def _visible(session: Session, user: UserInfo, cohort_id: str) -> Cohort:
 
 def _owned(session: Session, user: UserInfo, cohort_id: str) -> Cohort:
     cohort = _visible(session, user, cohort_id)
-    if not (user.is_admin or cohort.instructor_id == user.id):
+    if not runs_cohort(user, cohort.instructor_id):
         raise AscentError("forbidden", "Only the cohort's instructor can do this.")
     return cohort
 
 
 async def owned_cohort(gw: Gateway, user: UserInfo, cohort_id: str) -> Cohort:
     """For dashboards: the cohort when the user runs it (or is an admin)."""
-    require_staff(user)
+    require(user, Action.MANAGE_COHORTS)
     return await gw.work(lambda s: _owned(s, user, cohort_id))
 
 
@@ -197,7 +193,7 @@ async def detail(gw: Gateway, user: UserInfo, cohort_id: str) -> dict[str, Any]:
         return cohort, repo.assignments(session, cohort.id), repo.members(session, cohort.id)
 
     cohort, assignments, members = await gw.work(work)
-    staff_view = user.is_admin or cohort.instructor_id == user.id
+    staff_view = runs_cohort(user, cohort.instructor_id)
     ids = [i for i, _ in members] if staff_view else [user.id]
     status_known = len(ids) <= MAX_MEMBERS_FOR_STATUS
     passed: dict[str, set[str]] = {}
@@ -259,7 +255,7 @@ async def _titles(gw: Gateway, user: UserInfo) -> dict[str, str]:
 async def assign(
     gw: Gateway, user: UserInfo, cohort_id: str, slug: str, due: str
 ) -> dict[str, Any]:
-    require_staff(user)
+    require(user, Action.MANAGE_COHORTS)
     due_at = parse_due(due)
     await gw.work(lambda s: _owned(s, user, cohort_id))
     # The challenge must exist (curriculum or authored): progress is the catalog's owner.
@@ -310,7 +306,7 @@ async def leaderboard(gw: Gateway, user: UserInfo, cohort_id: str, slug: str) ->
         return cohort, repo.members(session, cohort.id)
 
     cohort, members = await gw.work(work)
-    staff_view = user.is_admin or cohort.instructor_id == user.id
+    staff_view = runs_cohort(user, cohort.instructor_id)
     detail_ = await challenges.challenge(gw, user, slug)
     response = await gw.clients.challenge_board(
         detail_.challenge.slug, include_private=staff_view, limit=BOARD_LIMIT

@@ -13,6 +13,7 @@ from gateway.context import GatewayDep
 from gateway.curriculum import flows, views
 from gateway.deps import ApiUser
 from gateway.notebook.views import run_json
+from gateway.policy import ApiBoardManager
 
 router = APIRouter(tags=["curriculum"])
 progress_router = APIRouter(tags=["progress"])
@@ -71,7 +72,7 @@ async def get_board(
 
 @router.put("/leaderboards/{slug}")
 async def set_board(
-    slug: str, body: BoardSettings, user: ApiUser, gw: GatewayDep
+    slug: str, body: BoardSettings, user: ApiBoardManager, gw: GatewayDep
 ) -> dict[str, Any]:
     """Instructors: hide a board or reveal its private standing."""
     result = await flows.set_board(gw, user, slug, body.hidden, body.revealPrivate)

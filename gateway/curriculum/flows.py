@@ -25,6 +25,7 @@ from gateway.curriculum.views import next_challenge_json
 from gateway.models import ChallengeSession, NotebookSession
 from gateway.notebook import flows as notebook_flows
 from gateway.notebook import repository as notebook_repository
+from gateway.policy import Action, may, require
 from gateway.views import timestamp_iso
 from services.common.db import utcnow
 from services.common.errors import AscentError
@@ -38,11 +39,6 @@ def check_slug(slug: str) -> str:
     if not _SLUG.match(slug):
         raise AscentError("not_found", "Challenge not found.")
     return slug
-
-
-def is_instructor(user: UserInfo) -> bool:
-    """Staff (instructors and admins) see private scores and can hide or reveal a board."""
-    return user.is_staff
 
 
 # -- flows --------------------------------------------------------------------------------------
@@ -144,15 +140,15 @@ async def submit(gw: Gateway, user: UserInfo, slug: str, code: str) -> run_pb2.R
 async def board(gw: Gateway, user: UserInfo, slug: str, version: int = 0) -> dict[str, Any]:
     """The board of the challenge's current version, or of an earlier authored `version`."""
     detail = await challenge(gw, user, slug)
-    instructor = is_instructor(user)
+    include_private = may(user, Action.VIEW_PRIVATE_SCORES)
     if version < 0 or version > max(detail.challenge.version, 0):
         raise AscentError("not_found", "That version of the challenge has no board.")
     version = version or detail.challenge.version
     response: leaderboard_pb.GetChallengeBoardResponse = await gw.clients.challenge_board(
-        detail.challenge.slug, include_private=instructor, version=version
+        detail.challenge.slug, include_private=include_private, version=version
     )
     entries = list(response.entries)
-    if response.hidden and not instructor:
+    if response.hidden and not may(user, Action.MANAGE_BOARDS):
         # A hidden board shows a learner only their own line.
         entries = [e for e in entries if e.learner_id == user.id]
     # Display names when chosen: a learner who picked one never shows their username here.
@@ -185,8 +181,7 @@ async def board(gw: Gateway, user: UserInfo, slug: str, version: int = 0) -> dic
 async def set_board(
     gw: Gateway, user: UserInfo, slug: str, hidden: bool, reveal_private: bool
 ) -> dict[str, Any]:
-    if not is_instructor(user):
-        raise AscentError("forbidden", "Only instructors can change a challenge board.")
+    require(user, Action.MANAGE_BOARDS)
     detail = await challenge(gw, user, slug)
     result = await gw.clients.set_challenge_board(
         detail.challenge.slug, hidden, reveal_private, detail.challenge.version
