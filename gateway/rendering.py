@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 
 from gateway import policy
@@ -97,6 +97,8 @@ def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
+        # A name the route forgot is an error on the page, not an empty string.
+        undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -135,7 +137,9 @@ def render(
     headers: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
     """The full page, or only `block` when HTMX asked (the `HX-Request` header)."""
-    full = {"request": request, "csrf": getattr(request.state, "csrf", ""), **context}
+    # The layout's own names: pages without a logged-in user (login, errors) have none.
+    layout = {"user": None, "active": ""}
+    full = {"request": request, "csrf": getattr(request.state, "csrf", ""), **layout, **context}
     blocks = [block] if block is not None and is_htmx(request) else None
     return HTMLResponse(
         render_html(template, full, blocks), status_code=status_code, headers=dict(headers or {})

@@ -23,6 +23,17 @@ from services.common.errors import AscentError
 log = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
+
+# The challenge page's results of an action (a practice run, a submission): absent until
+# one happens, which the strict templates would otherwise refuse.
+CHALLENGE_REGIONS: dict[str, Any] = {
+    "run": None,
+    "practice_error": None,
+    "submission": None,
+    "submit_error": None,
+}
+# The profile's display-name form outcome.
+PROFILE_REGIONS: dict[str, Any] = {"name_error": None, "name_saved": False}
 # A streamed practice run outlives its request; held so it is not garbage-collected mid-run.
 
 
@@ -63,6 +74,7 @@ async def challenge_page(request: Request, slug: str, user: PageUser, gw: Gatewa
         notebook = await flows.challenge_session(gw, user, detail)
         code = notebook.code
     context = {
+        **CHALLENGE_REGIONS,
         "user": user,
         "active": "tracks",
         "challenge": data,
@@ -81,7 +93,7 @@ async def hints_fragment(
 ) -> Response:
     data = views.challenge_json(await flows.challenge(gw, user, slug))
     shown = max(0, min(count, len(data["hints"])))
-    context = {"user": user, "challenge": data, "shown_hints": shown}
+    context = {**CHALLENGE_REGIONS, "user": user, "challenge": data, "shown_hints": shown}
     return render(request, "challenge.html", context, block="hints")
 
 
@@ -93,7 +105,7 @@ async def submit_fragment(
     gw: GatewayDep,
     code: Annotated[str, Form()] = "",
 ) -> Response:
-    context: dict[str, Any] = {"user": user, "challenge": {"slug": slug}}
+    context: dict[str, Any] = {**CHALLENGE_REGIONS, "user": user, "challenge": {"slug": slug}}
     status = 200
     try:
         run = await flows.submit(gw, user, slug, code)
@@ -122,7 +134,7 @@ async def practice_fragment(
     code: Annotated[str, Form()] = "",
 ) -> Response:
     """A practice run without streaming (no JavaScript): its output, metrics and traceback."""
-    context: dict[str, Any] = {"user": user, "challenge": {"slug": slug}}
+    context: dict[str, Any] = {**CHALLENGE_REGIONS, "user": user, "challenge": {"slug": slug}}
     status = 200
     try:
         context["run"] = run_json(await flows.practice(gw, user, slug, code))
@@ -146,7 +158,12 @@ async def practice_stream(
     chunks, then `result` (the rendered practice block) or `failed` (an error fragment)."""
     # Locked, unknown or empty: a plain error response before any stream starts.
     opened = await flows.open_challenge(gw, user, slug, code, "run")
-    base: dict[str, Any] = {"user": user, "challenge": {"slug": slug}, "request": request}
+    base: dict[str, Any] = {
+        **CHALLENGE_REGIONS,
+        "user": user,
+        "challenge": {"slug": slug},
+        "request": request,
+    }
     base["csrf"] = getattr(request.state, "csrf", "")
 
     def result_html(run: Any) -> str:
@@ -167,13 +184,24 @@ async def practice_stream(
 
 @router.get("/challenges/{slug}/board")
 async def board_fragment(request: Request, slug: str, user: PageUser, gw: GatewayDep) -> Response:
-    context = {"user": user, "challenge": {"slug": slug}, **await _board_context(gw, user, slug)}
+    context = {
+        **CHALLENGE_REGIONS,
+        "user": user,
+        "challenge": {"slug": slug},
+        **await _board_context(gw, user, slug),
+    }
     return render(request, "challenge.html", context, block="board")
 
 
 @router.get("/profile")
 async def profile_page(request: Request, user: PageUser, gw: GatewayDep) -> Response:
-    context: dict[str, Any] = {"user": user, "active": "profile", "profile": None, "error": None}
+    context: dict[str, Any] = {
+        **PROFILE_REGIONS,
+        "user": user,
+        "active": "profile",
+        "profile": None,
+        "error": None,
+    }
     try:
         context["profile"] = views.profile_json(await gw.clients.get_progress(user.id))
     except AscentError as err:
@@ -189,7 +217,13 @@ async def display_name_fragment(
     display_name: Annotated[str, Form()] = "",
 ) -> Response:
     """Sets or clears the learner's display name; the form comes back with the outcome."""
-    context: dict[str, Any] = {"user": user, "active": "profile", "profile": None, "error": None}
+    context: dict[str, Any] = {
+        **PROFILE_REGIONS,
+        "user": user,
+        "active": "profile",
+        "profile": None,
+        "error": None,
+    }
     status = 200
     try:
         context["user"] = await accounts.set_display_name(gw, user, display_name)

@@ -26,6 +26,22 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
 
+# The page's regions that show only after an action (an upload, a run, a comparison...):
+# absent from the context otherwise, which the strict templates would refuse.
+REGIONS: dict[str, Any] = {
+    "import_error": None,
+    "saved_at": None,
+    "upload_error": None,
+    "upload": None,
+    "run": None,
+    "detail": None,
+    "compare": None,
+    "improvement": None,
+    "diff": None,
+    "stats": None,
+    "verdict": None,
+    "rated": None,
+}
 RUNS_CHANGED = {"HX-Trigger": "runs-changed"}
 DATASET_CHANGED = {"HX-Trigger": "dataset-changed"}
 
@@ -43,6 +59,7 @@ async def _notebook_context(gw: Gateway, user: UserInfo, notebook_id: str) -> di
     sessions = await flows.list_sessions(gw, user)
     runs = [run_json(run) for run in view.runs]
     return {
+        **REGIONS,
         "user": user,
         "session": session_json(view.notebook),
         "dataset": dataset_json(view.notebook),
@@ -76,7 +93,7 @@ async def _notebook_response(
 ) -> Response:
     """The block for HTMX; the whole notebook page (with the block's result) otherwise."""
     if is_htmx(request):
-        context: dict[str, Any] = {"user": user, "session": {"id": notebook_id}}
+        context: dict[str, Any] = {**REGIONS, "user": user, "session": {"id": notebook_id}}
     else:
         context = await _notebook_context(gw, user, notebook_id)
     context.update(extra or {})
@@ -228,7 +245,7 @@ async def notebook_run_stream(
     sandbox writes), then `result` (the rendered output fragment) or `failed`."""
     await flows.get_session(gw, user, notebook_id)
     flows.check_code(code, gw)
-    base = {"user": user, "session": {"id": notebook_id}, "request": request}
+    base = {**REGIONS, "user": user, "session": {"id": notebook_id}, "request": request}
     base["csrf"] = getattr(request.state, "csrf", "")
 
     def result_html(run: Any) -> str:
@@ -425,4 +442,3 @@ async def notebook_import(
         )
     # The editor, dashboard and everything else start again from the imported code.
     return redirect(request, f"/notebook/{notebook_id}")
-
