@@ -215,6 +215,9 @@ def sse(event: str, data: Any) -> str:
     return f"event: {event}\n{lines}\n"
 
 
+Enrich = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
 async def page_stream(
     hub: LiveHub,
     learner_id: str,
@@ -222,11 +225,14 @@ async def page_stream(
     is_disconnected: Any,
     lifetime: float = 55.0,
     heartbeat: float = 15.0,
+    describe_best: Enrich | None = None,
 ) -> AsyncIterator[str]:
     """A page's event stream. It ends after `lifetime` (the browser reconnects at once) so
     that a gateway shutting down never waits long for open pages. `session_id` None is the
     stream of any other page (tracks, challenge, profile): it carries only the learner-wide
-    facts (badges, unlocks, passes), not one notebook's runs."""
+    facts (badges, unlocks, passes), not one notebook's runs. `describe_best` adds to a
+    `best` event what the page shows of the run's score (the event carries only the number,
+    not which metric it is)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + lifetime
     with hub.listen(learner_id) as queue:
@@ -242,6 +248,8 @@ async def page_stream(
             owned = event.get("sessionId")
             if owned is not None and owned != session_id:
                 continue
+            if event["type"] == "best" and describe_best is not None:
+                event = await describe_best(event)
             yield sse(event["type"], event)
 
 

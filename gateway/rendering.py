@@ -69,21 +69,33 @@ def number(value: float | None, digits: int = 4) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
-def score(run: Mapping[str, Any]) -> float | None:
-    """A run's ranking score: accuracy, else R², else none."""
-    if run.get("accuracy") is not None:
-        return float(run["accuracy"])
-    if run.get("r2") is not None:
-        return float(run["r2"])
+# The metrics a run can be ranked by, as pages name them.
+SCORE_LABELS = {"accuracy": "Accuracy", "r2": "R²"}
+
+
+def score_of(accuracy: float | None, r2: float | None) -> tuple[str, float] | None:
+    """A run's ranking score as (metric, value): accuracy, else R², else None. The gateway's
+    one copy of the rule: the run view carries the result, so templates and scripts never
+    derive it again."""
+    if accuracy is not None:
+        return "accuracy", accuracy
+    if r2 is not None:
+        return "r2", r2
     return None
 
 
-def score_text(run: Mapping[str, Any]) -> str:
-    if run.get("accuracy") is not None:
-        return percent(run["accuracy"])
-    if run.get("r2") is not None:
-        return f"R² {run['r2']:.3f}"
-    return "—"
+def score_label(metric: str | None) -> str | None:
+    """How a page names the ranking metric ("Accuracy", "R²")."""
+    return SCORE_LABELS.get(metric, metric) if metric else None
+
+
+def score_text(metric: str | None, value: float | None) -> str:
+    """The ranking score as shown: a percentage for accuracy, "R² 0.812" otherwise."""
+    if metric is None or value is None:
+        return "—"
+    if metric == "accuracy":
+        return percent(value)
+    return f"{score_label(metric)} {value:.3f}"
 
 
 @pass_context
@@ -107,8 +119,6 @@ def _environment() -> Environment:
     env.filters["percent"] = percent
     env.filters["number"] = number
     env.globals["may"] = may
-    env.globals["score"] = score
-    env.globals["score_text"] = score_text
     env.filters["tb_lines"] = presentation.traceback_lines
     env.globals["heat"] = presentation.heat
     env.globals["class_labels"] = presentation.class_labels

@@ -4,10 +4,13 @@ rejected), the response-view base and the timestamp formats of the JSON API."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Generic, TypeVar
 
 from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
+
+T = TypeVar("T")
 
 
 class Body(BaseModel):
@@ -19,6 +22,12 @@ class View(BaseModel):
     context a template reads (the same names)."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class Data(BaseModel, Generic[T]):
+    """The API's success envelope, `{"data": ...}` (errors: `gateway.errors`)."""
+
+    data: T
 
 
 def timestamp_iso(ts: Timestamp) -> str | None:

@@ -3,41 +3,39 @@ their display name."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.accounts import flows
-from gateway.accounts.views import Credentials
+from gateway.accounts.views import Credentials, TokenView, UserView
 from gateway.context import GatewayDep
 from gateway.deps import ApiUser
-from gateway.views import datetime_iso
+from gateway.views import Data, datetime_iso
 
 auth_router = APIRouter(prefix="/auth", tags=["auth"])
 me_router = APIRouter(tags=["progress"])
 
 
 @auth_router.post("/register", status_code=201)
-async def register(body: Credentials, gw: GatewayDep) -> JSONResponse:
+async def register(body: Credentials, gw: GatewayDep) -> Data[UserView]:
     """Creates a learner account (instructors: see ASCENT_INSTRUCTOR_USERNAMES)."""
     user = await flows.register(gw, body.username, body.password)
-    return JSONResponse({"data": user.as_json()}, status_code=201)
+    return Data(data=UserView.of(user))
 
 
 @auth_router.post("/token")
-async def token(body: Credentials, gw: GatewayDep) -> dict[str, Any]:
+async def token(body: Credentials, gw: GatewayDep) -> Data[TokenView]:
     """Exchanges username and password for a bearer token (`Authorization: Bearer ...`)."""
     user = await flows.authenticate(gw, body.username, body.password)
     value, expires_at = await flows.issue_token(gw, user)
-    return {"data": {"token": value, "expiresAt": datetime_iso(expires_at), "user": user.as_json()}}
+    view = TokenView(token=value, expiresAt=datetime_iso(expires_at), user=UserView.of(user))
+    return Data(data=view)
 
 
 @me_router.get("/me")
-async def me(user: ApiUser) -> dict[str, Any]:
+async def me(user: ApiUser) -> Data[UserView]:
     """The authenticated user."""
-    return {"data": user.as_json()}
+    return Data(data=UserView.of(user))
 
 
 class MeUpdate(BaseModel):
@@ -47,10 +45,10 @@ class MeUpdate(BaseModel):
 
 
 @me_router.patch("/me")
-async def update_me(body: MeUpdate, user: ApiUser, gw: GatewayDep) -> dict[str, Any]:
+async def update_me(body: MeUpdate, user: ApiUser, gw: GatewayDep) -> Data[UserView]:
     """Choose the name shown on challenge boards: 2-32 letters, digits, spaces, '-', '_',
     '.'; unique regardless of case. Your username is then never shown to other learners."""
-    return {"data": (await flows.set_display_name(gw, user, body.displayName)).as_json()}
+    return Data(data=UserView.of(await flows.set_display_name(gw, user, body.displayName)))
 
 
 router = APIRouter()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pydantic import Field
 
 from gateway.models import User
-from gateway.views import Body
+from gateway.views import Body, View
 
 # What each role may do is `gateway.policy`'s answer, never a comparison of role names.
 ROLES = ("learner", "instructor", "admin")
@@ -36,13 +36,28 @@ class UserInfo:
         """What others see on boards: the display name when chosen, else the username."""
         return self.display_name or self.username
 
-    def as_json(self) -> dict[str, str | None]:
-        return {
-            "id": self.id,
-            "username": self.username,
-            "role": self.role,
-            "displayName": self.display_name,
-            "publicName": self.public_name,
-        }
+
+class UserView(View):
+    """The caller as the API shows them (`/api/me`, registration, token)."""
+
+    id: str
+    username: str
+    role: str
+    displayName: str | None
+    publicName: str
+
+    @classmethod
+    def of(cls, user: UserInfo) -> UserView:
+        return cls(
+            id=user.id,
+            username=user.username,
+            role=user.role,
+            displayName=user.display_name,
+            publicName=user.public_name,
+        )
 
 
+class TokenView(View):
+    token: str
+    expiresAt: str
+    user: UserView

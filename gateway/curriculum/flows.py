@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
 
 from ascent.leaderboard.v1 import leaderboard_service_pb2 as leaderboard_pb
 from ascent.progress.v1 import progress_service_pb2 as progress_pb
@@ -21,12 +20,16 @@ from gateway.accounts import repository as accounts_repository
 from gateway.accounts.views import UserInfo
 from gateway.clients import OnOutput
 from gateway.context import Gateway
-from gateway.curriculum.views import next_challenge_json
+from gateway.curriculum.views import (
+    BoardEntryView,
+    BoardSettingsView,
+    BoardView,
+    NextChallengeView,
+)
 from gateway.models import ChallengeSession, NotebookSession
 from gateway.notebook import flows as notebook_flows
 from gateway.notebook import repository as notebook_repository
 from gateway.policy import Action, may, require
-from gateway.views import timestamp_iso
 from services.common.db import utcnow
 from services.common.errors import AscentError
 
@@ -137,7 +140,7 @@ async def submit(gw: Gateway, user: UserInfo, slug: str, code: str) -> run_pb2.R
     return run
 
 
-async def board(gw: Gateway, user: UserInfo, slug: str, version: int = 0) -> dict[str, Any]:
+async def board(gw: Gateway, user: UserInfo, slug: str, version: int = 0) -> BoardView:
     """The board of the challenge's current version, or of an earlier authored `version`."""
     detail = await challenge(gw, user, slug)
     include_private = may(user, Action.VIEW_PRIVATE_SCORES)
@@ -154,51 +157,42 @@ async def board(gw: Gateway, user: UserInfo, slug: str, version: int = 0) -> dic
     # Display names when chosen: a learner who picked one never shows their username here.
     learner_ids = [e.learner_id for e in entries]
     names = await gw.work(lambda s: accounts_repository.public_names(s, learner_ids))
-    return {
-        "challenge": detail.challenge.slug,
-        "title": detail.challenge.title,
-        "version": version,
-        "metric": detail.challenge.metric,
-        "lowerIsBetter": detail.challenge.lower_is_better,
-        "hidden": response.hidden,
-        "privateRevealed": response.private_revealed,
-        "entries": [
-            {
-                "rank": e.rank,
-                "name": names.get(e.learner_id, "unknown learner"),
-                "isYou": e.learner_id == user.id,
-                "publicScore": e.public_score,
-                "privateScore": e.private_score if e.HasField("private_score") else None,
-                "privateRank": e.private_rank or None,
-                "submissions": e.submissions,
-                "submittedAt": timestamp_iso(e.submitted_at),
-            }
+    return BoardView(
+        challenge=detail.challenge.slug,
+        title=detail.challenge.title,
+        version=version,
+        metric=detail.challenge.metric,
+        lowerIsBetter=detail.challenge.lower_is_better,
+        hidden=response.hidden,
+        privateRevealed=response.private_revealed,
+        entries=[
+            BoardEntryView.of(
+                e, names.get(e.learner_id, "unknown learner"), e.learner_id == user.id
+            )
             for e in entries
         ],
-    }
+    )
 
 
 async def set_board(
     gw: Gateway, user: UserInfo, slug: str, hidden: bool, reveal_private: bool
-) -> dict[str, Any]:
+) -> BoardSettingsView:
     require(user, Action.MANAGE_BOARDS)
     detail = await challenge(gw, user, slug)
     result = await gw.clients.set_challenge_board(
         detail.challenge.slug, hidden, reveal_private, detail.challenge.version
     )
-    return {
-        "challenge": result.challenge_slug,
-        "hidden": result.hidden,
-        "privateRevealed": result.private_revealed,
-    }
-
-
+    return BoardSettingsView(
+        challenge=result.challenge_slug,
+        hidden=result.hidden,
+        privateRevealed=result.private_revealed,
+    )
 
 
 async def progress(gw: Gateway, user: UserInfo) -> progress_pb.GetProgressResponse:
     return await gw.clients.get_progress(user.id)
 
 
-async def next_challenge(gw: Gateway, user: UserInfo, limit: int = 3) -> dict[str, Any]:
+async def next_challenge(gw: Gateway, user: UserInfo, limit: int = 3) -> NextChallengeView:
     limit = max(1, min(limit, MAX_SUGGESTIONS))
-    return next_challenge_json(await gw.clients.recommend_challenge(user.id, limit))
+    return NextChallengeView.of(await gw.clients.recommend_challenge(user.id, limit))

@@ -12,11 +12,18 @@ from fastapi.responses import Response
 
 from gateway.accounts import flows as accounts
 from gateway.context import GatewayDep
-from gateway.curriculum import flows, views
+from gateway.curriculum import flows
+from gateway.curriculum.views import (
+    ChallengeView,
+    PracticeRunView,
+    ProfileView,
+    ProgressView,
+    SubmissionView,
+    TrackView,
+)
 from gateway.deps import PageUser
 from gateway.live import event_stream, page_stream, run_stream
 from gateway.markdown import render_markdown, without_title
-from gateway.notebook.views import run_json
 from gateway.rendering import render, render_html
 from services.common.errors import AscentError
 
@@ -51,7 +58,7 @@ async def learner_events(request: Request, user: PageUser, gw: GatewayDep) -> Re
 async def tracks_page(request: Request, user: PageUser, gw: GatewayDep) -> Response:
     context: dict[str, Any] = {"user": user, "active": "tracks", "tracks": [], "error": None}
     try:
-        context["tracks"] = [views.track_json(t) for t in await flows.tracks(gw, user)]
+        context["tracks"] = [TrackView.of(t) for t in await flows.tracks(gw, user)]
     except AscentError as err:
         context["error"] = err.message
     return render(request, "tracks.html", context, block="tracks")
@@ -67,10 +74,10 @@ async def _board_context(gw: GatewayDep, user: PageUser, slug: str) -> dict[str,
 @router.get("/challenges/{slug}")
 async def challenge_page(request: Request, slug: str, user: PageUser, gw: GatewayDep) -> Response:
     detail = await flows.challenge(gw, user, slug)
-    data = views.challenge_json(detail)
-    code = data["starterCode"]
+    data = ChallengeView.of_detail(detail)
+    code = data.starterCode
     notebook = None
-    if data["unlocked"]:
+    if data.unlocked:
         notebook = await flows.challenge_session(gw, user, detail)
         code = notebook.code
     context = {
@@ -91,8 +98,8 @@ async def challenge_page(request: Request, slug: str, user: PageUser, gw: Gatewa
 async def hints_fragment(
     request: Request, slug: str, count: int, user: PageUser, gw: GatewayDep
 ) -> Response:
-    data = views.challenge_json(await flows.challenge(gw, user, slug))
-    shown = max(0, min(count, len(data["hints"])))
+    data = ChallengeView.of_detail(await flows.challenge(gw, user, slug))
+    shown = max(0, min(count, len(data.hints)))
     context = {**CHALLENGE_REGIONS, "user": user, "challenge": data, "shown_hints": shown}
     return render(request, "challenge.html", context, block="hints")
 
@@ -109,7 +116,7 @@ async def submit_fragment(
     status = 200
     try:
         run = await flows.submit(gw, user, slug, code)
-        context["submission"] = views.submission_json(run)
+        context["submission"] = SubmissionView.of(run)
     except AscentError as err:
         if err.code == "not_found":
             raise
@@ -137,7 +144,7 @@ async def practice_fragment(
     context: dict[str, Any] = {**CHALLENGE_REGIONS, "user": user, "challenge": {"slug": slug}}
     status = 200
     try:
-        context["run"] = run_json(await flows.practice(gw, user, slug, code))
+        context["run"] = PracticeRunView.of_practice(await flows.practice(gw, user, slug, code))
     except AscentError as err:
         if err.code == "not_found":
             raise
@@ -167,7 +174,9 @@ async def practice_stream(
     base["csrf"] = getattr(request.state, "csrf", "")
 
     def result_html(run: Any) -> str:
-        return render_html("challenge.html", {**base, "run": run_json(run)}, ["practice"])
+        return render_html(
+            "challenge.html", {**base, "run": PracticeRunView.of_practice(run)}, ["practice"]
+        )
 
     def failure_html(err: AscentError | None) -> str:
         message = err.message if err is not None else "Something went wrong on our side."
@@ -203,7 +212,7 @@ async def profile_page(request: Request, user: PageUser, gw: GatewayDep) -> Resp
         "error": None,
     }
     try:
-        context["profile"] = views.profile_json(await gw.clients.get_progress(user.id))
+        context["profile"] = ProfileView.of(await flows.progress(gw, user))
     except AscentError as err:
         context["error"] = err.message
     return render(request, "profile.html", context, block="profile")
@@ -251,11 +260,11 @@ async def next_up_fragment(request: Request, user: PageUser, gw: GatewayDep) -> 
 async def progress_page(request: Request, user: PageUser, gw: GatewayDep) -> Response:
     context: dict[str, Any] = {"user": user, "progress": None, "tracks": [], "errors": []}
     try:
-        context["progress"] = views.progress_json(await flows.progress(gw, user))
+        context["progress"] = ProgressView.of(await flows.progress(gw, user))
     except AscentError as err:
         context["errors"].append(err.message)
     try:
-        context["tracks"] = [views.track_json(track) for track in await flows.tracks(gw, user)]
+        context["tracks"] = [TrackView.of(track) for track in await flows.tracks(gw, user)]
     except AscentError as err:
         if err.message not in context["errors"]:
             context["errors"].append(err.message)

@@ -26,9 +26,17 @@ from gateway.context import Gateway
 from gateway.datasets import parse_dataset
 from gateway.models import NotebookSession
 from gateway.notebook import repository
-from gateway.notebook.views import DatasetSummary, run_json
+from gateway.notebook.views import (
+    AutoImproveView,
+    ExperimentView,
+    ImprovementView,
+    RoundView,
+    RunView,
+    StepView,
+    UploadView,
+)
 from services.common import events
-from services.common.autoimprove import auto_improve, score_of
+from services.common.autoimprove import Round, auto_improve, score_of
 from services.common.db import utcnow
 from services.common.errors import AscentError
 from services.common.outbox import enqueue
@@ -108,20 +116,20 @@ async def list_sessions(gw: Gateway, user: UserInfo) -> list[NotebookSession]:
 
 
 @dataclass
-class SessionView:
+class SessionRuns:
     notebook: NotebookSession
     runs: list[run_pb2.Run]
     # Set when the leaderboard could not be asked: the notebook itself is still usable.
     runs_error: str | None = None
 
 
-async def session_view(gw: Gateway, user: UserInfo, notebook_id: str) -> SessionView:
+async def session_runs(gw: Gateway, user: UserInfo, notebook_id: str) -> SessionRuns:
     notebook = await get_session(gw, user, notebook_id)
     try:
         runs = await gw.clients.list_runs(notebook.id)
     except AscentError as err:
-        return SessionView(notebook=notebook, runs=[], runs_error=err.message)
-    return SessionView(notebook=notebook, runs=runs)
+        return SessionRuns(notebook=notebook, runs=[], runs_error=err.message)
+    return SessionRuns(notebook=notebook, runs=runs)
 
 
 async def save_code(gw: Gateway, user: UserInfo, notebook_id: str, code: str) -> NotebookSession:
@@ -147,7 +155,7 @@ async def upload_dataset(
     delimiter: str = "auto",
     encoding: str = "auto",
     target: str | None = None,
-) -> DatasetSummary:
+) -> UploadView:
     await get_session(gw, user, notebook_id)
     parsed = await asyncio.to_thread(
         parse_dataset,
@@ -182,7 +190,7 @@ async def upload_dataset(
 
     await gw.work(record)
     gw.relay.wake()
-    return DatasetSummary(filename=filename, sha256=digest, parsed=parsed)
+    return UploadView.of(filename, digest, parsed)
 
 
 async def dataset_bytes(gw: Gateway, notebook: NotebookSession) -> bytes | None:
@@ -194,7 +202,7 @@ async def dataset_bytes(gw: Gateway, notebook: NotebookSession) -> bytes | None:
 
 async def choose_target(
     gw: Gateway, user: UserInfo, notebook_id: str, target: str
-) -> DatasetSummary:
+) -> UploadView:
     """Moves `target` to the last column of the session's dataset (a new stored version)."""
     notebook = await get_session(gw, user, notebook_id)
     content = await dataset_bytes(gw, notebook)
@@ -301,20 +309,16 @@ class Improvement:
     improved: run_pb2.Run
     # Auto-improve: every round (proposal, run, gain) and why the loop stopped; the fields
     # above then describe the best round (or the last one when none gained).
-    rounds: list[Any] = field(default_factory=list)
+    rounds: list[Round[coach_pb.ImproveResponse]] = field(default_factory=list)
     stopped: str = ""
     # The run the loop started from (auto-improve only): "before" of its first round; and
     # the run the loop kept (the start run itself when no round beat it).
     start: run_pb2.Run | None = None
     kept_run_id: str = ""
 
-    def as_json(self) -> dict[str, Any]:
+    def view(self) -> ImprovementView:
         experiment = self.proposal.improved_experiment
-        extra: dict[str, Any] = {
-            "mode": self.proposal.mode or "answer",
-            "steps": [{"kind": s.kind, "text": s.text} for s in self.proposal.steps],
-            "notice": self.proposal.notice,
-        }
+        auto: AutoImproveView | None = None
         if self.rounds:
             # Each round improves on the best run so far: its "before" is its parent's score.
             scores = {r.run.id: r.score for r in self.rounds}
@@ -323,35 +327,37 @@ class Improvement:
                 scores[self.start.id] = (
                     start_score[1] if start_score and not self.start.has_error else None
                 )
-            extra["autoImprove"] = {
-                "rounds": [
-                    {
-                        "experimentName": r.proposal.improved_experiment.name,
-                        "runId": r.run.id,
-                        "parentRunId": r.run.parent_run_id,
-                        "before": scores.get(r.run.parent_run_id),
-                        "score": r.score,
-                        "improved": r.improved,
-                        "kept": r.run.id == self.kept_run_id,
-                    }
+            auto = AutoImproveView(
+                rounds=[
+                    RoundView(
+                        experimentName=r.proposal.improved_experiment.name,
+                        runId=r.run.id,
+                        parentRunId=r.run.parent_run_id,
+                        before=scores.get(r.run.parent_run_id),
+                        score=r.score,
+                        improved=r.improved,
+                        kept=r.run.id == self.kept_run_id,
+                    )
                     for r in self.rounds
                 ],
-                "stopped": self.stopped,
-                "startRunId": self.start.id if self.start is not None else "",
-            }
-        return extra | {
-            "diagnosis": self.proposal.diagnosis,
-            "suggestions": list(self.proposal.suggestions),
-            "improvedExperiment": {
-                "name": experiment.name,
-                "code": experiment.code,
-                "rationale": experiment.rationale,
-            },
-            "improvedRun": run_json(self.improved),
-            "parentRun": run_json(self.parent),
-            "proposalId": self.proposal.proposal_id,
-            "engine": self.proposal.engine,
-        }
+                stopped=self.stopped,
+                startRunId=self.start.id if self.start is not None else "",
+            )
+        return ImprovementView(
+            mode=self.proposal.mode or "answer",
+            steps=[StepView(kind=s.kind, text=s.text) for s in self.proposal.steps],
+            notice=self.proposal.notice,
+            autoImprove=auto,
+            diagnosis=self.proposal.diagnosis,
+            suggestions=list(self.proposal.suggestions),
+            improvedExperiment=ExperimentView(
+                name=experiment.name, code=experiment.code, rationale=experiment.rationale
+            ),
+            improvedRun=RunView.of(self.improved),
+            parentRun=RunView.of(self.parent),
+            proposalId=self.proposal.proposal_id,
+            engine=self.proposal.engine,
+        )
 
 
 async def _find_run(

@@ -18,7 +18,7 @@ from gateway.deps import PageUser
 from gateway.live import event_stream, page_stream, run_stream
 from gateway.models import NotebookSession
 from gateway.notebook import flows, presentation
-from gateway.notebook.views import dataset_json, run_json, session_json
+from gateway.notebook.views import DatasetView, RunView, SessionView
 from gateway.rendering import is_htmx, redirect, render, render_html
 from services.common.errors import AscentError
 
@@ -46,26 +46,26 @@ RUNS_CHANGED = {"HX-Trigger": "runs-changed"}
 DATASET_CHANGED = {"HX-Trigger": "dataset-changed"}
 
 
-def _latest(runs: list[dict[str, Any]], last_run_id: str | None) -> dict[str, Any] | None:
+def _latest(runs: list[RunView], last_run_id: str | None) -> RunView | None:
     for run in runs:
-        if run["id"] == last_run_id:
+        if run.id == last_run_id:
             return run
-    dated = [run for run in runs if run.get("createdAt")]
-    return max(dated, key=lambda run: run["createdAt"]) if dated else None
+    dated = [(run.createdAt, run) for run in runs if run.createdAt]
+    return max(dated, key=lambda pair: pair[0])[1] if dated else None
 
 
 async def _notebook_context(gw: Gateway, user: UserInfo, notebook_id: str) -> dict[str, Any]:
-    view = await flows.session_view(gw, user, notebook_id)
+    view = await flows.session_runs(gw, user, notebook_id)
     sessions = await flows.list_sessions(gw, user)
-    runs = [run_json(run) for run in view.runs]
+    runs = [RunView.of(run) for run in view.runs]
     return {
         **REGIONS,
         "user": user,
-        "session": session_json(view.notebook),
-        "dataset": dataset_json(view.notebook),
+        "session": SessionView.of(view.notebook),
+        "dataset": DatasetView.of(view.notebook),
         "runs": runs,
         "runs_error": view.runs_error,
-        "sessions": [session_json(notebook) for notebook in sessions],
+        "sessions": [SessionView.of(notebook) for notebook in sessions],
         "templates": presentation.TEMPLATES,
         "summary": await _summary(gw, view.notebook),
         "current": _latest(runs, view.notebook.last_run_id),
@@ -145,7 +145,7 @@ async def _dataset_error(
     if err.code == "not_found":
         raise err
     notebook = await flows.get_session(gw, user, notebook_id)
-    extra = {"dataset": dataset_json(notebook), "upload_error": err.message}
+    extra = {"dataset": DatasetView.of(notebook), "upload_error": err.message}
     return await _notebook_response(
         request, gw, user, notebook_id, "dataset", extra, status_code=err.http_status
     )
@@ -176,7 +176,7 @@ async def notebook_upload(
         )
     except AscentError as err:
         return await _dataset_error(request, gw, user, notebook_id, err)
-    extra = {"dataset": summary.as_json(), "upload": summary.as_json()}
+    extra = {"dataset": summary, "upload": summary}
     return await _notebook_response(
         request, gw, user, notebook_id, "dataset", extra, headers=DATASET_CHANGED
     )
@@ -194,7 +194,7 @@ async def notebook_target(
         summary = await flows.choose_target(gw, user, notebook_id, target)
     except AscentError as err:
         return await _dataset_error(request, gw, user, notebook_id, err)
-    extra = {"dataset": summary.as_json(), "upload": summary.as_json()}
+    extra = {"dataset": summary, "upload": summary}
     return await _notebook_response(
         request, gw, user, notebook_id, "dataset", extra, headers=DATASET_CHANGED
     )
@@ -229,7 +229,7 @@ async def notebook_run(
 ) -> Response:
     run = await flows.run_code(gw, user, notebook_id, code)
     return await _notebook_response(
-        request, gw, user, notebook_id, "output", {"run": run_json(run)}, headers=RUNS_CHANGED
+        request, gw, user, notebook_id, "output", {"run": RunView.of(run)}, headers=RUNS_CHANGED
     )
 
 
@@ -249,7 +249,7 @@ async def notebook_run_stream(
     base["csrf"] = getattr(request.state, "csrf", "")
 
     def result_html(run: Any) -> str:
-        return render_html("notebook.html", {**base, "run": run_json(run)}, ["output"])
+        return render_html("notebook.html", {**base, "run": RunView.of(run)}, ["output"])
 
     def failure_html(err: AscentError | None) -> str:
         err = err or AscentError("internal", "Something went wrong on our side.")
@@ -272,7 +272,19 @@ async def notebook_events(
     await flows.get_session(gw, user, notebook_id)
     if gw.live is None:
         raise AscentError("unavailable", "Live updates are not running.")
-    return event_stream(page_stream(gw.live, user.id, notebook_id, request.is_disconnected))
+
+    async def describe_best(event: dict[str, Any]) -> dict[str, Any]:
+        try:
+            run = RunView.of(await gw.clients.get_run(str(event["runId"])))
+        except AscentError:
+            # The toast then shows no number rather than a guessed one.
+            return event
+        return {**event, "scoreLabel": run.scoreLabel, "scoreText": run.scoreText}
+
+    stream = page_stream(
+        gw.live, user.id, notebook_id, request.is_disconnected, describe_best=describe_best
+    )
+    return event_stream(stream)
 
 
 @router.get("/notebook/{notebook_id}/runs")
@@ -282,18 +294,16 @@ async def notebook_runs(
     user: PageUser,
     gw: GatewayDep,
 ) -> Response:
-    view = await flows.session_view(gw, user, notebook_id)
-    extra = {"runs": [run_json(run) for run in view.runs], "runs_error": view.runs_error}
+    view = await flows.session_runs(gw, user, notebook_id)
+    extra = {"runs": [RunView.of(run) for run in view.runs], "runs_error": view.runs_error}
     return await _notebook_response(request, gw, user, notebook_id, "runs", extra)
 
 
-async def _session_run(
-    gw: Gateway, user: UserInfo, notebook_id: str, run_id: str
-) -> dict[str, Any]:
-    view = await flows.session_view(gw, user, notebook_id)
+async def _session_run(gw: Gateway, user: UserInfo, notebook_id: str, run_id: str) -> RunView:
+    view = await flows.session_runs(gw, user, notebook_id)
     for run in view.runs:
         if run.id == run_id:
-            return run_json(run)
+            return RunView.of(run)
     if view.runs_error:
         raise AscentError("unavailable", view.runs_error)
     raise AscentError("not_found", "Run not found in this session.")
@@ -320,7 +330,7 @@ async def notebook_compare(
         raise AscentError("invalid_argument", "Pick two different runs to compare.")
     left = await _session_run(gw, user, notebook_id, a)
     right = await _session_run(gw, user, notebook_id, b)
-    diff = presentation.code_diff(left["code"], right["code"])
+    diff = presentation.code_diff(left.code, right.code)
     extra = {
         "compare": {"a": left, "b": right, "diff": diff, "stats": presentation.diff_stats(diff)}
     }
@@ -335,13 +345,13 @@ async def notebook_dashboard(
     gw: GatewayDep,
     run: str = "",
 ) -> Response:
-    view = await flows.session_view(gw, user, notebook_id)
-    runs = [run_json(r) for r in view.runs]
-    current = next((r for r in runs if r["id"] == run), None) if run else None
+    view = await flows.session_runs(gw, user, notebook_id)
+    runs = [RunView.of(r) for r in view.runs]
+    current = next((r for r in runs if r.id == run), None) if run else None
     extra = {
         "summary": await _summary(gw, view.notebook),
         "current": current or _latest(runs, view.notebook.last_run_id),
-        "dataset": dataset_json(view.notebook),
+        "dataset": DatasetView.of(view.notebook),
     }
     return await _notebook_response(request, gw, user, notebook_id, "dashboard", extra)
 
@@ -357,11 +367,11 @@ async def notebook_improve(
     rounds: Annotated[int, Form(ge=1, le=5)] = 1,
 ) -> Response:
     improvement = await flows.improve(gw, user, notebook_id, mode=mode, rounds=rounds)
-    data = improvement.as_json()
+    data = improvement.view()
     # The diff is against what the learner has in the editor now (else the improved run's
     # parent), so "accept" shows exactly what would change.
-    current = code if code.strip() else data["parentRun"]["code"]
-    diff = presentation.code_diff(current, data["improvedExperiment"]["code"])
+    current = code if code.strip() else data.parentRun.code
+    diff = presentation.code_diff(current, data.improvedExperiment.code)
     extra = {"improvement": data, "diff": diff, "stats": presentation.diff_stats(diff)}
     return await _notebook_response(
         request, gw, user, notebook_id, "coach", extra, headers=RUNS_CHANGED
@@ -403,8 +413,8 @@ async def notebook_verdict(
 
 @router.get("/notebook/{notebook_id}/export.ipynb")
 async def notebook_export(notebook_id: str, user: PageUser, gw: GatewayDep) -> Response:
-    view = await flows.session_view(gw, user, notebook_id)
-    runs = [run_json(run) for run in view.runs]
+    view = await flows.session_runs(gw, user, notebook_id)
+    runs = [RunView.of(run) for run in view.runs]
     text = presentation.to_ipynb(
         view.notebook.name, view.notebook.code, _latest(runs, view.notebook.last_run_id)
     )

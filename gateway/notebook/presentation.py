@@ -6,14 +6,17 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nbformat
 
 from services.common.errors import AscentError
 from services.common.templates import STARTER_TEMPLATE
+
+if TYPE_CHECKING:
+    # Only a type here: the views import the renderer, which imports this module.
+    from gateway.notebook.views import RunView
 
 _FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)(?:, in (?P<func>.+))?$')
 LEARNER_FILES = frozenset({"main.py", "<notebook>", "<string>"})
@@ -90,8 +93,8 @@ def heat(value: Any, matrix: list[list[Any]]) -> float:
         return 0.0
 
 
-def class_labels(run: Mapping[str, Any], size: int) -> list[str]:
-    info = run.get("datasetInfo") or {}
+def class_labels(run: RunView, size: int) -> list[str]:
+    info = run.datasetInfo or {}
     labels = info.get("classes") if isinstance(info, dict) else None
     if isinstance(labels, list) and len(labels) == size:
         return [str(label) for label in labels]
@@ -143,7 +146,7 @@ TEMPLATES: list[dict[str, str]] = [
 
 
 # -- .ipynb -----------------------------------------------------------------------------------
-def to_ipynb(name: str, code: str, run: Mapping[str, Any] | None) -> str:
+def to_ipynb(name: str, code: str, run: RunView | None) -> str:
     """The session as a one-code-cell Jupyter notebook (nbformat 4), with its last output."""
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {
@@ -156,10 +159,10 @@ def to_ipynb(name: str, code: str, run: Mapping[str, Any] | None) -> str:
     cell = nbformat.v4.new_code_cell(code)
     if run is not None:
         outputs = []
-        if run.get("stdout"):
-            outputs.append(nbformat.v4.new_output("stream", name="stdout", text=run["stdout"]))
-        if run.get("error"):
-            lines = str(run["error"]).split("\n")
+        if run.stdout:
+            outputs.append(nbformat.v4.new_output("stream", name="stdout", text=run.stdout))
+        if run.error:
+            lines = run.error.split("\n")
             head = lines[0]
             ename, _, evalue = head.partition(": ")
             outputs.append(
@@ -167,7 +170,7 @@ def to_ipynb(name: str, code: str, run: Mapping[str, Any] | None) -> str:
                     "error", ename=ename or "Error", evalue=evalue, traceback=lines
                 )
             )
-        for figure in run.get("figures") or []:
+        for figure in run.figures:
             outputs.append(nbformat.v4.new_output("display_data", data={"image/png": figure}))
         cell.outputs = outputs
         cell.execution_count = 1
