@@ -22,6 +22,7 @@ import pandas as pd
 from starlette.datastructures import UploadFile
 
 from gateway.context import Gateway
+from gateway.views import View
 from services.common.errors import AscentError
 
 PREVIEW_ROWS = 5
@@ -70,7 +71,6 @@ async def read_upload(gw: Gateway, upload: UploadFile | None) -> tuple[str, byte
             f"The file is larger than {limit / (1024 * 1024):.0f} MB; upload less data.",
         )
     return clean_filename(upload.filename), content
-
 
 
 def _decode(content: bytes, encoding: str) -> tuple[str, str]:
@@ -223,7 +223,7 @@ def _clean(value: Any) -> Any:
 
 
 def task_type(target: pd.Series) -> str:
-    """"classification" or "regression" for a target column: a numeric column with more
+    """ "classification" or "regression" for a target column: a numeric column with more
     than MAX_CLASSES distinct values is a regression target. The one place the gateway
     decides this (the dataset card); meant to become the shared ML library's rule."""
     distinct = target.nunique(dropna=True)
@@ -232,19 +232,42 @@ def task_type(target: pd.Series) -> str:
     return "classification"
 
 
-def summarize(frame: pd.DataFrame, target: str | None, source: str) -> dict[str, Any]:
+class ClassShareView(View):
+    label: str
+    count: int
+    share: float
+
+
+class DatasetCardView(View):
+    """The notebook dashboard's dataset card. `histograms` stays plain JSON: the page hands
+    it to the chart script as it is."""
+
+    source: str
+    rows: int
+    columns: int
+    features: list[str]
+    target: str
+    task: str
+    missing: dict[str, int]
+    missingTotal: int
+    balance: list[ClassShareView]
+    histograms: dict[str, dict[str, Any]]
+    numeric: list[str]
+
+
+def summarize(frame: pd.DataFrame, target: str | None, source: str) -> DatasetCardView:
     """Rows, columns, missing values, features, target balance and numeric histograms."""
     target = target if target in frame.columns else str(frame.columns[-1])
     features = [str(c) for c in frame.columns if c != target]
     missing = {str(c): int(frame[c].isna().sum()) for c in frame.columns}
     series = frame[target]
     task = task_type(series)
-    balance: list[dict[str, Any]] = []
+    balance: list[ClassShareView] = []
     if task == "classification":
         counts = series.value_counts(dropna=False)
         total = int(counts.sum()) or 1
         balance = [
-            {"label": str(label), "count": int(count), "share": int(count) / total}
+            ClassShareView(label=str(label), count=int(count), share=int(count) / total)
             for label, count in counts.items()
         ]
     histograms: dict[str, dict[str, Any]] = {}
@@ -264,27 +287,27 @@ def summarize(frame: pd.DataFrame, target: str | None, source: str) -> dict[str,
             "min": _clean(float(values.min())),
             "max": _clean(float(values.max())),
         }
-    return {
-        "source": source,
-        "rows": len(frame),
-        "columns": len(frame.columns),
-        "features": features,
-        "target": target,
-        "task": task,
-        "missing": missing,
-        "missingTotal": sum(missing.values()),
-        "balance": balance,
-        "histograms": histograms,
-        "numeric": list(histograms),
-    }
+    return DatasetCardView(
+        source=source,
+        rows=len(frame),
+        columns=len(frame.columns),
+        features=features,
+        target=str(target),
+        task=task,
+        missing=missing,
+        missingTotal=sum(missing.values()),
+        balance=balance,
+        histograms=histograms,
+        numeric=list(histograms),
+    )
 
 
-def summarize_csv(content: bytes, target: str | None, filename: str) -> dict[str, Any]:
+def summarize_csv(content: bytes, target: str | None, filename: str) -> DatasetCardView:
     frame = pd.read_csv(io.BytesIO(content))
     return summarize(frame, target, filename)
 
 
-def iris_summary() -> dict[str, Any]:
+def iris_summary() -> DatasetCardView:
     """What the starter code falls back to when no CSV is uploaded."""
     from sklearn.datasets import load_iris
 

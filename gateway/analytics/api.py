@@ -3,15 +3,15 @@ CSV file per table (`?format=csv&table=...` or `/{table}.csv`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from gateway.accounts.views import UserInfo
 from gateway.analytics import flows as analytics
+from gateway.analytics.views import DashboardView, PlatformView
 from gateway.context import GatewayDep
 from gateway.policy import ApiDashboards, ApiPlatform
+from gateway.views import Data
 from services.common.errors import AscentError
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
@@ -27,11 +27,11 @@ def _csv(text: str, filename: str) -> Response:
 
 async def _dashboard(
     user: UserInfo, gw: GatewayDep, cohort: str, challenge: str, start: str, end: str
-) -> dict[str, Any]:
+) -> DashboardView:
     return await analytics.dashboard(gw, user, cohort, challenge, start, end)
 
 
-@router.get("/dashboard", response_model=None)
+@router.get("/dashboard", response_model=Data[DashboardView])
 async def dashboard(
     user: ApiDashboards,
     gw: GatewayDep,
@@ -41,7 +41,7 @@ async def dashboard(
     end: str = Query("", alias="to"),
     format: str = "json",
     table: str = "",
-) -> dict[str, Any] | Response:
+) -> Data[DashboardView] | Response:
     """Every dashboard aggregate for a cohort (instructors: their own; admins: any or all),
     a challenge and a date range (UTC days, inclusive)."""
     data = await _dashboard(user, gw, cohort, challenge, start, end)
@@ -49,7 +49,7 @@ async def dashboard(
         return _csv(analytics.table_csv(analytics.DASHBOARD_TABLES, table, data), f"{table}.csv")
     if format != "json":
         raise AscentError("invalid_argument", "format is json or csv.")
-    return {"data": data}
+    return Data(data=data)
 
 
 @router.get("/dashboard/{table}.csv", response_model=None)
@@ -67,16 +67,16 @@ async def dashboard_csv(
     return _csv(analytics.table_csv(analytics.DASHBOARD_TABLES, table, data), f"{table}.csv")
 
 
-@router.get("/platform", response_model=None)
+@router.get("/platform", response_model=Data[PlatformView])
 async def platform(
     user: ApiPlatform, gw: GatewayDep, window: int = 60, format: str = "json", table: str = ""
-) -> dict[str, Any] | Response:
+) -> Data[PlatformView] | Response:
     """Admins: events/min per subject and producer over the window; lag of every durable
     consumer (JetStream num_pending / num_ack_pending)."""
     data = await analytics.platform(gw, user, window)
     if format == "csv":
         return _csv(analytics.table_csv(analytics.PLATFORM_TABLES, table, data), f"{table}.csv")
-    return {"data": data}
+    return Data(data=data)
 
 
 @router.get("/platform/{table}.csv", response_model=None)

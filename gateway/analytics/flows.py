@@ -17,6 +17,7 @@ from ascent.analytics.v1 import analytics_service_pb2 as analytics_pb
 from sqlalchemy.orm import Session
 
 from gateway.accounts.views import UserInfo
+from gateway.analytics.views import DashboardView, PlatformView
 from gateway.cohorts import repository as cohort_repository
 from gateway.context import Gateway
 from gateway.policy import Action, may, require, runs_cohort
@@ -47,7 +48,7 @@ async def _cohort_for(gw: Gateway, user: UserInfo, cohort_id: str) -> dict[str, 
 
 async def dashboard(
     gw: Gateway, user: UserInfo, cohort_id: str, challenge: str, from_day: str, to_day: str
-) -> dict[str, Any]:
+) -> DashboardView:
     cohort = await _cohort_for(gw, user, cohort_id)
     request = analytics_pb.DashboardFilter(
         cohort_id=cohort_id, challenge_slug=challenge, from_day=from_day, to_day=to_day
@@ -89,82 +90,86 @@ async def dashboard(
                     "passed": step.learners_passed,
                 }
             )
-    return {
-        "filter": {"cohort": cohort_id, "challenge": challenge, "from": from_day, "to": to_day},
-        "cohort": cohort,
-        "learners": response.learners,
-        "eventsLogged": response.events_logged,
-        "activity": [
-            {"day": a.day, "activeLearners": a.active_learners, "runs": a.runs}
-            for a in response.activity
-        ],
-        "challenges": [
-            {
-                "challenge": c.challenge_slug,
-                "title": titles.get(c.challenge_slug, c.challenge_slug),
-                "runs": c.runs,
-                "graded": c.graded,
-                "passing": c.passing,
-                "passRate": _optional(c, "pass_rate"),
-                "learners": c.learners,
-                "learnersPassed": c.learners_passed,
-                "medianSecondsToPass": _optional(c, "median_seconds_to_pass"),
-                "medianAttemptsToPass": _optional(c, "median_attempts_to_pass"),
-            }
-            for c in response.challenges
-        ],
-        "funnel": funnel,
-        "errors": [{"type": e.error_type, "count": e.count} for e in response.errors],
-        "coach": {
-            "proposals": coach.proposals,
-            "withVerdict": coach.with_verdict,
-            "accepted": coach.accepted,
-            "acceptanceRate": _optional(coach, "acceptance_rate"),
-            "rated": coach.rated,
-            "averageRating": _optional(coach, "average_rating"),
-            "adviceHelpful": coach.advice_helpful,
-            "adviceUnhelpful": coach.advice_unhelpful,
-            "improvedRuns": coach.improved_runs,
-            "scoredPairs": coach.scored_pairs,
-            "averageScoreGain": _optional(coach, "average_score_gain"),
-            "hits": coach.hits,
-            "hitRate": _optional(coach, "hit_rate"),
-        },
-        "ratings": [{"rating": i + 1, "count": n} for i, n in enumerate(ratings)],
-    }
+    return DashboardView.model_validate(
+        {
+            "filter": {"cohort": cohort_id, "challenge": challenge, "from": from_day, "to": to_day},
+            "cohort": cohort,
+            "learners": response.learners,
+            "eventsLogged": response.events_logged,
+            "activity": [
+                {"day": a.day, "activeLearners": a.active_learners, "runs": a.runs}
+                for a in response.activity
+            ],
+            "challenges": [
+                {
+                    "challenge": c.challenge_slug,
+                    "title": titles.get(c.challenge_slug, c.challenge_slug),
+                    "runs": c.runs,
+                    "graded": c.graded,
+                    "passing": c.passing,
+                    "passRate": _optional(c, "pass_rate"),
+                    "learners": c.learners,
+                    "learnersPassed": c.learners_passed,
+                    "medianSecondsToPass": _optional(c, "median_seconds_to_pass"),
+                    "medianAttemptsToPass": _optional(c, "median_attempts_to_pass"),
+                }
+                for c in response.challenges
+            ],
+            "funnel": funnel,
+            "errors": [{"type": e.error_type, "count": e.count} for e in response.errors],
+            "coach": {
+                "proposals": coach.proposals,
+                "withVerdict": coach.with_verdict,
+                "accepted": coach.accepted,
+                "acceptanceRate": _optional(coach, "acceptance_rate"),
+                "rated": coach.rated,
+                "averageRating": _optional(coach, "average_rating"),
+                "adviceHelpful": coach.advice_helpful,
+                "adviceUnhelpful": coach.advice_unhelpful,
+                "improvedRuns": coach.improved_runs,
+                "scoredPairs": coach.scored_pairs,
+                "averageScoreGain": _optional(coach, "average_score_gain"),
+                "hits": coach.hits,
+                "hitRate": _optional(coach, "hit_rate"),
+            },
+            "ratings": [{"rating": i + 1, "count": n} for i, n in enumerate(ratings)],
+        }
+    )
 
 
-async def platform(gw: Gateway, user: UserInfo, window_minutes: int) -> dict[str, Any]:
+async def platform(gw: Gateway, user: UserInfo, window_minutes: int) -> PlatformView:
     require(user, Action.VIEW_PLATFORM)
     response = await gw.clients.platform(window_minutes)
-    return {
-        "windowMinutes": response.window_minutes,
-        "eventsLogged": response.events_logged,
-        "streamMessages": response.stream_messages,
-        "lagError": response.lag_error or None,
-        "throughput": [
-            {
-                "subject": t.subject,
-                "producer": t.producer,
-                "events": t.events,
-                "perMinute": round(t.per_minute, 3),
-            }
-            for t in response.throughput
-        ],
-        "timeline": [{"minute": p.minute, "events": p.events} for p in response.timeline],
-        "consumers": [
-            {
-                "durable": c.durable,
-                "filterSubject": c.filter_subject,
-                "numPending": c.num_pending,
-                "numAckPending": c.num_ack_pending,
-                "numRedelivered": c.num_redelivered,
-                "deliveredSeq": c.delivered_stream_seq,
-                "ackFloorSeq": c.ack_floor_stream_seq,
-            }
-            for c in response.consumers
-        ],
-    }
+    return PlatformView.model_validate(
+        {
+            "windowMinutes": response.window_minutes,
+            "eventsLogged": response.events_logged,
+            "streamMessages": response.stream_messages,
+            "lagError": response.lag_error or None,
+            "throughput": [
+                {
+                    "subject": t.subject,
+                    "producer": t.producer,
+                    "events": t.events,
+                    "perMinute": round(t.per_minute, 3),
+                }
+                for t in response.throughput
+            ],
+            "timeline": [{"minute": p.minute, "events": p.events} for p in response.timeline],
+            "consumers": [
+                {
+                    "durable": c.durable,
+                    "filterSubject": c.filter_subject,
+                    "numPending": c.num_pending,
+                    "numAckPending": c.num_ack_pending,
+                    "numRedelivered": c.num_redelivered,
+                    "deliveredSeq": c.delivered_stream_seq,
+                    "ackFloorSeq": c.ack_floor_stream_seq,
+                }
+                for c in response.consumers
+            ],
+        }
+    )
 
 
 # -- CSV --------------------------------------------------------------------------------------
@@ -229,11 +234,12 @@ def _cell(value: Any) -> Any:
 def table_csv(
     tables: dict[str, tuple[list[str], Callable[[dict[str, Any]], list[dict[str, Any]]]]],
     name: str,
-    data: dict[str, Any],
+    view: DashboardView | PlatformView,
 ) -> str:
     if name not in tables:
         raise AscentError("not_found", f"No table {name!r}; one of: {', '.join(tables)}.")
     columns, rows = tables[name]
+    data = view.model_dump()
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()

@@ -30,7 +30,7 @@ async def dashboards_page(
 ) -> Response:
     own = await cohorts.list_for(gw, user)
     if not cohort and own and not may(user, Action.VIEW_ALL_COHORTS):
-        cohort = own[0]["id"]
+        cohort = own[0].id
     try:
         tracks = await gw.clients.list_tracks(user.id)
         choices = [{"slug": c.slug, "title": c.title} for t in tracks for c in t.challenges]

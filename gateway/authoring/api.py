@@ -2,48 +2,54 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from gateway import datasets
 from gateway.authoring import flows as authoring
-from gateway.authoring import views
+from gateway.authoring.views import (
+    AuthoredChallengeView,
+    ChallengeInput,
+    PublishedView,
+    ValidationView,
+)
 from gateway.context import GatewayDep
 from gateway.policy import ApiAuthor
+from gateway.views import Data
 
 router = APIRouter(prefix="/authoring", tags=["authoring"])
 
 
 @router.get("/challenges")
-async def list_challenges(user: ApiAuthor, gw: GatewayDep) -> dict[str, Any]:
+async def list_challenges(user: ApiAuthor, gw: GatewayDep) -> Data[list[AuthoredChallengeView]]:
     """Every authored challenge with its status, latest version and track."""
     items = await authoring.list_challenges(gw, user)
-    return {"data": [views.challenge_json(c) for c in items]}
+    return Data(data=[AuthoredChallengeView.of(c) for c in items])
 
 
 @router.post("/challenges", status_code=201)
 async def create_challenge(
-    body: views.ChallengeInput, user: ApiAuthor, gw: GatewayDep
-) -> JSONResponse:
+    body: ChallengeInput, user: ApiAuthor, gw: GatewayDep
+) -> Data[AuthoredChallengeView]:
     """A new draft (version 1); the slug is derived from the title and unique."""
     item = await authoring.create(gw, user, body)
-    return JSONResponse({"data": views.challenge_json(item)}, status_code=201)
+    return Data(data=AuthoredChallengeView.of(item))
 
 
 @router.get("/challenges/{slug}")
-async def get_challenge(slug: str, user: ApiAuthor, gw: GatewayDep) -> dict[str, Any]:
+async def get_challenge(slug: str, user: ApiAuthor, gw: GatewayDep) -> Data[AuthoredChallengeView]:
     """The latest version's fields, dataset profile, validation report and version list."""
-    return {"data": views.challenge_json(await authoring.get(gw, user, slug))}
+    return Data(data=AuthoredChallengeView.of(await authoring.get(gw, user, slug)))
 
 
 @router.patch("/challenges/{slug}")
 async def update_challenge(
-    slug: str, body: views.ChallengeInput, user: ApiAuthor, gw: GatewayDep
-) -> dict[str, Any]:
+    slug: str, body: ChallengeInput, user: ApiAuthor, gw: GatewayDep
+) -> Data[AuthoredChallengeView]:
     """Edits the draft; editing a published challenge starts a new draft version."""
-    return {"data": views.challenge_json(await authoring.update(gw, user, slug, body))}
+    return Data(data=AuthoredChallengeView.of(await authoring.update(gw, user, slug, body)))
 
 
 @router.post("/challenges/{slug}/dataset")
@@ -55,7 +61,7 @@ async def upload_dataset(
     target: Annotated[str, Form()] = "",
     delimiter: Annotated[str, Form()] = "auto",
     encoding: Annotated[str, Form()] = "auto",
-) -> dict[str, Any]:
+) -> Data[AuthoredChallengeView]:
     """A CSV (checked like every upload); returns the inferred task type and the profile."""
     filename, content = await datasets.read_upload(gw, file)
     item = await authoring.upload_dataset(
@@ -68,32 +74,27 @@ async def upload_dataset(
         delimiter=delimiter,
         encoding=encoding,
     )
-    return {"data": views.challenge_json(item)}
+    return Data(data=AuthoredChallengeView.of(item))
 
 
 @router.post("/challenges/{slug}/validate")
-async def validate(slug: str, user: ApiAuthor, gw: GatewayDep) -> dict[str, Any]:
+async def validate(slug: str, user: ApiAuthor, gw: GatewayDep) -> Data[ValidationView]:
     """Profile, reference solution vs threshold and starter code, through real runs."""
-    return {"data": views.validation_json(await authoring.validate(gw, user, slug))}
+    return Data(data=ValidationView.of(await authoring.validate(gw, user, slug)))
 
 
 @router.post("/challenges/{slug}/publish")
-async def publish(slug: str, user: ApiAuthor, gw: GatewayDep) -> dict[str, Any]:
+async def publish(slug: str, user: ApiAuthor, gw: GatewayDep) -> Data[PublishedView]:
     """Validates, then makes the draft the current version (422 and nothing published when
     validation fails)."""
     result = await authoring.publish(gw, user, slug)
-    return {
-        "data": {
-            **views.challenge_json(result.challenge),
-            "validation": views.validation_json(result.validation),
-        }
-    }
+    return Data(data=PublishedView.of_publish(result))
 
 
 @router.post("/challenges/{slug}/archive")
-async def archive(slug: str, user: ApiAuthor, gw: GatewayDep) -> dict[str, Any]:
+async def archive(slug: str, user: ApiAuthor, gw: GatewayDep) -> Data[AuthoredChallengeView]:
     """Takes the challenge out of its track; graded runs and boards stay."""
-    return {"data": views.challenge_json(await authoring.archive(gw, user, slug))}
+    return Data(data=AuthoredChallengeView.of(await authoring.archive(gw, user, slug)))
 
 
 @router.get("/challenges/{slug}/export")
@@ -110,8 +111,8 @@ async def export(slug: str, user: ApiAuthor, gw: GatewayDep, version: int = 0) -
 @router.post("/import", status_code=201)
 async def import_challenge(
     user: ApiAuthor, gw: GatewayDep, file: Annotated[UploadFile | None, File()] = None
-) -> JSONResponse:
+) -> Data[AuthoredChallengeView]:
     """An exported zip (or a hand-written challenge folder) becomes a new draft."""
     _, content = await datasets.read_upload(gw, file)
     item = await authoring.import_zip(gw, user, content)
-    return JSONResponse({"data": views.challenge_json(item)}, status_code=201)
+    return Data(data=AuthoredChallengeView.of(item))

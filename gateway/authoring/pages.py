@@ -7,12 +7,13 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
+from ascent.authoring.v1 import authoring_service_pb2 as pb
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from gateway import datasets
 from gateway.authoring import flows as authoring
-from gateway.authoring import views
+from gateway.authoring.views import AuthoredChallengeView, ChallengeInput
 from gateway.context import GatewayDep
 from gateway.curriculum import flows as challenges
 from gateway.markdown import render_markdown
@@ -41,14 +42,14 @@ async def _editor(
     error: str = "",
     status_code: int = 200,
 ) -> Response:
-    item = views.challenge_json(await authoring.get(gw, user, slug))
+    item = AuthoredChallengeView.of(await authoring.get(gw, user, slug))
     context: dict[str, Any] = {
         "user": user,
         "active": "author",
         "item": item,
         "tracks": await _track_choices(gw, user),
         "metrics": sorted(METRICS),
-        "lesson": render_markdown(item["lessonMarkdown"]),
+        "lesson": render_markdown(item.lessonMarkdown),
         "notice": notice,
         "error": error,
     }
@@ -57,7 +58,7 @@ async def _editor(
 
 @router.get("/author")
 async def author_list(request: Request, user: PageAuthor, gw: GatewayDep) -> Response:
-    items = [views.challenge_json(c) for c in await authoring.list_challenges(gw, user)]
+    items = [AuthoredChallengeView.of(c) for c in await authoring.list_challenges(gw, user)]
     context = {"user": user, "active": "author", "items": items, "error": None}
     return render(request, "author_list.html", context)
 
@@ -67,11 +68,11 @@ async def author_create(
     request: Request, user: PageAuthor, gw: GatewayDep, title: Annotated[str, Form()] = ""
 ) -> Response:
     try:
-        item = await authoring.create(gw, user, views.ChallengeInput(title=title.strip()))
+        item = await authoring.create(gw, user, ChallengeInput(title=title.strip()))
     except AscentError as err:
         if err.code == "forbidden":
             raise
-        items = [views.challenge_json(c) for c in await authoring.list_challenges(gw, user)]
+        items = [AuthoredChallengeView.of(c) for c in await authoring.list_challenges(gw, user)]
         context = {"user": user, "active": "author", "items": items, "error": err.message}
         return render(request, "author_list.html", context, status_code=err.http_status)
     return RedirectResponse(f"/author/{item.slug}", status_code=303)
@@ -88,7 +89,7 @@ async def author_import(
         _, content = await datasets.read_upload(gw, file)
         item = await authoring.import_zip(gw, user, content)
     except AscentError as err:
-        items = [views.challenge_json(c) for c in await authoring.list_challenges(gw, user)]
+        items = [AuthoredChallengeView.of(c) for c in await authoring.list_challenges(gw, user)]
         context = {"user": user, "active": "author", "items": items, "error": err.message}
         return render(request, "author_list.html", context, status_code=err.http_status)
     return RedirectResponse(f"/author/{item.slug}", status_code=303)
@@ -145,7 +146,7 @@ async def author_save(
         threshold = _number(passThreshold, "The pass threshold")
         fraction = _number(testFraction, "The hidden test fraction")
         place = _number(position, "The position")
-        body = views.ChallengeInput(
+        body = ChallengeInput(
             title=title,
             summary=summary,
             lessonMarkdown=lessonMarkdown,
@@ -218,6 +219,6 @@ async def author_action(
         if err.code in ("forbidden", "not_found"):
             raise
         return await _editor(request, gw, user, slug, error=err.message)
-    if action == "validate" and not result.ok:  # type: ignore[union-attr]
+    if isinstance(result, pb.ValidationReport) and not result.ok:
         return await _editor(request, gw, user, slug, error="Validation failed; see below.")
     return await _editor(request, gw, user, slug, notice=notice)

@@ -21,6 +21,14 @@ from sqlalchemy.orm import Session
 
 from gateway.accounts.views import UserInfo
 from gateway.cohorts import repository as repo
+from gateway.cohorts.views import (
+    AssignedView,
+    AssignmentView,
+    CohortBoardEntryView,
+    CohortBoardView,
+    CohortDetailView,
+    CohortView,
+)
 from gateway.context import Gateway
 from gateway.curriculum import flows as challenges
 from gateway.models import Cohort, CohortAssignment, CohortMember
@@ -63,7 +71,7 @@ def parse_due(value: str) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _cohort_json(cohort: Cohort, user: UserInfo) -> dict[str, Any]:
+def _cohort_fields(cohort: Cohort, user: UserInfo) -> dict[str, Any]:
     owner = runs_cohort(user, cohort.instructor_id)
     data: dict[str, Any] = {
         "id": cohort.id,
@@ -76,14 +84,18 @@ def _cohort_json(cohort: Cohort, user: UserInfo) -> dict[str, Any]:
     return data
 
 
+def _cohort_view(cohort: Cohort, user: UserInfo) -> CohortView:
+    return CohortView.model_validate(_cohort_fields(cohort, user))
+
+
 # -- create / join / list -------------------------------------------------------------------
-async def create(gw: Gateway, user: UserInfo, name: str) -> dict[str, Any]:
+async def create(gw: Gateway, user: UserInfo, name: str) -> CohortView:
     require(user, Action.MANAGE_COHORTS)
     name = " ".join(name.split())
     if not name or len(name) > NAME_MAX:
         raise AscentError("invalid_argument", f"A cohort name has 1 to {NAME_MAX} characters.")
 
-    def work(session: Session) -> dict[str, Any]:
+    def work(session: Session) -> CohortView:
         code = _new_code()
         while repo.code_taken(session, code):
             code = _new_code()
@@ -101,26 +113,26 @@ async def create(gw: Gateway, user: UserInfo, name: str) -> dict[str, Any]:
             events.COHORT_CREATED,
             gateway_pb2.CohortCreated(cohort_id=cohort.id, name=name, instructor_id=user.id),
         )
-        return _cohort_json(cohort, user)
+        return _cohort_view(cohort, user)
 
     created = await gw.work(work)
     gw.relay.wake()
     return created
 
 
-async def join(gw: Gateway, user: UserInfo, code: str) -> dict[str, Any]:
+async def join(gw: Gateway, user: UserInfo, code: str) -> CohortView:
     key = code.strip().upper().replace("-", "").replace(" ", "")
     if not key:
         raise AscentError("invalid_argument", "Enter the join code your instructor gave you.")
 
-    def work(session: Session) -> tuple[dict[str, Any], bool]:
+    def work(session: Session) -> tuple[CohortView, bool]:
         cohort = repo.find_by_code(session, key) if len(key) <= 16 else None
         if cohort is None:
             raise AscentError("not_found", "No cohort has that join code; check it and retry.")
         if cohort.instructor_id == user.id:
             raise AscentError("conflict", "You run this cohort; learners join it.")
         if repo.is_member(session, cohort.id, user.id):
-            return _cohort_json(cohort, user), False
+            return _cohort_view(cohort, user), False
         repo.add(session, CohortMember(cohort_id=cohort.id, user_id=user.id, joined_at=utcnow()))
         enqueue(
             session,
@@ -128,7 +140,7 @@ async def join(gw: Gateway, user: UserInfo, code: str) -> dict[str, Any]:
             events.COHORT_JOINED,
             gateway_pb2.CohortJoined(cohort_id=cohort.id, learner_id=user.id),
         )
-        return _cohort_json(cohort, user), True
+        return _cohort_view(cohort, user), True
 
     joined, fresh = await gw.work(work)
     if fresh:
@@ -136,17 +148,17 @@ async def join(gw: Gateway, user: UserInfo, code: str) -> dict[str, Any]:
     return joined
 
 
-async def list_for(gw: Gateway, user: UserInfo) -> list[dict[str, Any]]:
+async def list_for(gw: Gateway, user: UserInfo) -> list[CohortView]:
     """Admins: every cohort; instructors: theirs; learners: the ones they joined."""
 
-    def work(session: Session) -> list[dict[str, Any]]:
+    def work(session: Session) -> list[CohortView]:
         if may(user, Action.VIEW_ALL_COHORTS):
             rows = repo.all_cohorts(session)
         elif may(user, Action.MANAGE_COHORTS):
             rows = repo.cohorts_of_instructor(session, user.id)
         else:
             rows = repo.cohorts_of_member(session, user.id)
-        return [_cohort_json(c, user) for c in rows]
+        return [_cohort_view(c, user) for c in rows]
 
     return await gw.work(work)
 
@@ -187,7 +199,7 @@ async def _passed_by(gw: Gateway, learner_ids: list[str]) -> dict[str, set[str]]
     return dict(await asyncio.gather(*(one(i) for i in learner_ids)))
 
 
-async def detail(gw: Gateway, user: UserInfo, cohort_id: str) -> dict[str, Any]:
+async def detail(gw: Gateway, user: UserInfo, cohort_id: str) -> CohortDetailView:
     def work(session: Session) -> tuple[Cohort, list[CohortAssignment], list[tuple[str, str]]]:
         cohort = _visible(session, user, cohort_id)
         return cohort, repo.assignments(session, cohort.id), repo.members(session, cohort.id)
@@ -204,7 +216,8 @@ async def detail(gw: Gateway, user: UserInfo, cohort_id: str) -> dict[str, Any]:
             # Progress is down: the page still shows assignments, with status unknown.
             status_known = False
     now = utcnow()
-    rows = []
+    titles = await _titles(gw, user)
+    rows: list[dict[str, Any]] = []
     for assignment in assignments:
         due = (
             assignment.due_at if assignment.due_at.tzinfo else assignment.due_at.replace(tzinfo=UTC)
@@ -213,6 +226,7 @@ async def detail(gw: Gateway, user: UserInfo, cohort_id: str) -> dict[str, Any]:
             "challenge": assignment.challenge_slug,
             "dueAt": datetime_iso(due),
             "overdue": due < now,
+            "title": titles.get(assignment.challenge_slug, assignment.challenge_slug),
         }
         if staff_view:
             row["doneCount"] = (
@@ -225,11 +239,8 @@ async def detail(gw: Gateway, user: UserInfo, cohort_id: str) -> dict[str, Any]:
                 assignment.challenge_slug in passed.get(user.id, set()) if status_known else None
             )
         rows.append(row)
-    titles = await _titles(gw, user)
-    for row in rows:
-        row["title"] = titles.get(row["challenge"], row["challenge"])
-    data = _cohort_json(cohort, user)
-    data["assignments"] = rows
+    data = _cohort_fields(cohort, user)
+    data["assignments"] = [AssignmentView.model_validate(row) for row in rows]
     data["memberCount"] = len(members)
     if staff_view:
         data["members"] = [
@@ -240,7 +251,7 @@ async def detail(gw: Gateway, user: UserInfo, cohort_id: str) -> dict[str, Any]:
             }
             for i, name in members
         ]
-    return data
+    return CohortDetailView.model_validate(data)
 
 
 async def _titles(gw: Gateway, user: UserInfo) -> dict[str, str]:
@@ -252,9 +263,7 @@ async def _titles(gw: Gateway, user: UserInfo) -> dict[str, str]:
 
 
 # -- assignments and boards -----------------------------------------------------------------
-async def assign(
-    gw: Gateway, user: UserInfo, cohort_id: str, slug: str, due: str
-) -> dict[str, Any]:
+async def assign(gw: Gateway, user: UserInfo, cohort_id: str, slug: str, due: str) -> AssignedView:
     require(user, Action.MANAGE_COHORTS)
     due_at = parse_due(due)
     await gw.work(lambda s: _owned(s, user, cohort_id))
@@ -262,7 +271,7 @@ async def assign(
     detail_ = await challenges.challenge(gw, user, slug)
     slug = detail_.challenge.slug
 
-    def work(session: Session) -> dict[str, Any]:
+    def work(session: Session) -> AssignedView:
         cohort = _owned(session, user, cohort_id)
         row = repo.get_assignment(session, cohort.id, slug)
         if row is None:
@@ -284,19 +293,19 @@ async def assign(
                 cohort_id=cohort.id, challenge_slug=slug, due_at=stamp, instructor_id=user.id
             ),
         )
-        return {
-            "cohortId": cohort.id,
-            "challenge": slug,
-            "title": detail_.challenge.title,
-            "dueAt": timestamp_iso(stamp),
-        }
+        return AssignedView(
+            cohortId=cohort.id,
+            challenge=slug,
+            title=detail_.challenge.title,
+            dueAt=timestamp_iso(stamp),
+        )
 
     created = await gw.work(work)
     gw.relay.wake()
     return created
 
 
-async def leaderboard(gw: Gateway, user: UserInfo, cohort_id: str, slug: str) -> dict[str, Any]:
+async def leaderboard(gw: Gateway, user: UserInfo, cohort_id: str, slug: str) -> CohortBoardView:
     """The challenge board restricted to the cohort's members, ranked among them."""
 
     def work(session: Session) -> tuple[Cohort, list[tuple[str, str]]]:
@@ -316,28 +325,27 @@ async def leaderboard(gw: Gateway, user: UserInfo, cohort_id: str, slug: str) ->
     if response.hidden and not staff_view:
         # A hidden board shows a learner only their own line, in a cohort too.
         entries = [e for e in entries if e.learner_id == user.id]
-    return {
-        "cohortId": cohort.id,
-        "cohort": cohort.name,
-        "challenge": detail_.challenge.slug,
-        "title": detail_.challenge.title,
-        "metric": detail_.challenge.metric,
-        "lowerIsBetter": detail_.challenge.lower_is_better,
-        "hidden": response.hidden,
-        "entries": [
-            {
-                # Entries arrive ranked on the whole board; the cohort rank is their order.
-                "rank": rank,
-                "boardRank": e.rank,
-                "name": names[e.learner_id],
-                "isYou": e.learner_id == user.id,
-                "publicScore": e.public_score,
-                "privateScore": e.private_score
+    return CohortBoardView(
+        cohortId=cohort.id,
+        cohort=cohort.name,
+        challenge=detail_.challenge.slug,
+        title=detail_.challenge.title,
+        metric=detail_.challenge.metric,
+        lowerIsBetter=detail_.challenge.lower_is_better,
+        hidden=response.hidden,
+        entries=[
+            CohortBoardEntryView(
+                rank=rank,
+                boardRank=e.rank,
+                name=names[e.learner_id],
+                isYou=e.learner_id == user.id,
+                publicScore=e.public_score,
+                privateScore=e.private_score
                 if staff_view and e.HasField("private_score")
                 else None,
-                "submissions": e.submissions,
-                "submittedAt": timestamp_iso(e.submitted_at),
-            }
+                submissions=e.submissions,
+                submittedAt=timestamp_iso(e.submitted_at),
+            )
             for rank, e in enumerate(entries, start=1)
         ],
-    }
+    )

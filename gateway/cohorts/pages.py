@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from gateway.cohorts import flows as cohorts
+from gateway.cohorts.views import CohortBoardView
 from gateway.context import GatewayDep
 from gateway.deps import PageUser
 from gateway.rendering import render
@@ -43,7 +44,7 @@ async def create_cohort(
         cohort = await cohorts.create(gw, user, name)
     except AscentError as err:
         return await _cohorts_page(request, user, gw, err.message, err.http_status)
-    return RedirectResponse(f"/cohorts/{cohort['id']}", status_code=303)
+    return RedirectResponse(f"/cohorts/{cohort.id}", status_code=303)
 
 
 @router.post("/cohorts/join")
@@ -54,7 +55,7 @@ async def join_cohort(
         cohort = await cohorts.join(gw, user, code)
     except AscentError as err:
         return await _cohorts_page(request, user, gw, err.message, err.http_status)
-    return RedirectResponse(f"/cohorts/{cohort['id']}", status_code=303)
+    return RedirectResponse(f"/cohorts/{cohort.id}", status_code=303)
 
 
 async def _cohort_page(
@@ -67,15 +68,15 @@ async def _cohort_page(
 ) -> Response:
     cohort = await cohorts.detail(gw, user, cohort_id)
 
-    async def board(slug: str) -> dict[str, Any] | None:
+    async def board(slug: str) -> CohortBoardView | None:
         try:
             return await cohorts.leaderboard(gw, user, cohort_id, slug)
         except AscentError:
             return None
 
-    boards = await asyncio.gather(*(board(a["challenge"]) for a in cohort["assignments"]))
+    boards = await asyncio.gather(*(board(a.challenge) for a in cohort.assignments))
     choices: list[dict[str, str]] = []
-    if cohort["isInstructor"]:
+    if cohort.isInstructor:
         try:
             tracks = await gw.clients.list_tracks(user.id)
             choices = [
@@ -89,7 +90,7 @@ async def _cohort_page(
         "user": user,
         "active": "cohorts",
         "cohort": cohort,
-        "boards": dict(zip([a["challenge"] for a in cohort["assignments"]], boards, strict=True)),
+        "boards": dict(zip([a.challenge for a in cohort.assignments], boards, strict=True)),
         "choices": choices,
         "error": error,
     }

@@ -11,7 +11,6 @@ import asyncio
 import logging
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
 from ascent.coach.v1 import coach_service_pb2 as coach_pb
 from ascent.events.v1 import gateway_pb2
@@ -200,9 +199,7 @@ async def dataset_bytes(gw: Gateway, notebook: NotebookSession) -> bytes | None:
     return await asyncio.to_thread(path.read_bytes)
 
 
-async def choose_target(
-    gw: Gateway, user: UserInfo, notebook_id: str, target: str
-) -> UploadView:
+async def choose_target(gw: Gateway, user: UserInfo, notebook_id: str, target: str) -> UploadView:
     """Moves `target` to the last column of the session's dataset (a new stored version)."""
     notebook = await get_session(gw, user, notebook_id)
     content = await dataset_bytes(gw, notebook)
@@ -220,7 +217,7 @@ async def choose_target(
     )
 
 
-async def dataset_summary(gw: Gateway, notebook: NotebookSession) -> dict[str, Any]:
+async def dataset_summary(gw: Gateway, notebook: NotebookSession) -> datasets.DatasetCardView:
     """The dashboard's dataset card: the uploaded CSV, else the Iris fallback."""
     content = await dataset_bytes(gw, notebook)
     if content is None:

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from gateway import datasets
 from gateway.accounts.views import UserInfo
 from gateway.context import Gateway, GatewayDep
+from gateway.datasets import DatasetCardView
 from gateway.deps import PageUser
 from gateway.live import event_stream, page_stream, run_stream
 from gateway.models import NotebookSession
@@ -72,7 +73,7 @@ async def _notebook_context(gw: Gateway, user: UserInfo, notebook_id: str) -> di
     }
 
 
-async def _summary(gw: Gateway, notebook: NotebookSession) -> dict[str, Any] | None:
+async def _summary(gw: Gateway, notebook: NotebookSession) -> DatasetCardView | None:
     try:
         return await flows.dataset_summary(gw, notebook)
     except Exception:
