@@ -78,9 +78,10 @@ def _decode(content: bytes, encoding: str) -> tuple[str, str]:
         raise AscentError(
             "invalid_argument", f"Unknown encoding {encoding!r}; choose one of {list(ENCODINGS)}."
         )
-    if encoding != "auto":
+    codec = ENCODINGS[encoding]
+    if codec is not None:
         try:
-            return content.decode(ENCODINGS[encoding]), encoding
+            return content.decode(codec), encoding
         except UnicodeDecodeError as exc:
             raise AscentError(
                 "invalid_argument",

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 from ascent.events.v1 import leaderboard_pb2, learning_pb2, progress_pb2
@@ -226,7 +226,7 @@ async def page_stream(
     lifetime: float = 55.0,
     heartbeat: float = 15.0,
     describe_best: Enrich | None = None,
-) -> AsyncIterator[str]:
+) -> AsyncGenerator[str, None]:
     """A page's event stream. It ends after `lifetime` (the browser reconnects at once) so
     that a gateway shutting down never waits long for open pages. `session_id` None is the
     stream of any other page (tracks, challenge, profile): it carries only the learner-wide
@@ -259,7 +259,7 @@ async def dashboard_stream(
     debounce: float = 1.5,
     lifetime: float = 55.0,
     heartbeat: float = 15.0,
-) -> AsyncIterator[str]:
+) -> AsyncGenerator[str, None]:
     """Tells an open dashboard to re-fetch: one `refresh` per burst of events, sent
     `debounce` seconds after the burst's first event (so analytics has consumed it too)."""
     loop = asyncio.get_running_loop()

@@ -9,10 +9,13 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import nbformat
+import nbformat as _nbformat
 
 from services.common.errors import AscentError
 from services.common.templates import STARTER_TEMPLATE
+
+# nbformat ships no annotations: its calls are typed as Any here rather than ignored one by one.
+nbformat: Any = _nbformat
 
 if TYPE_CHECKING:
     # Only a type here: the views import the renderer, which imports this module.
