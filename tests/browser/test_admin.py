@@ -12,26 +12,12 @@ from playwright.sync_api import Page, expect
 from services.common.curriculum import load_catalog
 from services.execution.config import default_curriculum_dir
 from services.supervisor.stack import Stack
-from tests.browser.conftest import ADMIN, PASSWORD, Shots
+from tests.browser.conftest import ADMIN_NAV, PASSWORD, Shots
+from tests.browser.test_dashboards import sign_up_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 FIRST = load_catalog(default_curriculum_dir()).tracks[0].challenges[0]
-
-
-def sign_in_as(page: Page, base_url: str, username: str) -> None:
-    """Registers `username`, or logs in when another test of the package already did."""
-    page.goto(f"{base_url}/register")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    if "/notebook" not in page.url:
-        page.goto(f"{base_url}/login")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-    page.wait_for_url("**/notebook/*")
 
 
 def test_admin_sees_author_link_and_private_scores(page: Page, stack: Stack, shots: Shots) -> None:
@@ -49,7 +35,7 @@ def test_admin_sees_author_link_and_private_scores(page: Page, stack: Stack, sho
         board = learner.get(f"/api/leaderboards/{FIRST.slug}").json()["data"]
         revealed = board["privateRevealed"]
 
-    sign_in_as(page, base, ADMIN)
+    sign_up_as(page, base, ADMIN_NAV)
     expect(page.locator(".cm-content")).to_be_visible()
     nav = page.locator("nav.nav")
     for link in ("/author", "/dashboards", "/platform"):
