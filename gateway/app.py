@@ -8,20 +8,27 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from argon2 import PasswordHasher
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from itsdangerous import URLSafeTimedSerializer
 
-from gateway import errors
-from gateway.api import api_router, health_router
+from gateway import errors, health
+from gateway.accounts import api as _accounts_api
+from gateway.accounts import pages as _accounts_pages
+from gateway.analytics import api as _analytics_api
+from gateway.analytics import pages as _analytics_pages
+from gateway.authoring import api as _authoring_api
+from gateway.authoring import pages as _authoring_pages
 from gateway.clients import Clients
+from gateway.cohorts import api as _cohorts_api
+from gateway.cohorts import pages as _cohorts_pages
 from gateway.config import Settings
 from gateway.context import Gateway
+from gateway.curriculum import api as _curriculum_api
+from gateway.curriculum import pages as _curriculum_pages
 from gateway.live import LiveHub
-from gateway.pages import router as pages_router
-from gateway.pages_analytics import router as analytics_pages_router
-from gateway.pages_authoring import router as authoring_pages_router
-from gateway.pages_curriculum import router as curriculum_pages_router
+from gateway.notebook import api as _notebook_api
+from gateway.notebook import pages as _notebook_pages
 from services.common.config import CommonSettings
 from services.common.datasets import DatasetStore
 from services.common.db import Database
@@ -33,6 +40,34 @@ log = logging.getLogger(__name__)
 PRODUCER = "gateway"
 # Multipart framing around the file; larger bodies are refused before they are parsed.
 _UPLOAD_OVERHEAD = 64 * 1024
+
+
+def api_router() -> APIRouter:
+    """Every JSON route under `/api` (`{"data": ...}` envelopes; errors by `gateway.errors`)."""
+    router = APIRouter(prefix="/api")
+    for domain in API_ROUTERS:
+        router.include_router(domain)
+    return router
+
+
+# In OpenAPI order; each domain's routes in its own order (a fixed path such as
+# `/author/import` is declared before the `/author/{slug}` it would otherwise match).
+API_ROUTERS = [
+    _accounts_api.router,
+    _notebook_api.router,
+    _curriculum_api.router,
+    _cohorts_api.router,
+    _analytics_api.router,
+    _authoring_api.router,
+]
+PAGE_ROUTERS = [
+    _accounts_pages.router,
+    _notebook_pages.router,
+    _curriculum_pages.router,
+    _cohorts_pages.router,
+    _analytics_pages.router,
+    _authoring_pages.router,
+]
 
 
 def create_app(settings: Settings | None = None, common: CommonSettings | None = None) -> FastAPI:
@@ -100,12 +135,10 @@ def create_app(settings: Settings | None = None, common: CommonSettings | None =
                 )
         return await call_next(request)
 
-    app.include_router(api_router)
-    app.include_router(health_router)
-    app.include_router(pages_router)
-    app.include_router(curriculum_pages_router)
-    app.include_router(analytics_pages_router)
-    app.include_router(authoring_pages_router)
+    app.include_router(api_router())
+    app.include_router(health.router)
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
     if settings.static_dir.is_dir():
         app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     else:

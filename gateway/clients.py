@@ -68,7 +68,8 @@ class Clients:
         self.authoring = authoring_grpc.AuthoringServiceStub(self.channels["authoring"])
 
     async def close(self) -> None:
-        await asyncio.gather(*(channel.close() for channel in self.channels.values()))
+        # No grace: in-flight calls of a stopping gateway are cancelled at once.
+        await asyncio.gather(*(channel.close(None) for channel in self.channels.values()))
 
     async def authoring_call(self, method: str, request: Any, timeout: float | None = None) -> Any:
         """One AuthoringService RPC by name (the gateway only proxies instructor requests)."""

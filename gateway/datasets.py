@@ -1,4 +1,5 @@
-"""CSV uploads: validation with a clear message per failure, normalisation, and summaries.
+"""CSV uploads: reading the upload, validation with a clear message per failure,
+normalisation, the task type of a target, and summaries.
 
 The sandbox reads `/data/uploaded.csv` with pandas' defaults (UTF-8, commas) and the starter
 code takes the last column as the target. An upload in another encoding or delimiter, or
@@ -12,12 +13,16 @@ import csv
 import io
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from starlette.datastructures import UploadFile
 
+from gateway.context import Gateway
+from gateway.views import View
 from services.common.errors import AscentError
 
 PREVIEW_ROWS = 5
@@ -33,6 +38,7 @@ DELIMITERS = {"auto": None, "comma": ",", "semicolon": ";", "tab": "\t", "pipe":
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 # cp1252 is what spreadsheet software on Windows writes when "CSV" is not "CSV UTF-8".
 ENCODINGS = {"auto": None, "utf-8": "utf-8-sig", "cp1252": "cp1252", "latin-1": "latin-1"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass
@@ -47,14 +53,35 @@ class ParsedDataset:
     content: bytes = b""
 
 
+def clean_filename(name: str | None) -> str:
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = _CONTROL.sub("", base).strip()[:200]
+    return base or "dataset.csv"
+
+
+async def read_upload(gw: Gateway, upload: UploadFile | None) -> tuple[str, bytes]:
+    """The upload's name and bytes, refusing anything over the size limit."""
+    if upload is None or not isinstance(upload, UploadFile):
+        raise AscentError("invalid_argument", "Choose a CSV file to upload (form field 'file').")
+    limit = gw.settings.max_upload_bytes
+    content = await upload.read(limit + 1)
+    if len(content) > limit:
+        raise AscentError(
+            "too_large",
+            f"The file is larger than {limit / (1024 * 1024):.0f} MB; upload less data.",
+        )
+    return clean_filename(upload.filename), content
+
+
 def _decode(content: bytes, encoding: str) -> tuple[str, str]:
     if encoding not in ENCODINGS:
         raise AscentError(
             "invalid_argument", f"Unknown encoding {encoding!r}; choose one of {list(ENCODINGS)}."
         )
-    if encoding != "auto":
+    codec = ENCODINGS[encoding]
+    if codec is not None:
         try:
-            return content.decode(ENCODINGS[encoding]), encoding
+            return content.decode(codec), encoding
         except UnicodeDecodeError as exc:
             raise AscentError(
                 "invalid_argument",
@@ -196,24 +223,52 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def summarize(frame: pd.DataFrame, target: str | None, source: str) -> dict[str, Any]:
+def task_type(target: pd.Series) -> str:
+    """ "classification" or "regression" for a target column: a numeric column with more
+    than MAX_CLASSES distinct values is a regression target. The one place the gateway
+    decides this (the dataset card); meant to become the shared ML library's rule."""
+    distinct = target.nunique(dropna=True)
+    if pd.api.types.is_numeric_dtype(target) and distinct > MAX_CLASSES:
+        return "regression"
+    return "classification"
+
+
+class ClassShareView(View):
+    label: str
+    count: int
+    share: float
+
+
+class DatasetCardView(View):
+    """The notebook dashboard's dataset card. `histograms` stays plain JSON: the page hands
+    it to the chart script as it is."""
+
+    source: str
+    rows: int
+    columns: int
+    features: list[str]
+    target: str
+    task: str
+    missing: dict[str, int]
+    missingTotal: int
+    balance: list[ClassShareView]
+    histograms: dict[str, dict[str, Any]]
+    numeric: list[str]
+
+
+def summarize(frame: pd.DataFrame, target: str | None, source: str) -> DatasetCardView:
     """Rows, columns, missing values, features, target balance and numeric histograms."""
     target = target if target in frame.columns else str(frame.columns[-1])
     features = [str(c) for c in frame.columns if c != target]
     missing = {str(c): int(frame[c].isna().sum()) for c in frame.columns}
     series = frame[target]
-    distinct = series.nunique(dropna=True)
-    task = "classification"
-    if pd.api.types.is_float_dtype(series) and distinct > MAX_CLASSES:
-        task = "regression"
-    elif pd.api.types.is_numeric_dtype(series) and distinct > MAX_CLASSES:
-        task = "regression"
-    balance: list[dict[str, Any]] = []
+    task = task_type(series)
+    balance: list[ClassShareView] = []
     if task == "classification":
         counts = series.value_counts(dropna=False)
         total = int(counts.sum()) or 1
         balance = [
-            {"label": str(label), "count": int(count), "share": int(count) / total}
+            ClassShareView(label=str(label), count=int(count), share=int(count) / total)
             for label, count in counts.items()
         ]
     histograms: dict[str, dict[str, Any]] = {}
@@ -233,27 +288,27 @@ def summarize(frame: pd.DataFrame, target: str | None, source: str) -> dict[str,
             "min": _clean(float(values.min())),
             "max": _clean(float(values.max())),
         }
-    return {
-        "source": source,
-        "rows": len(frame),
-        "columns": len(frame.columns),
-        "features": features,
-        "target": target,
-        "task": task,
-        "missing": missing,
-        "missingTotal": sum(missing.values()),
-        "balance": balance,
-        "histograms": histograms,
-        "numeric": list(histograms),
-    }
+    return DatasetCardView(
+        source=source,
+        rows=len(frame),
+        columns=len(frame.columns),
+        features=features,
+        target=str(target),
+        task=task,
+        missing=missing,
+        missingTotal=sum(missing.values()),
+        balance=balance,
+        histograms=histograms,
+        numeric=list(histograms),
+    )
 
 
-def summarize_csv(content: bytes, target: str | None, filename: str) -> dict[str, Any]:
+def summarize_csv(content: bytes, target: str | None, filename: str) -> DatasetCardView:
     frame = pd.read_csv(io.BytesIO(content))
     return summarize(frame, target, filename)
 
 
-def iris_summary() -> dict[str, Any]:
+def iris_summary() -> DatasetCardView:
     """What the starter code falls back to when no CSV is uploaded."""
     from sklearn.datasets import load_iris
 

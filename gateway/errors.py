@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from gateway.auth import LoginRequired
+from gateway.deps import LoginRequired
 from gateway.rendering import is_htmx, render
 from services.common.errors import AscentError
 

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 from ascent.events.v1 import leaderboard_pb2, learning_pb2, progress_pb2
@@ -215,6 +215,9 @@ def sse(event: str, data: Any) -> str:
     return f"event: {event}\n{lines}\n"
 
 
+Enrich = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
 async def page_stream(
     hub: LiveHub,
     learner_id: str,
@@ -222,11 +225,14 @@ async def page_stream(
     is_disconnected: Any,
     lifetime: float = 55.0,
     heartbeat: float = 15.0,
-) -> AsyncIterator[str]:
+    describe_best: Enrich | None = None,
+) -> AsyncGenerator[str, None]:
     """A page's event stream. It ends after `lifetime` (the browser reconnects at once) so
     that a gateway shutting down never waits long for open pages. `session_id` None is the
     stream of any other page (tracks, challenge, profile): it carries only the learner-wide
-    facts (badges, unlocks, passes), not one notebook's runs."""
+    facts (badges, unlocks, passes), not one notebook's runs. `describe_best` adds to a
+    `best` event what the page shows of the run's score (the event carries only the number,
+    not which metric it is)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + lifetime
     with hub.listen(learner_id) as queue:
@@ -242,6 +248,8 @@ async def page_stream(
             owned = event.get("sessionId")
             if owned is not None and owned != session_id:
                 continue
+            if event["type"] == "best" and describe_best is not None:
+                event = await describe_best(event)
             yield sse(event["type"], event)
 
 
@@ -251,7 +259,7 @@ async def dashboard_stream(
     debounce: float = 1.5,
     lifetime: float = 55.0,
     heartbeat: float = 15.0,
-) -> AsyncIterator[str]:
+) -> AsyncGenerator[str, None]:
     """Tells an open dashboard to re-fetch: one `refresh` per burst of events, sent
     `debounce` seconds after the burst's first event (so analytics has consumed it too)."""
     loop = asyncio.get_running_loop()

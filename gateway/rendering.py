@@ -8,17 +8,27 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 
-from gateway import notebook_view
+from gateway import policy
+from gateway.accounts.views import UserInfo
 from gateway.markdown import render_inline
+from gateway.notebook import presentation
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request", "").lower() == "true"
+
+
+def redirect(request: Request, url: str) -> Response:
+    """A 303 for a plain request; for HTMX, an `HX-Redirect` so the whole page changes."""
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
 
 
 def _parse_moment(value: str | datetime | None) -> datetime | None:
@@ -59,27 +69,48 @@ def number(value: float | None, digits: int = 4) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
-def score(run: Mapping[str, Any]) -> float | None:
-    """A run's ranking score: accuracy, else R², else none."""
-    if run.get("accuracy") is not None:
-        return float(run["accuracy"])
-    if run.get("r2") is not None:
-        return float(run["r2"])
+# The metrics a run can be ranked by, as pages name them.
+SCORE_LABELS = {"accuracy": "Accuracy", "r2": "R²"}
+
+
+def score_of(accuracy: float | None, r2: float | None) -> tuple[str, float] | None:
+    """A run's ranking score as (metric, value): accuracy, else R², else None. The gateway's
+    one copy of the rule: the run view carries the result, so templates and scripts never
+    derive it again."""
+    if accuracy is not None:
+        return "accuracy", accuracy
+    if r2 is not None:
+        return "r2", r2
     return None
 
 
-def score_text(run: Mapping[str, Any]) -> str:
-    if run.get("accuracy") is not None:
-        return percent(run["accuracy"])
-    if run.get("r2") is not None:
-        return f"R² {run['r2']:.3f}"
-    return "—"
+def score_label(metric: str | None) -> str | None:
+    """How a page names the ranking metric ("Accuracy", "R²")."""
+    return SCORE_LABELS.get(metric, metric) if metric else None
+
+
+def score_text(metric: str | None, value: float | None) -> str:
+    """The ranking score as shown: a percentage for accuracy, "R² 0.812" otherwise."""
+    if metric is None or value is None:
+        return "—"
+    if metric == "accuracy":
+        return percent(value)
+    return f"{score_label(metric)} {value:.3f}"
+
+
+@pass_context
+def may(context: Context, action: str) -> bool:
+    """`may('author')` in a template: the policy's answer for the page's `user`."""
+    user = context.get("user")
+    return policy.may(user if isinstance(user, UserInfo) else None, action)
 
 
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
+        # A name the route forgot is an error on the page, not an empty string.
+        undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -87,11 +118,10 @@ def _environment() -> Environment:
     env.filters["inline_md"] = render_inline
     env.filters["percent"] = percent
     env.filters["number"] = number
-    env.globals["score"] = score
-    env.globals["score_text"] = score_text
-    env.filters["tb_lines"] = notebook_view.traceback_lines
-    env.globals["heat"] = notebook_view.heat
-    env.globals["class_labels"] = notebook_view.class_labels
+    env.globals["may"] = may
+    env.filters["tb_lines"] = presentation.traceback_lines
+    env.globals["heat"] = presentation.heat
+    env.globals["class_labels"] = presentation.class_labels
     return env
 
 
@@ -117,7 +147,9 @@ def render(
     headers: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
     """The full page, or only `block` when HTMX asked (the `HX-Request` header)."""
-    full = {"request": request, "csrf": getattr(request.state, "csrf", ""), **context}
+    # The layout's own names: pages without a logged-in user (login, errors) have none.
+    layout = {"user": None, "active": ""}
+    full = {"request": request, "csrf": getattr(request.state, "csrf", ""), **layout, **context}
     blocks = [block] if block is not None and is_htmx(request) else None
     return HTMLResponse(
         render_html(template, full, blocks), status_code=status_code, headers=dict(headers or {})

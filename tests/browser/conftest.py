@@ -25,8 +25,13 @@ PASSWORD = "correct horse 42"
 # Accounts registered under these names get the instructor / admin role.
 INSTRUCTOR = "instructor-br"
 ADMIN = "admin-br"
+# A second admin, so that tests registering an admin do not depend on each other's order.
+ADMIN_NAV = "admin-br-nav"
 # "instructor" is the authoring test's account (as in tests/support/fullstack.py).
-STAFF = {"ASCENT_INSTRUCTOR_USERNAMES": f"instructor,{INSTRUCTOR}", "ASCENT_GATEWAY_ADMINS": ADMIN}
+STAFF = {
+    "ASCENT_INSTRUCTOR_USERNAMES": f"instructor,{INSTRUCTOR}",
+    "ASCENT_GATEWAY_ADMINS": f"{ADMIN},{ADMIN_NAV}",
+}
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 

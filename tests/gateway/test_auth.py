@@ -11,7 +11,8 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from gateway import auth, repository
+from gateway.accounts import flows as auth
+from gateway.accounts import repository
 from gateway.config import Settings, load_or_create_secret
 from gateway.models import User
 from services.common.db import utcnow

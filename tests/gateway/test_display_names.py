@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from gateway import repository
+from gateway.accounts import repository
 from gateway.migrations import m0005_display_names
 from tests.gateway.conftest import GatewayUnderTest, bearer, browser_login
 

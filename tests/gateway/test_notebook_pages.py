@@ -313,7 +313,7 @@ async def test_live_events_reach_the_learners_page(gateway: GatewayUnderTest) ->
 
 
 async def owner_of(gateway: GatewayUnderTest, notebook_id: str) -> str:
-    from gateway import repository
+    from gateway.notebook import repository
 
     def read(session: Any) -> str:
         found = repository.get_notebook(session, notebook_id)

@@ -214,8 +214,8 @@ function initLive(root) {
   source.addEventListener("run", refreshRuns);
   source.addEventListener("best", (event) => {
     const data = JSON.parse(event.data);
-    const score = data.score <= 1 ? `${(data.score * 100).toFixed(1)}%` : data.score.toFixed(3);
-    toast(`🏆 New best run: ${score}`, "best");
+    // The server names the score (accuracy or R²) from the run itself: nothing is guessed here.
+    toast(data.scoreText ? `🏆 New best run: ${data.scoreText}` : "🏆 New best run", "best");
     confetti();
     pendingHighlight = data.runId;
     refreshRuns();

@@ -1,0 +1,1 @@
+"""Accounts: users, passwords, API tokens, login/register/logout, `/api/me`, display names."""

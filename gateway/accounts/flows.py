@@ -1,0 +1,209 @@
+"""Accounts: registration, password checks, API tokens and display names (no HTTP here:
+the cookie and the route dependencies are in `gateway.deps`)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from gateway.accounts import repository
+from gateway.accounts.views import UserInfo
+from gateway.context import Gateway
+from gateway.models import User
+from services.common.db import utcnow
+from services.common.errors import AscentError
+
+PASSWORD_MIN = 8
+# Argon2 cost grows with input; an unbounded password is a cheap denial of service.
+PASSWORD_MAX = 1024
+USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$")
+TOKEN_PREFIX = "asc_"
+
+DISPLAY_NAME_MIN = 2
+DISPLAY_NAME_MAX = 32
+DISPLAY_NAME_RE = re.compile(r"^[A-Za-z0-9 _.\-]+$")
+
+
+# -- accounts ---------------------------------------------------------------------------------
+def validate_username(username: str) -> str:
+    username = username.strip()
+    if not USERNAME_RE.match(username):
+        raise AscentError(
+            "invalid_argument",
+            "Username must be 3-32 characters: letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit.",
+        )
+    return username
+
+
+def validate_display_name(name: str) -> str:
+    """The cleaned display name (spaces trimmed and collapsed), or a clear 400."""
+    cleaned = " ".join(name.split())
+    if not DISPLAY_NAME_MIN <= len(cleaned) <= DISPLAY_NAME_MAX:
+        raise AscentError(
+            "invalid_argument",
+            f"A display name must be {DISPLAY_NAME_MIN}-{DISPLAY_NAME_MAX} characters long.",
+        )
+    if not DISPLAY_NAME_RE.match(cleaned) or not any(ch.isalnum() for ch in cleaned):
+        raise AscentError(
+            "invalid_argument",
+            "A display name may use letters, digits, spaces, '-', '_' and '.', "
+            "with at least one letter or digit.",
+        )
+    return cleaned
+
+
+async def set_display_name(gw: Gateway, user: UserInfo, name: str | None) -> UserInfo:
+    """Sets (or, with None or blank, clears) the caller's display name. Unique
+    case-insensitively among display names and other learners' usernames, so a board name
+    always points at one learner."""
+    cleaned = validate_display_name(name) if name is not None and name.strip() else None
+    taken = "That display name is taken; choose another."
+
+    def update(session: Session) -> UserInfo:
+        row = repository.get_user(session, user.id)
+        if row is None:
+            raise AscentError("unauthenticated", "Log in again.")
+        if cleaned is not None:
+            other = repository.find_user_by_display_name(session, cleaned)
+            if other is not None and other.id != row.id:
+                raise AscentError("conflict", taken)
+            other = repository.find_user_by_username(session, cleaned)
+            if other is not None and other.id != row.id:
+                raise AscentError("conflict", taken)
+        row.display_name = cleaned
+        row.display_name_key = cleaned.casefold() if cleaned is not None else None
+        session.flush()
+        return UserInfo.of(row)
+
+    try:
+        return await gw.work(update)
+    except IntegrityError:
+        # Lost a race with another learner choosing the same name.
+        raise AscentError("conflict", taken) from None
+
+
+def validate_password(password: str) -> None:
+    if len(password) < PASSWORD_MIN:
+        raise AscentError(
+            "invalid_argument", f"Password must be at least {PASSWORD_MIN} characters long."
+        )
+    if len(password) > PASSWORD_MAX:
+        raise AscentError(
+            "invalid_argument", f"Password must be at most {PASSWORD_MAX} characters long."
+        )
+
+
+async def register(gw: Gateway, username: str, password: str) -> UserInfo:
+    username = validate_username(username)
+    validate_password(password)
+    password_hash = await asyncio.to_thread(gw.hasher.hash, password)
+    role = gw.settings.role_for(username)
+
+    def create(session: Session) -> UserInfo:
+        if repository.find_user_by_username(session, username) is not None:
+            raise AscentError("conflict", "That username is taken; choose another.")
+        # Someone shows this name on boards: a new account must not look like them.
+        if repository.find_user_by_display_name(session, username) is not None:
+            raise AscentError("conflict", "That username is taken; choose another.")
+        user = repository.add_user(
+            session,
+            User(
+                id=str(uuid.uuid4()),
+                username=username,
+                username_key=username.casefold(),
+                role=role,
+                password_hash=password_hash,
+            ),
+        )
+        return UserInfo.of(user)
+
+    try:
+        return await gw.work(create)
+    except IntegrityError:
+        # Lost a race with a concurrent registration of the same name.
+        raise AscentError("conflict", "That username is taken; choose another.") from None
+
+
+_BAD_LOGIN = "Invalid username or password."
+
+
+async def authenticate(gw: Gateway, username: str, password: str) -> UserInfo:
+    """The user for these credentials; one generic message for every failure."""
+    if not username or not password or len(password) > PASSWORD_MAX:
+        raise AscentError("unauthenticated", _BAD_LOGIN)
+    user = await gw.work(lambda s: repository.find_user_by_username(s, username.strip()))
+    # Hash even for unknown users so response time does not reveal which names exist.
+    stored = user.password_hash if user is not None else _dummy_hash(gw.hasher)
+    if not await asyncio.to_thread(_verify, gw.hasher, stored, password) or user is None:
+        raise AscentError("unauthenticated", _BAD_LOGIN)
+    return UserInfo.of(user)
+
+
+def _verify(hasher: PasswordHasher, stored: str, password: str) -> bool:
+    try:
+        return hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+_DUMMY: dict[int, str] = {}
+
+
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    key = id(hasher)
+    if key not in _DUMMY:
+        _DUMMY[key] = hasher.hash(secrets.token_urlsafe(16))
+    return _DUMMY[key]
+
+
+# -- API tokens -------------------------------------------------------------------------------
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue_token(gw: Gateway, user: UserInfo) -> tuple[str, datetime]:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
+    expires_at = now + timedelta(seconds=gw.settings.token_ttl_seconds)
+
+    def store(session: Session) -> None:
+        repository.delete_expired_tokens(session, user.id, now)
+        repository.add_token(session, user.id, hash_token(token), expires_at)
+
+    await gw.work(store)
+    return token, expires_at
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything is stored in UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+async def user_for_token(gw: Gateway, token: str) -> UserInfo | None:
+    def lookup(session: Session) -> UserInfo | None:
+        row = repository.find_token(session, hash_token(token))
+        if row is None or _aware(row.expires_at) <= utcnow():
+            return None
+        user = repository.get_user(session, row.user_id)
+        return UserInfo.of(user) if user is not None else None
+
+    return await gw.work(lookup)
+
+
+async def user_by_id(gw: Gateway, user_id: str) -> UserInfo | None:
+    def lookup(session: Session) -> UserInfo | None:
+        user = repository.get_user(session, user_id)
+        return UserInfo.of(user) if user is not None else None
+
+    return await gw.work(lookup)
+

@@ -1,0 +1,108 @@
+"""Account pages: login, register, logout and the home redirect."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from gateway import deps
+from gateway.accounts import flows
+from gateway.accounts.views import UserInfo
+from gateway.context import GatewayDep, get_gateway
+from gateway.rendering import redirect, render
+from services.common.errors import AscentError
+
+router = APIRouter(include_in_schema=False)
+
+
+async def _account_form(
+    request: Request, template: str, error: str | None = None, status: int = 200
+) -> Response:
+    browser, fresh = deps.browser_session_for(request)
+    if browser.uid is not None and error is None and await _known(request, browser.uid):
+        return RedirectResponse("/notebook", status_code=303)
+    request.state.csrf = browser.csrf
+    response = render(
+        request, template, {"error": error, "user": None}, block="form", status_code=status
+    )
+    if fresh:
+        deps.write_browser_session(request, response, browser)
+    return response
+
+
+async def _known(request: Request, uid: str) -> bool:
+    return await flows.user_by_id(get_gateway(request), uid) is not None
+
+
+async def _account_post(request: Request, template: str) -> tuple[str, str] | Response:
+    browser = deps.read_browser_session(request)
+    if browser is None or not await deps.csrf_ok(request, browser):
+        return await _account_form(
+            request, template, "Your form expired; please try again.", status=403
+        )
+    form = await request.form()
+    username = form.get("username")
+    password = form.get("password")
+    if not isinstance(username, str) or not isinstance(password, str):
+        return await _account_form(request, template, "Enter a username and a password.", 400)
+    return username, password
+
+
+async def _log_in(request: Request, user: UserInfo) -> Response:
+    response = redirect(request, "/notebook")
+    # A fresh CSRF token at login: one planted before authentication is worthless after it.
+    deps.write_browser_session(request, response, deps.new_browser_session(user.id))
+    return response
+
+
+@router.get("/")
+async def home(request: Request) -> Response:
+    browser = deps.read_browser_session(request)
+    if browser is not None and browser.uid is not None and await _known(request, browser.uid):
+        return RedirectResponse("/notebook", status_code=303)
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/login")
+async def login_page(request: Request) -> Response:
+    return await _account_form(request, "login.html")
+
+
+@router.post("/login")
+async def login(request: Request, gw: GatewayDep) -> Response:
+    posted = await _account_post(request, "login.html")
+    if isinstance(posted, Response):
+        return posted
+    try:
+        user = await flows.authenticate(gw, *posted)
+    except AscentError as err:
+        return await _account_form(request, "login.html", err.message, err.http_status)
+    return await _log_in(request, user)
+
+
+@router.get("/register")
+async def register_page(request: Request) -> Response:
+    return await _account_form(request, "register.html")
+
+
+@router.post("/register")
+async def register(request: Request, gw: GatewayDep) -> Response:
+    posted = await _account_post(request, "register.html")
+    if isinstance(posted, Response):
+        return posted
+    try:
+        user = await flows.register(gw, *posted)
+    except AscentError as err:
+        return await _account_form(request, "register.html", err.message, err.http_status)
+    return await _log_in(request, user)
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    browser = deps.read_browser_session(request)
+    if browser is not None and browser.uid is not None:
+        await deps.require_csrf(request, browser)
+    response = redirect(request, "/login")
+    deps.clear_browser_session(request, response)
+    return response
+

@@ -1,0 +1,63 @@
+"""Views of the accounts domain: the caller (`UserInfo`) and the account request bodies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import Field
+
+from gateway.models import User
+from gateway.views import Body, View
+
+# What each role may do is `gateway.policy`'s answer, never a comparison of role names.
+ROLES = ("learner", "instructor", "admin")
+
+
+class Credentials(Body):
+    username: str = Field(max_length=200)
+    password: str = Field(max_length=4096)
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: str
+    username: str
+    role: str
+    display_name: str | None = None
+
+    @classmethod
+    def of(cls, user: User) -> UserInfo:
+        return cls(
+            id=user.id, username=user.username, role=user.role, display_name=user.display_name
+        )
+
+    @property
+    def public_name(self) -> str:
+        """What others see on boards: the display name when chosen, else the username."""
+        return self.display_name or self.username
+
+
+class UserView(View):
+    """The caller as the API shows them (`/api/me`, registration, token)."""
+
+    id: str
+    username: str
+    role: str
+    displayName: str | None
+    publicName: str
+
+    @classmethod
+    def of(cls, user: UserInfo) -> UserView:
+        return cls(
+            id=user.id,
+            username=user.username,
+            role=user.role,
+            displayName=user.display_name,
+            publicName=user.public_name,
+        )
+
+
+class TokenView(View):
+    token: str
+    expiresAt: str
+    user: UserView

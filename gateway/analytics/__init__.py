@@ -1,0 +1,1 @@
+"""Instructor dashboards and the admin platform view (computed by the analytics service)."""

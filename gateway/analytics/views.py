@@ -1,0 +1,116 @@
+"""Views of the analytics domain: the instructor dashboard and the admin platform view
+(the JSON the dashboards' scripts draw, and what the CSV tables are cut from)."""
+
+from __future__ import annotations
+
+from gateway.views import View
+
+
+class CohortRefView(View):
+    id: str
+    name: str
+
+
+class ActivityView(View):
+    day: str
+    activeLearners: int
+    runs: int
+
+
+class ChallengeStatsView(View):
+    challenge: str
+    title: str
+    runs: int
+    graded: int
+    passing: int
+    passRate: float | None
+    learners: int
+    learnersPassed: int
+    medianSecondsToPass: float | None
+    medianAttemptsToPass: float | None
+
+
+class FunnelStepView(View):
+    track: str
+    trackTitle: str
+    challenge: str
+    title: str
+    attempted: int
+    passed: int
+
+
+class ErrorCountView(View):
+    type: str
+    count: int
+
+
+class CoachStatsView(View):
+    proposals: int
+    withVerdict: int
+    accepted: int
+    acceptanceRate: float | None
+    rated: int
+    averageRating: float | None
+    adviceHelpful: int
+    adviceUnhelpful: int
+    improvedRuns: int
+    scoredPairs: int
+    averageScoreGain: float | None
+    hits: int
+    hitRate: float | None
+
+
+class RatingCountView(View):
+    rating: int
+    count: int
+
+
+class DashboardView(View):
+    """Every dashboard aggregate for a cohort (None: all learners), a challenge and a date
+    range; `filter` echoes the query (`cohort`, `challenge`, `from`, `to`)."""
+
+    filter: dict[str, str]
+    cohort: CohortRefView | None
+    learners: int
+    eventsLogged: int
+    activity: list[ActivityView]
+    challenges: list[ChallengeStatsView]
+    funnel: list[FunnelStepView]
+    errors: list[ErrorCountView]
+    coach: CoachStatsView
+    ratings: list[RatingCountView]
+
+
+class ThroughputView(View):
+    subject: str
+    producer: str
+    events: int
+    perMinute: float
+
+
+class MinuteView(View):
+    minute: str
+    events: int
+
+
+class ConsumerView(View):
+    durable: str
+    filterSubject: str
+    numPending: int
+    numAckPending: int
+    numRedelivered: int
+    deliveredSeq: int
+    ackFloorSeq: int
+
+
+class PlatformView(View):
+    """Events per minute by subject and producer over the window; every durable consumer's
+    lag (JetStream num_pending / num_ack_pending)."""
+
+    windowMinutes: int
+    eventsLogged: int
+    streamMessages: int
+    lagError: str | None
+    throughput: list[ThroughputView]
+    timeline: list[MinuteView]
+    consumers: list[ConsumerView]

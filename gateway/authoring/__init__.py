@@ -1,0 +1,1 @@
+"""Instructor challenge authoring: a thin, role-checked proxy to the authoring service."""

@@ -1,0 +1,109 @@
+"""Instructor challenge authoring in the gateway: the role check and the calls, shared by
+the JSON API (`gateway.authoring.api`) and the pages (`gateway.authoring.pages`).
+All state lives in the authoring service; the gateway only checks the role, validates the
+CSV upload like every other upload, and proxies."""
+
+from __future__ import annotations
+
+import asyncio
+
+from ascent.authoring.v1 import authoring_service_pb2 as pb
+
+from gateway.accounts.views import UserInfo
+from gateway.authoring.views import ChallengeInput
+from gateway.context import Gateway
+from gateway.curriculum.flows import check_slug
+from gateway.datasets import parse_dataset
+from gateway.policy import Action, require
+
+# Validation runs the reference and the starter code; both may queue behind learner runs.
+VALIDATE_TIMEOUT = 300.0
+
+
+async def list_challenges(gw: Gateway, user: UserInfo) -> list[pb.AuthoredChallenge]:
+    require(user, Action.AUTHOR)
+    response = await gw.clients.authoring_call("ListChallenges", pb.ListChallengesRequest())
+    return list(response.challenges)
+
+
+async def create(gw: Gateway, user: UserInfo, body: ChallengeInput) -> pb.AuthoredChallenge:
+    require(user, Action.AUTHOR)
+    request = pb.CreateChallengeRequest(owner_id=user.id, fields=body.fields())
+    return await gw.clients.authoring_call("CreateChallenge", request)
+
+
+async def get(gw: Gateway, user: UserInfo, slug: str) -> pb.AuthoredChallenge:
+    require(user, Action.AUTHOR)
+    return await gw.clients.authoring_call(
+        "GetChallenge", pb.GetChallengeRequest(slug=check_slug(slug))
+    )
+
+
+async def update(
+    gw: Gateway, user: UserInfo, slug: str, body: ChallengeInput
+) -> pb.AuthoredChallenge:
+    require(user, Action.AUTHOR)
+    request = pb.UpdateChallengeRequest(slug=check_slug(slug), fields=body.fields())
+    return await gw.clients.authoring_call("UpdateChallenge", request)
+
+
+async def upload_dataset(
+    gw: Gateway,
+    user: UserInfo,
+    slug: str,
+    filename: str,
+    content: bytes,
+    *,
+    target: str | None = None,
+    delimiter: str = "auto",
+    encoding: str = "auto",
+) -> pb.AuthoredChallenge:
+    """The same CSV checks as a notebook upload (encoding, delimiter, header, size, rows);
+    the stored CSV is UTF-8 and comma-separated with the target last."""
+    require(user, Action.AUTHOR)
+    check_slug(slug)
+    parsed = await asyncio.to_thread(
+        parse_dataset,
+        content,
+        gw.settings.max_dataset_rows,
+        delimiter=delimiter,
+        encoding=encoding,
+        target=target,
+    )
+    request = pb.UploadDatasetRequest(
+        slug=slug, csv=parsed.content, filename=filename[:200], target=parsed.target
+    )
+    return await gw.clients.authoring_call("UploadDataset", request)
+
+
+async def validate(gw: Gateway, user: UserInfo, slug: str) -> pb.ValidationReport:
+    require(user, Action.AUTHOR)
+    return await gw.clients.authoring_call(
+        "Validate", pb.ValidateRequest(slug=check_slug(slug)), VALIDATE_TIMEOUT
+    )
+
+
+async def publish(gw: Gateway, user: UserInfo, slug: str) -> pb.PublishResponse:
+    require(user, Action.AUTHOR)
+    return await gw.clients.authoring_call(
+        "Publish", pb.PublishRequest(slug=check_slug(slug)), VALIDATE_TIMEOUT
+    )
+
+
+async def archive(gw: Gateway, user: UserInfo, slug: str) -> pb.AuthoredChallenge:
+    require(user, Action.AUTHOR)
+    return await gw.clients.authoring_call("Archive", pb.ArchiveRequest(slug=check_slug(slug)))
+
+
+async def export(gw: Gateway, user: UserInfo, slug: str, version: int = 0) -> pb.ExportResponse:
+    require(user, Action.AUTHOR)
+    return await gw.clients.authoring_call(
+        "Export", pb.ExportRequest(slug=check_slug(slug), version=version)
+    )
+
+
+async def import_zip(gw: Gateway, user: UserInfo, content: bytes) -> pb.AuthoredChallenge:
+    require(user, Action.AUTHOR)
+    return await gw.clients.authoring_call(
+        "Import", pb.ImportRequest(owner_id=user.id, zip=content)
+    )

@@ -1,0 +1,1 @@
+"""Cohorts: an instructor's class, its join code, members, assignments and cohort boards."""

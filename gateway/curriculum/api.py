@@ -1,0 +1,108 @@
+"""Curriculum API: tracks, challenges, graded submissions and practice runs, challenge
+leaderboards, the profile and progress, and the next challenge to take."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from gateway.context import GatewayDep
+from gateway.curriculum import flows
+from gateway.curriculum.views import (
+    BoardSettings,
+    BoardSettingsView,
+    BoardView,
+    ChallengeView,
+    NextChallengeView,
+    PracticeRunView,
+    ProfileView,
+    ProgressView,
+    SubmissionCreate,
+    SubmissionView,
+    TrackView,
+)
+from gateway.deps import ApiUser
+from gateway.policy import ApiBoardManager
+from gateway.views import Data
+
+router = APIRouter(tags=["curriculum"])
+progress_router = APIRouter(tags=["progress"])
+recommendations = APIRouter(prefix="/recommendations", tags=["recommendations"])
+
+
+@router.get("/tracks")
+async def list_tracks(user: ApiUser, gw: GatewayDep) -> Data[list[TrackView]]:
+    """Tracks with lock state, progress, what unlocks them and each challenge's state."""
+    tracks = await flows.tracks(gw, user)
+    return Data(data=[TrackView.of(t) for t in tracks])
+
+
+@router.get("/challenges/{slug}")
+async def get_challenge(slug: str, user: ApiUser, gw: GatewayDep) -> Data[ChallengeView]:
+    """Lesson, outcomes, hints, starter code and lock state (never the solution)."""
+    detail = await flows.challenge(gw, user, slug)
+    return Data(data=ChallengeView.of_detail(detail))
+
+
+@router.post("/challenges/{slug}/submissions", status_code=201)
+async def submit(
+    slug: str, body: SubmissionCreate, user: ApiUser, gw: GatewayDep
+) -> Data[SubmissionView]:
+    """Runs the code on the challenge data and grades its predictions on hidden labels."""
+    run = await flows.submit(gw, user, slug, body.code)
+    return Data(data=SubmissionView.of(run))
+
+
+@router.post("/challenges/{slug}/practice", status_code=201)
+async def practice(
+    slug: str, body: SubmissionCreate, user: ApiUser, gw: GatewayDep
+) -> Data[PracticeRunView]:
+    """Runs the code on the challenge data WITHOUT grading (not a submission, not on the
+    board): output, metrics and any error, like a notebook run."""
+    run = await flows.practice(gw, user, slug, body.code)
+    return Data(data=PracticeRunView.of_practice(run))
+
+
+@router.get("/leaderboards/{slug}")
+async def get_board(slug: str, user: ApiUser, gw: GatewayDep, version: int = 0) -> Data[BoardView]:
+    """Best graded submission per learner (public score; private only when revealed).
+    Authored challenges keep one board per version: `version` picks an earlier one."""
+    return Data(data=await flows.board(gw, user, slug, version))
+
+
+@router.put("/leaderboards/{slug}")
+async def set_board(
+    slug: str, body: BoardSettings, user: ApiBoardManager, gw: GatewayDep
+) -> Data[BoardSettingsView]:
+    """Instructors: hide a board or reveal its private standing."""
+    result = await flows.set_board(gw, user, slug, body.hidden, body.revealPrivate)
+    return Data(data=result)
+
+
+@router.get("/profile")
+async def profile(user: ApiUser, gw: GatewayDep) -> Data[ProfileView]:
+    """XP, level, streaks, badges with dates, challenge results and XP history."""
+    return Data(data=ProfileView.of(await flows.progress(gw, user)))
+
+
+@progress_router.get("/me/progress")
+async def my_progress(user: ApiUser, gw: GatewayDep) -> Data[ProgressView]:
+    """XP, level, run count, badges and XP history."""
+    return Data(data=ProgressView.of(await flows.progress(gw, user)))
+
+
+@recommendations.get("/next-challenge")
+async def next_challenge(
+    user: ApiUser, gw: GatewayDep, limit: Annotated[int, Query(ge=1, le=5)] = 3
+) -> Data[NextChallengeView]:
+    """Open challenges ranked from the caller's graded runs (near misses, weak metrics, task
+    types and tags, what a pass unlocked), each with a rationale; plus the weak spots."""
+    return Data(data=await flows.next_challenge(gw, user, limit))
+
+
+curriculum_router = router
+router = APIRouter()
+router.include_router(curriculum_router)
+router.include_router(progress_router)
+router.include_router(recommendations)

@@ -1,0 +1,198 @@
+"""Curriculum in the gateway: tracks, challenges, graded submissions and challenge boards,
+shared by the JSON API (`gateway.curriculum.api`) and the pages (`gateway.curriculum.pages`).
+
+What a learner can never get from here: the reference solution and hidden labels (the
+progress service does not hold the first, nobody but the execution service holds the
+second), private scores before an instructor reveals them, and anyone's code.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from ascent.leaderboard.v1 import leaderboard_service_pb2 as leaderboard_pb
+from ascent.progress.v1 import progress_service_pb2 as progress_pb
+from ascent.types.v1 import run_pb2
+from sqlalchemy.orm import Session
+
+from gateway.accounts import repository as accounts_repository
+from gateway.accounts.views import UserInfo
+from gateway.clients import OnOutput
+from gateway.context import Gateway
+from gateway.curriculum.views import (
+    BoardEntryView,
+    BoardSettingsView,
+    BoardView,
+    NextChallengeView,
+)
+from gateway.models import ChallengeSession, NotebookSession
+from gateway.notebook import flows as notebook_flows
+from gateway.notebook import repository as notebook_repository
+from gateway.policy import Action, may, require
+from services.common.db import utcnow
+from services.common.errors import AscentError
+
+MAX_SUGGESTIONS = 5
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+
+
+def check_slug(slug: str) -> str:
+    if not _SLUG.match(slug):
+        raise AscentError("not_found", "Challenge not found.")
+    return slug
+
+
+# -- flows --------------------------------------------------------------------------------------
+async def tracks(gw: Gateway, user: UserInfo) -> list[progress_pb.Track]:
+    return await gw.clients.list_tracks(user.id)
+
+
+async def challenge(gw: Gateway, user: UserInfo, slug: str) -> progress_pb.ChallengeDetail:
+    return await gw.clients.get_challenge(check_slug(slug), user.id)
+
+
+def _challenge_session(
+    session: Session, user: UserInfo, detail: progress_pb.ChallengeDetail
+) -> NotebookSession:
+    slug = detail.challenge.slug
+    link = notebook_repository.get_challenge_link(session, user.id, slug)
+    if link is not None:
+        notebook = notebook_repository.get_notebook(session, link.session_id)
+        if notebook is not None and notebook.owner_id == user.id:
+            return notebook
+        notebook_repository.delete_challenge_link(session, link)
+    now = utcnow()
+    notebook = NotebookSession(
+        id=str(uuid.uuid4()),
+        owner_id=user.id,
+        name=f"Challenge: {detail.challenge.title}"[:200],
+        code=detail.starter_code,
+        run_count=0,
+        created_at=now,
+        updated_at=now,
+    )
+    link = ChallengeSession(user_id=user.id, challenge_slug=slug, session_id=notebook.id)
+    return notebook_repository.add_challenge_session(session, notebook, link)
+
+
+async def challenge_session(
+    gw: Gateway, user: UserInfo, detail: progress_pb.ChallengeDetail
+) -> NotebookSession:
+    return await gw.work(lambda s: _challenge_session(s, user, detail))
+
+
+async def open_challenge(
+    gw: Gateway, user: UserInfo, slug: str, code: str, verb: str
+) -> tuple[progress_pb.ChallengeDetail, NotebookSession]:
+    """The unlocked challenge and the learner's session for it, or a clear 4xx."""
+    detail = await challenge(gw, user, slug)
+    if not detail.challenge.unlocked:
+        reason = detail.challenge.locked_reason or "It is still locked."
+        raise AscentError("forbidden", f"This challenge is locked. {reason}")
+    if not code.strip():
+        raise AscentError("invalid_argument", f"There is no code to {verb}.")
+    notebook_flows.check_code(code, gw)
+    return detail, await challenge_session(gw, user, detail)
+
+
+async def practice(
+    gw: Gateway,
+    user: UserInfo,
+    slug: str,
+    code: str,
+    on_item: OnOutput | None = None,
+    opened: tuple[progress_pb.ChallengeDetail, NotebookSession] | None = None,
+) -> run_pb2.Run:
+    """Runs code on the challenge's files without grading: not a submission, never on the
+    challenge board, no attempt or pass (an ordinary run otherwise: it may earn run XP).
+    Failing code is a normal result here, shown with its traceback. `opened` is the result
+    of `open_challenge` when the caller already checked the challenge."""
+    detail, notebook = opened or await open_challenge(gw, user, slug, code, "run")
+    return await notebook_flows.run_code(
+        gw,
+        user,
+        notebook.id,
+        code,
+        "Practice",
+        challenge_slug=detail.challenge.slug,
+        practice=True,
+        on_item=on_item,
+    )
+
+
+async def submit(gw: Gateway, user: UserInfo, slug: str, code: str) -> run_pb2.Run:
+    """Runs and grades a submission. Locked challenge, failing code or ungradable predictions
+    are clear 4xx errors; such runs never reach the challenge board or count as a pass."""
+    detail, notebook = await open_challenge(gw, user, slug, code, "submit")
+    run = await notebook_flows.run_code(
+        gw, user, notebook.id, code, "Submission", challenge_slug=detail.challenge.slug
+    )
+    if run.has_error:
+        error = run.error
+        message = f"{error.type}: {error.message}" if error.type else error.message
+        raise AscentError("unprocessable", f"Your code failed, so it was not graded. {message}")
+    if run.grade.status != "graded":
+        raise AscentError(
+            "unprocessable", run.grade.message or "The submission could not be graded."
+        )
+    return run
+
+
+async def board(gw: Gateway, user: UserInfo, slug: str, version: int = 0) -> BoardView:
+    """The board of the challenge's current version, or of an earlier authored `version`."""
+    detail = await challenge(gw, user, slug)
+    include_private = may(user, Action.VIEW_PRIVATE_SCORES)
+    if version < 0 or version > max(detail.challenge.version, 0):
+        raise AscentError("not_found", "That version of the challenge has no board.")
+    version = version or detail.challenge.version
+    response: leaderboard_pb.GetChallengeBoardResponse = await gw.clients.challenge_board(
+        detail.challenge.slug, include_private=include_private, version=version
+    )
+    entries = list(response.entries)
+    if response.hidden and not may(user, Action.MANAGE_BOARDS):
+        # A hidden board shows a learner only their own line.
+        entries = [e for e in entries if e.learner_id == user.id]
+    # Display names when chosen: a learner who picked one never shows their username here.
+    learner_ids = [e.learner_id for e in entries]
+    names = await gw.work(lambda s: accounts_repository.public_names(s, learner_ids))
+    return BoardView(
+        challenge=detail.challenge.slug,
+        title=detail.challenge.title,
+        version=version,
+        metric=detail.challenge.metric,
+        lowerIsBetter=detail.challenge.lower_is_better,
+        hidden=response.hidden,
+        privateRevealed=response.private_revealed,
+        entries=[
+            BoardEntryView.of(
+                e, names.get(e.learner_id, "unknown learner"), e.learner_id == user.id
+            )
+            for e in entries
+        ],
+    )
+
+
+async def set_board(
+    gw: Gateway, user: UserInfo, slug: str, hidden: bool, reveal_private: bool
+) -> BoardSettingsView:
+    require(user, Action.MANAGE_BOARDS)
+    detail = await challenge(gw, user, slug)
+    result = await gw.clients.set_challenge_board(
+        detail.challenge.slug, hidden, reveal_private, detail.challenge.version
+    )
+    return BoardSettingsView(
+        challenge=result.challenge_slug,
+        hidden=result.hidden,
+        privateRevealed=result.private_revealed,
+    )
+
+
+async def progress(gw: Gateway, user: UserInfo) -> progress_pb.GetProgressResponse:
+    return await gw.clients.get_progress(user.id)
+
+
+async def next_challenge(gw: Gateway, user: UserInfo, limit: int = 3) -> NextChallengeView:
+    limit = max(1, min(limit, MAX_SUGGESTIONS))
+    return NextChallengeView.of(await gw.clients.recommend_challenge(user.id, limit))

@@ -1,0 +1,271 @@
+"""Curriculum pages: tracks, a challenge (lesson, hints one at a time, editor, practice,
+submit, board), the learner profile, the "Next up" card, the old `/progress` page and the
+learner's live events. Data comes from `gateway.curriculum.flows`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from gateway.accounts import flows as accounts
+from gateway.context import GatewayDep
+from gateway.curriculum import flows
+from gateway.curriculum.views import (
+    ChallengeView,
+    PracticeRunView,
+    ProfileView,
+    ProgressView,
+    SubmissionView,
+    TrackView,
+)
+from gateway.deps import PageUser
+from gateway.live import event_stream, page_stream, run_stream
+from gateway.markdown import render_markdown, without_title
+from gateway.rendering import render, render_html
+from services.common.errors import AscentError
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(include_in_schema=False)
+
+# The challenge page's results of an action (a practice run, a submission): absent until
+# one happens, which the strict templates would otherwise refuse.
+CHALLENGE_REGIONS: dict[str, Any] = {
+    "run": None,
+    "practice_error": None,
+    "submission": None,
+    "submit_error": None,
+}
+# The profile's display-name form outcome.
+PROFILE_REGIONS: dict[str, Any] = {"name_error": None, "name_saved": False}
+# A streamed practice run outlives its request; held so it is not garbage-collected mid-run.
+
+
+@router.get("/events")
+async def learner_events(request: Request, user: PageUser, gw: GatewayDep) -> Response:
+    """Live facts for any open page of the learner (base.html listens): badges earned,
+    tracks unlocked, challenges passed. Only the caller's own; notebook pages use their
+    session's stream, which carries these too."""
+    if gw.live is None:
+        raise AscentError("unavailable", "Live updates are not running.")
+    return event_stream(page_stream(gw.live, user.id, None, request.is_disconnected))
+
+
+@router.get("/tracks")
+async def tracks_page(request: Request, user: PageUser, gw: GatewayDep) -> Response:
+    context: dict[str, Any] = {"user": user, "active": "tracks", "tracks": [], "error": None}
+    try:
+        context["tracks"] = [TrackView.of(t) for t in await flows.tracks(gw, user)]
+    except AscentError as err:
+        context["error"] = err.message
+    return render(request, "tracks.html", context, block="tracks")
+
+
+async def _board_context(gw: GatewayDep, user: PageUser, slug: str) -> dict[str, Any]:
+    try:
+        return {"board": await flows.board(gw, user, slug), "board_error": None}
+    except AscentError as err:
+        return {"board": None, "board_error": err.message}
+
+
+@router.get("/challenges/{slug}")
+async def challenge_page(request: Request, slug: str, user: PageUser, gw: GatewayDep) -> Response:
+    detail = await flows.challenge(gw, user, slug)
+    data = ChallengeView.of_detail(detail)
+    code = data.starterCode
+    notebook = None
+    if data.unlocked:
+        notebook = await flows.challenge_session(gw, user, detail)
+        code = notebook.code
+    context = {
+        **CHALLENGE_REGIONS,
+        "user": user,
+        "active": "tracks",
+        "challenge": data,
+        "lesson": render_markdown(without_title(detail.lesson_md, detail.challenge.title)),
+        "code": code,
+        "session_id": notebook.id if notebook is not None else "",
+        "shown_hints": 0,
+        **await _board_context(gw, user, slug),
+    }
+    return render(request, "challenge.html", context, block="challenge")
+
+
+@router.get("/challenges/{slug}/hints/{count}")
+async def hints_fragment(
+    request: Request, slug: str, count: int, user: PageUser, gw: GatewayDep
+) -> Response:
+    data = ChallengeView.of_detail(await flows.challenge(gw, user, slug))
+    shown = max(0, min(count, len(data.hints)))
+    context = {**CHALLENGE_REGIONS, "user": user, "challenge": data, "shown_hints": shown}
+    return render(request, "challenge.html", context, block="hints")
+
+
+@router.post("/challenges/{slug}/submit")
+async def submit_fragment(
+    request: Request,
+    slug: str,
+    user: PageUser,
+    gw: GatewayDep,
+    code: Annotated[str, Form()] = "",
+) -> Response:
+    context: dict[str, Any] = {**CHALLENGE_REGIONS, "user": user, "challenge": {"slug": slug}}
+    status = 200
+    try:
+        run = await flows.submit(gw, user, slug, code)
+        context["submission"] = SubmissionView.of(run)
+    except AscentError as err:
+        if err.code == "not_found":
+            raise
+        context["submit_error"] = err.message
+        status = err.http_status
+    return render(
+        request,
+        "challenge.html",
+        context,
+        block="submission",
+        status_code=status,
+        headers={"HX-Trigger": "board-changed"},
+    )
+
+
+@router.post("/challenges/{slug}/practice")
+async def practice_fragment(
+    request: Request,
+    slug: str,
+    user: PageUser,
+    gw: GatewayDep,
+    code: Annotated[str, Form()] = "",
+) -> Response:
+    """A practice run without streaming (no JavaScript): its output, metrics and traceback."""
+    context: dict[str, Any] = {**CHALLENGE_REGIONS, "user": user, "challenge": {"slug": slug}}
+    status = 200
+    try:
+        context["run"] = PracticeRunView.of_practice(await flows.practice(gw, user, slug, code))
+    except AscentError as err:
+        if err.code == "not_found":
+            raise
+        context["practice_error"] = err.message
+        status = err.http_status
+    return render(request, "challenge.html", context, block="practice", status_code=status)
+
+
+@router.post("/challenges/{slug}/practice/stream")
+async def practice_stream(
+    request: Request,
+    slug: str,
+    user: PageUser,
+    gw: GatewayDep,
+    code: Annotated[str, Form()] = "",
+) -> Response:
+    """A practice run as Server-Sent Events, like the notebook's Run: `queued`, `output`
+    chunks, then `result` (the rendered practice block) or `failed` (an error fragment)."""
+    # Locked, unknown or empty: a plain error response before any stream starts.
+    opened = await flows.open_challenge(gw, user, slug, code, "run")
+    base: dict[str, Any] = {
+        **CHALLENGE_REGIONS,
+        "user": user,
+        "challenge": {"slug": slug},
+        "request": request,
+    }
+    base["csrf"] = getattr(request.state, "csrf", "")
+
+    def result_html(run: Any) -> str:
+        return render_html(
+            "challenge.html", {**base, "run": PracticeRunView.of_practice(run)}, ["practice"]
+        )
+
+    def failure_html(err: AscentError | None) -> str:
+        message = err.message if err is not None else "Something went wrong on our side."
+        return render_html("challenge.html", {**base, "practice_error": message}, ["practice"])
+
+    # Like a notebook run, a practice run belongs to the learner once started.
+    return run_stream(
+        f"practice-{slug}",
+        lambda on_item: flows.practice(gw, user, slug, code, on_item, opened),
+        result_html,
+        failure_html,
+    )
+
+
+@router.get("/challenges/{slug}/board")
+async def board_fragment(request: Request, slug: str, user: PageUser, gw: GatewayDep) -> Response:
+    context = {
+        **CHALLENGE_REGIONS,
+        "user": user,
+        "challenge": {"slug": slug},
+        **await _board_context(gw, user, slug),
+    }
+    return render(request, "challenge.html", context, block="board")
+
+
+@router.get("/profile")
+async def profile_page(request: Request, user: PageUser, gw: GatewayDep) -> Response:
+    context: dict[str, Any] = {
+        **PROFILE_REGIONS,
+        "user": user,
+        "active": "profile",
+        "profile": None,
+        "error": None,
+    }
+    try:
+        context["profile"] = ProfileView.of(await flows.progress(gw, user))
+    except AscentError as err:
+        context["error"] = err.message
+    return render(request, "profile.html", context, block="profile")
+
+
+@router.post("/profile/display-name")
+async def display_name_fragment(
+    request: Request,
+    user: PageUser,
+    gw: GatewayDep,
+    display_name: Annotated[str, Form()] = "",
+) -> Response:
+    """Sets or clears the learner's display name; the form comes back with the outcome."""
+    context: dict[str, Any] = {
+        **PROFILE_REGIONS,
+        "user": user,
+        "active": "profile",
+        "profile": None,
+        "error": None,
+    }
+    status = 200
+    try:
+        context["user"] = await accounts.set_display_name(gw, user, display_name)
+        context["name_saved"] = True
+    except AscentError as err:
+        context["name_error"] = err.message
+        status = err.http_status
+    return render(request, "profile.html", context, block="display_name", status_code=status)
+
+
+@router.get("/next-up")
+async def next_up_fragment(request: Request, user: PageUser, gw: GatewayDep) -> Response:
+    """The "Next up" card (loaded by the tracks and profile pages after they render, so a
+    slow or absent recommender never holds them up)."""
+    context: dict[str, Any] = {"user": user, "next_up": None, "error": None}
+    try:
+        context["next_up"] = await flows.next_challenge(gw, user)
+    except AscentError as err:
+        context["error"] = err.message
+    return render(request, "_next_up.html", context)
+
+
+# -- the old progress page -----------------------------------------------------------------
+@router.get("/progress")
+async def progress_page(request: Request, user: PageUser, gw: GatewayDep) -> Response:
+    context: dict[str, Any] = {"user": user, "progress": None, "tracks": [], "errors": []}
+    try:
+        context["progress"] = ProgressView.of(await flows.progress(gw, user))
+    except AscentError as err:
+        context["errors"].append(err.message)
+    try:
+        context["tracks"] = [TrackView.of(track) for track in await flows.tracks(gw, user)]
+    except AscentError as err:
+        if err.message not in context["errors"]:
+            context["errors"].append(err.message)
+    return render(request, "progress.html", context, block="progress")

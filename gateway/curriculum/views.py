@@ -1,0 +1,406 @@
+"""Views of the curriculum domain: tracks, challenges, submissions, boards, the profile,
+progress and the next-challenge recommendation (the JSON of the API and the context of
+the pages)."""
+
+from __future__ import annotations
+
+from ascent.leaderboard.v1 import leaderboard_service_pb2 as leaderboard_pb
+from ascent.progress.v1 import progress_service_pb2 as progress_pb
+from ascent.recommender.v1 import recommender_service_pb2 as recommender_pb
+from ascent.types.v1 import run_pb2
+from pydantic import BaseModel, ConfigDict, Field
+
+from gateway.markdown import render_markdown
+from gateway.notebook.views import RunView
+from gateway.views import View, timestamp_iso
+
+
+class SubmissionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(max_length=200_000)
+
+
+class BoardSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    hidden: bool = False
+    revealPrivate: bool = False
+
+
+# -- tracks and challenges ------------------------------------------------------------------
+class ChallengeSummaryView(View):
+    """A challenge as a track lists it, with the caller's lock state and best score."""
+
+    slug: str
+    title: str
+    summary: str
+    metric: str
+    passThreshold: float
+    lowerIsBetter: bool
+    position: int
+    unlocked: bool
+    lockedReason: str
+    requires: list[str]
+    passed: bool
+    bestScore: float | None
+    source: str
+    version: int
+
+    @classmethod
+    def fields_of(cls, challenge: progress_pb.Challenge) -> dict[str, object]:
+        return {
+            "slug": challenge.slug,
+            "title": challenge.title,
+            "summary": challenge.summary,
+            "metric": challenge.metric,
+            "passThreshold": challenge.pass_threshold,
+            "lowerIsBetter": challenge.lower_is_better,
+            "position": challenge.position,
+            "unlocked": challenge.unlocked,
+            "lockedReason": challenge.locked_reason,
+            "requires": list(challenge.requires),
+            "passed": challenge.passed,
+            "bestScore": challenge.best_score if challenge.HasField("best_score") else None,
+            "source": challenge.source or "curriculum",
+            "version": challenge.version,
+        }
+
+    @classmethod
+    def of(cls, challenge: progress_pb.Challenge) -> ChallengeSummaryView:
+        return cls.model_validate(cls.fields_of(challenge))
+
+
+class TrackView(View):
+    """A track with the caller's lock state and progress: the one track shape (the API,
+    the tracks page and the old progress page)."""
+
+    slug: str
+    title: str
+    level: str
+    description: str
+    position: int
+    unlocked: bool
+    unlockRule: str
+    unlockProgress: str
+    passedCount: int
+    challengeCount: int
+    percent: int
+    challenges: list[ChallengeSummaryView]
+
+    @classmethod
+    def of(cls, track: progress_pb.Track) -> TrackView:
+        total = len(track.challenges)
+        return cls(
+            slug=track.slug,
+            title=track.title,
+            level=track.level,
+            description=track.description,
+            position=track.position,
+            unlocked=track.unlocked,
+            unlockRule=track.unlock_rule,
+            unlockProgress=track.unlock_progress,
+            passedCount=track.passed_count,
+            challengeCount=total,
+            percent=round(100 * track.passed_count / total) if total else 0,
+            challenges=[ChallengeSummaryView.of(c) for c in track.challenges],
+        )
+
+
+class TrackRefView(View):
+    slug: str
+    title: str
+
+
+class ChallengeView(ChallengeSummaryView):
+    """A challenge page's data: lesson, outcomes, hints, starter code (never the solution)."""
+
+    track: TrackRefView
+    lessonMarkdown: str
+    lessonHtml: str
+    outcomes: list[str]
+    hints: list[str]
+    starterCode: str
+    taskType: str
+    target: str
+    baseline: float | None
+    attempts: int
+    files: list[str]
+
+    @classmethod
+    def of_detail(cls, detail: progress_pb.ChallengeDetail) -> ChallengeView:
+        return cls.model_validate(
+            {
+                **ChallengeSummaryView.fields_of(detail.challenge),
+                "track": TrackRefView(slug=detail.track_slug, title=detail.track_title),
+                "lessonMarkdown": detail.lesson_md,
+                "lessonHtml": str(render_markdown(detail.lesson_md)),
+                "outcomes": list(detail.outcomes),
+                "hints": list(detail.hints),
+                "starterCode": detail.starter_code,
+                "taskType": detail.task_type,
+                "target": detail.target,
+                "baseline": detail.baseline if detail.HasField("baseline") else None,
+                "attempts": detail.attempts,
+                "files": ["/data/train.csv", "/data/test_features.csv"],
+            }
+        )
+
+
+# -- runs on a challenge --------------------------------------------------------------------
+class SubmissionView(View):
+    """A graded submission as the learner sees it: the public score only (the private one
+    decides the final standing, not the live feedback)."""
+
+    runId: str
+    sessionId: str
+    challenge: str
+    challengeVersion: int
+    status: str
+    metric: str
+    publicScore: float | None
+    passThreshold: float
+    passed: bool
+    predictions: int
+    expected: int
+    stdout: str
+    durationMs: int
+
+    @classmethod
+    def of(cls, run: run_pb2.Run) -> SubmissionView:
+        grade = run.grade
+        return cls(
+            runId=run.id,
+            sessionId=run.session_id,
+            challenge=run.challenge_slug,
+            challengeVersion=run.challenge_version,
+            status=grade.status,
+            metric=grade.metric,
+            publicScore=grade.public_score if grade.HasField("public_score") else None,
+            passThreshold=grade.pass_threshold,
+            passed=grade.passed,
+            predictions=grade.predictions,
+            expected=grade.expected,
+            stdout=run.stdout[-5000:],
+            durationMs=run.duration_ms,
+        )
+
+
+class PracticeRunView(RunView):
+    """A practice run: a notebook run on the challenge's files, never graded."""
+
+    practice: bool
+    challenge: str
+
+    @classmethod
+    def of_practice(cls, run: run_pb2.Run) -> PracticeRunView:
+        return cls.model_validate(
+            {
+                **RunView.of(run).model_dump(),
+                "practice": run.practice,
+                "challenge": run.challenge_slug,
+            }
+        )
+
+
+# -- boards ---------------------------------------------------------------------------------
+class BoardEntryView(View):
+    rank: int
+    name: str
+    isYou: bool
+    publicScore: float
+    privateScore: float | None
+    privateRank: int | None
+    submissions: int
+    submittedAt: str | None
+
+    @classmethod
+    def of(cls, entry: leaderboard_pb.ChallengeBoardEntry, name: str, you: bool) -> BoardEntryView:
+        return cls(
+            rank=entry.rank,
+            name=name,
+            isYou=you,
+            publicScore=entry.public_score,
+            privateScore=entry.private_score if entry.HasField("private_score") else None,
+            privateRank=entry.private_rank or None,
+            submissions=entry.submissions,
+            submittedAt=timestamp_iso(entry.submitted_at),
+        )
+
+
+class BoardView(View):
+    """A challenge board: best graded submission per learner (private scores only for
+    those who may see them, or once revealed)."""
+
+    challenge: str
+    title: str
+    version: int
+    metric: str
+    lowerIsBetter: bool
+    hidden: bool
+    privateRevealed: bool
+    entries: list[BoardEntryView]
+
+
+class BoardSettingsView(View):
+    challenge: str
+    hidden: bool
+    privateRevealed: bool
+
+
+# -- the learner ----------------------------------------------------------------------------
+class BadgeView(View):
+    slug: str
+    name: str
+    description: str
+    awardedAt: str | None
+
+    @classmethod
+    def of(cls, badge: progress_pb.Badge) -> BadgeView:
+        return cls(
+            slug=badge.slug,
+            name=badge.name,
+            description=badge.description,
+            awardedAt=timestamp_iso(badge.awarded_at),
+        )
+
+
+class XpEntryView(View):
+    amount: int
+    reason: str
+    at: str | None
+
+    @classmethod
+    def of(cls, entry: progress_pb.XpEntry) -> XpEntryView:
+        return cls(amount=entry.amount, reason=entry.reason, at=timestamp_iso(entry.at))
+
+
+class ResultView(View):
+    challenge: str
+    title: str
+    metric: str
+    bestScore: float
+    attempts: int
+    passed: bool
+    passedAt: str | None
+
+
+class ProgressView(View):
+    """`/api/me/progress`: XP, level, run count, badges and XP history."""
+
+    xp: int
+    level: int
+    runs: int
+    badges: list[BadgeView]
+    history: list[XpEntryView]
+
+    @classmethod
+    def of(cls, progress: progress_pb.GetProgressResponse) -> ProgressView:
+        return cls(
+            xp=progress.xp,
+            level=progress.level,
+            runs=progress.runs,
+            badges=[BadgeView.of(b) for b in progress.badges],
+            history=[XpEntryView.of(h) for h in progress.history],
+        )
+
+
+class ProfileView(View):
+    """`/api/profile` and the profile page: the progress plus levels, streaks and results."""
+
+    xp: int
+    level: int
+    levelFloorXp: int
+    nextLevelXp: int
+    runs: int
+    streakDays: int
+    bestStreakDays: int
+    challengesPassed: int
+    badges: list[BadgeView]
+    results: list[ResultView]
+    history: list[XpEntryView]
+
+    @classmethod
+    def of(cls, progress: progress_pb.GetProgressResponse) -> ProfileView:
+        return cls(
+            xp=progress.xp,
+            level=progress.level,
+            levelFloorXp=progress.level_floor_xp,
+            nextLevelXp=progress.next_level_xp,
+            runs=progress.runs,
+            streakDays=progress.streak_days,
+            bestStreakDays=progress.best_streak_days,
+            challengesPassed=progress.challenges_passed,
+            badges=[BadgeView.of(b) for b in progress.badges],
+            results=[
+                ResultView(
+                    challenge=r.challenge_slug,
+                    title=r.title,
+                    metric=r.metric,
+                    bestScore=r.best_score,
+                    attempts=r.attempts,
+                    passed=r.passed,
+                    passedAt=timestamp_iso(r.passed_at) if r.passed else None,
+                )
+                for r in progress.results
+            ],
+            history=[XpEntryView.of(h) for h in progress.history],
+        )
+
+
+# -- next challenge -------------------------------------------------------------------------
+class SuggestionView(View):
+    slug: str
+    title: str
+    track: str
+    trackTitle: str
+    reason: str
+    rationale: str
+    skills: list[str]
+    metric: str
+    passThreshold: float
+    bestScore: float | None
+    attempts: int
+    url: str
+
+
+class WeakSpotView(View):
+    skill: str
+    label: str
+    weakness: float
+    evidence: str
+
+
+class NextChallengeView(View):
+    """Open challenges ranked for the learner, each with its rationale, and weak spots."""
+
+    challenges: list[SuggestionView]
+    weakSpots: list[WeakSpotView]
+    gradedRuns: int
+    note: str
+
+    @classmethod
+    def of(cls, response: recommender_pb.RecommendChallengeResponse) -> NextChallengeView:
+        return cls(
+            challenges=[
+                SuggestionView(
+                    slug=c.challenge_slug,
+                    title=c.title,
+                    track=c.track_slug,
+                    trackTitle=c.track_title,
+                    reason=c.reason,
+                    rationale=c.rationale,
+                    skills=list(c.skills),
+                    metric=c.metric,
+                    passThreshold=c.pass_threshold,
+                    bestScore=c.best_score if c.HasField("best_score") else None,
+                    attempts=c.attempts,
+                    url=f"/challenges/{c.challenge_slug}",
+                )
+                for c in response.challenges
+            ],
+            weakSpots=[
+                WeakSpotView(skill=w.skill, label=w.label, weakness=w.weakness, evidence=w.evidence)
+                for w in response.weak_spots
+            ],
+            gradedRuns=response.graded_runs,
+            note=response.note,
+        )

@@ -1,0 +1,455 @@
+"""The notebook page and its HTMX fragments (`/notebook/...`): editor, dataset upload,
+runs (plain and streamed), run detail, compare, dashboard, Improve with AI, feedback and
+`.ipynb` import/export. Orchestration lives in `gateway.notebook.flows`."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import Response
+
+from gateway import datasets
+from gateway.accounts.views import UserInfo
+from gateway.context import Gateway, GatewayDep
+from gateway.datasets import DatasetCardView
+from gateway.deps import PageUser
+from gateway.live import event_stream, page_stream, run_stream
+from gateway.models import NotebookSession
+from gateway.notebook import flows, presentation
+from gateway.notebook.views import DatasetView, RunView, SessionView
+from gateway.rendering import is_htmx, redirect, render, render_html
+from services.common.errors import AscentError
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(include_in_schema=False)
+
+# The page's regions that show only after an action (an upload, a run, a comparison...):
+# absent from the context otherwise, which the strict templates would refuse.
+REGIONS: dict[str, Any] = {
+    "import_error": None,
+    "saved_at": None,
+    "upload_error": None,
+    "upload": None,
+    "run": None,
+    "detail": None,
+    "compare": None,
+    "improvement": None,
+    "diff": None,
+    "stats": None,
+    "verdict": None,
+    "rated": None,
+}
+RUNS_CHANGED = {"HX-Trigger": "runs-changed"}
+DATASET_CHANGED = {"HX-Trigger": "dataset-changed"}
+
+
+def _latest(runs: list[RunView], last_run_id: str | None) -> RunView | None:
+    for run in runs:
+        if run.id == last_run_id:
+            return run
+    dated = [(run.createdAt, run) for run in runs if run.createdAt]
+    return max(dated, key=lambda pair: pair[0])[1] if dated else None
+
+
+async def _notebook_context(gw: Gateway, user: UserInfo, notebook_id: str) -> dict[str, Any]:
+    view = await flows.session_runs(gw, user, notebook_id)
+    sessions = await flows.list_sessions(gw, user)
+    runs = [RunView.of(run) for run in view.runs]
+    return {
+        **REGIONS,
+        "user": user,
+        "session": SessionView.of(view.notebook),
+        "dataset": DatasetView.of(view.notebook),
+        "runs": runs,
+        "runs_error": view.runs_error,
+        "sessions": [SessionView.of(notebook) for notebook in sessions],
+        "templates": presentation.TEMPLATES,
+        "summary": await _summary(gw, view.notebook),
+        "current": _latest(runs, view.notebook.last_run_id),
+    }
+
+
+async def _summary(gw: Gateway, notebook: NotebookSession) -> DatasetCardView | None:
+    try:
+        return await flows.dataset_summary(gw, notebook)
+    except Exception:
+        # The dashboard is a view: a dataset it cannot summarise must not break the page.
+        log.exception("dataset summary failed", extra={"session_id": notebook.id})
+        return None
+
+
+async def _notebook_response(
+    request: Request,
+    gw: Gateway,
+    user: UserInfo,
+    notebook_id: str,
+    block: str,
+    extra: dict[str, Any] | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The block for HTMX; the whole notebook page (with the block's result) otherwise."""
+    if is_htmx(request):
+        context: dict[str, Any] = {**REGIONS, "user": user, "session": {"id": notebook_id}}
+    else:
+        context = await _notebook_context(gw, user, notebook_id)
+    context.update(extra or {})
+    return render(
+        request, "notebook.html", context, block, status_code=status_code, headers=headers
+    )
+
+
+@router.get("/notebook")
+async def notebook_home(request: Request, user: PageUser, gw: GatewayDep) -> Response:
+    notebook = await flows.latest_or_new_session(gw, user)
+    return redirect(request, f"/notebook/{notebook.id}")
+
+
+@router.post("/notebook/new")
+async def notebook_new(request: Request, user: PageUser, gw: GatewayDep) -> Response:
+    notebook = await flows.create_session(gw, user)
+    return redirect(request, f"/notebook/{notebook.id}")
+
+
+@router.get("/notebook/{notebook_id}")
+async def notebook_page(
+    request: Request,
+    notebook_id: str,
+    user: PageUser,
+    gw: GatewayDep,
+) -> Response:
+    context = await _notebook_context(gw, user, notebook_id)
+    return render(request, "notebook.html", context, block="notebook")
+
+
+@router.put("/notebook/{notebook_id}/code")
+async def notebook_save_code(
+    request: Request,
+    notebook_id: str,
+    user: PageUser,
+    gw: GatewayDep,
+    code: Annotated[str, Form()] = "",
+) -> Response:
+    notebook = await flows.save_code(gw, user, notebook_id, code)
+    return await _notebook_response(
+        request, gw, user, notebook_id, "save_status", {"saved_at": notebook.updated_at}
+    )
+
+
+async def _dataset_error(
+    request: Request, gw: Gateway, user: UserInfo, notebook_id: str, err: AscentError
+) -> Response:
+    if err.code == "not_found":
+        raise err
+    notebook = await flows.get_session(gw, user, notebook_id)
+    extra = {"dataset": DatasetView.of(notebook), "upload_error": err.message}
+    return await _notebook_response(
+        request, gw, user, notebook_id, "dataset", extra, status_code=err.http_status
+    )
+
+
+@router.post("/notebook/{notebook_id}/dataset")
+async def notebook_upload(
+    request: Request,
+    notebook_id: str,
+    user: PageUser,
+    gw: GatewayDep,
+    file: Annotated[UploadFile | None, File()] = None,
+    delimiter: Annotated[str, Form()] = "auto",
+    encoding: Annotated[str, Form()] = "auto",
+    target: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        filename, content = await datasets.read_upload(gw, file)
+        summary = await flows.upload_dataset(
+            gw,
+            user,
+            notebook_id,
+            filename,
+            content,
+            delimiter=delimiter,
+            encoding=encoding,
+            target=target or None,
+        )
+    except AscentError as err:
+        return await _dataset_error(request, gw, user, notebook_id, err)
+    extra = {"dataset": summary, "upload": summary}
+    return await _notebook_response(
+        request, gw, user, notebook_id, "dataset", extra, headers=DATASET_CHANGED
+    )
+
+
+@router.post("/notebook/{notebook_id}/dataset/target")
+async def notebook_target(
+    request: Request,
+    notebook_id: str,
+    user: PageUser,
+    gw: GatewayDep,
+    target: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        summary = await flows.choose_target(gw, user, notebook_id, target)
+    except AscentError as err:
+        return await _dataset_error(request, gw, user, notebook_id, err)
+    extra = {"dataset": summary, "upload": summary}
+    return await _notebook_response(
+        request, gw, user, notebook_id, "dataset", extra, headers=DATASET_CHANGED
+    )
+
+
+@router.get("/notebook/{notebook_id}/dataset.csv")
+async def notebook_dataset_download(notebook_id: str, user: PageUser, gw: GatewayDep) -> Response:
+    notebook = await flows.get_session(gw, user, notebook_id)
+    content = await flows.dataset_bytes(gw, notebook)
+    if content is None:
+        raise AscentError("not_found", "This session has no uploaded CSV.")
+    filename = _ascii_name(notebook.dataset_filename or "dataset.csv", ".csv")
+    return Response(
+        content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _ascii_name(name: str, suffix: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "notebook"
+    return stem if stem.lower().endswith(suffix) else stem + suffix
+
+
+@router.post("/notebook/{notebook_id}/run")
+async def notebook_run(
+    request: Request,
+    notebook_id: str,
+    code: Annotated[str, Form()],
+    user: PageUser,
+    gw: GatewayDep,
+) -> Response:
+    run = await flows.run_code(gw, user, notebook_id, code)
+    return await _notebook_response(
+        request, gw, user, notebook_id, "output", {"run": RunView.of(run)}, headers=RUNS_CHANGED
+    )
+
+
+@router.post("/notebook/{notebook_id}/run/stream")
+async def notebook_run_stream(
+    request: Request,
+    notebook_id: str,
+    code: Annotated[str, Form()],
+    user: PageUser,
+    gw: GatewayDep,
+) -> Response:
+    """Runs code and streams it as Server-Sent Events: `queued`, `output` (one per chunk the
+    sandbox writes), then `result` (the rendered output fragment) or `failed`."""
+    await flows.get_session(gw, user, notebook_id)
+    flows.check_code(code, gw)
+    base = {**REGIONS, "user": user, "session": {"id": notebook_id}, "request": request}
+    base["csrf"] = getattr(request.state, "csrf", "")
+
+    def result_html(run: Any) -> str:
+        return render_html("notebook.html", {**base, "run": RunView.of(run)}, ["output"])
+
+    def failure_html(err: AscentError | None) -> str:
+        err = err or AscentError("internal", "Something went wrong on our side.")
+        context = {**base, "status": err.http_status, "code": err.code, "message": err.message}
+        return render_html("error.html", context, ["error"])
+
+    return run_stream(
+        f"run-{notebook_id}",
+        lambda on_item: flows.run_code(gw, user, notebook_id, code, on_item=on_item),
+        result_html,
+        failure_html,
+    )
+
+
+@router.get("/notebook/{notebook_id}/events")
+async def notebook_events(
+    request: Request, notebook_id: str, user: PageUser, gw: GatewayDep
+) -> Response:
+    """Live facts for an open notebook page: runs landing, new bests, badges."""
+    await flows.get_session(gw, user, notebook_id)
+    if gw.live is None:
+        raise AscentError("unavailable", "Live updates are not running.")
+
+    async def describe_best(event: dict[str, Any]) -> dict[str, Any]:
+        try:
+            run = RunView.of(await gw.clients.get_run(str(event["runId"])))
+        except AscentError:
+            # The toast then shows no number rather than a guessed one.
+            return event
+        return {**event, "scoreLabel": run.scoreLabel, "scoreText": run.scoreText}
+
+    stream = page_stream(
+        gw.live, user.id, notebook_id, request.is_disconnected, describe_best=describe_best
+    )
+    return event_stream(stream)
+
+
+@router.get("/notebook/{notebook_id}/runs")
+async def notebook_runs(
+    request: Request,
+    notebook_id: str,
+    user: PageUser,
+    gw: GatewayDep,
+) -> Response:
+    view = await flows.session_runs(gw, user, notebook_id)
+    extra = {"runs": [RunView.of(run) for run in view.runs], "runs_error": view.runs_error}
+    return await _notebook_response(request, gw, user, notebook_id, "runs", extra)
+
+
+async def _session_run(gw: Gateway, user: UserInfo, notebook_id: str, run_id: str) -> RunView:
+    view = await flows.session_runs(gw, user, notebook_id)
+    for run in view.runs:
+        if run.id == run_id:
+            return RunView.of(run)
+    if view.runs_error:
+        raise AscentError("unavailable", view.runs_error)
+    raise AscentError("not_found", "Run not found in this session.")
+
+
+@router.get("/notebook/{notebook_id}/runs/{run_id}")
+async def notebook_run_detail(
+    request: Request, notebook_id: str, run_id: str, user: PageUser, gw: GatewayDep
+) -> Response:
+    run = await _session_run(gw, user, notebook_id, run_id)
+    return await _notebook_response(request, gw, user, notebook_id, "run_detail", {"detail": run})
+
+
+@router.get("/notebook/{notebook_id}/compare")
+async def notebook_compare(
+    request: Request,
+    notebook_id: str,
+    user: PageUser,
+    gw: GatewayDep,
+    a: str = "",
+    b: str = "",
+) -> Response:
+    if not a or not b or a == b:
+        raise AscentError("invalid_argument", "Pick two different runs to compare.")
+    left = await _session_run(gw, user, notebook_id, a)
+    right = await _session_run(gw, user, notebook_id, b)
+    diff = presentation.code_diff(left.code, right.code)
+    extra = {
+        "compare": {"a": left, "b": right, "diff": diff, "stats": presentation.diff_stats(diff)}
+    }
+    return await _notebook_response(request, gw, user, notebook_id, "compare", extra)
+
+
+@router.get("/notebook/{notebook_id}/dashboard")
+async def notebook_dashboard(
+    request: Request,
+    notebook_id: str,
+    user: PageUser,
+    gw: GatewayDep,
+    run: str = "",
+) -> Response:
+    view = await flows.session_runs(gw, user, notebook_id)
+    runs = [RunView.of(r) for r in view.runs]
+    current = next((r for r in runs if r.id == run), None) if run else None
+    extra = {
+        "summary": await _summary(gw, view.notebook),
+        "current": current or _latest(runs, view.notebook.last_run_id),
+        "dataset": DatasetView.of(view.notebook),
+    }
+    return await _notebook_response(request, gw, user, notebook_id, "dashboard", extra)
+
+
+@router.post("/notebook/{notebook_id}/improve")
+async def notebook_improve(
+    request: Request,
+    notebook_id: str,
+    user: PageUser,
+    gw: GatewayDep,
+    code: Annotated[str, Form()] = "",
+    mode: Annotated[str, Form()] = "answer",
+    rounds: Annotated[int, Form(ge=1, le=5)] = 1,
+) -> Response:
+    improvement = await flows.improve(gw, user, notebook_id, mode=mode, rounds=rounds)
+    data = improvement.view()
+    # The diff is against what the learner has in the editor now (else the improved run's
+    # parent), so "accept" shows exactly what would change.
+    current = code if code.strip() else data.parentRun.code
+    diff = presentation.code_diff(current, data.improvedExperiment.code)
+    extra = {"improvement": data, "diff": diff, "stats": presentation.diff_stats(diff)}
+    return await _notebook_response(
+        request, gw, user, notebook_id, "coach", extra, headers=RUNS_CHANGED
+    )
+
+
+@router.post("/notebook/{notebook_id}/rating")
+async def notebook_rating(
+    request: Request,
+    notebook_id: str,
+    user: PageUser,
+    gw: GatewayDep,
+    proposal_id: Annotated[str, Form()] = "",
+    rating: Annotated[str, Form()] = "",
+) -> Response:
+    if rating not in flows.THUMBS_RATING:
+        raise AscentError("invalid_argument", "Rate the advice with 'up' or 'down'.")
+    await flows.rate_proposal(
+        gw, user, notebook_id, proposal_id, rating=flows.THUMBS_RATING[rating]
+    )
+    return await _notebook_response(request, gw, user, notebook_id, "rating", {"rated": rating})
+
+
+@router.post("/notebook/{notebook_id}/verdict")
+async def notebook_verdict(
+    request: Request,
+    notebook_id: str,
+    user: PageUser,
+    gw: GatewayDep,
+    proposal_id: Annotated[str, Form()] = "",
+    verdict: Annotated[str, Form()] = "",
+) -> Response:
+    """Accept (code loaded into the editor) or reject a proposal: the recommender learns it."""
+    if verdict not in ("accepted", "rejected"):
+        raise AscentError("invalid_argument", "The verdict is either accepted or rejected.")
+    await flows.rate_proposal(gw, user, notebook_id, proposal_id, verdict=verdict)
+    return await _notebook_response(request, gw, user, notebook_id, "verdict", {"verdict": verdict})
+
+
+@router.get("/notebook/{notebook_id}/export.ipynb")
+async def notebook_export(notebook_id: str, user: PageUser, gw: GatewayDep) -> Response:
+    view = await flows.session_runs(gw, user, notebook_id)
+    runs = [RunView.of(run) for run in view.runs]
+    text = presentation.to_ipynb(
+        view.notebook.name, view.notebook.code, _latest(runs, view.notebook.last_run_id)
+    )
+    filename = _ascii_name(view.notebook.name, ".ipynb")
+    return Response(
+        text,
+        media_type="application/x-ipynb+json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.post("/notebook/{notebook_id}/import")
+async def notebook_import(
+    request: Request,
+    notebook_id: str,
+    user: PageUser,
+    gw: GatewayDep,
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    try:
+        _, content = await datasets.read_upload(gw, file)
+        code = presentation.from_ipynb(content, gw.settings.max_code_chars)
+        await flows.import_code(gw, user, notebook_id, code)
+    except AscentError as err:
+        if err.code == "not_found":
+            raise
+        return await _notebook_response(
+            request,
+            gw,
+            user,
+            notebook_id,
+            "import_status",
+            {"import_error": err.message},
+            status_code=err.http_status,
+        )
+    # The editor, dashboard and everything else start again from the imported code.
+    return redirect(request, f"/notebook/{notebook_id}")

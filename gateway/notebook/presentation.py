@@ -1,0 +1,214 @@
+"""Presentation helpers of the notebook page: traceback lines, code diffs, heatmap cells,
+starter templates and `.ipynb` conversion. Pure functions, no I/O."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import nbformat as _nbformat
+
+from services.common.errors import AscentError
+from services.common.templates import STARTER_TEMPLATE
+
+# nbformat ships no annotations: its calls are typed as Any here rather than ignored one by one.
+nbformat: Any = _nbformat
+
+if TYPE_CHECKING:
+    # Only a type here: the views import the renderer, which imports this module.
+    from gateway.notebook.views import RunView
+
+_FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)(?:, in (?P<func>.+))?$')
+LEARNER_FILES = frozenset({"main.py", "<notebook>", "<string>"})
+
+
+@dataclass
+class TracebackLine:
+    kind: str  # "head" | "frame" | "code" | "text"
+    text: str
+    line: int | None = None
+    own: bool = False
+
+
+def traceback_lines(error: str | None) -> list[TracebackLine]:
+    """The error text split so the learner's own frames and the failing code stand out."""
+    if not error:
+        return []
+    raw = error.rstrip("\n").split("\n")
+    out: list[TracebackLine] = []
+    for index, text in enumerate(raw):
+        match = _FRAME.match(text)
+        if index == 0:
+            out.append(TracebackLine("head", text))
+        elif match:
+            # The sandbox keeps only frames of the learner's file; anything else (a traceback
+            # printed by the learner's own code) is shown without the highlight.
+            own = match.group("file") in LEARNER_FILES
+            out.append(TracebackLine("frame", text, int(match.group("line")), own))
+        elif out and out[-1].kind == "frame":
+            out.append(TracebackLine("code", text, out[-1].line, out[-1].own))
+        else:
+            out.append(TracebackLine("text", text))
+    return out
+
+
+@dataclass
+class DiffLine:
+    kind: str  # "add" | "del" | "ctx" | "hunk"
+    text: str
+
+
+def code_diff(before: str, after: str, context: int = 3) -> list[DiffLine]:
+    lines = difflib.unified_diff(
+        before.splitlines(), after.splitlines(), "current", "improved", n=context, lineterm=""
+    )
+    out: list[DiffLine] = []
+    for line in lines:
+        if line.startswith(("---", "+++")):
+            continue
+        if line.startswith("@@"):
+            out.append(DiffLine("hunk", line))
+        elif line.startswith("+"):
+            out.append(DiffLine("add", line[1:]))
+        elif line.startswith("-"):
+            out.append(DiffLine("del", line[1:]))
+        else:
+            out.append(DiffLine("ctx", line[1:]))
+    return out
+
+
+def diff_stats(diff: list[DiffLine]) -> dict[str, int]:
+    return {
+        "added": sum(1 for d in diff if d.kind == "add"),
+        "removed": sum(1 for d in diff if d.kind == "del"),
+    }
+
+
+def heat(value: Any, matrix: list[list[Any]]) -> float:
+    """A cell's share of the matrix's largest count, for the heatmap's colour intensity."""
+    try:
+        peak = max(float(cell) for row in matrix for cell in row)
+        return 0.0 if peak <= 0 else round(float(value) / peak, 3)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def class_labels(run: RunView, size: int) -> list[str]:
+    info = run.datasetInfo or {}
+    labels = info.get("classes") if isinstance(info, dict) else None
+    if isinstance(labels, list) and len(labels) == size:
+        return [str(label) for label in labels]
+    return [str(i) for i in range(size)]
+
+
+REGRESSION_TEMPLATE = """import json
+import pandas as pd
+from sklearn.datasets import load_diabetes
+from sklearn.linear_model import Ridge
+from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
+from sklearn.model_selection import train_test_split
+
+# Load data (uses the diabetes dataset if no CSV uploaded; the last column is the target)
+try:
+    df = pd.read_csv('/data/uploaded.csv')
+    X = df.iloc[:, :-1].select_dtypes('number')
+    y = df.iloc[:, -1]
+except Exception:
+    data = load_diabetes(as_frame=True)
+    X, y = data.data, data.target
+
+print(f"DATASET_INFO: {json.dumps({'rows': len(X), 'columns': len(X.columns), 'features': list(X.columns)})}")
+print("TASK_TYPE: regression")
+
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42)
+model = Ridge(alpha=1.0)
+model.fit(X_train, y_train)
+y_pred = model.predict(X_test)
+
+print("MODEL_TYPE: Ridge")
+print(f"RMSE: {mean_squared_error(y_test, y_pred) ** 0.5:.4f}")
+print(f"MAE: {mean_absolute_error(y_test, y_pred):.4f}")
+print(f"R2: {r2_score(y_test, y_pred):.4f}")
+"""
+
+TEMPLATES: list[dict[str, str]] = [
+    {
+        "slug": "iris",
+        "title": "Classification · Iris (seed starter)",
+        "code": STARTER_TEMPLATE,
+    },
+    {
+        "slug": "regression",
+        "title": "Regression · Diabetes (Ridge)",
+        "code": REGRESSION_TEMPLATE,
+    },
+]
+
+
+# -- .ipynb -----------------------------------------------------------------------------------
+def to_ipynb(name: str, code: str, run: RunView | None) -> str:
+    """The session as a one-code-cell Jupyter notebook (nbformat 4), with its last output."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    notebook.metadata["language_info"] = {"name": "python"}
+    cells = [nbformat.v4.new_markdown_cell(f"# {name}\n\nExported from Ascent.")]
+    cell = nbformat.v4.new_code_cell(code)
+    if run is not None:
+        outputs = []
+        if run.stdout:
+            outputs.append(nbformat.v4.new_output("stream", name="stdout", text=run.stdout))
+        if run.error:
+            lines = run.error.split("\n")
+            head = lines[0]
+            ename, _, evalue = head.partition(": ")
+            outputs.append(
+                nbformat.v4.new_output(
+                    "error", ename=ename or "Error", evalue=evalue, traceback=lines
+                )
+            )
+        for figure in run.figures:
+            outputs.append(nbformat.v4.new_output("display_data", data={"image/png": figure}))
+        cell.outputs = outputs
+        cell.execution_count = 1
+    cells.append(cell)
+    notebook.cells = cells
+    nbformat.validate(notebook)
+    return str(nbformat.writes(notebook))
+
+
+def from_ipynb(content: bytes, max_chars: int) -> str:
+    """The code cells of an uploaded notebook, joined into one script."""
+    try:
+        notebook = nbformat.reads(content.decode("utf-8"), as_version=4)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise AscentError(
+            "invalid_argument", "This is not a Jupyter notebook (.ipynb JSON)."
+        ) from None
+    except Exception:
+        raise AscentError(
+            "invalid_argument", "This .ipynb file could not be read as a Jupyter notebook."
+        ) from None
+    sources = [
+        str(cell.source).rstrip()
+        for cell in notebook.cells
+        if cell.cell_type == "code" and str(cell.source).strip()
+    ]
+    # IPython magics and shell escapes are not Python: kept visible but disabled.
+    code = "\n\n".join(sources)
+    code = "\n".join(
+        f"# {line}" if line.lstrip().startswith(("%", "!")) else line for line in code.split("\n")
+    )
+    if not code.strip():
+        raise AscentError("invalid_argument", "The notebook has no code cells to import.")
+    if len(code) > max_chars:
+        raise AscentError(
+            "invalid_argument", f"The notebook's code is too long (limit {max_chars:,} characters)."
+        )
+    return code + "\n"
