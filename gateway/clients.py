@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
 from ascent.analytics.v1 import analytics_service_pb2 as analytics_pb
@@ -21,12 +21,15 @@ from ascent.progress.v1 import progress_service_pb2_grpc as progress_grpc
 from ascent.recommender.v1 import recommender_service_pb2 as recommender_pb
 from ascent.recommender.v1 import recommender_service_pb2_grpc as recommender_grpc
 from ascent.types.v1 import run_pb2
+from google.protobuf.message import Message
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from gateway.config import Settings
 from services.common import topology
 from services.common.config import CommonSettings
 from services.common.errors import AscentError, from_grpc
+
+M = TypeVar("M", bound=Message)
 
 SERVICES = topology.GATEWAY_CALLS
 
@@ -71,12 +74,18 @@ class Clients:
         # No grace: in-flight calls of a stopping gateway are cancelled at once.
         await asyncio.gather(*(channel.close(None) for channel in self.channels.values()))
 
-    async def authoring_call(self, method: str, request: Any, timeout: float | None = None) -> Any:
-        """One AuthoringService RPC by name (the gateway only proxies instructor requests)."""
+    async def authoring_call(
+        self, method: str, response: type[M], request: Message, timeout: float | None = None
+    ) -> M:
+        """One AuthoringService RPC by name (the gateway only proxies instructor requests);
+        `response` is the RPC's reply type, checked so callers get what they annotate."""
         call = getattr(self.authoring, method)
-        return await self._unary(
+        reply = await self._unary(
             "authoring", call, request, timeout or self.settings.rpc_timeout_seconds
         )
+        if not isinstance(reply, response):
+            raise TypeError(f"AuthoringService.{method} answered {type(reply).__name__}")
+        return reply
 
     async def _unary(self, service: str, call: Any, request: Any, timeout: float) -> Any:
         try:

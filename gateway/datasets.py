@@ -24,6 +24,7 @@ from starlette.datastructures import UploadFile
 from gateway.context import Gateway
 from gateway.views import View
 from services.common.errors import AscentError
+from services.common.ml.tasks import infer_task_type
 
 PREVIEW_ROWS = 5
 MIN_COLUMNS = 2
@@ -31,8 +32,6 @@ MIN_ROWS = 2
 HISTOGRAM_BINS = 12
 # Columns charted at most: a wide CSV would otherwise ship megabytes of bins to the page.
 MAX_CHARTED_COLUMNS = 24
-# A target with more distinct values than this is treated as a regression target.
-MAX_CLASSES = 30
 
 DELIMITERS = {"auto": None, "comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|"}
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -223,16 +222,6 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def task_type(target: pd.Series) -> str:
-    """ "classification" or "regression" for a target column: a numeric column with more
-    than MAX_CLASSES distinct values is a regression target. The one place the gateway
-    decides this (the dataset card); meant to become the shared ML library's rule."""
-    distinct = target.nunique(dropna=True)
-    if pd.api.types.is_numeric_dtype(target) and distinct > MAX_CLASSES:
-        return "regression"
-    return "classification"
-
-
 class ClassShareView(View):
     label: str
     count: int
@@ -262,7 +251,7 @@ def summarize(frame: pd.DataFrame, target: str | None, source: str) -> DatasetCa
     features = [str(c) for c in frame.columns if c != target]
     missing = {str(c): int(frame[c].isna().sum()) for c in frame.columns}
     series = frame[target]
-    task = task_type(series)
+    task = infer_task_type(series)
     balance: list[ClassShareView] = []
     if task == "classification":
         counts = series.value_counts(dropna=False)

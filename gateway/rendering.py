@@ -16,6 +16,7 @@ from gateway import policy
 from gateway.accounts.views import UserInfo
 from gateway.markdown import render_inline
 from gateway.notebook import presentation
+from services.common.ml.scoring import metric_label
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -69,24 +70,13 @@ def number(value: float | None, digits: int = 4) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
-# The metrics a run can be ranked by, as pages name them.
-SCORE_LABELS = {"accuracy": "Accuracy", "r2": "R²"}
-
-
-def score_of(accuracy: float | None, r2: float | None) -> tuple[str, float] | None:
-    """A run's ranking score as (metric, value): accuracy, else R², else None. The gateway's
-    one copy of the rule: the run view carries the result, so templates and scripts never
-    derive it again."""
-    if accuracy is not None:
-        return "accuracy", accuracy
-    if r2 is not None:
-        return "r2", r2
-    return None
-
-
 def score_label(metric: str | None) -> str | None:
-    """How a page names the ranking metric ("Accuracy", "R²")."""
-    return SCORE_LABELS.get(metric, metric) if metric else None
+    """How a page heads the ranking metric ("Accuracy", "R²"): the shared library's name for
+    it, capitalised as a column label."""
+    if not metric:
+        return None
+    label = metric_label(metric)
+    return label[:1].upper() + label[1:]
 
 
 def score_text(metric: str | None, value: float | None) -> str:

@@ -22,20 +22,22 @@ VALIDATE_TIMEOUT = 300.0
 
 async def list_challenges(gw: Gateway, user: UserInfo) -> list[pb.AuthoredChallenge]:
     require(user, Action.AUTHOR)
-    response = await gw.clients.authoring_call("ListChallenges", pb.ListChallengesRequest())
+    response = await gw.clients.authoring_call(
+        "ListChallenges", pb.ListChallengesResponse, pb.ListChallengesRequest())
     return list(response.challenges)
 
 
 async def create(gw: Gateway, user: UserInfo, body: ChallengeInput) -> pb.AuthoredChallenge:
     require(user, Action.AUTHOR)
     request = pb.CreateChallengeRequest(owner_id=user.id, fields=body.fields())
-    return await gw.clients.authoring_call("CreateChallenge", request)
+    return await gw.clients.authoring_call(
+        "CreateChallenge", pb.AuthoredChallenge, request)
 
 
 async def get(gw: Gateway, user: UserInfo, slug: str) -> pb.AuthoredChallenge:
     require(user, Action.AUTHOR)
     return await gw.clients.authoring_call(
-        "GetChallenge", pb.GetChallengeRequest(slug=check_slug(slug))
+        "GetChallenge", pb.AuthoredChallenge, pb.GetChallengeRequest(slug=check_slug(slug))
     )
 
 
@@ -44,7 +46,8 @@ async def update(
 ) -> pb.AuthoredChallenge:
     require(user, Action.AUTHOR)
     request = pb.UpdateChallengeRequest(slug=check_slug(slug), fields=body.fields())
-    return await gw.clients.authoring_call("UpdateChallenge", request)
+    return await gw.clients.authoring_call(
+        "UpdateChallenge", pb.AuthoredChallenge, request)
 
 
 async def upload_dataset(
@@ -73,37 +76,39 @@ async def upload_dataset(
     request = pb.UploadDatasetRequest(
         slug=slug, csv=parsed.content, filename=filename[:200], target=parsed.target
     )
-    return await gw.clients.authoring_call("UploadDataset", request)
+    return await gw.clients.authoring_call(
+        "UploadDataset", pb.AuthoredChallenge, request)
 
 
 async def validate(gw: Gateway, user: UserInfo, slug: str) -> pb.ValidationReport:
     require(user, Action.AUTHOR)
     return await gw.clients.authoring_call(
-        "Validate", pb.ValidateRequest(slug=check_slug(slug)), VALIDATE_TIMEOUT
+        "Validate", pb.ValidationReport, pb.ValidateRequest(slug=check_slug(slug)), VALIDATE_TIMEOUT
     )
 
 
 async def publish(gw: Gateway, user: UserInfo, slug: str) -> pb.PublishResponse:
     require(user, Action.AUTHOR)
     return await gw.clients.authoring_call(
-        "Publish", pb.PublishRequest(slug=check_slug(slug)), VALIDATE_TIMEOUT
+        "Publish", pb.PublishResponse, pb.PublishRequest(slug=check_slug(slug)), VALIDATE_TIMEOUT
     )
 
 
 async def archive(gw: Gateway, user: UserInfo, slug: str) -> pb.AuthoredChallenge:
     require(user, Action.AUTHOR)
-    return await gw.clients.authoring_call("Archive", pb.ArchiveRequest(slug=check_slug(slug)))
+    return await gw.clients.authoring_call(
+        "Archive", pb.AuthoredChallenge, pb.ArchiveRequest(slug=check_slug(slug)))
 
 
 async def export(gw: Gateway, user: UserInfo, slug: str, version: int = 0) -> pb.ExportResponse:
     require(user, Action.AUTHOR)
     return await gw.clients.authoring_call(
-        "Export", pb.ExportRequest(slug=check_slug(slug), version=version)
+        "Export", pb.ExportResponse, pb.ExportRequest(slug=check_slug(slug), version=version)
     )
 
 
 async def import_zip(gw: Gateway, user: UserInfo, content: bytes) -> pb.AuthoredChallenge:
     require(user, Action.AUTHOR)
     return await gw.clients.authoring_call(
-        "Import", pb.ImportRequest(owner_id=user.id, zip=content)
+        "Import", pb.AuthoredChallenge, pb.ImportRequest(owner_id=user.id, zip=content)
     )

@@ -35,7 +35,7 @@ from gateway.notebook.views import (
     UploadView,
 )
 from services.common import events
-from services.common.autoimprove import Round, auto_improve, score_of
+from services.common.autoimprove import Round, auto_improve, comparable_score
 from services.common.db import utcnow
 from services.common.errors import AscentError
 from services.common.outbox import enqueue
@@ -320,10 +320,7 @@ class Improvement:
             # Each round improves on the best run so far: its "before" is its parent's score.
             scores = {r.run.id: r.score for r in self.rounds}
             if self.start is not None:
-                start_score = score_of(self.start)
-                scores[self.start.id] = (
-                    start_score[1] if start_score and not self.start.has_error else None
-                )
+                scores[self.start.id] = comparable_score(self.start, None)
             auto = AutoImproveView(
                 rounds=[
                     RoundView(

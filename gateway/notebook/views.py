@@ -13,8 +13,9 @@ from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from gateway.datasets import ParsedDataset
 from gateway.models import NotebookSession
-from gateway.rendering import score_label, score_of, score_text
+from gateway.rendering import score_label, score_text
 from gateway.views import Body, View, datetime_iso, timestamp_iso
+from services.common.ml.scoring import ranking_score
 
 
 class SessionCreate(Body):
@@ -107,7 +108,7 @@ class RunView(View):
         outcome = run.outcome
         accuracy = _optional(outcome, "accuracy")
         r2 = _optional(outcome, "r2")
-        scored = score_of(accuracy, r2)
+        scored = ranking_score(outcome)
         metric, value = scored if scored is not None else (None, None)
         return cls(
             id=run.id,

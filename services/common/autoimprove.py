@@ -16,18 +16,12 @@ from typing import Generic, TypeVar
 
 from ascent.types.v1 import run_pb2
 
-from services.common.ml.scoring import RANKING_METRIC, Score, ranking_score
+from services.common.ml.scoring import RANKING_METRIC, ranking_score
 from services.common.ml.tasks import REGRESSION
 
 P = TypeVar("P")
 
 MAX_ROUNDS = 5
-
-
-def score_of(run: run_pb2.Run) -> Score | None:
-    """Only for gateway/flows.py, which cannot change on this branch: the lead replaces its
-    call by `comparable_score(run, None)` and deletes this when merging issue 12."""
-    return ranking_score(run.outcome)
 
 
 @dataclass
