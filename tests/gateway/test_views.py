@@ -13,7 +13,6 @@ from ascent.types.v1 import run_pb2
 
 from gateway.live import page_stream
 from gateway.notebook.views import ImprovementView, RunView
-from gateway.rendering import score_of
 from services.common import events
 from tests.gateway.conftest import GatewayUnderTest
 from tests.gateway.test_notebook_pages import notebook, owner_of, sse_events, wait_subscribed
@@ -43,12 +42,6 @@ def test_run_view_carries_its_ranking_score(
     assert (view.score, view.scoreMetric, view.scoreLabel, view.scoreText) == expected
     dumped = view.model_dump()
     assert dumped["score"] == expected[0] and dumped["scoreText"] == expected[3]
-
-
-def test_score_of_prefers_accuracy() -> None:
-    assert score_of(0.5, 0.9) == ("accuracy", 0.5)
-    assert score_of(None, 0.9) == ("r2", 0.9)
-    assert score_of(None, None) is None
 
 
 def test_single_round_improvement_json_has_no_auto_improve_key() -> None:
