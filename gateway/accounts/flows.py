@@ -206,4 +206,3 @@ async def user_by_id(gw: Gateway, user_id: str) -> UserInfo | None:
         return UserInfo.of(user) if user is not None else None
 
     return await gw.work(lookup)
-

@@ -105,4 +105,3 @@ async def logout(request: Request) -> Response:
     response = redirect(request, "/login")
     deps.clear_browser_session(request, response)
     return response
-

@@ -23,15 +23,15 @@ VALIDATE_TIMEOUT = 300.0
 async def list_challenges(gw: Gateway, user: UserInfo) -> list[pb.AuthoredChallenge]:
     require(user, Action.AUTHOR)
     response = await gw.clients.authoring_call(
-        "ListChallenges", pb.ListChallengesResponse, pb.ListChallengesRequest())
+        "ListChallenges", pb.ListChallengesResponse, pb.ListChallengesRequest()
+    )
     return list(response.challenges)
 
 
 async def create(gw: Gateway, user: UserInfo, body: ChallengeInput) -> pb.AuthoredChallenge:
     require(user, Action.AUTHOR)
     request = pb.CreateChallengeRequest(owner_id=user.id, fields=body.fields())
-    return await gw.clients.authoring_call(
-        "CreateChallenge", pb.AuthoredChallenge, request)
+    return await gw.clients.authoring_call("CreateChallenge", pb.AuthoredChallenge, request)
 
 
 async def get(gw: Gateway, user: UserInfo, slug: str) -> pb.AuthoredChallenge:
@@ -46,8 +46,7 @@ async def update(
 ) -> pb.AuthoredChallenge:
     require(user, Action.AUTHOR)
     request = pb.UpdateChallengeRequest(slug=check_slug(slug), fields=body.fields())
-    return await gw.clients.authoring_call(
-        "UpdateChallenge", pb.AuthoredChallenge, request)
+    return await gw.clients.authoring_call("UpdateChallenge", pb.AuthoredChallenge, request)
 
 
 async def upload_dataset(
@@ -76,8 +75,7 @@ async def upload_dataset(
     request = pb.UploadDatasetRequest(
         slug=slug, csv=parsed.content, filename=filename[:200], target=parsed.target
     )
-    return await gw.clients.authoring_call(
-        "UploadDataset", pb.AuthoredChallenge, request)
+    return await gw.clients.authoring_call("UploadDataset", pb.AuthoredChallenge, request)
 
 
 async def validate(gw: Gateway, user: UserInfo, slug: str) -> pb.ValidationReport:
@@ -97,7 +95,8 @@ async def publish(gw: Gateway, user: UserInfo, slug: str) -> pb.PublishResponse:
 async def archive(gw: Gateway, user: UserInfo, slug: str) -> pb.AuthoredChallenge:
     require(user, Action.AUTHOR)
     return await gw.clients.authoring_call(
-        "Archive", pb.AuthoredChallenge, pb.ArchiveRequest(slug=check_slug(slug)))
+        "Archive", pb.AuthoredChallenge, pb.ArchiveRequest(slug=check_slug(slug))
+    )
 
 
 async def export(gw: Gateway, user: UserInfo, slug: str, version: int = 0) -> pb.ExportResponse:
