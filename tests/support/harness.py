@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar, overload
 
 import grpc
 from google.protobuf.message import Message
@@ -85,13 +85,23 @@ async def publish(
     await bus.publish_raw(subject, message.SerializeToString(), headers)
 
 
-async def stream_events(bus: EventBus, filter_subject: str, kind: type[M]) -> list[M]:
+@overload
+async def stream_events(bus: EventBus, filter_subject: str) -> list[Message]: ...
+
+
+@overload
+async def stream_events(bus: EventBus, filter_subject: str, kind: type[M]) -> list[M]: ...
+
+
+async def stream_events(
+    bus: EventBus, filter_subject: str, kind: type[Message] = Message
+) -> list[Any]:
     """Every event on the stream matching the filter, decoded, via an ephemeral consumer; each
-    must be a `kind` (`Message` for a filter that spans event types)."""
+    must be a `kind` (any event when not given: a filter that spans event types)."""
     assert bus.nc is not None
     js = bus.nc.jetstream()
     sub = await js.pull_subscribe(filter_subject, stream=STREAM)
-    found: list[M] = []
+    found: list[Message] = []
     try:
         while True:
             try:
