@@ -35,14 +35,14 @@ class Scenario:
 
 
 def stamp(message: Message, at: datetime, producer: str) -> Message:
-    meta = message.meta  # type: ignore[attr-defined]
+    meta = events.meta_of(message)
     meta.CopyFrom(events.new_meta(producer))
     meta.occurred_at.FromDatetime(at.replace(tzinfo=None))
     return message
 
 
 def raw_event(subject: str, message: Message) -> RawEvent:
-    meta = message.meta  # type: ignore[attr-defined]
+    meta = events.meta_of(message)
     return RawEvent(subject, message.SerializeToString(), events.headers_for(meta))
 
 

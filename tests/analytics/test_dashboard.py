@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from typing import Any
 
 import pytest
 from ascent.analytics.v1 import analytics_service_pb2 as pb
@@ -37,7 +38,7 @@ def dashboard(db: Database, cohort: str, **filters: str) -> pb.GetDashboardRespo
         return service.dashboard(session, pb.DashboardFilter(cohort_id=cohort, **filters))
 
 
-def numbers(response: pb.GetDashboardResponse) -> dict:
+def numbers(response: pb.GetDashboardResponse) -> dict[str, Any]:
     """The dashboard without what differs between scenarios sharing a database."""
     data = MessageToDict(response, preserving_proto_field_name=True)
     data.pop("filter", None)
@@ -133,7 +134,7 @@ def test_the_same_run_under_another_event_id_counts_once(db: Database) -> None:
     subject, message = scenario.events[3]  # a's first graded run
     resent = type(message)()
     resent.CopyFrom(message)
-    resent.meta.event_id = str(uuid.uuid4())  # type: ignore[attr-defined]
+    events.meta_of(resent).event_id = str(uuid.uuid4())
     assert feed(db, [_raw(subject, resent)]) == 1  # logged as an event...
     assert numbers(dashboard(db, scenario.cohort_id)) == before  # ...but not a second run
 

@@ -77,7 +77,9 @@ async def test_every_subject_is_counted_once(tmp_path: Path, nats_server: NatsSe
             )
 
             async def two_sessions() -> bool:
-                response = await stub.GetEventCounts(pb.GetEventCountsRequest())
+                response: pb.GetEventCountsResponse = await stub.GetEventCounts(
+                    pb.GetEventCountsRequest()
+                )
                 return response.total == 7
 
             await wait_until(two_sessions, what="live event counted")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Protocol
+
 import numpy as np
 import pandas as pd
 
@@ -26,9 +29,20 @@ def frame(rows: int = 200, seed: int = 0) -> pd.DataFrame:
     )
 
 
-def kinds(result: object, severity: str = "warning") -> dict[str, set[str]]:
+class Finding(Protocol):
+    """A problem the profile reports, as far as these tests read it."""
+
+    @property
+    def severity(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def column(self) -> str: ...
+
+
+def kinds(problems: Iterable[Finding], severity: str = "warning") -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
-    for p in result.problems:  # type: ignore[attr-defined]
+    for p in problems:
         if p.severity == severity:
             found.setdefault(p.kind, set()).add(p.column)
     return found
@@ -37,7 +51,7 @@ def kinds(result: object, severity: str = "warning") -> dict[str, set[str]]:
 def test_profile_flags_id_constant_leaky_and_tiny_classes() -> None:
     result = profile(frame(), "label")
     assert result.inferred_task_type == "classification" and not result.errors
-    found = kinds(result)
+    found = kinds(result.problems)
     assert found["id_column"] == {"id"}
     assert found["constant_column"] == {"const"}
     assert found["leaky_column"] == {"leak"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import shutil
 import zipfile
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ import pandas as pd
 import pytest
 from ascent.authoring.v1 import authoring_service_pb2 as pb
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from services.authoring import service
 from services.common.challenge_data import build_frame
@@ -33,21 +35,19 @@ def csv_bytes(rows: int = 120) -> bytes:
     return frame.to_csv(index=False).encode()
 
 
-def fields(**extra: object) -> pb.ChallengeFields:
-    base: dict[str, object] = {
-        "title": "Hi or lo",
-        "lesson_md": "# Lesson",
-        "metric": "accuracy",
-        "pass_threshold": 0.7,
-        "starter_code": "print(1)",
-        "solution": SOLUTION,
-        "hints": ["one", "two"],
-        "hints_set": True,
-        "track_slug": "beginner",
-        "position": 9,
-    }
-    base.update(extra)
-    return pb.ChallengeFields(**base)  # type: ignore[arg-type]
+def fields(title: str = "Hi or lo") -> pb.ChallengeFields:
+    return pb.ChallengeFields(
+        title=title,
+        lesson_md="# Lesson",
+        metric="accuracy",
+        pass_threshold=0.7,
+        starter_code="print(1)",
+        solution=SOLUTION,
+        hints=["one", "two"],
+        hints_set=True,
+        track_slug="beginner",
+        position=9,
+    )
 
 
 def draft_with_data(db: Database) -> str:
@@ -83,17 +83,19 @@ def test_slugs_are_derived_and_unique(db: Database) -> None:
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
-        ({"metric": "auc"}, "metric must be one of"),
-        ({"task_type": "clustering"}, "task type must be one of"),
-        ({"test_fraction": 0.9}, "between 0.1 and 0.5"),
-        ({"pass_threshold": float("nan")}, "must be a number"),
-        ({"track_slug": "Not A Slug"}, "not a track slug"),
+        (pb.ChallengeFields(metric="auc"), "metric must be one of"),
+        (pb.ChallengeFields(task_type="clustering"), "task type must be one of"),
+        (pb.ChallengeFields(test_fraction=0.9), "between 0.1 and 0.5"),
+        (pb.ChallengeFields(pass_threshold=float("nan")), "must be a number"),
+        (pb.ChallengeFields(track_slug="Not A Slug"), "not a track slug"),
     ],
 )
-def test_bad_fields_change_nothing(db: Database, bad: dict[str, object], message: str) -> None:
+def test_bad_fields_change_nothing(db: Database, bad: pb.ChallengeFields, message: str) -> None:
     slug = draft_with_data(db)
+    changes = pb.ChallengeFields(title="New")
+    changes.MergeFrom(bad)
     with pytest.raises(AscentError) as err:
-        db._work(lambda s: service.update(s, slug, pb.ChallengeFields(title="New", **bad)))  # type: ignore[arg-type]
+        db._work(lambda s: service.update(s, slug, changes))
     assert err.value.code == "invalid_argument" and message in err.value.message
     assert db._work(lambda s: service.get(s, slug)).title == "Hi or lo"
 
@@ -213,6 +215,9 @@ def test_import_rejects_bad_archives(db: Database) -> None:
                 archive.writestr(name, data)
         return buffer.getvalue()
 
+    def import_zip(session: Session, content: bytes) -> pb.AuthoredChallenge:
+        return service.import_zip(session, "prof", content, 10**6)
+
     cases = {
         b"not a zip": "not a zip file",
         zipped({"a/readme.txt": b"x"}): "exactly one folder",
@@ -221,6 +226,6 @@ def test_import_rejects_bad_archives(db: Database) -> None:
     }
     for content, message in cases.items():
         with pytest.raises(AscentError) as err:
-            db._work(lambda s, c=content: service.import_zip(s, "prof", c, 10**6))
+            db._work(partial(import_zip, content=content))
         assert err.value.code == "invalid_argument" and message in err.value.message
     assert db._work(service.list_all) == []

@@ -6,12 +6,14 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Unpack
 
 from ascent.types.v1 import run_pb2
 
 from services.coach.codegen import DATA_PATH
 from services.common.templates import STARTER_TEMPLATE
 from tests.support import lanes
+from tests.support.protos import RunFields, make_run
 
 SEED_TEMPLATE = STARTER_TEMPLATE
 
@@ -53,22 +55,19 @@ def run_code(code: str, csv_path: Path | None, tmp_path: Path, timeout: float = 
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
-def crashed_run(error_type: str, message: str, **fields: object) -> run_pb2.Run:
-    values: dict[str, object] = {
+def crashed_run(error_type: str, message: str, **fields: Unpack[RunFields]) -> run_pb2.Run:
+    defaults: RunFields = {
         "id": "run-crash",
         "owner_id": "u1",
         "has_error": True,
         "status": "error",
         "error": run_pb2.RunError(type=error_type, message=message),
     }
-    values.update(fields)
-    return run_pb2.Run(**values)
+    return make_run(defaults, **fields)
 
 
-def scored_run(model_type: str, accuracy: float, code: str = "", **fields: object) -> run_pb2.Run:
-    values: dict[str, object] = {"id": "run-ok", "owner_id": "u1", "status": "ok", "code": code}
-    values.update(fields)
-    run = run_pb2.Run(**values)
+def scored_run(model_type: str, accuracy: float, **fields: Unpack[RunFields]) -> run_pb2.Run:
+    run = make_run({"id": "run-ok", "owner_id": "u1", "status": "ok", "code": ""}, **fields)
     run.outcome.model_type = model_type
     run.outcome.accuracy = accuracy
     return run

@@ -15,7 +15,7 @@ from ascent.execution.v1 import execution_service_pb2 as exec_pb
 from ascent.types.v1 import run_pb2
 
 from services.coach.engine import BuiltinEngine, ImproveContext, Improvement
-from services.common.autoimprove import auto_improve
+from services.common.autoimprove import LoopResult, auto_improve
 from services.common.templates import STARTER_TEMPLATE
 from services.execution.sandbox import RunSpec, SandboxPool, SandboxResult
 from services.execution.service import build_run
@@ -33,7 +33,9 @@ def scored(accuracy: float | None, r2: float | None = None, task: str = "") -> r
     return run
 
 
-async def scripted_loop(start: run_pb2.Run, results: list[run_pb2.Run], **kwargs: object):
+async def scripted_loop(
+    start: run_pb2.Run, results: list[run_pb2.Run], *, rounds: int, patience: int = 1
+) -> tuple[LoopResult[str], list[str]]:
     queue = list(results)
     seen_best: list[str] = []
 
@@ -44,7 +46,7 @@ async def scripted_loop(start: run_pb2.Run, results: list[run_pb2.Run], **kwargs
     async def execute(proposal: str, parent: run_pb2.Run) -> run_pb2.Run:
         return queue.pop(0)
 
-    result = await auto_improve(start, [], propose, execute, **kwargs)  # type: ignore[arg-type]
+    result = await auto_improve(start, [], propose, execute, rounds=rounds, patience=patience)
     return result, seen_best
 
 
@@ -108,7 +110,9 @@ async def sandbox_run(pool: SandboxPool, code: str, csv: Path) -> run_pb2.Run:
     return build_run(exec_pb.ExecuteRequest(run_id=run_id, owner_id="o", code=code), result)
 
 
-async def improve_in_sandbox(pool: SandboxPool, csv: Path, rounds: int):
+async def improve_in_sandbox(
+    pool: SandboxPool, csv: Path, rounds: int
+) -> tuple[run_pb2.Run, LoopResult[Improvement]]:
     engine = BuiltinEngine()
     start = await sandbox_run(pool, STARTER_TEMPLATE, csv)
 

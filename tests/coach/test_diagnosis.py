@@ -12,20 +12,27 @@ from tests.coach.helpers import SEED_TEMPLATE, crashed_run, scored_run
 PROPOSAL = Finding("The proposed experiment is X.", "Run X.")
 
 
-def profile(**overrides: object) -> MetaFeatures:
-    values: dict[str, object] = {
-        "dataset_key": "k",
-        "rows": 500,
-        "columns": 6,
-        "task_type": "classification",
-        "n_classes": 2,
-        "missing_ratio": 0.0,
-        "categorical_ratio": 0.0,
-        "class_imbalance": 1.0,
-        "target": "y",
-    }
-    values.update(overrides)
-    return MetaFeatures(**values)  # type: ignore[arg-type]
+def profile(
+    *,
+    rows: int = 500,
+    task_type: str = "classification",
+    n_classes: int = 2,
+    missing_ratio: float = 0.0,
+    categorical_ratio: float = 0.0,
+    class_imbalance: float = 1.0,
+    target: str = "y",
+) -> MetaFeatures:
+    return MetaFeatures(
+        dataset_key="k",
+        rows=rows,
+        columns=6,
+        task_type=task_type,
+        n_classes=n_classes,
+        missing_ratio=missing_ratio,
+        categorical_ratio=categorical_ratio,
+        class_imbalance=class_imbalance,
+        target=target,
+    )
 
 
 def check_shape(result: Diagnosis) -> None:

@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import grpc
 import nats
@@ -35,12 +36,16 @@ from tests.support.polling import wait_until
 
 pytestmark = pytest.mark.integration
 
-BOOSTING = {"steps": [], "estimator": "GradientBoostingClassifier", "params": {"max_depth": 2}}
+BOOSTING: dict[str, Any] = {
+    "steps": [],
+    "estimator": "GradientBoostingClassifier",
+    "params": {"max_depth": 2},
+}
 
 
 @contextlib.asynccontextmanager
 async def running(
-    name: str, coro_factory: Callable[[asyncio.Event], Awaitable[None]]
+    name: str, coro_factory: Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 ) -> AsyncIterator[None]:
     stop = asyncio.Event()
     task = asyncio.create_task(coro_factory(stop), name=name)
@@ -66,7 +71,7 @@ async def coach_stub(common: CommonSettings) -> AsyncIterator[pb_grpc.CoachServi
         try:
             yield pb_grpc.CoachServiceStub(channel)
         finally:
-            await channel.close()
+            await channel.close(grace=None)
 
 
 class Listener:
@@ -90,7 +95,7 @@ class Listener:
         self.sub = await self.js.pull_subscribe(events.IMPROVEMENT_PROPOSED, stream=stream)
 
     async def publish(self, subject: str, event: Message) -> None:
-        meta = event.meta  # type: ignore[attr-defined]
+        meta = events.meta_of(event)
         await self.js.publish(subject, event.SerializeToString(), headers=events.headers_for(meta))
 
     async def proposal(self, proposal_id: str) -> coach_pb2.ImprovementProposed:
@@ -193,9 +198,9 @@ async def test_improve_uses_the_recommender_and_publishes_the_proposal(
         assert "GradientBoostingClassifier(max_depth=2)" in experiment.code
         assert "similar" in experiment.rationale
 
-        event = await listener.proposal(response.proposal_id)
-        assert (event.run_id, event.owner_id, event.engine) == (run.id, "learner-1", "builtin")
-        assert event.experiment_name == experiment.name
+        sent = await listener.proposal(response.proposal_id)
+        assert (sent.run_id, sent.owner_id, sent.engine) == (run.id, "learner-1", "builtin")
+        assert sent.experiment_name == experiment.name
 
         result = run_code(experiment.code, store.existing_path(current), tmp_path)
         assert result.returncode == 0, result.stderr

@@ -6,6 +6,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ascent.events.v1 import coach_pb2
@@ -32,7 +33,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
         yield database
 
 
-def observed(spec: dict, score: float) -> Recommendation:
+def observed(spec: dict[str, Any], score: float) -> Recommendation:
     return Recommendation(spec, pipeline_key(spec), score, 4, "best on 2 of 2 similar datasets")
 
 

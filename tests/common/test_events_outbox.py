@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 from ascent.events.v1 import gateway_pb2
+from google.protobuf.message import Message
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from services.common import events
 from services.common.db import Database
@@ -58,8 +60,10 @@ async def test_outbox_keeps_events_while_nats_is_down_and_consumer_is_idempotent
         create_tables(conn)
         conn.execute(text("CREATE TABLE owners (owner TEXT)"))
 
-    async def handler(subject: str, event: gateway_pb2.SessionCreated) -> None:
-        def effect(session) -> None:  # type: ignore[no-untyped-def]
+    async def handler(subject: str, event: Message) -> None:
+        assert isinstance(event, gateway_pb2.SessionCreated)
+
+        def effect(session: Session) -> None:
             session.execute(text("INSERT INTO owners VALUES (:o)"), {"o": event.owner_id})
 
         applied, _ = process_once(consumer_db, "test", subject, event.meta.event_id, effect)

@@ -53,7 +53,7 @@ async def service(
         try:
             yield pb_grpc.ExecutionServiceStub(channel), data_dir
         finally:
-            await channel.close()
+            await channel.close(grace=None)
             stop.set()
             await asyncio.wait_for(task, 30)
 
@@ -69,7 +69,7 @@ async def submit(
         challenge_slug=slug,
         practice=practice,
     )
-    items = [item async for item in stub.Execute(request)]
+    items: list[pb.ExecuteResponse] = [item async for item in stub.Execute(request)]
     assert items[-1].WhichOneof("item") == "result"
     return items[-1].result
 

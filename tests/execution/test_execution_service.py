@@ -12,6 +12,7 @@ import pytest
 from ascent.events.v1 import learning_pb2
 from ascent.execution.v1 import execution_service_pb2 as pb
 from ascent.execution.v1 import execution_service_pb2_grpc as pb_grpc
+from google.protobuf.message import Message
 
 from services.common import events
 from services.common.config import CommonSettings
@@ -38,15 +39,29 @@ async def execution(
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{settings.grpc_port}")
     await asyncio.wait_for(channel.channel_ready(), 60)
     yield pb_grpc.ExecutionServiceStub(channel), common
-    await channel.close()
+    await channel.close(grace=None)
     stop.set()
     await asyncio.wait_for(task, 30)
 
 
 async def collect(
-    stub: pb_grpc.ExecutionServiceStub, **fields: object
+    stub: pb_grpc.ExecutionServiceStub,
+    *,
+    code: str,
+    session_id: str = "",
+    name: str = "",
+    dataset_sha256: str = "",
+    ephemeral: bool = False,
 ) -> tuple[list[pb.ExecuteResponse], pb.ExecuteResponse]:
-    request = pb.ExecuteRequest(run_id=str(uuid.uuid4()), owner_id="o1", **fields)  # type: ignore[arg-type]
+    request = pb.ExecuteRequest(
+        run_id=str(uuid.uuid4()),
+        owner_id="o1",
+        code=code,
+        session_id=session_id,
+        name=name,
+        dataset_sha256=dataset_sha256,
+        ephemeral=ephemeral,
+    )
     items = [item async for item in stub.Execute(request)]
     assert items[-1].WhichOneof("item") == "result"
     return items[:-1], items[-1]
@@ -58,7 +73,8 @@ async def test_starter_template_streams_output_then_result_and_publishes_the_run
     stub, common = execution
     received: list[learning_pb2.RunCompleted] = []
 
-    async def on_run(subject: str, event: learning_pb2.RunCompleted) -> None:
+    async def on_run(subject: str, event: Message) -> None:
+        assert isinstance(event, learning_pb2.RunCompleted)
         received.append(event)
 
     bus = EventBus(common.nats_url, producer="test")

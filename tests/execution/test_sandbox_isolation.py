@@ -8,6 +8,7 @@ import os
 import socket
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,10 +25,12 @@ from tests.execution.sandbox_helpers import (
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-def _json_line(result: SandboxResult, tag: str = "RESULT") -> dict:
+def _json_line(result: SandboxResult, tag: str = "RESULT") -> dict[str, Any]:
     for line in result.stdout.splitlines():
         if line.startswith(tag + " "):
-            return json.loads(line[len(tag) + 1 :])
+            parsed = json.loads(line[len(tag) + 1 :])
+            assert isinstance(parsed, dict), line
+            return parsed
     raise AssertionError(f"no {tag} line in stdout={result.stdout!r} stderr={result.stderr!r}")
 
 
@@ -275,6 +278,7 @@ print("RESULT " + json.dumps(out))
             pool, "import os, json; print(json.dumps([os.listdir('.'), os.listdir('/tmp')]))"
         )
         assert json.loads(after.stdout) == [[], read_only_tmp_entries(pool)]
+    assert pool._work_dir is not None
     assert not any(p.is_file() for p in pool._work_dir.rglob("*"))
 
 

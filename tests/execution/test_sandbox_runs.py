@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import time
+from collections.abc import AsyncGenerator, AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -281,6 +282,8 @@ async def test_cancel_running_and_queued(pool: SandboxPool) -> None:
 async def test_abandoned_stream_cancels_its_run(pool: SandboxPool) -> None:
     spec = make_spec("import time\nprint('started', flush=True)\ntime.sleep(120)")
     stream = pool.run(spec)
+    # What abandoning means for an async generator: closed before its end.
+    assert isinstance(stream, AsyncGenerator)
     async for item in stream:
         if isinstance(item, OutputChunk):
             break
@@ -309,7 +312,9 @@ async def test_duplicate_run_id_rejected(pool: SandboxPool) -> None:
     assert (await task).status == "ok"
 
 
-async def collect_stream(stream) -> SandboxResult:  # type: ignore[no-untyped-def]
+async def collect_stream(
+    stream: AsyncIterator[OutputChunk | QueuePosition | SandboxResult],
+) -> SandboxResult:
     last = None
     async for item in stream:
         last = item

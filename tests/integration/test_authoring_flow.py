@@ -53,8 +53,11 @@ def dataset(rows: int = 240, seed: int = 7) -> bytes:
     return frame.to_csv(index=False).encode()
 
 
-def authored_in_tracks(api: httpx.Client, headers: dict[str, str], slug: str) -> dict | None:
-    tracks = api.get("/api/tracks", headers=headers).json()["data"]
+def authored_in_tracks(
+    api: httpx.Client, headers: dict[str, str], slug: str
+) -> dict[str, Any] | None:
+    tracks: list[dict[str, Any]] = api.get("/api/tracks", headers=headers).json()["data"]
+    challenge: dict[str, Any]
     for track in tracks:
         for challenge in track["challenges"]:
             if challenge["slug"] == slug:
@@ -209,7 +212,8 @@ def test_author_publish_solve_version_and_export(
     edit = api.patch(f"{base}/{slug}", json={"passThreshold": 0.75}, headers=instructor)
     assert edit.status_code == 200, edit.text
     assert edit.json()["data"]["version"] == 2 and edit.json()["data"]["versionStatus"] == "draft"
-    assert authored_in_tracks(api, learner, slug)["version"] == 1
+    listed = authored_in_tracks(api, learner, slug)
+    assert listed is not None and listed["version"] == 1
     v2 = api.post(f"{base}/{slug}/publish", headers=instructor)
     assert v2.status_code == 200, v2.text
     assert v2.json()["data"]["currentVersion"] == 2

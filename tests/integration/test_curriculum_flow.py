@@ -72,11 +72,13 @@ def test_a_learner_plays_the_beginner_track(api: httpx.Client, stack: Stack) -> 
         assert response.status_code == 201, response.text
         data = response.json()["data"]
         assert data["status"] == "graded" and data["passed"], data
-        eventually(
-            lambda slug=challenge.slug: {
-                c["slug"]: c for c in tracks(api, ada)["beginner"]["challenges"]
-            }[slug]["passed"]
-        )
+
+        def passed(slug: str = challenge.slug) -> bool:
+            return bool(
+                {c["slug"]: c for c in tracks(api, ada)["beginner"]["challenges"]}[slug]["passed"]
+            )
+
+        eventually(passed)
 
     after = eventually(lambda: (t := tracks(api, ada))["intermediate"]["unlocked"] and t)
     assert after["beginner"]["passedCount"] == len(BEGINNER) and after["beginner"]["percent"] == 100
@@ -106,7 +108,8 @@ def test_a_learner_plays_the_beginner_track(api: httpx.Client, stack: Stack) -> 
     )
 
     def profile() -> dict[str, Any]:
-        return api.get("/api/profile", headers=ada).json()["data"]
+        data: dict[str, Any] = api.get("/api/profile", headers=ada).json()["data"]
+        return data
 
     wanted = {
         "first-run",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from typing import Any
 
 import httpx
 import numpy as np
@@ -118,7 +119,7 @@ def test_demo_flow(api: httpx.Client, stack: Stack) -> None:
     assert 400 <= bad.status_code < 500, bad.text
 
     # Progress: XP for the runs and the first-run badge, computed from events.
-    def progress_ready() -> dict | None:
+    def progress_ready() -> dict[str, Any] | None:
         data = api.get("/api/me/progress", headers=auth).json()["data"]
         return data if data["runs"] >= 3 else None
 

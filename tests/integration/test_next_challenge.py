@@ -5,6 +5,7 @@ serves the ranking as JSON and as the "Next up" card."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import httpx
 import pytest
@@ -23,7 +24,7 @@ CHALLENGES = {
 }
 
 
-def next_up(api: httpx.Client, auth: dict[str, str]) -> dict:
+def next_up(api: httpx.Client, auth: dict[str, str]) -> dict[str, Any]:
     response = api.get("/api/recommendations/next-challenge", headers=auth)
     assert response.status_code == 200, response.text
     return dict(response.json()["data"])

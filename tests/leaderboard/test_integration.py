@@ -14,6 +14,7 @@ from ascent.leaderboard.v1 import leaderboard_service_pb2_grpc as lb_grpc
 from ascent.types.v1 import run_pb2
 
 from services.common import events
+from services.common.events import EventBus
 from services.leaderboard.config import Settings
 from services.leaderboard.handlers import RUNS_DURABLE
 from services.leaderboard.main import MIGRATIONS, NAME, setup
@@ -47,6 +48,10 @@ def completed(session_id: str, accuracy: float | None, name: str) -> learning_pb
     )
     run.created_at.GetCurrentTime()
     return learning_pb2.RunCompleted(run=run)
+
+
+async def best_events(bus: EventBus) -> list[leaderboard_pb2.BestAchieved]:
+    return await stream_events(bus, events.BEST_ACHIEVED, leaderboard_pb2.BestAchieved)
 
 
 async def test_runs_are_recorded_ranked_and_replay_changes_nothing(
@@ -98,13 +103,13 @@ async def test_runs_are_recorded_ranked_and_replay_changes_nothing(
             assert missing.value.code() == grpc.StatusCode.NOT_FOUND
 
             async def two_bests() -> bool:
-                return len(await stream_events(bus, events.BEST_ACHIEVED)) == 2
+                return len(await best_events(bus)) == 2
 
             await wait_until(two_bests, what="best-achieved events published")
-            bests = await stream_events(bus, events.BEST_ACHIEVED)
+            bests = await best_events(bus)
             assert all(isinstance(e, leaderboard_pb2.BestAchieved) for e in bests)
-            assert [e.run_id for e in bests] == [low.run.id, high.run.id]  # type: ignore[attr-defined]
-            assert bests[1].previous_run_id == low.run.id  # type: ignore[attr-defined]
+            assert [e.run_id for e in bests] == [low.run.id, high.run.id]
+            assert bests[1].previous_run_id == low.run.id
 
         # Replay: same durable name, consumer deleted on the server, service restarted.
         await delete_consumer(bus, RUNS_DURABLE)
@@ -116,4 +121,4 @@ async def test_runs_are_recorded_ranked_and_replay_changes_nothing(
             replayed = await stub.ListRuns(lb.ListRunsRequest(session_id=board))
             assert list(replayed.runs) == list(listed.runs)
         assert outbox_count(tmp_path / "leaderboard.db", events.BEST_ACHIEVED) == 2
-        assert len(await stream_events(bus, events.BEST_ACHIEVED)) == 2
+        assert len(await best_events(bus)) == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Unpack
 
 import pytest
 from ascent.events.v1 import leaderboard_pb2
@@ -17,18 +18,21 @@ from services.common.errors import AscentError
 from services.common.outbox import outbox, process_once
 from services.leaderboard import service
 from services.leaderboard.models import RunRecord
+from tests.support import protos
+from tests.support.protos import RunFields
 
 T0 = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 
 
 def make_run(
     session_id: str,
+    /,
     *,
     accuracy: float | None = None,
     r2: float | None = None,
     minutes: int = 0,
     run_id: str | None = None,
-    **fields: object,
+    **fields: Unpack[RunFields],
 ) -> run_pb2.Run:
     outcome = run_pb2.RunOutcome(model_type="LogisticRegression")
     if accuracy is not None:
@@ -37,7 +41,7 @@ def make_run(
         outcome.r2 = r2
     created = Timestamp()
     created.FromDatetime(T0 + timedelta(minutes=minutes))
-    values: dict[str, object] = {
+    defaults: RunFields = {
         "id": run_id or f"run-{uuid.uuid4().hex[:12]}",
         "session_id": session_id,
         "owner_id": "learner-1",
@@ -47,8 +51,7 @@ def make_run(
         "status": "ok",
         "created_at": created,
     }
-    values.update(fields)
-    return run_pb2.Run(**values)  # type: ignore[arg-type]
+    return protos.make_run(defaults, **fields)
 
 
 def record(db: Database, run: run_pb2.Run) -> service.RecordResult:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from ascent.events.v1 import authoring_pb2
 from ascent.types.v1 import run_pb2
+from sqlalchemy.orm import Session
 
 from services.common.db import Database
 from services.common.outbox import process_once
@@ -61,13 +62,17 @@ def fresh(tmp_path_db: Database) -> Database:
     return tmp_path_db
 
 
-def feed(db: Database, stream: list[tuple[str, object]]) -> None:
+# An authoring event as the consumer sees it: a published version, or an archived slug.
+AuthoringItem = authoring_pb2.PublishedChallenge | str
+
+
+def feed(db: Database, stream: list[tuple[str, AuthoringItem]]) -> None:
     for event_id, item in stream:
 
-        def effect(session: object, item: object = item) -> bool:
+        def effect(session: Session, item: AuthoringItem = item) -> bool:
             if isinstance(item, authoring_pb2.PublishedChallenge):
-                return service.apply_published(session, item)  # type: ignore[arg-type]
-            return service.apply_archived(session, str(item))  # type: ignore[arg-type]
+                return service.apply_published(session, item)
+            return service.apply_archived(session, item)
 
         process_once(db, AUTHORING_DURABLE, "authoring.challenge.x", event_id, effect)
 
@@ -75,7 +80,7 @@ def feed(db: Database, stream: list[tuple[str, object]]) -> None:
 def test_published_versions_archive_and_replay(db: Database) -> None:
     fresh(db)
     before = catalog(db)
-    stream = [
+    stream: list[tuple[str, AuthoringItem]] = [
         (str(uuid.uuid4()), published(1, 0.8)),
         (str(uuid.uuid4()), published(2, 0.9)),
     ]
@@ -103,7 +108,7 @@ def test_published_versions_archive_and_replay(db: Database) -> None:
 
 
 def test_replay_into_an_empty_catalog_gives_the_same_tracks(db: Database, tmp_path: Path) -> None:
-    stream = [
+    stream: list[tuple[str, AuthoringItem]] = [
         (str(uuid.uuid4()), published(1, 0.8)),
         (str(uuid.uuid4()), SLUG),
         (str(uuid.uuid4()), published(2, 0.7)),

@@ -7,12 +7,13 @@ import uuid
 from pathlib import Path
 
 import pytest
-from ascent.events.v1 import learning_pb2
+from ascent.events.v1 import learning_pb2, progress_pb2
 from ascent.progress.v1 import progress_service_pb2 as pb
 from ascent.progress.v1 import progress_service_pb2_grpc as pb_grpc
 from ascent.types.v1 import run_pb2
 
 from services.common import events
+from services.common.events import EventBus
 from services.progress.config import Settings
 from services.progress.handlers import RUNS_DURABLE
 from services.progress.main import MIGRATIONS, NAME, setup
@@ -40,6 +41,10 @@ def completed(owner: str, *, ok: bool) -> learning_pb2.RunCompleted:
         status="ok" if ok else "error",
     )
     return learning_pb2.RunCompleted(run=run)
+
+
+async def badge_events(bus: EventBus) -> list[progress_pb2.BadgeAwarded]:
+    return await stream_events(bus, events.BADGE_AWARDED, progress_pb2.BadgeAwarded)
 
 
 async def test_xp_badges_and_tracks_through_the_real_service(
@@ -82,16 +87,16 @@ async def test_xp_badges_and_tracks_through_the_real_service(
             assert [h.amount for h in result.history] == [10, 10, 2]
 
             async def badge_published() -> bool:
-                return len(await stream_events(bus, events.BADGE_AWARDED)) == 1
+                return len(await badge_events(bus)) == 1
 
             await wait_until(badge_published, what="badge event on the stream")
-            (badge,) = await stream_events(bus, events.BADGE_AWARDED)
-            assert (badge.learner_id, badge.badge_slug, badge.source_event_id) == (  # type: ignore[attr-defined]
+            (badge,) = await badge_events(bus)
+            assert (badge.learner_id, badge.badge_slug, badge.source_event_id) == (
                 learner,
                 "first-run",
                 first.meta.event_id,
             )
-            assert badge.meta.producer == "progress"  # type: ignore[attr-defined]
+            assert badge.meta.producer == "progress"
 
         # Replay: same durable name, consumer deleted on the server, service restarted (which
         # also reloads the curriculum into the same tables).

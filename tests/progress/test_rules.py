@@ -37,7 +37,9 @@ def test_streaks() -> None:
     assert rules.streaks([*days, "2026-01-06"]) == (2, 3)
 
 
-def info(slug: str, track: str, tags: tuple[str, ...] = (), requires: tuple[str, ...] = ()):
+def info(
+    slug: str, track: str, tags: tuple[str, ...] = (), requires: tuple[str, ...] = ()
+) -> rules.ChallengeInfo:
     return rules.ChallengeInfo(slug, track, "accuracy", 0.9, tags, requires)
 
 

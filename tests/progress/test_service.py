@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from ascent.events.v1 import progress_pb2
+from ascent.progress.v1 import progress_service_pb2
 from ascent.types.v1 import run_pb2
 from sqlalchemy import func, select
 
@@ -50,7 +51,7 @@ def record(db: Database, run: run_pb2.Run) -> service.RunAward:
         return service.record_run(session, run, str(uuid.uuid4()))
 
 
-def progress(db: Database, learner: str) -> service.pb.GetProgressResponse:
+def progress(db: Database, learner: str) -> progress_service_pb2.GetProgressResponse:
     with db.session() as session:
         return service.get_progress(session, learner, 20)
 

@@ -8,6 +8,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import grpc
 import nats
@@ -52,12 +53,12 @@ async def running_recommender(
         await asyncio.wait_for(channel.channel_ready(), 20)
         yield pb_grpc.RecommenderServiceStub(channel)
     finally:
-        await channel.close()
+        await channel.close(grace=None)
         stop.set()
         await asyncio.wait_for(task, 20)
 
 
-def completed(sha: str, spec: dict, accuracy: float) -> learning_pb2.RunCompleted:
+def completed(sha: str, spec: dict[str, Any], accuracy: float) -> learning_pb2.RunCompleted:
     run = run_pb2.Run(id=str(uuid.uuid4()), dataset_sha256=sha, status="ok", duration_ms=900)
     run.outcome.accuracy = accuracy
     run.outcome.model_type = spec["estimator"]
@@ -140,7 +141,7 @@ async def test_profile_recommend_and_learning_from_events(
                 info = await js.consumer_info(common.stream, RUNS_CONSUMER)
             except Exception:
                 return False
-            return (
+            return bool(
                 info.num_pending == 0
                 and info.num_ack_pending == 0
                 and info.delivered.stream_seq >= len(batch)

@@ -6,6 +6,7 @@ import json
 import math
 import uuid
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,7 @@ SVC = {"steps": ["StandardScaler"], "estimator": "SVC", "params": {}}
 
 
 def event(
-    sha: str, spec: dict, accuracy: float, duration_ms: int = 500
+    sha: str, spec: dict[str, Any], accuracy: float, duration_ms: int = 500
 ) -> learning_pb2.RunCompleted:
     run = run_pb2.Run(
         id=str(uuid.uuid4()), dataset_sha256=sha, status="ok", duration_ms=duration_ms

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 from ascent.types.v1 import run_pb2
 
@@ -17,21 +18,34 @@ from services.recommender.next_challenge import (
 from services.recommender.service import learner_attempts, record_challenge_attempt
 
 
-def challenge(slug: str, metric: str, threshold: float, **kwargs: object) -> CatalogChallenge:
-    defaults: dict[str, object] = {
-        "title": slug.replace("-", " ").title(),
-        "track_slug": "beginner",
-        "track_title": "Beginner",
-        "track_position": 1,
-        "position": 1,
-        "task_type": "regression" if metric in ("r2", "mae", "rmse") else "classification",
-    }
-    defaults.update(kwargs)
+def challenge(
+    slug: str,
+    metric: str,
+    threshold: float,
+    *,
+    position: int = 1,
+    track_slug: str = "beginner",
+    track_title: str = "Beginner",
+    track_position: int = 1,
+    tags: tuple[str, ...] = (),
+    requires: tuple[str, ...] = (),
+    unlocked: bool = True,
+    passed: bool = False,
+) -> CatalogChallenge:
     return CatalogChallenge(
         slug=slug,
+        title=slug.replace("-", " ").title(),
+        track_slug=track_slug,
+        track_title=track_title,
+        track_position=track_position,
+        position=position,
         metric=metric,
         pass_threshold=threshold,
-        **defaults,  # type: ignore[arg-type]
+        task_type="regression" if metric in ("r2", "mae", "rmse") else "classification",
+        tags=tags,
+        requires=requires,
+        unlocked=unlocked,
+        passed=passed,
     )
 
 
@@ -67,10 +81,7 @@ def test_shortfall_is_relative_and_respects_the_metric_direction() -> None:
 
 
 def test_a_newcomer_starts_at_the_beginning_of_the_catalog() -> None:
-    fresh = [
-        CatalogChallenge(**{**c.__dict__, "passed": False})  # type: ignore[arg-type]
-        for c in CATALOG
-    ]
+    fresh = [replace(c, passed=False) for c in CATALOG]
     ranking = rank_challenges(fresh, {}, limit=2)
     assert [s.challenge.slug for s in ranking.suggestions] == ["first-classifier", "ticket-router"]
     assert ranking.suggestions[0].reason == "start"
@@ -131,10 +142,7 @@ def test_a_far_miss_ranks_below_the_next_step_and_passes_count_as_strength() -> 
 
 
 def test_nothing_open_says_why() -> None:
-    done = [
-        CatalogChallenge(**{**c.__dict__, "passed": c.unlocked})  # type: ignore[arg-type]
-        for c in CATALOG
-    ]
+    done = [replace(c, passed=c.unlocked) for c in CATALOG]
     ranking = rank_challenges(done, {})
     assert ranking.suggestions == []
     assert "next track" in ranking.note

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import math
 import uuid
+from typing import Any, Unpack
 
 import pandas as pd
 import pytest
 from ascent.events.v1 import learning_pb2
-from ascent.types.v1 import run_pb2
 from sqlalchemy import func, select
 
 from services.common.datasets import DatasetStore
@@ -31,14 +31,21 @@ from services.recommender.models import Observation
 from services.recommender.repository import RecommenderRepository
 from services.recommender.service import RecommenderService
 from tests.recommender.data import mixed_csv, numeric_classification_csv, regression_csv
+from tests.support.protos import RunFields, make_run
 
 RF = {"steps": ["SimpleImputer"], "estimator": "RandomForestClassifier", "params": {}}
 
 
 def run_event(
-    dataset_sha256: str, spec: dict | None, accuracy: float | None = None, **fields: object
+    dataset_sha256: str,
+    spec: dict[str, Any] | None,
+    accuracy: float | None = None,
+    /,
+    **fields: Unpack[RunFields],
 ) -> learning_pb2.RunCompleted:
-    run = run_pb2.Run(id=str(uuid.uuid4()), dataset_sha256=dataset_sha256, status="ok", **fields)
+    run = make_run(
+        {"id": str(uuid.uuid4()), "dataset_sha256": dataset_sha256, "status": "ok"}, **fields
+    )
     if accuracy is not None:
         run.outcome.accuracy = accuracy
     if spec is not None:

@@ -90,7 +90,7 @@ async def publish_all(bus: EventBus, items: list[tuple[str, Message]]) -> None:
     js = bus.nc.jetstream()
     before = (await js.stream_info(bus.stream)).state.messages
     for subject, message in items:
-        meta = message.meta  # type: ignore[attr-defined]
+        meta = events.meta_of(message)
         await bus.nc.publish(subject, message.SerializeToString(), headers=events.headers_for(meta))
     await bus.nc.flush()
     loop = asyncio.get_running_loop()

@@ -14,14 +14,14 @@ from pathlib import Path
 from services.common import topology
 from services.supervisor.stack import Stack, StackConfig
 from tests.support import lanes
-from tests.support.postgres import drop_schema, fresh_schema_url, test_database_url
+from tests.support.postgres import base_database_url, drop_schema, fresh_schema_url
 
 
 @contextmanager
 def running_stack(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
     lanes.require("service processes")
     env: dict[str, str] = {}
-    base_url = test_database_url()
+    base_url = base_database_url()
     schemas: list[str] = []
     if base_url:
         # CI: each service owns its tables in its own private PostgreSQL schema, as in

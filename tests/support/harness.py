@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any, TypeVar, overload
 
 import grpc
 from google.protobuf.message import Message
@@ -25,6 +26,8 @@ from services.common.runtime import Setup, serve
 from tests.support.polling import wait_until as wait_until
 
 STREAM = "ASCENT"
+
+M = TypeVar("M", bound=Message)
 
 
 @contextlib.asynccontextmanager
@@ -73,7 +76,7 @@ async def publish(
 ) -> None:
     """Publish like an outbox relay would; `msg_id` overrides Nats-Msg-Id (to get past the
     JetStream duplicate window and reach the consumer's own idempotency)."""
-    meta = message.meta  # type: ignore[attr-defined]
+    meta = events.meta_of(message)
     if not meta.event_id:
         meta.CopyFrom(events.new_meta(producer))
     headers = events.headers_for(meta)
@@ -82,8 +85,19 @@ async def publish(
     await bus.publish_raw(subject, message.SerializeToString(), headers)
 
 
-async def stream_events(bus: EventBus, filter_subject: str) -> list[Message]:
-    """Every event on the stream matching the filter, decoded, via an ephemeral consumer."""
+@overload
+async def stream_events(bus: EventBus, filter_subject: str) -> list[Message]: ...
+
+
+@overload
+async def stream_events(bus: EventBus, filter_subject: str, kind: type[M]) -> list[M]: ...
+
+
+async def stream_events(
+    bus: EventBus, filter_subject: str, kind: type[Message] = Message
+) -> list[Any]:
+    """Every event on the stream matching the filter, decoded, via an ephemeral consumer; each
+    must be a `kind` (any event when not given: a filter that spans event types)."""
     assert bus.nc is not None
     js = bus.nc.jetstream()
     sub = await js.pull_subscribe(filter_subject, stream=STREAM)
@@ -95,7 +109,9 @@ async def stream_events(bus: EventBus, filter_subject: str) -> list[Message]:
             except (TimeoutError, NatsTimeoutError):
                 return found
             for msg in msgs:
-                found.append(events.decode(msg.subject, msg.data))
+                message = events.decode(msg.subject, msg.data)
+                assert isinstance(message, kind), f"{msg.subject} carried {type(message).__name__}"
+                found.append(message)
                 await msg.ack()
     finally:
         await sub.unsubscribe()

@@ -59,14 +59,15 @@ def _timed_out(
 
 
 def eventually(
-    check: Callable[[], T],
+    check: Callable[[], T | None],
     *,
     timeout: float = 30.0,
     interval: float = 0.2,
     what: str = "",
     ignoring: tuple[type[Exception], ...] = (),
 ) -> T:
-    """Call `check` until its result is truthy and return that result."""
+    """Call `check` until its result is truthy and return that result (never None, so a check
+    that answers "not yet" with None types its result without it)."""
     deadline = time.monotonic() + timeout
     last: object = None
     while True:
@@ -86,7 +87,7 @@ def eventually(
 
 @overload
 async def wait_until(
-    check: Callable[[], Awaitable[T]],
+    check: Callable[[], Awaitable[T | None]],
     *,
     timeout: float = ...,
     interval: float = ...,
@@ -97,7 +98,7 @@ async def wait_until(
 
 @overload
 async def wait_until(
-    check: Callable[[], T],
+    check: Callable[[], T | None],
     *,
     timeout: float = ...,
     interval: float = ...,
@@ -107,7 +108,7 @@ async def wait_until(
 
 
 async def wait_until(
-    check: Callable[[], T | Awaitable[T]],
+    check: Callable[[], T | Awaitable[T | None] | None],
     *,
     timeout: float = 15.0,
     interval: float = 0.05,

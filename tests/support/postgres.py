@@ -22,13 +22,10 @@ POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres)
 BACKENDS = ["sqlite", POSTGRES]
 
 
-def test_database_url() -> str | None:
+# Not named test_*: pytest would collect it wherever it is imported.
+def base_database_url() -> str | None:
     """The base PostgreSQL URL, or None when the run has no PostgreSQL."""
     return backing.postgres_url()
-
-
-# A helper whose name starts with "test": pytest would collect it wherever it is imported.
-test_database_url.__test__ = False  # type: ignore[attr-defined]
 
 
 def fresh_schema_url(base_url: str) -> tuple[str, str]:
@@ -78,7 +75,7 @@ def private_schema(base_url: str) -> Iterator[tuple[str, str]]:
 
 def require_postgres() -> str:
     """The base URL, or skip the test: a run without PostgreSQL tests SQLite only."""
-    base = test_database_url()
+    base = base_database_url()
     if not base:
         pytest.skip("no PostgreSQL: TEST_DATABASE_URL not set and no Docker engine")
     return base
