@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from gateway.models import ApiToken, User
@@ -57,4 +57,5 @@ def delete_expired_tokens(session: Session, user_id: str, now: datetime) -> int:
     result = session.execute(
         delete(ApiToken).where(ApiToken.user_id == user_id, ApiToken.expires_at < now)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    # A DELETE answers with a cursor result, the only kind that counts rows.
+    return int(result.rowcount or 0) if isinstance(result, CursorResult) else 0

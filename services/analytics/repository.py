@@ -24,6 +24,7 @@ from services.analytics.models import (
     RunFact,
     SubjectCount,
 )
+from services.common.db import table_of
 
 # Bound parameters per IN (...) list: well below SQLite's and PostgreSQL's limits.
 _CHUNK = 500
@@ -63,10 +64,10 @@ class DashboardScope:
 class AnalyticsRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.proposals_table: Table = ProposalFact.__table__  # type: ignore[assignment]
-        self.feedback_table: Table = FeedbackFact.__table__  # type: ignore[assignment]
-        self.advice_table: Table = AdviceFact.__table__  # type: ignore[assignment]
-        self.cohorts_table: Table = CohortFact.__table__  # type: ignore[assignment]
+        self.proposals_table: Table = table_of(ProposalFact)
+        self.feedback_table: Table = table_of(FeedbackFact)
+        self.advice_table: Table = table_of(AdviceFact)
+        self.cohorts_table: Table = table_of(CohortFact)
 
     # -- writes ---------------------------------------------------------------------------------
     def _insert(self, table: Table) -> Any:
@@ -104,7 +105,7 @@ class AnalyticsRepository:
 
     def add_subject_counts(self, counts: Counter[str]) -> None:
         rows = [{"subject": s, "count": n} for s, n in counts.items()]
-        self._add_counts(SubjectCount.__table__, ["subject"], rows, ["count"])  # type: ignore[arg-type]
+        self._add_counts(table_of(SubjectCount), ["subject"], rows, ["count"])
 
     def add_minute_counts(self, counts: Counter[tuple[datetime, str, str]]) -> None:
         rows = [
@@ -112,7 +113,7 @@ class AnalyticsRepository:
             for (minute, subject, producer), n in counts.items()
         ]
         self._add_counts(
-            MinuteCount.__table__,  # type: ignore[arg-type]
+            table_of(MinuteCount),
             ["minute", "subject", "producer"],
             rows,
             ["count"],
@@ -141,7 +142,7 @@ class AnalyticsRepository:
             for (day, learner, slug), delta in deltas.items()
         ]
         self._add_counts(
-            DailyRollup.__table__,  # type: ignore[arg-type]
+            table_of(DailyRollup),
             ["day", "learner_id", "challenge_slug"],
             rows,
             columns,
@@ -164,7 +165,7 @@ class AnalyticsRepository:
     def add_members(self, rows: dict[tuple[str, str], dict[str, Any]]) -> None:
         if not rows:
             return
-        statement = self._insert(CohortMember.__table__).values(list(rows.values()))  # type: ignore[arg-type]
+        statement = self._insert(table_of(CohortMember)).values(list(rows.values()))
         # The earliest join wins, whatever order the events arrive in (SQLite's two-argument
         # min() is PostgreSQL's least()).
         earliest = func.least if self.session.get_bind().dialect.name == "postgresql" else func.min

@@ -11,6 +11,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -34,6 +35,8 @@ STAFF = {
 }
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 
 def _chromium() -> str:
@@ -56,7 +59,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="package")
-def browser(stack: Stack) -> Iterator[playwright_sync.Browser]:
+def browser(stack: Stack) -> Iterator[Browser]:
     lanes.require("Chromium")
     executable = _chromium()
     with playwright_sync.sync_playwright() as playwright:
@@ -66,7 +69,7 @@ def browser(stack: Stack) -> Iterator[playwright_sync.Browser]:
 
 
 @pytest.fixture
-def context(browser: playwright_sync.Browser) -> Iterator[playwright_sync.BrowserContext]:
+def context(browser: Browser) -> Iterator[BrowserContext]:
     ctx = browser.new_context(viewport={"width": 1440, "height": 960})
     ctx.set_default_timeout(30_000)
     yield ctx
@@ -74,7 +77,7 @@ def context(browser: playwright_sync.Browser) -> Iterator[playwright_sync.Browse
 
 
 @pytest.fixture
-def page(context: playwright_sync.BrowserContext) -> playwright_sync.Page:
+def page(context: BrowserContext) -> Page:
     return context.new_page()
 
 
@@ -87,7 +90,7 @@ class Shots:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.count = 0
 
-    def __call__(self, page: playwright_sync.Page, label: str, full_page: bool = True) -> Path:
+    def __call__(self, page: Page, label: str, full_page: bool = True) -> Path:
         self.count += 1
         path = self.folder / f"{self.count:02d}-{label}.png"
         page.screenshot(path=str(path), full_page=full_page)
@@ -99,7 +102,7 @@ def shots(request: pytest.FixtureRequest) -> Shots:
     return Shots(request.node.name)
 
 
-def sign_up(page: playwright_sync.Page, base_url: str, prefix: str = "learner") -> str:
+def sign_up(page: Page, base_url: str, prefix: str = "learner") -> str:
     """Registers a brand-new learner through the form; lands on the notebook."""
     username = f"{prefix}-{uuid.uuid4().hex[:8]}"
     page.goto(f"{base_url}/register")

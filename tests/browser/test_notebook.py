@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from services.supervisor.stack import Stack
 from tests.browser.conftest import Shots, sign_up
@@ -74,7 +74,7 @@ def test_seed_demo_flow(page: Page, stack: Stack, shots: Shots) -> None:
     # 5. Upload a CSV (preview shown), run again on it.
     page.set_input_files(
         "#dataset-file",
-        files=[{"name": "circles.csv", "mimeType": "text/csv", "buffer": circles_csv()}],
+        files=FilePayload(name="circles.csv", mimeType="text/csv", buffer=circles_csv()),
     )
     expect(page.locator("#dataset table.preview")).to_be_visible()
     expect(page.locator("#dataset")).to_contain_text("400 rows")
@@ -168,7 +168,7 @@ def test_bad_csv_shows_its_message(page: Page, stack: Stack, shots: Shots) -> No
     sign_up(page, stack.base_url)
     page.set_input_files(
         "#dataset-file",
-        files=[{"name": "one.csv", "mimeType": "text/csv", "buffer": b"only\n1\n2\n3\n"}],
+        files=FilePayload(name="one.csv", mimeType="text/csv", buffer=b"only\n1\n2\n3\n"),
     )
     alert = page.locator("#upload-error")
     expect(alert).to_contain_text("at least 2 columns")
@@ -177,7 +177,7 @@ def test_bad_csv_shows_its_message(page: Page, stack: Stack, shots: Shots) -> No
 
     page.set_input_files(
         "#dataset-file",
-        files=[{"name": "pic.csv", "mimeType": "text/csv", "buffer": b"\x89PNG\r\n\x00\x00"}],
+        files=FilePayload(name="pic.csv", mimeType="text/csv", buffer=b"\x89PNG\r\n\x00\x00"),
     )
     expect(alert).to_contain_text("binary file")
 

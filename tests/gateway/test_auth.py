@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -110,7 +112,9 @@ async def test_tokens_are_stored_hashed(gateway: GatewayUnderTest) -> None:
         assert repository.find_token(session, auth.hash_token(token)) is not None
 
 
-async def test_instructor_usernames_register_as_instructors(make_gateway) -> None:  # type: ignore[no-untyped-def]
+async def test_instructor_usernames_register_as_instructors(
+    make_gateway: Callable[..., Any],
+) -> None:
     async with make_gateway(instructor_usernames="Prof, other") as gateway:
         assert (await register(gateway.client, "prof"))["role"] == "instructor"
         assert (await register(gateway.client, "student"))["role"] == "learner"
@@ -180,7 +184,7 @@ async def test_register_page_logs_in(gateway: GatewayUnderTest) -> None:
     assert "taken" in response.text
 
 
-async def test_secure_cookie_by_default(make_gateway) -> None:  # type: ignore[no-untyped-def]
+async def test_secure_cookie_by_default(make_gateway: Callable[..., Any]) -> None:
     async with make_gateway(cookie_secure=True) as gateway:
         response = await gateway.client.get("/login")
         assert "secure" in response.headers["set-cookie"].lower()

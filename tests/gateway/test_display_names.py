@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.orm import Session
 
 from gateway.accounts import repository
 from gateway.migrations import m0005_display_names
@@ -17,7 +19,9 @@ from tests.gateway.conftest import GatewayUnderTest, bearer, browser_login
 HX = {"HX-Request": "true"}
 
 
-async def patch_name(gateway: GatewayUnderTest, headers: dict[str, str], name: object) -> tuple:
+async def patch_name(
+    gateway: GatewayUnderTest, headers: dict[str, str], name: object
+) -> tuple[int, Any]:
     response = await gateway.client.patch("/api/me", json={"displayName": name}, headers=headers)
     body = response.json()
     return response.status_code, body.get("data") or body.get("error")
@@ -66,16 +70,16 @@ async def test_set_clear_and_unique_case_insensitively(gateway: GatewayUnderTest
     status, data = await patch_name(gateway, bob, "Ada Lovelace")
     assert status == 200
 
-    def names(session: object) -> dict[str, str]:
+    def names(session: Session) -> dict[str, str]:
         ids = [
             u.id
             for u in (
-                repository.find_user_by_username(session, "dn-ada"),  # type: ignore[arg-type]
-                repository.find_user_by_username(session, "dn-bob"),  # type: ignore[arg-type]
+                repository.find_user_by_username(session, "dn-ada"),
+                repository.find_user_by_username(session, "dn-bob"),
             )
             if u is not None
         ]
-        return repository.public_names(session, ids)  # type: ignore[arg-type]
+        return repository.public_names(session, ids)
 
     assert sorted((await gateway.gw.work(names)).values()) == ["Ada Lovelace", "dn-ada"]
 

@@ -80,7 +80,7 @@ async def test_learner_stream_carries_only_their_own_learner_wide_facts(
     nc = await nats.connect(gateway.common.nats_url)
     try:
         for subject, message in facts:
-            message.meta.CopyFrom(events.new_meta("test"))  # type: ignore[attr-defined]
+            events.meta_of(message).CopyFrom(events.new_meta("test"))
             await nc.publish(subject, message.SerializeToString())
         await nc.flush()
         first = await asyncio.wait_for(pending, timeout=10)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import nats
 from ascent.events.v1 import gateway_pb2
 
@@ -74,14 +76,15 @@ async def test_another_learners_session_is_404(gateway: GatewayUnderTest) -> Non
     owner = await bearer(gateway.client, "owner")
     other = await bearer(gateway.client, "other")
     session = (await gateway.client.post("/api/sessions", json={}, headers=owner)).json()["data"]
-    for method, path, kwargs in [
-        ("GET", f"/api/sessions/{session['id']}", {}),
-        ("PUT", f"/api/sessions/{session['id']}/code", {"json": {"code": "print(1)"}}),
-        ("GET", f"/api/runs/{session['id']}", {}),
-        ("POST", "/api/runs", {"json": {"sessionId": session["id"], "code": "print(1)"}}),
-        ("POST", "/api/ai/improve", {"json": {"sessionId": session["id"]}}),
+    body: dict[str, Any] | None
+    for method, path, body in [
+        ("GET", f"/api/sessions/{session['id']}", None),
+        ("PUT", f"/api/sessions/{session['id']}/code", {"code": "print(1)"}),
+        ("GET", f"/api/runs/{session['id']}", None),
+        ("POST", "/api/runs", {"sessionId": session["id"], "code": "print(1)"}),
+        ("POST", "/api/ai/improve", {"sessionId": session["id"]}),
     ]:
-        response = await gateway.client.request(method, path, headers=other, **kwargs)
+        response = await gateway.client.request(method, path, headers=other, json=body)
         assert response.status_code == 404, (method, path, response.text)
         assert response.json() == {"error": {"code": "not_found", "message": "Session not found."}}
     missing = await gateway.client.get("/api/sessions/does-not-exist", headers=owner)
