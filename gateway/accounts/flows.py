@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gateway.accounts import repository
+from gateway.accounts.repository import AccountsRepository
 from gateway.accounts.views import UserInfo
 from gateway.context import Gateway
 from gateway.models import User
@@ -70,14 +70,14 @@ async def set_display_name(gw: Gateway, user: UserInfo, name: str | None) -> Use
     taken = "That display name is taken; choose another."
 
     def update(session: Session) -> UserInfo:
-        row = repository.get_user(session, user.id)
+        row = AccountsRepository(session).get_user(user.id)
         if row is None:
             raise AscentError("unauthenticated", "Log in again.")
         if cleaned is not None:
-            other = repository.find_user_by_display_name(session, cleaned)
+            other = AccountsRepository(session).find_user_by_display_name(cleaned)
             if other is not None and other.id != row.id:
                 raise AscentError("conflict", taken)
-            other = repository.find_user_by_username(session, cleaned)
+            other = AccountsRepository(session).find_user_by_username(cleaned)
             if other is not None and other.id != row.id:
                 raise AscentError("conflict", taken)
         row.display_name = cleaned
@@ -110,13 +110,12 @@ async def register(gw: Gateway, username: str, password: str) -> UserInfo:
     role = gw.settings.role_for(username)
 
     def create(session: Session) -> UserInfo:
-        if repository.find_user_by_username(session, username) is not None:
+        if AccountsRepository(session).find_user_by_username(username) is not None:
             raise AscentError("conflict", "That username is taken; choose another.")
         # Someone shows this name on boards: a new account must not look like them.
-        if repository.find_user_by_display_name(session, username) is not None:
+        if AccountsRepository(session).find_user_by_display_name(username) is not None:
             raise AscentError("conflict", "That username is taken; choose another.")
-        user = repository.add_user(
-            session,
+        user = AccountsRepository(session).add_user(
             User(
                 id=str(uuid.uuid4()),
                 username=username,
@@ -141,7 +140,7 @@ async def authenticate(gw: Gateway, username: str, password: str) -> UserInfo:
     """The user for these credentials; one generic message for every failure."""
     if not username or not password or len(password) > PASSWORD_MAX:
         raise AscentError("unauthenticated", _BAD_LOGIN)
-    user = await gw.work(lambda s: repository.find_user_by_username(s, username.strip()))
+    user = await gw.work(lambda s: AccountsRepository(s).find_user_by_username(username.strip()))
     # Hash even for unknown users so response time does not reveal which names exist.
     stored = user.password_hash if user is not None else _dummy_hash(gw.hasher)
     if not await asyncio.to_thread(_verify, gw.hasher, stored, password) or user is None:
@@ -177,8 +176,8 @@ async def issue_token(gw: Gateway, user: UserInfo) -> tuple[str, datetime]:
     expires_at = now + timedelta(seconds=gw.settings.token_ttl_seconds)
 
     def store(session: Session) -> None:
-        repository.delete_expired_tokens(session, user.id, now)
-        repository.add_token(session, user.id, hash_token(token), expires_at)
+        AccountsRepository(session).delete_expired_tokens(user.id, now)
+        AccountsRepository(session).add_token(user.id, hash_token(token), expires_at)
 
     await gw.work(store)
     return token, expires_at
@@ -191,10 +190,10 @@ def _aware(moment: datetime) -> datetime:
 
 async def user_for_token(gw: Gateway, token: str) -> UserInfo | None:
     def lookup(session: Session) -> UserInfo | None:
-        row = repository.find_token(session, hash_token(token))
+        row = AccountsRepository(session).find_token(hash_token(token))
         if row is None or _aware(row.expires_at) <= utcnow():
             return None
-        user = repository.get_user(session, row.user_id)
+        user = AccountsRepository(session).get_user(row.user_id)
         return UserInfo.of(user) if user is not None else None
 
     return await gw.work(lookup)
@@ -202,7 +201,7 @@ async def user_for_token(gw: Gateway, token: str) -> UserInfo | None:
 
 async def user_by_id(gw: Gateway, user_id: str) -> UserInfo | None:
     def lookup(session: Session) -> UserInfo | None:
-        user = repository.get_user(session, user_id)
+        user = AccountsRepository(session).get_user(user_id)
         return UserInfo.of(user) if user is not None else None
 
     return await gw.work(lookup)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from gateway.accounts.views import UserInfo
 from gateway.analytics.views import DashboardView, PlatformView
-from gateway.cohorts import repository as cohort_repository
+from gateway.cohorts.repository import CohortsRepository
 from gateway.context import Gateway
 from gateway.policy import Action, may, require, runs_cohort
 from services.common.errors import AscentError
@@ -36,7 +36,7 @@ async def _cohort_for(gw: Gateway, user: UserInfo, cohort_id: str) -> dict[str, 
         raise AscentError("invalid_argument", "Choose one of your cohorts.")
 
     def lookup(session: Session) -> dict[str, str]:
-        cohort = cohort_repository.get_cohort(session, cohort_id) if len(cohort_id) <= 36 else None
+        cohort = CohortsRepository(session).get_cohort(cohort_id) if len(cohort_id) <= 36 else None
         if cohort is None:
             raise AscentError("not_found", "Cohort not found.")
         if not runs_cohort(user, cohort.instructor_id):

@@ -20,7 +20,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy.orm import Session
 
 from gateway.accounts.views import UserInfo
-from gateway.cohorts import repository as repo
+from gateway.cohorts.repository import CohortsRepository
 from gateway.cohorts.views import (
     AssignedView,
     AssignmentView,
@@ -97,7 +97,7 @@ async def create(gw: Gateway, user: UserInfo, name: str) -> CohortView:
 
     def work(session: Session) -> CohortView:
         code = _new_code()
-        while repo.code_taken(session, code):
+        while CohortsRepository(session).code_taken(code):
             code = _new_code()
         cohort = Cohort(
             id=str(uuid.uuid4()),
@@ -106,7 +106,7 @@ async def create(gw: Gateway, user: UserInfo, name: str) -> CohortView:
             join_code=code,
             created_at=utcnow(),
         )
-        repo.add(session, cohort)
+        CohortsRepository(session).add(cohort)
         enqueue(
             session,
             PRODUCER,
@@ -126,14 +126,16 @@ async def join(gw: Gateway, user: UserInfo, code: str) -> CohortView:
         raise AscentError("invalid_argument", "Enter the join code your instructor gave you.")
 
     def work(session: Session) -> tuple[CohortView, bool]:
-        cohort = repo.find_by_code(session, key) if len(key) <= 16 else None
+        cohort = CohortsRepository(session).find_by_code(key) if len(key) <= 16 else None
         if cohort is None:
             raise AscentError("not_found", "No cohort has that join code; check it and retry.")
         if cohort.instructor_id == user.id:
             raise AscentError("conflict", "You run this cohort; learners join it.")
-        if repo.is_member(session, cohort.id, user.id):
+        if CohortsRepository(session).is_member(cohort.id, user.id):
             return _cohort_view(cohort, user), False
-        repo.add(session, CohortMember(cohort_id=cohort.id, user_id=user.id, joined_at=utcnow()))
+        CohortsRepository(session).add(
+            CohortMember(cohort_id=cohort.id, user_id=user.id, joined_at=utcnow())
+        )
         enqueue(
             session,
             PRODUCER,
@@ -153,11 +155,11 @@ async def list_for(gw: Gateway, user: UserInfo) -> list[CohortView]:
 
     def work(session: Session) -> list[CohortView]:
         if may(user, Action.VIEW_ALL_COHORTS):
-            rows = repo.all_cohorts(session)
+            rows = CohortsRepository(session).all_cohorts()
         elif may(user, Action.MANAGE_COHORTS):
-            rows = repo.cohorts_of_instructor(session, user.id)
+            rows = CohortsRepository(session).cohorts_of_instructor(user.id)
         else:
-            rows = repo.cohorts_of_member(session, user.id)
+            rows = CohortsRepository(session).cohorts_of_member(user.id)
         return [_cohort_view(c, user) for c in rows]
 
     return await gw.work(work)
@@ -165,12 +167,12 @@ async def list_for(gw: Gateway, user: UserInfo) -> list[CohortView]:
 
 def _visible(session: Session, user: UserInfo, cohort_id: str) -> Cohort:
     """The cohort if the user runs it, belongs to it or is an admin; else not found."""
-    cohort = repo.get_cohort(session, cohort_id) if len(cohort_id) <= 36 else None
+    cohort = CohortsRepository(session).get_cohort(cohort_id) if len(cohort_id) <= 36 else None
     if cohort is None:
         raise AscentError("not_found", _NOT_FOUND)
     if runs_cohort(user, cohort.instructor_id):
         return cohort
-    if repo.is_member(session, cohort.id, user.id):
+    if CohortsRepository(session).is_member(cohort.id, user.id):
         return cohort
     raise AscentError("not_found", _NOT_FOUND)
 
@@ -202,7 +204,11 @@ async def _passed_by(gw: Gateway, learner_ids: list[str]) -> dict[str, set[str]]
 async def detail(gw: Gateway, user: UserInfo, cohort_id: str) -> CohortDetailView:
     def work(session: Session) -> tuple[Cohort, list[CohortAssignment], list[tuple[str, str]]]:
         cohort = _visible(session, user, cohort_id)
-        return cohort, repo.assignments(session, cohort.id), repo.members(session, cohort.id)
+        return (
+            cohort,
+            CohortsRepository(session).assignments(cohort.id),
+            CohortsRepository(session).members(cohort.id),
+        )
 
     cohort, assignments, members = await gw.work(work)
     staff_view = runs_cohort(user, cohort.instructor_id)
@@ -273,10 +279,9 @@ async def assign(gw: Gateway, user: UserInfo, cohort_id: str, slug: str, due: st
 
     def work(session: Session) -> AssignedView:
         cohort = _owned(session, user, cohort_id)
-        row = repo.get_assignment(session, cohort.id, slug)
+        row = CohortsRepository(session).get_assignment(cohort.id, slug)
         if row is None:
-            repo.add(
-                session,
+            CohortsRepository(session).add(
                 CohortAssignment(
                     cohort_id=cohort.id, challenge_slug=slug, due_at=due_at, created_at=utcnow()
                 ),
@@ -310,9 +315,9 @@ async def leaderboard(gw: Gateway, user: UserInfo, cohort_id: str, slug: str) ->
 
     def work(session: Session) -> tuple[Cohort, list[tuple[str, str]]]:
         cohort = _visible(session, user, cohort_id)
-        if repo.get_assignment(session, cohort.id, slug) is None:
+        if CohortsRepository(session).get_assignment(cohort.id, slug) is None:
             raise AscentError("not_found", "That challenge is not assigned to this cohort.")
-        return cohort, repo.members(session, cohort.id)
+        return cohort, CohortsRepository(session).members(cohort.id)
 
     cohort, members = await gw.work(work)
     staff_view = runs_cohort(user, cohort.instructor_id)

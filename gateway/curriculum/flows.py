@@ -16,7 +16,7 @@ from ascent.progress.v1 import progress_service_pb2 as progress_pb
 from ascent.types.v1 import run_pb2
 from sqlalchemy.orm import Session
 
-from gateway.accounts import repository as accounts_repository
+from gateway.accounts.repository import AccountsRepository
 from gateway.accounts.views import UserInfo
 from gateway.clients import OnOutput
 from gateway.context import Gateway
@@ -28,7 +28,7 @@ from gateway.curriculum.views import (
 )
 from gateway.models import ChallengeSession, NotebookSession
 from gateway.notebook import flows as notebook_flows
-from gateway.notebook import repository as notebook_repository
+from gateway.notebook.repository import NotebookRepository
 from gateway.policy import Action, may, require
 from services.common.db import utcnow
 from services.common.errors import AscentError
@@ -57,12 +57,12 @@ def _challenge_session(
     session: Session, user: UserInfo, detail: progress_pb.ChallengeDetail
 ) -> NotebookSession:
     slug = detail.challenge.slug
-    link = notebook_repository.get_challenge_link(session, user.id, slug)
+    link = NotebookRepository(session).get_challenge_link(user.id, slug)
     if link is not None:
-        notebook = notebook_repository.get_notebook(session, link.session_id)
+        notebook = NotebookRepository(session).get_notebook(link.session_id)
         if notebook is not None and notebook.owner_id == user.id:
             return notebook
-        notebook_repository.delete_challenge_link(session, link)
+        NotebookRepository(session).delete_challenge_link(link)
     now = utcnow()
     notebook = NotebookSession(
         id=str(uuid.uuid4()),
@@ -74,7 +74,7 @@ def _challenge_session(
         updated_at=now,
     )
     link = ChallengeSession(user_id=user.id, challenge_slug=slug, session_id=notebook.id)
-    return notebook_repository.add_challenge_session(session, notebook, link)
+    return NotebookRepository(session).add_challenge_session(notebook, link)
 
 
 async def challenge_session(
@@ -156,7 +156,7 @@ async def board(gw: Gateway, user: UserInfo, slug: str, version: int = 0) -> Boa
         entries = [e for e in entries if e.learner_id == user.id]
     # Display names when chosen: a learner who picked one never shows their username here.
     learner_ids = [e.learner_id for e in entries]
-    names = await gw.work(lambda s: accounts_repository.public_names(s, learner_ids))
+    names = await gw.work(lambda s: AccountsRepository(s).public_names(learner_ids))
     return BoardView(
         challenge=detail.challenge.slug,
         title=detail.challenge.title,

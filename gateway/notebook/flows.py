@@ -24,7 +24,7 @@ from gateway.clients import OnOutput
 from gateway.context import Gateway
 from gateway.datasets import parse_dataset
 from gateway.models import NotebookSession
-from gateway.notebook import repository
+from gateway.notebook.repository import NotebookRepository
 from gateway.notebook.views import (
     AutoImproveView,
     ExperimentView,
@@ -48,7 +48,7 @@ PRODUCER = "gateway"
 
 # -- sessions ---------------------------------------------------------------------------------
 def _owned(session: Session, user: UserInfo, notebook_id: str) -> NotebookSession:
-    notebook = repository.get_notebook(session, notebook_id)
+    notebook = NotebookRepository(session).get_notebook(notebook_id)
     # Someone else's notebook answers exactly like a missing one: existence is not revealed.
     if notebook is None or notebook.owner_id != user.id:
         raise AscentError("not_found", "Session not found.")
@@ -63,8 +63,7 @@ def check_code(code: str, gw: Gateway) -> None:
 
 def _new_notebook(session: Session, user: UserInfo, name: str | None) -> NotebookSession:
     now = utcnow()
-    notebook = repository.add_notebook(
-        session,
+    notebook = NotebookRepository(session).add_notebook(
         NotebookSession(
             id=str(uuid.uuid4()),
             owner_id=user.id,
@@ -94,7 +93,7 @@ async def latest_or_new_session(gw: Gateway, user: UserInfo) -> NotebookSession:
     created: list[bool] = []
 
     def pick(session: Session) -> NotebookSession:
-        latest = repository.latest_notebook(session, user.id)
+        latest = NotebookRepository(session).latest_notebook(user.id)
         if latest is not None:
             return latest
         created.append(True)
@@ -111,7 +110,7 @@ async def get_session(gw: Gateway, user: UserInfo, notebook_id: str) -> Notebook
 
 
 async def list_sessions(gw: Gateway, user: UserInfo) -> list[NotebookSession]:
-    return await gw.work(lambda s: repository.list_notebooks(s, user.id))
+    return await gw.work(lambda s: NotebookRepository(s).list_notebooks(user.id))
 
 
 @dataclass

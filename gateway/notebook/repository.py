@@ -1,5 +1,4 @@
-"""Every query of the notebook tables (sessions, challenge-session links). Callers own the
-unit of work."""
+"""Every query of the notebook tables (sessions, challenge-session links)."""
 
 from __future__ import annotations
 
@@ -9,49 +8,49 @@ from sqlalchemy.orm import Session
 from gateway.models import ChallengeSession, NotebookSession
 
 
-def add_notebook(session: Session, notebook: NotebookSession) -> NotebookSession:
-    session.add(notebook)
-    session.flush()
-    return notebook
+class NotebookRepository:
+    """Over the caller's session: the unit of work stays the caller's (route or flow)."""
 
+    def __init__(self, session: Session) -> None:
+        self.session = session
 
-def get_notebook(session: Session, notebook_id: str) -> NotebookSession | None:
-    return session.get(NotebookSession, notebook_id)
+    def add_notebook(self, notebook: NotebookSession) -> NotebookSession:
+        self.session.add(notebook)
+        self.session.flush()
+        return notebook
 
+    def get_notebook(self, notebook_id: str) -> NotebookSession | None:
+        return self.session.get(NotebookSession, notebook_id)
 
-def latest_notebook(session: Session, owner_id: str) -> NotebookSession | None:
-    return session.execute(
-        select(NotebookSession)
-        .where(NotebookSession.owner_id == owner_id)
-        .order_by(NotebookSession.updated_at.desc(), NotebookSession.created_at.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-
-
-def list_notebooks(session: Session, owner_id: str, limit: int = 100) -> list[NotebookSession]:
-    return list(
-        session.execute(
+    def latest_notebook(self, owner_id: str) -> NotebookSession | None:
+        return self.session.execute(
             select(NotebookSession)
             .where(NotebookSession.owner_id == owner_id)
-            .order_by(NotebookSession.updated_at.desc())
-            .limit(limit)
-        ).scalars()
-    )
+            .order_by(NotebookSession.updated_at.desc(), NotebookSession.created_at.desc())
+            .limit(1)
+        ).scalar_one_or_none()
 
+    def list_notebooks(self, owner_id: str, limit: int = 100) -> list[NotebookSession]:
+        return list(
+            self.session.execute(
+                select(NotebookSession)
+                .where(NotebookSession.owner_id == owner_id)
+                .order_by(NotebookSession.updated_at.desc())
+                .limit(limit)
+            ).scalars()
+        )
 
-def get_challenge_link(session: Session, user_id: str, slug: str) -> ChallengeSession | None:
-    return session.get(ChallengeSession, (user_id, slug))
+    def get_challenge_link(self, user_id: str, slug: str) -> ChallengeSession | None:
+        return self.session.get(ChallengeSession, (user_id, slug))
 
+    def delete_challenge_link(self, link: ChallengeSession) -> None:
+        self.session.delete(link)
+        self.session.flush()
 
-def delete_challenge_link(session: Session, link: ChallengeSession) -> None:
-    session.delete(link)
-    session.flush()
-
-
-def add_challenge_session(
-    session: Session, notebook: NotebookSession, link: ChallengeSession
-) -> NotebookSession:
-    session.add(notebook)
-    session.add(link)
-    session.flush()
-    return notebook
+    def add_challenge_session(
+        self, notebook: NotebookSession, link: ChallengeSession
+    ) -> NotebookSession:
+        self.session.add(notebook)
+        self.session.add(link)
+        self.session.flush()
+        return notebook

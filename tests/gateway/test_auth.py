@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from gateway.accounts import flows as auth
-from gateway.accounts import repository
+from gateway.accounts.repository import AccountsRepository
 from gateway.config import Settings, load_or_create_secret
 from gateway.models import User
 from services.common.db import utcnow
@@ -96,8 +96,8 @@ async def test_missing_unknown_and_expired_tokens_are_401(gateway: GatewayUnderT
 
     expired = "asc_expired-token-for-test"
     with gateway.gw.db.session() as session:
-        repository.add_token(
-            session, user["id"], auth.hash_token(expired), utcnow() - timedelta(seconds=1)
+        AccountsRepository(session).add_token(
+            user["id"], auth.hash_token(expired), utcnow() - timedelta(seconds=1)
         )
     response = await gateway.client.get("/api/me", headers={"Authorization": f"Bearer {expired}"})
     assert response.status_code == 401
@@ -108,8 +108,8 @@ async def test_tokens_are_stored_hashed(gateway: GatewayUnderTest) -> None:
     await register(gateway.client, "hopper")
     token = await token_for(gateway.client, "hopper")
     with gateway.gw.db.session() as session:
-        assert repository.find_token(session, token) is None
-        assert repository.find_token(session, auth.hash_token(token)) is not None
+        assert AccountsRepository(session).find_token(token) is None
+        assert AccountsRepository(session).find_token(auth.hash_token(token)) is not None
 
 
 async def test_instructor_usernames_register_as_instructors(

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.orm import Session
 
-from gateway.accounts import repository
+from gateway.accounts.repository import AccountsRepository
 from gateway.migrations import m0005_display_names
 from tests.gateway.conftest import GatewayUnderTest, bearer, browser_login
 
@@ -74,12 +74,12 @@ async def test_set_clear_and_unique_case_insensitively(gateway: GatewayUnderTest
         ids = [
             u.id
             for u in (
-                repository.find_user_by_username(session, "dn-ada"),
-                repository.find_user_by_username(session, "dn-bob"),
+                AccountsRepository(session).find_user_by_username("dn-ada"),
+                AccountsRepository(session).find_user_by_username("dn-bob"),
             )
             if u is not None
         ]
-        return repository.public_names(session, ids)
+        return AccountsRepository(session).public_names(ids)
 
     assert sorted((await gateway.gw.work(names)).values()) == ["Ada Lovelace", "dn-ada"]
 

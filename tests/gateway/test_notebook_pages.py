@@ -318,10 +318,10 @@ async def test_live_events_reach_the_learners_page(gateway: GatewayUnderTest) ->
 
 
 async def owner_of(gateway: GatewayUnderTest, notebook_id: str) -> str:
-    from gateway.notebook import repository
+    from gateway.notebook.repository import NotebookRepository
 
     def read(session: Any) -> str:
-        found = repository.get_notebook(session, notebook_id)
+        found = NotebookRepository(session).get_notebook(notebook_id)
         assert found is not None
         return found.owner_id
 
