@@ -18,7 +18,12 @@ from gateway.markdown import render_inline
 from gateway.notebook import presentation
 from services.common.ml.scoring import metric_label
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+GATEWAY = Path(__file__).resolve().parent
+# The layout and error page are shared; every other template sits in its domain's package
+# (gateway/<domain>/templates/), beside the routes that render it. Names are unique across
+# the folders, so `{% include "_run.html" %}` finds the notebook's from any page.
+DOMAINS = ("accounts", "notebook", "curriculum", "cohorts", "authoring", "analytics")
+TEMPLATES = [GATEWAY / "templates", *(GATEWAY / domain / "templates" for domain in DOMAINS)]
 
 
 def is_htmx(request: Request) -> bool:
