@@ -184,12 +184,6 @@ def _owned(session: Session, user: UserInfo, cohort_id: str) -> Cohort:
     return cohort
 
 
-async def owned_cohort(gw: Gateway, user: UserInfo, cohort_id: str) -> Cohort:
-    """For dashboards: the cohort when the user runs it (or is an admin)."""
-    require(user, Action.MANAGE_COHORTS)
-    return await gw.work(lambda s: _owned(s, user, cohort_id))
-
-
 # -- detail ---------------------------------------------------------------------------------
 async def _passed_by(gw: Gateway, learner_ids: list[str]) -> dict[str, set[str]]:
     """Challenges each learner has passed, from progress."""

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from services.common.ml.pipelines import PipelineSpec, canonical_spec, pipeline_key
+from services.common.ml.pipelines import PipelineSpec, canonical_spec
 from services.common.ml.tasks import (
     CLASS_ROW_SHARE,
     CLASSIFICATION,
@@ -235,11 +235,6 @@ def generate_code(spec: PipelineSpec, task_type: str, name: str, rationale: str 
 
 def secondary_task(task_type: str) -> str:
     return REGRESSION if task_type == CLASSIFICATION else CLASSIFICATION
-
-
-def runnable_key(spec: PipelineSpec, task_type: str) -> str | None:
-    runnable = runnable_spec(spec, task_type)
-    return pipeline_key(runnable) if runnable is not None else None
 
 
 TEMPLATE = '''{header}

@@ -45,6 +45,10 @@ PORT_ATTEMPTS = 4
 ADDRESS_IN_USE = b"address already in use"
 PR_SET_PDEATHSIG = 1
 NATS_READY = b"Server is ready"
+# What a child logs once it has bound its own port (services/common/runtime.py, uvicorn): a
+# health answer or an open port alone may come from another process squatting on it.
+SERVICE_READY = b'"msg": "serving"'
+GATEWAY_READY = b"Uvicorn running on"
 
 
 def free_port() -> int:
@@ -327,7 +331,15 @@ class Stack:
 
     def _start_gateway(self, timeout: float) -> None:
         self._child("gateway", [sys.executable, "-m", "gateway"])
-        self._wait(lambda: port_open(self.config.http_port, self.config.host), "gateway", timeout)
+        gateway = self.children["gateway"]
+        self._wait(
+            lambda: (
+                GATEWAY_READY in gateway.output()
+                and port_open(self.config.http_port, self.config.host)
+            ),
+            "gateway",
+            timeout,
+        )
 
     def _wait(self, ready: Callable[[], bool], name: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -353,7 +365,12 @@ class Stack:
             return False
 
     def wait_service(self, name: str, timeout: float = 60.0) -> None:
-        self._wait(lambda: self.healthy(name), name, timeout)
+        child = self.children.get(name)
+        self._wait(
+            lambda: (child is None or SERVICE_READY in child.output()) and self.healthy(name),
+            name,
+            timeout,
+        )
 
     def _watchdog(self) -> None:
         while not self._stop.wait(1.0):

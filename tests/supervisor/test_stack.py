@@ -11,10 +11,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent import futures
 from contextlib import contextmanager
 from pathlib import Path
 
+import grpc
 import pytest
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from services.supervisor.stack import PortConflict, Stack, StackConfig
 
@@ -47,6 +50,38 @@ def test_an_ephemeral_stack_moves_a_child_off_a_taken_port(tmp_path: Path) -> No
             stack.stop()
     log = (tmp_path / "logs" / "leaderboard.log").read_text()
     assert "address already in use" in log
+
+
+@contextmanager
+def squatting_service() -> Iterator[int]:
+    """A port held by another stack's leftover service: it answers health checks SERVING."""
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=2), options=[("grpc.so_reuseport", 0)]
+    )
+    health_servicer = health.HealthServicer()
+    health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        yield port
+    finally:
+        server.stop(None)
+
+
+def test_a_squatter_answering_health_is_not_taken_for_the_child(tmp_path: Path) -> None:
+    # Only the child's own "serving" line (logged after it bound) makes it ready: the
+    # squatter's SERVING answer must not, or the stack would send its calls to the squatter.
+    with squatting_service() as grpc_port:
+        config = StackConfig.ephemeral(tmp_path, services=["leaderboard"], gateway=False)
+        config.grpc_ports["leaderboard"] = grpc_port
+        stack = Stack(config)
+        try:
+            stack.start(timeout=60)
+            assert config.grpc_ports["leaderboard"] != grpc_port
+            assert stack.healthy("leaderboard")
+        finally:
+            stack.stop()
 
 
 def test_fixed_ports_fail_loudly_when_taken(tmp_path: Path) -> None:

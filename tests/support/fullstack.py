@@ -1,5 +1,6 @@
 """The whole system for full-stack tests: the supervisor `make run` uses, on free ports and a
-tmp data dir, each service in its own PostgreSQL schema when TEST_DATABASE_URL is set.
+tmp data dir, each service in its own PostgreSQL schema when a PostgreSQL is at hand
+(TEST_DATABASE_URL, or a testcontainers one where Docker answers), else on SQLite files.
 
 Package-scoped `stack` fixtures (tests/integration, tests/browser) are thin wrappers around
 `running_stack`, so each package gets its own stack and neither disturbs the other.
@@ -24,12 +25,16 @@ def running_stack(data_dir: Path, extra_env: dict[str, str] | None = None) -> It
     base_url = base_database_url()
     schemas: list[str] = []
     if base_url:
-        # CI: each service owns its tables in its own private PostgreSQL schema, as in
+        # Each service owns its tables in its own private PostgreSQL schema, as in
         # docker-compose (one schema per service, never shared).
-        for name in (*topology.NAMES, "gateway"):
-            url, schema = fresh_schema_url(base_url)
-            env[f"ASCENT_{name.upper()}_DATABASE_URL"] = url
-            schemas.append(schema)
+        try:
+            for name in (*topology.NAMES, "gateway"):
+                url, schema = fresh_schema_url(base_url)
+                env[f"ASCENT_{name.upper()}_DATABASE_URL"] = url
+                schemas.append(schema)
+        except Exception:
+            drop_schemas(base_url, schemas)
+            raise
     config = StackConfig.ephemeral(
         data_dir,
         extra_env={
