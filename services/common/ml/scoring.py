@@ -147,7 +147,7 @@ def outcome_problem(outcome: run_pb2.RunOutcome) -> str | None:
     """The first impossible metric of a run (its reason), or None when all are plausible.
     A run with one impossible metric is not ranked at all: its other numbers are suspect."""
     if outcome.unranked_reason:
-        return outcome.unranked_reason
+        return str(outcome.unranked_reason)
     for metric in OUTCOME_METRICS:
         if outcome.HasField(metric):
             problem = metric_problem(metric, float(getattr(outcome, metric)))
