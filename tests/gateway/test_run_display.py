@@ -74,3 +74,19 @@ def test_run_card_shows_a_scalar_and_why_a_run_is_not_ranked() -> None:
     html = env.get_template("_run.html").render(r=view)
     assert "Not ranked." in html and "is above 1" in html
     assert 'class="console console-result">7.5</pre>' in html
+
+
+def test_runs_board_marks_an_impossible_score_unranked_with_its_reason() -> None:
+    good = run_pb2.Run(id="good", name="Good", code="x", status="ok")
+    good.outcome.accuracy = 0.9
+    typo = run_pb2.Run(id="typo", name="Typo", code="x", status="ok")
+    typo.outcome.accuracy = 7.5
+    template = env.get_template("notebook.html")
+    context = template.new_context(
+        {"runs": [RunView.of(good), RunView.of(typo)], "runs_error": None, "session": good}
+    )
+    html = "".join(template.blocks["runs"](context))
+    good_row, typo_row = html.split('data-run-id="good"')[1].split('data-run-id="typo"')
+    assert "Best run" in good_row and "unranked" not in good_row
+    assert 'class="rank">—</td>' in typo_row and "unranked</span>" in typo_row
+    assert "Accuracy 7.5 is above 1" in typo_row
