@@ -4,6 +4,7 @@ starter templates and `.ipynb` conversion. Pure functions, no I/O."""
 from __future__ import annotations
 
 import difflib
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ nbformat: Any = _nbformat
 
 if TYPE_CHECKING:
     # Only a type here: the views import the renderer, which imports this module.
-    from gateway.notebook.views import RunView
+    from gateway.notebook.views import DisplayView, RunView
 
 _FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)(?:, in (?P<func>.+))?$')
 LEARNER_FILES = frozenset({"main.py", "<notebook>", "<string>"})
@@ -148,6 +149,22 @@ TEMPLATES: list[dict[str, str]] = [
 ]
 
 
+def display_table_html(display: DisplayView) -> str:
+    """A displayed table as the HTML Jupyter shows for a DataFrame, built from the bounded
+    cells with every one escaped (never the learner object's own HTML)."""
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in display.columns)
+    body = []
+    for number, row in enumerate(display.rows):
+        label = display.index[number] if number < len(display.index) else ""
+        cells = "".join(f"<td>{html.escape(cell)}</td>" for cell in row)
+        body.append(f"<tr><th>{html.escape(label)}</th>{cells}</tr>")
+    return (
+        f'<table class="dataframe"><thead><tr><th></th>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+        f"<p>{display.totalRows} rows × {display.totalColumns} columns</p>"
+    )
+
+
 # -- .ipynb -----------------------------------------------------------------------------------
 def to_ipynb(name: str, code: str, run: RunView | None) -> str:
     """The session as a one-code-cell Jupyter notebook (nbformat 4), with its last output."""
@@ -175,6 +192,11 @@ def to_ipynb(name: str, code: str, run: RunView | None) -> str:
             )
         for figure in run.figures:
             outputs.append(nbformat.v4.new_output("display_data", data={"image/png": figure}))
+        if run.display is not None and not run.error:
+            data = {"text/plain": run.display.text}
+            if run.display.kind == "table":
+                data["text/html"] = display_table_html(run.display)
+            outputs.append(nbformat.v4.new_output("execute_result", data=data, execution_count=1))
         cell.outputs = outputs
         cell.execution_count = 1
     cells.append(cell)

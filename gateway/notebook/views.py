@@ -15,7 +15,7 @@ from gateway.datasets import ParsedDataset
 from gateway.models import NotebookSession
 from gateway.rendering import score_label, score_text
 from gateway.views import Body, View, datetime_iso, timestamp_iso
-from services.common.ml.scoring import ranking_score
+from services.common.ml.scoring import outcome_problem, ranking_score
 
 
 class SessionCreate(Body):
@@ -69,6 +69,36 @@ def error_text(run: run_pb2.Run) -> str | None:
     return "\n".join(line.rstrip("\n") for line in lines)
 
 
+class DisplayView(View):
+    """The value of the run's last expression: a table (DataFrame/Series) or a repr text.
+    Plain strings only; the templates escape them."""
+
+    kind: str
+    typeName: str
+    text: str
+    columns: list[str]
+    index: list[str]
+    rows: list[list[str]]
+    totalRows: int
+    totalColumns: int
+
+    @classmethod
+    def of(cls, run: run_pb2.Run) -> DisplayView | None:
+        if not run.HasField("display"):
+            return None
+        shown, table = run.display, run.display.table
+        return cls(
+            kind=shown.kind,
+            typeName=shown.type_name,
+            text=shown.text,
+            columns=list(table.columns),
+            index=list(table.index),
+            rows=[list(row.cells) for row in table.rows],
+            totalRows=table.total_rows,
+            totalColumns=table.total_columns,
+        )
+
+
 class RunView(View):
     """A run as the API returns it and the notebook's templates read it, with its ranking
     score (`score`, `scoreMetric`, `scoreLabel`, `scoreText`) decided here once."""
@@ -98,6 +128,9 @@ class RunView(View):
     datasetSha256: str | None
     createdAt: str | None
     figures: list[str]
+    display: DisplayView | None
+    # Why a run that reports a score is not ranked (an impossible metric), else None.
+    unrankedReason: str | None
     score: float | None
     scoreMetric: str | None
     scoreLabel: str | None
@@ -136,6 +169,8 @@ class RunView(View):
             datasetSha256=run.dataset_sha256 or None,
             createdAt=timestamp_iso(run.created_at),
             figures=[base64.b64encode(fig).decode("ascii") for fig in run.figures],
+            display=DisplayView.of(run),
+            unrankedReason=outcome_problem(outcome),
             score=value,
             scoreMetric=metric,
             scoreLabel=score_label(metric),

@@ -15,6 +15,8 @@ from typing import Any
 
 from ascent.types.v1 import run_pb2
 
+from services.common.ml.scoring import metric_problem, outcome_problem
+
 _FLOAT_FIELDS = {
     "ACCURACY": "accuracy",
     "PRECISION": "precision",
@@ -63,8 +65,17 @@ def _json(value: str) -> str | None:
     return json.dumps(parsed, separators=(",", ":"))
 
 
+def _not_a_number(value: str) -> bool:
+    try:
+        return not math.isfinite(float(value.strip().rstrip("%")))
+    except ValueError:
+        return False
+
+
 def parse_stdout(stdout: str) -> run_pb2.RunOutcome:
     outcome = run_pb2.RunOutcome()
+    # Printed metrics that are not numbers (nan, inf): kept out of the outcome, but named.
+    unreadable: dict[str, float] = {}
     for line in stdout.splitlines():
         key, sep, rest = line.partition(":")
         if not sep:
@@ -75,6 +86,8 @@ def parse_stdout(stdout: str) -> run_pb2.RunOutcome:
             number = _finite(value)
             if number is not None:
                 setattr(outcome, _FLOAT_FIELDS[key], number)
+            elif _not_a_number(value):
+                unreadable[_FLOAT_FIELDS[key]] = float(value.strip().rstrip("%"))
         elif key in _JSON_FIELDS:
             parsed = _json(value)
             if parsed is not None:
@@ -86,6 +99,10 @@ def parse_stdout(stdout: str) -> run_pb2.RunOutcome:
             outcome.task_type = "classification"
         elif outcome.HasField("r2") or outcome.HasField("rmse"):
             outcome.task_type = "regression"
+    for field, number in unreadable.items():
+        if not outcome.HasField(field):
+            outcome.unranked_reason = metric_problem(field, number) or ""
+            break
     return outcome
 
 
@@ -112,3 +129,54 @@ def merge_report(outcome: run_pb2.RunOutcome, report: dict[str, Any]) -> run_pb2
     if task in ("classification", "regression"):
         outcome.task_type = task
     return outcome
+
+
+def check_scores(outcome: run_pb2.RunOutcome) -> run_pb2.RunOutcome:
+    """Name the impossible metric of a run (accuracy 7.5, a negative RMSE…), if any: such a
+    run is kept and shown, but not ranked (services.common.ml.scoring.outcome_problem)."""
+    outcome.unranked_reason = outcome_problem(outcome) or ""
+    return outcome
+
+
+# Bounds of a displayed value, checked again here: the report was writable by learner code.
+_DISPLAY_TEXT_CHARS = 20_000
+_DISPLAY_CELL_CHARS = 200
+_DISPLAY_ROWS = 50
+_DISPLAY_COLUMNS = 50
+
+
+def _texts(value: Any, limit: int, chars: int) -> list[str]:
+    if not isinstance(value, list):
+        return []
+    return [str(item)[:chars] for item in value[:limit]]
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+
+def display_of(report: dict[str, Any]) -> run_pb2.RunDisplay | None:
+    """The value of the code's last expression (`ascent_report._display`), or None."""
+    shown = report.get("display")
+    if not isinstance(shown, dict) or shown.get("kind") not in ("table", "text"):
+        return None
+    display = run_pb2.RunDisplay(
+        kind=str(shown["kind"]),
+        type_name=str(shown.get("type_name") or "")[:100],
+        text=str(shown.get("text") or "")[:_DISPLAY_TEXT_CHARS],
+    )
+    table = shown.get("table")
+    if display.kind == "table":
+        if not isinstance(table, dict):
+            display.kind = "text"
+            return display
+        columns = _texts(table.get("columns"), _DISPLAY_COLUMNS, _DISPLAY_CELL_CHARS)
+        display.table.columns.extend(columns)
+        display.table.index.extend(_texts(table.get("index"), _DISPLAY_ROWS, _DISPLAY_CELL_CHARS))
+        rows = table.get("rows")
+        for row in rows[:_DISPLAY_ROWS] if isinstance(rows, list) else []:
+            cells = _texts(row, len(columns), _DISPLAY_CELL_CHARS)
+            display.table.rows.add(cells=cells)
+        display.table.total_rows = _count(table.get("total_rows"))
+        display.table.total_columns = _count(table.get("total_columns"))
+    return display

@@ -7,7 +7,7 @@ from ascent.execution.v1 import execution_service_pb2 as pb
 from ascent.types.v1 import run_pb2
 
 from services.common.errors import AscentError
-from services.execution.protocol import merge_report, parse_stdout
+from services.execution.protocol import check_scores, display_of, merge_report, parse_stdout
 from services.execution.sandbox import LearnerError, SandboxResult
 
 # What a learner reads when the sandbox stopped their code rather than their code failing.
@@ -49,7 +49,8 @@ def learner_error(result: SandboxResult) -> LearnerError | None:
 
 
 def build_run(request: pb.ExecuteRequest, result: SandboxResult) -> run_pb2.Run:
-    outcome = merge_report(parse_stdout(result.stdout), result.report or {})
+    report = result.report or {}
+    outcome = check_scores(merge_report(parse_stdout(result.stdout), report))
     run = run_pb2.Run(
         id=request.run_id,
         session_id=request.session_id,
@@ -68,6 +69,9 @@ def build_run(request: pb.ExecuteRequest, result: SandboxResult) -> run_pb2.Run:
         figures=result.figures,
     )
     run.created_at.GetCurrentTime()
+    display = display_of(report)
+    if display is not None:
+        run.display.CopyFrom(display)
     error = learner_error(result)
     if error is not None:
         run.has_error = True

@@ -56,6 +56,10 @@ class RunRecord(Base):
     # A challenge submission: which challenge, and which authored version graded it.
     challenge_slug: Mapped[str | None] = mapped_column(String(100), default="")
     challenge_version: Mapped[int | None] = mapped_column(Integer, default=0)
+    # Why a run that reports a score is not ranked (RunOutcome.unranked_reason).
+    unranked_reason: Mapped[str | None] = mapped_column(Text, default="")
+    # The value of the code's last expression (RunDisplay as JSON), "" when none.
+    display_json: Mapped[str | None] = mapped_column(Text, default="")
 
 
 class ChallengeEntry(Base):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from ascent.events.v1 import leaderboard_pb2
 from ascent.leaderboard.v1 import leaderboard_service_pb2 as lb
 from ascent.types.v1 import run_pb2
+from google.protobuf import json_format
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -102,6 +103,8 @@ def to_record(run: run_pb2.Run, occurred_at: Timestamp | None = None) -> RunReco
         metric=scored.metric if scored else None,
         challenge_slug=run.challenge_slug,
         challenge_version=run.challenge_version,
+        unranked_reason=outcome.unranked_reason,
+        display_json=json_format.MessageToJson(run.display) if run.HasField("display") else "",
     )
 
 
@@ -112,6 +115,7 @@ def to_proto(record: RunRecord) -> run_pb2.Run:
         confusion_matrix_json=record.confusion_matrix_json,
         pipeline_json=record.pipeline_json,
         task_type=record.task_type,
+        unranked_reason=record.unranked_reason or "",
     )
     for field in ("accuracy", "precision", "recall", "f1_score", "rmse", "mae", "r2"):
         value = getattr(record, field)
@@ -137,6 +141,8 @@ def to_proto(record: RunRecord) -> run_pb2.Run:
         challenge_slug=record.challenge_slug or "",
         challenge_version=record.challenge_version or 0,
     )
+    if record.display_json:
+        json_format.Parse(record.display_json, run.display)
     if record.error_type or record.error_message:
         run.error.CopyFrom(
             run_pb2.RunError(

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import json
 
-from services.execution.protocol import merge_report, parse_stdout
+import pytest
+
+from services.common.ml.scoring import metric_problem, ranking_score, ranking_score_of
+from services.execution.protocol import check_scores, display_of, merge_report, parse_stdout
 
 SEED_OUTPUT = """DATASET_INFO: {"rows": 150, "columns": 4, "features": ["a", "b", "c", "d"]}
 MODEL_TYPE: LogisticRegression
@@ -61,3 +64,79 @@ def test_report_overrides_printed_values() -> None:
     assert merged.model_type == "RandomForestClassifier"
     assert json.loads(merged.confusion_matrix_json) == [[3, 1], [0, 4]]
     assert json.loads(merged.pipeline_json)["steps"] == ["StandardScaler"]
+
+
+# -- scores are checked (issue 13, item 12) --------------------------------------------------
+@pytest.mark.parametrize(
+    ("printed", "words"),
+    [
+        ("ACCURACY: 7.5", "Accuracy 7.5 is above 1"),
+        ("ACCURACY: 750%", "Accuracy 7.5 is above 1"),
+        ("ACCURACY: -0.1", "Accuracy -0.1 is below 0"),
+        ("ACCURACY: 0.9\nPRECISION: 1.2", "Precision 1.2 is above 1"),
+        ("RECALL: 2", "Recall 2 is above 1"),
+        ("F1: 1.01", "F1 score 1.01 is above 1"),
+        ("R2: 1.5", "R² 1.5 is above 1"),
+        ("RMSE: -3", "RMSE -3 is below 0"),
+        ("MAE: -0.5", "MAE -0.5 is below 0"),
+        ("ACCURACY: nan", "Accuracy is nan, not a number"),
+        ("R2: inf", "R² is inf, not a number"),
+    ],
+)
+def test_impossible_scores_are_not_ranked_and_say_why(printed: str, words: str) -> None:
+    outcome = check_scores(parse_stdout(printed + "\n"))
+    assert words in outcome.unranked_reason
+    assert "not ranked" in outcome.unranked_reason
+    assert ranking_score(outcome) is None
+
+
+def test_plausible_scores_stay_ranked() -> None:
+    for printed in ("ACCURACY: 1.0", "ACCURACY: 0", "ACCURACY: 93%", "R2: -4.2\nRMSE: 0"):
+        outcome = check_scores(parse_stdout(printed + "\n"))
+        assert outcome.unranked_reason == "", printed
+        assert ranking_score(outcome) is not None, printed
+
+
+def test_helper_scores_are_checked_too() -> None:
+    outcome = check_scores(merge_report(parse_stdout(""), {"metrics": {"accuracy": 3.0}}))
+    assert "Accuracy 3 is above 1" in outcome.unranked_reason
+
+
+def test_range_rule_over_a_json_view() -> None:
+    assert ranking_score_of({"accuracy": 7.5}) is None
+    assert ranking_score_of({"accuracy": 0.5, "rmse": -1.0}) is None
+    assert ranking_score_of({"accuracy": 0.5}) == ("accuracy", 0.5)
+    assert metric_problem("roc_auc", 1.2) is not None and metric_problem("roc_auc", 0.7) is None
+
+
+# -- the last expression's display (issue 13, item 3) -----------------------------------------
+def test_display_of_a_table_is_bounded_text() -> None:
+    report = {
+        "display": {
+            "kind": "table",
+            "type_name": "DataFrame",
+            "text": "x" * 50_000,
+            "table": {
+                "columns": ["a", "<b>"],
+                "index": [str(i) for i in range(500)],
+                "rows": [["1", "<script>", "extra"]] * 500,
+                "total_rows": 500,
+                "total_columns": 2,
+            },
+        }
+    }
+    display = display_of(report)
+    assert display is not None and display.kind == "table"
+    assert len(display.text) == 20_000
+    assert list(display.table.columns) == ["a", "<b>"]
+    assert len(display.table.rows) == 50 and len(display.table.index) == 50
+    assert list(display.table.rows[0].cells) == ["1", "<script>"]
+    assert (display.table.total_rows, display.table.total_columns) == (500, 2)
+
+
+def test_display_of_rejects_what_is_not_a_display() -> None:
+    assert display_of({}) is None
+    assert display_of({"display": "42"}) is None
+    assert display_of({"display": {"kind": "html", "text": "<b>"}}) is None
+    text = display_of({"display": {"kind": "table", "text": "42", "table": None}})
+    assert text is not None and text.kind == "text" and text.text == "42"

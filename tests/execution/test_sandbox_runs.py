@@ -12,6 +12,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from pathlib import Path
 
 import pytest
+from ascent.execution.v1 import execution_service_pb2 as pb
 
 from services.execution.sandbox import (
     Limits,
@@ -21,6 +22,7 @@ from services.execution.sandbox import (
     SandboxPool,
     SandboxResult,
 )
+from services.execution.service import build_run
 from tests.execution.sandbox_helpers import (
     SEED_TEMPLATE,
     collect,
@@ -340,3 +342,57 @@ async def test_worker_crash_is_survived(pool: SandboxPool) -> None:
     assert pool.stats()["workers"] == 2 and pool.stats()["busy"] == 0
     results = await asyncio.gather(*(run_code(pool, f"print({i})") for i in range(4)))
     assert [r.stdout for r in results] == ["0\n", "1\n", "2\n", "3\n"]
+
+
+async def test_last_expression_dataframe_is_displayed_as_a_table(pool: SandboxPool) -> None:
+    code = """
+import pandas as pd
+df = pd.DataFrame({"a": range(100), "b": ["<b>x</b>"] * 100, "c": [0.5] * 100})
+df.head()
+"""
+    result = await run_code(pool, code)
+    assert result.status == "ok", result.stderr
+    shown = result.report["display"]
+    assert shown["kind"] == "table" and shown["type_name"] == "DataFrame"
+    table = shown["table"]
+    assert table["columns"] == ["a", "b", "c"]
+    assert table["index"] == ["0", "1", "2", "3", "4"]
+    assert table["rows"][1] == ["1", "<b>x</b>", "0.5"]
+    assert (table["total_rows"], table["total_columns"]) == (5, 3)
+    run = build_run(pb.ExecuteRequest(run_id="r", code=code), result)
+    assert run.display.kind == "table" and run.display.table.rows[1].cells[0] == "1"
+
+
+async def test_last_expression_bounds_a_big_frame_and_a_series(pool: SandboxPool) -> None:
+    code = "import pandas as pd\npd.DataFrame({f'c{i}': range(1000) for i in range(80)})"
+    table = (await run_code(pool, code)).report["display"]["table"]
+    assert len(table["rows"]) == 50 and len(table["columns"]) == 50
+    assert (table["total_rows"], table["total_columns"]) == (1000, 80)
+    series = await run_code(pool, "import pandas as pd\npd.Series([1.5, 2.0], name='s')")
+    shown = series.report["display"]
+    assert shown["kind"] == "table" and shown["type_name"] == "Series"
+    assert shown["table"]["columns"] == ["s"] and shown["table"]["rows"] == [["1.5"], ["2.0"]]
+
+
+async def test_last_expression_scalar_is_its_repr(pool: SandboxPool) -> None:
+    result = await run_code(pool, "x = 40\nx + 2")
+    assert result.report["display"] == {"kind": "text", "type_name": "int", "text": "42"}
+    result = await run_code(pool, "'a' * 100_000")
+    assert len(result.report["display"]["text"]) == 20_000
+
+
+async def test_none_a_statement_or_a_semicolon_last_displays_nothing(pool: SandboxPool) -> None:
+    for code in ("print('hi')", "x = 1", "for i in range(2):\n    i", "x = 5\nx;", "None"):
+        result = await run_code(pool, code)
+        assert result.status == "ok", (code, result.stderr)
+        assert "display" not in result.report, code
+        run = build_run(pb.ExecuteRequest(run_id="r", code=code), result)
+        assert not run.HasField("display"), code
+
+
+async def test_last_expression_error_is_the_learners_traceback(pool: SandboxPool) -> None:
+    result = await run_code(pool, "x = 1\n1 / 0")
+    assert result.status == "error" and result.error is not None
+    assert result.error.type == "ZeroDivisionError"
+    assert any("line 2" in frame for frame in result.error.traceback)
+    assert "display" not in result.report

@@ -230,3 +230,45 @@ def test_invalid_requests_are_invalid_argument(db: Database) -> None:
             with pytest.raises(AscentError) as err:
                 call()
             assert err.value.code == "invalid_argument"
+
+
+def test_an_impossible_score_is_kept_unranked_with_its_reason(db: Database, board: str) -> None:
+    good = make_run(board, accuracy=0.9, minutes=0)
+    typo = make_run(board, accuracy=7.5, minutes=1)
+    typo.outcome.unranked_reason = "Accuracy 7.5 is above 1, which is impossible"
+    nan = make_run(board, minutes=2)
+    nan.outcome.unranked_reason = "Accuracy is nan, not a number: the run is not ranked."
+    for run in (good, typo, nan):
+        record(db, run)
+    assert _score(typo.outcome) == (None, None)
+    with db.session() as session:
+        entries = service.leaderboard(session, board, 0).entries
+        runs = {run.id: run for run in service.list_runs(session, board)}
+    assert [(e.rank, e.run_id) for e in entries] == [(1, good.id)]
+    assert set(runs) == {good.id, typo.id, nan.id}
+    assert runs[typo.id].outcome.accuracy == 7.5
+    assert "7.5 is above 1" in runs[typo.id].outcome.unranked_reason
+    assert "nan" in runs[nan.id].outcome.unranked_reason
+    assert runs[good.id].outcome.unranked_reason == ""
+    assert best_events(db, board)[-1].run_id == good.id
+
+
+def test_unchecked_impossible_score_is_not_ranked_either(db: Database, board: str) -> None:
+    assert _score(run_pb2.RunOutcome(accuracy=7.5)) == (None, None)
+    assert _score(run_pb2.RunOutcome(accuracy=0.9, rmse=-1.0)) == (None, None)
+    assert _score(run_pb2.RunOutcome(r2=1.2)) == (None, None)
+
+
+def test_the_displayed_value_round_trips(db: Database, board: str) -> None:
+    run = make_run(board, accuracy=0.9)
+    run.display.kind, run.display.type_name, run.display.text = "table", "DataFrame", "   a\n0  1"
+    run.display.table.columns.append("a")
+    run.display.table.index.append("0")
+    run.display.table.rows.add(cells=["1"])
+    run.display.table.total_rows, run.display.table.total_columns = 1, 1
+    plain = make_run(board, accuracy=0.8)
+    record(db, run)
+    record(db, plain)
+    with db.session() as session:
+        assert service.get_run(session, run.id).display == run.display
+        assert not service.get_run(session, plain.id).HasField("display")

@@ -38,6 +38,7 @@ class RunFields(TypedDict, total=False):
     grade: run_pb2.Grade
     challenge_version: int
     practice: bool
+    display: run_pb2.RunDisplay
 
 
 def make_run(defaults: RunFields, **fields: Unpack[RunFields]) -> run_pb2.Run:

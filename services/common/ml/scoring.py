@@ -11,6 +11,7 @@ the leaderboard, the coach, the recommender, analytics and the auto-improve loop
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Final, NamedTuple
 
@@ -66,6 +67,23 @@ RANKING_METRIC: Final[Mapping[str, str]] = {CLASSIFICATION: "accuracy", REGRESSI
 RANKING_METRICS: Final = tuple(RANKING_METRIC.values())
 
 
+# metric -> the values it can take (inclusive bounds; None = unbounded on that side). A
+# score outside them is a typo or a bug, never a result: it is refused for ranking.
+METRIC_RANGE: Final[Mapping[str, tuple[float | None, float | None]]] = {
+    "accuracy": (0.0, 1.0),
+    "precision": (0.0, 1.0),
+    "recall": (0.0, 1.0),
+    "f1": (0.0, 1.0),
+    "f1_score": (0.0, 1.0),
+    "roc_auc": (0.0, 1.0),
+    "r2": (None, 1.0),
+    "rmse": (0.0, None),
+    "mae": (0.0, None),
+}
+# The metrics a run's outcome carries (RunOutcome fields), in the order they are checked.
+OUTCOME_METRICS: Final = ("accuracy", "precision", "recall", "f1_score", "rmse", "mae", "r2")
+
+
 class Score(NamedTuple):
     metric: str
     value: float
@@ -107,8 +125,42 @@ def ranking_metric(task_type: str) -> str:
     return RANKING_METRIC.get(task_type, RANKING_METRIC[CLASSIFICATION])
 
 
+def metric_problem(metric: str, value: float) -> str | None:
+    """Why `value` cannot be a `metric` score ("accuracy 7.5 is above 1 …"), or None."""
+    label = metric_label(metric)
+    label = label[:1].upper() + label[1:]
+    if not math.isfinite(value):
+        return f"{label} is {value}, not a number: the run is not ranked."
+    low, high = METRIC_RANGE.get(metric, (None, None))
+    if low is not None and value < low:
+        return f"{label} {value:g} is below {low:g}, which is impossible: the run is not ranked."
+    if high is not None and value > high:
+        hint = " (print it as a fraction: 0.93, not 93)" if high == 1.0 and low == 0.0 else ""
+        return (
+            f"{label} {value:g} is above {high:g}, which is impossible{hint}: "
+            "the run is not ranked."
+        )
+    return None
+
+
+def outcome_problem(outcome: run_pb2.RunOutcome) -> str | None:
+    """The first impossible metric of a run (its reason), or None when all are plausible.
+    A run with one impossible metric is not ranked at all: its other numbers are suspect."""
+    if outcome.unranked_reason:
+        return str(outcome.unranked_reason)
+    for metric in OUTCOME_METRICS:
+        if outcome.HasField(metric):
+            problem = metric_problem(metric, float(getattr(outcome, metric)))
+            if problem is not None:
+                return problem
+    return None
+
+
 def ranking_score(outcome: run_pb2.RunOutcome) -> Score | None:
-    """A run's ranking score: its accuracy, else its R², else None."""
+    """A run's ranking score: its accuracy, else its R², else None; None too when one of
+    its metrics is impossible (`outcome_problem`)."""
+    if outcome_problem(outcome) is not None:
+        return None
     for metric in RANKING_METRICS:
         if outcome.HasField(metric):
             return Score(metric, float(getattr(outcome, metric)))
@@ -117,6 +169,10 @@ def ranking_score(outcome: run_pb2.RunOutcome) -> Score | None:
 
 def ranking_score_of(metrics: Mapping[str, object]) -> Score | None:
     """The same rule over a JSON view of a run (metric name -> number or None)."""
+    for metric, value in metrics.items():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if metric_problem(metric, float(value)) is not None:
+                return None
     for metric in RANKING_METRICS:
         value = metrics.get(metric)
         if isinstance(value, int | float) and not isinstance(value, bool):

@@ -23,6 +23,7 @@ Protocol (one JSON object per datagram): service→worker ``run`` (+fds) / ``kil
 
 from __future__ import annotations
 
+import ast
 import json
 import math
 import os
@@ -393,6 +394,20 @@ def _report_exception(exc: BaseException) -> None:
     )
 
 
+def _split_last_expression(source: str) -> tuple[ast.Module, ast.Expression | None]:
+    """The code, and its last statement apart when it is an expression: Jupyter displays
+    that value. A trailing `;` hides it, as in Jupyter."""
+    tree = ast.parse(source, LEARNER_FILENAME)
+    if not tree.body or not isinstance(tree.body[-1], ast.Expr):
+        return tree, None
+    last = tree.body[-1]
+    line = source.splitlines()[(last.end_lineno or last.lineno) - 1].encode()
+    if line[last.end_col_offset or 0 :].decode(errors="replace").lstrip().startswith(";"):
+        return tree, None
+    tree.body.pop()
+    return tree, ast.Expression(last.value)
+
+
 def _run_learner(code_bytes: bytes) -> int:
     import io
     import linecache
@@ -441,8 +456,14 @@ def _run_learner(code_bytes: bytes) -> int:
     sys.modules["__main__"] = main
     exit_code = 0
     try:
-        compiled = compile(source, LEARNER_FILENAME, "exec", dont_inherit=True)
-        exec(compiled, main.__dict__)
+        body, last = _split_last_expression(source)
+        exec(compile(body, LEARNER_FILENAME, "exec", dont_inherit=True), main.__dict__)
+        if last is not None:
+            value = eval(compile(last, LEARNER_FILENAME, "eval", dont_inherit=True), main.__dict__)
+            if value is not None:
+                import ascent_report
+
+                ascent_report._display(value)
     except SystemExit as exc:
         if exc.code is None:
             exit_code = 0

@@ -233,6 +233,65 @@ def predictions(y_pred: Any) -> int:
     return len(data)
 
 
+# The displayed value of the code's last expression: bounded, and plain text only (the page
+# escapes it), so a learner object can neither flood the result nor inject markup.
+DISPLAY_ROWS = 50
+DISPLAY_COLUMNS = 50
+DISPLAY_CELL_CHARS = 200
+DISPLAY_TEXT_CHARS = 20_000
+
+
+def _bounded(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        text = f"{value:.6g}"
+        return text + ".0" if text.lstrip("-").isdigit() else text  # 2.0, as pandas shows
+    try:
+        return _bounded(str(value), DISPLAY_CELL_CHARS)
+    except Exception:
+        return f"<{type(value).__name__}>"
+
+
+def _table(frame: Any) -> dict[str, Any]:
+    rows, columns = frame.shape
+    head = frame.iloc[:DISPLAY_ROWS, :DISPLAY_COLUMNS]
+    return {
+        "columns": [_cell(c) for c in head.columns],
+        "index": [_cell(i) for i in head.index],
+        "rows": [[_cell(v) for v in row] for row in head.itertuples(index=False, name=None)],
+        "total_rows": int(rows),
+        "total_columns": int(columns),
+    }
+
+
+def _display_of(value: Any) -> dict[str, Any]:
+    """What Jupyter would show for `value`: a DataFrame or Series as a table, anything else
+    as its repr."""
+    import sys
+
+    try:
+        text = _bounded(repr(value), DISPLAY_TEXT_CHARS)
+    except Exception as exc:
+        text = f"<repr of {type(value).__name__} failed: {type(exc).__name__}>"
+    shown: dict[str, Any] = {"kind": "text", "type_name": type(value).__name__, "text": text}
+    pd = sys.modules.get("pandas")
+    if pd is not None and isinstance(value, pd.DataFrame | pd.Series):
+        frame = value.to_frame() if isinstance(value, pd.Series) else value
+        try:
+            shown["kind"], shown["table"] = "table", _table(frame)
+        except Exception:
+            shown["kind"] = "text"  # an exotic frame: its repr still shows
+    return shown
+
+
+def _display(value: Any) -> None:
+    """Record the last expression's value for the run's output."""
+    _send_section("display", _display_of(value))
+
+
 def _warm_up(estimator: Any, y_true: Any, y_pred: Any) -> None:
     """Exercise the code paths once in the zygote (no channel yet, nothing is sent)."""
     _describe(estimator)
