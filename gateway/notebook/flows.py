@@ -277,7 +277,15 @@ async def run_code(
         challenge_slug=challenge_slug,
         practice=practice,
     )
-    run = await gw.clients.execute(request, on_item)
+    key = (user.id, notebook_id)
+    gw.active_runs.setdefault(key, set()).add(request.run_id)
+    try:
+        run = await gw.clients.execute(request, on_item)
+    finally:
+        running = gw.active_runs.get(key, set())
+        running.discard(request.run_id)
+        if not running:
+            gw.active_runs.pop(key, None)
 
     def record(session: Session) -> None:
         notebook = _owned(session, user, notebook_id)
@@ -295,6 +303,17 @@ async def run_code(
             "run not yet on the leaderboard", extra={"run_id": request.run_id, "error": err.message}
         )
     return run
+
+
+async def stop_runs(gw: Gateway, user: UserInfo, notebook_id: str) -> int:
+    """Cancels the learner's runs in flight in this notebook (Jupyter's interrupt); how many
+    execution still had. Only runs this gateway started for this owner are reachable."""
+    await get_session(gw, user, notebook_id)
+    stopped = 0
+    for run_id in list(gw.active_runs.get((user.id, notebook_id), ())):
+        if await gw.clients.cancel(run_id):
+            stopped += 1
+    return stopped
 
 
 # -- improve with AI --------------------------------------------------------------------------

@@ -70,7 +70,16 @@ async def _notebook_context(gw: Gateway, user: UserInfo, notebook_id: str) -> di
         "templates": presentation.TEMPLATES,
         "summary": await _summary(gw, view.notebook),
         "current": _latest(runs, view.notebook.last_run_id),
+        "limits": _limits(gw),
     }
+
+
+def _limits(gw: Gateway) -> str:
+    """What a run may use, shown beside Run: "30 s · 1 GB memory"."""
+    wall = gw.settings.run_wall_seconds
+    memory = gw.settings.run_memory_mb
+    size = f"{memory / 1024:g} GB" if memory >= 1024 else f"{memory} MB"
+    return f"{wall:g} s · {size} memory"
 
 
 async def _summary(gw: Gateway, notebook: NotebookSession) -> DatasetCardView | None:
@@ -263,6 +272,16 @@ async def notebook_run_stream(
         result_html,
         failure_html,
     )
+
+
+@router.post("/notebook/{notebook_id}/run/stop")
+async def notebook_run_stop(
+    request: Request, notebook_id: str, user: PageUser, gw: GatewayDep
+) -> Response:
+    """Stop (Jupyter's interrupt): the learner's own run in this notebook ends as "cancelled",
+    and its streamed result says so."""
+    stopped = await flows.stop_runs(gw, user, notebook_id)
+    return Response(status_code=204, headers={"X-Ascent-Stopped": str(stopped)})
 
 
 @router.get("/notebook/{notebook_id}/events")

@@ -330,3 +330,59 @@ async def owner_of(gateway: GatewayUnderTest, notebook_id: str) -> str:
 
 async def wait_subscribed(hub: Any) -> None:
     await wait_until(lambda: hub._subscriptions, timeout=5, what="the live hub to subscribe")
+
+
+async def test_stop_cancels_only_the_learners_own_run(
+    gateway: GatewayUnderTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, nid, csrf = await notebook(gateway, "page-stop")
+    other, _, other_csrf = await notebook(gateway, "page-stop-other")
+    async with contextlib.aclosing(client), contextlib.aclosing(other):
+        page = await client.get(f"/notebook/{nid}")
+        # The limits sit beside Run (the execution defaults) and Stop waits, hidden, for a run.
+        assert "Limits: 30 s · 1 GB memory" in page.text
+        assert f'data-stop="/notebook/{nid}/run/stop"' in page.text
+
+        cancelled: list[str] = []
+
+        async def cancel(run_id: str) -> bool:
+            cancelled.append(run_id)
+            return True
+
+        monkeypatch.setattr(gateway.gw.clients, "cancel", cancel)
+        owner = await owner_of(gateway, nid)
+        gateway.gw.active_runs[(owner, nid)] = {"run-in-flight"}
+        try:
+            # Someone else cannot stop it: the notebook answers as missing.
+            foreign = await other.post(f"/notebook/{nid}/run/stop", headers={**HX, **other_csrf})
+            assert foreign.status_code == 404
+            assert cancelled == []
+            stopped = await client.post(f"/notebook/{nid}/run/stop", headers={**HX, **csrf})
+            assert stopped.status_code == 204
+            assert stopped.headers["X-Ascent-Stopped"] == "1"
+            assert cancelled == ["run-in-flight"]
+        finally:
+            gateway.gw.active_runs.clear()
+        idle = await client.post(f"/notebook/{nid}/run/stop", headers={**HX, **csrf})
+        assert idle.status_code == 204 and idle.headers["X-Ascent-Stopped"] == "0"
+
+
+async def test_a_file_over_the_limit_leaves_the_dropzone_in_place(
+    gateway: GatewayUnderTest,
+) -> None:
+    client, nid, csrf = await notebook(gateway, "page-big")
+    async with contextlib.aclosing(client):
+        page = await client.get(f"/notebook/{nid}")
+        assert 'id="upload-alert"' in page.text
+        big = b"a,b\n" + b"1,2\n" * (gateway.settings.max_upload_bytes // 4 + 20_000)
+        refused = await client.post(
+            f"/notebook/{nid}/dataset",
+            files={"file": ("big.csv", big, "text/csv")},
+            headers={**HX, **csrf},
+        )
+        assert refused.status_code == 413
+        assert "larger than 10 MB" in refused.text
+        # The message goes to the slot beside the form, not over the form (#dataset) itself.
+        assert refused.headers["HX-Retarget"] == "#upload-alert"
+        assert refused.headers["HX-Reswap"] == "innerHTML"
+        assert "dropzone" not in refused.text
