@@ -322,6 +322,12 @@ document.addEventListener("click", (event) => {
     }
     return;
   }
+  if (target.closest("[data-dismiss-import]")) {
+    document.getElementById("import-status").innerHTML = "";
+    const file = document.getElementById("import-file");
+    if (file) file.value = "";
+    return;
+  }
   const stop = target.closest("[data-stop]");
   if (stop) {
     stopRun(stop);
