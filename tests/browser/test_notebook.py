@@ -3,6 +3,7 @@ notebook's promises: bad CSVs get a message, code is never lost, output streams,
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -286,3 +287,40 @@ def test_a_file_over_10_mb_keeps_the_dropzone(page: Page, stack: Stack, shots: S
     )
     expect(page.locator("#dataset")).to_contain_text("ok.csv")
     expect(page.locator("#upload-alert")).to_be_empty()
+
+
+def _ipynb(title: str) -> bytes:
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": f"# {title}\n\nLoad the data."},
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": "x = 41\nprint(x + 1)",
+        },
+    ]
+    book = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}
+    return json.dumps(book).encode()
+
+
+def test_ipynb_import_asks_before_replacing(page: Page, stack: Stack, shots: Shots) -> None:
+    sign_up(page, stack.base_url)
+    mine = editor_text(page)
+    upload = FilePayload(name="mine.ipynb", mimeType="application/json", buffer=_ipynb("Wine"))
+    page.set_input_files("#import-file", files=upload)
+    preview = page.locator("#import-preview")
+    expect(preview).to_contain_text("1 code cell and 1 markdown cell (kept as comments)")
+    expect(preview).to_contain_text("“Wine”")
+    shots(page, "import-preview")
+    # Keeping the code changes nothing, and the same file can be chosen again.
+    page.get_by_role("button", name="Keep my code").click()
+    expect(preview).to_have_count(0)
+    assert editor_text(page) == mine
+
+    page.set_input_files("#import-file", files=upload)
+    page.get_by_role("button", name="Replace my code").click()
+    expect(page.locator(".nb-title")).to_have_text("Wine")
+    page.wait_for_selector(".cm-content")
+    assert editor_text(page) == "# # Wine\n#\n# Load the data.\n\nx = 41\nprint(x + 1)\n"
+    shots(page, "imported")
