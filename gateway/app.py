@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -29,6 +30,7 @@ from gateway.curriculum import pages as _curriculum_pages
 from gateway.live import LiveHub
 from gateway.notebook import api as _notebook_api
 from gateway.notebook import pages as _notebook_pages
+from gateway.rendering import is_htmx
 from services.common.config import CommonSettings
 from services.common.datasets import DatasetStore
 from services.common.db import Database
@@ -40,6 +42,9 @@ log = logging.getLogger(__name__)
 PRODUCER = "gateway"
 # Multipart framing around the file; larger bodies are refused before they are parsed.
 _UPLOAD_OVERHEAD = 64 * 1024
+# Where an HTMX page shows an upload refused before its route runs: a slot beside the form,
+# so the error never replaces the form (the notebook's dropzone stays usable).
+_UPLOAD_ERROR_SLOTS = ((re.compile(r"^/notebook/[^/]+/dataset$"), "#upload-alert"),)
 
 
 def api_router() -> APIRouter:
@@ -127,12 +132,18 @@ def create_app(settings: Settings | None = None, common: CommonSettings | None =
             length = request.headers.get("content-length", "")
             if length.isdigit() and int(length) > settings.max_upload_bytes + _UPLOAD_OVERHEAD:
                 megabytes = settings.max_upload_bytes / (1024 * 1024)
-                return errors.error_response(
+                refused = errors.error_response(
                     request,
                     413,
                     "too_large",
                     f"The file is larger than {megabytes:.0f} MB; upload less data.",
                 )
+                if is_htmx(request):
+                    for pattern, slot in _UPLOAD_ERROR_SLOTS:
+                        if pattern.match(path):
+                            refused.headers["HX-Retarget"] = slot
+                            refused.headers["HX-Reswap"] = "innerHTML"
+                return refused
         return await call_next(request)
 
     app.include_router(api_router())

@@ -114,6 +114,16 @@ class Clients:
             )
         return result
 
+    async def cancel(self, run_id: str) -> bool:
+        """Stops a queued or running run; False when execution no longer knows it."""
+        response = await self._unary(
+            "execution",
+            self.execution.Cancel,
+            execution_pb.CancelRequest(run_id=run_id),
+            self.settings.rpc_timeout_seconds,
+        )
+        return bool(response.found)
+
     # -- leaderboard -------------------------------------------------------------------------
     async def list_runs(self, session_id: str) -> list[run_pb2.Run]:
         response = await self._unary(

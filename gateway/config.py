@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     # Seed risk table: "Large datasets — limit to 10k rows".
     max_dataset_rows: int = 10_000
     max_code_chars: int = 200_000
+    # The sandbox limits shown beside Run. The gateway cannot ask execution for them, so these
+    # defaults match ASCENT_EXECUTION_WALL_SECONDS / _MEMORY_MB; set both when changing one.
+    run_wall_seconds: float = 30.0
+    run_memory_mb: int = 1024
 
     rpc_timeout_seconds: float = 10.0
     # Covers queueing behind other runs plus the sandbox wall-clock limit.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, TypeVar
 
 from argon2 import PasswordHasher
@@ -36,6 +36,8 @@ class Gateway:
     hasher: PasswordHasher
     # Pushes NATS facts to open notebook pages; None until the app's lifespan starts it.
     live: LiveHub | None = None
+    # Runs in flight per (owner, notebook), so Stop cancels only the learner's own run.
+    active_runs: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
     async def work(self, fn: Callable[[Session], T]) -> T:
         """One unit of work off the event loop (database access is synchronous)."""

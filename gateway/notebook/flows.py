@@ -55,6 +55,12 @@ def _owned(session: Session, user: UserInfo, notebook_id: str) -> NotebookSessio
     return notebook
 
 
+def as_typed(code: str) -> str:
+    """The code with the learner's own line endings: a browser's form submission (the
+    autosave's multipart body, a textarea) turns every newline into CRLF."""
+    return code.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def check_code(code: str, gw: Gateway) -> None:
     limit = gw.settings.max_code_chars
     if len(code) > limit:
@@ -130,12 +136,18 @@ async def session_runs(gw: Gateway, user: UserInfo, notebook_id: str) -> Session
     return SessionRuns(notebook=notebook, runs=runs)
 
 
-async def save_code(gw: Gateway, user: UserInfo, notebook_id: str, code: str) -> NotebookSession:
+async def save_code(
+    gw: Gateway, user: UserInfo, notebook_id: str, code: str, name: str = ""
+) -> NotebookSession:
+    """Stores the code as typed; `name`, when given, renames the notebook too."""
+    code = as_typed(code)
     check_code(code, gw)
 
     def save(session: Session) -> NotebookSession:
         notebook = _owned(session, user, notebook_id)
         notebook.code = code
+        if name.strip():
+            notebook.name = name.strip()[:200]
         notebook.updated_at = utcnow()
         return notebook
 
@@ -252,6 +264,7 @@ async def run_code(
 ) -> run_pb2.Run:
     """Runs code in the sandbox for a session and returns the finished run. With
     `challenge_slug`, the run sees that challenge's files; `practice` then skips grading."""
+    code = as_typed(code)
     check_code(code, gw)
     if not code.strip():
         raise AscentError("invalid_argument", "There is no code to run.")
@@ -277,7 +290,15 @@ async def run_code(
         challenge_slug=challenge_slug,
         practice=practice,
     )
-    run = await gw.clients.execute(request, on_item)
+    key = (user.id, notebook_id)
+    gw.active_runs.setdefault(key, set()).add(request.run_id)
+    try:
+        run = await gw.clients.execute(request, on_item)
+    finally:
+        running = gw.active_runs.get(key, set())
+        running.discard(request.run_id)
+        if not running:
+            gw.active_runs.pop(key, None)
 
     def record(session: Session) -> None:
         notebook = _owned(session, user, notebook_id)
@@ -295,6 +316,17 @@ async def run_code(
             "run not yet on the leaderboard", extra={"run_id": request.run_id, "error": err.message}
         )
     return run
+
+
+async def stop_runs(gw: Gateway, user: UserInfo, notebook_id: str) -> int:
+    """Cancels the learner's runs in flight in this notebook (Jupyter's interrupt); how many
+    execution still had. Only runs this gateway started for this owner are reachable."""
+    await get_session(gw, user, notebook_id)
+    stopped = 0
+    for run_id in list(gw.active_runs.get((user.id, notebook_id), ())):
+        if await gw.clients.cancel(run_id):
+            stopped += 1
+    return stopped
 
 
 # -- improve with AI --------------------------------------------------------------------------
@@ -454,5 +486,8 @@ async def rate_proposal(
     await gw.clients.rate_proposal(proposal_id, user.id, rating, verdict)
 
 
-async def import_code(gw: Gateway, user: UserInfo, notebook_id: str, code: str) -> NotebookSession:
-    return await save_code(gw, user, notebook_id, code)
+async def import_code(
+    gw: Gateway, user: UserInfo, notebook_id: str, code: str, title: str = ""
+) -> NotebookSession:
+    """A confirmed .ipynb import: its code replaces the session's, its title (if any) names it."""
+    return await save_code(gw, user, notebook_id, code, name=title)

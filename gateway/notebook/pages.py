@@ -31,6 +31,7 @@ router = APIRouter(include_in_schema=False)
 # absent from the context otherwise, which the strict templates would refuse.
 REGIONS: dict[str, Any] = {
     "import_error": None,
+    "import_preview": None,
     "saved_at": None,
     "upload_error": None,
     "upload": None,
@@ -70,7 +71,16 @@ async def _notebook_context(gw: Gateway, user: UserInfo, notebook_id: str) -> di
         "templates": presentation.TEMPLATES,
         "summary": await _summary(gw, view.notebook),
         "current": _latest(runs, view.notebook.last_run_id),
+        "limits": _limits(gw),
     }
+
+
+def _limits(gw: Gateway) -> str:
+    """What a run may use, shown beside Run: "30 s · 1 GB memory"."""
+    wall = gw.settings.run_wall_seconds
+    memory = gw.settings.run_memory_mb
+    size = f"{memory / 1024:g} GB" if memory >= 1024 else f"{memory} MB"
+    return f"{wall:g} s · {size} memory"
 
 
 async def _summary(gw: Gateway, notebook: NotebookSession) -> DatasetCardView | None:
@@ -265,6 +275,16 @@ async def notebook_run_stream(
     )
 
 
+@router.post("/notebook/{notebook_id}/run/stop")
+async def notebook_run_stop(
+    request: Request, notebook_id: str, user: PageUser, gw: GatewayDep
+) -> Response:
+    """Stop (Jupyter's interrupt): the learner's own run in this notebook ends as "cancelled",
+    and its streamed result says so."""
+    stopped = await flows.stop_runs(gw, user, notebook_id)
+    return Response(status_code=204, headers={"X-Ascent-Stopped": str(stopped)})
+
+
 @router.get("/notebook/{notebook_id}/events")
 async def notebook_events(
     request: Request, notebook_id: str, user: PageUser, gw: GatewayDep
@@ -435,10 +455,12 @@ async def notebook_import(
     gw: GatewayDep,
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
+    """Reads an .ipynb and shows what it holds (cells, title) with a confirmation: nothing is
+    replaced until the learner confirms (`import/confirm`)."""
     try:
-        _, content = await datasets.read_upload(gw, file)
-        code = presentation.from_ipynb(content, gw.settings.max_code_chars)
-        await flows.import_code(gw, user, notebook_id, code)
+        await flows.get_session(gw, user, notebook_id)
+        filename, content = await datasets.read_upload(gw, file)
+        imported = presentation.from_ipynb(content, gw.settings.max_code_chars)
     except AscentError as err:
         if err.code == "not_found":
             raise
@@ -451,5 +473,23 @@ async def notebook_import(
             {"import_error": err.message},
             status_code=err.http_status,
         )
+    preview = {"filename": filename, "notebook": imported}
+    return await _notebook_response(
+        request, gw, user, notebook_id, "import_status", {"import_preview": preview}
+    )
+
+
+@router.post("/notebook/{notebook_id}/import/confirm")
+async def notebook_import_confirm(
+    request: Request,
+    notebook_id: str,
+    user: PageUser,
+    gw: GatewayDep,
+    code: Annotated[str, Form()] = "",
+    title: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    if not code.strip():
+        raise AscentError("invalid_argument", "There is no code to import.")
+    await flows.import_code(gw, user, notebook_id, code, title)
     # The editor, dashboard and everything else start again from the imported code.
     return redirect(request, f"/notebook/{notebook_id}")

@@ -205,8 +205,48 @@ def to_ipynb(name: str, code: str, run: RunView | None) -> str:
     return str(nbformat.writes(notebook))
 
 
-def from_ipynb(content: bytes, max_chars: int) -> str:
-    """The code cells of an uploaded notebook, joined into one script."""
+@dataclass
+class ImportedNotebook:
+    """What an uploaded .ipynb becomes: one script, and what the learner is told about it."""
+
+    code: str
+    title: str
+    code_cells: int
+    markdown_cells: int
+
+
+_HEADING = re.compile(r"^#{1,2}\s+(?P<title>\S.*?)\s*#*\s*$")
+
+
+def _notebook_title(notebook: Any) -> str:
+    """The notebook's own title (metadata, as JupyterLab writes it), else its first heading."""
+    title = notebook.metadata.get("title")
+    if isinstance(title, str) and title.strip():
+        return title.strip()[:200]
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line in str(cell.source).splitlines():
+            found = _HEADING.match(line.strip())
+            if found:
+                return found.group("title")[:200]
+    return ""
+
+
+def _as_comment(markdown: str) -> str:
+    return "\n".join(f"# {line}".rstrip() for line in markdown.splitlines())
+
+
+def _code_cell(source: str) -> str:
+    # IPython magics and shell escapes are not Python: kept visible but disabled.
+    return "\n".join(
+        f"# {line}" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n")
+    )
+
+
+def from_ipynb(content: bytes, max_chars: int) -> ImportedNotebook:
+    """The cells of an uploaded notebook as one script, in their order: code as code, markdown
+    as comments (so the learner's explanations stay beside their code)."""
     try:
         notebook = nbformat.reads(content.decode("utf-8"), as_version=4)
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -217,20 +257,28 @@ def from_ipynb(content: bytes, max_chars: int) -> str:
         raise AscentError(
             "invalid_argument", "This .ipynb file could not be read as a Jupyter notebook."
         ) from None
-    sources = [
-        str(cell.source).rstrip()
-        for cell in notebook.cells
-        if cell.cell_type == "code" and str(cell.source).strip()
-    ]
-    # IPython magics and shell escapes are not Python: kept visible but disabled.
-    code = "\n\n".join(sources)
-    code = "\n".join(
-        f"# {line}" if line.lstrip().startswith(("%", "!")) else line for line in code.split("\n")
-    )
-    if not code.strip():
+    parts: list[str] = []
+    code_cells = markdown_cells = 0
+    for cell in notebook.cells:
+        source = str(cell.source).replace("\r\n", "\n").rstrip()
+        if not source.strip():
+            continue
+        if cell.cell_type == "code":
+            code_cells += 1
+            parts.append(_code_cell(source))
+        elif cell.cell_type == "markdown":
+            markdown_cells += 1
+            parts.append(_as_comment(source))
+    if code_cells == 0:
         raise AscentError("invalid_argument", "The notebook has no code cells to import.")
+    code = "\n\n".join(parts)
     if len(code) > max_chars:
         raise AscentError(
             "invalid_argument", f"The notebook's code is too long (limit {max_chars:,} characters)."
         )
-    return code + "\n"
+    return ImportedNotebook(
+        code=code + "\n",
+        title=_notebook_title(notebook),
+        code_cells=code_cells,
+        markdown_cells=markdown_cells,
+    )

@@ -33,9 +33,27 @@ def validate_request(request: pb.ExecuteRequest, max_code_chars: int) -> None:
         )
 
 
-def learner_error(result: SandboxResult) -> LearnerError | None:
+def _seconds(value: float) -> str:
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _stopped_message(result: SandboxResult, wall_seconds: float | None) -> str | None:
+    """The two stops a learner meets most say how long the run had: the limit it hit, or the
+    time it ran before Stop (the only caller of Cancel on a learner's behalf)."""
+    if result.status == "timeout" and wall_seconds:
+        limit = _seconds(wall_seconds)
+        return f"Stopped after {limit} s (the limit): the code ran past its time limit."
+    if result.status == "cancelled":
+        return f"Stopped by you after {_seconds(result.duration_ms / 1000)} s."
+    return None
+
+
+def learner_error(result: SandboxResult, wall_seconds: float | None = None) -> LearnerError | None:
     if result.error is not None:
         return result.error
+    message = _stopped_message(result, wall_seconds)
+    if message is not None:
+        return LearnerError(type=_STOPPED[result.status][0], message=message, traceback=[])
     if result.status in _STOPPED:
         kind, message = _STOPPED[result.status]
         return LearnerError(type=kind, message=message, traceback=[])
@@ -48,7 +66,10 @@ def learner_error(result: SandboxResult) -> LearnerError | None:
     return None
 
 
-def build_run(request: pb.ExecuteRequest, result: SandboxResult) -> run_pb2.Run:
+def build_run(
+    request: pb.ExecuteRequest, result: SandboxResult, wall_seconds: float | None = None
+) -> run_pb2.Run:
+    """`wall_seconds`: the time limit the run had, named when it hit it."""
     report = result.report or {}
     outcome = check_scores(merge_report(parse_stdout(result.stdout), report))
     run = run_pb2.Run(
@@ -72,7 +93,7 @@ def build_run(request: pb.ExecuteRequest, result: SandboxResult) -> run_pb2.Run:
     display = display_of(report)
     if display is not None:
         run.display.CopyFrom(display)
-    error = learner_error(result)
+    error = learner_error(result, wall_seconds)
     if error is not None:
         run.has_error = True
         run.error.CopyFrom(

@@ -104,7 +104,7 @@ class ExecutionServicer(pb_grpc.ExecutionServiceServicer):
                     )
                 elif isinstance(item, SandboxResult):
                     finished = True
-                    run = build_run(request, item)
+                    run = build_run(request, item, spec.limits.wall_seconds)
                     if resolved is not None:
                         run.challenge_slug = resolved.spec.slug
                         run.challenge_version = resolved.version

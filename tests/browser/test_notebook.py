@@ -3,6 +3,7 @@ notebook's promises: bad CSVs get a message, code is never lost, output streams,
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -241,3 +242,85 @@ def test_phone_layout_and_keyboard_tabs(page: Page, stack: Stack, shots: Shots) 
         "aria-selected", "true"
     )
     expect(page.locator("#panel-runs")).to_be_visible()
+
+
+def test_stop_interrupts_an_endless_run(page: Page, stack: Stack, shots: Shots) -> None:
+    sign_up(page, stack.base_url)
+    # The limits are next to Run before anything runs; Stop only while a run streams.
+    expect(page.locator("#run-limits")).to_contain_text("30 s")
+    expect(page.locator("#stop-btn")).to_be_hidden()
+    page.evaluate(
+        "code => window.ascentEditor.set(code)",
+        "print('looping', flush=True)\nwhile True:\n    pass\n",
+    )
+    page.click("#run-btn")
+    expect(page.locator("#live-console")).to_contain_text("looping", timeout=RUN_TIMEOUT)
+    expect(page.locator("#stop-btn")).to_be_visible()
+    shots(page, "endless-run")
+    page.click("#stop-btn")
+    # Well before the 30 s limit: the run ends as cancelled and says who stopped it.
+    stopped = page.locator("#output .run-card")
+    expect(stopped).to_contain_text(re.compile(r"Stopped by you after [0-9.]+ s"), timeout=8_000)
+    expect(page.locator("#output .run-card .badge")).to_contain_text("cancelled")
+    expect(page.locator("#stop-btn")).to_be_hidden()
+    expect(page.locator("#run-btn")).to_be_enabled()
+    shots(page, "stopped")
+
+    # The page is usable again at once: the next run runs.
+    page.evaluate("code => window.ascentEditor.set(code)", "print('after stop')\n")
+    run_and_wait(page)
+    expect(page.locator("#output .run-card")).to_contain_text("after stop")
+
+
+def test_a_file_over_10_mb_keeps_the_dropzone(page: Page, stack: Stack, shots: Shots) -> None:
+    sign_up(page, stack.base_url)
+    big = b"a,b\n" + b"1,2\n" * (11 * 1024 * 1024 // 4)
+    page.set_input_files(
+        "#dataset-file", files=FilePayload(name="big.csv", mimeType="text/csv", buffer=big)
+    )
+    expect(page.locator("#upload-alert")).to_contain_text("larger than 10 MB")
+    expect(page.locator("[data-dropzone]")).to_be_visible()
+    shots(page, "too-large")
+    # Still usable without a reload: a good CSV goes through the same dropzone.
+    page.set_input_files(
+        "#dataset-file", files=FilePayload(name="ok.csv", mimeType="text/csv", buffer=circles_csv())
+    )
+    expect(page.locator("#dataset")).to_contain_text("ok.csv")
+    expect(page.locator("#upload-alert")).to_be_empty()
+
+
+def _ipynb(title: str) -> bytes:
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": f"# {title}\n\nLoad the data."},
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": "x = 41\nprint(x + 1)",
+        },
+    ]
+    book = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}
+    return json.dumps(book).encode()
+
+
+def test_ipynb_import_asks_before_replacing(page: Page, stack: Stack, shots: Shots) -> None:
+    sign_up(page, stack.base_url)
+    mine = editor_text(page)
+    upload = FilePayload(name="mine.ipynb", mimeType="application/json", buffer=_ipynb("Wine"))
+    page.set_input_files("#import-file", files=upload)
+    preview = page.locator("#import-preview")
+    expect(preview).to_contain_text("1 code cell and 1 markdown cell (kept as comments)")
+    expect(preview).to_contain_text("“Wine”")
+    shots(page, "import-preview")
+    # Keeping the code changes nothing, and the same file can be chosen again.
+    page.get_by_role("button", name="Keep my code").click()
+    expect(preview).to_have_count(0)
+    assert editor_text(page) == mine
+
+    page.set_input_files("#import-file", files=upload)
+    page.get_by_role("button", name="Replace my code").click()
+    expect(page.locator(".nb-title")).to_have_text("Wine")
+    page.wait_for_selector(".cm-content")
+    assert editor_text(page) == "# # Wine\n#\n# Load the data.\n\nx = 41\nprint(x + 1)\n"
+    shots(page, "imported")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -128,6 +129,8 @@ async def test_learner_errors_come_back_as_runs_not_rpc_failures(
     assert last.result.has_error
     assert last.result.status == "timeout"
     assert "time" in last.result.error.message.lower()
+    # The message names the limit the run had (this fixture's 5 s), not a vague "too long".
+    assert last.result.error.message.startswith("Stopped after 5 s (the limit)")
 
 
 async def test_bad_requests_are_rejected_with_clear_statuses(
@@ -162,3 +165,4 @@ async def test_cancel_stops_a_running_run(
     result = items[-1].result
     assert result.status == "cancelled"
     assert result.has_error
+    assert re.fullmatch(r"Stopped by you after [0-9.]+ s\.", result.error.message)

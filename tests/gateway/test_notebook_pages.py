@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import io
 import json
 import re
@@ -270,10 +271,31 @@ async def test_ipynb_export_and_import(gateway: GatewayUnderTest) -> None:
             files={"file": ("mine.ipynb", nbformat.writes(upload).encode(), "application/json")},
             headers={**HX, **csrf},
         )
+        # First what the file holds and a confirmation: nothing is replaced yet.
         assert imported.status_code == 200
-        assert imported.headers["HX-Redirect"] == f"/notebook/{nid}"
+        assert "HX-Redirect" not in imported.headers
+        assert is_fragment(imported.text)
+        assert "mine.ipynb" in imported.text and "“mine”" in imported.text
+        assert "2 code cells and 1 markdown cell (kept as comments)" in imported.text
+        assert "This replaces the code in the editor" in imported.text
+        before = await client.get(f"/notebook/{nid}")
+        assert "x = 41" not in before.text
+        confirm = re.search(r'<textarea name="code" hidden>\n(.*?)</textarea>', imported.text, re.S)
+        assert confirm is not None
+        # A browser posts a textarea with CRLF line endings: stored with the learner's \n.
+        code = html.unescape(confirm.group(1)).replace("\n", "\r\n")
+        confirmed = await client.post(
+            f"/notebook/{nid}/import/confirm",
+            data={"code": code, "title": "mine"},
+            headers={**HX, **csrf},
+        )
+        assert confirmed.status_code == 200
+        assert confirmed.headers["HX-Redirect"] == f"/notebook/{nid}"
         page = await client.get(f"/notebook/{nid}")
-        assert "# %matplotlib inline\nx = 41\n\nprint(x + 1)" in page.text
+        assert "# # mine\n\n# %matplotlib inline\nx = 41\n\nprint(x + 1)" in page.text
+        assert "<title>mine · Ascent</title>" in page.text
+        reexported = await client.get(f"/notebook/{nid}/export.ipynb")
+        assert "\\r\\n" not in reexported.text and "\r" not in reexported.text
 
         broken = await client.post(
             f"/notebook/{nid}/import",
@@ -330,3 +352,99 @@ async def owner_of(gateway: GatewayUnderTest, notebook_id: str) -> str:
 
 async def wait_subscribed(hub: Any) -> None:
     await wait_until(lambda: hub._subscriptions, timeout=5, what="the live hub to subscribe")
+
+
+async def test_stop_cancels_only_the_learners_own_run(
+    gateway: GatewayUnderTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, nid, csrf = await notebook(gateway, "page-stop")
+    other, _, other_csrf = await notebook(gateway, "page-stop-other")
+    async with contextlib.aclosing(client), contextlib.aclosing(other):
+        page = await client.get(f"/notebook/{nid}")
+        # The limits sit beside Run (the execution defaults) and Stop waits, hidden, for a run.
+        assert "Limits: 30 s · 1 GB memory" in page.text
+        assert f'data-stop="/notebook/{nid}/run/stop"' in page.text
+
+        cancelled: list[str] = []
+
+        async def cancel(run_id: str) -> bool:
+            cancelled.append(run_id)
+            return True
+
+        monkeypatch.setattr(gateway.gw.clients, "cancel", cancel)
+        owner = await owner_of(gateway, nid)
+        gateway.gw.active_runs[(owner, nid)] = {"run-in-flight"}
+        try:
+            # Someone else cannot stop it: the notebook answers as missing.
+            foreign = await other.post(f"/notebook/{nid}/run/stop", headers={**HX, **other_csrf})
+            assert foreign.status_code == 404
+            assert cancelled == []
+            stopped = await client.post(f"/notebook/{nid}/run/stop", headers={**HX, **csrf})
+            assert stopped.status_code == 204
+            assert stopped.headers["X-Ascent-Stopped"] == "1"
+            assert cancelled == ["run-in-flight"]
+        finally:
+            gateway.gw.active_runs.clear()
+        idle = await client.post(f"/notebook/{nid}/run/stop", headers={**HX, **csrf})
+        assert idle.status_code == 204 and idle.headers["X-Ascent-Stopped"] == "0"
+
+
+async def test_a_file_over_the_limit_leaves_the_dropzone_in_place(
+    gateway: GatewayUnderTest,
+) -> None:
+    client, nid, csrf = await notebook(gateway, "page-big")
+    async with contextlib.aclosing(client):
+        page = await client.get(f"/notebook/{nid}")
+        assert 'id="upload-alert"' in page.text
+        big = b"a,b\n" + b"1,2\n" * (gateway.settings.max_upload_bytes // 4 + 20_000)
+        refused = await client.post(
+            f"/notebook/{nid}/dataset",
+            files={"file": ("big.csv", big, "text/csv")},
+            headers={**HX, **csrf},
+        )
+        assert refused.status_code == 413
+        assert "larger than 10 MB" in refused.text
+        # The message goes to the slot beside the form, not over the form (#dataset) itself.
+        assert refused.headers["HX-Retarget"] == "#upload-alert"
+        assert refused.headers["HX-Reswap"] == "innerHTML"
+        assert "dropzone" not in refused.text
+
+
+async def test_code_is_stored_as_typed_not_with_crlf(gateway: GatewayUnderTest) -> None:
+    client, nid, csrf = await notebook(gateway, "page-crlf")
+    async with contextlib.aclosing(client):
+        # The editor's autosave is a multipart form: browsers send its newlines as CRLF.
+        saved = await client.put(
+            f"/notebook/{nid}/code",
+            files={"code": (None, "a = 1\r\nb = 2\r\n")},
+            headers={**HX, **csrf},
+        )
+        assert saved.status_code == 200
+        exported = await client.get(f"/notebook/{nid}/export.ipynb")
+        book = nbformat.reads(exported.text, as_version=4)
+        sources = [cell.source for cell in book.cells if cell.cell_type == "code"]
+        assert sources == ["a = 1\nb = 2\n"]
+
+
+def test_ipynb_import_summary_keeps_markdown_and_the_title() -> None:
+    from gateway.notebook.presentation import from_ipynb
+
+    book = nbformat.v4.new_notebook()
+    book.cells = [
+        nbformat.v4.new_markdown_cell("## Titanic survival\n\nFirst we *load* the data."),
+        nbformat.v4.new_code_cell("import pandas as pd\r\ndf = pd.read_csv('t.csv')"),
+        nbformat.v4.new_raw_cell("ignored"),
+        nbformat.v4.new_markdown_cell("Then a model."),
+        nbformat.v4.new_code_cell("!pip install x\nprint(df.shape)"),
+    ]
+    imported = from_ipynb(nbformat.writes(book).encode(), 10_000)
+    assert (imported.code_cells, imported.markdown_cells) == (2, 2)
+    assert imported.title == "Titanic survival"
+    assert imported.code == (
+        "# ## Titanic survival\n#\n# First we *load* the data.\n\n"
+        "import pandas as pd\ndf = pd.read_csv('t.csv')\n\n"
+        "# Then a model.\n\n"
+        "# !pip install x\nprint(df.shape)\n"
+    )
+    book.metadata["title"] = "From the metadata"
+    assert from_ipynb(nbformat.writes(book).encode(), 10_000).title == "From the metadata"

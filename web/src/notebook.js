@@ -27,12 +27,17 @@ async function streamRun(form) {
   const button = form.querySelector("#run-btn");
   const state = document.getElementById("run-state");
   const output = document.getElementById("output");
+  const stop = form.querySelector("#stop-btn");
   if (!button || button.disabled) return;
   await window.ascentEditor?.flushNow?.();
   button.disabled = true;
   button.classList.add("running");
   button.setAttribute("aria-busy", "true");
   state.textContent = "Running…";
+  if (stop) {
+    stop.hidden = false;
+    stop.disabled = false;
+  }
   output.innerHTML = "";
   const live = document.createElement("pre");
   live.className = "console live";
@@ -89,10 +94,27 @@ async function streamRun(form) {
     );
   } finally {
     clearInterval(tick);
+    if (stop) stop.hidden = true;
     button.disabled = false;
     button.classList.remove("running");
     button.removeAttribute("aria-busy");
     state.textContent = `Finished in ${((performance.now() - started) / 1000).toFixed(1)} s`;
+  }
+}
+
+// Stop asks the server to cancel the run; the stream then ends with the run's own result
+// ("Stopped by you after N s"), so the page settles exactly as after any other run.
+async function stopRun(stop) {
+  stop.disabled = true;
+  const state = document.getElementById("run-state");
+  if (state) state.textContent = "Stopping…";
+  try {
+    await fetch(stop.dataset.stop, {
+      method: "POST",
+      headers: { "HX-Request": "true", "X-CSRF-Token": csrfToken() },
+    });
+  } catch {
+    stop.disabled = false;
   }
 }
 
@@ -175,6 +197,11 @@ function initUpload(root) {
   zone.dataset.ready = "1";
   zone.tabIndex = 0;
   const send = () => htmx.trigger(form, "submit");
+  // A refused file (too large, say) leaves the form in place: clear the input so the same or
+  // another file can be chosen again at once.
+  form.addEventListener("htmx:afterRequest", () => {
+    input.value = "";
+  });
   input.addEventListener("change", () => input.files.length && send());
   zone.addEventListener("keydown", (event) => {
     if (event.key === "Enter" || event.key === " ") {
@@ -293,6 +320,17 @@ document.addEventListener("click", (event) => {
       if (next) next.setAttribute("hidden", "");
       document.getElementById("coach-answer")?.removeAttribute("hidden");
     }
+    return;
+  }
+  if (target.closest("[data-dismiss-import]")) {
+    document.getElementById("import-status").innerHTML = "";
+    const file = document.getElementById("import-file");
+    if (file) file.value = "";
+    return;
+  }
+  const stop = target.closest("[data-stop]");
+  if (stop) {
+    stopRun(stop);
     return;
   }
   const goto = target.closest("[data-goto-line]");
