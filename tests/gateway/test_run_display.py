@@ -90,3 +90,21 @@ def test_runs_board_marks_an_impossible_score_unranked_with_its_reason() -> None
     assert "Best run" in good_row and "unranked" not in good_row
     assert 'class="rank">—</td>' in typo_row and "unranked</span>" in typo_row
     assert "Accuracy 7.5 is above 1" in typo_row
+
+
+def test_only_scored_runs_hold_a_place_on_the_board() -> None:
+    # Seen on the page: an unranked run listed first pushed an unscored baseline to "2",
+    # with no run at 1. Ranks count scored runs only.
+    typo = run_pb2.Run(id="typo", name="Typo", code="x", status="ok")
+    typo.outcome.accuracy = 7.5
+    unscored = run_pb2.Run(id="plain", name="Plain", code="x", status="ok")
+    good = run_pb2.Run(id="good", name="Good", code="x", status="ok")
+    good.outcome.accuracy = 0.8
+    template = env.get_template("notebook.html")
+    runs = [RunView.of(good), RunView.of(typo), RunView.of(unscored)]
+    context = template.new_context({"runs": runs, "runs_error": None, "session": good})
+    html = "".join(template.blocks["runs"](context))
+    rows = html.split('data-run-id="')[1:]
+    ranks = [row.split('class="rank">', 1)[1].split("</td>", 1)[0] for row in rows]
+    assert ranks[0].endswith(" 1") and "Best run" in ranks[0]
+    assert ranks[1:] == ["—", "—"]
