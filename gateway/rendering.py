@@ -117,6 +117,11 @@ def _environment() -> Environment:
     env.filters["tb_lines"] = presentation.traceback_lines
     env.globals["heat"] = presentation.heat
     env.globals["class_labels"] = presentation.class_labels
+    env.globals["matrix_problem"] = presentation.matrix_problem
+    env.globals["metric_warning"] = presentation.metric_warning
+    env.globals["score_delta"] = presentation.score_delta
+    env.globals["metric_delta"] = presentation.metric_delta
+    env.globals["score_text"] = score_text
     return env
 
 

@@ -38,6 +38,7 @@ from services.common import events
 from services.common.autoimprove import Round, auto_improve, comparable_score
 from services.common.db import utcnow
 from services.common.errors import AscentError
+from services.common.ml.scoring import ranking_score
 from services.common.outbox import enqueue
 from services.common.templates import STARTER_TEMPLATE as STARTER_CODE
 
@@ -330,6 +331,17 @@ async def stop_runs(gw: Gateway, user: UserInfo, notebook_id: str) -> int:
 
 
 # -- improve with AI --------------------------------------------------------------------------
+def _metric_of(run: run_pb2.Run) -> str | None:
+    scored = ranking_score(run.outcome)
+    return scored.metric if scored is not None else None
+
+
+def _before(parent: tuple[str | None, float | None] | None, metric: str | None) -> float | None:
+    if parent is None or parent[0] != metric:
+        return None
+    return parent[1]
+
+
 @dataclass
 class Improvement:
     proposal: coach_pb.ImproveResponse
@@ -349,16 +361,22 @@ class Improvement:
         auto: AutoImproveView | None = None
         if self.rounds:
             # Each round improves on the best run so far: its "before" is its parent's score.
-            scores = {r.run.id: r.score for r in self.rounds}
+            # A "before" measured by another metric (the starter's accuracy on a regression
+            # target, then R²) is no "before": scores of different metrics never compare.
+            scores = {r.run.id: (_metric_of(r.run), r.score) for r in self.rounds}
             if self.start is not None:
-                scores[self.start.id] = comparable_score(self.start, None)
+                scores[self.start.id] = (
+                    _metric_of(self.start),
+                    comparable_score(self.start, None),
+                )
             auto = AutoImproveView(
                 rounds=[
                     RoundView(
                         experimentName=r.proposal.improved_experiment.name,
                         runId=r.run.id,
                         parentRunId=r.run.parent_run_id,
-                        before=scores.get(r.run.parent_run_id),
+                        metric=_metric_of(r.run),
+                        before=_before(scores.get(r.run.parent_run_id), _metric_of(r.run)),
                         score=r.score,
                         improved=r.improved,
                         kept=r.run.id == self.kept_run_id,

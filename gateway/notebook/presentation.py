@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 import nbformat as _nbformat
 
 from services.common.errors import AscentError
+from services.common.ml.scoring import metric_label
+from services.common.ml.tasks import CLASSIFICATION, MAX_CLASS_VALUES, REGRESSION
 from services.common.templates import STARTER_TEMPLATE
 
 # nbformat ships no annotations: its calls are typed as Any here rather than ignored one by one.
@@ -20,6 +22,7 @@ nbformat: Any = _nbformat
 
 if TYPE_CHECKING:
     # Only a type here: the views import the renderer, which imports this module.
+    from gateway.datasets import DatasetCardView
     from gateway.notebook.views import DisplayView, RunView
 
 _FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)(?:, in (?P<func>.+))?$')
@@ -97,12 +100,77 @@ def heat(value: Any, matrix: list[list[Any]]) -> float:
         return 0.0
 
 
-def class_labels(run: RunView, size: int) -> list[str]:
+def _sorted_labels(labels: list[str]) -> list[str]:
+    # scikit-learn orders a confusion matrix by the sorted class values: numbers as numbers.
+    try:
+        return sorted(labels, key=float)
+    except ValueError:
+        return sorted(labels)
+
+
+def class_labels(run: RunView, size: int, summary: DatasetCardView | None = None) -> list[str]:
+    """The confusion matrix's class names: those the run gave (DATASET_INFO `classes`, or the
+    rows of its printed classification report), else the dataset's target values when there
+    are as many, else 0, 1, 2…"""
     info = run.datasetInfo or {}
     labels = info.get("classes") if isinstance(info, dict) else None
     if isinstance(labels, list) and len(labels) == size:
         return [str(label) for label in labels]
+    if summary is not None and summary.task == CLASSIFICATION:
+        values = [item.label for item in summary.balance]
+        if len(values) == size:
+            return _sorted_labels(values)
     return [str(i) for i in range(size)]
+
+
+# Above this many classes a confusion matrix is unreadable (and slow to draw): the most
+# classes a target can have and still be a classification label (the shared task rule).
+MAX_MATRIX_CLASSES = MAX_CLASS_VALUES
+
+
+def metric_warning(run: RunView | None, summary: DatasetCardView | None) -> str | None:
+    """Why the run's headline metric does not fit the dataset's target, or None."""
+    if run is None or summary is None or summary.task != REGRESSION:
+        return None
+    if run.accuracy is None and run.taskType != CLASSIFICATION:
+        return None
+    return (
+        f"The target '{summary.target}' is a quantity (a regression target), so accuracy is "
+        "the wrong metric: it counts exact matches of the number. Measure R², RMSE and MAE "
+        "with a regressor instead (the Regression template)."
+    )
+
+
+def matrix_problem(run: RunView, matrix: Any, summary: DatasetCardView | None) -> str | None:
+    """Why this run's confusion matrix is not drawn, or None to draw it."""
+    if summary is not None and summary.task == REGRESSION:
+        return (
+            f"No confusion matrix: the target '{summary.target}' is a regression target, "
+            "where predictions are numbers, not classes."
+        )
+    if run.taskType == REGRESSION:
+        return "No confusion matrix: this run is a regression."
+    size = len(matrix) if isinstance(matrix, list) else 0
+    if size > MAX_MATRIX_CLASSES:
+        return (
+            f"No confusion matrix: {size} classes (more than {MAX_MATRIX_CLASSES}) is too many "
+            "to read; a target with that many values is usually a quantity (regression)."
+        )
+    return None
+
+
+def score_delta(before: RunView, after: RunView) -> str | None:
+    """The change from one run's score to another's ("+3.3 pts", "R² +0.120"), or None when
+    they are not measured by the same metric (accuracy vs R²) or one has no score."""
+    if before.score is None or after.score is None or before.scoreMetric != after.scoreMetric:
+        return None
+    return metric_delta(after.scoreMetric, after.score - before.score)
+
+
+def metric_delta(metric: str | None, change: float) -> str:
+    if metric == "accuracy":
+        return f"{change * 100:+.1f} pts"
+    return f"{metric_label(metric or '')} {change:+.3f}"
 
 
 REGRESSION_TEMPLATE = """import json

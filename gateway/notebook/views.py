@@ -270,6 +270,8 @@ class RoundView(View):
     experimentName: str
     runId: str
     parentRunId: str
+    # The ranking metric of the round's run; `before` is None when its parent's differs.
+    metric: str | None = None
     before: float | None
     score: float | None
     improved: bool

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from ascent.types.v1 import run_pb2
@@ -72,6 +73,58 @@ def _not_a_number(value: str) -> bool:
         return False
 
 
+# A scikit-learn `classification_report` row: a label, then precision, recall, F1 and support.
+_REPORT_ROW = re.compile(
+    r"^\s*(?P<label>\S.*?)\s+(?P<p>\d+\.\d+)\s+(?P<r>\d+\.\d+)\s+(?P<f>\d+\.\d+)\s+(?P<n>\d+)\s*$"
+)
+_REPORT_SUMMARY_ROWS = ("macro avg", "weighted avg", "micro avg", "samples avg")
+# The averaged row read into precision/recall/F1. Macro, not weighted: each class counts
+# the same, as in `ascent_report.log_classification`'s headline numbers, so a model that
+# ignores a rare class is not flattered by the frequent ones.
+_REPORT_AVERAGE = "macro avg"
+
+
+def _classification_report(lines: list[str]) -> tuple[list[str], tuple[float, float, float] | None]:
+    """The class labels (in the report's order, which is the confusion matrix's: sorted) and
+    the macro-averaged precision/recall/F1 of every `classification_report` in `lines`; the
+    last report wins, like the last printed metric line."""
+    labels: list[str] = []
+    average: tuple[float, float, float] | None = None
+    current: list[str] = []
+    for line in lines:
+        if line.split() == ["precision", "recall", "f1-score", "support"]:
+            current = []
+            continue
+        row = _REPORT_ROW.match(line)
+        if row is None:
+            continue
+        label = row["label"].strip()
+        if label in _REPORT_SUMMARY_ROWS:
+            if label == _REPORT_AVERAGE:
+                average = (float(row["p"]), float(row["r"]), float(row["f"]))
+                labels = current
+            continue
+        current.append(label[:200])
+    return labels, average
+
+
+def _with_classes(dataset_info_json: str, labels: list[str]) -> str:
+    """DATASET_INFO with `classes` (what the confusion matrix is labelled with) when the code
+    did not name them itself."""
+    info = _json_or_none(dataset_info_json) if dataset_info_json else {}
+    if not isinstance(info, dict) or "classes" in info:
+        return dataset_info_json
+    info["classes"] = labels
+    return json.dumps(info, separators=(",", ":"))
+
+
+def _json_or_none(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
 def parse_stdout(stdout: str) -> run_pb2.RunOutcome:
     outcome = run_pb2.RunOutcome()
     # Printed metrics that are not numbers (nan, inf): kept out of the outcome, but named.
@@ -94,6 +147,14 @@ def parse_stdout(stdout: str) -> run_pb2.RunOutcome:
                 setattr(outcome, _JSON_FIELDS[key], parsed)
         elif key in _TEXT_FIELDS and value:
             setattr(outcome, _TEXT_FIELDS[key], value[:200])
+    labels, average = _classification_report(stdout.splitlines())
+    if average is not None:
+        # Printed PRECISION:/RECALL:/F1: lines say what the learner meant: they win.
+        for field, number in zip(("precision", "recall", "f1_score"), average, strict=True):
+            if not outcome.HasField(field):
+                setattr(outcome, field, number)
+    if labels:
+        outcome.dataset_info_json = _with_classes(outcome.dataset_info_json, labels)
     if not outcome.task_type:
         if outcome.HasField("accuracy") or outcome.confusion_matrix_json:
             outcome.task_type = "classification"

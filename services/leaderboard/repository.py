@@ -23,14 +23,15 @@ class RunRepository:
         stmt = select(RunRecord).where(RunRecord.session_id == session_id)
         return list(self.session.scalars(stmt))
 
-    def best_of_board(self, board_id: str) -> RunRecord | None:
-        """The board's current best scored run (earliest wins a tie)."""
-        stmt = (
-            select(RunRecord)
-            .where(RunRecord.session_id == board_id, RunRecord.score.is_not(None))
-            .order_by(RunRecord.score.desc(), RunRecord.created_at, RunRecord.id)
-            .limit(1)
+    def best_of_board(self, board_id: str, metric: str | None = None) -> RunRecord | None:
+        """The board's current best scored run (earliest wins a tie); with `metric`, the best
+        of the runs scored by that metric only: an R² never beats an accuracy."""
+        stmt = select(RunRecord).where(
+            RunRecord.session_id == board_id, RunRecord.score.is_not(None)
         )
+        if metric is not None:
+            stmt = stmt.where(RunRecord.metric == metric)
+        stmt = stmt.order_by(RunRecord.score.desc(), RunRecord.created_at, RunRecord.id).limit(1)
         return self.session.scalars(stmt).first()
 
     def ranked(self, board_id: str, limit: int) -> list[RunRecord]:

@@ -163,8 +163,11 @@ def record_run(
     repo = RunRepository(session)
     if repo.get(run.id) is not None:
         return RecordResult(recorded=False)
-    previous = repo.best_of_board(run.session_id)
     record = to_record(run, occurred_at)
+    # A new best beats the board's runs of the same metric (shared scoring rule: scores of
+    # different metrics never compare; the starter's accuracy on a regression target is no
+    # bar for an R²).
+    previous = repo.best_of_board(run.session_id, record.metric)
     repo.add(record)
     record_submission(session, run, record.created_at)
     if record.score is None:

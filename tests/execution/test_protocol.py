@@ -140,3 +140,55 @@ def test_display_of_rejects_what_is_not_a_display() -> None:
     assert display_of({"display": {"kind": "html", "text": "<b>"}}) is None
     text = display_of({"display": {"kind": "table", "text": "42", "table": None}})
     assert text is not None and text.kind == "text" and text.text == "42"
+
+
+def _starter_output(y_true: list[str], y_pred: list[str], info: str = "") -> str:
+    from sklearn.metrics import classification_report, confusion_matrix
+
+    matrix = confusion_matrix(y_true, y_pred).tolist()
+    return (
+        f"{info}MODEL_TYPE: LogisticRegression\nACCURACY: 0.9\n"
+        f"CONFUSION_MATRIX: {json.dumps(matrix)}\n"
+        f"CLASSIFICATION_REPORT:\n{classification_report(y_true, y_pred)}\n"
+    )
+
+
+IRIS_TRUE = ["setosa"] * 10 + ["versicolor"] * 10 + ["virginica"] * 10
+IRIS_PRED = ["setosa"] * 10 + ["versicolor"] * 8 + ["virginica"] * 2 + ["virginica"] * 10
+
+
+def test_the_starters_classification_report_gives_macro_precision_recall_f1() -> None:
+    from sklearn.metrics import precision_recall_fscore_support
+
+    outcome = parse_stdout(_starter_output(IRIS_TRUE, IRIS_PRED))
+    precision, recall, f1, _ = precision_recall_fscore_support(
+        IRIS_TRUE, IRIS_PRED, average="macro"
+    )
+    # The report prints two decimals: the macro avg row, not the weighted one.
+    assert outcome.precision == pytest.approx(precision, abs=0.005)
+    assert outcome.recall == pytest.approx(recall, abs=0.005)
+    assert outcome.f1_score == pytest.approx(f1, abs=0.005)
+
+
+def test_the_reports_class_names_label_the_confusion_matrix() -> None:
+    info = 'DATASET_INFO: {"rows": 150, "columns": 4, "features": ["a"]}\n'
+    outcome = parse_stdout(_starter_output(IRIS_TRUE, IRIS_PRED, info))
+    dataset = json.loads(outcome.dataset_info_json)
+    assert dataset["classes"] == ["setosa", "versicolor", "virginica"]
+    assert dataset["rows"] == 150
+    assert len(json.loads(outcome.confusion_matrix_json)) == 3
+
+
+def test_printed_metrics_and_classes_win_over_the_report() -> None:
+    info = 'DATASET_INFO: {"classes": ["a", "b", "c"]}\nPRECISION: 0.5\n'
+    outcome = parse_stdout(_starter_output(IRIS_TRUE, IRIS_PRED, info))
+    assert outcome.precision == 0.5
+    assert outcome.HasField("recall")
+    assert json.loads(outcome.dataset_info_json)["classes"] == ["a", "b", "c"]
+
+
+def test_class_names_with_spaces_and_numeric_classes() -> None:
+    outcome = parse_stdout(_starter_output(["no churn", "churn"] * 5, ["no churn"] * 10))
+    assert json.loads(outcome.dataset_info_json)["classes"] == ["churn", "no churn"]
+    numbers = parse_stdout(_starter_output(["0", "1", "2"] * 4, ["0", "1", "1"] * 4))
+    assert json.loads(numbers.dataset_info_json)["classes"] == ["0", "1", "2"]

@@ -151,6 +151,25 @@ def test_best_achieved_only_on_strict_improvement(db: Database, board: str) -> N
     assert all(e.meta.event_id and e.meta.producer == "leaderboard" for e in found)
 
 
+def test_a_new_best_is_only_measured_against_runs_of_its_metric(db: Database, board: str) -> None:
+    # The starter on a regression target (accuracy 0.0), then the coach's R² 0.44: neither
+    # beats the other, as scores of different metrics never compare (issue 13, item 10).
+    starter = make_run(board, accuracy=0.0, minutes=0)
+    assert record(db, starter).best is True
+    ridge = make_run(board, r2=0.44, minutes=1)
+    assert record(db, ridge).best is True
+    assert record(db, make_run(board, r2=0.40, minutes=2)).best is False
+    tuned = make_run(board, accuracy=0.3, minutes=3)
+    assert record(db, tuned).best is True, "0.3 beats the accuracy 0.0, not the R² 0.44"
+    found = best_events(db, board)
+    assert [(e.run_id, e.previous_run_id) for e in found] == [
+        (starter.id, ""),
+        (ridge.id, ""),
+        (tuned.id, starter.id),
+    ]
+    assert found[2].previous_score == 0.0
+
+
 def test_duplicate_run_is_a_no_op(db: Database, board: str) -> None:
     run = make_run(board, accuracy=0.9)
     assert record(db, run) == service.RecordResult(recorded=True, best=True)
