@@ -14,7 +14,7 @@ import io
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -38,6 +38,13 @@ DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 # cp1252 is what spreadsheet software on Windows writes when "CSV" is not "CSV UTF-8".
 ENCODINGS = {"auto": None, "utf-8": "utf-8-sig", "cp1252": "cp1252", "latin-1": "latin-1"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# How decimals are written: "auto" reads a text column as numbers when the delimiter is not a
+# comma and every value is a decimal-comma number (`57,0`, `-3,25`, with plain integers
+# beside them); "comma" reads every column with decimal commas (and `.` as the thousands
+# separator, as spreadsheets write them); "point" never converts.
+DECIMALS = ("auto", "point", "comma")
+_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
+_INTEGER = re.compile(r"^-?\d+$")
 
 
 @dataclass
@@ -50,6 +57,10 @@ class ParsedDataset:
     target: str = ""
     # The bytes to store: the upload itself, or its UTF-8/comma/target-last rewrite.
     content: bytes = b""
+    # "comma" when decimal commas were read as numbers (the stored CSV has points).
+    decimal: str = "point"
+    # The columns read as numbers thanks to that (shown on the upload card).
+    decimal_columns: list[str] = field(default_factory=list)
 
 
 def clean_filename(name: str | None) -> str:
@@ -127,6 +138,47 @@ def _looks_numeric(label: str) -> bool:
     return True
 
 
+def _decimal_comma_columns(frame: pd.DataFrame) -> list[str]:
+    """Text columns whose every value is a decimal-comma number (at least one with a comma)."""
+    found = []
+    for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column]):
+            continue
+        values = frame[column].dropna().astype(str).str.strip()
+        if values.empty or not values.str.contains(",", regex=False).any():
+            continue
+        if all(_DECIMAL_COMMA.match(v) or _INTEGER.match(v) for v in values):
+            found.append(str(column))
+    return found
+
+
+def _read_decimals(
+    frame: pd.DataFrame, text: str, sep: str, decimal: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """The frame with decimal commas read as numbers, per the `decimal` option, and the
+    columns that became numeric because of it."""
+    if decimal not in DECIMALS:
+        raise AscentError(
+            "invalid_argument", f"Unknown decimal {decimal!r}; choose one of {list(DECIMALS)}."
+        )
+    if decimal == "point":
+        return frame, []
+    if decimal == "comma":
+        converted = pd.read_csv(io.StringIO(text), sep=sep, decimal=",", thousands=".")
+        numeric = pd.api.types.is_numeric_dtype
+        before = {str(c) for c in frame.columns if not numeric(frame[c])}
+        after = {str(c) for c in converted.columns if not numeric(converted[c])}
+        return converted, [str(c) for c in converted.columns if str(c) in before - after]
+    # A comma-separated file cannot hold unquoted decimal commas: "1,5" there is more likely
+    # a pair than a number, so auto-detection leaves it alone.
+    if sep == ",":
+        return frame, []
+    columns = _decimal_comma_columns(frame)
+    for column in columns:
+        frame[column] = pd.to_numeric(frame[column].astype("string").str.replace(",", "."))
+    return frame, columns
+
+
 def parse_dataset(
     content: bytes,
     max_rows: int,
@@ -134,6 +186,7 @@ def parse_dataset(
     delimiter: str = "auto",
     encoding: str = "auto",
     target: str | None = None,
+    decimal: str = "auto",
 ) -> ParsedDataset:
     """Validates an upload as a CSV the sandbox can read; each failure has its own message."""
     if not content.strip():
@@ -157,6 +210,10 @@ def parse_dataset(
     except (pd.errors.ParserError, ValueError) as exc:
         detail = str(exc).strip().splitlines()[-1][:200] if str(exc).strip() else "malformed"
         raise AscentError("invalid_argument", f"The file is not a valid CSV: {detail}") from None
+    if isinstance(frame.index, pd.RangeIndex):
+        frame, decimal_columns = _read_decimals(frame, text, sep, decimal)
+    else:
+        decimal_columns = []
     columns = [str(column) for column in frame.columns]
     if not isinstance(frame.index, pd.RangeIndex):
         # pandas quietly turns the extra leading values of over-long rows into an index:
@@ -197,7 +254,9 @@ def parse_dataset(
             "invalid_argument", f"The target column {chosen!r} is not a column of this CSV."
         )
     # Already what the sandbox expects: stored byte for byte (its hash is the upload's).
-    rewritten = sep != "," or used_encoding != "utf-8" or chosen != columns[-1]
+    rewritten = (
+        sep != "," or used_encoding != "utf-8" or chosen != columns[-1] or bool(decimal_columns)
+    )
     frame.columns = columns
     if chosen != columns[-1]:
         frame = frame[[c for c in columns if c != chosen] + [chosen]]
@@ -212,6 +271,8 @@ def parse_dataset(
         encoding=used_encoding,
         target=chosen,
         content=stored,
+        decimal="comma" if decimal_columns else "point",
+        decimal_columns=decimal_columns,
     )
 
 

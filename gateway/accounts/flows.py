@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import re
 import secrets
+import unicodedata
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -15,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gateway.accounts.repository import AccountsRepository
+from gateway.accounts.repository import AccountsRepository, display_name_key
 from gateway.accounts.views import UserInfo
 from gateway.context import Gateway
 from gateway.models import User
@@ -30,7 +31,17 @@ TOKEN_PREFIX = "asc_"
 
 DISPLAY_NAME_MIN = 2
 DISPLAY_NAME_MAX = 32
-DISPLAY_NAME_RE = re.compile(r"^[A-Za-z0-9 _.\-]+$")
+# Besides letters (any script), combining marks and digits: what names are written with.
+DISPLAY_NAME_PUNCTUATION = frozenset(" _.-'")
+# More combining marks than this on one letter is stacking ("Zalgo"), not a script's accents.
+MAX_MARKS_PER_LETTER = 2
+# Scripts whose letters look alike (Latin "a", Cyrillic "а", Greek "α"): a name mixing them
+# is how one learner impersonates another on a board.
+CONFUSABLE_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK"})
+DISPLAY_NAME_CHARS = (
+    "A display name may use letters, digits, spaces, '-', '_', '.' and \"'\" (letters of "
+    "any alphabet, with their accents), with at least one letter or digit."
+)
 
 
 # -- accounts ---------------------------------------------------------------------------------
@@ -45,19 +56,44 @@ def validate_username(username: str) -> str:
     return username
 
 
+def _name_char_allowed(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    # L*: letters, M*: accents and vowel signs, Nd: digits. Never Cc/Cf (controls, zero-width
+    # and direction overrides), symbols, or private-use characters.
+    return ch in DISPLAY_NAME_PUNCTUATION or category[0] in "LM" or category == "Nd"
+
+
+def _script(ch: str) -> str:
+    return unicodedata.name(ch, "").split(" ")[0]
+
+
 def validate_display_name(name: str) -> str:
-    """The cleaned display name (spaces trimmed and collapsed), or a clear 400."""
-    cleaned = " ".join(name.split())
-    if not DISPLAY_NAME_MIN <= len(cleaned) <= DISPLAY_NAME_MAX:
+    """The cleaned display name (NFC, spaces trimmed and collapsed), or a clear 400. Letters
+    of any script are welcome ("Élodie Ñúñez", "李小龍"); what would make a board name
+    unreadable or misleading is refused."""
+    cleaned = unicodedata.normalize("NFC", " ".join(name.split()))
+    if not DISPLAY_NAME_MIN <= len(cleaned) <= DISPLAY_NAME_MAX or (
+        len(display_name_key(cleaned)) > DISPLAY_NAME_MAX
+    ):
         raise AscentError(
             "invalid_argument",
             f"A display name must be {DISPLAY_NAME_MIN}-{DISPLAY_NAME_MAX} characters long.",
         )
-    if not DISPLAY_NAME_RE.match(cleaned) or not any(ch.isalnum() for ch in cleaned):
+    marks = 0
+    for index, ch in enumerate(cleaned):
+        marks = marks + 1 if unicodedata.category(ch)[0] == "M" else 0
+        # A mark belongs on a letter, and only a few on one.
+        stray_mark = marks > 0 and (index < marks or not cleaned[index - marks].isalpha())
+        if not _name_char_allowed(ch) or stray_mark or marks > MAX_MARKS_PER_LETTER:
+            raise AscentError("invalid_argument", DISPLAY_NAME_CHARS)
+    if not any(ch.isalnum() for ch in cleaned):
+        raise AscentError("invalid_argument", DISPLAY_NAME_CHARS)
+    scripts = {_script(ch) for ch in cleaned if ch.isalpha()} & CONFUSABLE_SCRIPTS
+    if len(scripts) > 1:
         raise AscentError(
             "invalid_argument",
-            "A display name may use letters, digits, spaces, '-', '_' and '.', "
-            "with at least one letter or digit.",
+            "A display name may not mix Latin, Cyrillic and Greek letters (they look alike); "
+            "write it in one alphabet.",
         )
     return cleaned
 
@@ -81,7 +117,7 @@ async def set_display_name(gw: Gateway, user: UserInfo, name: str | None) -> Use
             if other is not None and other.id != row.id:
                 raise AscentError("conflict", taken)
         row.display_name = cleaned
-        row.display_name_key = cleaned.casefold() if cleaned is not None else None
+        row.display_name_key = display_name_key(cleaned) if cleaned is not None else None
         session.flush()
         return UserInfo.of(row)
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from gateway.models import ApiToken, User
+
+
+def display_name_key(name: str) -> str:
+    """What two display names must not share: compatibility-normalised and case-folded, so
+    "ÉLODIE", "élodie" (composed or not) and full-width "Ｅｌｏｄｉｅ" are one name. (ASCII
+    names keep the key they had before Unicode names were allowed: their casefold.)"""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
 
 
 class AccountsRepository:
@@ -26,7 +34,7 @@ class AccountsRepository:
 
     def find_user_by_display_name(self, name: str) -> User | None:
         return self.session.execute(
-            select(User).where(User.display_name_key == name.casefold())
+            select(User).where(User.display_name_key == display_name_key(name))
         ).scalar_one_or_none()
 
     def public_names(self, user_ids: list[str]) -> dict[str, str]:

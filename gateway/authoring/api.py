@@ -61,6 +61,7 @@ async def upload_dataset(
     target: Annotated[str, Form()] = "",
     delimiter: Annotated[str, Form()] = "auto",
     encoding: Annotated[str, Form()] = "auto",
+    decimal: Annotated[str, Form()] = "auto",
 ) -> Data[AuthoredChallengeView]:
     """A CSV (checked like every upload); returns the inferred task type and the profile."""
     filename, content = await datasets.read_upload(gw, file)
@@ -73,6 +74,7 @@ async def upload_dataset(
         target=target or None,
         delimiter=delimiter,
         encoding=encoding,
+        decimal=decimal,
     )
     return Data(data=AuthoredChallengeView.of(item))
 

@@ -59,6 +59,7 @@ async def upload_dataset(
     target: str | None = None,
     delimiter: str = "auto",
     encoding: str = "auto",
+    decimal: str = "auto",
 ) -> pb.AuthoredChallenge:
     """The same CSV checks as a notebook upload (encoding, delimiter, header, size, rows);
     the stored CSV is UTF-8 and comma-separated with the target last."""
@@ -71,6 +72,7 @@ async def upload_dataset(
         delimiter=delimiter,
         encoding=encoding,
         target=target,
+        decimal=decimal,
     )
     request = pb.UploadDatasetRequest(
         slug=slug, csv=parsed.content, filename=filename[:200], target=parsed.target

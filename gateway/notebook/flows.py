@@ -166,6 +166,7 @@ async def upload_dataset(
     delimiter: str = "auto",
     encoding: str = "auto",
     target: str | None = None,
+    decimal: str = "auto",
 ) -> UploadView:
     await get_session(gw, user, notebook_id)
     parsed = await asyncio.to_thread(
@@ -175,6 +176,7 @@ async def upload_dataset(
         delimiter=delimiter,
         encoding=encoding,
         target=target,
+        decimal=decimal,
     )
     digest = await asyncio.to_thread(gw.datasets.put, parsed.content)
 
@@ -226,6 +228,8 @@ async def choose_target(gw: Gateway, user: UserInfo, notebook_id: str, target: s
         delimiter="comma",
         encoding="utf-8",
         target=target,
+        # The stored CSV is already normalised: decimal points only.
+        decimal="point",
     )
 
 

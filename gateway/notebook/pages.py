@@ -172,6 +172,7 @@ async def notebook_upload(
     delimiter: Annotated[str, Form()] = "auto",
     encoding: Annotated[str, Form()] = "auto",
     target: Annotated[str, Form()] = "",
+    decimal: Annotated[str, Form()] = "auto",
 ) -> Response:
     try:
         filename, content = await datasets.read_upload(gw, file)
@@ -184,6 +185,7 @@ async def notebook_upload(
             delimiter=delimiter,
             encoding=encoding,
             target=target or None,
+            decimal=decimal,
         )
     except AscentError as err:
         return await _dataset_error(request, gw, user, notebook_id, err)

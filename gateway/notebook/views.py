@@ -239,6 +239,9 @@ class UploadView(View):
     target: str
     delimiter: str
     encoding: str
+    # "comma" when decimal commas were read as numbers, in `decimalColumns`.
+    decimal: str = "point"
+    decimalColumns: list[str] = Field(default_factory=list)
 
     @classmethod
     def of(cls, filename: str, sha256: str, parsed: ParsedDataset) -> UploadView:
@@ -252,6 +255,8 @@ class UploadView(View):
             target=parsed.target,
             delimiter=parsed.delimiter,
             encoding=parsed.encoding,
+            decimal=parsed.decimal,
+            decimalColumns=parsed.decimal_columns,
         )
 
 

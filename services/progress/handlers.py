@@ -66,7 +66,13 @@ class ChallengeRankedHandler:
 
         def effect(session: Session) -> service.RunAward:
             return service.record_rank(
-                session, event.learner_id, event.challenge_slug, event.rank, event_id, at
+                session,
+                event.learner_id,
+                event.challenge_slug,
+                event.rank,
+                event_id,
+                at,
+                event.public_score,
             )
 
         _, award = await asyncio.to_thread(

@@ -186,3 +186,15 @@ class AcceptedProposal(Base):
     learner_id: Mapped[str] = mapped_column(String(100), index=True)
     accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     source_event_id: Mapped[str] = mapped_column(String(64))
+
+
+class RunFingerprint(Base):
+    """Code and data a learner already ran (see `rules.run_fingerprint`): run XP is paid for
+    the first run of each, so pressing Run on unchanged code earns nothing more."""
+
+    __tablename__ = "progress_run_fingerprints"
+
+    learner_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    first_run_id: Mapped[str] = mapped_column(String(100))
+    first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

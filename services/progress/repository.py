@@ -16,6 +16,7 @@ from services.progress.models import (
     ChallengePass,
     LearnerBadge,
     LearnerProgress,
+    RunFingerprint,
     RunSeen,
     Track,
     TrackUnlock,
@@ -89,6 +90,14 @@ class LearnerRepository:
 
     def add_run(self, run: RunSeen) -> None:
         self.session.add(run)
+
+    def has_fingerprint(self, learner_id: str, fingerprint: str) -> bool:
+        return self.session.get(RunFingerprint, (learner_id, fingerprint)) is not None
+
+    def add_fingerprint(self, row: RunFingerprint) -> None:
+        self.session.add(row)
+        # Flushed now: a second run of the same code in this transaction must see it.
+        self.session.flush()
 
     def add_xp(self, entry: XpEntry) -> None:
         self.session.add(entry)

@@ -4,6 +4,7 @@ the same facts always give the same answer (which is what makes a replay exact).
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -57,6 +58,25 @@ def xp_for_run(
             awards.append((XP_IMPROVED_BONUS, "AI-improved run"))
     scaled = [(int(amount * factor), reason) for amount, reason in awards]
     return [(amount, reason) for amount, reason in scaled if amount > 0]
+
+
+def run_fingerprint(code: str, dataset_sha256: str, challenge_slug: str, successful: bool) -> str:
+    """What makes a run new for run XP: its code (line endings and trailing blanks aside, so
+    an autosave's CRLF or a stray newline is not "new code"), the data it ran on (a
+    challenge's data is the challenge) and whether it finished (a fixed error is a new result).
+    The same fingerprint earns run XP once per learner."""
+    lines = [line.rstrip() for line in code.replace("\r\n", "\n").split("\n")]
+    normalised = "\n".join(lines).strip("\n")
+    parts = (normalised, dataset_sha256, challenge_slug, "ok" if successful else "failed")
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def podium_counts(metric: str, public_score: float, pass_threshold: float) -> bool:
+    """A board place counts for rank badges ("On the podium") only with a passing score: a
+    top-3 place among few entrants with a failing 0.33 is no achievement."""
+    from services.common.ml.scoring import meets
+
+    return meets(metric, public_score, pass_threshold)
 
 
 def xp_for_pass(level: str) -> int:

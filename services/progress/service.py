@@ -29,6 +29,7 @@ from services.progress.models import (
     ChallengePass,
     LearnerBadge,
     LearnerProgress,
+    RunFingerprint,
     RunSeen,
     Track,
     TrackUnlock,
@@ -625,14 +626,27 @@ def record_run(
     day = at.date().isoformat()
     if learner.xp_day != day:
         learner.xp_day, learner.xp_day_runs = day, 0
-    learner.xp_day_runs = (learner.xp_day_runs or 0) + 1
     if not repo.has_active_day(learner.learner_id, day):
         session.add(ActiveDay(learner_id=learner.learner_id, day=day))
         session.flush()
 
     awarder = _Awarder(session, learner, source_event_id, at)
-    for amount, reason in rules.xp_for_run(successful, improved, learner.xp_day_runs):
-        awarder.xp(amount, reason)
+    fingerprint = rules.run_fingerprint(
+        run.code, run.dataset_sha256, run.challenge_slug, successful
+    )
+    if not repo.has_fingerprint(learner.learner_id, fingerprint):
+        repo.add_fingerprint(
+            RunFingerprint(
+                learner_id=learner.learner_id,
+                fingerprint=fingerprint,
+                first_run_id=run.id,
+                first_at=at,
+            )
+        )
+        # Only new runs use up the day's full-pay runs; a repeat neither pays nor counts.
+        learner.xp_day_runs = (learner.xp_day_runs or 0) + 1
+        for amount, reason in rules.xp_for_run(successful, improved, learner.xp_day_runs):
+            awarder.xp(amount, reason)
     # A practice run earns run XP like any other but is never a submission (no grade).
     if run.challenge_slug and successful and not run.practice:
         _grade(session, awarder, run)
@@ -648,9 +662,17 @@ def record_rank(
     rank: int,
     source_event_id: str,
     at: datetime,
+    public_score: float,
 ) -> RunAward:
-    """A leaderboard placement: keeps the learner's best rank and awards rank badges."""
+    """A leaderboard placement: keeps the learner's best rank reached with a passing score
+    and awards rank badges. Judged on the event's own score against the challenge's
+    threshold, so the order of this consumer and the runs consumer does not matter."""
     if not learner_id or rank <= 0:
+        return RunAward(applied=False)
+    challenge = CatalogRepository(session).challenge(challenge_slug)
+    if challenge is None or not rules.podium_counts(
+        challenge.metric, public_score, challenge.pass_threshold
+    ):
         return RunAward(applied=False)
     repo = LearnerRepository(session)
     learner = _learner(repo, learner_id, _aware(at))

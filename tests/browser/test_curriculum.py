@@ -21,12 +21,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.integration]
 RUN_TIMEOUT = 90_000
 FIRST = load_catalog(default_curriculum_dir()).tracks[0].challenges[0]
 
-# Toasts leave after ~5 s; every toast text is also kept here so none can be missed.
+# Toasts leave after ~5 s; every toast line is also kept here so none can be missed (the
+# facts of one action share one toast, a line each), with the most toasts shown at once.
 RECORD_TOASTS = """
 window.__toasts = [];
+window.__maxToasts = 0;
 new MutationObserver((records) => {
-  for (const record of records) for (const node of record.addedNodes)
-    if (node.classList && node.classList.contains("toast")) window.__toasts.push(node.textContent);
+  for (const record of records) for (const node of record.addedNodes) {
+    if (!node.classList) continue;
+    const own = node.classList.contains("toast-line");
+    const lines = own ? [node] : node.querySelectorAll(".toast-line");
+    for (const line of lines) window.__toasts.push(line.textContent);
+  }
+  const shown = document.querySelectorAll("#toasts .toast").length;
+  window.__maxToasts = Math.max(window.__maxToasts, shown);
 }).observe(document, { childList: true, subtree: true });
 """
 
@@ -88,6 +96,9 @@ def test_tracks_challenge_profile(page: Page, stack: Stack, shots: Shots) -> Non
     shots(page, "challenge-practice")
 
     # Submit: graded, passed; the board shows the display name, never the username.
+    # (The practice run's toasts leave first, so what follows counts only the submission's.)
+    expect(page.locator("#toasts .toast")).to_have_count(0, timeout=15_000)
+    page.evaluate("window.__maxToasts = 0")
     page.click("#submit-btn")
     expect(page.locator("#submission")).to_contain_text("Passed!", timeout=RUN_TIMEOUT)
     expect(page.locator("#board")).to_contain_text(f"{display} (you)")
@@ -98,6 +109,12 @@ def test_tracks_challenge_profile(page: Page, stack: Stack, shots: Shots) -> Non
         "(window.__toasts || []).some(t => t.includes('Challenge passed'))", timeout=30_000
     )
     assert any(FIRST.title in text for text in toasts(page) if "Challenge passed" in text)
+    # The title says so live, without a reload.
+    expect(page.locator("#challenge > h1 .passed-mark")).to_have_text("✓ passed")
+    # The pass, its badges and XP arrive together: one toast with a line each, not a stack.
+    page.wait_for_timeout(2_000)
+    assert len(toasts(page)) >= 2, toasts(page)
+    assert page.evaluate("window.__maxToasts") == 1, toasts(page)
     shots(page, "challenge-passed")
 
     # Profile: XP, level, the badges earned with their dates, the passed challenge.

@@ -33,8 +33,14 @@ async def patch_name(
         ("x", "2-32 characters"),
         ("y" * 33, "2-32 characters"),
         ("Ada <3", "letters, digits"),
-        ("Zoë", "letters, digits"),  # ASCII only: what every board font shows the same
         ("-- ..", "at least one letter or digit"),
+        ("Ada\x07Bell", "letters of any alphabet"),  # a control character
+        ("Ada\u200bLovelace", "letters of any alphabet"),  # zero-width space
+        ("Ada\u202eecalevol", "letters of any alphabet"),  # right-to-left override
+        ("Ada \U000f0001", "letters of any alphabet"),  # private use
+        ("Zo\u0308\u0308\u0308\u0308e", "letters of any alphabet"),  # stacked marks
+        ("\u0301Ada", "letters of any alphabet"),  # a mark on nothing
+        ("\u0410d\u0430", "mix Latin, Cyrillic and Greek"),  # Cyrillic А and а around a d
     ],
 )
 async def test_invalid_display_names_are_clear_400s(
@@ -82,6 +88,30 @@ async def test_set_clear_and_unique_case_insensitively(gateway: GatewayUnderTest
         return AccountsRepository(session).public_names(ids)
 
     assert sorted((await gateway.gw.work(names)).values()) == ["Ada Lovelace", "dn-ada"]
+
+
+async def test_accented_and_non_latin_names_are_accepted_nfc_and_unique_casefolded(
+    gateway: GatewayUnderTest,
+) -> None:
+    elodie = await bearer(gateway.client, "dn-elodie")
+    other = await bearer(gateway.client, "dn-other")
+    # Typed decomposed (E + combining acute, as some keyboards send it): stored composed.
+    status, data = await patch_name(gateway, elodie, "E\u0301lodie  N\u0303u\u0301n\u0303ez")
+    assert status == 200, data
+    assert data["displayName"] == "Élodie Ñúñez" == data["publicName"]
+    # Same name in another case, composed or not, or in full-width letters: taken.
+    for taken in ("ÉLODIE ÑÚÑEZ", "élodie ñúñez", "Ｅ\u0301ｌｏｄｉｅ Ñúñez"):
+        status, error = await patch_name(gateway, other, taken)
+        assert status == 409 and "taken" in error["message"], taken
+    # Other scripts, and the same script's own accents, are names too.
+    for name in ("Иван Петров", "李小龍", "नमस्ते", "Zoë O'Neil", "Σωκράτης"):
+        status, data = await patch_name(gateway, other, name)
+        assert status == 200 and data["displayName"] == name, (name, data)
+    # The length rule counts characters, not bytes.
+    status, data = await patch_name(gateway, other, "É" * 32)
+    assert status == 200
+    status, error = await patch_name(gateway, other, "É" * 33)
+    assert status == 400 and "2-32 characters" in error["message"]
 
 
 async def test_registering_a_username_someone_displays_is_refused(

@@ -17,7 +17,7 @@ from services.common.outbox import outbox, process_once
 from services.progress import service
 from services.progress.config import default_curriculum_dir
 from services.progress.curriculum import load_catalog
-from services.progress.models import Base
+from services.progress.models import Base, Challenge
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 BEGINNER = {
@@ -37,12 +37,15 @@ def catalog_db(db: Database) -> Database:
 
 
 def graded(owner: str, slug: str, score: float | None, status: str = "graded") -> run_pb2.Run:
+    run_id = f"run-{uuid.uuid4().hex}"
     run = run_pb2.Run(
-        id=f"run-{uuid.uuid4().hex}",
+        id=run_id,
         session_id="s",
         owner_id=owner,
         status="ok",
         challenge_slug=slug,
+        # Each submission is new code (only new code earns run XP).
+        code=f"print('{run_id}')",
     )
     run.grade.challenge_slug = slug
     run.grade.status = status
@@ -153,16 +156,56 @@ def test_rank_badge_and_streaks(catalog_db: Database) -> None:
         apply(catalog_db, run, f"{learner}-d{day}", T0 + timedelta(days=day))
     with catalog_db.session() as session:
         assert (
-            service.record_rank(session, learner, "first-classifier", 5, f"{learner}-r1", T0).badges
+            service.record_rank(
+                session, learner, "first-classifier", 5, f"{learner}-r1", T0, 0.96
+            ).badges
             == []
         )
     with catalog_db.session() as session:
         assert service.record_rank(
-            session, learner, "first-classifier", 2, f"{learner}-r2", T0
+            session, learner, "first-classifier", 2, f"{learner}-r2", T0, 0.96
         ).badges == ["podium"]
         progress = service.get_progress(session, learner, 50)
     assert (progress.streak_days, progress.best_streak_days) == (3, 3)
     assert "streak-3" in {b.slug for b in progress.badges}
+
+
+def test_a_failing_submission_is_never_on_the_podium(catalog_db: Database) -> None:
+    """Second of two entrants with 0.33 (the threshold is 0.95): a place, not an achievement."""
+    learner = unique("fail")
+    apply(catalog_db, graded(learner, "first-classifier", 0.33), f"{learner}-s1", T0)
+    with catalog_db.session() as session:
+        assert (
+            service.record_rank(
+                session, learner, "first-classifier", 2, f"{learner}-r1", T0, 0.33
+            ).badges
+            == []
+        )
+    with catalog_db.session() as session:
+        assert "podium" not in {b.slug for b in service.get_progress(session, learner, 50).badges}
+    # Once the same learner's submission passes, the place counts.
+    with catalog_db.session() as session:
+        assert service.record_rank(
+            session, learner, "first-classifier", 3, f"{learner}-r2", T0, 0.95
+        ).badges == ["podium"]
+
+
+def test_lower_is_better_podium_uses_the_metric_direction(catalog_db: Database) -> None:
+    with catalog_db.session() as session:
+        slug, threshold = next(
+            (c.slug, c.pass_threshold)
+            for c in session.scalars(select(Challenge))
+            if c.metric in ("rmse", "mae")
+        )
+    learner = unique("mae")
+    with catalog_db.session() as session:
+        assert not service.record_rank(
+            session, learner, slug, 1, f"{learner}-r1", T0, threshold * 2
+        ).badges
+    with catalog_db.session() as session:
+        assert service.record_rank(
+            session, learner, slug, 1, f"{learner}-r2", T0, threshold * 0.9
+        ).badges == ["podium"]
 
 
 def _plain(value: object) -> object:

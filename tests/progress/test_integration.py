@@ -33,10 +33,13 @@ pytestmark = pytest.mark.integration
 
 
 def completed(owner: str, *, ok: bool) -> learning_pb2.RunCompleted:
+    run_id = f"run-{uuid.uuid4().hex}"
     run = run_pb2.Run(
-        id=f"run-{uuid.uuid4().hex}",
+        id=run_id,
         session_id="s-1",
         owner_id=owner,
+        # New code each time: only new code earns run XP.
+        code=f"print('{run_id}')",
         has_error=not ok,
         status="ok" if ok else "error",
     )

@@ -35,11 +35,17 @@ def learner() -> str:
     return f"learner-{uuid.uuid4().hex}"
 
 
-def make_run(owner: str, *, ok: bool = True, improved: bool = False) -> run_pb2.Run:
+def make_run(
+    owner: str, *, ok: bool = True, improved: bool = False, code: str | None = None
+) -> run_pb2.Run:
+    run_id = f"run-{uuid.uuid4().hex}"
     return run_pb2.Run(
-        id=f"run-{uuid.uuid4().hex}",
+        id=run_id,
         session_id="s-1",
         owner_id=owner,
+        # New code for every run unless a test says otherwise: only new code earns run XP.
+        code=f"print('{run_id}')" if code is None else code,
+        dataset_sha256="d" * 64,
         has_error=not ok,
         status="ok" if ok else "error",
         is_improved=improved,
@@ -228,6 +234,40 @@ def test_duplicate_run_or_event_is_a_no_op(catalog_db: Database, learner: str) -
     result = progress(catalog_db, learner)
     assert (result.xp, result.runs) == (20, 2)
     assert len(xp_events(catalog_db, learner)) == 2
+
+
+def test_run_on_unchanged_code_and_data_earns_nothing_again(
+    catalog_db: Database, learner: str
+) -> None:
+    code = "import pandas as pd\nprint('ACCURACY: 0.9')\n"
+    assert sum(a for a, _ in record(catalog_db, make_run(learner, code=code)).xp) == 10
+    for _ in range(5):
+        assert record(catalog_db, make_run(learner, code=code)).xp == []
+    # The autosave's CRLF and a trailing blank line are not new code.
+    assert record(catalog_db, make_run(learner, code=code.replace("\n", "\r\n") + "\n")).xp == []
+    # New code, new data, or the same code now finishing are new: they pay again.
+    assert record(catalog_db, make_run(learner, code=code + "print(1)\n")).xp
+    other_data = make_run(learner, code=code)
+    other_data.dataset_sha256 = "e" * 64
+    assert record(catalog_db, other_data).xp
+    assert record(catalog_db, make_run(learner, code=code, ok=False)).xp
+    assert record(catalog_db, make_run(learner, code=code, ok=False)).xp == []
+    result = progress(catalog_db, learner)
+    assert result.xp == 10 + 10 + 10 + 2
+    assert result.runs == 11, "every press still counts as a run"
+    # Another learner running the same code is new for them.
+    other = f"learner-{uuid.uuid4().hex}"
+    assert record(catalog_db, make_run(other, code=code)).xp
+
+
+def test_repeats_do_not_use_up_the_days_full_pay_runs(catalog_db: Database, learner: str) -> None:
+    for _ in range(15):
+        record(catalog_db, make_run(learner, code="same"))
+    # The first "same" run was the day's first new run; nine more new ones pay in full.
+    for _ in range(9):
+        assert sum(a for a, _ in record(catalog_db, make_run(learner)).xp) == 10
+    assert sum(a for a, _ in record(catalog_db, make_run(learner)).xp) == 5
+    assert progress(catalog_db, learner).xp == 10 + 90 + 5
 
 
 def test_run_without_owner_is_ignored(catalog_db: Database) -> None:

@@ -6,6 +6,17 @@ import { toast } from "./util.js";
 
 const parse = (event) => JSON.parse(event.data);
 
+// The challenge page's title says "✓ passed" as soon as the pass is known, not after a reload.
+function markPassed(slug) {
+  for (const title of document.querySelectorAll("[data-challenge-title]")) {
+    if (title.dataset.challengeTitle !== slug || title.querySelector(".passed-mark")) continue;
+    const mark = document.createElement("span");
+    mark.className = "badge passed-mark";
+    mark.textContent = "✓ passed";
+    title.append(" ", mark);
+  }
+}
+
 export function learnerToasts(source) {
   source.addEventListener("badge", (event) => {
     toast(`🏅 Badge earned: ${parse(event).name}`, "badge");
@@ -16,7 +27,9 @@ export function learnerToasts(source) {
     htmx.trigger(document.body, "progress-changed");
   });
   source.addEventListener("passed", (event) => {
-    toast(`✅ Challenge passed: ${parse(event).title}`, "best");
+    const data = parse(event);
+    toast(`✅ Challenge passed: ${data.title}`, "best");
+    markPassed(data.challenge);
     htmx.trigger(document.body, "progress-changed");
   });
 }

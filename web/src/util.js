@@ -2,16 +2,45 @@ export function csrfToken() {
   return document.querySelector('meta[name="csrf-token"]')?.content || "";
 }
 
+// Toasts arriving this close together come from one action (a passing submission brings
+// the pass, its badges and the new best within a second): they share one toast instead of
+// stacking five over the result.
+const GROUP_MS = 1500;
+const SHOW_MS = 4200;
+let openGroup = null;
+
+function schedule(item) {
+  clearTimeout(item._leave);
+  clearTimeout(item._remove);
+  item._leave = setTimeout(() => item.classList.add("leaving"), SHOW_MS);
+  item._remove = setTimeout(() => {
+    item.remove();
+    if (openGroup?.item === item) openGroup = null;
+  }, SHOW_MS + 600);
+}
+
 export function toast(message, kind = "info") {
   const box = document.getElementById("toasts");
   if (!box) return;
+  const now = Date.now();
+  const line = document.createElement("div");
+  line.className = "toast-line";
+  line.textContent = message;
+  if (openGroup && openGroup.item.isConnected && now - openGroup.last < GROUP_MS) {
+    openGroup.item.appendChild(line);
+    openGroup.item.classList.add("toast-group");
+    openGroup.item.classList.remove("leaving");
+    openGroup.last = now;
+    schedule(openGroup.item);
+    return;
+  }
   const item = document.createElement("div");
   item.className = `toast toast-${kind}`;
   item.setAttribute("role", "status");
-  item.textContent = message;
+  item.appendChild(line);
   box.appendChild(item);
-  setTimeout(() => item.classList.add("leaving"), 4200);
-  setTimeout(() => item.remove(), 4800);
+  openGroup = { item, last: now };
+  schedule(item);
 }
 
 // A short burst of coloured pieces: the seed's "confetti when new best model".
