@@ -338,6 +338,19 @@ async def notebook_run_detail(
     return await _notebook_response(request, gw, user, notebook_id, "run_detail", {"detail": run})
 
 
+@router.get("/notebook/{notebook_id}/runs/{run_id}/stdout.txt")
+async def notebook_run_stdout(
+    notebook_id: str, run_id: str, user: PageUser, gw: GatewayDep, download: bool = False
+) -> Response:
+    """A run's whole output as text: the console shows only its tail."""
+    run = await _session_run(gw, user, notebook_id, run_id)
+    headers = {"Cache-Control": "private, no-store"}
+    if download:
+        filename = _ascii_name(run.name or "output", ".txt")
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return Response(run.stdout, media_type="text/plain; charset=utf-8", headers=headers)
+
+
 @router.get("/notebook/{notebook_id}/compare")
 async def notebook_compare(
     request: Request,
