@@ -368,3 +368,27 @@ def test_long_output_keeps_a_bounded_tail(page: Page, stack: Stack, shots: Shots
     assert everything == [str(i) for i in range(10000)], len(everything)
     shots(page, "show-all")
 
+
+def test_reload_restores_the_console_and_the_coach(page: Page, stack: Stack, shots: Shots) -> None:
+    # Issue 13 item 4: a reload used to reset the output console and the AI tab.
+    sign_up(page, stack.base_url)
+    run_and_wait(page)
+    open_tab(page, "AI")
+    page.click("#improve-btn")
+    expect(page.locator("#diagnosis")).not_to_be_empty(timeout=RUN_TIMEOUT)
+    diagnosis = page.locator("#diagnosis").text_content()
+    suggestions = page.locator(".suggestions li").all_inner_texts()
+    improved_code = page.locator("#improved-code").text_content()
+    last_output = page.locator("#output .run-card [data-console]").text_content()
+    assert last_output and "ACCURACY" in last_output
+
+    page.reload()
+    page.wait_for_selector(".cm-content")
+    expect(page.locator("#output .run-card [data-console]")).to_have_text(last_output)
+    open_tab(page, "AI")
+    expect(page.locator("#diagnosis")).to_have_text(diagnosis or "")
+    assert page.locator(".suggestions li").all_inner_texts() == suggestions
+    expect(page.locator("#coach .diff")).to_be_visible()
+    assert page.locator("#improved-code").text_content() == improved_code
+    expect(page.locator("#coach .run-card .badge-ai")).to_be_visible()
+    shots(page, "after-reload")
