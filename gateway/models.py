@@ -64,6 +64,9 @@ class NotebookSession(Base):
     run_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # "Improve with AI" without a run id improves this one.
     last_run_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # The coach's last answer here (its ImproveResponse and the two runs, as JSON), so a
+    # reload shows the diagnosis and the diff again: the coach keeps no "get proposal" call.
+    last_improvement: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

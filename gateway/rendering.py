@@ -115,6 +115,7 @@ def _environment() -> Environment:
     env.filters["number"] = number
     env.globals["may"] = may
     env.filters["tb_lines"] = presentation.traceback_lines
+    env.filters["output_tail"] = presentation.output_tail
     env.globals["heat"] = presentation.heat
     env.globals["class_labels"] = presentation.class_labels
     env.globals["matrix_problem"] = presentation.matrix_problem

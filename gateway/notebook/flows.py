@@ -8,6 +8,8 @@ at once. Routes only translate HTTP to these calls and back.
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -16,6 +18,7 @@ from ascent.coach.v1 import coach_service_pb2 as coach_pb
 from ascent.events.v1 import gateway_pb2
 from ascent.execution.v1 import execution_service_pb2 as execution_pb
 from ascent.types.v1 import run_pb2
+from google.protobuf.message import DecodeError
 from sqlalchemy.orm import Session
 
 from gateway import datasets
@@ -473,11 +476,13 @@ async def improve(
     if rounds <= 1:
         proposal = await propose(target, others)
         improved = await execute(proposal, target)
-        return Improvement(proposal=proposal, parent=target, improved=improved)
+        answer = Improvement(proposal=proposal, parent=target, improved=improved)
+        await _remember_improvement(gw, user, notebook.id, answer)
+        return answer
     loop = await auto_improve(target, others, propose, execute, rounds)
     chosen = next((r for r in loop.rounds if r.run is loop.best), loop.rounds[-1])
     parent = next((r.run for r in loop.rounds if r.run.id == chosen.run.parent_run_id), target)
-    return Improvement(
+    answer = Improvement(
         proposal=chosen.proposal,
         parent=parent,
         improved=chosen.run,
@@ -486,6 +491,46 @@ async def improve(
         start=target,
         kept_run_id=loop.best.id,
     )
+    await _remember_improvement(gw, user, notebook.id, answer)
+    return answer
+
+
+async def _remember_improvement(
+    gw: Gateway, user: UserInfo, notebook_id: str, answer: Improvement
+) -> None:
+    """Keeps the answer's proposal and run ids on the session (the runs stay the execution
+    service's): a reload of the page shows it again (`last_improvement`)."""
+    stored = json.dumps(
+        {
+            "proposal": base64.b64encode(answer.proposal.SerializeToString()).decode("ascii"),
+            "parentRunId": answer.parent.id,
+            "improvedRunId": answer.improved.id,
+        }
+    )
+
+    def record(session: Session) -> None:
+        _owned(session, user, notebook_id).last_improvement = stored
+
+    await gw.work(record)
+
+
+def last_improvement(notebook: NotebookSession, runs: list[run_pb2.Run]) -> Improvement | None:
+    """The coach's last answer in this notebook, if its two runs are still listed."""
+    if not notebook.last_improvement:
+        return None
+    try:
+        stored = json.loads(notebook.last_improvement)
+        proposal = coach_pb.ImproveResponse.FromString(base64.b64decode(stored["proposal"]))
+        by_id = {run.id: run for run in runs}
+        parent = by_id.get(str(stored["parentRunId"]))
+        improved = by_id.get(str(stored["improvedRunId"]))
+    except (ValueError, KeyError, TypeError, DecodeError):
+        # A page that cannot restore the answer still shows everything else.
+        log.warning("unreadable last improvement", extra={"session_id": notebook.id})
+        return None
+    if parent is None or improved is None:
+        return None
+    return Improvement(proposal=proposal, parent=parent, improved=improved)
 
 
 # Thumbs in the notebook are the two ends of the coach's 1-5 scale.

@@ -8,6 +8,7 @@ import logging
 import re
 from typing import Annotated, Any
 
+from ascent.types.v1 import run_pb2
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
@@ -60,8 +61,13 @@ async def _notebook_context(gw: Gateway, user: UserInfo, notebook_id: str) -> di
     view = await flows.session_runs(gw, user, notebook_id)
     sessions = await flows.list_sessions(gw, user)
     runs = [RunView.of(run) for run in view.runs]
+    current = _latest(runs, view.notebook.last_run_id)
     return {
         **REGIONS,
+        # A reload shows the page as it was left: the console's last run (the coach's runs
+        # show in the AI tab, never in the console), the coach's last answer in the AI tab.
+        "run": _latest([r for r in runs if not r.isImproved], None),
+        **_restored_improvement(view.notebook, view.runs),
         "user": user,
         "session": SessionView.of(view.notebook),
         "dataset": DatasetView.of(view.notebook),
@@ -70,9 +76,19 @@ async def _notebook_context(gw: Gateway, user: UserInfo, notebook_id: str) -> di
         "sessions": [SessionView.of(notebook) for notebook in sessions],
         "templates": presentation.TEMPLATES,
         "summary": await _summary(gw, view.notebook),
-        "current": _latest(runs, view.notebook.last_run_id),
+        "current": current,
         "limits": _limits(gw),
     }
+
+
+def _restored_improvement(notebook: NotebookSession, runs: list[run_pb2.Run]) -> dict[str, Any]:
+    answer = flows.last_improvement(notebook, runs)
+    if answer is None:
+        return {}
+    data = answer.view()
+    # As after Improve: the diff against what the learner has now.
+    diff = presentation.code_diff(notebook.code, data.improvedExperiment.code)
+    return {"improvement": data, "diff": diff, "stats": presentation.diff_stats(diff)}
 
 
 def _limits(gw: Gateway) -> str:
@@ -338,6 +354,19 @@ async def notebook_run_detail(
 ) -> Response:
     run = await _session_run(gw, user, notebook_id, run_id)
     return await _notebook_response(request, gw, user, notebook_id, "run_detail", {"detail": run})
+
+
+@router.get("/notebook/{notebook_id}/runs/{run_id}/stdout.txt")
+async def notebook_run_stdout(
+    notebook_id: str, run_id: str, user: PageUser, gw: GatewayDep, download: bool = False
+) -> Response:
+    """A run's whole output as text: the console shows only its tail."""
+    run = await _session_run(gw, user, notebook_id, run_id)
+    headers = {"Cache-Control": "private, no-store"}
+    if download:
+        filename = _ascii_name(run.name or "output", ".txt")
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return Response(run.stdout, media_type="text/plain; charset=utf-8", headers=headers)
 
 
 @router.get("/notebook/{notebook_id}/compare")

@@ -29,6 +29,34 @@ _FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)(?:, in (?P<
 LEARNER_FILES = frozenset({"main.py", "<notebook>", "<string>"})
 
 
+# A run's console shows at most this many of its last lines; the rest is one click away
+# ("show all", "download"): laying out 100,000 lines froze the browser tab.
+OUTPUT_TAIL_LINES = 2000
+
+
+@dataclass(frozen=True)
+class OutputTail:
+    text: str
+    shown: int
+    total: int
+
+    @property
+    def cut(self) -> bool:
+        return self.shown < self.total
+
+
+def output_tail(text: str, limit: int = OUTPUT_TAIL_LINES) -> OutputTail:
+    """The last `limit` lines of a run's output, and how many lines there are in all."""
+    total = text.count("\n") + (0 if not text or text.endswith("\n") else 1)
+    if total <= limit:
+        return OutputTail(text, total, total)
+    # Cut at the start of the (total - limit)th line from the end, without splitting it all.
+    cut = len(text)
+    for _ in range(limit + (1 if text.endswith("\n") else 0)):
+        cut = text.rfind("\n", 0, cut)
+    return OutputTail(text[cut + 1 :], limit, total)
+
+
 @dataclass
 class TracebackLine:
     kind: str  # "head" | "frame" | "code" | "text"

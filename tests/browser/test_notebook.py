@@ -324,3 +324,71 @@ def test_ipynb_import_asks_before_replacing(page: Page, stack: Stack, shots: Sho
     page.wait_for_selector(".cm-content")
     assert editor_text(page) == "# # Wine\n#\n# Load the data.\n\nx = 41\nprint(x + 1)\n"
     shots(page, "imported")
+
+
+def console_lines(page: Page, selector: str) -> list[str]:
+    text = page.locator(selector).text_content() or ""
+    return text.splitlines()
+
+
+def test_long_output_keeps_a_bounded_tail(page: Page, stack: Stack, shots: Shots) -> None:
+    # Issue 13 item 1: one DOM node per printed line froze the tab; the console keeps the
+    # last 2,000 lines, while streaming and once the run is over, and offers the rest.
+    sign_up(page, stack.base_url)
+    code = (
+        "import sys, time\n"
+        "for i in range(5000):\n"
+        "    print(i)\n"
+        "sys.stdout.flush()\n"
+        "time.sleep(3)\n"
+        "for i in range(5000, 10000):\n"
+        "    print(i)\n"
+    )
+    page.evaluate("code => window.ascentEditor.set(code)", code)
+    page.click("#run-btn")
+    expect(page.locator("#live-console")).to_contain_text("4999", timeout=RUN_TIMEOUT)
+    live = console_lines(page, "#live-console")
+    assert live[-1] == "4999" and len(live) == 2000, (len(live), live[:1], live[-1:])
+    expect(page.locator("#output .run-card")).to_be_visible(timeout=RUN_TIMEOUT)
+    final = console_lines(page, "#output .run-card [data-console]")
+    assert final == [str(i) for i in range(8000, 10000)], (len(final), final[:1])
+    note = page.locator("#output [data-console-cut]")
+    expect(note).to_contain_text("Showing the last 2,000 of 10,000 lines")
+    shots(page, "tail")
+
+    with page.expect_download() as download_info:
+        note.get_by_role("link", name="Download full output").click()
+    saved = download_info.value.path()
+    assert saved is not None
+    assert saved.read_text().splitlines() == [str(i) for i in range(10000)]
+
+    note.get_by_role("button", name="Show all").click()
+    expect(note).to_contain_text("Showing all lines")
+    everything = console_lines(page, "#output .run-card [data-console]")
+    assert everything == [str(i) for i in range(10000)], len(everything)
+    shots(page, "show-all")
+
+
+def test_reload_restores_the_console_and_the_coach(page: Page, stack: Stack, shots: Shots) -> None:
+    # Issue 13 item 4: a reload used to reset the output console and the AI tab.
+    sign_up(page, stack.base_url)
+    run_and_wait(page)
+    open_tab(page, "AI")
+    page.click("#improve-btn")
+    expect(page.locator("#diagnosis")).not_to_be_empty(timeout=RUN_TIMEOUT)
+    diagnosis = page.locator("#diagnosis").text_content()
+    suggestions = page.locator(".suggestions li").all_inner_texts()
+    improved_code = page.locator("#improved-code").text_content()
+    last_output = page.locator("#output .run-card [data-console]").text_content()
+    assert last_output and "ACCURACY" in last_output
+
+    page.reload()
+    page.wait_for_selector(".cm-content")
+    expect(page.locator("#output .run-card [data-console]")).to_have_text(last_output)
+    open_tab(page, "AI")
+    expect(page.locator("#diagnosis")).to_have_text(diagnosis or "")
+    assert page.locator(".suggestions li").all_inner_texts() == suggestions
+    expect(page.locator("#coach .diff")).to_be_visible()
+    assert page.locator("#improved-code").text_content() == improved_code
+    expect(page.locator("#coach .run-card .badge-ai")).to_be_visible()
+    shots(page, "after-reload")

@@ -8,7 +8,7 @@ from typing import Any
 import nbformat as _nbformat
 from ascent.types.v1 import run_pb2
 
-from gateway.notebook.presentation import to_ipynb
+from gateway.notebook.presentation import OutputTail, output_tail, to_ipynb
 from gateway.notebook.views import RunView
 from gateway.rendering import env
 
@@ -108,3 +108,25 @@ def test_only_scored_runs_hold_a_place_on_the_board() -> None:
     ranks = [row.split('class="rank">', 1)[1].split("</td>", 1)[0] for row in rows]
     assert ranks[0].endswith(" 1") and "Best run" in ranks[0]
     assert ranks[1:] == ["—", "—"]
+
+
+def test_a_long_output_shows_its_tail_and_links_the_whole() -> None:
+    # Issue 13 item 1: 100,000 lines in the card froze the tab; the card keeps the last 2,000.
+    stdout = "".join(f"{i}\n" for i in range(10_000))
+    run = run_pb2.Run(id="r5", session_id="s1", name="Loop", code="...", stdout=stdout)
+    html = env.get_template("_run.html").render(r=RunView.of(run))
+    console = html.split("data-console>", 1)[1].split("</pre>", 1)[0]
+    assert console.splitlines() == [str(i) for i in range(8_000, 10_000)]
+    assert "Showing the last 2,000 of 10,000 lines" in html
+    assert 'data-show-all="/notebook/s1/runs/r5/stdout.txt"' in html
+    assert 'href="/notebook/s1/runs/r5/stdout.txt?download=1"' in html
+
+
+def test_output_tail_counts_lines_with_or_without_a_final_newline() -> None:
+    assert output_tail("", 3) == OutputTail("", 0, 0)
+    assert output_tail("a\nb", 3) == OutputTail("a\nb", 2, 2)
+    assert output_tail("a\nb\nc\nd\n", 2) == OutputTail("c\nd\n", 2, 4)
+    assert output_tail("a\nb\nc\nd", 2) == OutputTail("c\nd", 2, 4)
+    short = run_pb2.Run(id="r6", session_id="s1", stdout="one\ntwo\n")
+    html = env.get_template("_run.html").render(r=RunView.of(short))
+    assert "one\ntwo" in html and "Showing the last" not in html

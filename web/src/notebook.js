@@ -8,10 +8,13 @@ import { confetti, csrfToken, toast } from "./util.js";
 
 function parseEvents(buffer, emit) {
   // Server-Sent Events framing: blank-line separated blocks of `event:` and `data:` lines.
+  // One pass with a cursor: slicing the rest off after each block copied a large read
+  // (thousands of output events) once per event.
+  let start = 0;
   let index;
-  while ((index = buffer.indexOf("\n\n")) >= 0) {
-    const block = buffer.slice(0, index);
-    buffer = buffer.slice(index + 2);
+  while ((index = buffer.indexOf("\n\n", start)) >= 0) {
+    const block = buffer.slice(start, index);
+    start = index + 2;
     let event = "message";
     const data = [];
     for (const line of block.split("\n")) {
@@ -20,7 +23,105 @@ function parseEvents(buffer, emit) {
     }
     if (data.length) emit(event, data.join("\n"));
   }
-  return buffer;
+  return buffer.slice(start);
+}
+
+// The live console: streamed chunks are queued and written once per animation frame, one
+// text node per stream per frame (a node per chunk, each followed by a forced layout, took
+// 11.5 s for 5,000 lines), and only the last TAIL_LINES lines stay in the page. The whole
+// output is the run's stdout, which the finished run's card offers in full.
+const TAIL_LINES = 2000;
+
+function liveConsole(pre) {
+  let queue = [];
+  let frame = 0;
+  let lines = 0;
+  const countLines = (text) => {
+    let n = 0;
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) n++;
+    return n;
+  };
+  const trim = () => {
+    // Whole nodes go first; then the head of the oldest one, at a line break.
+    while (lines > TAIL_LINES && pre.firstChild) {
+      const node = pre.firstChild;
+      const n = Number(node.dataset?.lines ?? countLines(node.textContent));
+      if (lines - n >= TAIL_LINES) {
+        node.remove();
+        lines -= n;
+        continue;
+      }
+      const text = node.textContent;
+      let cut = 0;
+      for (let drop = lines - TAIL_LINES; drop > 0; drop--) cut = text.indexOf("\n", cut) + 1;
+      node.textContent = text.slice(cut);
+      node.dataset.lines = String(n - (lines - TAIL_LINES));
+      lines = TAIL_LINES;
+    }
+  };
+  const flush = () => {
+    frame = 0;
+    const batch = queue;
+    queue = [];
+    let text = "";
+    let stream = "";
+    const write = () => {
+      if (!text) return;
+      const span = document.createElement("span");
+      if (stream === "stderr") span.className = "stderr";
+      span.textContent = text;
+      const n = countLines(text);
+      span.dataset.lines = String(n);
+      lines += n;
+      pre.appendChild(span);
+    };
+    for (const chunk of batch) {
+      if (chunk.stream !== stream) {
+        write();
+        text = "";
+        stream = chunk.stream;
+      }
+      text += chunk.text;
+    }
+    write();
+    trim();
+    pre.scrollTop = pre.scrollHeight;
+  };
+  return {
+    push(chunk) {
+      queue.push(chunk);
+      if (!frame) frame = requestAnimationFrame(flush);
+    },
+    flush() {
+      if (frame) cancelAnimationFrame(frame);
+      flush();
+    },
+    // The finished run's card replaces the console: what is still queued is not drawn.
+    discard() {
+      if (frame) cancelAnimationFrame(frame);
+      frame = 0;
+      queue = [];
+    },
+  };
+}
+
+// "Show all" on a run whose console shows only its tail: the whole output as one text node.
+async function showAllOutput(button) {
+  button.disabled = true;
+  const card = button.closest(".run-card");
+  const pre = card?.querySelector("[data-console]");
+  try {
+    const response = await fetch(button.dataset.showAll, { headers: { Accept: "text/plain" } });
+    if (!response.ok) throw new Error(String(response.status));
+    const text = await response.text();
+    if (pre) pre.textContent = text;
+    const note = button.closest("[data-console-cut]");
+    if (note) note.firstChild.textContent = "Showing all lines. ";
+    button.remove();
+  } catch {
+    button.disabled = false;
+    toast("Could not load the full output; try Download.", "error");
+  }
 }
 
 async function streamRun(form) {
@@ -43,6 +144,7 @@ async function streamRun(form) {
   live.className = "console live";
   live.id = "live-console";
   output.appendChild(live);
+  const console_ = liveConsole(live);
   const started = performance.now();
   const tick = setInterval(() => {
     state.textContent = `Running… ${((performance.now() - started) / 1000).toFixed(0)} s`;
@@ -66,19 +168,16 @@ async function streamRun(form) {
     let buffer = "";
     const emit = (event, data) => {
       if (event === "output") {
-        const chunk = JSON.parse(data);
-        const span = document.createElement("span");
-        if (chunk.stream === "stderr") span.className = "stderr";
-        span.textContent = chunk.text;
-        live.appendChild(span);
-        live.scrollTop = live.scrollHeight;
+        console_.push(JSON.parse(data));
       } else if (event === "queued") {
         state.textContent = `Queued: position ${JSON.parse(data).position}`;
       } else if (event === "result") {
+        console_.discard();
         output.innerHTML = data;
         htmx.process(output);
         htmx.trigger(document.body, "runs-changed");
       } else if (event === "failed") {
+        console_.flush();
         output.insertAdjacentHTML("afterbegin", data);
       }
     };
@@ -338,6 +437,8 @@ document.addEventListener("click", (event) => {
     window.ascentEditor.gotoLine(Number(goto.dataset.gotoLine));
     return;
   }
+  const showAll = target.closest("[data-show-all]");
+  if (showAll) showAllOutput(showAll);
   if (target.closest("[data-clear-output]")) {
     document.getElementById("output").innerHTML = '<p class="muted">Output cleared.</p>';
   }
