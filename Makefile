@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WEB_STAMP := web/dist/.built
 
-.PHONY: run check test test-fast install web chromium proto proto-check lint imports format typecheck bench bench-execution bench-coach bench-analytics priors clean
+.PHONY: run check test test-fast install web chromium proto proto-check lint imports format typecheck bench bench-execution bench-coach bench-analytics bench-console priors clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -71,6 +71,10 @@ bench: bench-execution
 
 bench-execution: install
 	$(BIN)/python bench/bench_execution.py
+
+# Long console output in headless Chromium (issue 13): run end → lines shown, medians.
+bench-console: install web chromium
+	$(BIN)/python bench/bench_console.py --runs 5
 
 bench-analytics: install
 	$(BIN)/python bench/bench_analytics.py
