@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -48,6 +50,20 @@ async def _account_post(request: Request, template: str) -> tuple[str, str] | Re
     return username, password
 
 
+async def _account_submit(
+    request: Request, template: str, act: Callable[[str, str], Awaitable[UserInfo]]
+) -> Response:
+    """The login and register forms: check the form, act, log in or show the form's error."""
+    posted = await _account_post(request, template)
+    if isinstance(posted, Response):
+        return posted
+    try:
+        user = await act(*posted)
+    except AscentError as err:
+        return await _account_form(request, template, err.message, err.http_status)
+    return await _log_in(request, user)
+
+
 async def _log_in(request: Request, user: UserInfo) -> Response:
     response = redirect(request, "/notebook")
     # A fresh CSRF token at login: one planted before authentication is worthless after it.
@@ -70,14 +86,7 @@ async def login_page(request: Request) -> Response:
 
 @router.post("/login")
 async def login(request: Request, gw: GatewayDep) -> Response:
-    posted = await _account_post(request, "login.html")
-    if isinstance(posted, Response):
-        return posted
-    try:
-        user = await flows.authenticate(gw, *posted)
-    except AscentError as err:
-        return await _account_form(request, "login.html", err.message, err.http_status)
-    return await _log_in(request, user)
+    return await _account_submit(request, "login.html", lambda u, p: flows.authenticate(gw, u, p))
 
 
 @router.get("/register")
@@ -87,14 +96,7 @@ async def register_page(request: Request) -> Response:
 
 @router.post("/register")
 async def register(request: Request, gw: GatewayDep) -> Response:
-    posted = await _account_post(request, "register.html")
-    if isinstance(posted, Response):
-        return posted
-    try:
-        user = await flows.register(gw, *posted)
-    except AscentError as err:
-        return await _account_form(request, "register.html", err.message, err.http_status)
-    return await _log_in(request, user)
+    return await _account_submit(request, "register.html", lambda u, p: flows.register(gw, u, p))
 
 
 @router.post("/logout")
