@@ -18,14 +18,22 @@ router = APIRouter(include_in_schema=False)
 
 
 async def _account_form(
-    request: Request, template: str, error: str | None = None, status: int = 200
+    request: Request,
+    template: str,
+    error: str | None = None,
+    status: int = 200,
+    username: str = "",
 ) -> Response:
     browser, fresh = deps.browser_session_for(request)
     if browser.uid is not None and error is None and await _known(request, browser.uid):
         return RedirectResponse("/notebook", status_code=303)
     request.state.csrf = browser.csrf
     response = render(
-        request, template, {"error": error, "user": None}, block="form", status_code=status
+        request,
+        template,
+        {"error": error, "user": None, "username": username},
+        block="form",
+        status_code=status,
     )
     if fresh:
         deps.write_browser_session(request, response, browser)
@@ -60,7 +68,10 @@ async def _account_submit(
     try:
         user = await act(*posted)
     except AscentError as err:
-        return await _account_form(request, template, err.message, err.http_status)
+        # The username stays typed in (the password never comes back).
+        return await _account_form(
+            request, template, err.message, err.http_status, username=posted[0]
+        )
     return await _log_in(request, user)
 
 

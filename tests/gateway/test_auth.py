@@ -137,6 +137,9 @@ async def test_browser_login_cookie_and_csrf(gateway: GatewayUnderTest) -> None:
     )
     assert wrong.status_code == 401
     assert "Invalid username or password" in wrong.text
+    # The learner keeps what they typed, except the password.
+    assert 'name="username" value="margaret"' in wrong.text
+    assert "nope nope" not in wrong.text
     ok = await client.post(
         "/login", data={"username": "margaret", "password": PASSWORD, "csrf_token": csrf}
     )
