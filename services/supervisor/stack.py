@@ -101,6 +101,14 @@ def _die_with_parent() -> Callable[[], None] | None:
     return preexec
 
 
+# util-linux's setpriv sets the death signal after the fork, outside Python. A preexec_fn makes
+# Python run interpreter code (and every library's at-fork hook) in the forked child of a
+# threaded process: a process with live gRPC channels (a test, the watchdog's health checks) then
+# had a child die before exec ("epoll_wait error: Bad file descriptor" in its log). The
+# preexec_fn stays the fallback where setpriv is missing.
+_SETPRIV = shutil.which("setpriv") if sys.platform.startswith("linux") else None
+
+
 # PR_SET_PDEATHSIG fires when the *thread* that forked the child ends, not the process: a
 # child started from the watchdog or from a test's worker thread would get SIGTERM when that
 # thread exits. Every child is forked from this one thread, which lives as long as the process.
@@ -108,6 +116,14 @@ _spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spawner")
 
 
 def _popen(argv: list[str], env: dict[str, str], log_file: Any) -> subprocess.Popen[bytes]:
+    if _SETPRIV is not None:
+        return subprocess.Popen(
+            [_SETPRIV, "--pdeathsig", "TERM", "--", *argv],
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     return subprocess.Popen(
         argv,
         env=env,
