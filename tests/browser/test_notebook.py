@@ -228,13 +228,44 @@ def test_output_streams_and_errors_are_highlighted(page: Page, stack: Stack, sho
     shots(page, "traceback")
 
 
+# On a 390x844 phone the site's header and the notebook's head together take at most this
+# much (they took ~290 px in three rows, leaving Run at the bottom of the first screen).
+PHONE_HEADER_MAX_PX = 120
+
+
 def test_phone_layout_and_keyboard_tabs(page: Page, stack: Stack, shots: Shots) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
     sign_up(page, stack.base_url)
+    # A second notebook, made through the phone's menu: its head then also holds the
+    # notebook switcher, the widest the head gets.
+    page.click("#nb-menu-btn")
+    expect(page.locator("#nb-menu-btn")).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("link", name=re.compile("Export .ipynb"))).to_be_visible()
+    page.get_by_role("button", name="+ New session").click()
+    page.wait_for_selector(".cm-content")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, f"the page scrolls sideways on a phone ({width}px)"
-    expect(page.locator("#run-btn")).to_be_visible()
-    shots(page, "phone")
+    # Nothing scrolled: Run is wholly inside the first screen.
+    assert page.evaluate("window.scrollY") == 0
+    run = page.locator("#run-btn").bounding_box()
+    assert run is not None
+    assert run["y"] >= 0 and run["y"] + run["height"] <= 844, run
+    assert run["x"] >= 0 and run["x"] + run["width"] <= 390, run
+    head = page.locator(".nb-head").bounding_box()
+    assert head is not None
+    assert head["y"] + head["height"] <= PHONE_HEADER_MAX_PX, head
+    # The notebook's actions are one tap away; Escape folds them again.
+    expect(page.locator("#export-link")).to_be_hidden()
+    shots(page, "phone", full_page=False)
+    page.click("#nb-menu-btn")
+    expect(page.locator("#session-switch")).to_be_visible()
+    expect(page.locator("#export-link")).to_be_visible()
+    shots(page, "phone-menu", full_page=False)
+    page.keyboard.press("Escape")
+    expect(page.locator("#nb-actions")).to_be_hidden()
+    expect(page.locator("#nb-menu-btn")).to_be_focused()
+    page.click("#run-btn")
+    expect(page.locator("#output .run-card")).to_be_visible(timeout=RUN_TIMEOUT)
     tab = page.get_by_role("tab", name="Dashboard")
     tab.focus()
     page.keyboard.press("ArrowRight")
