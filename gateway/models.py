@@ -71,6 +71,22 @@ class NotebookSession(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class SessionDataset(Base):
+    """Every dataset a notebook session has had attached (the session holds only its current
+    one): the runs board names the dataset each run used, and filters by it."""
+
+    __tablename__ = "gateway_session_datasets"
+
+    session_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("gateway_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    dataset_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    target: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    rows: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    attached_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class ChallengeSession(Base):
     """The notebook session a learner works a challenge in (one per learner and challenge)."""
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, File, UploadFile
+from fastapi import APIRouter, Body, File, Query, UploadFile
 
 from gateway import datasets
 from gateway.context import GatewayDep
@@ -51,13 +51,29 @@ async def list_sessions(user: ApiUser, gw: GatewayDep) -> Data[list[SessionView]
     return Data(data=[SessionView.of(notebook) for notebook in notebooks])
 
 
+DATASET_QUERY = Query(
+    max_length=64,
+    description=(
+        "Only the runs on one dataset: `current` (the session's dataset now), `none` (runs "
+        "made without a CSV), a dataset's `sha256`, or `all` (the default)."
+    ),
+)
+
+
 @sessions.get("/{session_id}")
-async def get_session(session_id: str, user: ApiUser, gw: GatewayDep) -> Data[SessionDetailView]:
-    """The session with its runs, best first (`runsError` is set when they are unavailable)."""
-    found = await flows.session_runs(gw, user, session_id)
+async def get_session(
+    session_id: str,
+    user: ApiUser,
+    gw: GatewayDep,
+    dataset: Annotated[str | None, DATASET_QUERY] = None,
+) -> Data[SessionDetailView]:
+    """The session with its runs, dataset by dataset (the one run last first), each
+    dataset's runs best first: `datasetRank` is a run's rank among the session's runs on the
+    same dataset, never across datasets (`runsError` is set when runs are unavailable)."""
+    found = await flows.session_runs(gw, user, session_id, dataset)
     detail = SessionDetailView(
         **SessionView.of(found.notebook).model_dump(),
-        runs=[RunView.of(run) for run in found.runs],
+        runs=found.views(),
         runsError=found.runs_error,
     )
     return Data(data=detail)
@@ -95,10 +111,18 @@ async def create_run(body: RunCreate, user: ApiUser, gw: GatewayDep) -> Data[Run
 
 
 @runs.get("/{session_id}")
-async def list_runs(session_id: str, user: ApiUser, gw: GatewayDep) -> Data[list[RunView]]:
-    """The session's runs, best score first."""
-    found = await flows.list_runs(gw, user, session_id)
-    return Data(data=[RunView.of(run) for run in found])
+async def list_runs(
+    session_id: str,
+    user: ApiUser,
+    gw: GatewayDep,
+    dataset: Annotated[str | None, DATASET_QUERY] = None,
+) -> Data[list[RunView]]:
+    """The session's runs ranked per dataset (`datasetRank`, `datasetName`), as in
+    `GET /sessions/{id}`."""
+    found = await flows.session_runs(gw, user, session_id, dataset)
+    if found.runs_error:
+        raise AscentError("unavailable", found.runs_error)
+    return Data(data=found.views())
 
 
 @ai.post("/improve")

@@ -11,6 +11,7 @@ import asyncio
 import base64
 import json
 import logging
+import re
 import uuid
 from dataclasses import dataclass, field
 
@@ -26,7 +27,7 @@ from gateway.accounts.views import UserInfo
 from gateway.clients import OnOutput
 from gateway.context import Gateway
 from gateway.datasets import parse_dataset
-from gateway.models import NotebookSession
+from gateway.models import NotebookSession, SessionDataset
 from gateway.notebook.repository import NotebookRepository
 from gateway.notebook.views import (
     AutoImproveView,
@@ -36,6 +37,8 @@ from gateway.notebook.views import (
     RunView,
     StepView,
     UploadView,
+    dataset_label,
+    dataset_names,
 )
 from services.common import events
 from services.common.autoimprove import Round, auto_improve, comparable_score
@@ -129,15 +132,60 @@ class SessionRuns:
     runs: list[run_pb2.Run]
     # Set when the leaderboard could not be asked: the notebook itself is still usable.
     runs_error: str | None = None
+    # Run id -> its rank among the session's runs on the same dataset (the leaderboard's).
+    ranks: dict[str, int] = field(default_factory=dict)
+    # Dataset hash -> the name the board shows ("" = no CSV).
+    dataset_names: dict[str, str] = field(default_factory=dict)
+
+    def views(self) -> list[RunView]:
+        return [
+            RunView.of(
+                run,
+                rank=self.ranks.get(run.id),
+                dataset_name=self.dataset_names.get(run.dataset_sha256)
+                or dataset_label(run.dataset_sha256),
+            )
+            for run in self.runs
+        ]
 
 
-async def session_runs(gw: Gateway, user: UserInfo, notebook_id: str) -> SessionRuns:
+# The filter values of a session's runs that are not a dataset hash.
+CURRENT_DATASET, ALL_DATASETS, NO_DATASET = "current", "all", "none"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def dataset_filter(notebook: NotebookSession, choice: str | None) -> str | None:
+    """The dataset hash a runs filter means ("" = runs without a dataset; None = all):
+    `current` (the session's dataset now), `none`, `all`, or a dataset's sha256."""
+    if choice is None or choice == ALL_DATASETS:
+        return None
+    if choice == CURRENT_DATASET:
+        return notebook.dataset_sha256 or ""
+    if choice == NO_DATASET:
+        return ""
+    if not _SHA256.fullmatch(choice):
+        raise AscentError(
+            "invalid_argument",
+            "dataset is 'current', 'all', 'none' or a dataset's sha256 (64 hex digits).",
+        )
+    return choice
+
+
+async def session_runs(
+    gw: Gateway, user: UserInfo, notebook_id: str, dataset: str | None = None
+) -> SessionRuns:
+    """The session with its runs (only `dataset`'s when given, see `dataset_filter`), their
+    ranks per dataset and the names of the datasets it has had."""
     notebook = await get_session(gw, user, notebook_id)
+    known = await gw.work(lambda s: NotebookRepository(s).datasets_of(notebook.id))
+    names = dataset_names(known)
     try:
-        runs = await gw.clients.list_runs(notebook.id)
+        runs, ranks = await gw.clients.ranked_runs(notebook.id, dataset_filter(notebook, dataset))
     except AscentError as err:
-        return SessionRuns(notebook=notebook, runs=[], runs_error=err.message)
-    return SessionRuns(notebook=notebook, runs=runs)
+        if err.code == "invalid_argument":
+            raise
+        return SessionRuns(notebook=notebook, runs=[], runs_error=err.message, dataset_names=names)
+    return SessionRuns(notebook=notebook, runs=runs, ranks=ranks, dataset_names=names)
 
 
 async def save_code(
@@ -185,6 +233,16 @@ async def upload_dataset(
 
     def record(session: Session) -> None:
         notebook = _owned(session, user, notebook_id)
+        NotebookRepository(session).remember_dataset(
+            SessionDataset(
+                session_id=notebook.id,
+                dataset_sha256=digest,
+                filename=filename[:255],
+                target=parsed.target,
+                rows=parsed.rows,
+                attached_at=utcnow(),
+            )
+        )
         notebook.dataset_sha256 = digest
         notebook.dataset_filename = filename
         notebook.dataset_rows = parsed.rows
@@ -250,10 +308,6 @@ async def dataset_summary(gw: Gateway, notebook: NotebookSession) -> datasets.Da
 
 
 # -- runs -------------------------------------------------------------------------------------
-async def list_runs(gw: Gateway, user: UserInfo, notebook_id: str) -> list[run_pb2.Run]:
-    """The session's runs, best first (the leaderboard's order)."""
-    notebook = await get_session(gw, user, notebook_id)
-    return await gw.clients.list_runs(notebook.id)
 
 
 async def run_code(

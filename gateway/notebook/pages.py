@@ -9,7 +9,7 @@ import re
 from typing import Annotated, Any
 
 from ascent.types.v1 import run_pb2
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from gateway import datasets
@@ -20,7 +20,7 @@ from gateway.deps import PageUser
 from gateway.live import event_stream, page_stream, run_stream
 from gateway.models import NotebookSession
 from gateway.notebook import flows, presentation
-from gateway.notebook.views import DatasetView, RunView, SessionView
+from gateway.notebook.views import BoardView, DatasetView, RunView, SessionView
 from gateway.rendering import is_htmx, redirect, render, render_html
 from services.common.errors import AscentError
 
@@ -60,7 +60,7 @@ def _latest(runs: list[RunView], last_run_id: str | None) -> RunView | None:
 async def _notebook_context(gw: Gateway, user: UserInfo, notebook_id: str) -> dict[str, Any]:
     view = await flows.session_runs(gw, user, notebook_id)
     sessions = await flows.list_sessions(gw, user)
-    runs = [RunView.of(run) for run in view.runs]
+    runs = view.views()
     current = _latest(runs, view.notebook.last_run_id)
     return {
         **REGIONS,
@@ -72,6 +72,7 @@ async def _notebook_context(gw: Gateway, user: UserInfo, notebook_id: str) -> di
         "session": SessionView.of(view.notebook),
         "dataset": DatasetView.of(view.notebook),
         "runs": runs,
+        "board": _board(view, flows.CURRENT_DATASET),
         "runs_error": view.runs_error,
         "sessions": [SessionView.of(notebook) for notebook in sessions],
         "templates": presentation.TEMPLATES,
@@ -79,6 +80,14 @@ async def _notebook_context(gw: Gateway, user: UserInfo, notebook_id: str) -> di
         "current": current,
         "limits": _limits(gw),
     }
+
+
+def _board(view: flows.SessionRuns, choice: str) -> BoardView:
+    """The runs board: by default the runs on the session's current dataset, ranked within it."""
+    flows.dataset_filter(view.notebook, choice)
+    return BoardView.of(
+        view.views(), view.notebook.dataset_sha256 or "", view.dataset_names, choice
+    )
 
 
 def _restored_improvement(notebook: NotebookSession, runs: list[run_pb2.Run]) -> dict[str, Any]:
@@ -332,17 +341,19 @@ async def notebook_runs(
     notebook_id: str,
     user: PageUser,
     gw: GatewayDep,
+    dataset: Annotated[str, Query(max_length=64)] = flows.CURRENT_DATASET,
 ) -> Response:
+    """The runs board, for one dataset (`current` by default, `all`, `none` or a hash)."""
     view = await flows.session_runs(gw, user, notebook_id)
-    extra = {"runs": [RunView.of(run) for run in view.runs], "runs_error": view.runs_error}
+    extra = {"board": _board(view, dataset), "runs_error": view.runs_error}
     return await _notebook_response(request, gw, user, notebook_id, "runs", extra)
 
 
 async def _session_run(gw: Gateway, user: UserInfo, notebook_id: str, run_id: str) -> RunView:
     view = await flows.session_runs(gw, user, notebook_id)
-    for run in view.runs:
+    for run in view.views():
         if run.id == run_id:
-            return RunView.of(run)
+            return run
     if view.runs_error:
         raise AscentError("unavailable", view.runs_error)
     raise AscentError("not_found", "Run not found in this session.")

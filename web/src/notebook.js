@@ -1,6 +1,7 @@
 // The notebook page: streamed runs, tabs, resizable split, drag-and-drop upload, templates,
 // live updates (Server-Sent Events) with toasts and confetti.
 import htmx from "htmx.org";
+import { initBoard } from "./board.js";
 import { initCharts } from "./charts.js";
 import { initEditor } from "./editor.js";
 import { learnerToasts } from "./live.js";
@@ -368,6 +369,7 @@ function initPage(root = document) {
   initSplit(root);
   initUpload(root);
   initCharts(root);
+  initBoard(root);
   initLive(root);
 }
 
@@ -381,6 +383,7 @@ document.addEventListener("htmx:afterSettle", (event) => {
     pendingHighlight = null;
   }
   if (event.target.id === "runs") {
+    initBoard(event.target);
     const count = event.target.querySelectorAll("tbody tr").length;
     const badge = document.getElementById("runs-count");
     if (badge) badge.textContent = count ? String(count) : "";
