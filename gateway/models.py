@@ -54,6 +54,9 @@ class NotebookSession(Base):
     )
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     code: Mapped[str] = mapped_column(Text, nullable=False)
+    # Bumped whenever `code` changes: a save names the version it started from, and one
+    # started from an older version (another tab saved meanwhile) is refused, not applied.
+    code_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     dataset_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     dataset_filename: Mapped[str | None] = mapped_column(String(255), nullable=True)
     dataset_rows: Mapped[int | None] = mapped_column(Integer, nullable=True)

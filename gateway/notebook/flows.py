@@ -188,22 +188,94 @@ async def session_runs(
     return SessionRuns(notebook=notebook, runs=runs, ranks=ranks, dataset_names=names)
 
 
+class CodeConflict(AscentError):
+    """A save started from an older version of the code: another tab or client saved since.
+    Carries what is stored now, so the learner can choose (keep theirs, keep both)."""
+
+    def __init__(self, current: NotebookSession) -> None:
+        super().__init__(
+            "conflict",
+            f"The code was changed elsewhere (now version {current.code_version}) since the "
+            "version this save started from; nothing was overwritten.",
+        )
+        # Copied now: the unit of work rolls back and the row is gone from the session.
+        self.code = current.code
+        self.version = current.code_version
+        self.updated_at = current.updated_at
+
+
+def _store_code(notebook: NotebookSession, code: str, expected_version: int | None) -> bool:
+    """Puts `code` on the notebook when it started from the stored version (or names none:
+    last writer wins, as API clients had it). The same text again is no conflict. Returns
+    whether the code changed (its version then goes up by one)."""
+    if notebook.code == code:
+        return False
+    if expected_version is not None and expected_version != notebook.code_version:
+        raise CodeConflict(notebook)
+    notebook.code = code
+    notebook.code_version = (notebook.code_version or 1) + 1
+    notebook.updated_at = utcnow()
+    return True
+
+
 async def save_code(
-    gw: Gateway, user: UserInfo, notebook_id: str, code: str, name: str = ""
+    gw: Gateway,
+    user: UserInfo,
+    notebook_id: str,
+    code: str,
+    name: str = "",
+    expected_version: int | None = None,
 ) -> NotebookSession:
-    """Stores the code as typed; `name`, when given, renames the notebook too."""
+    """Stores the code as typed; `name`, when given, renames the notebook too. With
+    `expected_version`, refuses (CodeConflict) a save started from an older version."""
     code = as_typed(code)
     check_code(code, gw)
 
     def save(session: Session) -> NotebookSession:
         notebook = _owned(session, user, notebook_id)
-        notebook.code = code
+        _store_code(notebook, code, expected_version)
         if name.strip():
             notebook.name = name.strip()[:200]
         notebook.updated_at = utcnow()
         return notebook
 
     return await gw.work(save)
+
+
+async def copy_session(gw: Gateway, user: UserInfo, notebook_id: str, code: str) -> NotebookSession:
+    """ "Keep both" after a conflict: `code` goes to a new notebook on the same dataset, named
+    after this one; this one keeps what the other tab saved."""
+    code = as_typed(code)
+    check_code(code, gw)
+
+    def copy(session: Session) -> NotebookSession:
+        source = _owned(session, user, notebook_id)
+        notebook = _new_notebook(session, user, f"{source.name[:190]} (copy)")
+        notebook.code = code
+        for column in (
+            "dataset_sha256",
+            "dataset_filename",
+            "dataset_rows",
+            "dataset_columns",
+            "dataset_target",
+        ):
+            setattr(notebook, column, getattr(source, column))
+        if source.dataset_sha256:
+            NotebookRepository(session).remember_dataset(
+                SessionDataset(
+                    session_id=notebook.id,
+                    dataset_sha256=source.dataset_sha256,
+                    filename=source.dataset_filename or "dataset.csv",
+                    target=source.dataset_target,
+                    rows=source.dataset_rows,
+                    attached_at=utcnow(),
+                )
+            )
+        return notebook
+
+    notebook = await gw.work(copy)
+    gw.relay.wake()
+    return notebook
 
 
 # -- datasets ---------------------------------------------------------------------------------
@@ -323,9 +395,12 @@ async def run_code(
     on_item: OnOutput | None = None,
     challenge_slug: str = "",
     practice: bool = False,
+    code_version: int | None = None,
 ) -> run_pb2.Run:
     """Runs code in the sandbox for a session and returns the finished run. With
-    `challenge_slug`, the run sees that challenge's files; `practice` then skips grading."""
+    `challenge_slug`, the run sees that challenge's files; `practice` then skips grading.
+    The code is saved on the session too, unless `code_version` is older than the stored
+    code's (another tab saved since): the run then runs without overwriting that."""
     code = as_typed(code)
     check_code(code, gw)
     if not code.strip():
@@ -334,8 +409,11 @@ async def run_code(
     def prepare(session: Session) -> tuple[str, int]:
         notebook = _owned(session, user, notebook_id)
         if save_code:
-            notebook.code = code
-            notebook.updated_at = utcnow()
+            try:
+                _store_code(notebook, code, code_version)
+            except CodeConflict:
+                # The editor keeps its text and shows the conflict on its next save.
+                log.info("run on a stale code version", extra={"session_id": notebook_id})
         return notebook.dataset_sha256 or "", notebook.run_count
 
     dataset_sha256, run_count = await gw.work(prepare)

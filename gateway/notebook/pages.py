@@ -34,6 +34,7 @@ REGIONS: dict[str, Any] = {
     "import_error": None,
     "import_preview": None,
     "saved_at": None,
+    "conflict": None,
     "upload_error": None,
     "upload": None,
     "run": None,
@@ -168,11 +169,53 @@ async def notebook_save_code(
     user: PageUser,
     gw: GatewayDep,
     code: Annotated[str, Form()] = "",
+    version: Annotated[int | None, Form(ge=1)] = None,
 ) -> Response:
-    notebook = await flows.save_code(gw, user, notebook_id, code)
+    """The editor's autosave, with the code version it started from: a save over a newer
+    version (another tab's) is refused with 409 and the conflict banner (keep mine, take
+    theirs, keep both); `X-Code-Version` is the version to send next."""
+    try:
+        notebook = await flows.save_code(gw, user, notebook_id, code, expected_version=version)
+    except flows.CodeConflict as conflict:
+        diff = presentation.code_diff(conflict.code, flows.as_typed(code))
+        extra = {
+            "conflict": {
+                "code": conflict.code,
+                "version": conflict.version,
+                "updated_at": conflict.updated_at,
+                "diff": diff,
+                "stats": presentation.diff_stats(diff),
+            }
+        }
+        headers = {"X-Code-Version": str(conflict.version)}
+        return await _notebook_response(
+            request, gw, user, notebook_id, "code_conflict", extra, 409, headers
+        )
     return await _notebook_response(
-        request, gw, user, notebook_id, "save_status", {"saved_at": notebook.updated_at}
+        request,
+        gw,
+        user,
+        notebook_id,
+        "save_status",
+        {"saved_at": notebook.updated_at},
+        headers={"X-Code-Version": str(notebook.code_version)},
     )
+
+
+@router.post("/notebook/{notebook_id}/code/copy")
+async def notebook_copy(
+    request: Request,
+    notebook_id: str,
+    user: PageUser,
+    gw: GatewayDep,
+    code: Annotated[str, Form()] = "",
+) -> Response:
+    """ "Keep both" after a conflict: this text becomes a new notebook (on the same dataset),
+    which the page opens; this notebook keeps the other tab's text."""
+    if not code.strip():
+        raise AscentError("invalid_argument", "There is no code to keep.")
+    copy = await flows.copy_session(gw, user, notebook_id, code)
+    return redirect(request, f"/notebook/{copy.id}")
 
 
 async def _dataset_error(
@@ -264,8 +307,9 @@ async def notebook_run(
     code: Annotated[str, Form()],
     user: PageUser,
     gw: GatewayDep,
+    version: Annotated[int | None, Form(ge=1)] = None,
 ) -> Response:
-    run = await flows.run_code(gw, user, notebook_id, code)
+    run = await flows.run_code(gw, user, notebook_id, code, code_version=version)
     return await _notebook_response(
         request, gw, user, notebook_id, "output", {"run": RunView.of(run)}, headers=RUNS_CHANGED
     )
@@ -278,6 +322,7 @@ async def notebook_run_stream(
     code: Annotated[str, Form()],
     user: PageUser,
     gw: GatewayDep,
+    version: Annotated[int | None, Form(ge=1)] = None,
 ) -> Response:
     """Runs code and streams it as Server-Sent Events: `queued`, `output` (one per chunk the
     sandbox writes), then `result` (the rendered output fragment) or `failed`."""
@@ -296,7 +341,9 @@ async def notebook_run_stream(
 
     return run_stream(
         f"run-{notebook_id}",
-        lambda on_item: flows.run_code(gw, user, notebook_id, code, on_item=on_item),
+        lambda on_item: flows.run_code(
+            gw, user, notebook_id, code, on_item=on_item, code_version=version
+        ),
         result_html,
         failure_html,
     )

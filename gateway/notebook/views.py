@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import datetime
 from typing import Any, Literal
 
 from ascent.types.v1 import run_pb2
@@ -24,6 +25,10 @@ class SessionCreate(Body):
 
 class CodeUpdate(Body):
     code: str
+    # The code version this text started from (`codeVersion` of the session as read). When
+    # given (or sent as `If-Match`), a save over a newer version is refused with 409 and the
+    # stored code; without it the save overwrites, as before.
+    version: int | None = Field(default=None, ge=1)
 
 
 class RunCreate(Body):
@@ -297,6 +302,9 @@ class SessionView(View):
     id: str
     name: str
     code: str
+    # Goes up by one on every change of `code`: send it back with a save (`version` or
+    # `If-Match`) so a save over someone else's newer one is refused, not applied.
+    codeVersion: int
     createdAt: str
     updatedAt: str
     dataset: DatasetView | None
@@ -307,9 +315,42 @@ class SessionView(View):
             id=notebook.id,
             name=notebook.name,
             code=notebook.code,
+            codeVersion=notebook.code_version or 1,
             createdAt=datetime_iso(notebook.created_at),
             updatedAt=datetime_iso(notebook.updated_at),
             dataset=DatasetView.of(notebook),
+        )
+
+
+class StoredCodeView(View):
+    """What a refused save is up against: the code stored now and its version."""
+
+    code: str
+    codeVersion: int
+    updatedAt: str
+
+
+class CodeConflictBody(View):
+    code: Literal["conflict"]
+    message: str
+    current: StoredCodeView
+
+
+class CodeConflictView(View):
+    """The 409 of `PUT /sessions/{id}/code`: the save started from an older version."""
+
+    error: CodeConflictBody
+
+    @classmethod
+    def of(cls, code: str, version: int, updated_at: datetime, message: str) -> CodeConflictView:
+        return cls(
+            error=CodeConflictBody(
+                code="conflict",
+                message=message,
+                current=StoredCodeView(
+                    code=code, codeVersion=version, updatedAt=datetime_iso(updated_at)
+                ),
+            )
         )
 
 

@@ -12,6 +12,7 @@ from playwright.sync_api import FilePayload, Page, expect
 from services.supervisor.stack import Stack
 from tests.browser.conftest import Shots, sign_up
 from tests.integration.test_demo_flow import circles_csv
+from tests.support.polling import eventually
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -201,6 +202,74 @@ def test_code_survives_reload_and_second_tab(page: Page, stack: Stack, shots: Sh
     second.goto(page.url)
     second.wait_for_selector(".cm-content")
     assert marker in editor_text(second)
+    second.close()
+
+
+def type_at_end(page: Page, text: str) -> None:
+    page.click(".cm-content")
+    page.keyboard.press("Control+End")
+    page.keyboard.type(text)
+
+
+def test_two_tabs_typing_at_once_lose_no_text(page: Page, stack: Stack, shots: Shots) -> None:
+    """Both tabs have unsaved text when the first save lands: the second save is refused
+    and its tab asks (it used to overwrite the first tab's text, silently)."""
+    sign_up(page, stack.base_url)
+    second = page.context.new_page()
+    second.goto(page.url)
+    second.wait_for_selector(".cm-content")
+    # Typed within one autosave delay of each other: neither tab has seen the other's save.
+    type_at_end(page, "\n# typed in tab one\n")
+    type_at_end(second, "\n# typed in tab two\n")
+    banner = "#code-conflict [data-conflict]"
+    tabs = [page, second]
+    conflicted = eventually(
+        lambda: next((tab for tab in tabs if tab.locator(banner).count()), None),
+        timeout=10,
+        what="one tab told about the other's save",
+    )
+    other = second if conflicted is page else page
+    mine = "# typed in tab two" if conflicted is second else "# typed in tab one"
+    theirs = "# typed in tab one" if conflicted is second else "# typed in tab two"
+    expect(other.locator(banner)).to_have_count(0)
+    expect(other.locator("#save-status")).to_contain_text("Saved")
+    expect(conflicted.locator(banner)).to_contain_text("changed in another tab")
+    expect(conflicted.locator("#save-status")).to_contain_text("Changed in another tab")
+    # Nothing was overwritten: each text is where its tab left it, the other's in the banner.
+    assert mine in editor_text(conflicted)
+    assert theirs not in editor_text(conflicted)
+    expect(conflicted.locator(f"{banner} [data-theirs]")).to_contain_text(
+        theirs, use_inner_text=False
+    )
+    conflicted.locator(f"{banner} summary").click()
+    expect(conflicted.locator(f"{banner} .diff")).to_contain_text(mine)
+    shots(conflicted, "conflict-banner")
+
+    # Keep both: my text becomes a new notebook (opened here); this one keeps theirs.
+    original_url = conflicted.url
+    conflicted.get_by_role("button", name=re.compile("Keep both")).click()
+    conflicted.wait_for_url(lambda url: url != original_url)
+    conflicted.wait_for_selector(".cm-content")
+    assert mine in editor_text(conflicted)
+    expect(conflicted.locator(".nb-title")).to_contain_text("(copy)")
+    shots(conflicted, "kept-both-copy")
+    other.reload()
+    other.wait_for_selector(".cm-content")
+    assert theirs in editor_text(other)
+    assert mine not in editor_text(other)
+
+    # The other way: typing at once again, and "Keep mine" saves over theirs, knowingly.
+    conflicted.goto(original_url)
+    conflicted.wait_for_selector(".cm-content")
+    type_at_end(other, "\n# second round, other\n")
+    type_at_end(conflicted, "\n# second round, mine\n")
+    expect(conflicted.locator(banner)).to_be_visible(timeout=10_000)
+    conflicted.get_by_role("button", name="Keep mine").click()
+    expect(conflicted.locator(banner)).to_have_count(0)
+    expect(conflicted.locator("#save-status")).to_contain_text("Saved", timeout=10_000)
+    session_id = original_url.rstrip("/").split("/")[-1]
+    stored = conflicted.request.get(f"{stack.base_url}/api/sessions/{session_id}").json()
+    assert "# second round, mine" in stored["data"]["code"]
     second.close()
 
 
