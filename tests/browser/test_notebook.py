@@ -501,7 +501,8 @@ def wine_csv() -> bytes:
     from sklearn.datasets import load_wine
 
     frame = load_wine(as_frame=True).frame
-    return frame.to_csv(index=False).encode()
+    text: str = frame.to_csv(index=False)
+    return text.encode()
 
 
 def board_column(page: Page, n: int) -> list[str]:
