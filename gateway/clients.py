@@ -134,6 +134,19 @@ class Clients:
         )
         return list(response.runs)
 
+    async def ranked_runs(
+        self, session_id: str, dataset: str | None = None
+    ) -> tuple[list[run_pb2.Run], dict[str, int]]:
+        """The session's runs (only `dataset`'s when given; "" = no dataset) and each ranked
+        run's place within its dataset, as the leaderboard ranks them."""
+        request = leaderboard_pb.ListRunsRequest(session_id=session_id)
+        if dataset is not None:
+            request.dataset_sha256 = dataset
+        response = await self._unary(
+            "leaderboard", self.leaderboard.ListRuns, request, self.settings.rpc_timeout_seconds
+        )
+        return list(response.runs), dict(response.dataset_ranks)
+
     async def get_run(self, run_id: str, wait_ms: int = 0) -> run_pb2.Run:
         response = await self._unary(
             "leaderboard",

@@ -54,6 +54,9 @@ class NotebookSession(Base):
     )
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     code: Mapped[str] = mapped_column(Text, nullable=False)
+    # Bumped whenever `code` changes: a save names the version it started from, and one
+    # started from an older version (another tab saved meanwhile) is refused, not applied.
+    code_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     dataset_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     dataset_filename: Mapped[str | None] = mapped_column(String(255), nullable=True)
     dataset_rows: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -69,6 +72,22 @@ class NotebookSession(Base):
     last_improvement: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SessionDataset(Base):
+    """Every dataset a notebook session has had attached (the session holds only its current
+    one): the runs board names the dataset each run used, and filters by it."""
+
+    __tablename__ = "gateway_session_datasets"
+
+    session_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("gateway_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    dataset_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    target: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    rows: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    attached_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class ChallengeSession(Base):

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, File, UploadFile
+from fastapi import APIRouter, Body, File, Header, Query, Response, UploadFile
+from fastapi.responses import JSONResponse
 
 from gateway import datasets
 from gateway.context import GatewayDep
 from gateway.deps import ApiUser
+from gateway.models import NotebookSession
 from gateway.notebook import flows
 from gateway.notebook.views import (
+    CodeConflictView,
     CodeUpdate,
     FeedbackView,
     ImproveCreate,
@@ -51,27 +54,89 @@ async def list_sessions(user: ApiUser, gw: GatewayDep) -> Data[list[SessionView]
     return Data(data=[SessionView.of(notebook) for notebook in notebooks])
 
 
+DATASET_QUERY = Query(
+    max_length=64,
+    description=(
+        "Only the runs on one dataset: `current` (the session's dataset now), `none` (runs "
+        "made without a CSV), a dataset's `sha256`, or `all` (the default)."
+    ),
+)
+
+
 @sessions.get("/{session_id}")
-async def get_session(session_id: str, user: ApiUser, gw: GatewayDep) -> Data[SessionDetailView]:
-    """The session with its runs, best first (`runsError` is set when they are unavailable)."""
-    found = await flows.session_runs(gw, user, session_id)
+async def get_session(
+    session_id: str,
+    user: ApiUser,
+    gw: GatewayDep,
+    dataset: Annotated[str | None, DATASET_QUERY] = None,
+) -> Data[SessionDetailView]:
+    """The session with its runs, dataset by dataset (the one run last first), each
+    dataset's runs best first: `datasetRank` is a run's rank among the session's runs on the
+    same dataset, never across datasets (`runsError` is set when runs are unavailable)."""
+    found = await flows.session_runs(gw, user, session_id, dataset)
     detail = SessionDetailView(
         **SessionView.of(found.notebook).model_dump(),
-        runs=[RunView.of(run) for run in found.runs],
+        runs=found.views(),
         runsError=found.runs_error,
     )
     return Data(data=detail)
 
 
-@sessions.put("/{session_id}/code")
+def _if_match_version(value: str | None) -> int | None:
+    """`If-Match: "3"` (or W/"3", or 3) -> 3; `*` or none -> None (no version check)."""
+    if value is None or value.strip() in ("", "*"):
+        return None
+    tag = value.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit() or int(tag) < 1:
+        raise AscentError("invalid_argument", 'If-Match is the code version as an ETag: "3".')
+    return int(tag)
+
+
+def _etag(notebook: NotebookSession) -> dict[str, str]:
+    return {"ETag": f'"{notebook.code_version or 1}"'}
+
+
+@sessions.put(
+    "/{session_id}/code",
+    response_model=Data[SessionView],
+    responses={
+        409: {
+            "model": CodeConflictView,
+            "description": "The save started from an older code version than the stored "
+            "one (another tab or client saved since): nothing was overwritten; "
+            "`error.current` holds the stored code and its version.",
+        }
+    },
+)
 async def save_code(
     session_id: str,
     body: CodeUpdate,
     user: ApiUser,
     gw: GatewayDep,
-) -> Data[SessionView]:
-    """Saves the editor content."""
-    notebook = await flows.save_code(gw, user, session_id, body.code)
+    response: Response,
+    if_match: Annotated[
+        str | None,
+        Header(
+            description='The code version the text started from, as an ETag ("3"); the '
+            "same as `version` in the body (which wins when both are sent)."
+        ),
+    ] = None,
+) -> Data[SessionView] | JSONResponse:
+    """Saves the editor content. Optimistic concurrency: with `version` (or `If-Match`), a
+    save started from an older version than the stored one is refused with 409 and the
+    stored code, so two writers never silently overwrite each other; without either, the
+    save overwrites (last writer wins). The response's `codeVersion` (and `ETag`) is the
+    version to send with the next save."""
+    expected = body.version if body.version is not None else _if_match_version(if_match)
+    try:
+        notebook = await flows.save_code(gw, user, session_id, body.code, expected_version=expected)
+    except flows.CodeConflict as conflict:
+        view = CodeConflictView.of(
+            conflict.code, conflict.version, conflict.updated_at, conflict.message
+        )
+        headers = {"ETag": f'"{conflict.version}"'}
+        return JSONResponse(view.model_dump(), status_code=409, headers=headers)
+    response.headers.update(_etag(notebook))
     return Data(data=SessionView.of(notebook))
 
 
@@ -95,10 +160,18 @@ async def create_run(body: RunCreate, user: ApiUser, gw: GatewayDep) -> Data[Run
 
 
 @runs.get("/{session_id}")
-async def list_runs(session_id: str, user: ApiUser, gw: GatewayDep) -> Data[list[RunView]]:
-    """The session's runs, best score first."""
-    found = await flows.list_runs(gw, user, session_id)
-    return Data(data=[RunView.of(run) for run in found])
+async def list_runs(
+    session_id: str,
+    user: ApiUser,
+    gw: GatewayDep,
+    dataset: Annotated[str | None, DATASET_QUERY] = None,
+) -> Data[list[RunView]]:
+    """The session's runs ranked per dataset (`datasetRank`, `datasetName`), as in
+    `GET /sessions/{id}`."""
+    found = await flows.session_runs(gw, user, session_id, dataset)
+    if found.runs_error:
+        raise AscentError("unavailable", found.runs_error)
+    return Data(data=found.views())
 
 
 @ai.post("/improve")

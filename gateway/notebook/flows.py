@@ -11,6 +11,7 @@ import asyncio
 import base64
 import json
 import logging
+import re
 import uuid
 from dataclasses import dataclass, field
 
@@ -26,7 +27,7 @@ from gateway.accounts.views import UserInfo
 from gateway.clients import OnOutput
 from gateway.context import Gateway
 from gateway.datasets import parse_dataset
-from gateway.models import NotebookSession
+from gateway.models import NotebookSession, SessionDataset
 from gateway.notebook.repository import NotebookRepository
 from gateway.notebook.views import (
     AutoImproveView,
@@ -36,6 +37,8 @@ from gateway.notebook.views import (
     RunView,
     StepView,
     UploadView,
+    dataset_label,
+    dataset_names,
 )
 from services.common import events
 from services.common.autoimprove import Round, auto_improve, comparable_score
@@ -129,33 +132,150 @@ class SessionRuns:
     runs: list[run_pb2.Run]
     # Set when the leaderboard could not be asked: the notebook itself is still usable.
     runs_error: str | None = None
+    # Run id -> its rank among the session's runs on the same dataset (the leaderboard's).
+    ranks: dict[str, int] = field(default_factory=dict)
+    # Dataset hash -> the name the board shows ("" = no CSV).
+    dataset_names: dict[str, str] = field(default_factory=dict)
+
+    def views(self) -> list[RunView]:
+        return [
+            RunView.of(
+                run,
+                rank=self.ranks.get(run.id),
+                dataset_name=self.dataset_names.get(run.dataset_sha256)
+                or dataset_label(run.dataset_sha256),
+            )
+            for run in self.runs
+        ]
 
 
-async def session_runs(gw: Gateway, user: UserInfo, notebook_id: str) -> SessionRuns:
+# The filter values of a session's runs that are not a dataset hash.
+CURRENT_DATASET, ALL_DATASETS, NO_DATASET = "current", "all", "none"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def dataset_filter(notebook: NotebookSession, choice: str | None) -> str | None:
+    """The dataset hash a runs filter means ("" = runs without a dataset; None = all):
+    `current` (the session's dataset now), `none`, `all`, or a dataset's sha256."""
+    if choice is None or choice == ALL_DATASETS:
+        return None
+    if choice == CURRENT_DATASET:
+        return notebook.dataset_sha256 or ""
+    if choice == NO_DATASET:
+        return ""
+    if not _SHA256.fullmatch(choice):
+        raise AscentError(
+            "invalid_argument",
+            "dataset is 'current', 'all', 'none' or a dataset's sha256 (64 hex digits).",
+        )
+    return choice
+
+
+async def session_runs(
+    gw: Gateway, user: UserInfo, notebook_id: str, dataset: str | None = None
+) -> SessionRuns:
+    """The session with its runs (only `dataset`'s when given, see `dataset_filter`), their
+    ranks per dataset and the names of the datasets it has had."""
     notebook = await get_session(gw, user, notebook_id)
+    known = await gw.work(lambda s: NotebookRepository(s).datasets_of(notebook.id))
+    names = dataset_names(known)
     try:
-        runs = await gw.clients.list_runs(notebook.id)
+        runs, ranks = await gw.clients.ranked_runs(notebook.id, dataset_filter(notebook, dataset))
     except AscentError as err:
-        return SessionRuns(notebook=notebook, runs=[], runs_error=err.message)
-    return SessionRuns(notebook=notebook, runs=runs)
+        if err.code == "invalid_argument":
+            raise
+        return SessionRuns(notebook=notebook, runs=[], runs_error=err.message, dataset_names=names)
+    return SessionRuns(notebook=notebook, runs=runs, ranks=ranks, dataset_names=names)
+
+
+class CodeConflict(AscentError):
+    """A save started from an older version of the code: another tab or client saved since.
+    Carries what is stored now, so the learner can choose (keep theirs, keep both)."""
+
+    def __init__(self, current: NotebookSession) -> None:
+        super().__init__(
+            "conflict",
+            f"The code was changed elsewhere (now version {current.code_version}) since the "
+            "version this save started from; nothing was overwritten.",
+        )
+        # Copied now: the unit of work rolls back and the row is gone from the session.
+        self.code = current.code
+        self.version = current.code_version
+        self.updated_at = current.updated_at
+
+
+def _store_code(notebook: NotebookSession, code: str, expected_version: int | None) -> bool:
+    """Puts `code` on the notebook when it started from the stored version (or names none:
+    last writer wins, as API clients had it). The same text again is no conflict. Returns
+    whether the code changed (its version then goes up by one)."""
+    if notebook.code == code:
+        return False
+    if expected_version is not None and expected_version != notebook.code_version:
+        raise CodeConflict(notebook)
+    notebook.code = code
+    notebook.code_version = (notebook.code_version or 1) + 1
+    notebook.updated_at = utcnow()
+    return True
 
 
 async def save_code(
-    gw: Gateway, user: UserInfo, notebook_id: str, code: str, name: str = ""
+    gw: Gateway,
+    user: UserInfo,
+    notebook_id: str,
+    code: str,
+    name: str = "",
+    expected_version: int | None = None,
 ) -> NotebookSession:
-    """Stores the code as typed; `name`, when given, renames the notebook too."""
+    """Stores the code as typed; `name`, when given, renames the notebook too. With
+    `expected_version`, refuses (CodeConflict) a save started from an older version."""
     code = as_typed(code)
     check_code(code, gw)
 
     def save(session: Session) -> NotebookSession:
         notebook = _owned(session, user, notebook_id)
-        notebook.code = code
+        _store_code(notebook, code, expected_version)
         if name.strip():
             notebook.name = name.strip()[:200]
         notebook.updated_at = utcnow()
         return notebook
 
     return await gw.work(save)
+
+
+async def copy_session(gw: Gateway, user: UserInfo, notebook_id: str, code: str) -> NotebookSession:
+    """ "Keep both" after a conflict: `code` goes to a new notebook on the same dataset, named
+    after this one; this one keeps what the other tab saved."""
+    code = as_typed(code)
+    check_code(code, gw)
+
+    def copy(session: Session) -> NotebookSession:
+        source = _owned(session, user, notebook_id)
+        notebook = _new_notebook(session, user, f"{source.name[:190]} (copy)")
+        notebook.code = code
+        for column in (
+            "dataset_sha256",
+            "dataset_filename",
+            "dataset_rows",
+            "dataset_columns",
+            "dataset_target",
+        ):
+            setattr(notebook, column, getattr(source, column))
+        if source.dataset_sha256:
+            NotebookRepository(session).remember_dataset(
+                SessionDataset(
+                    session_id=notebook.id,
+                    dataset_sha256=source.dataset_sha256,
+                    filename=source.dataset_filename or "dataset.csv",
+                    target=source.dataset_target,
+                    rows=source.dataset_rows,
+                    attached_at=utcnow(),
+                )
+            )
+        return notebook
+
+    notebook = await gw.work(copy)
+    gw.relay.wake()
+    return notebook
 
 
 # -- datasets ---------------------------------------------------------------------------------
@@ -185,6 +305,16 @@ async def upload_dataset(
 
     def record(session: Session) -> None:
         notebook = _owned(session, user, notebook_id)
+        NotebookRepository(session).remember_dataset(
+            SessionDataset(
+                session_id=notebook.id,
+                dataset_sha256=digest,
+                filename=filename[:255],
+                target=parsed.target,
+                rows=parsed.rows,
+                attached_at=utcnow(),
+            )
+        )
         notebook.dataset_sha256 = digest
         notebook.dataset_filename = filename
         notebook.dataset_rows = parsed.rows
@@ -250,10 +380,6 @@ async def dataset_summary(gw: Gateway, notebook: NotebookSession) -> datasets.Da
 
 
 # -- runs -------------------------------------------------------------------------------------
-async def list_runs(gw: Gateway, user: UserInfo, notebook_id: str) -> list[run_pb2.Run]:
-    """The session's runs, best first (the leaderboard's order)."""
-    notebook = await get_session(gw, user, notebook_id)
-    return await gw.clients.list_runs(notebook.id)
 
 
 async def run_code(
@@ -269,9 +395,12 @@ async def run_code(
     on_item: OnOutput | None = None,
     challenge_slug: str = "",
     practice: bool = False,
+    code_version: int | None = None,
 ) -> run_pb2.Run:
     """Runs code in the sandbox for a session and returns the finished run. With
-    `challenge_slug`, the run sees that challenge's files; `practice` then skips grading."""
+    `challenge_slug`, the run sees that challenge's files; `practice` then skips grading.
+    The code is saved on the session too, unless `code_version` is older than the stored
+    code's (another tab saved since): the run then runs without overwriting that."""
     code = as_typed(code)
     check_code(code, gw)
     if not code.strip():
@@ -280,8 +409,11 @@ async def run_code(
     def prepare(session: Session) -> tuple[str, int]:
         notebook = _owned(session, user, notebook_id)
         if save_code:
-            notebook.code = code
-            notebook.updated_at = utcnow()
+            try:
+                _store_code(notebook, code, code_version)
+            except CodeConflict:
+                # The editor keeps its text and shows the conflict on its next save.
+                log.info("run on a stale code version", extra={"session_id": notebook_id})
         return notebook.dataset_sha256 or "", notebook.run_count
 
     dataset_sha256, run_count = await gw.work(prepare)

@@ -9,7 +9,7 @@ import re
 from typing import Annotated, Any
 
 from ascent.types.v1 import run_pb2
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from gateway import datasets
@@ -20,7 +20,7 @@ from gateway.deps import PageUser
 from gateway.live import event_stream, page_stream, run_stream
 from gateway.models import NotebookSession
 from gateway.notebook import flows, presentation
-from gateway.notebook.views import DatasetView, RunView, SessionView
+from gateway.notebook.views import BoardView, DatasetView, RunView, SessionView
 from gateway.rendering import is_htmx, redirect, render, render_html
 from services.common.errors import AscentError
 
@@ -34,6 +34,7 @@ REGIONS: dict[str, Any] = {
     "import_error": None,
     "import_preview": None,
     "saved_at": None,
+    "conflict": None,
     "upload_error": None,
     "upload": None,
     "run": None,
@@ -60,7 +61,7 @@ def _latest(runs: list[RunView], last_run_id: str | None) -> RunView | None:
 async def _notebook_context(gw: Gateway, user: UserInfo, notebook_id: str) -> dict[str, Any]:
     view = await flows.session_runs(gw, user, notebook_id)
     sessions = await flows.list_sessions(gw, user)
-    runs = [RunView.of(run) for run in view.runs]
+    runs = view.views()
     current = _latest(runs, view.notebook.last_run_id)
     return {
         **REGIONS,
@@ -72,6 +73,7 @@ async def _notebook_context(gw: Gateway, user: UserInfo, notebook_id: str) -> di
         "session": SessionView.of(view.notebook),
         "dataset": DatasetView.of(view.notebook),
         "runs": runs,
+        "board": _board(view, flows.CURRENT_DATASET),
         "runs_error": view.runs_error,
         "sessions": [SessionView.of(notebook) for notebook in sessions],
         "templates": presentation.TEMPLATES,
@@ -79,6 +81,14 @@ async def _notebook_context(gw: Gateway, user: UserInfo, notebook_id: str) -> di
         "current": current,
         "limits": _limits(gw),
     }
+
+
+def _board(view: flows.SessionRuns, choice: str) -> BoardView:
+    """The runs board: by default the runs on the session's current dataset, ranked within it."""
+    flows.dataset_filter(view.notebook, choice)
+    return BoardView.of(
+        view.views(), view.notebook.dataset_sha256 or "", view.dataset_names, choice
+    )
 
 
 def _restored_improvement(notebook: NotebookSession, runs: list[run_pb2.Run]) -> dict[str, Any]:
@@ -159,11 +169,53 @@ async def notebook_save_code(
     user: PageUser,
     gw: GatewayDep,
     code: Annotated[str, Form()] = "",
+    version: Annotated[int | None, Form(ge=1)] = None,
 ) -> Response:
-    notebook = await flows.save_code(gw, user, notebook_id, code)
+    """The editor's autosave, with the code version it started from: a save over a newer
+    version (another tab's) is refused with 409 and the conflict banner (keep mine, take
+    theirs, keep both); `X-Code-Version` is the version to send next."""
+    try:
+        notebook = await flows.save_code(gw, user, notebook_id, code, expected_version=version)
+    except flows.CodeConflict as conflict:
+        diff = presentation.code_diff(conflict.code, flows.as_typed(code))
+        extra = {
+            "conflict": {
+                "code": conflict.code,
+                "version": conflict.version,
+                "updated_at": conflict.updated_at,
+                "diff": diff,
+                "stats": presentation.diff_stats(diff),
+            }
+        }
+        headers = {"X-Code-Version": str(conflict.version)}
+        return await _notebook_response(
+            request, gw, user, notebook_id, "code_conflict", extra, 409, headers
+        )
     return await _notebook_response(
-        request, gw, user, notebook_id, "save_status", {"saved_at": notebook.updated_at}
+        request,
+        gw,
+        user,
+        notebook_id,
+        "save_status",
+        {"saved_at": notebook.updated_at},
+        headers={"X-Code-Version": str(notebook.code_version)},
     )
+
+
+@router.post("/notebook/{notebook_id}/code/copy")
+async def notebook_copy(
+    request: Request,
+    notebook_id: str,
+    user: PageUser,
+    gw: GatewayDep,
+    code: Annotated[str, Form()] = "",
+) -> Response:
+    """ "Keep both" after a conflict: this text becomes a new notebook (on the same dataset),
+    which the page opens; this notebook keeps the other tab's text."""
+    if not code.strip():
+        raise AscentError("invalid_argument", "There is no code to keep.")
+    copy = await flows.copy_session(gw, user, notebook_id, code)
+    return redirect(request, f"/notebook/{copy.id}")
 
 
 async def _dataset_error(
@@ -255,8 +307,9 @@ async def notebook_run(
     code: Annotated[str, Form()],
     user: PageUser,
     gw: GatewayDep,
+    version: Annotated[int | None, Form(ge=1)] = None,
 ) -> Response:
-    run = await flows.run_code(gw, user, notebook_id, code)
+    run = await flows.run_code(gw, user, notebook_id, code, code_version=version)
     return await _notebook_response(
         request, gw, user, notebook_id, "output", {"run": RunView.of(run)}, headers=RUNS_CHANGED
     )
@@ -269,6 +322,7 @@ async def notebook_run_stream(
     code: Annotated[str, Form()],
     user: PageUser,
     gw: GatewayDep,
+    version: Annotated[int | None, Form(ge=1)] = None,
 ) -> Response:
     """Runs code and streams it as Server-Sent Events: `queued`, `output` (one per chunk the
     sandbox writes), then `result` (the rendered output fragment) or `failed`."""
@@ -287,7 +341,9 @@ async def notebook_run_stream(
 
     return run_stream(
         f"run-{notebook_id}",
-        lambda on_item: flows.run_code(gw, user, notebook_id, code, on_item=on_item),
+        lambda on_item: flows.run_code(
+            gw, user, notebook_id, code, on_item=on_item, code_version=version
+        ),
         result_html,
         failure_html,
     )
@@ -332,17 +388,19 @@ async def notebook_runs(
     notebook_id: str,
     user: PageUser,
     gw: GatewayDep,
+    dataset: Annotated[str, Query(max_length=64)] = flows.CURRENT_DATASET,
 ) -> Response:
+    """The runs board, for one dataset (`current` by default, `all`, `none` or a hash)."""
     view = await flows.session_runs(gw, user, notebook_id)
-    extra = {"runs": [RunView.of(run) for run in view.runs], "runs_error": view.runs_error}
+    extra = {"board": _board(view, dataset), "runs_error": view.runs_error}
     return await _notebook_response(request, gw, user, notebook_id, "runs", extra)
 
 
 async def _session_run(gw: Gateway, user: UserInfo, notebook_id: str, run_id: str) -> RunView:
     view = await flows.session_runs(gw, user, notebook_id)
-    for run in view.runs:
+    for run in view.views():
         if run.id == run_id:
-            return RunView.of(run)
+            return run
     if view.runs_error:
         raise AscentError("unavailable", view.runs_error)
     raise AscentError("not_found", "Run not found in this session.")

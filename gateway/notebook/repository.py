@@ -1,11 +1,11 @@
-"""Every query of the notebook tables (sessions, challenge-session links)."""
+"""Every query of the notebook tables (sessions, their datasets, challenge-session links)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway.models import ChallengeSession, NotebookSession
+from gateway.models import ChallengeSession, NotebookSession, SessionDataset
 
 
 class NotebookRepository:
@@ -37,6 +37,20 @@ class NotebookRepository:
                 .where(NotebookSession.owner_id == owner_id)
                 .order_by(NotebookSession.updated_at.desc())
                 .limit(limit)
+            ).scalars()
+        )
+
+    def remember_dataset(self, dataset: SessionDataset) -> None:
+        """Records (or renames) a dataset attached to a session."""
+        self.session.merge(dataset)
+        self.session.flush()
+
+    def datasets_of(self, notebook_id: str) -> list[SessionDataset]:
+        return list(
+            self.session.execute(
+                select(SessionDataset)
+                .where(SessionDataset.session_id == notebook_id)
+                .order_by(SessionDataset.attached_at)
             ).scalars()
         )
 

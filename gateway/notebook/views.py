@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import datetime
 from typing import Any, Literal
 
 from ascent.types.v1 import run_pb2
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from gateway.datasets import ParsedDataset
-from gateway.models import NotebookSession
+from gateway.models import NotebookSession, SessionDataset
 from gateway.rendering import score_label, score_text
 from gateway.views import Body, View, datetime_iso, timestamp_iso
 from services.common.ml.scoring import outcome_problem, ranking_score
@@ -24,6 +25,10 @@ class SessionCreate(Body):
 
 class CodeUpdate(Body):
     code: str
+    # The code version this text started from (`codeVersion` of the session as read). When
+    # given (or sent as `If-Match`), a save over a newer version is refused with 409 and the
+    # stored code; without it the save overwrites, as before.
+    version: int | None = Field(default=None, ge=1)
 
 
 class RunCreate(Body):
@@ -135,9 +140,15 @@ class RunView(View):
     scoreMetric: str | None
     scoreLabel: str | None
     scoreText: str
+    # The dataset the run used, by name ("Iris (no CSV)" without one), and the run's rank
+    # among the session's runs on that dataset (None: unranked, or not listed with ranks).
+    datasetName: str | None = None
+    datasetRank: int | None = None
 
     @classmethod
-    def of(cls, run: run_pb2.Run) -> RunView:
+    def of(
+        cls, run: run_pb2.Run, *, rank: int | None = None, dataset_name: str | None = None
+    ) -> RunView:
         outcome = run.outcome
         accuracy = _optional(outcome, "accuracy")
         r2 = _optional(outcome, "r2")
@@ -175,7 +186,94 @@ class RunView(View):
             scoreMetric=metric,
             scoreLabel=score_label(metric),
             scoreText=score_text(metric, value),
+            datasetName=dataset_name,
+            datasetRank=rank,
         )
+
+
+# The board's name for runs made without a CSV: the starter then falls back to Iris.
+NO_CSV_LABEL = "Iris (no CSV)"
+
+
+def dataset_label(sha256: str) -> str:
+    """The name of a dataset the session has no record of (a run older than the records)."""
+    return f"CSV {sha256[:8]}" if sha256 else NO_CSV_LABEL
+
+
+def dataset_names(datasets: list[SessionDataset]) -> dict[str, str]:
+    """Dataset hash -> the board's name for it: its file name, with its target (then its
+    hash) when two of the session's datasets share a name (a re-picked target is a new one)."""
+    names: dict[str, str] = {"": NO_CSV_LABEL}
+    by_file: dict[str, list[SessionDataset]] = {}
+    for dataset in datasets:
+        by_file.setdefault(dataset.filename, []).append(dataset)
+    for filename, same in by_file.items():
+        for dataset in same:
+            label = filename
+            if len(same) > 1:
+                label = f"{filename} (target {dataset.target})" if dataset.target else filename
+                if sum(1 for d in same if d.target == dataset.target) > 1:
+                    label = f"{label} · {dataset.dataset_sha256[:8]}"
+            names[dataset.dataset_sha256] = label
+    return names
+
+
+class DatasetOptionView(View):
+    """One choice of the runs board's dataset filter."""
+
+    # "current", "all", "none" or a dataset's sha256 (the `dataset` query parameter).
+    value: str
+    label: str
+    runs: int
+
+
+class BoardView(View):
+    """The runs board as shown: the chosen dataset's runs (ranked within it) and the filter."""
+
+    dataset: str
+    datasetLabel: str
+    options: list[DatasetOptionView]
+    rows: list[RunView]
+
+    @classmethod
+    def of(
+        cls, runs: list[RunView], current_sha256: str, names: dict[str, str], choice: str
+    ) -> BoardView:
+        """`runs`: every run of the session in the leaderboard's order; `choice`: the filter
+        value ("current" by default: the session's dataset now)."""
+        counts: dict[str, int] = {}
+        for run in runs:
+            key = run.datasetSha256 or ""
+            counts[key] = counts.get(key, 0) + 1
+
+        def name(sha256: str) -> str:
+            return names.get(sha256) or dataset_label(sha256)
+
+        options = [
+            DatasetOptionView(
+                value="current",
+                label=f"{name(current_sha256)} (current)",
+                runs=counts.get(current_sha256, 0),
+            )
+        ]
+        options += [
+            DatasetOptionView(value=sha256 or "none", label=name(sha256), runs=count)
+            for sha256, count in counts.items()
+            if sha256 != current_sha256
+        ]
+        options.append(DatasetOptionView(value="all", label="All datasets", runs=len(runs)))
+        chosen = current_sha256 if choice == "current" else "" if choice == "none" else choice
+        if choice != "all" and chosen == current_sha256:
+            choice = "current"
+        if choice == "all":
+            rows, label = runs, "all datasets"
+        else:
+            rows = [run for run in runs if (run.datasetSha256 or "") == chosen]
+            label = name(chosen)
+        if choice not in {option.value for option in options}:
+            # A dataset of the session without runs yet (chosen by its hash or "none").
+            options.insert(-1, DatasetOptionView(value=choice, label=label, runs=0))
+        return cls(dataset=choice, datasetLabel=label, options=options, rows=rows)
 
 
 class DatasetView(View):
@@ -204,6 +302,9 @@ class SessionView(View):
     id: str
     name: str
     code: str
+    # Goes up by one on every change of `code`: send it back with a save (`version` or
+    # `If-Match`) so a save over someone else's newer one is refused, not applied.
+    codeVersion: int
     createdAt: str
     updatedAt: str
     dataset: DatasetView | None
@@ -214,9 +315,42 @@ class SessionView(View):
             id=notebook.id,
             name=notebook.name,
             code=notebook.code,
+            codeVersion=notebook.code_version or 1,
             createdAt=datetime_iso(notebook.created_at),
             updatedAt=datetime_iso(notebook.updated_at),
             dataset=DatasetView.of(notebook),
+        )
+
+
+class StoredCodeView(View):
+    """What a refused save is up against: the code stored now and its version."""
+
+    code: str
+    codeVersion: int
+    updatedAt: str
+
+
+class CodeConflictBody(View):
+    code: Literal["conflict"]
+    message: str
+    current: StoredCodeView
+
+
+class CodeConflictView(View):
+    """The 409 of `PUT /sessions/{id}/code`: the save started from an older version."""
+
+    error: CodeConflictBody
+
+    @classmethod
+    def of(cls, code: str, version: int, updated_at: datetime, message: str) -> CodeConflictView:
+        return cls(
+            error=CodeConflictBody(
+                code="conflict",
+                message=message,
+                current=StoredCodeView(
+                    code=code, codeVersion=version, updatedAt=datetime_iso(updated_at)
+                ),
+            )
         )
 
 

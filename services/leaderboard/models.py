@@ -14,7 +14,11 @@ class Base(DeclarativeBase):
 
 class RunRecord(Base):
     __tablename__ = "leaderboard_runs"
-    __table_args__ = (Index("ix_leaderboard_runs_board_score", "session_id", "score"),)
+    __table_args__ = (
+        Index("ix_leaderboard_runs_board_score", "session_id", "score"),
+        # Boards rank per dataset: a new best is looked up among one dataset's runs.
+        Index("ix_leaderboard_runs_board_dataset", "session_id", "dataset_sha256", "score"),
+    )
 
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
     # The board of a run is its notebook session.

@@ -19,26 +19,25 @@ class RunRepository:
         self.session.add(record)
         self.session.flush()
 
-    def list_for_session(self, session_id: str) -> list[RunRecord]:
+    def list_for_session(self, session_id: str, dataset: str | None = None) -> list[RunRecord]:
+        """The session's runs; with `dataset`, only those on that dataset ("" = none)."""
         stmt = select(RunRecord).where(RunRecord.session_id == session_id)
+        if dataset is not None:
+            stmt = stmt.where(RunRecord.dataset_sha256 == dataset)
         return list(self.session.scalars(stmt))
 
-    def best_of_board(self, board_id: str, metric: str | None = None) -> RunRecord | None:
+    def best_of_board(
+        self, board_id: str, metric: str | None = None, dataset: str | None = None
+    ) -> RunRecord | None:
         """The board's current best scored run (earliest wins a tie); with `metric`, the best
-        of the runs scored by that metric only: an R² never beats an accuracy."""
+        of the runs scored by that metric only (an R² never beats an accuracy), with
+        `dataset` of the runs on that dataset only (runs on other data never compare)."""
         stmt = select(RunRecord).where(
             RunRecord.session_id == board_id, RunRecord.score.is_not(None)
         )
         if metric is not None:
             stmt = stmt.where(RunRecord.metric == metric)
+        if dataset is not None:
+            stmt = stmt.where(RunRecord.dataset_sha256 == dataset)
         stmt = stmt.order_by(RunRecord.score.desc(), RunRecord.created_at, RunRecord.id).limit(1)
         return self.session.scalars(stmt).first()
-
-    def ranked(self, board_id: str, limit: int) -> list[RunRecord]:
-        stmt = (
-            select(RunRecord)
-            .where(RunRecord.session_id == board_id, RunRecord.score.is_not(None))
-            .order_by(RunRecord.score.desc(), RunRecord.created_at, RunRecord.id)
-            .limit(limit)
-        )
-        return list(self.session.scalars(stmt))

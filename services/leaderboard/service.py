@@ -38,12 +38,42 @@ def aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def rank_key(record: RunRecord) -> tuple[int, float, float, str]:
+# Within one dataset, runs scored by accuracy are listed before those scored by R² (a
+# starter's accuracy on a regression target, then R² runs): the two are ranked apart.
+METRIC_ORDER = {"accuracy": 0, "r2": 1}
+
+
+def rank_key(record: RunRecord) -> tuple[int, int, float, float, str]:
     """Best score first; score ties by earliest run; unscored runs last, newest first."""
     created = aware(record.created_at).timestamp()
     if record.score is None:
-        return (1, 0.0, -created, record.id)
-    return (0, -record.score, created, record.id)
+        return (1, 0, 0.0, -created, record.id)
+    metric = METRIC_ORDER.get(record.metric or "", len(METRIC_ORDER))
+    return (0, metric, -record.score, created, record.id)
+
+
+def ranked_by_dataset(records: list[RunRecord]) -> list[tuple[RunRecord, int]]:
+    """A board's runs with their rank among the runs on the same dataset and metric (0 =
+    unranked). Runs on different data are never ranked together: 100 % on a CSV says
+    nothing against 97 % on Iris. Datasets come most recently run first, each best first."""
+    groups: dict[str, list[RunRecord]] = {}
+    for record in records:
+        groups.setdefault(record.dataset_sha256 or "", []).append(record)
+    latest = {
+        key: max(aware(r.created_at).timestamp() for r in members)
+        for key, members in groups.items()
+    }
+    ranked: list[tuple[RunRecord, int]] = []
+    for key in sorted(groups, key=lambda k: (-latest[k], k)):
+        places: dict[str, int] = {}
+        for record in sorted(groups[key], key=rank_key):
+            if record.score is None:
+                ranked.append((record, 0))
+                continue
+            metric = record.metric or ""
+            places[metric] = places.get(metric, 0) + 1
+            ranked.append((record, places[metric]))
+    return ranked
 
 
 def _timestamp(value: datetime) -> Timestamp:
@@ -164,10 +194,10 @@ def record_run(
     if repo.get(run.id) is not None:
         return RecordResult(recorded=False)
     record = to_record(run, occurred_at)
-    # A new best beats the board's runs of the same metric (shared scoring rule: scores of
-    # different metrics never compare; the starter's accuracy on a regression target is no
-    # bar for an R²).
-    previous = repo.best_of_board(run.session_id, record.metric)
+    # A new best beats the board's runs on the same dataset and of the same metric (shared
+    # scoring rule: scores of different metrics never compare; the starter's accuracy on a
+    # regression target is no bar for an R², and Iris's 97 % none for a CSV's first run).
+    previous = repo.best_of_board(run.session_id, record.metric, record.dataset_sha256)
     repo.add(record)
     record_submission(session, run, record.created_at)
     if record.score is None:
@@ -187,16 +217,25 @@ def record_run(
             score=record.score,
             previous_score=previous_score or 0.0,
             previous_run_id=previous.id if previous is not None else "",
+            dataset_sha256=record.dataset_sha256,
         ),
     )
     return RecordResult(recorded=True, best=True)
 
 
-def list_runs(session: Session, session_id: str) -> list[run_pb2.Run]:
+def list_runs(session: Session, session_id: str, dataset: str | None = None) -> list[run_pb2.Run]:
+    return [run for run, _ in ranked_runs(session, session_id, dataset)]
+
+
+def ranked_runs(
+    session: Session, session_id: str, dataset: str | None = None
+) -> list[tuple[run_pb2.Run, int]]:
+    """The session's runs (only `dataset`'s when given) with their rank within their dataset
+    (0 = unranked), in `ranked_by_dataset` order."""
     if not session_id:
         raise AscentError("invalid_argument", "session_id is required.")
-    records = sorted(RunRepository(session).list_for_session(session_id), key=rank_key)
-    return [to_proto(record) for record in records]
+    records = RunRepository(session).list_for_session(session_id, dataset)
+    return [(to_proto(record), rank) for record, rank in ranked_by_dataset(records)]
 
 
 def find_run(session: Session, run_id: str) -> run_pb2.Run | None:
@@ -213,19 +252,23 @@ def get_run(session: Session, run_id: str) -> run_pb2.Run:
     return run
 
 
-def leaderboard(session: Session, board_id: str, limit: int) -> lb.GetLeaderboardResponse:
-    """Scored runs of a board, ranked; unscored runs have no rank and are left out."""
+def leaderboard(
+    session: Session, board_id: str, limit: int, dataset: str | None = None
+) -> lb.GetLeaderboardResponse:
+    """Scored runs of a board, ranked per dataset (only `dataset`'s when given); unscored
+    runs have no rank and are left out."""
     if not board_id:
         raise AscentError("invalid_argument", "board_id is required.")
     if limit < 0:
         raise AscentError("invalid_argument", "limit must not be negative.")
     limit = min(limit or DEFAULT_LIMIT, MAX_LIMIT)
-    records = RunRepository(session).ranked(board_id, limit)
+    records = RunRepository(session).list_for_session(board_id, dataset)
+    ranked = [(record, rank) for record, rank in ranked_by_dataset(records) if rank][:limit]
     response = lb.GetLeaderboardResponse(board_id=board_id)
-    # The board's metric is the one its leader is measured by.
-    if records:
-        response.metric = records[0].metric or ""
-    for rank, record in enumerate(records, start=1):
+    # The board's metric is the one its (first listed dataset's) leader is measured by.
+    if ranked:
+        response.metric = ranked[0][0].metric or ""
+    for record, rank in ranked:
         response.entries.append(
             lb.LeaderboardEntry(
                 rank=rank,
@@ -235,6 +278,8 @@ def leaderboard(session: Session, board_id: str, limit: int) -> lb.GetLeaderboar
                 score=record.score or 0.0,
                 model_type=record.model_type,
                 is_improved=record.is_improved,
+                dataset_sha256=record.dataset_sha256,
+                metric=record.metric or "",
             )
         )
     return response

@@ -33,8 +33,12 @@ class LeaderboardServicer(lb_grpc.LeaderboardServiceServicer):
         request: lb.ListRunsRequest,
         context: grpc.aio.ServicerContext[lb.ListRunsRequest, lb.ListRunsResponse],
     ) -> lb.ListRunsResponse:
-        runs = await self._call(lambda s: service.list_runs(s, request.session_id))
-        return lb.ListRunsResponse(runs=runs)
+        dataset = request.dataset_sha256 if request.HasField("dataset_sha256") else None
+        ranked = await self._call(lambda s: service.ranked_runs(s, request.session_id, dataset))
+        return lb.ListRunsResponse(
+            runs=[run for run, _ in ranked],
+            dataset_ranks={run.id: rank for run, rank in ranked if rank},
+        )
 
     async def GetRun(
         self,
@@ -64,7 +68,10 @@ class LeaderboardServicer(lb_grpc.LeaderboardServiceServicer):
         request: lb.GetLeaderboardRequest,
         context: grpc.aio.ServicerContext[lb.GetLeaderboardRequest, lb.GetLeaderboardResponse],
     ) -> lb.GetLeaderboardResponse:
-        return await self._call(lambda s: service.leaderboard(s, request.board_id, request.limit))
+        dataset = request.dataset_sha256 if request.HasField("dataset_sha256") else None
+        return await self._call(
+            lambda s: service.leaderboard(s, request.board_id, request.limit, dataset)
+        )
 
     async def GetChallengeBoard(
         self,

@@ -12,6 +12,7 @@ from playwright.sync_api import FilePayload, Page, expect
 from services.supervisor.stack import Stack
 from tests.browser.conftest import Shots, sign_up
 from tests.integration.test_demo_flow import circles_csv
+from tests.support.polling import eventually
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -85,7 +86,9 @@ def test_seed_demo_flow(page: Page, stack: Stack, shots: Shots) -> None:
     expect(page.locator("#output .run-card")).to_contain_text("400 rows")
     open_tab(page, "Dashboard")
     expect(page.locator("#summary-rows")).to_have_text("400")
-    expect(page.locator("#runs tbody tr")).to_have_count(2)
+    # The board shows the runs on the session's current dataset (the CSV): one so far.
+    expect(page.locator("#runs tbody tr")).to_have_count(1)
+    expect(page.locator("#runs-count")).to_have_text("1")
     shots(page, "second-run-on-csv")
 
     # 6-7. Improve with AI: diagnosis and the improved experiment, run at once.
@@ -102,11 +105,11 @@ def test_seed_demo_flow(page: Page, stack: Stack, shots: Shots) -> None:
     expect(page.locator("#before-after")).to_contain_text("Before")
     expect(page.locator(".delta-line .delta.up")).to_be_visible()
 
-    # 8. The leaderboard updates: the AI-improved run ranks above the run it improved (the
-    # Iris baseline, on other data, may still hold the top spot).
+    # 8. The leaderboard updates: on the CSV, the AI-improved run ranks above the run it
+    # improved (the Iris baseline is ranked on its own data, under "All datasets").
     open_tab(page, "Runs")
     rows = page.locator("#runs tbody tr")
-    expect(rows).to_have_count(3)
+    expect(rows).to_have_count(2)
     names = rows.locator("td:nth-child(2)").all_inner_texts()
     improved_at = next(i for i, name in enumerate(names) if "AI-improved" in name)
     parent_at = next(i for i, name in enumerate(names) if name.startswith("Run 2"))
@@ -202,6 +205,74 @@ def test_code_survives_reload_and_second_tab(page: Page, stack: Stack, shots: Sh
     second.close()
 
 
+def type_at_end(page: Page, text: str) -> None:
+    page.click(".cm-content")
+    page.keyboard.press("Control+End")
+    page.keyboard.type(text)
+
+
+def test_two_tabs_typing_at_once_lose_no_text(page: Page, stack: Stack, shots: Shots) -> None:
+    """Both tabs have unsaved text when the first save lands: the second save is refused
+    and its tab asks (it used to overwrite the first tab's text, silently)."""
+    sign_up(page, stack.base_url)
+    second = page.context.new_page()
+    second.goto(page.url)
+    second.wait_for_selector(".cm-content")
+    # Typed within one autosave delay of each other: neither tab has seen the other's save.
+    type_at_end(page, "\n# typed in tab one\n")
+    type_at_end(second, "\n# typed in tab two\n")
+    banner = "#code-conflict [data-conflict]"
+    tabs = [page, second]
+    conflicted = eventually(
+        lambda: next((tab for tab in tabs if tab.locator(banner).count()), None),
+        timeout=10,
+        what="one tab told about the other's save",
+    )
+    other = second if conflicted is page else page
+    mine = "# typed in tab two" if conflicted is second else "# typed in tab one"
+    theirs = "# typed in tab one" if conflicted is second else "# typed in tab two"
+    expect(other.locator(banner)).to_have_count(0)
+    expect(other.locator("#save-status")).to_contain_text("Saved")
+    expect(conflicted.locator(banner)).to_contain_text("changed in another tab")
+    expect(conflicted.locator("#save-status")).to_contain_text("Changed in another tab")
+    # Nothing was overwritten: each text is where its tab left it, the other's in the banner.
+    assert mine in editor_text(conflicted)
+    assert theirs not in editor_text(conflicted)
+    expect(conflicted.locator(f"{banner} [data-theirs]")).to_contain_text(
+        theirs, use_inner_text=False
+    )
+    conflicted.locator(f"{banner} summary").click()
+    expect(conflicted.locator(f"{banner} .diff")).to_contain_text(mine)
+    shots(conflicted, "conflict-banner")
+
+    # Keep both: my text becomes a new notebook (opened here); this one keeps theirs.
+    original_url = conflicted.url
+    conflicted.get_by_role("button", name=re.compile("Keep both")).click()
+    conflicted.wait_for_url(lambda url: url != original_url)
+    conflicted.wait_for_selector(".cm-content")
+    assert mine in editor_text(conflicted)
+    expect(conflicted.locator(".nb-title")).to_contain_text("(copy)")
+    shots(conflicted, "kept-both-copy")
+    other.reload()
+    other.wait_for_selector(".cm-content")
+    assert theirs in editor_text(other)
+    assert mine not in editor_text(other)
+
+    # The other way: typing at once again, and "Keep mine" saves over theirs, knowingly.
+    conflicted.goto(original_url)
+    conflicted.wait_for_selector(".cm-content")
+    type_at_end(other, "\n# second round, other\n")
+    type_at_end(conflicted, "\n# second round, mine\n")
+    expect(conflicted.locator(banner)).to_be_visible(timeout=10_000)
+    conflicted.get_by_role("button", name="Keep mine").click()
+    expect(conflicted.locator(banner)).to_have_count(0)
+    expect(conflicted.locator("#save-status")).to_contain_text("Saved", timeout=10_000)
+    session_id = original_url.rstrip("/").split("/")[-1]
+    stored = conflicted.request.get(f"{stack.base_url}/api/sessions/{session_id}").json()
+    assert "# second round, mine" in stored["data"]["code"]
+    second.close()
+
+
 def test_output_streams_and_errors_are_highlighted(page: Page, stack: Stack, shots: Shots) -> None:
     sign_up(page, stack.base_url)
     code = (
@@ -228,13 +299,44 @@ def test_output_streams_and_errors_are_highlighted(page: Page, stack: Stack, sho
     shots(page, "traceback")
 
 
+# On a 390x844 phone the site's header and the notebook's head together take at most this
+# much (they took ~290 px in three rows, leaving Run at the bottom of the first screen).
+PHONE_HEADER_MAX_PX = 120
+
+
 def test_phone_layout_and_keyboard_tabs(page: Page, stack: Stack, shots: Shots) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
     sign_up(page, stack.base_url)
+    # A second notebook, made through the phone's menu: its head then also holds the
+    # notebook switcher, the widest the head gets.
+    page.click("#nb-menu-btn")
+    expect(page.locator("#nb-menu-btn")).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("link", name=re.compile("Export .ipynb"))).to_be_visible()
+    page.get_by_role("button", name="+ New session").click()
+    page.wait_for_selector(".cm-content")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, f"the page scrolls sideways on a phone ({width}px)"
-    expect(page.locator("#run-btn")).to_be_visible()
-    shots(page, "phone")
+    # Nothing scrolled: Run is wholly inside the first screen.
+    assert page.evaluate("window.scrollY") == 0
+    run = page.locator("#run-btn").bounding_box()
+    assert run is not None
+    assert run["y"] >= 0 and run["y"] + run["height"] <= 844, run
+    assert run["x"] >= 0 and run["x"] + run["width"] <= 390, run
+    head = page.locator(".nb-head").bounding_box()
+    assert head is not None
+    assert head["y"] + head["height"] <= PHONE_HEADER_MAX_PX, head
+    # The notebook's actions are one tap away; Escape folds them again.
+    expect(page.locator("#export-link")).to_be_hidden()
+    shots(page, "phone", full_page=False)
+    page.click("#nb-menu-btn")
+    expect(page.locator("#session-switch")).to_be_visible()
+    expect(page.locator("#export-link")).to_be_visible()
+    shots(page, "phone-menu", full_page=False)
+    page.keyboard.press("Escape")
+    expect(page.locator("#nb-actions")).to_be_hidden()
+    expect(page.locator("#nb-menu-btn")).to_be_focused()
+    page.click("#run-btn")
+    expect(page.locator("#output .run-card")).to_be_visible(timeout=RUN_TIMEOUT)
     tab = page.get_by_role("tab", name="Dashboard")
     tab.focus()
     page.keyboard.press("ArrowRight")
@@ -392,3 +494,109 @@ def test_reload_restores_the_console_and_the_coach(page: Page, stack: Stack, sho
     assert page.locator("#improved-code").text_content() == improved_code
     expect(page.locator("#coach .run-card .badge-ai")).to_be_visible()
     shots(page, "after-reload")
+
+
+def wine_csv() -> bytes:
+    """scikit-learn's wine data (178 rows, 13 features, 3 cultivars), target last."""
+    from sklearn.datasets import load_wine
+
+    frame = load_wine(as_frame=True).frame
+    text: str = frame.to_csv(index=False)
+    return text.encode()
+
+
+def board_column(page: Page, n: int) -> list[str]:
+    return page.locator(f"#runs tbody td:nth-child({n})").all_inner_texts()
+
+
+def test_runs_board_ranks_within_each_dataset(page: Page, stack: Stack, shots: Shots) -> None:
+    # The issue's order: runs on Iris (no CSV, 100 %), then wine uploaded and Improve, whose
+    # experiment runs on wine. Ranked together, that 100 % run came #3, below the Iris runs.
+    sign_up(page, stack.base_url)
+    run_and_wait(page)
+    run_and_wait(page)
+    page.set_input_files(
+        "#dataset-file",
+        files=FilePayload(name="wine.csv", mimeType="text/csv", buffer=wine_csv()),
+    )
+    expect(page.locator("#dataset")).to_contain_text("178 rows")
+    open_tab(page, "AI")
+    page.click("#improve-btn")
+    expect(page.locator("#coach .run-card .badge-ai")).to_be_visible(timeout=RUN_TIMEOUT)
+
+    # The board shows the session's current dataset by default: the AI run is #1 on wine.
+    open_tab(page, "Runs")
+    rows = page.locator("#runs tbody tr")
+    expect(rows).to_have_count(1)
+    expect(page.locator("#runs-dataset option:checked")).to_contain_text("wine.csv (current)")
+    first = rows.first
+    expect(first).to_contain_text("AI-improved")
+    expect(first.locator("td.rank")).to_have_text(re.compile(r"🥇\s*1"))
+    expect(first).to_have_class(re.compile("best"))
+    expect(page.locator("#runs-board")).to_have_attribute("aria-label", re.compile("wine.csv"))
+    shots(page, "board-wine-ai")
+
+    # The starter on wine too: two wine runs, ranked by score by the server.
+    run_and_wait(page)
+    expect(rows).to_have_count(2)
+    assert board_column(page, 5) == ["wine.csv", "wine.csv"]
+    wine_scores = [float(t.rstrip("%")) for t in board_column(page, 3)]
+    assert wine_scores == sorted(wine_scores, reverse=True), wine_scores
+    assert [t.replace("🥇", "").strip() for t in board_column(page, 1)] == ["1", "2"]
+    shots(page, "board-wine")
+
+    # Every dataset: each ranked on its own, named on every row.
+    page.select_option("#runs-dataset", "all")
+    expect(rows).to_have_count(4)
+    assert board_column(page, 5) == ["wine.csv", "wine.csv", "Iris (no CSV)", "Iris (no CSV)"]
+    ranks = [text.replace("🥇", "").strip() for text in board_column(page, 1)]
+    assert ranks == ["1", "2", "1", "2"], ranks
+    shots(page, "board-all")
+
+    # The chosen filter survives the board's refresh (a run landing, say).
+    page.evaluate("htmx.trigger(document.body, 'runs-changed')")
+    page.wait_for_timeout(500)
+    expect(page.locator("#runs-dataset")).to_have_value("all")
+    expect(rows).to_have_count(4)
+
+    # Sorting: a header click orders by that column, a second click reverses it; aria-sort
+    # says which; the keyboard works as well as the mouse.
+    score = page.locator("#runs-board th[data-sort-key=score]")
+    score.get_by_role("button").click()
+    expect(score).to_have_attribute("aria-sort", "descending")
+    rank = page.locator("#runs-board th[data-sort-key=rank]")
+    expect(rank).to_have_attribute("aria-sort", "none")
+    values = [float(t.rstrip("%")) for t in board_column(page, 3)]
+    assert values == sorted(values, reverse=True), values
+    score.get_by_role("button").click()
+    expect(score).to_have_attribute("aria-sort", "ascending")
+    values = [float(t.rstrip("%")) for t in board_column(page, 3)]
+    assert values == sorted(values), values
+    name = page.locator("#runs-board th[data-sort-key=name]")
+    name.get_by_role("button").focus()
+    page.keyboard.press("Enter")
+    expect(name).to_have_attribute("aria-sort", "ascending")
+    names = [text.split("\n")[0].strip() for text in board_column(page, 2)]
+    assert names == sorted(names, key=str.casefold), names
+    dataset = page.locator("#runs-board th[data-sort-key=dataset]")
+    dataset.get_by_role("button").focus()
+    page.keyboard.press("Space")
+    expect(dataset).to_have_attribute("aria-sort", "ascending")
+    assert board_column(page, 5) == ["Iris (no CSV)", "Iris (no CSV)", "wine.csv", "wine.csv"]
+    shots(page, "board-sorted")
+
+    # Only the Iris runs.
+    page.select_option("#runs-dataset", label="Iris (no CSV) · 2 runs")
+    expect(rows).to_have_count(2)
+    assert board_column(page, 5) == ["Iris (no CSV)", "Iris (no CSV)"]
+
+    # The JSON API ranks the same way, on the server, and filters by dataset.
+    session_id = page.url.rstrip("/").split("/")[-1]
+    response = page.request.get(f"{stack.base_url}/api/sessions/{session_id}?dataset=current")
+    assert response.ok, response.text()
+    runs = response.json()["data"]["runs"]
+    assert [run["datasetName"] for run in runs] == ["wine.csv", "wine.csv"]
+    assert [run["datasetRank"] for run in runs] == [1, 2]
+    assert runs[0]["score"] >= runs[1]["score"]
+    every = page.request.get(f"{stack.base_url}/api/runs/{session_id}").json()["data"]
+    assert sorted(run["datasetRank"] for run in every) == [1, 1, 2, 2]

@@ -9,7 +9,7 @@ import nbformat as _nbformat
 from ascent.types.v1 import run_pb2
 
 from gateway.notebook.presentation import OutputTail, output_tail, to_ipynb
-from gateway.notebook.views import RunView
+from gateway.notebook.views import BoardView, RunView
 from gateway.rendering import env
 
 # nbformat ships no annotations: its calls are typed as Any, as in the notebook's tests.
@@ -76,15 +76,19 @@ def test_run_card_shows_a_scalar_and_why_a_run_is_not_ranked() -> None:
     assert 'class="console console-result">7.5</pre>' in html
 
 
+def _board(runs: list[RunView]) -> BoardView:
+    return BoardView.of(runs, "", {}, "current")
+
+
 def test_runs_board_marks_an_impossible_score_unranked_with_its_reason() -> None:
     good = run_pb2.Run(id="good", name="Good", code="x", status="ok")
     good.outcome.accuracy = 0.9
     typo = run_pb2.Run(id="typo", name="Typo", code="x", status="ok")
     typo.outcome.accuracy = 7.5
     template = env.get_template("notebook.html")
-    context = template.new_context(
-        {"runs": [RunView.of(good), RunView.of(typo)], "runs_error": None, "session": good}
-    )
+    # Ranks are the leaderboard's (per dataset): an unranked run has none.
+    runs = [RunView.of(good, rank=1), RunView.of(typo)]
+    context = template.new_context({"board": _board(runs), "runs_error": None, "session": good})
     html = "".join(template.blocks["runs"](context))
     good_row, typo_row = html.split('data-run-id="good"')[1].split('data-run-id="typo"')
     assert "Best run" in good_row and "unranked" not in good_row
@@ -94,15 +98,15 @@ def test_runs_board_marks_an_impossible_score_unranked_with_its_reason() -> None
 
 def test_only_scored_runs_hold_a_place_on_the_board() -> None:
     # Seen on the page: an unranked run listed first pushed an unscored baseline to "2",
-    # with no run at 1. Ranks count scored runs only.
+    # with no run at 1. Only ranked runs (the leaderboard's ranks) show a place.
     typo = run_pb2.Run(id="typo", name="Typo", code="x", status="ok")
     typo.outcome.accuracy = 7.5
     unscored = run_pb2.Run(id="plain", name="Plain", code="x", status="ok")
     good = run_pb2.Run(id="good", name="Good", code="x", status="ok")
     good.outcome.accuracy = 0.8
     template = env.get_template("notebook.html")
-    runs = [RunView.of(good), RunView.of(typo), RunView.of(unscored)]
-    context = template.new_context({"runs": runs, "runs_error": None, "session": good})
+    runs = [RunView.of(good, rank=1), RunView.of(typo), RunView.of(unscored)]
+    context = template.new_context({"board": _board(runs), "runs_error": None, "session": good})
     html = "".join(template.blocks["runs"](context))
     rows = html.split('data-run-id="')[1:]
     ranks = [row.split('class="rank">', 1)[1].split("</td>", 1)[0] for row in rows]

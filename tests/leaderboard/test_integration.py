@@ -90,6 +90,15 @@ async def test_runs_are_recorded_ranked_and_replay_changes_nothing(
             listed = await stub.ListRuns(lb.ListRunsRequest(session_id=board))
             assert [r.id for r in listed.runs] == [high.run.id, low.run.id, unscored.run.id]
             assert listed.runs[1].created_at == low.run.created_at
+            # Ranks are per dataset (all three ran without one); a filter on another dataset
+            # lists none of them.
+            assert dict(listed.dataset_ranks) == {high.run.id: 1, low.run.id: 2}
+            other = await stub.ListRuns(
+                lb.ListRunsRequest(session_id=board, dataset_sha256="f" * 64)
+            )
+            assert list(other.runs) == []
+            same = await stub.ListRuns(lb.ListRunsRequest(session_id=board, dataset_sha256=""))
+            assert list(same.runs) == list(listed.runs)
 
             board_view = await stub.GetLeaderboard(lb.GetLeaderboardRequest(board_id=board))
             assert board_view.metric == "accuracy"

@@ -291,3 +291,77 @@ def test_the_displayed_value_round_trips(db: Database, board: str) -> None:
     with db.session() as session:
         assert service.get_run(session, run.id).display == run.display
         assert not service.get_run(session, plain.id).HasField("display")
+
+
+IRIS = ""  # the starter's fallback: no CSV attached
+WINE = "a" * 64
+
+
+def test_runs_are_ranked_within_their_dataset(db: Database, board: str) -> None:
+    # The seed's demo order: two Iris runs, then wine uploaded, run, and improved by the AI.
+    iris_best = make_run(board, accuracy=1.0, minutes=0, dataset_sha256=IRIS)
+    iris_second = make_run(board, accuracy=0.9667, minutes=1, dataset_sha256=IRIS)
+    wine_first = make_run(board, accuracy=0.9444, minutes=2, dataset_sha256=WINE)
+    wine_ai = make_run(board, accuracy=1.0, minutes=3, dataset_sha256=WINE, is_improved=True)
+    wine_crash = make_run(board, minutes=4, dataset_sha256=WINE)
+    results = [record(db, run) for run in (iris_best, iris_second, wine_first, wine_ai)]
+    record(db, wine_crash)
+
+    with db.session() as session:
+        ranked = service.ranked_runs(session, board)
+        wine_only = service.ranked_runs(session, board, WINE)
+        iris_only = service.ranked_runs(session, board, IRIS)
+        wine_board = service.leaderboard(session, board, 0, WINE)
+        whole_board = service.leaderboard(session, board, 0)
+
+    # Dataset by dataset (the one run last first), each best first; ranks restart per dataset.
+    assert [(run.id, rank) for run, rank in ranked] == [
+        (wine_ai.id, 1),
+        (wine_first.id, 2),
+        (wine_crash.id, 0),
+        (iris_best.id, 1),
+        (iris_second.id, 2),
+    ]
+    assert [(run.id, rank) for run, rank in wine_only] == [
+        (wine_ai.id, 1),
+        (wine_first.id, 2),
+        (wine_crash.id, 0),
+    ]
+    assert [run.id for run, _ in iris_only] == [iris_best.id, iris_second.id]
+    assert [(e.rank, e.run_id, e.dataset_sha256) for e in wine_board.entries] == [
+        (1, wine_ai.id, WINE),
+        (2, wine_first.id, WINE),
+    ]
+    assert [(e.rank, e.dataset_sha256) for e in whole_board.entries] == [
+        (1, WINE),
+        (2, WINE),
+        (1, IRIS),
+        (2, IRIS),
+    ]
+    assert all(e.metric == "accuracy" for e in whole_board.entries)
+    # The first run on wine is wine's best (Iris's 100 % is no bar for it); the AI run then
+    # beats it, on wine.
+    assert [result.best for result in results] == [True, False, True, True]
+    bests = best_events(db, board)
+    assert [(e.run_id, e.dataset_sha256) for e in bests] == [
+        (iris_best.id, IRIS),
+        (wine_first.id, WINE),
+        (wine_ai.id, WINE),
+    ]
+    assert bests[2].previous_run_id == wine_first.id
+
+
+def test_accuracy_and_r2_runs_on_one_dataset_are_ranked_apart(db: Database, board: str) -> None:
+    # The starter's accuracy on a regression target, then real R² runs: never one ranking.
+    starter = make_run(board, accuracy=0.02, minutes=0, dataset_sha256=WINE)
+    ridge = make_run(board, r2=0.44, minutes=1, dataset_sha256=WINE)
+    forest = make_run(board, r2=0.51, minutes=2, dataset_sha256=WINE)
+    for run in (starter, ridge, forest):
+        record(db, run)
+    with db.session() as session:
+        ranked = service.ranked_runs(session, board)
+    assert [(run.id, rank) for run, rank in ranked] == [
+        (starter.id, 1),
+        (forest.id, 1),
+        (ridge.id, 2),
+    ]

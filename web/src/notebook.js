@@ -1,6 +1,7 @@
 // The notebook page: streamed runs, tabs, resizable split, drag-and-drop upload, templates,
 // live updates (Server-Sent Events) with toasts and confetti.
 import htmx from "htmx.org";
+import { initBoard } from "./board.js";
 import { initCharts } from "./charts.js";
 import { initEditor } from "./editor.js";
 import { learnerToasts } from "./live.js";
@@ -368,6 +369,7 @@ function initPage(root = document) {
   initSplit(root);
   initUpload(root);
   initCharts(root);
+  initBoard(root);
   initLive(root);
 }
 
@@ -381,6 +383,7 @@ document.addEventListener("htmx:afterSettle", (event) => {
     pendingHighlight = null;
   }
   if (event.target.id === "runs") {
+    initBoard(event.target);
     const count = event.target.querySelectorAll("tbody tr").length;
     const badge = document.getElementById("runs-count");
     if (badge) badge.textContent = count ? String(count) : "";
@@ -390,9 +393,33 @@ document.addEventListener("htmx:afterSettle", (event) => {
   }
 });
 
+// The notebook's actions behind "⋯ Menu" on a phone (the button is hidden on wider screens).
+function setMenu(open) {
+  const button = document.getElementById("nb-menu-btn");
+  const menu = document.getElementById("nb-actions");
+  if (!button || !menu) return;
+  button.setAttribute("aria-expanded", String(open));
+  menu.classList.toggle("open", open);
+  if (open) menu.querySelector("a, button, select, label")?.focus();
+}
+
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const button = document.getElementById("nb-menu-btn");
+  if (button?.getAttribute("aria-expanded") === "true") {
+    setMenu(false);
+    button.focus();
+  }
+});
+
 document.addEventListener("click", (event) => {
   const target = event.target instanceof Element ? event.target : null;
   if (!target) return;
+  if (target.closest("[data-nb-menu]")) {
+    setMenu(document.getElementById("nb-menu-btn")?.getAttribute("aria-expanded") !== "true");
+    return;
+  }
+  if (!target.closest("#nb-actions")) setMenu(false);
   const load = target.closest("[data-load-code]");
   if (load) {
     const source = document.querySelector(load.getAttribute("data-load-code"));

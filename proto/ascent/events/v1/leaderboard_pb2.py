@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from ascent.events.v1 import meta_pb2 as ascent_dot_events_dot_v1_dot_meta__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"ascent/events/v1/leaderboard.proto\x12\x10\x61scent.events.v1\x1a\x1b\x61scent/events/v1/meta.proto\"\xad\x01\n\x0c\x42\x65stAchieved\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x10\n\x08\x62oard_id\x18\x02 \x01(\t\x12\x0e\n\x06run_id\x18\x03 \x01(\t\x12\x10\n\x08owner_id\x18\x04 \x01(\t\x12\r\n\x05score\x18\x05 \x01(\x01\x12\x16\n\x0eprevious_score\x18\x06 \x01(\x01\x12\x17\n\x0fprevious_run_id\x18\x07 \x01(\t\"\xc9\x01\n\x0f\x43hallengeRanked\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x16\n\x0e\x63hallenge_slug\x18\x02 \x01(\t\x12\x12\n\nlearner_id\x18\x03 \x01(\t\x12\x0e\n\x06run_id\x18\x04 \x01(\t\x12\x14\n\x0cpublic_score\x18\x05 \x01(\x01\x12\x0c\n\x04rank\x18\x06 \x01(\x05\x12\x10\n\x08\x65ntrants\x18\x07 \x01(\x05\x12\x19\n\x11\x63hallenge_version\x18( \x01(\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"ascent/events/v1/leaderboard.proto\x12\x10\x61scent.events.v1\x1a\x1b\x61scent/events/v1/meta.proto\"\xc5\x01\n\x0c\x42\x65stAchieved\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x10\n\x08\x62oard_id\x18\x02 \x01(\t\x12\x0e\n\x06run_id\x18\x03 \x01(\t\x12\x10\n\x08owner_id\x18\x04 \x01(\t\x12\r\n\x05score\x18\x05 \x01(\x01\x12\x16\n\x0eprevious_score\x18\x06 \x01(\x01\x12\x17\n\x0fprevious_run_id\x18\x07 \x01(\t\x12\x16\n\x0e\x64\x61taset_sha256\x18\x08 \x01(\t\"\xc9\x01\n\x0f\x43hallengeRanked\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x16\n\x0e\x63hallenge_slug\x18\x02 \x01(\t\x12\x12\n\nlearner_id\x18\x03 \x01(\t\x12\x0e\n\x06run_id\x18\x04 \x01(\t\x12\x14\n\x0cpublic_score\x18\x05 \x01(\x01\x12\x0c\n\x04rank\x18\x06 \x01(\x05\x12\x10\n\x08\x65ntrants\x18\x07 \x01(\x05\x12\x19\n\x11\x63hallenge_version\x18( \x01(\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,7 +33,7 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'ascent.events.v1.leaderboar
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_BESTACHIEVED']._serialized_start=86
-  _globals['_BESTACHIEVED']._serialized_end=259
-  _globals['_CHALLENGERANKED']._serialized_start=262
-  _globals['_CHALLENGERANKED']._serialized_end=463
+  _globals['_BESTACHIEVED']._serialized_end=283
+  _globals['_CHALLENGERANKED']._serialized_start=286
+  _globals['_CHALLENGERANKED']._serialized_end=487
 # @@protoc_insertion_point(module_scope)

@@ -7,7 +7,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class BestAchieved(_message.Message):
-    __slots__ = ("meta", "board_id", "run_id", "owner_id", "score", "previous_score", "previous_run_id")
+    __slots__ = ("meta", "board_id", "run_id", "owner_id", "score", "previous_score", "previous_run_id", "dataset_sha256")
     META_FIELD_NUMBER: _ClassVar[int]
     BOARD_ID_FIELD_NUMBER: _ClassVar[int]
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
@@ -15,6 +15,7 @@ class BestAchieved(_message.Message):
     SCORE_FIELD_NUMBER: _ClassVar[int]
     PREVIOUS_SCORE_FIELD_NUMBER: _ClassVar[int]
     PREVIOUS_RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
     meta: _meta_pb2.EventMeta
     board_id: str
     run_id: str
@@ -22,7 +23,8 @@ class BestAchieved(_message.Message):
     score: float
     previous_score: float
     previous_run_id: str
-    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., board_id: _Optional[str] = ..., run_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., score: _Optional[float] = ..., previous_score: _Optional[float] = ..., previous_run_id: _Optional[str] = ...) -> None: ...
+    dataset_sha256: str
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., board_id: _Optional[str] = ..., run_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., score: _Optional[float] = ..., previous_score: _Optional[float] = ..., previous_run_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ...) -> None: ...
 
 class ChallengeRanked(_message.Message):
     __slots__ = ("meta", "challenge_slug", "learner_id", "run_id", "public_score", "rank", "entrants", "challenge_version")

@@ -11,16 +11,27 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ListRunsRequest(_message.Message):
-    __slots__ = ("session_id",)
+    __slots__ = ("session_id", "dataset_sha256")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
     session_id: str
-    def __init__(self, session_id: _Optional[str] = ...) -> None: ...
+    dataset_sha256: str
+    def __init__(self, session_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ...) -> None: ...
 
 class ListRunsResponse(_message.Message):
-    __slots__ = ("runs",)
+    __slots__ = ("runs", "dataset_ranks")
+    class DatasetRanksEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
     RUNS_FIELD_NUMBER: _ClassVar[int]
+    DATASET_RANKS_FIELD_NUMBER: _ClassVar[int]
     runs: _containers.RepeatedCompositeFieldContainer[_run_pb2.Run]
-    def __init__(self, runs: _Optional[_Iterable[_Union[_run_pb2.Run, _Mapping]]] = ...) -> None: ...
+    dataset_ranks: _containers.ScalarMap[str, int]
+    def __init__(self, runs: _Optional[_Iterable[_Union[_run_pb2.Run, _Mapping]]] = ..., dataset_ranks: _Optional[_Mapping[str, int]] = ...) -> None: ...
 
 class GetRunRequest(_message.Message):
     __slots__ = ("run_id", "wait_ms")
@@ -37,15 +48,17 @@ class GetRunResponse(_message.Message):
     def __init__(self, run: _Optional[_Union[_run_pb2.Run, _Mapping]] = ...) -> None: ...
 
 class GetLeaderboardRequest(_message.Message):
-    __slots__ = ("board_id", "limit")
+    __slots__ = ("board_id", "limit", "dataset_sha256")
     BOARD_ID_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
+    DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
     board_id: str
     limit: int
-    def __init__(self, board_id: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+    dataset_sha256: str
+    def __init__(self, board_id: _Optional[str] = ..., limit: _Optional[int] = ..., dataset_sha256: _Optional[str] = ...) -> None: ...
 
 class LeaderboardEntry(_message.Message):
-    __slots__ = ("rank", "run_id", "name", "owner_id", "score", "model_type", "is_improved")
+    __slots__ = ("rank", "run_id", "name", "owner_id", "score", "model_type", "is_improved", "dataset_sha256", "metric")
     RANK_FIELD_NUMBER: _ClassVar[int]
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -53,6 +66,8 @@ class LeaderboardEntry(_message.Message):
     SCORE_FIELD_NUMBER: _ClassVar[int]
     MODEL_TYPE_FIELD_NUMBER: _ClassVar[int]
     IS_IMPROVED_FIELD_NUMBER: _ClassVar[int]
+    DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
+    METRIC_FIELD_NUMBER: _ClassVar[int]
     rank: int
     run_id: str
     name: str
@@ -60,7 +75,9 @@ class LeaderboardEntry(_message.Message):
     score: float
     model_type: str
     is_improved: bool
-    def __init__(self, rank: _Optional[int] = ..., run_id: _Optional[str] = ..., name: _Optional[str] = ..., owner_id: _Optional[str] = ..., score: _Optional[float] = ..., model_type: _Optional[str] = ..., is_improved: _Optional[bool] = ...) -> None: ...
+    dataset_sha256: str
+    metric: str
+    def __init__(self, rank: _Optional[int] = ..., run_id: _Optional[str] = ..., name: _Optional[str] = ..., owner_id: _Optional[str] = ..., score: _Optional[float] = ..., model_type: _Optional[str] = ..., is_improved: _Optional[bool] = ..., dataset_sha256: _Optional[str] = ..., metric: _Optional[str] = ...) -> None: ...
 
 class GetLeaderboardResponse(_message.Message):
     __slots__ = ("board_id", "metric", "entries")

@@ -67,7 +67,9 @@ class LeaderboardServiceServicer:
     """
 
     def ListRuns(self, request, context):
-        """Runs of one notebook session, best score first (runs without a score last, newest first).
+        """Runs of one notebook session, dataset by dataset (the dataset run most recently first),
+        each dataset's runs best score first (runs without a score last, newest first); ranks
+        are per dataset: runs on different data are never ranked together.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -81,7 +83,7 @@ class LeaderboardServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetLeaderboard(self, request, context):
-        """Ranked entries of a board (a session's runs, one row per run).
+        """Ranked entries of a board (a session's runs, one row per run), ranked per dataset.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
