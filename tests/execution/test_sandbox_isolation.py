@@ -86,6 +86,48 @@ print("RESULT " + json.dumps(out))
     assert out["outside_s"] < 1.0  # refused locally, no packet ever left
 
 
+async def test_only_unix_and_ip_socket_families(pool: SandboxPool) -> None:
+    # AF_VSOCK reaches the hypervisor or other VMs' services, AF_PACKET/AF_NETLINK/AF_ALG/
+    # AF_KEY are kernel attack surface; a run needs only AF_UNIX (multiprocessing, joblib)
+    # and IP sockets (which the empty network namespace leaves unroutable).
+    code = """
+import errno, json, socket
+families = {"AF_UNIX": 1, "AF_INET": 2, "AF_INET6": 10, "AF_NETLINK": 16, "AF_PACKET": 17,
+            "AF_KEY": 15, "AF_ALG": 38, "AF_VSOCK": 40, "AF_BLUETOOTH": 31, "AF_TIPC": 30,
+            "AF_RDS": 21, "AF_XDP": 44, "AF_CAN": 29}
+out = {}
+for name, family in families.items():
+    for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM, socket.SOCK_RAW, socket.SOCK_SEQPACKET):
+        try:
+            s = socket.socket(family, kind)
+        except OSError as e:
+            out.setdefault(name, errno.errorcode.get(e.errno, str(e)))
+            continue
+        out[name] = "created"
+        if family == 40:  # what the attack did: bind any port and listen
+            try:
+                s.bind((0xFFFFFFFF, 5000))
+                s.listen()
+                out[name] = "listening"
+            except OSError:
+                pass
+        s.close()
+        break
+try:
+    a, b = socket.socketpair(40, socket.SOCK_STREAM)
+    out["pair_vsock"] = "created"
+except OSError as e:
+    out["pair_vsock"] = errno.errorcode.get(e.errno, str(e))
+a, b = socket.socketpair()
+out["pair_unix"] = "created"
+print("RESULT " + json.dumps(out))
+"""
+    out = _json_line(await run_code(pool, code))
+    assert out.pop("AF_UNIX") == out.pop("AF_INET") == out.pop("AF_INET6") == "created"
+    assert out.pop("pair_unix") == "created"
+    assert out == dict.fromkeys(out, "EAFNOSUPPORT"), out
+
+
 async def test_host_secrets_and_service_files_unreadable(
     pool: SandboxPool,
     tmp_path: Path,

@@ -158,6 +158,7 @@ class _Worker:
             "root_dir": str(self.root_dir),
             "ro_paths": self.ro_paths,
             "cgroup_procs": self.cgroups.procs_files,
+            "rootless": os.geteuid() != 0,
             "mpl_config_dir": str(mpl_dir),
         }
         try:
@@ -268,17 +269,26 @@ class SandboxPool:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._started = False
         self._closing = False
-        self._mpl_dir = Path(tempfile.gettempdir()) / "ascent-sandbox-mpl"
+        self._mpl_dir = Path(tempfile.gettempdir()) / f"ascent-sandbox-mpl-{os.geteuid()}"
         # A distinct uid per slot, and per pool process, so RLIMIT_NPROC never spans runs.
         self._uid_base = 100_000 + (os.getpid() % 20_000) * MAX_POOL_SIZE
+        # Not root: every worker gets its own unprivileged user namespace instead.
+        self.rootless = os.geteuid() != 0
+        self.isolation: dict[str, str] = {}
 
     # --- lifecycle -------------------------------------------------------------------
 
     async def start(self) -> None:
         if self._started:
             return
-        _preflight()
-        self._cgroups = CgroupManager()
+        _preflight(self.rootless)
+        self._cgroups = CgroupManager(required=not self.rootless)
+        self.isolation = _isolation(self.rootless, self._cgroups)
+        log.info(
+            "sandbox isolation: "
+            + "; ".join(f"{key}: {value}" for key, value in self.isolation.items()),
+            extra={"isolation": self.isolation},
+        )
         try:
             root = Path(self._work_root_arg or tempfile.gettempdir())
             root.mkdir(parents=True, exist_ok=True)
@@ -688,19 +698,47 @@ class SandboxPool:
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _preflight() -> None:
+def _preflight(rootless: bool) -> None:
     if sys.platform != "linux":
         raise SandboxError("sandbox unavailable: Linux is required")
     if platform.machine() != "x86_64":
         raise SandboxError("sandbox unavailable: the seccomp filter supports x86_64 only")
-    if os.geteuid() != 0:
-        raise SandboxError(
-            "sandbox unavailable: the execution service must start as root to create "
-            "namespaces and cgroups (runs themselves are unprivileged)"
-        )
-    for ns in ("mnt", "net", "pid", "ipc", "uts"):
+    for ns in ("mnt", "net", "pid", "ipc", "uts", *(("user",) if rootless else ())):
         if not os.path.exists(f"/proc/self/ns/{ns}"):
             raise SandboxError(f"sandbox unavailable: kernel lacks {ns} namespaces")
+    if rootless:
+        # The zygote's unshare(CLONE_NEWUSER) is the real test (a sysctl or an LSM may still
+        # refuse it); this only names the common cause up front.
+        try:
+            with open("/proc/sys/user/max_user_namespaces") as fh:
+                allowed = int(fh.read().strip() or 0)
+        except OSError:
+            allowed = 1
+        if allowed <= 0:
+            raise SandboxError(
+                "sandbox unavailable: not root and user namespaces are disabled "
+                "(user.max_user_namespaces = 0): start as root or enable them"
+            )
+
+
+def _isolation(rootless: bool, cgroups: CgroupManager) -> dict[str, str]:
+    """What this pool enforces, as stated at start (log line, ``SandboxPool.isolation``)."""
+    layers = {
+        "mode": "rootless (unprivileged user namespace)" if rootless else "root",
+        "namespaces": "user+mount+pid+net+ipc+uts" if rootless else "mount+pid+net+ipc+uts",
+        "seccomp": "enforced",
+        "capabilities": "none (bounding, effective, permitted cleared)",
+        "rlimits": "enforced (cpu, address space, nproc, fsize, nofile, core)",
+        "cgroups": cgroups.description,
+        "uid": (
+            "one mapped uid per worker (the service's own outside)"
+            if rootless
+            else "one unprivileged uid per slot"
+        ),
+    }
+    if rootless:
+        layers["supplementary groups"] = "kept (setgroups is denied in a user namespace)"
+    return layers
 
 
 def _limits_dict(limits: Limits) -> dict[str, float | int]:
