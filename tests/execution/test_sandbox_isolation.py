@@ -49,8 +49,8 @@ def _host_processes_with(marker: str) -> list[int]:
 def _slot_tasks(pool: SandboxPool) -> list[str]:
     tasks = []
     for worker in pool._workers:
-        for group in worker.cgroups.groups.values():
-            tasks += (group / "cgroup.procs").read_text().split()
+        for procs in worker.cgroups.procs_files:  # cgroup v1 or v2
+            tasks += Path(procs).read_text().split()
     return tasks
 
 

@@ -100,8 +100,8 @@ def detect(mountinfo: str, proc_cgroup: str, root: Path = Path("/")) -> Layout:
             groups[ctrl] = own if own.is_dir() else base
         return Layout(1, groups, None)
     if unified is None or own_v2 is None:
-        missing = ", ".join(c for c in _CONTROLLERS if c not in mounts)
-        return Layout(0, {}, None, f"no cgroup v2 and cgroup v1 controller(s) {missing} missing")
+        absent = ", ".join(c for c in _CONTROLLERS if c not in mounts)
+        return Layout(0, {}, None, f"no cgroup v2 and cgroup v1 controller(s) {absent} missing")
     base = root / unified.relative_to("/")
     own = base / own_v2.lstrip("/")
     if not own.is_dir():  # e.g. a cgroup namespace whose root is the mount itself
