@@ -20,14 +20,18 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/ascent-cgroup2-out.XXXXXX")
 log=$out/console.log
 started=$(date +%s)
 share() { echo "local,path=$1,mount_tag=$2,security_model=none$3"; }
-timeout 1800 qemu-system-x86_64 -enable-kvm -cpu host -smp "${ASCENT_VM_CPUS:-2}" \
+# ASCENT_VM_ACCEL=tcg: software emulation, for hosts whose /dev/kvm cannot boot a stock kernel.
+accel=${ASCENT_VM_ACCEL:-kvm}
+if [[ $accel == kvm ]]; then cpu=(-enable-kvm -cpu "${ASCENT_VM_CPU_MODEL:-host,-arch-capabilities}")
+else cpu=(-accel tcg,thread=multi -cpu "${ASCENT_VM_CPU_MODEL:-max}"); fi
+timeout "${ASCENT_VM_TIMEOUT:-1800}" qemu-system-x86_64 "${cpu[@]}" -smp "${ASCENT_VM_CPUS:-2}" \
     -m "${ASCENT_VM_MEMORY:-4096}" -nographic -no-reboot -nic none \
     -kernel "$cache/vmlinuz" -initrd "$cache/initrd.img" \
     -drive "file=$cache/rootfs.img,format=raw,if=virtio,snapshot=on" \
     -virtfs "$(share "$pyprefix" pyenv ,readonly=on)" \
     -virtfs "$(share "$repo" repo ,readonly=on)" \
     -virtfs "$(share "$out" out "")" \
-    -append "root=/dev/vda rw console=ttyS0 quiet systemd.show_status=0 ascent.repo=$repo ascent.pyenv=$pyprefix ascent.tests=$tests" \
+    -append "root=/dev/vda rw console=ttyS0 ascent.repo=$repo ascent.pyenv=$pyprefix ascent.tests=$tests" \
     >"$log" 2>&1 </dev/null || true
 echo "VM wall time: $(( $(date +%s) - started )) s (boot + tests + poweroff); console: $log"
 cat "$out/env.txt" 2>/dev/null || { echo "the VM wrote no results; console tail:"; tail -40 "$log"; exit 1; }
