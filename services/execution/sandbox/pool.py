@@ -146,7 +146,7 @@ class _Worker:
     def busy(self) -> bool:
         return self.job is not None
 
-    async def start(self, mpl_dir: Path) -> None:
+    async def start(self, mpl_dir: Path, timeout: float = START_TIMEOUT) -> None:
         loop = asyncio.get_running_loop()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.root_dir.mkdir(parents=True, exist_ok=True)
@@ -179,7 +179,7 @@ class _Worker:
         ours.setblocking(False)
         self.sock = ours
         try:
-            raw = await asyncio.wait_for(loop.sock_recv(ours, 65536), START_TIMEOUT)
+            raw = await asyncio.wait_for(loop.sock_recv(ours, 65536), timeout)
         except TimeoutError:
             await self.stop()
             raise SandboxError("sandbox unavailable: worker did not start in time") from None
@@ -250,15 +250,19 @@ class SandboxPool:
         max_queue: int = 64,
         work_root: str | None = None,
         extra_ro_paths: tuple[str, ...] = (),
+        start_timeout: float = START_TIMEOUT,
     ) -> None:
         """``extra_ro_paths``: more host directories every run sees read-only at the same
-        path (e.g. shared read-only datasets); the interpreter and its libraries always are."""
+        path (e.g. shared read-only datasets); the interpreter and its libraries always are.
+        ``start_timeout``: how long a worker may take to import the ML stack (longer on an
+        emulated machine, e.g. the cgroup v2 VM under TCG)."""
         if not 1 <= size <= MAX_POOL_SIZE:
             raise ValueError(f"size must be between 1 and {MAX_POOL_SIZE}")
         if max_queue < 0:
             raise ValueError("max_queue must be >= 0")
         self.size = size
         self.max_queue = max_queue
+        self.start_timeout = start_timeout
         self._work_root_arg = work_root
         self._ro_paths = _ro_paths(tuple(os.path.abspath(p) for p in extra_ro_paths))
         self._work_dir: Path | None = None
@@ -306,7 +310,9 @@ class SandboxPool:
                 )
                 for i in range(self.size)
             ]
-            await asyncio.gather(*(w.start(self._mpl_dir) for w in self._workers))
+            await asyncio.gather(
+                *(w.start(self._mpl_dir, self.start_timeout) for w in self._workers)
+            )
             for w in self._workers:
                 w.reader = asyncio.create_task(self._read_worker(w))
             await asyncio.gather(*(self._probe(w) for w in self._workers))
@@ -642,7 +648,7 @@ class SandboxPool:
         self._workers[index] = replacement
         for attempt in range(3):
             try:
-                await replacement.start(self._mpl_dir)
+                await replacement.start(self._mpl_dir, self.start_timeout)
                 replacement.reader = asyncio.create_task(self._read_worker(replacement))
                 break
             except SandboxError:

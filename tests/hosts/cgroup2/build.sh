@@ -43,7 +43,7 @@ cat >"$root/etc/fstab" <<'FSTAB'
 /dev/vda / ext4 rw,errors=remount-ro 0 1
 FSTAB
 printf '9p\n9pnet\n9pnet_virtio\n' >"$root/etc/modules-load.d/9p.conf"
-install -m 0755 "$repo/tests/hosts/cgroup2/guest-run.sh" "$root/usr/local/bin/ascent-guest-run"
+install -m 0755 "$repo/tests/hosts/cgroup2/guest-boot.sh" "$root/usr/local/bin/ascent-guest-boot"
 # Delegate=yes: systemd hands the unit its cgroup subtree (memory, pids enabled), exactly
 # what a deployment of the execution service as a systemd unit gets.
 cat >"$root/etc/systemd/system/ascent-tests.service" <<'UNIT'
@@ -55,7 +55,7 @@ Type=oneshot
 Delegate=yes
 StandardOutput=journal+console
 StandardError=journal+console
-ExecStart=/usr/local/bin/ascent-guest-run
+ExecStart=/usr/local/bin/ascent-guest-boot
 ExecStopPost=/usr/bin/systemctl --no-block poweroff
 [Install]
 WantedBy=multi-user.target

@@ -1,17 +1,11 @@
 #!/bin/bash
-# Runs inside the cgroup v2 VM (systemd unit ascent-tests.service, Delegate=yes): mounts the
-# host's interpreter, the checkout and the results folder over 9p, records what the kernel
-# offers, runs the sandbox tests and writes everything to the results folder.
+# Runs inside the cgroup v2 VM (systemd unit ascent-tests.service, Delegate=yes, started by
+# guest-boot.sh once the shares are mounted): records what the kernel offers, runs the
+# sandbox tests and writes everything to the results folder.
 set -u
 arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^ascent\.$1=//p"; }
 repo=$(arg repo)
-pyenv=$(arg pyenv)
 out=/mnt/ascent-out
-mkdir -p "$repo" "$pyenv" "$out"
-opts=trans=virtio,version=9p2000.L,msize=262144
-mount -t 9p -o "$opts,cache=loose,ro" pyenv "$pyenv"
-mount -t 9p -o "$opts,cache=loose,ro" repo "$repo"
-mount -t 9p -o "$opts" out "$out"
 {
     echo "kernel: $(uname -r)"
     echo "cgroup fs: $(stat -fc %T /sys/fs/cgroup)"
@@ -22,8 +16,9 @@ mount -t 9p -o "$opts" out "$out"
 cd "$repo"
 start=$(date +%s)
 # The checkout is read-only here: no cache, no bytecode; the sandbox's own files go to /tmp.
-PYTHONDONTWRITEBYTECODE=1 HOME=/root TMPDIR=/tmp \
-    timeout 1500 "$repo/.venv/bin/python" -m pytest -p no:cacheprovider -q -rs \
+PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HOME=/root TMPDIR=/tmp \
+    ASCENT_SANDBOX_START_TIMEOUT=$(arg start_timeout) \
+    timeout "$(arg test_timeout)" "$repo/.venv/bin/python" -m pytest -p no:cacheprovider -v -rs --durations=5 \
     $(arg tests | tr ',' ' ') >"$out/pytest.txt" 2>&1
 echo $? >"$out/rc"
 echo "seconds: $(( $(date +%s) - start ))" >>"$out/env.txt"

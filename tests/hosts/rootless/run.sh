@@ -54,6 +54,7 @@ unshare --mount --propagation private bash -c "
     $cgsetup
     cd '$copy'
     exec runuser -u '$user' -- env -i PATH=/usr/bin:/bin HOME='$home' LANG=C.UTF-8 \
+        ASCENT_SANDBOX_EXPECT_CGROUPS=$delegate \
         PYTHONDONTWRITEBYTECODE=1 .venv/bin/python -m pytest -p no:cacheprovider -q -rs ${tests[*]}
 "
 rc=$?
