@@ -21,6 +21,8 @@ failing, and the pool states it. As root the same failure refuses to start (fail
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import errno
 import os
 import re
@@ -50,6 +52,7 @@ class Layout:
     v1: dict[str, Path]
     v2: Path | None
     reason: str = ""
+    v2_mount: Path | None = None
 
 
 def parse_mountinfo(text: str) -> tuple[dict[str, Path], Path | None]:
@@ -111,7 +114,7 @@ def detect(mountinfo: str, proc_cgroup: str, root: Path = Path("/")) -> Layout:
     if missing:
         where = "split between cgroup v1 and v2" if mounts else f"not delegated to {own}"
         return Layout(0, {}, own, f"cgroup v2 controller(s) {', '.join(missing)} {where}")
-    return Layout(2, {}, own)
+    return Layout(2, {}, own, v2_mount=base)
 
 
 def host_layout() -> Layout:
@@ -347,6 +350,21 @@ class _SlotV2(SlotCgroups):
 # --- the pool's tree -------------------------------------------------------------------
 
 
+_MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REMOUNT = 2, 4, 8, 32
+
+
+def _remount_writable(mount_point: Path) -> None:
+    """Docker and Kubernetes mount a container's own cgroup v2 namespace read-only unless
+    privileged; with CAP_SYS_ADMIN it may be remounted read-write (it shows only the
+    container's subtree). Raises OSError when not allowed."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
+    flags = _MS_REMOUNT | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
+    if libc.mount(None, os.fsencode(mount_point), None, flags, None) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+
+
 def _enable_controllers(parent: Path) -> None:
     """Make memory and pids available to ``parent``'s children (cgroup v2), moving the
     processes ``parent`` holds into the leaf ``ascent-service`` if the kernel asks."""
@@ -429,6 +447,9 @@ class CgroupManager:
         ):
             parent = own.parent  # an earlier pool of this process moved us into the leaf
         _remove_stale(parent)
+        if os.geteuid() == 0 and not os.access(parent, os.W_OK) and self.layout.v2_mount:
+            with contextlib.suppress(OSError):  # else the mkdir below says why (EROFS)
+                _remount_writable(self.layout.v2_mount)
         try:
             _enable_controllers(parent)
             base = parent / name

@@ -31,7 +31,7 @@ timeout "${ASCENT_VM_TIMEOUT:-1800}" qemu-system-x86_64 "${cpu[@]}" -smp "${ASCE
     -virtfs "$(share "$pyprefix" pyenv ,readonly=on)" \
     -virtfs "$(share "$repo" repo ,readonly=on)" \
     -virtfs "$(share "$out" out "")" \
-    -append "root=/dev/vda rw console=ttyS0 ascent.repo=$repo ascent.pyenv=$pyprefix ascent.tests=$tests ascent.start_timeout=${ASCENT_SANDBOX_START_TIMEOUT:-180} ascent.test_timeout=${ASCENT_VM_TEST_TIMEOUT:-1500}" \
+    -append "root=/dev/vda rw console=ttyS0 ascent.repo=$repo ascent.pyenv=$pyprefix ascent.tests=$tests ascent.start_timeout=${ASCENT_SANDBOX_START_TIMEOUT:-180} ascent.test_timeout=${ASCENT_VM_TEST_TIMEOUT:-1500} ascent.cgroup_ro=${ASCENT_VM_CGROUP_RO:-1}" \
     >"$log" 2>&1 </dev/null || true
 echo "VM wall time: $(( $(date +%s) - started )) s (boot + tests + poweroff); console: $log"
 cat "$out/env.txt" 2>/dev/null || { echo "the VM wrote no results; console tail:"; tail -40 "$log"; exit 1; }
