@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Boot the cgroup v2 VM (built by build.sh) with KVM and run the sandbox tests in it.
 # Usage: tests/hosts/cgroup2/run.sh [test paths...]   (default: every sandbox test file)
+# ASCENT_VM_SOURCE=DIR shares another checkout (with a .venv) at this checkout's path, e.g.
+# an older commit to show what failed before.
 # Prints the guest's kernel/cgroup facts and pytest's summary; exits with pytest's status.
 set -euo pipefail
 
@@ -29,7 +31,7 @@ timeout "${ASCENT_VM_TIMEOUT:-1800}" qemu-system-x86_64 "${cpu[@]}" -smp "${ASCE
     -kernel "$cache/vmlinuz" -initrd "$cache/initrd.img" \
     -drive "file=$cache/rootfs.img,format=raw,if=virtio,snapshot=on" \
     -virtfs "$(share "$pyprefix" pyenv ,readonly=on)" \
-    -virtfs "$(share "$repo" repo ,readonly=on)" \
+    -virtfs "$(share "${ASCENT_VM_SOURCE:-$repo}" repo ,readonly=on)" \
     -virtfs "$(share "$out" out "")" \
     -append "root=/dev/vda rw console=ttyS0 ascent.repo=$repo ascent.pyenv=$pyprefix ascent.tests=$tests ascent.start_timeout=${ASCENT_SANDBOX_START_TIMEOUT:-180} ascent.test_timeout=${ASCENT_VM_TEST_TIMEOUT:-1500} ascent.cgroup_ro=${ASCENT_VM_CGROUP_RO:-1}" \
     >"$log" 2>&1 </dev/null || true
