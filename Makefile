@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WEB_STAMP := web/dist/.built
 
-.PHONY: run check test test-fast install web chromium proto proto-check lint imports format typecheck bench bench-execution bench-coach bench-analytics bench-console priors clean
+.PHONY: run check test test-fast install web chromium proto proto-check lint imports format typecheck bench bench-execution bench-coach bench-analytics bench-console priors clean test-cgroup2 test-rootless
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,16 @@ test: install web chromium check
 # tests/support/lanes.py).
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not integration and not browser and not nats and not sandbox"
+
+# The sandbox tests on a real cgroup v2 kernel: a Debian bookworm VM (debootstrap, cached in
+# .cache/cgroup2-vm) booted with qemu; KVM by default, ASCENT_VM_ACCEL=tcg where /dev/kvm
+# cannot boot a stock kernel (tests/hosts/cgroup2/, results in services/execution/README.md).
+test-cgroup2: install
+	tests/hosts/cgroup2/run.sh
+
+# The sandbox tests as a non-root user (rootless mode); DELEGATE=1 gives it a cgroup subtree.
+test-rootless: install
+	tests/hosts/rootless/run.sh $(if $(DELEGATE),--delegate)
 
 proto: install
 	$(BIN)/python proto/generate.py

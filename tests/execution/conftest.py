@@ -24,7 +24,9 @@ async def _pool(size: int, max_queue: int = 64) -> AsyncIterator[SandboxPool]:
     lanes.require("the sandbox")
     # Set before the workers start: if the environment were not cleared, they'd carry it.
     os.environ[SERVICE_SECRET_ENV] = SERVICE_SECRET
-    pool = SandboxPool(size=size, max_queue=max_queue)
+    # The cgroup v2 VM under software emulation (tests/hosts/cgroup2) imports slowly.
+    start_timeout = float(os.environ.get("ASCENT_SANDBOX_START_TIMEOUT", "180"))
+    pool = SandboxPool(size=size, max_queue=max_queue, start_timeout=start_timeout)
     await pool.start()
     try:
         yield pool

@@ -146,7 +146,7 @@ class _Worker:
     def busy(self) -> bool:
         return self.job is not None
 
-    async def start(self, mpl_dir: Path) -> None:
+    async def start(self, mpl_dir: Path, timeout: float = START_TIMEOUT) -> None:
         loop = asyncio.get_running_loop()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.root_dir.mkdir(parents=True, exist_ok=True)
@@ -158,6 +158,7 @@ class _Worker:
             "root_dir": str(self.root_dir),
             "ro_paths": self.ro_paths,
             "cgroup_procs": self.cgroups.procs_files,
+            "rootless": os.geteuid() != 0,
             "mpl_config_dir": str(mpl_dir),
         }
         try:
@@ -178,7 +179,7 @@ class _Worker:
         ours.setblocking(False)
         self.sock = ours
         try:
-            raw = await asyncio.wait_for(loop.sock_recv(ours, 65536), START_TIMEOUT)
+            raw = await asyncio.wait_for(loop.sock_recv(ours, 65536), timeout)
         except TimeoutError:
             await self.stop()
             raise SandboxError("sandbox unavailable: worker did not start in time") from None
@@ -249,15 +250,19 @@ class SandboxPool:
         max_queue: int = 64,
         work_root: str | None = None,
         extra_ro_paths: tuple[str, ...] = (),
+        start_timeout: float = START_TIMEOUT,
     ) -> None:
         """``extra_ro_paths``: more host directories every run sees read-only at the same
-        path (e.g. shared read-only datasets); the interpreter and its libraries always are."""
+        path (e.g. shared read-only datasets); the interpreter and its libraries always are.
+        ``start_timeout``: how long a worker may take to import the ML stack (longer on an
+        emulated machine, e.g. the cgroup v2 VM under TCG)."""
         if not 1 <= size <= MAX_POOL_SIZE:
             raise ValueError(f"size must be between 1 and {MAX_POOL_SIZE}")
         if max_queue < 0:
             raise ValueError("max_queue must be >= 0")
         self.size = size
         self.max_queue = max_queue
+        self.start_timeout = start_timeout
         self._work_root_arg = work_root
         self._ro_paths = _ro_paths(tuple(os.path.abspath(p) for p in extra_ro_paths))
         self._work_dir: Path | None = None
@@ -268,17 +273,26 @@ class SandboxPool:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._started = False
         self._closing = False
-        self._mpl_dir = Path(tempfile.gettempdir()) / "ascent-sandbox-mpl"
+        self._mpl_dir = Path(tempfile.gettempdir()) / f"ascent-sandbox-mpl-{os.geteuid()}"
         # A distinct uid per slot, and per pool process, so RLIMIT_NPROC never spans runs.
         self._uid_base = 100_000 + (os.getpid() % 20_000) * MAX_POOL_SIZE
+        # Not root: every worker gets its own unprivileged user namespace instead.
+        self.rootless = os.geteuid() != 0
+        self.isolation: dict[str, str] = {}
 
     # --- lifecycle -------------------------------------------------------------------
 
     async def start(self) -> None:
         if self._started:
             return
-        _preflight()
-        self._cgroups = CgroupManager()
+        _preflight(self.rootless)
+        self._cgroups = CgroupManager(required=not self.rootless)
+        self.isolation = _isolation(self.rootless, self._cgroups)
+        log.info(
+            "sandbox isolation: "
+            + "; ".join(f"{key}: {value}" for key, value in self.isolation.items()),
+            extra={"isolation": self.isolation},
+        )
         try:
             root = Path(self._work_root_arg or tempfile.gettempdir())
             root.mkdir(parents=True, exist_ok=True)
@@ -296,7 +310,9 @@ class SandboxPool:
                 )
                 for i in range(self.size)
             ]
-            await asyncio.gather(*(w.start(self._mpl_dir) for w in self._workers))
+            await asyncio.gather(
+                *(w.start(self._mpl_dir, self.start_timeout) for w in self._workers)
+            )
             for w in self._workers:
                 w.reader = asyncio.create_task(self._read_worker(w))
             await asyncio.gather(*(self._probe(w) for w in self._workers))
@@ -632,7 +648,7 @@ class SandboxPool:
         self._workers[index] = replacement
         for attempt in range(3):
             try:
-                await replacement.start(self._mpl_dir)
+                await replacement.start(self._mpl_dir, self.start_timeout)
                 replacement.reader = asyncio.create_task(self._read_worker(replacement))
                 break
             except SandboxError:
@@ -688,19 +704,47 @@ class SandboxPool:
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _preflight() -> None:
+def _preflight(rootless: bool) -> None:
     if sys.platform != "linux":
         raise SandboxError("sandbox unavailable: Linux is required")
     if platform.machine() != "x86_64":
         raise SandboxError("sandbox unavailable: the seccomp filter supports x86_64 only")
-    if os.geteuid() != 0:
-        raise SandboxError(
-            "sandbox unavailable: the execution service must start as root to create "
-            "namespaces and cgroups (runs themselves are unprivileged)"
-        )
-    for ns in ("mnt", "net", "pid", "ipc", "uts"):
+    for ns in ("mnt", "net", "pid", "ipc", "uts", *(("user",) if rootless else ())):
         if not os.path.exists(f"/proc/self/ns/{ns}"):
             raise SandboxError(f"sandbox unavailable: kernel lacks {ns} namespaces")
+    if rootless:
+        # The zygote's unshare(CLONE_NEWUSER) is the real test (a sysctl or an LSM may still
+        # refuse it); this only names the common cause up front.
+        try:
+            with open("/proc/sys/user/max_user_namespaces") as fh:
+                allowed = int(fh.read().strip() or 0)
+        except OSError:
+            allowed = 1
+        if allowed <= 0:
+            raise SandboxError(
+                "sandbox unavailable: not root and user namespaces are disabled "
+                "(user.max_user_namespaces = 0): start as root or enable them"
+            )
+
+
+def _isolation(rootless: bool, cgroups: CgroupManager) -> dict[str, str]:
+    """What this pool enforces, as stated at start (log line, ``SandboxPool.isolation``)."""
+    layers = {
+        "mode": "rootless (unprivileged user namespace)" if rootless else "root",
+        "namespaces": "user+mount+pid+net+ipc+uts" if rootless else "mount+pid+net+ipc+uts",
+        "seccomp": "enforced",
+        "capabilities": "none (bounding, effective, permitted cleared)",
+        "rlimits": "enforced (cpu, address space, nproc, fsize, nofile, core)",
+        "cgroups": cgroups.description,
+        "uid": (
+            "one mapped uid per worker (the service's own outside)"
+            if rootless
+            else "one unprivileged uid per slot"
+        ),
+    }
+    if rootless:
+        layers["supplementary groups"] = "kept (setgroups is denied in a user namespace)"
+    return layers
 
 
 def _limits_dict(limits: Limits) -> dict[str, float | int]:

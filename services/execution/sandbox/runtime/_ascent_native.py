@@ -122,6 +122,52 @@ def sethostname(name: str) -> None:
     _check(_libc.sethostname(raw, len(raw)), "sethostname")
 
 
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
+    ]
+
+
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+_SYS_CAPSET = {"x86_64": 126, "aarch64": 91}
+PR_CAP_AMBIENT = 47
+PR_CAP_AMBIENT_CLEAR_ALL = 4
+
+
+def clear_caps() -> None:
+    """Empty the effective, permitted, inheritable and ambient sets. As root, setresuid to a
+    non-zero uid does this; in a user namespace whose creator already has that uid it does
+    not, so it is done explicitly in both modes."""
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
+    nr = _SYS_CAPSET.get(platform.machine())
+    if nr is None:
+        raise OSError(0, f"capset: unsupported architecture {platform.machine()}")
+    header = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
+    data = (_CapData * 2)()
+    ret = _libc.syscall(ctypes.c_long(nr), ctypes.byref(header), ctypes.byref(data))
+    _check(int(ret), "capset")
+
+
+def enter_user_namespace(inner_uid: int, inner_gid: int) -> None:
+    """Unprivileged: a new user namespace in which ``inner_uid``/``inner_gid`` stand for our
+    own uid/gid (the only ids an unprivileged process may map). We keep every capability
+    inside it — and only inside it — until ``clear_caps``."""
+    outer_uid, outer_gid = os.geteuid(), os.getegid()
+    unshare(CLONE_NEWUSER)
+    with open("/proc/self/setgroups", "w") as fh:  # required before an unprivileged gid_map
+        fh.write("deny")
+    with open("/proc/self/uid_map", "w") as fh:
+        fh.write(f"{inner_uid} {outer_uid} 1\n")
+    with open("/proc/self/gid_map", "w") as fh:
+        fh.write(f"{inner_gid} {outer_gid} 1\n")
+
+
 def drop_bounding_caps() -> None:
     """Empty the capability bounding set so nothing run later can regain a capability."""
     last = int(open("/proc/sys/kernel/cap_last_cap").read().strip())
@@ -194,6 +240,12 @@ _DENY_X86_64 = {
 }
 _NR_CLONE = 56
 _NR_CLONE3 = 435
+_NR_SOCKET = 41
+_NR_SOCKETPAIR = 53
+# Socket families a run may create: AF_UNIX (multiprocessing, joblib) and IP (unroutable in
+# the empty network namespace). Everything else (AF_VSOCK to the hypervisor, AF_NETLINK,
+# AF_PACKET, AF_ALG, AF_KEY, AF_XDP…) fails with EAFNOSUPPORT, as on a kernel without it.
+ALLOWED_SOCKET_FAMILIES = (1, 2, 10)  # AF_UNIX, AF_INET, AF_INET6
 
 _BPF_LD_W_ABS = 0x20  # BPF_LD | BPF_W | BPF_ABS
 _BPF_JEQ_K = 0x15  # BPF_JMP | BPF_JEQ | BPF_K
@@ -206,6 +258,7 @@ _RET_ERRNO = 0x00050000
 _RET_ALLOW = 0x7FFF0000
 _EPERM = 1
 _ENOSYS = 38
+_EAFNOSUPPORT = 97
 
 
 def _insn(code: int, jt: int, jf: int, k: int) -> bytes:
@@ -236,6 +289,16 @@ def build_seccomp_filter() -> bytes:
         _insn(_BPF_RET_K, 0, 0, _RET_ERRNO | _EPERM),
         _insn(_BPF_RET_K, 0, 0, _RET_ALLOW),
     ]
+    # socket(family, …) and socketpair(family, …): family is the low word of args[0].
+    families = ALLOWED_SOCKET_FAMILIES
+    for nr in (_NR_SOCKET, _NR_SOCKETPAIR):
+        block = len(families) + 3  # LD, the family tests, RET errno, RET allow
+        prog.append(_insn(_BPF_JEQ_K, 0, block, nr))
+        prog.append(_insn(_BPF_LD_W_ABS, 0, 0, 16))
+        for i, family in enumerate(families):
+            prog.append(_insn(_BPF_JEQ_K, len(families) - i, 0, family))
+        prog.append(_insn(_BPF_RET_K, 0, 0, _RET_ERRNO | _EAFNOSUPPORT))
+        prog.append(_insn(_BPF_RET_K, 0, 0, _RET_ALLOW))
     # Each denied number: "if nr == N jump to the EPERM return at the end".
     n = len(deny)
     for i, nr in enumerate(deny):

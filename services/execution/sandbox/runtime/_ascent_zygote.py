@@ -263,9 +263,11 @@ def _setup_child(cfg: dict[str, Any], req: dict[str, Any], fds: list[int]) -> by
     os.closerange(SIDE_FD + 1, 1 << 16)
 
     n.drop_bounding_caps()
-    os.setgroups([])
+    if not cfg["rootless"]:  # in a user namespace setgroups is denied (see README)
+        os.setgroups([])
     os.setresgid(gid, gid, gid)
     os.setresuid(uid, uid, uid)
+    n.clear_caps()
     n.prctl(n.PR_SET_PDEATHSIG, signal.SIGKILL)
 
     # soft == hard: as pid 1 of its namespace the learner is immune to SIGXCPU (the
@@ -286,6 +288,11 @@ def _setup_child(cfg: dict[str, Any], req: dict[str, Any], fds: list[int]) -> by
         (resource.RLIMIT_MSGQUEUE, (0, 0)),
         (resource.RLIMIT_RTPRIO, (0, 0)),
     ):
+        # Never above the hard limit we were given: raising it needs a privilege a rootless
+        # service does not have, and a lower host limit is the stricter one anyway.
+        hard = resource.getrlimit(res)[1]
+        if hard != resource.RLIM_INFINITY and hard >= 0:
+            value = (min(value[0], hard), min(value[1], hard))
         resource.setrlimit(res, value)
     n.install_seccomp(cfg["_seccomp"])
 
@@ -564,6 +571,32 @@ def _supervise(sock: socket.socket, req: dict[str, Any], pid: int, started: floa
     )
 
 
+def _enter_rootless(sock: socket.socket, cfg: dict[str, Any]) -> None:
+    """Not root: a user namespace of our own gives us the capabilities to build the
+    sandbox, valid only over the namespaces it owns. Then we fork into a pid namespace
+    that it owns too, as its pid 1: per run, ``setns`` back into our own pid namespace
+    needs CAP_SYS_ADMIN over it, which we do not have over the host's. The first process
+    only waits; the service's kill of the process group reaches both."""
+    import _ascent_native as n
+
+    try:
+        n.enter_user_namespace(cfg["uid"], cfg["gid"])
+    except OSError as exc:
+        raise OSError(
+            exc.errno,
+            f"rootless mode needs unprivileged user namespaces, which this kernel "
+            f"refuses ({exc.strerror}); start as root or allow them",
+        ) from None
+    n.unshare(n.CLONE_NEWPID)
+    pid = os.fork()
+    if pid == 0:
+        n.prctl(n.PR_SET_PDEATHSIG, signal.SIGKILL)
+        return
+    sock.close()  # only the pid 1 below talks to the service
+    _, status = os.waitpid(pid, 0)
+    os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+
+
 def main() -> None:
     cfg = json.loads(sys.argv[1])
     SAFE_ENV.update(os.environ)
@@ -578,6 +611,8 @@ def main() -> None:
         n.prctl(n.PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != cfg["parent_pid"]:
             sys.exit(1)
+        if cfg["rootless"]:
+            _enter_rootless(sock, cfg)
         # Must happen while still single-threaded, before numpy & co. are imported.
         n.unshare(n.CLONE_NEWNS | n.CLONE_NEWNET)
         build_root(cfg)
