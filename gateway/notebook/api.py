@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, File, UploadFile
+from fastapi import APIRouter, Body, File, Query, Response, UploadFile
 
 from gateway import datasets
 from gateway.context import GatewayDep
@@ -53,7 +53,8 @@ async def list_sessions(user: ApiUser, gw: GatewayDep) -> Data[list[SessionView]
 
 @sessions.get("/{session_id}")
 async def get_session(session_id: str, user: ApiUser, gw: GatewayDep) -> Data[SessionDetailView]:
-    """The session with its runs, best first (`runsError` is set when they are unavailable)."""
+    """The session with its runs, best first, as summaries (as `GET /api/runs/{sessionId}`);
+    `runsError` is set when they are unavailable."""
     found = await flows.session_runs(gw, user, session_id)
     detail = SessionDetailView(
         **SessionView.of(found.notebook).model_dump(),
@@ -95,10 +96,26 @@ async def create_run(body: RunCreate, user: ApiUser, gw: GatewayDep) -> Data[Run
 
 
 @runs.get("/{session_id}")
-async def list_runs(session_id: str, user: ApiUser, gw: GatewayDep) -> Data[list[RunView]]:
-    """The session's runs, best score first."""
+async def list_runs(
+    session_id: str,
+    user: ApiUser,
+    gw: GatewayDep,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Data[list[RunView]]:
+    """The session's runs, best score first, as summaries (`summary`: the tail of the output,
+    no figures; the whole run is `GET /api/runs/{sessionId}/{runId}`), `limit` at a time from
+    `offset`; the `X-Total-Count` header has the number of runs."""
     found = await flows.list_runs(gw, user, session_id)
-    return Data(data=[RunView.of(run) for run in found])
+    response.headers["X-Total-Count"] = str(len(found))
+    return Data(data=[RunView.of(run) for run in found[offset : offset + limit]])
+
+
+@runs.get("/{session_id}/{run_id}")
+async def get_run(session_id: str, run_id: str, user: ApiUser, gw: GatewayDep) -> Data[RunView]:
+    """One whole run of the session: its output as stored (see its `notices`)."""
+    return Data(data=RunView.of(await flows.session_run(gw, user, session_id, run_id)))
 
 
 @ai.post("/improve")

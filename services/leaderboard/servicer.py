@@ -33,8 +33,9 @@ class LeaderboardServicer(lb_grpc.LeaderboardServiceServicer):
         request: lb.ListRunsRequest,
         context: grpc.aio.ServicerContext[lb.ListRunsRequest, lb.ListRunsResponse],
     ) -> lb.ListRunsResponse:
-        runs = await self._call(lambda s: service.list_runs(s, request.session_id))
-        return lb.ListRunsResponse(runs=runs)
+        return await self._call(
+            lambda s: service.list_page(s, request.session_id, request.limit, request.offset)
+        )
 
     async def GetRun(
         self,

@@ -67,7 +67,9 @@ class LeaderboardServiceServicer:
     """
 
     def ListRuns(self, request, context):
-        """Runs of one notebook session, best score first (runs without a score last, newest first).
+        """Runs of one notebook session, best score first (runs without a score last, newest first),
+        as summaries (Run.summary: the tail of stdout/stderr only), one page at a time; a page
+        stops early rather than exceed the response budget (leaderboard README, "Limits").
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
