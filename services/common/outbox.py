@@ -308,11 +308,21 @@ class OutboxRelay:
                 pass
             self._wake.clear()
 
-    def _too_large(self, payload: bytes) -> str | None:
+    def _too_large(self, payload: bytes, headers: str) -> str | None:
+        """Why the server would refuse the row for its size, if it would. The server counts
+        the headers too (nats-py checks the payload only), and answers a violation by
+        closing the connection, which would look like an outage and block the row forever."""
         nc = self.bus.nc
         limit = int(getattr(nc, "max_payload", 0) or 0) if nc is not None else 0
-        if limit and len(payload) > limit:
-            return f"payload of {len(payload):,} bytes exceeds the server's max_payload {limit:,}"
+        try:
+            fields = json.loads(headers)
+        except ValueError:
+            fields = None
+        pairs = fields.items() if isinstance(fields, dict) else ()
+        header_bytes = 12 + sum(len(f"{k}: {v}\r\n".encode()) for k, v in pairs)
+        size = len(payload) + header_bytes
+        if limit and size > limit:
+            return f"message of {size:,} bytes exceeds the server's max_payload {limit:,}"
         return None
 
     async def flush(self, batch: int = 200) -> int:
@@ -326,7 +336,7 @@ class OutboxRelay:
             if not rows:
                 return published
             for row_id, subject, payload, headers in rows:
-                problem = self._too_large(payload)
+                problem = self._too_large(payload, headers)
                 if problem is not None:
                     await asyncio.to_thread(self._dead_letter, row_id, subject, problem)
                     continue
