@@ -13,14 +13,34 @@ from pathlib import Path
 import pytest
 from ascent.events.v1 import gateway_pb2
 from google.protobuf.message import Message
-from sqlalchemy import insert, select
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    insert,
+    inspect,
+    select,
+)
 
 from services.common import events
 from services.common.db import Database, utcnow
 from services.common.events import ConsumerSpec, EventBus
-from services.common.outbox import OutboxRelay, create_tables, enqueue, outbox
+from services.common.outbox import (
+    OutboxRelay,
+    add_dead_letter_columns,
+    create_tables,
+    enqueue,
+    outbox,
+)
 from tests.support.nats_server import NatsServer
 from tests.support.polling import wait_until
+
+DEAD_COLUMNS = {"dead_at", "last_error"}
 
 
 def make_db(tmp_path: Path) -> Database:
@@ -153,3 +173,32 @@ async def test_rows_wait_while_nats_is_down_and_status_reports_their_age(
     finally:
         await relay.close()
         await bus.close()
+
+
+def test_an_outbox_made_before_dead_letters_gets_their_columns(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    old = MetaData()
+    # The table as services created it before: the same columns, minus the two new ones.
+    Table(
+        "ascent_outbox",
+        old,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("producer", String(64), nullable=False),
+        Column("event_id", String(64), nullable=False, unique=True),
+        Column("subject", String(200), nullable=False),
+        Column("payload", LargeBinary, nullable=False),
+        Column("headers", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("published_at", DateTime(timezone=True), nullable=True),
+        Column("attempts", Integer, nullable=False, default=0),
+    )
+    with db.engine.begin() as conn:
+        old.create_all(conn)
+        add_dead_letter_columns(conn)
+        add_dead_letter_columns(conn)  # idempotent, like every migration step
+        present = {column["name"] for column in inspect(conn).get_columns("ascent_outbox")}
+    assert DEAD_COLUMNS <= present
+    with db.session() as session:
+        enqueue(session, "gateway", events.SESSION_CREATED, created("x"))
+    relay = OutboxRelay(db, EventBus("nats://127.0.0.1:1", producer="gateway"), "gateway")
+    assert relay.status().pending == 1 and relay.status().dead_lettered == 0
