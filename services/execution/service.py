@@ -226,6 +226,7 @@ def completed_event(run: run_pb2.Run) -> learning_pb2.RunCompleted:
     if slim.ByteSize() > EVENT_BUDGET_BYTES:
         small = EVENT_FALLBACK_BYTES
         del slim.notices[len(run.notices) :]
+        slim.stdout, slim.stderr, slim.code = run.stdout, run.stderr, run.code
         slim.notices.extend(_bound_texts(slim, (small, small), small, small))
         slim.ClearField("display")
         del slim.error.traceback[50:]

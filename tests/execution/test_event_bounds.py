@@ -73,6 +73,19 @@ def test_a_huge_displayed_table_still_fits_the_event() -> None:
     assert "The stored run leaves out the displayed value." in event.run.notices
 
 
+def test_the_smaller_excerpts_name_the_whole_sizes() -> None:
+    run = run_pb2.Run(id="r5", session_id="s", code="df", stdout="y" * 600_000)
+    run.display.kind = "table"
+    for _ in range(50):
+        run.display.table.rows.add(cells=["😀" * 200] * 50)
+    event = completed_event(run)
+    assert len(event.SerializeToString()) <= EVENT_BUDGET_BYTES
+    assert len(event.run.stdout) < 10_000
+    assert any(
+        "first 4 KB and the last 4 KB of the output (586 KB in all)" in n for n in event.run.notices
+    ), list(event.run.notices)
+
+
 def test_a_small_run_event_is_the_run_without_figures() -> None:
     run = build_run(
         pb.ExecuteRequest(run_id="r3", code="print(1)"), sandbox_result("1\n", [b"\x89PNG1"])
