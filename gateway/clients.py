@@ -16,6 +16,8 @@ from ascent.execution.v1 import execution_service_pb2 as execution_pb
 from ascent.execution.v1 import execution_service_pb2_grpc as execution_grpc
 from ascent.leaderboard.v1 import leaderboard_service_pb2 as leaderboard_pb
 from ascent.leaderboard.v1 import leaderboard_service_pb2_grpc as leaderboard_grpc
+from ascent.ops.v1 import ops_service_pb2 as ops_pb
+from ascent.ops.v1 import ops_service_pb2_grpc as ops_grpc
 from ascent.progress.v1 import progress_service_pb2 as progress_pb
 from ascent.progress.v1 import progress_service_pb2_grpc as progress_grpc
 from ascent.recommender.v1 import recommender_service_pb2 as recommender_pb
@@ -28,6 +30,7 @@ from gateway.config import Settings
 from services.common import topology
 from services.common.config import CommonSettings
 from services.common.errors import AscentError, from_grpc
+from services.common.rpc import CHANNEL_OPTIONS, MAX_MESSAGE_BYTES, is_message_too_large
 
 M = TypeVar("M", bound=Message)
 
@@ -36,19 +39,30 @@ SERVICES = topology.GATEWAY_CALLS
 OnOutput = Callable[[execution_pb.ExecuteResponse], Awaitable[None]]
 
 
+class ResultTooLarge(AscentError):
+    """A reply broke the gRPC message limit: the call itself may have succeeded (a run that
+    ran and is on its way to the board), so it is never reported as "busy"."""
+
+    def __init__(self, service: str) -> None:
+        super().__init__(
+            "internal",
+            f"The {service} service's answer was larger than the "
+            f"{MAX_MESSAGE_BYTES >> 20} MB a message may be.",
+        )
+
+
 def map_error(err: grpc.aio.AioRpcError, service: str) -> AscentError:
+    """RESOURCE_EXHAUSTED is "busy" (429, retry) only when the server said so: a message over
+    the size limit is a different failure, and retrying it would only repeat it."""
+    if is_message_too_large(err):
+        return ResultTooLarge(service)
     if err.code() == grpc.StatusCode.RESOURCE_EXHAUSTED:
         return AscentError("busy", f"The {service} service is busy; retry in a moment.")
     return from_grpc(err, service)
 
 
-# A restarted service is found again within a second instead of gRPC's default backoff
-# (up to two minutes); calls made while it is down still fail fast as "unavailable".
-CHANNEL_OPTIONS = (
-    ("grpc.initial_reconnect_backoff_ms", 200),
-    ("grpc.min_reconnect_backoff_ms", 200),
-    ("grpc.max_reconnect_backoff_ms", 1000),
-)
+# Pages of ListRuns read for one session (100 runs each, fewer when their output is large).
+MAX_RUN_PAGES = 50
 
 
 class Clients:
@@ -126,26 +140,33 @@ class Clients:
 
     # -- leaderboard -------------------------------------------------------------------------
     async def list_runs(self, session_id: str) -> list[run_pb2.Run]:
-        response = await self._unary(
-            "leaderboard",
-            self.leaderboard.ListRuns,
-            leaderboard_pb.ListRunsRequest(session_id=session_id),
-            self.settings.rpc_timeout_seconds,
-        )
-        return list(response.runs)
+        """The session's runs as summaries (`Run.summary`: the tail of their output, no
+        figures); `get_run` has a whole run."""
+        runs, _ = await self.ranked_runs(session_id)
+        return runs
 
     async def ranked_runs(
         self, session_id: str, dataset: str | None = None
     ) -> tuple[list[run_pb2.Run], dict[str, int]]:
-        """The session's runs (only `dataset`'s when given; "" = no dataset) and each ranked
-        run's place within its dataset, as the leaderboard ranks them."""
-        request = leaderboard_pb.ListRunsRequest(session_id=session_id)
-        if dataset is not None:
-            request.dataset_sha256 = dataset
-        response = await self._unary(
-            "leaderboard", self.leaderboard.ListRuns, request, self.settings.rpc_timeout_seconds
-        )
-        return list(response.runs), dict(response.dataset_ranks)
+        """The session's runs (only `dataset`'s when given; "" = no dataset) as summaries, read
+        page by page, and each ranked run's place within its dataset, as the leaderboard ranks
+        them."""
+        runs: list[run_pb2.Run] = []
+        ranks: dict[str, int] = {}
+        offset = 0
+        for _ in range(MAX_RUN_PAGES):
+            request = leaderboard_pb.ListRunsRequest(session_id=session_id, offset=offset)
+            if dataset is not None:
+                request.dataset_sha256 = dataset
+            response = await self._unary(
+                "leaderboard", self.leaderboard.ListRuns, request, self.settings.rpc_timeout_seconds
+            )
+            runs.extend(response.runs)
+            ranks.update(response.dataset_ranks)
+            if not response.next_offset or response.next_offset <= offset:
+                break
+            offset = response.next_offset
+        return runs, ranks
 
     async def get_run(self, run_id: str, wait_ms: int = 0) -> run_pb2.Run:
         response = await self._unary(
@@ -294,3 +315,19 @@ class Clients:
 
         statuses = await asyncio.gather(*(check(name) for name in SERVICES))
         return dict(zip(SERVICES, statuses, strict=True))
+
+    async def outboxes(self) -> dict[str, ops_pb.GetOutboxResponse | None]:
+        """Every service's outbox lag (`ascent.ops.v1.OpsService`); None when unreachable."""
+
+        async def ask(name: str) -> ops_pb.GetOutboxResponse | None:
+            stub = ops_grpc.OpsServiceStub(self.channels[name])
+            try:
+                response: ops_pb.GetOutboxResponse = await stub.GetOutbox(
+                    ops_pb.GetOutboxRequest(), timeout=self.settings.health_timeout_seconds
+                )
+            except grpc.aio.AioRpcError:
+                return None
+            return response
+
+        answers = await asyncio.gather(*(ask(name) for name in SERVICES))
+        return dict(zip(SERVICES, answers, strict=True))

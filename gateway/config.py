@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     execute_timeout_seconds: float = 300.0
     improve_timeout_seconds: float = 120.0
     health_timeout_seconds: float = 1.0
+    # /healthz raises an alert when a service's oldest unpublished event is older than this
+    # (its consumers are that far behind), or any event was dead-lettered.
+    outbox_lag_alert_seconds: float = 60.0
     # How long a run waits for the leaderboard to record it before the response goes out.
     leaderboard_wait_ms: int = 3000
     shutdown_grace_seconds: float = 10.0

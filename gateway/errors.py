@@ -94,6 +94,14 @@ def install(app: FastAPI) -> None:
             return Response(status_code=200, headers={"HX-Redirect": "/login"})
         return RedirectResponse("/login", status_code=303)
 
+    @app.exception_handler(UnicodeEncodeError)
+    async def _unicode(request: Request, exc: UnicodeEncodeError) -> Response:
+        # Text that is not valid Unicode (a lone surrogate from a JSON escape) reached a
+        # database, protobuf or reply that refuses it: the request's fault, not ours.
+        log.warning("request text is not valid unicode", extra={"path": request.url.path})
+        message = "The request holds text that is not valid Unicode (a lone surrogate)."
+        return error_response(request, 400, "invalid_argument", message)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", extra={"path": request.url.path})

@@ -146,12 +146,14 @@ def render(
     block: str | None = None,
     status_code: int = 200,
     headers: Mapping[str, str] | None = None,
+    fragment: bool = False,
 ) -> HTMLResponse:
-    """The full page, or only `block` when HTMX asked (the `HX-Request` header)."""
+    """The full page, or only `block` when HTMX asked (the `HX-Request` header) or the route
+    serves nothing but that block (`fragment`)."""
     # The layout's own names: pages without a logged-in user (login, errors) have none.
     layout = {"user": None, "active": ""}
     full = {"request": request, "csrf": getattr(request.state, "csrf", ""), **layout, **context}
-    blocks = [block] if block is not None and is_htmx(request) else None
+    blocks = [block] if block is not None and (fragment or is_htmx(request)) else None
     return HTMLResponse(
         render_html(template, full, blocks), status_code=status_code, headers=dict(headers or {})
     )

@@ -137,8 +137,14 @@ async def dashboard(
     )
 
 
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+
+
 async def platform(gw: Gateway, user: UserInfo, window_minutes: int) -> PlatformView:
     require(user, Action.VIEW_PLATFORM)
+    # The RPC's field is an int32: a larger query value would not even encode. Clamped, it
+    # reaches analytics, which refuses any window out of its range with its own message.
+    window_minutes = max(INT32_MIN, min(window_minutes, INT32_MAX))
     response = await gw.clients.platform(window_minutes)
     return PlatformView.model_validate(
         {

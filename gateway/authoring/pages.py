@@ -103,7 +103,9 @@ async def lesson_preview(
 ) -> Response:
     """Server-side render with the same safe Markdown renderer the challenge page uses."""
     context = {"user": user, "lesson": render_markdown(lessonMarkdown[:100_000])}
-    return render(request, "author_edit.html", context, block="preview")
+    # Only ever a fragment (the editor's live preview): rendered as such with or without
+    # HX-Request, since the whole page needs a challenge this request does not name.
+    return render(request, "author_edit.html", context, block="preview", fragment=True)
 
 
 @router.get("/author/{slug}")

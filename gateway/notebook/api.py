@@ -70,9 +70,10 @@ async def get_session(
     gw: GatewayDep,
     dataset: Annotated[str | None, DATASET_QUERY] = None,
 ) -> Data[SessionDetailView]:
-    """The session with its runs, dataset by dataset (the one run last first), each
-    dataset's runs best first: `datasetRank` is a run's rank among the session's runs on the
-    same dataset, never across datasets (`runsError` is set when runs are unavailable)."""
+    """The session with its runs as summaries (as `GET /api/runs/{sessionId}`), dataset by
+    dataset (the one run last first), each dataset's runs best first: `datasetRank` is a run's
+    rank among the session's runs on the same dataset, never across datasets (`runsError` is
+    set when runs are unavailable)."""
     found = await flows.session_runs(gw, user, session_id, dataset)
     detail = SessionDetailView(
         **SessionView.of(found.notebook).model_dump(),
@@ -164,14 +165,27 @@ async def list_runs(
     session_id: str,
     user: ApiUser,
     gw: GatewayDep,
+    response: Response,
     dataset: Annotated[str | None, DATASET_QUERY] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Data[list[RunView]]:
     """The session's runs ranked per dataset (`datasetRank`, `datasetName`), as in
-    `GET /sessions/{id}`."""
+    `GET /sessions/{id}`, as summaries (`summary`: the tail of the output, no figures; the
+    whole run is `GET /api/runs/{sessionId}/{runId}`), `limit` at a time from `offset`; the
+    `X-Total-Count` header has the number of runs."""
     found = await flows.session_runs(gw, user, session_id, dataset)
     if found.runs_error:
         raise AscentError("unavailable", found.runs_error)
-    return Data(data=found.views())
+    views = found.views()
+    response.headers["X-Total-Count"] = str(len(views))
+    return Data(data=views[offset : offset + limit])
+
+
+@runs.get("/{session_id}/{run_id}")
+async def get_run(session_id: str, run_id: str, user: ApiUser, gw: GatewayDep) -> Data[RunView]:
+    """One whole run of the session: its output as stored (see its `notices`)."""
+    return Data(data=RunView.of(await flows.session_run(gw, user, session_id, run_id)))
 
 
 @ai.post("/improve")

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from gateway import datasets
 from gateway.accounts.views import UserInfo
-from gateway.clients import OnOutput
+from gateway.clients import OnOutput, ResultTooLarge
 from gateway.context import Gateway
 from gateway.datasets import parse_dataset
 from gateway.models import NotebookSession, SessionDataset
@@ -380,6 +380,31 @@ async def dataset_summary(gw: Gateway, notebook: NotebookSession) -> datasets.Da
 
 
 # -- runs -------------------------------------------------------------------------------------
+async def session_run(gw: Gateway, user: UserInfo, notebook_id: str, run_id: str) -> run_pb2.Run:
+    """One whole run of the learner's session (a list has only summaries)."""
+    notebook = await get_session(gw, user, notebook_id)
+    run = await _find_run(gw, notebook, run_id, wait_ms=0)
+    if run is None:
+        raise AscentError("not_found", "Run not found in this session.")
+    return run
+
+
+async def whole_runs(
+    gw: Gateway, notebook: NotebookSession, runs: list[run_pb2.Run], ids: set[str]
+) -> list[run_pb2.Run]:
+    """`runs` with the summaries named in `ids` replaced by the whole runs (what a page shows
+    in full: the console's run, the coach's last answer); a summary stays when the
+    leaderboard cannot be asked."""
+    wanted = [run for run in runs if run.summary and run.id in ids]
+
+    async def whole(run: run_pb2.Run) -> run_pb2.Run:
+        try:
+            return await _find_run(gw, notebook, run.id, wait_ms=0) or run
+        except AscentError:
+            return run
+
+    found = {run.id: run for run in await asyncio.gather(*(whole(run) for run in wanted))}
+    return [found.get(run.id, run) for run in runs]
 
 
 async def run_code(
@@ -434,6 +459,10 @@ async def run_code(
     gw.active_runs.setdefault(key, set()).add(request.run_id)
     try:
         run = await gw.clients.execute(request, on_item)
+    except ResultTooLarge:
+        # The run ran (its fact is committed): only its answer did not fit. The ledger has
+        # it; retrying would run it a second time.
+        run = await _stored_run(gw, request.run_id)
     finally:
         running = gw.active_runs.get(key, set())
         running.discard(request.run_id)
@@ -455,6 +484,22 @@ async def run_code(
         log.warning(
             "run not yet on the leaderboard", extra={"run_id": request.run_id, "error": err.message}
         )
+    return run
+
+
+async def _stored_run(gw: Gateway, run_id: str) -> run_pb2.Run:
+    try:
+        run = await gw.clients.get_run(run_id, wait_ms=gw.settings.leaderboard_wait_ms)
+    except AscentError as err:
+        raise AscentError(
+            "internal",
+            "The run finished, but its result was too large to deliver; it will appear "
+            "in the session's runs (do not run it again).",
+        ) from err
+    run.notices.append(
+        "The whole result of this run was too large to deliver; it is shown as stored "
+        "(figures left out)."
+    )
     return run
 
 
@@ -543,11 +588,9 @@ class Improvement:
 
 
 async def _find_run(
-    gw: Gateway, notebook: NotebookSession, run_id: str, history: list[run_pb2.Run], wait_ms: int
+    gw: Gateway, notebook: NotebookSession, run_id: str, wait_ms: int
 ) -> run_pb2.Run | None:
-    for run in history:
-        if run.id == run_id:
-            return run
+    """The whole run (never a list's summary: the coach reads its output too)."""
     try:
         run = await gw.clients.get_run(run_id, wait_ms=wait_ms)
     except AscentError as err:
@@ -571,17 +614,18 @@ async def improve(
     history = await gw.clients.list_runs(notebook.id)
     target: run_pb2.Run | None
     if run_id:
-        target = await _find_run(gw, notebook, run_id, history, wait_ms=0)
+        target = await _find_run(gw, notebook, run_id, wait_ms=0)
         if target is None:
             raise AscentError("not_found", "Run not found in this session.")
     else:
         target = None
         if notebook.last_run_id:
             target = await _find_run(
-                gw, notebook, notebook.last_run_id, history, gw.settings.leaderboard_wait_ms
+                gw, notebook, notebook.last_run_id, gw.settings.leaderboard_wait_ms
             )
         if target is None and history:
-            target = max(history, key=lambda r: (r.created_at.seconds, r.created_at.nanos))
+            latest = max(history, key=lambda r: (r.created_at.seconds, r.created_at.nanos))
+            target = await _find_run(gw, notebook, latest.id, wait_ms=0) or latest
         if target is None:
             raise AscentError("unprocessable", "Run your code first: there is no run to improve.")
     others = [run for run in history if run.id != target.id]

@@ -61,6 +61,13 @@ def _latest(runs: list[RunView], last_run_id: str | None) -> RunView | None:
 async def _notebook_context(gw: Gateway, user: UserInfo, notebook_id: str) -> dict[str, Any]:
     view = await flows.session_runs(gw, user, notebook_id)
     sessions = await flows.list_sessions(gw, user)
+    # The list has summaries: the runs the page shows in full are read whole.
+    console = _latest([RunView.of(r) for r in view.runs if not r.is_improved], None)
+    shown = {console.id} if console is not None else set()
+    answer = flows.last_improvement(view.notebook, view.runs)
+    if answer is not None:
+        shown |= {answer.parent.id, answer.improved.id}
+    view.runs = await flows.whole_runs(gw, view.notebook, view.runs, shown)
     runs = view.views()
     current = _latest(runs, view.notebook.last_run_id)
     return {
@@ -397,7 +404,9 @@ async def notebook_runs(
 
 
 async def _session_run(gw: Gateway, user: UserInfo, notebook_id: str, run_id: str) -> RunView:
+    # The list has summaries: the run shown is read whole, with its rank and dataset name.
     view = await flows.session_runs(gw, user, notebook_id)
+    view.runs = await flows.whole_runs(gw, view.notebook, view.runs, {run_id})
     for run in view.views():
         if run.id == run_id:
             return run
@@ -524,10 +533,11 @@ async def notebook_verdict(
 @router.get("/notebook/{notebook_id}/export.ipynb")
 async def notebook_export(notebook_id: str, user: PageUser, gw: GatewayDep) -> Response:
     view = await flows.session_runs(gw, user, notebook_id)
-    runs = [RunView.of(run) for run in view.runs]
-    text = presentation.to_ipynb(
-        view.notebook.name, view.notebook.code, _latest(runs, view.notebook.last_run_id)
-    )
+    latest = _latest([RunView.of(run) for run in view.runs], view.notebook.last_run_id)
+    if latest is not None:
+        # The export holds the run's whole output, not the list's summary of it.
+        latest = RunView.of(await flows.session_run(gw, user, notebook_id, latest.id))
+    text = presentation.to_ipynb(view.notebook.name, view.notebook.code, latest)
     filename = _ascii_name(view.notebook.name, ".ipynb")
     return Response(
         text,

@@ -136,6 +136,12 @@ class RunView(View):
     display: DisplayView | None
     # Why a run that reports a score is not ranked (an impossible metric), else None.
     unrankedReason: str | None
+    # What the platform left out of the run or could not read in it (a protocol line with
+    # NaN, a figure over the limits, output shortened for storage), in words.
+    notices: list[str]
+    # A list entry: `stdout` is only the output's tail and `figures` are left out; the
+    # run itself is GET /api/runs/{sessionId}/{id}.
+    summary: bool
     score: float | None
     scoreMetric: str | None
     scoreLabel: str | None
@@ -182,6 +188,8 @@ class RunView(View):
             figures=[base64.b64encode(fig).decode("ascii") for fig in run.figures],
             display=DisplayView.of(run),
             unrankedReason=outcome_problem(outcome),
+            notices=list(run.notices),
+            summary=run.summary,
             score=value,
             scoreMetric=metric,
             scoreLabel=score_label(metric),

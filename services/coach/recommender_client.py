@@ -12,6 +12,7 @@ from ascent.recommender.v1 import recommender_service_pb2_grpc as pb_grpc
 
 from services.common.ml.metafeatures import BUILTIN_IRIS, MetaFeatures
 from services.common.ml.pipelines import Recommendation, canonical_spec
+from services.common.rpc import CHANNEL_OPTIONS
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class RecommenderClient:
     def __init__(self, addr: str, timeout: float) -> None:
         self.addr = addr
         self.timeout = timeout
-        self.channel = grpc.aio.insecure_channel(addr)
+        self.channel = grpc.aio.insecure_channel(addr, options=CHANNEL_OPTIONS)
         self.stub = pb_grpc.RecommenderServiceStub(self.channel)
 
     async def advise(self, dataset_sha256: str, limit: int) -> Advice | None:

@@ -4,6 +4,14 @@ Producers call `enqueue()` inside the unit of work that changes their state; the
 with it. `OutboxRelay` publishes committed rows in order and marks them published; when NATS
 is unreachable the rows wait. Consumers wrap their effects in `process_once()`, which records
 (consumer, event_id) in the same transaction, so a redelivered or replayed event is a no-op.
+
+One bad row never blocks the others: a row JetStream can never take (larger than the
+server's max_payload, or refused by the stream) is dead-lettered at once, any other failure
+of the same row after `max_attempts` tries while NATS is connected; only connection trouble
+(NATS down, a timeout) waits forever, because it is not the row's fault. A dead-lettered
+row stays in the table with `dead_at` and `last_error` (an operator can re-drive it by
+clearing `dead_at`), is logged as an error and counted in `status()`, which every service
+serves over gRPC (`ascent.ops.v1.OpsService`) for the gateway's `/healthz`.
 """
 
 from __future__ import annotations
@@ -12,8 +20,12 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TypeVar
 
+import nats.errors
+import nats.js.errors
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -25,14 +37,17 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
+    func,
     insert,
     select,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
-from services.common.db import Database, utcnow
+from services.common.db import Database, add_missing_columns, utcnow
 from services.common.events import Event, EventBus, headers_for, new_meta
 
 log = logging.getLogger(__name__)
@@ -53,7 +68,15 @@ outbox = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("published_at", DateTime(timezone=True), nullable=True, index=True),
     Column("attempts", Integer, nullable=False, default=0),
+    # Set when the relay gave up on the row (see the module docstring); never published.
+    Column("dead_at", DateTime(timezone=True), nullable=True),
+    Column("last_error", Text, nullable=True),
 )
+
+# Failures of one row, while NATS is connected, before it is dead-lettered (with the relay's
+# 0.5 s interval: about ten seconds of a row that the server keeps refusing).
+MAX_ATTEMPTS = 20
+_ERROR_CHARS = 500
 
 inbox = Table(
     "ascent_inbox",
@@ -68,6 +91,12 @@ inbox = Table(
 def create_tables(conn: Connection) -> None:
     """Used by each service's first migration."""
     metadata.create_all(conn, checkfirst=True)
+
+
+def add_dead_letter_columns(conn: Connection) -> None:
+    """Migration step (every service's `m0018_outbox_dead_letter`): an outbox created before
+    dead-lettering gets its columns."""
+    add_missing_columns(conn, metadata, {"ascent_outbox": ("dead_at", "last_error")})
 
 
 def enqueue(session: Session, producer: str, subject: str, event: Event) -> str:
@@ -130,14 +159,75 @@ def process_once(
         return False, None
 
 
-class OutboxRelay:
-    """Publishes committed outbox rows of one producer, in order, until they are acknowledged."""
+@dataclass(frozen=True)
+class OutboxStatus:
+    """The relay's lag, for /healthz: rows waiting, the oldest one's age, rows given up on."""
 
-    def __init__(self, db: Database, bus: EventBus, producer: str, interval: float = 0.5) -> None:
+    producer: str
+    pending: int
+    oldest_pending_seconds: float
+    dead_lettered: int
+    head_attempts: int = 0
+    last_dead_subject: str = ""
+    last_dead_event_id: str = ""
+    last_dead_error: str = ""
+
+
+class PermanentPublishError(Exception):
+    """JetStream can never accept this row as it is: retrying it would block the others."""
+
+
+def _permanent(exc: BaseException) -> bool:
+    if isinstance(exc, (PermanentPublishError, nats.errors.MaxPayloadError)):
+        return True
+    # A JetStream API refusal (e.g. 400 "message size exceeds maximum allowed", a subject no
+    # stream takes) is about the message; 503 "unavailable" is about the server.
+    if isinstance(exc, nats.js.errors.ServiceUnavailableError):
+        return False
+    return isinstance(exc, nats.js.errors.APIError) and (exc.code or 0) in (400, 413)
+
+
+def _transient(exc: BaseException) -> bool:
+    """Connection trouble: every row would fail the same, so none is blamed for it."""
+    return isinstance(
+        exc,
+        (
+            ConnectionError,
+            TimeoutError,
+            asyncio.TimeoutError,
+            nats.errors.TimeoutError,
+            nats.errors.NoRespondersError,
+            nats.errors.ConnectionClosedError,
+            nats.errors.ConnectionReconnectingError,
+            nats.errors.ConnectionDrainingError,
+            nats.errors.OutboundBufferLimitError,
+            nats.errors.StaleConnectionError,
+            nats.js.errors.ServiceUnavailableError,
+        ),
+    )
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows of one producer, in order, until they are acknowledged;
+    dead-letters the rows that can never be (module docstring)."""
+
+    def __init__(
+        self,
+        db: Database,
+        bus: EventBus,
+        producer: str,
+        interval: float = 0.5,
+        max_attempts: int = MAX_ATTEMPTS,
+    ) -> None:
         self.db = db
         self.bus = bus
         self.producer = producer
         self.interval = interval
+        self.max_attempts = max_attempts
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -149,14 +239,55 @@ class OutboxRelay:
         """Call after a commit that enqueued events, to publish them without waiting."""
         self._wake.set()
 
+    def _waiting(self) -> ColumnElement[bool]:
+        return and_(
+            outbox.c.producer == self.producer,
+            outbox.c.published_at.is_(None),
+            outbox.c.dead_at.is_(None),
+        )
+
     def pending(self) -> int:
         with self.db.engine.connect() as conn:
-            rows = conn.execute(
-                select(outbox.c.id).where(
-                    outbox.c.producer == self.producer, outbox.c.published_at.is_(None)
+            return int(
+                conn.execute(
+                    select(func.count()).select_from(outbox).where(self._waiting())
+                ).scalar_one()
+            )
+
+    def status(self) -> OutboxStatus:
+        with self.db.engine.connect() as conn:
+            waiting = conn.execute(
+                select(func.count(), func.min(outbox.c.id)).where(self._waiting())
+            ).one()
+            head = None
+            if waiting[1] is not None:
+                head = conn.execute(
+                    select(outbox.c.created_at, outbox.c.attempts).where(outbox.c.id == waiting[1])
+                ).one()
+            dead_count = conn.execute(
+                select(func.count()).where(
+                    outbox.c.producer == self.producer, outbox.c.dead_at.is_not(None)
                 )
-            ).all()
-        return len(rows)
+            ).scalar_one()
+            last_dead = conn.execute(
+                select(outbox.c.subject, outbox.c.event_id, outbox.c.last_error)
+                .where(outbox.c.producer == self.producer, outbox.c.dead_at.is_not(None))
+                .order_by(outbox.c.dead_at.desc(), outbox.c.id.desc())
+                .limit(1)
+            ).first()
+        age = 0.0
+        if head is not None:
+            age = max(0.0, (utcnow() - _aware(head[0])).total_seconds())
+        return OutboxStatus(
+            producer=self.producer,
+            pending=int(waiting[0]),
+            oldest_pending_seconds=age,
+            dead_lettered=int(dead_count),
+            head_attempts=int(head[1]) if head is not None else 0,
+            last_dead_subject=last_dead[0] if last_dead is not None else "",
+            last_dead_event_id=last_dead[1] if last_dead is not None else "",
+            last_dead_error=(last_dead[2] or "") if last_dead is not None else "",
+        )
 
     async def _run(self) -> None:
         # The flag, not only the cancellation, ends the loop: on Python 3.11 a cancel that
@@ -177,10 +308,26 @@ class OutboxRelay:
                 pass
             self._wake.clear()
 
-    async def flush(self, batch: int = 200) -> int:
-        """Publish pending rows; stops at the first failure so order is kept."""
-        import json
+    def _too_large(self, payload: bytes, headers: str) -> str | None:
+        """Why the server would refuse the row for its size, if it would. The server counts
+        the headers too (nats-py checks the payload only), and answers a violation by
+        closing the connection, which would look like an outage and block the row forever."""
+        nc = self.bus.nc
+        limit = int(getattr(nc, "max_payload", 0) or 0) if nc is not None else 0
+        try:
+            fields = json.loads(headers)
+        except ValueError:
+            fields = None
+        pairs = fields.items() if isinstance(fields, dict) else ()
+        header_bytes = 12 + sum(len(f"{k}: {v}\r\n".encode()) for k, v in pairs)
+        size = len(payload) + header_bytes
+        if limit and size > limit:
+            return f"message of {size:,} bytes exceeds the server's max_payload {limit:,}"
+        return None
 
+    async def flush(self, batch: int = 200) -> int:
+        """Publish pending rows; stops at the first failure that is not the row's own, so
+        order is kept; a row that can never be published is dead-lettered and skipped."""
         if not self.bus.connected.is_set():
             return 0
         published = 0
@@ -189,10 +336,21 @@ class OutboxRelay:
             if not rows:
                 return published
             for row_id, subject, payload, headers in rows:
+                problem = self._too_large(payload, headers)
+                if problem is not None:
+                    await asyncio.to_thread(self._dead_letter, row_id, subject, problem)
+                    continue
                 try:
                     await self.bus.publish_raw(subject, payload, json.loads(headers))
-                except Exception:
-                    await asyncio.to_thread(self._bump_attempts, row_id)
+                except Exception as exc:
+                    error = f"{type(exc).__name__}: {exc}"[:_ERROR_CHARS]
+                    if _permanent(exc):
+                        await asyncio.to_thread(self._dead_letter, row_id, subject, error)
+                        continue
+                    attempts = await asyncio.to_thread(self._bump_attempts, row_id, error)
+                    if not _transient(exc) and attempts >= self.max_attempts:
+                        await asyncio.to_thread(self._dead_letter, row_id, subject, error)
+                        continue
                     raise
                 await asyncio.to_thread(self._mark_published, row_id)
                 published += 1
@@ -201,7 +359,7 @@ class OutboxRelay:
         with self.db.engine.connect() as conn:
             result = conn.execute(
                 select(outbox.c.id, outbox.c.subject, outbox.c.payload, outbox.c.headers)
-                .where(outbox.c.producer == self.producer, outbox.c.published_at.is_(None))
+                .where(self._waiting())
                 .order_by(outbox.c.id)
                 .limit(batch)
             )
@@ -211,11 +369,37 @@ class OutboxRelay:
         with self.db.engine.begin() as conn:
             conn.execute(update(outbox).where(outbox.c.id == row_id).values(published_at=utcnow()))
 
-    def _bump_attempts(self, row_id: int) -> None:
+    def _bump_attempts(self, row_id: int, error: str) -> int:
         with self.db.engine.begin() as conn:
             conn.execute(
-                update(outbox).where(outbox.c.id == row_id).values(attempts=outbox.c.attempts + 1)
+                update(outbox)
+                .where(outbox.c.id == row_id)
+                .values(attempts=outbox.c.attempts + 1, last_error=error)
             )
+            return int(
+                conn.execute(select(outbox.c.attempts).where(outbox.c.id == row_id)).scalar_one()
+            )
+
+    def _dead_letter(self, row_id: int, subject: str, error: str) -> None:
+        with self.db.engine.begin() as conn:
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.id == row_id)
+                .values(dead_at=utcnow(), last_error=error[:_ERROR_CHARS])
+            )
+            event_id = conn.execute(
+                select(outbox.c.event_id).where(outbox.c.id == row_id)
+            ).scalar_one()
+        # The alert: an error line an operator's log search finds, and status() for /healthz.
+        log.error(
+            "outbox event dead-lettered",
+            extra={
+                "producer": self.producer,
+                "subject": subject,
+                "event_id": event_id,
+                "error": error[:_ERROR_CHARS],
+            },
+        )
 
     async def close(self) -> None:
         """Try once more to publish what is pending, then stop (rows left stay for next start)."""

@@ -4,6 +4,13 @@ port sharing.
 - `ErrorMapping` (a server interceptor, unary and streaming alike): an `AscentError` becomes
   its gRPC status with its user-safe message; anything else is logged with its traceback and
   becomes INTERNAL with a generic message, so no servicer repeats a try/except.
+- Message sizes are set deliberately, on every server (`create_server`) and every client
+  channel (`CHANNEL_OPTIONS`): `MAX_MESSAGE_BYTES` (32 MiB) each way instead of gRPC's
+  defaults (4 MiB received, unlimited sent), so the limit is the same on both ends and
+  stated once. What is sent is bounded well below it by construction: a run's figures
+  (execution, `MAX_FIGURES_TOTAL_BYTES` 12 MiB) and a ListRuns page (leaderboard,
+  `LIST_BUDGET_BYTES` 2 MiB). A message over it fails with RESOURCE_EXHAUSTED and a text
+  `is_message_too_large` recognises, which callers must not report as "busy".
 - `create_server` turns `grpc.so_reuseport` off. With it on (gRPC's default on Linux), a
   second server on a taken port starts fine and the kernel splits the connections between
   the two: services of a stopped stack that outlived their supervisor kept answering the next
@@ -15,6 +22,7 @@ from __future__ import annotations
 import errno
 import inspect
 import logging
+import re
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -25,7 +33,23 @@ from services.common.errors import AscentError
 
 log = logging.getLogger(__name__)
 
-SERVER_OPTIONS: tuple[tuple[str, int], ...] = (("grpc.so_reuseport", 0),)
+MAX_MESSAGE_BYTES = 32 << 20
+MESSAGE_OPTIONS: tuple[tuple[str, int], ...] = (
+    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+)
+SERVER_OPTIONS: tuple[tuple[str, int], ...] = (("grpc.so_reuseport", 0), *MESSAGE_OPTIONS)
+# Every client channel: the message limits above, and a restarted peer found again within a
+# second instead of gRPC's default backoff (up to two minutes).
+CHANNEL_OPTIONS: tuple[tuple[str, int], ...] = (
+    *MESSAGE_OPTIONS,
+    ("grpc.initial_reconnect_backoff_ms", 200),
+    ("grpc.min_reconnect_backoff_ms", 200),
+    ("grpc.max_reconnect_backoff_ms", 1000),
+)
+# gRPC's own texts for a message over the limit ("Received message larger than max (N vs.
+# M)", "Sent message larger than max", "…exceeds max…"), whichever side noticed.
+_TOO_LARGE = re.compile(r"message (larger than|exceeds) max", re.IGNORECASE)
 INTERNAL_MESSAGE = "Internal error."
 # A service that cannot bind its port exits with EADDRINUSE, so the supervisor can tell a
 # port conflict (pick another port, try again) from a crash.
@@ -36,6 +60,14 @@ if TYPE_CHECKING:
     Interceptor = grpc.aio.ServerInterceptor[Any, Any]
 else:  # generic in grpc-stubs only
     Interceptor = grpc.aio.ServerInterceptor
+
+
+def is_message_too_large(err: grpc.aio.AioRpcError) -> bool:
+    """RESOURCE_EXHAUSTED because a message broke the size limit, not because a server was
+    busy (a full queue is RESOURCE_EXHAUSTED too, with the server's own message)."""
+    return err.code() == grpc.StatusCode.RESOURCE_EXHAUSTED and bool(
+        _TOO_LARGE.search(err.details() or "")
+    )
 
 
 class AddressInUse(RuntimeError):

@@ -15,6 +15,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 
+from services.common import ops
 from services.common.config import CommonSettings, ServiceSettings
 from services.common.db import Database
 from services.common.events import BatchHandler, ConsumerSpec, EventBus, Handler
@@ -89,6 +90,8 @@ async def serve(
     runtime = Runtime(name=name, settings=settings, common=common, server=server, bus=bus, db=db)
     if db is not None:
         runtime.relay = OutboxRelay(db, bus, producer=name)
+        ops.add_to_server(runtime.relay, server)
+        runtime.service_names.append(ops.SERVICE_NAME)
 
     await setup(runtime)
     await server.start()

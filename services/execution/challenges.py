@@ -25,6 +25,7 @@ from services.common.curriculum import (
 )
 from services.common.errors import AscentError, from_grpc
 from services.common.ml.scoring import meets
+from services.common.rpc import CHANNEL_OPTIONS
 from services.execution.sandbox import GradingError, SandboxResult, grade
 
 
@@ -63,7 +64,7 @@ class AuthoredBook:
     def __init__(self, addr: str, data_root: Path, timeout: float = 30.0) -> None:
         self.root = data_root / "authored"
         self.timeout = timeout
-        self.channel = grpc.aio.insecure_channel(addr)
+        self.channel = grpc.aio.insecure_channel(addr, options=CHANNEL_OPTIONS)
         self.stub = authoring_grpc.AuthoringServiceStub(self.channel)
 
     async def _bundle(

@@ -5,6 +5,11 @@ extended ones (`PRECISION:`, `RECALL:`, `F1:`, `RMSE:`, `MAE:`, `R2:`, `TASK_TYP
 `PIPELINE:`). A malformed line is ignored rather than failing the run: the learner still gets
 their output, just without that metric. Values from the `ascent_report` helper win over
 printed ones because they are computed, not typed.
+
+JSON values are strict JSON: `NaN`, `Infinity` and `-Infinity` (which Python's json reads
+and writes by default) are refused, because every reader downstream — the gateway's JSON
+responses, browsers — rejects them; so is a value over `MAX_JSON_CHARS`. A refused line is
+named in `notices`, which the run carries (`Run.notices`) so the learner sees why.
 """
 
 from __future__ import annotations
@@ -58,12 +63,40 @@ def _finite(value: str | float | int) -> float | None:
     return number
 
 
-def _json(value: str) -> str | None:
+# A protocol JSON value (a confusion matrix, dataset info, a pipeline) larger than this is
+# not a summary any more; it would also crowd the run's event (EVENTS.md, "Bounded events").
+MAX_JSON_CHARS = 64_000
+
+
+class NotJson(ValueError):
+    """A protocol value that is not strict JSON, with the reason shown to the learner."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise NotJson(f"{name} is not a number JSON allows")
+
+
+def strict_json(parsed: Any) -> str:
+    """Compact JSON of a value, refusing NaN/Infinity (raises NotJson) and oversize output."""
     try:
-        parsed = json.loads(value)
-    except (ValueError, RecursionError):
-        return None
-    return json.dumps(parsed, separators=(",", ":"))
+        text = json.dumps(parsed, separators=(",", ":"), allow_nan=False, default=str)
+    except ValueError as exc:
+        raise NotJson("NaN and Infinity are not valid JSON") from exc
+    except RecursionError as exc:
+        raise NotJson("the value is nested too deeply") from exc
+    if len(text) > MAX_JSON_CHARS:
+        raise NotJson(f"the value is longer than {MAX_JSON_CHARS:,} characters")
+    return text
+
+
+def _json(value: str) -> str:
+    try:
+        parsed = json.loads(value, parse_constant=_refuse_constant)
+    except NotJson:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise NotJson("it is not valid JSON") from exc
+    return strict_json(parsed)
 
 
 def _not_a_number(value: str) -> bool:
@@ -125,7 +158,10 @@ def _json_or_none(text: str) -> Any:
         return None
 
 
-def parse_stdout(stdout: str) -> run_pb2.RunOutcome:
+def parse_stdout(stdout: str, notices: list[str] | None = None) -> run_pb2.RunOutcome:
+    """The outcome the protocol lines describe; a JSON line that is refused is named in
+    `notices` (when given)."""
+    notices = notices if notices is not None else []
     outcome = run_pb2.RunOutcome()
     # Printed metrics that are not numbers (nan, inf): kept out of the outcome, but named.
     unreadable: dict[str, float] = {}
@@ -142,9 +178,12 @@ def parse_stdout(stdout: str) -> run_pb2.RunOutcome:
             elif _not_a_number(value):
                 unreadable[_FLOAT_FIELDS[key]] = float(value.strip().rstrip("%"))
         elif key in _JSON_FIELDS:
-            parsed = _json(value)
-            if parsed is not None:
-                setattr(outcome, _JSON_FIELDS[key], parsed)
+            try:
+                setattr(outcome, _JSON_FIELDS[key], _json(value))
+            except NotJson as exc:
+                notice = f"The {key}: line was ignored: {exc}."
+                if notice not in notices:
+                    notices.append(notice)
         elif key in _TEXT_FIELDS and value:
             setattr(outcome, _TEXT_FIELDS[key], value[:200])
     labels, average = _classification_report(stdout.splitlines())
@@ -167,8 +206,12 @@ def parse_stdout(stdout: str) -> run_pb2.RunOutcome:
     return outcome
 
 
-def merge_report(outcome: run_pb2.RunOutcome, report: dict[str, Any]) -> run_pb2.RunOutcome:
-    """Overlay what the `ascent_report` helper recorded onto the parsed outcome."""
+def merge_report(
+    outcome: run_pb2.RunOutcome, report: dict[str, Any], notices: list[str] | None = None
+) -> run_pb2.RunOutcome:
+    """Overlay what the `ascent_report` helper recorded onto the parsed outcome; a recorded
+    value that is not strict JSON is named in `notices` (when given)."""
+    notices = notices if notices is not None else []
     metrics = report.get("metrics")
     if not isinstance(metrics, dict):
         metrics = {}
@@ -178,14 +221,20 @@ def merge_report(outcome: run_pb2.RunOutcome, report: dict[str, Any]) -> run_pb2
             if number is not None:
                 setattr(outcome, field, number)
     if isinstance(report.get("confusion_matrix"), list):
-        outcome.confusion_matrix_json = json.dumps(report["confusion_matrix"])
+        try:
+            outcome.confusion_matrix_json = strict_json(report["confusion_matrix"])
+        except NotJson as exc:
+            notices.append(f"The reported confusion matrix was ignored: {exc}.")
     model = report.get("model")
     if not isinstance(model, dict):
         model = {}
     if isinstance(model.get("type"), str) and model["type"]:
         outcome.model_type = model["type"][:200]
     if model:
-        outcome.pipeline_json = json.dumps(model, default=str)
+        try:
+            outcome.pipeline_json = strict_json(model)
+        except NotJson as exc:
+            notices.append(f"The reported model description was ignored: {exc}.")
     task = report.get("task_type") or metrics.get("task_type")
     if task in ("classification", "regression"):
         outcome.task_type = task

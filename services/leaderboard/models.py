@@ -1,4 +1,4 @@
-"""Tables of the leaderboard: one row per run (figures are not kept, they stay in the event)."""
+"""Tables of the leaderboard: one row per run (figures are not kept: the event leaves them out)."""
 
 from __future__ import annotations
 
@@ -64,6 +64,8 @@ class RunRecord(Base):
     unranked_reason: Mapped[str | None] = mapped_column(Text, default="")
     # The value of the code's last expression (RunDisplay as JSON), "" when none.
     display_json: Mapped[str | None] = mapped_column(Text, default="")
+    # What execution left out of the run or could not read (Run.notices as JSON), "" if none.
+    notices_json: Mapped[str | None] = mapped_column(Text, default="")
 
 
 class ChallengeEntry(Base):

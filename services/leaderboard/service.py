@@ -25,6 +25,12 @@ from services.leaderboard.repository import RunRepository
 PRODUCER = "leaderboard"
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+# ListRuns pages (README, "Limits"): runs per page, the output tail a summary keeps, and
+# the size a page stops before — far below the gRPC message limit of services.common.rpc,
+# whatever the runs printed.
+LIST_DEFAULT_LIMIT = 100
+SUMMARY_OUTPUT_CHARS = 2_000
+LIST_BUDGET_BYTES = 2 << 20
 
 
 @dataclass(frozen=True)
@@ -135,6 +141,7 @@ def to_record(run: run_pb2.Run, occurred_at: Timestamp | None = None) -> RunReco
         challenge_version=run.challenge_version,
         unranked_reason=outcome.unranked_reason,
         display_json=json_format.MessageToJson(run.display) if run.HasField("display") else "",
+        notices_json=json.dumps(list(run.notices)) if run.notices else "",
     )
 
 
@@ -173,6 +180,8 @@ def to_proto(record: RunRecord) -> run_pb2.Run:
     )
     if record.display_json:
         json_format.Parse(record.display_json, run.display)
+    if record.notices_json:
+        run.notices.extend(str(notice) for notice in json.loads(record.notices_json))
     if record.error_type or record.error_message:
         run.error.CopyFrom(
             run_pb2.RunError(
@@ -236,6 +245,48 @@ def ranked_runs(
         raise AscentError("invalid_argument", "session_id is required.")
     records = RunRepository(session).list_for_session(session_id, dataset)
     return [(to_proto(record), rank) for record, rank in ranked_by_dataset(records)]
+
+
+def summary_of(run: run_pb2.Run) -> run_pb2.Run:
+    """A run as a list shows it: the tail of its output (the whole run: GetRun)."""
+    summary = run_pb2.Run()
+    summary.CopyFrom(run)
+    summary.stdout = run.stdout[-SUMMARY_OUTPUT_CHARS:]
+    summary.stderr = run.stderr[-SUMMARY_OUTPUT_CHARS:]
+    del summary.figures[:]
+    summary.summary = True
+    return summary
+
+
+def list_page(
+    session: Session,
+    session_id: str,
+    limit: int = 0,
+    offset: int = 0,
+    dataset: str | None = None,
+) -> lb.ListRunsResponse:
+    """One page of the session's runs (only `dataset`'s when given; `ranked_runs` order) as
+    summaries with their rank within their dataset; a page ends early rather than grow past
+    LIST_BUDGET_BYTES, and says where the next one starts."""
+    if limit < 0 or offset < 0:
+        raise AscentError("invalid_argument", "limit and offset must not be negative.")
+    limit = min(limit or LIST_DEFAULT_LIMIT, MAX_LIMIT)
+    ranked = ranked_runs(session, session_id, dataset)
+    response = lb.ListRunsResponse(total=len(ranked))
+    size = 0
+    for index in range(offset, min(offset + limit, len(ranked))):
+        run, rank = ranked[index]
+        summary = summary_of(run)
+        size += summary.ByteSize() + 8
+        if response.runs and size > LIST_BUDGET_BYTES:
+            response.next_offset = index
+            return response
+        response.runs.append(summary)
+        if rank:
+            response.dataset_ranks[run.id] = rank
+    end = offset + len(response.runs)
+    response.next_offset = end if end < len(ranked) else 0
+    return response
 
 
 def find_run(session: Session, run_id: str) -> run_pb2.Run | None:

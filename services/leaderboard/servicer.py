@@ -34,10 +34,10 @@ class LeaderboardServicer(lb_grpc.LeaderboardServiceServicer):
         context: grpc.aio.ServicerContext[lb.ListRunsRequest, lb.ListRunsResponse],
     ) -> lb.ListRunsResponse:
         dataset = request.dataset_sha256 if request.HasField("dataset_sha256") else None
-        ranked = await self._call(lambda s: service.ranked_runs(s, request.session_id, dataset))
-        return lb.ListRunsResponse(
-            runs=[run for run, _ in ranked],
-            dataset_ranks={run.id: rank for run, rank in ranked if rank},
+        return await self._call(
+            lambda s: service.list_page(
+                s, request.session_id, request.limit, request.offset, dataset
+            )
         )
 
     async def GetRun(

@@ -7,12 +7,13 @@ from ascent.progress.v1 import progress_service_pb2 as pb
 from ascent.progress.v1 import progress_service_pb2_grpc as pb_grpc
 
 from services.common.errors import AscentError, from_grpc
+from services.common.rpc import CHANNEL_OPTIONS
 
 
 class ProgressClient:
     def __init__(self, addr: str, timeout: float) -> None:
         self.timeout = timeout
-        self.channel = grpc.aio.insecure_channel(addr)
+        self.channel = grpc.aio.insecure_channel(addr, options=CHANNEL_OPTIONS)
         self.stub = pb_grpc.ProgressServiceStub(self.channel)
 
     async def list_tracks(self, learner_id: str) -> list[pb.Track]:

@@ -26,7 +26,7 @@ from ascent.types.v1 import run_pb2 as ascent_dot_types_dot_v1_dot_run__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/ascent/leaderboard/v1/leaderboard_service.proto\x12\x15\x61scent.leaderboard.v1\x1a\x19\x61scent/types/v1/run.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"U\n\x0fListRunsRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x1b\n\x0e\x64\x61taset_sha256\x18\x02 \x01(\tH\x00\x88\x01\x01\x42\x11\n\x0f_dataset_sha256\"\xbd\x01\n\x10ListRunsResponse\x12\"\n\x04runs\x18\x01 \x03(\x0b\x32\x14.ascent.types.v1.Run\x12P\n\rdataset_ranks\x18\x02 \x03(\x0b\x32\x39.ascent.leaderboard.v1.ListRunsResponse.DatasetRanksEntry\x1a\x33\n\x11\x44\x61tasetRanksEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x05:\x02\x38\x01\"0\n\rGetRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0f\n\x07wait_ms\x18\x02 \x01(\x05\"3\n\x0eGetRunResponse\x12!\n\x03run\x18\x01 \x01(\x0b\x32\x14.ascent.types.v1.Run\"h\n\x15GetLeaderboardRequest\x12\x10\n\x08\x62oard_id\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\x12\x1b\n\x0e\x64\x61taset_sha256\x18\x03 \x01(\tH\x00\x88\x01\x01\x42\x11\n\x0f_dataset_sha256\"\xb0\x01\n\x10LeaderboardEntry\x12\x0c\n\x04rank\x18\x01 \x01(\x05\x12\x0e\n\x06run_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x10\n\x08owner_id\x18\x04 \x01(\t\x12\r\n\x05score\x18\x05 \x01(\x01\x12\x12\n\nmodel_type\x18\x06 \x01(\t\x12\x13\n\x0bis_improved\x18\x07 \x01(\x08\x12\x16\n\x0e\x64\x61taset_sha256\x18\x08 \x01(\t\x12\x0e\n\x06metric\x18\t \x01(\t\"t\n\x16GetLeaderboardResponse\x12\x10\n\x08\x62oard_id\x18\x01 \x01(\t\x12\x0e\n\x06metric\x18\x02 \x01(\t\x12\x38\n\x07\x65ntries\x18\x03 \x03(\x0b\x32\'.ascent.leaderboard.v1.LeaderboardEntry\"u\n\x18GetChallengeBoardRequest\x12\x16\n\x0e\x63hallenge_slug\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\x12\x17\n\x0finclude_private\x18\x03 \x01(\x08\x12\x19\n\x11\x63hallenge_version\x18( \x01(\x05\"\xe8\x01\n\x13\x43hallengeBoardEntry\x12\x0c\n\x04rank\x18\x01 \x01(\x05\x12\x12\n\nlearner_id\x18\x02 \x01(\t\x12\x0e\n\x06run_id\x18\x03 \x01(\t\x12\x14\n\x0cpublic_score\x18\x04 \x01(\x01\x12\x1a\n\rprivate_score\x18\x05 \x01(\x01H\x00\x88\x01\x01\x12\x14\n\x0cprivate_rank\x18\x06 \x01(\x05\x12\x13\n\x0bsubmissions\x18\x07 \x01(\x05\x12\x30\n\x0csubmitted_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x10\n\x0e_private_score\"\xc3\x01\n\x19GetChallengeBoardResponse\x12\x16\n\x0e\x63hallenge_slug\x18\x01 \x01(\t\x12\x0e\n\x06metric\x18\x02 \x01(\t\x12\x17\n\x0flower_is_better\x18\x03 \x01(\x08\x12\x0e\n\x06hidden\x18\x04 \x01(\x08\x12\x18\n\x10private_revealed\x18\x05 \x01(\x08\x12;\n\x07\x65ntries\x18\x06 \x03(\x0b\x32*.ascent.leaderboard.v1.ChallengeBoardEntry\"u\n\x18SetChallengeBoardRequest\x12\x16\n\x0e\x63hallenge_slug\x18\x01 \x01(\t\x12\x0e\n\x06hidden\x18\x02 \x01(\x08\x12\x16\n\x0ereveal_private\x18\x03 \x01(\x08\x12\x19\n\x11\x63hallenge_version\x18( \x01(\x05\"]\n\x19SetChallengeBoardResponse\x12\x16\n\x0e\x63hallenge_slug\x18\x01 \x01(\t\x12\x0e\n\x06hidden\x18\x02 \x01(\x08\x12\x18\n\x10private_revealed\x18\x03 \x01(\x08\x32\xa7\x04\n\x12LeaderboardService\x12[\n\x08ListRuns\x12&.ascent.leaderboard.v1.ListRunsRequest\x1a\'.ascent.leaderboard.v1.ListRunsResponse\x12U\n\x06GetRun\x12$.ascent.leaderboard.v1.GetRunRequest\x1a%.ascent.leaderboard.v1.GetRunResponse\x12m\n\x0eGetLeaderboard\x12,.ascent.leaderboard.v1.GetLeaderboardRequest\x1a-.ascent.leaderboard.v1.GetLeaderboardResponse\x12v\n\x11GetChallengeBoard\x12/.ascent.leaderboard.v1.GetChallengeBoardRequest\x1a\x30.ascent.leaderboard.v1.GetChallengeBoardResponse\x12v\n\x11SetChallengeBoard\x12/.ascent.leaderboard.v1.SetChallengeBoardRequest\x1a\x30.ascent.leaderboard.v1.SetChallengeBoardResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/ascent/leaderboard/v1/leaderboard_service.proto\x12\x15\x61scent.leaderboard.v1\x1a\x19\x61scent/types/v1/run.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"t\n\x0fListRunsRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x1b\n\x0e\x64\x61taset_sha256\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\r\n\x05limit\x18\x03 \x01(\x05\x12\x0e\n\x06offset\x18\x04 \x01(\x05\x42\x11\n\x0f_dataset_sha256\"\xe1\x01\n\x10ListRunsResponse\x12\"\n\x04runs\x18\x01 \x03(\x0b\x32\x14.ascent.types.v1.Run\x12P\n\rdataset_ranks\x18\x02 \x03(\x0b\x32\x39.ascent.leaderboard.v1.ListRunsResponse.DatasetRanksEntry\x12\r\n\x05total\x18\x03 \x01(\x05\x12\x13\n\x0bnext_offset\x18\x04 \x01(\x05\x1a\x33\n\x11\x44\x61tasetRanksEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x05:\x02\x38\x01\"0\n\rGetRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0f\n\x07wait_ms\x18\x02 \x01(\x05\"3\n\x0eGetRunResponse\x12!\n\x03run\x18\x01 \x01(\x0b\x32\x14.ascent.types.v1.Run\"h\n\x15GetLeaderboardRequest\x12\x10\n\x08\x62oard_id\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\x12\x1b\n\x0e\x64\x61taset_sha256\x18\x03 \x01(\tH\x00\x88\x01\x01\x42\x11\n\x0f_dataset_sha256\"\xb0\x01\n\x10LeaderboardEntry\x12\x0c\n\x04rank\x18\x01 \x01(\x05\x12\x0e\n\x06run_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x10\n\x08owner_id\x18\x04 \x01(\t\x12\r\n\x05score\x18\x05 \x01(\x01\x12\x12\n\nmodel_type\x18\x06 \x01(\t\x12\x13\n\x0bis_improved\x18\x07 \x01(\x08\x12\x16\n\x0e\x64\x61taset_sha256\x18\x08 \x01(\t\x12\x0e\n\x06metric\x18\t \x01(\t\"t\n\x16GetLeaderboardResponse\x12\x10\n\x08\x62oard_id\x18\x01 \x01(\t\x12\x0e\n\x06metric\x18\x02 \x01(\t\x12\x38\n\x07\x65ntries\x18\x03 \x03(\x0b\x32\'.ascent.leaderboard.v1.LeaderboardEntry\"u\n\x18GetChallengeBoardRequest\x12\x16\n\x0e\x63hallenge_slug\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\x12\x17\n\x0finclude_private\x18\x03 \x01(\x08\x12\x19\n\x11\x63hallenge_version\x18( \x01(\x05\"\xe8\x01\n\x13\x43hallengeBoardEntry\x12\x0c\n\x04rank\x18\x01 \x01(\x05\x12\x12\n\nlearner_id\x18\x02 \x01(\t\x12\x0e\n\x06run_id\x18\x03 \x01(\t\x12\x14\n\x0cpublic_score\x18\x04 \x01(\x01\x12\x1a\n\rprivate_score\x18\x05 \x01(\x01H\x00\x88\x01\x01\x12\x14\n\x0cprivate_rank\x18\x06 \x01(\x05\x12\x13\n\x0bsubmissions\x18\x07 \x01(\x05\x12\x30\n\x0csubmitted_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x10\n\x0e_private_score\"\xc3\x01\n\x19GetChallengeBoardResponse\x12\x16\n\x0e\x63hallenge_slug\x18\x01 \x01(\t\x12\x0e\n\x06metric\x18\x02 \x01(\t\x12\x17\n\x0flower_is_better\x18\x03 \x01(\x08\x12\x0e\n\x06hidden\x18\x04 \x01(\x08\x12\x18\n\x10private_revealed\x18\x05 \x01(\x08\x12;\n\x07\x65ntries\x18\x06 \x03(\x0b\x32*.ascent.leaderboard.v1.ChallengeBoardEntry\"u\n\x18SetChallengeBoardRequest\x12\x16\n\x0e\x63hallenge_slug\x18\x01 \x01(\t\x12\x0e\n\x06hidden\x18\x02 \x01(\x08\x12\x16\n\x0ereveal_private\x18\x03 \x01(\x08\x12\x19\n\x11\x63hallenge_version\x18( \x01(\x05\"]\n\x19SetChallengeBoardResponse\x12\x16\n\x0e\x63hallenge_slug\x18\x01 \x01(\t\x12\x0e\n\x06hidden\x18\x02 \x01(\x08\x12\x18\n\x10private_revealed\x18\x03 \x01(\x08\x32\xa7\x04\n\x12LeaderboardService\x12[\n\x08ListRuns\x12&.ascent.leaderboard.v1.ListRunsRequest\x1a\'.ascent.leaderboard.v1.ListRunsResponse\x12U\n\x06GetRun\x12$.ascent.leaderboard.v1.GetRunRequest\x1a%.ascent.leaderboard.v1.GetRunResponse\x12m\n\x0eGetLeaderboard\x12,.ascent.leaderboard.v1.GetLeaderboardRequest\x1a-.ascent.leaderboard.v1.GetLeaderboardResponse\x12v\n\x11GetChallengeBoard\x12/.ascent.leaderboard.v1.GetChallengeBoardRequest\x1a\x30.ascent.leaderboard.v1.GetChallengeBoardResponse\x12v\n\x11SetChallengeBoard\x12/.ascent.leaderboard.v1.SetChallengeBoardRequest\x1a\x30.ascent.leaderboard.v1.SetChallengeBoardResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,31 +36,31 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTRUNSRESPONSE_DATASETRANKSENTRY']._loaded_options = None
   _globals['_LISTRUNSRESPONSE_DATASETRANKSENTRY']._serialized_options = b'8\001'
   _globals['_LISTRUNSREQUEST']._serialized_start=134
-  _globals['_LISTRUNSREQUEST']._serialized_end=219
-  _globals['_LISTRUNSRESPONSE']._serialized_start=222
-  _globals['_LISTRUNSRESPONSE']._serialized_end=411
-  _globals['_LISTRUNSRESPONSE_DATASETRANKSENTRY']._serialized_start=360
-  _globals['_LISTRUNSRESPONSE_DATASETRANKSENTRY']._serialized_end=411
-  _globals['_GETRUNREQUEST']._serialized_start=413
-  _globals['_GETRUNREQUEST']._serialized_end=461
-  _globals['_GETRUNRESPONSE']._serialized_start=463
-  _globals['_GETRUNRESPONSE']._serialized_end=514
-  _globals['_GETLEADERBOARDREQUEST']._serialized_start=516
-  _globals['_GETLEADERBOARDREQUEST']._serialized_end=620
-  _globals['_LEADERBOARDENTRY']._serialized_start=623
-  _globals['_LEADERBOARDENTRY']._serialized_end=799
-  _globals['_GETLEADERBOARDRESPONSE']._serialized_start=801
-  _globals['_GETLEADERBOARDRESPONSE']._serialized_end=917
-  _globals['_GETCHALLENGEBOARDREQUEST']._serialized_start=919
-  _globals['_GETCHALLENGEBOARDREQUEST']._serialized_end=1036
-  _globals['_CHALLENGEBOARDENTRY']._serialized_start=1039
-  _globals['_CHALLENGEBOARDENTRY']._serialized_end=1271
-  _globals['_GETCHALLENGEBOARDRESPONSE']._serialized_start=1274
-  _globals['_GETCHALLENGEBOARDRESPONSE']._serialized_end=1469
-  _globals['_SETCHALLENGEBOARDREQUEST']._serialized_start=1471
-  _globals['_SETCHALLENGEBOARDREQUEST']._serialized_end=1588
-  _globals['_SETCHALLENGEBOARDRESPONSE']._serialized_start=1590
-  _globals['_SETCHALLENGEBOARDRESPONSE']._serialized_end=1683
-  _globals['_LEADERBOARDSERVICE']._serialized_start=1686
-  _globals['_LEADERBOARDSERVICE']._serialized_end=2237
+  _globals['_LISTRUNSREQUEST']._serialized_end=250
+  _globals['_LISTRUNSRESPONSE']._serialized_start=253
+  _globals['_LISTRUNSRESPONSE']._serialized_end=478
+  _globals['_LISTRUNSRESPONSE_DATASETRANKSENTRY']._serialized_start=427
+  _globals['_LISTRUNSRESPONSE_DATASETRANKSENTRY']._serialized_end=478
+  _globals['_GETRUNREQUEST']._serialized_start=480
+  _globals['_GETRUNREQUEST']._serialized_end=528
+  _globals['_GETRUNRESPONSE']._serialized_start=530
+  _globals['_GETRUNRESPONSE']._serialized_end=581
+  _globals['_GETLEADERBOARDREQUEST']._serialized_start=583
+  _globals['_GETLEADERBOARDREQUEST']._serialized_end=687
+  _globals['_LEADERBOARDENTRY']._serialized_start=690
+  _globals['_LEADERBOARDENTRY']._serialized_end=866
+  _globals['_GETLEADERBOARDRESPONSE']._serialized_start=868
+  _globals['_GETLEADERBOARDRESPONSE']._serialized_end=984
+  _globals['_GETCHALLENGEBOARDREQUEST']._serialized_start=986
+  _globals['_GETCHALLENGEBOARDREQUEST']._serialized_end=1103
+  _globals['_CHALLENGEBOARDENTRY']._serialized_start=1106
+  _globals['_CHALLENGEBOARDENTRY']._serialized_end=1338
+  _globals['_GETCHALLENGEBOARDRESPONSE']._serialized_start=1341
+  _globals['_GETCHALLENGEBOARDRESPONSE']._serialized_end=1536
+  _globals['_SETCHALLENGEBOARDREQUEST']._serialized_start=1538
+  _globals['_SETCHALLENGEBOARDREQUEST']._serialized_end=1655
+  _globals['_SETCHALLENGEBOARDRESPONSE']._serialized_start=1657
+  _globals['_SETCHALLENGEBOARDRESPONSE']._serialized_end=1750
+  _globals['_LEADERBOARDSERVICE']._serialized_start=1753
+  _globals['_LEADERBOARDSERVICE']._serialized_end=2304
 # @@protoc_insertion_point(module_scope)

@@ -11,15 +11,19 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ListRunsRequest(_message.Message):
-    __slots__ = ("session_id", "dataset_sha256")
+    __slots__ = ("session_id", "dataset_sha256", "limit", "offset")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     dataset_sha256: str
-    def __init__(self, session_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ...) -> None: ...
+    limit: int
+    offset: int
+    def __init__(self, session_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., limit: _Optional[int] = ..., offset: _Optional[int] = ...) -> None: ...
 
 class ListRunsResponse(_message.Message):
-    __slots__ = ("runs", "dataset_ranks")
+    __slots__ = ("runs", "dataset_ranks", "total", "next_offset")
     class DatasetRanksEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -29,9 +33,13 @@ class ListRunsResponse(_message.Message):
         def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
     RUNS_FIELD_NUMBER: _ClassVar[int]
     DATASET_RANKS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    NEXT_OFFSET_FIELD_NUMBER: _ClassVar[int]
     runs: _containers.RepeatedCompositeFieldContainer[_run_pb2.Run]
     dataset_ranks: _containers.ScalarMap[str, int]
-    def __init__(self, runs: _Optional[_Iterable[_Union[_run_pb2.Run, _Mapping]]] = ..., dataset_ranks: _Optional[_Mapping[str, int]] = ...) -> None: ...
+    total: int
+    next_offset: int
+    def __init__(self, runs: _Optional[_Iterable[_Union[_run_pb2.Run, _Mapping]]] = ..., dataset_ranks: _Optional[_Mapping[str, int]] = ..., total: _Optional[int] = ..., next_offset: _Optional[int] = ...) -> None: ...
 
 class GetRunRequest(_message.Message):
     __slots__ = ("run_id", "wait_ms")

@@ -69,7 +69,9 @@ class LeaderboardServiceServicer:
     def ListRuns(self, request, context):
         """Runs of one notebook session, dataset by dataset (the dataset run most recently first),
         each dataset's runs best score first (runs without a score last, newest first); ranks
-        are per dataset: runs on different data are never ranked together.
+        are per dataset: runs on different data are never ranked together. Runs come as
+        summaries (Run.summary: the tail of stdout/stderr only), one page at a time; a page
+        stops early rather than exceed the response budget (leaderboard README, "Limits").
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
