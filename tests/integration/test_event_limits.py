@@ -9,16 +9,28 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 from services.supervisor.stack import Stack
-from tests.integration.conftest import ADMIN, register
+from tests.integration.conftest import ADMIN, STAFF, register
+from tests.support.fullstack import running_stack
 from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A stack of its own with the default run limits: saving four noisy 150-dpi figures
+    takes several seconds on a busy 2-core machine, past the package stack's 4 s limit; and
+    a backbone that stops here stops no other test."""
+    with running_stack(tmp_path_factory.mktemp("ascent-limits"), dict(STAFF)) as running:
+        yield running
+
 
 # Under the 200,000-character limit; 760 KB of UTF-8 plus ~1 MB printed (issue 18 §2).
 EMOJI_RUN = "# " + "😀" * 190_000 + "\nprint('x' * 990_000)\n"
@@ -90,6 +102,7 @@ def test_four_noisy_figures_are_delivered_once(api: httpx.Client) -> None:
     auth, session_id = learner(api, "figures")
     response = run(api, auth, session_id, FOUR_NOISY_FIGURES)
     assert response.status_code == 201, response.text[:500]
+    assert response.json()["data"]["status"] == "ok", response.json()["data"]["error"]
     figures = response.json()["data"]["figures"]
     assert len(figures) == 4
     assert sum(len(f) * 3 // 4 for f in figures) > 4 << 20, "the case gRPC's 4 MiB broke"

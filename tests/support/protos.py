@@ -39,6 +39,8 @@ class RunFields(TypedDict, total=False):
     challenge_version: int
     practice: bool
     display: run_pb2.RunDisplay
+    notices: list[str]
+    summary: bool
 
 
 def make_run(defaults: RunFields, **fields: Unpack[RunFields]) -> run_pb2.Run:
