@@ -26,6 +26,8 @@ class DatasetProfile(Base):
     target: Mapped[str] = mapped_column(String(300))
     # Extended meta-features (statistics and landmarkers) as a JSON object.
     extra_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    # Role of each feature column, {name: role} (services/common/ml/columns.py; m0005).
+    columns_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -179,13 +179,16 @@ def to_meta(row: DatasetProfile) -> MetaFeatures:
         class_imbalance=row.class_imbalance,
         target=row.target,
         extra=json.loads(row.extra_json or "{}"),
+        column_roles=json.loads(row.columns_json or "{}"),
     )
 
 
 def dataset_label(meta: MetaFeatures) -> str:
     if meta.dataset_key.startswith(("builtin:", "prior:")):
         return meta.dataset_key.split(":", 1)[1]
-    return f"{meta.dataset_key[:8]} (target {meta.target!r})"
+    # An upload is known by its content hash only, which says nothing to a learner: describe
+    # it by what it is instead.
+    return f"an uploaded {meta.rows:,}-row dataset predicting {meta.target!r}"
 
 
 class RecommenderService:
@@ -238,6 +241,7 @@ class RecommenderService:
                 class_imbalance=meta.class_imbalance,
                 target=meta.target,
                 extra_json=json.dumps(meta.extra, sort_keys=True),
+                columns_json=json.dumps(meta.column_roles),
                 created_at=utcnow(),
             ),
         )
