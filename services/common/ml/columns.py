@@ -90,7 +90,7 @@ def column_role(column: pd.Series) -> str:
         return ID
     if _looks_like_dates(values):
         return DATE
-    words = values.astype(str).str.split().str.len().mean()
+    words = float(values.astype(str).map(lambda cell: len(cell.split())).mean())
     if words >= TEXT_MIN_WORDS and distinct_share >= TEXT_DISTINCT_SHARE:
         return TEXT
     # Short, unique codes ("C00017", "a3f9…") on a whole table are row labels too.

@@ -9,6 +9,7 @@ def upgrade(conn: Connection) -> None:
     if "columns_json" not in columns:
         conn.execute(
             text(
-                "ALTER TABLE recommender_profiles ADD COLUMN columns_json TEXT NOT NULL DEFAULT '{}'"
+                "ALTER TABLE recommender_profiles "
+                "ADD COLUMN columns_json TEXT NOT NULL DEFAULT '{}'"
             )
         )
