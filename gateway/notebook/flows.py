@@ -201,6 +201,7 @@ async def upload_dataset(
                 dataset_sha256=digest,
                 rows=parsed.rows,
                 columns=len(parsed.columns),
+                filename=filename,
             ),
         )
 

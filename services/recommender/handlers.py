@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from ascent.events.v1 import coach_pb2, learning_pb2
+from ascent.events.v1 import coach_pb2, gateway_pb2, learning_pb2
 from google.protobuf.message import Message
 
 from services.common.db import Database
@@ -15,6 +15,7 @@ from services.recommender.flows import ensure_profile
 from services.recommender.service import (
     RecommenderService,
     record_challenge_attempt,
+    record_dataset_name,
     scored_run,
 )
 
@@ -25,6 +26,7 @@ FEEDBACK_CONSUMER = "recommender-feedback"
 # Its own durable consumer (not recommender-runs): created on upgrade, it replays the stream
 # from the start, so learners' earlier challenge submissions are learnt too.
 LEARNERS_CONSUMER = "recommender-learners"
+DATASETS_CONSUMER = "recommender-datasets"
 
 
 class RunsHandler:
@@ -105,5 +107,26 @@ class LearnersHandler:
             subject,
             event.meta.event_id,
             lambda session: record_challenge_attempt(session, event.run),
+        )
+        return bool(applied and added)
+
+
+class DatasetsHandler:
+    """Uploaded datasets → the name they are cited by as similar datasets, exactly once."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def __call__(self, subject: str, event: Message) -> None:
+        assert isinstance(event, gateway_pb2.DatasetUploaded)
+        await asyncio.to_thread(self.record, subject, event)
+
+    def record(self, subject: str, event: gateway_pb2.DatasetUploaded) -> bool:
+        applied, added = process_once(
+            self.db,
+            DATASETS_CONSUMER,
+            subject,
+            event.meta.event_id,
+            lambda session: record_dataset_name(session, event.dataset_sha256, event.filename),
         )
         return bool(applied and added)

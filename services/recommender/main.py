@@ -9,9 +9,11 @@ from services.common.datasets import DatasetStore
 from services.common.runtime import Runtime, run
 from services.recommender.config import Settings
 from services.recommender.handlers import (
+    DATASETS_CONSUMER,
     FEEDBACK_CONSUMER,
     LEARNERS_CONSUMER,
     RUNS_CONSUMER,
+    DatasetsHandler,
     FeedbackHandler,
     LearnersHandler,
     RunsHandler,
@@ -51,6 +53,7 @@ async def setup(rt: Runtime) -> None:
     rt.consume(RUNS_CONSUMER, events.RUN_COMPLETED, RunsHandler(rt.db, service))
     rt.consume(FEEDBACK_CONSUMER, events.PROPOSAL_RATED, FeedbackHandler(rt.db, service))
     rt.consume(LEARNERS_CONSUMER, events.RUN_COMPLETED, LearnersHandler(rt.db))
+    rt.consume(DATASETS_CONSUMER, events.DATASET_UPLOADED, DatasetsHandler(rt.db))
 
 
 def main() -> None:

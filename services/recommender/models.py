@@ -31,6 +31,17 @@ class DatasetProfile(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class DatasetName(Base):
+    """The file name a dataset was first uploaded under (gateway.dataset.uploaded.v1), so a
+    similar dataset is cited by its name, never by its content hash (m0006)."""
+
+    __tablename__ = "recommender_dataset_names"
+
+    dataset_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Observation(Base):
     """One scored run: this pipeline reached this score on this dataset."""
 
