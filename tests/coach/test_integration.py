@@ -194,7 +194,7 @@ async def test_improve_uses_the_recommender_and_publishes_the_proposal(
         assert 2 <= len(response.suggestions) <= 3
         assert "LogisticRegression" in response.diagnosis
         experiment = response.improved_experiment
-        assert experiment.name == "GradientBoosting"
+        assert experiment.name == "GradientBoosting (max_depth=2)"
         assert "GradientBoostingClassifier(max_depth=2)" in experiment.code
         assert "similar" in experiment.rationale
 
