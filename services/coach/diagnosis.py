@@ -474,6 +474,10 @@ def column_handling(roles: dict[str, str]) -> list[str]:
     return done
 
 
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _names(names: list[str], limit: int = 3) -> str:
     shown = ", ".join(names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
@@ -502,7 +506,7 @@ def _role_findings(profile: MetaFeatures, handled: bool) -> list[Finding]:
         return findings
     action = (
         "; one-hot encoding them makes one column per distinct value, so the proposal "
-        + "; ".join(
+        + _and(
             [
                 *(["drops the identifiers"] if ids else []),
                 *(["splits the dates into year, month and weekday"] if dates else []),

@@ -304,11 +304,12 @@ class BuiltinEngine:
             if scaler:
                 what += ", behind a StandardScaler step"
         else:
-            steps = ["imputation and one-hot encoding"]
-            handling = column_handling(roles)
-            if handling:
-                steps = [*handling, "imputation and one-hot encoding of the rest"]
-            what = f"runs {new} behind {', '.join(steps)}"
+            what = (
+                f"runs {new} on those prepared columns, with imputation and one-hot encoding "
+                "of the rest"
+                if column_handling(roles)
+                else f"runs {new} behind imputation and one-hot encoding"
+            )
         evidence = f" ({choice.recommendation.rationale})" if choice.recommendation.support else ""
         return f"The proposed experiment, {name}, {what}{evidence}."
 

@@ -154,12 +154,10 @@ def test_logistic_regression_at_the_ceiling_is_not_called_unconverged() -> None:
 
 def test_a_convergence_warning_in_the_run_is_what_calls_for_scaling() -> None:
     run = scored_run("LogisticRegression", 1.0, code=SEED_TEMPLATE)
-    run.stderr = (
-        "ConvergenceWarning: lbfgs failed to converge after 200 iteration(s) (status=1)"
-    )
+    run.stderr = "ConvergenceWarning: lbfgs failed to converge after 200 iteration(s) (status=1)"
     result = diagnose(run, profile(n_classes=3), [], "classification", PROPOSAL)
-    assert "stopped before converging (the run printed a ConvergenceWarning)" in (
-        result.sentences[0]
+    assert (
+        "stopped before converging (the run printed a ConvergenceWarning)" in (result.sentences[0])
     )
     assert "StandardScaler" in result.suggestions[0]
 

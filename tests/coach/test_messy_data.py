@@ -78,9 +78,7 @@ async def test_ids_dropped_dates_split_text_vectorised_and_said_so(
     assert not improved.has_error, improved.stderr[-2000:]
     info = json.loads(improved.outcome.dataset_info_json)
     assert "customer_id" not in info["features"] and "signup_date" not in info["features"]
-    assert {"signup_date_year", "signup_date_month", "signup_date_weekday"} <= set(
-        info["features"]
-    )
+    assert {"signup_date_year", "signup_date_month", "signup_date_weekday"} <= set(info["features"])
     # The baseline: the very same pipeline with every text column one-hot encoded.
     spec = canonical_spec(json.loads(improved.outcome.pipeline_json))
     baseline = await sandbox_run(pool, generate_code(spec, "classification", "one-hot"), csv)
