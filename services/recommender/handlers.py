@@ -112,10 +112,13 @@ class LearnersHandler:
 
 
 class DatasetsHandler:
-    """Uploaded datasets → the name they are cited by as similar datasets, exactly once."""
+    """Uploaded datasets → the name they are cited by as similar datasets (exactly once),
+    and their profile computed now, so the coach's first Improve on them finds it cached
+    (profiling a large file can take longer than the coach waits for advice)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, service: RecommenderService) -> None:
         self.db = db
+        self.service = service
 
     async def __call__(self, subject: str, event: Message) -> None:
         assert isinstance(event, gateway_pb2.DatasetUploaded)
@@ -129,4 +132,12 @@ class DatasetsHandler:
             event.meta.event_id,
             lambda session: record_dataset_name(session, event.dataset_sha256, event.filename),
         )
+        if event.dataset_sha256:
+            try:
+                ensure_profile(self.db, self.service, event.dataset_sha256)
+            except AscentError as err:
+                log.info(
+                    "upload not profiled: dataset unavailable",
+                    extra={"dataset_sha256": event.dataset_sha256, "reason": err.message},
+                )
         return bool(applied and added)

@@ -273,9 +273,11 @@ def test_similar_datasets_are_cited_by_name_never_by_hash(
     uploaded = gateway_pb2.DatasetUploaded(
         meta=new_meta("gateway"), dataset_sha256=named, filename="customers 2024.csv"
     )
-    handler = DatasetsHandler(sqlite_db)
+    handler = DatasetsHandler(sqlite_db, service)
     assert handler.record("gateway.dataset.uploaded.v1", uploaded) is True
     assert handler.record("gateway.dataset.uploaded.v1", uploaded) is False  # replayed
+    with sqlite_db.session() as session:  # profiled on upload, before any run
+        assert service.cached_profile(session, named) is not None
     runs = RunsHandler(sqlite_db, service)
     runs.record("learning.run.completed.v1", run_event(named, RF, 0.95))
     runs.record("learning.run.completed.v1", run_event(unnamed, RF, 0.9))
