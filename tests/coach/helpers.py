@@ -60,16 +60,17 @@ def run_code(code: str, csv_path: Path | None, tmp_path: Path, timeout: float = 
 
 
 async def sandbox_run(
-    pool: SandboxPool, code: str, csv: Path | None, **fields: Unpack[RunFields]
+    pool: SandboxPool, source: str, csv: Path | None, **fields: Unpack[RunFields]
 ) -> run_pb2.Run:
     """`code` run in the real sandbox on `csv`, as the run the execution service records."""
     run_id = str(uuid.uuid4())
     result = None
-    async for item in pool.run(RunSpec(run_id, "coach-test", code, str(csv) if csv else None)):
+    spec = RunSpec(run_id, "coach-test", source, str(csv) if csv else None)
+    async for item in pool.run(spec):
         if isinstance(item, SandboxResult):
             result = item
     assert result is not None
-    run = build_run(exec_pb.ExecuteRequest(run_id=run_id, owner_id="o", code=code), result)
+    run = build_run(exec_pb.ExecuteRequest(run_id=run_id, owner_id="o", code=source), result)
     for key, value in fields.items():
         setattr(run, key, value)
     return run

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from ascent.types.v1 import run_pb2
 
 from services.coach.engine import BuiltinEngine, ImproveContext
 from services.common.ml.metafeatures import profile_builtin_iris
@@ -101,8 +102,9 @@ def test_improve_again_never_proposes_an_experiment_already_tried() -> None:
     """Each round's run reports what it tried (its PIPELINE line); the next round skips it."""
     engine = BuiltinEngine()
     start = scored_run("LogisticRegression", 1.0, code=SEED_TEMPLATE)
-    history = []
-    names, keys = [], []
+    history: list[run_pb2.Run] = []
+    names: list[str] = []
+    keys: list[str] = []
     for index in range(4):
         improvement = engine.propose(ImproveContext(run=start, history=history, profile=IRIS))
         names.append(improvement.name)
