@@ -226,6 +226,11 @@ async def test_improve_answers_from_priors_without_the_recommender(
         assert "no similar runs" in response.improved_experiment.rationale
         event = await listener.proposal(response.proposal_id)
         assert event.pipeline_keys
+        # Improve again on the same run, nothing run in between (a Socratic answer never
+        # asked for): the coach's own store knows what it proposed and does not repeat it.
+        again = await coach.Improve(pb.ImproveRequest(run=run, mode="socratic"), timeout=30)
+        assert again.improved_experiment.name != response.improved_experiment.name
+        assert list(again.pipeline_keys) != list(response.pipeline_keys)
 
         with pytest.raises(grpc.aio.AioRpcError) as err:
             await coach.Improve(pb.ImproveRequest(run=run_pb2.Run()), timeout=30)
