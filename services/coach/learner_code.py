@@ -172,24 +172,42 @@ def edit_code(code: str, facts: CodeFacts, spec: PipelineSpec) -> str | None:
     return _add_pipeline_line(edited, json.dumps(reported, sort_keys=True))
 
 
-def _add_pipeline_line(code: str, spec_json: str) -> str:
-    """A `PIPELINE:` print after the `MODEL_TYPE:` one (else at the end), so the run reports
-    the pipeline it tried and the coach never proposes it again."""
-    line = f"print({('PIPELINE: ' + spec_json)!r})"
-    tree = ast.parse(code)
-    lines = code.splitlines(keepends=True)
+def _prints(code: str, tree: ast.AST, marker: str) -> list[ast.Expr]:
+    """The `print(...)` statements whose source holds `marker`."""
+    found: list[ast.Expr] = []
     for node in ast.walk(tree):
-        if not (
+        if (
             isinstance(node, ast.Expr)
             and isinstance(node.value, ast.Call)
             and _called_name(node.value) == "print"
+            and marker in (ast.get_source_segment(code, node) or "")
         ):
-            continue
-        if "MODEL_TYPE:" in (ast.get_source_segment(code, node) or ""):
-            end = node.end_lineno or node.lineno
-            indent = lines[node.lineno - 1][: node.col_offset]
-            lines.insert(end, f"{indent}{line}\n")
-            return "".join(lines)
+            found.append(node)
+    return found
+
+
+def _add_pipeline_line(code: str, spec_json: str) -> str:
+    """A `PIPELINE:` print after the `MODEL_TYPE:` one (else at the end), so the run reports
+    the pipeline it tried and the coach never proposes it again. An earlier `PIPELINE:`
+    print (an edit of an edit) goes: the protocol keeps the last line, which must be this."""
+    line = f"print({('PIPELINE: ' + spec_json)!r})"
+    lines = code.splitlines(keepends=True)
+    for node in sorted(_prints(code, ast.parse(code), "PIPELINE:"), key=lambda n: -n.lineno):
+        del lines[node.lineno - 1 : (node.end_lineno or node.lineno)]
+    trimmed = "".join(lines)
+    try:
+        tree = ast.parse(trimmed)
+        code = trimmed
+    except SyntaxError:
+        # The old line was a block's only statement: keep it; ours comes after it anyway.
+        tree = ast.parse(code)
+    lines = code.splitlines(keepends=True)
+    model_lines = _prints(code, tree, "MODEL_TYPE:")
+    if model_lines:
+        node = max(model_lines, key=lambda n: n.lineno)
+        indent = lines[node.lineno - 1][: node.col_offset]
+        lines.insert(node.end_lineno or node.lineno, f"{indent}{line}\n")
+        return "".join(lines)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
     return "".join([*lines, f"{line}\n"])

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from ascent.types.v1 import run_pb2
 
+from services.coach.codegen import runnable_spec
 from services.coach.engine import BuiltinEngine, ImproveContext
 from services.common.ml.metafeatures import profile_builtin_iris
 from services.common.ml.pipelines import Recommendation, pipeline_key
@@ -124,3 +125,20 @@ def test_a_proposal_never_run_still_counts_as_tried() -> None:
     )
     assert again.pipeline_keys != first.pipeline_keys
     assert again.name != first.name
+
+
+def test_an_edit_of_an_edit_reports_only_the_new_pipeline() -> None:
+    """Auto-improve edits the best run's code, itself an edit: its run must report the new
+    pipeline (the protocol keeps the last PIPELINE line), or the next round repeats it."""
+    engine = BuiltinEngine()
+    start = scored_run("LogisticRegression", 0.9, code=SEED_TEMPLATE)
+    first = engine.propose(ImproveContext(run=start, profile=IRIS))
+    best = scored_run("", 0.95, id="r1", code=first.code)
+    best.outcome.CopyFrom(parse_stdout(printed_pipeline(first.code) + "\n"))
+    second = engine.propose(ImproveContext(run=best, history=[start], profile=IRIS))
+    assert second.code.count("PIPELINE: ") == 1
+    reported = json.loads(printed_pipeline(second.code).split(": ", 1)[1])
+    assert (
+        pipeline_key(runnable_spec(reported, "classification") or {}) == (second.pipeline_keys[0])
+    )
+    assert second.pipeline_keys != first.pipeline_keys
