@@ -15,6 +15,7 @@ from gateway.deps import ApiUser
 from gateway.models import NotebookSession
 from gateway.notebook import flows
 from gateway.notebook.views import (
+    AnswerCreate,
     CodeConflictView,
     CodeUpdate,
     FeedbackView,
@@ -194,6 +195,16 @@ async def improve(body: ImproveCreate, user: ApiUser, gw: GatewayDep) -> Data[Im
     improvement = await flows.improve(
         gw, user, body.session_id, body.run_id, mode=body.mode, rounds=body.rounds
     )
+    return Data(data=improvement.view())
+
+
+@ai.post("/proposals/{proposal_id}/answer")
+async def answer(
+    proposal_id: str, body: AnswerCreate, user: ApiUser, gw: GatewayDep
+) -> Data[ImprovementView]:
+    """Socratic mode: reveal the answer of the session's latest proposal; its experiment is
+    run now (and only now reaches the runs board)."""
+    improvement = await flows.reveal_answer(gw, user, body.session_id, proposal_id[:64])
     return Data(data=improvement.view())
 
 

@@ -331,6 +331,7 @@ async def upload_dataset(
                 dataset_sha256=digest,
                 rows=parsed.rows,
                 columns=len(parsed.columns),
+                filename=filename,
             ),
         )
 
@@ -526,11 +527,15 @@ def _before(parent: tuple[str | None, float | None] | None, metric: str | None) 
     return parent[1]
 
 
+SOCRATIC = "socratic"
+
+
 @dataclass
 class Improvement:
     proposal: coach_pb.ImproveResponse
     parent: run_pb2.Run
-    improved: run_pb2.Run
+    # None while a Socratic answer is still hidden: nothing was run yet.
+    improved: run_pb2.Run | None
     # Auto-improve: every round (proposal, run, gain) and why the loop stopped; the fields
     # above then describe the best round (or the last one when none gained).
     rounds: list[Round[coach_pb.ImproveResponse]] = field(default_factory=list)
@@ -540,8 +545,33 @@ class Improvement:
     start: run_pb2.Run | None = None
     kept_run_id: str = ""
 
+    @property
+    def pending(self) -> bool:
+        """A Socratic proposal whose answer the learner has not asked for yet."""
+        return self.improved is None
+
     def view(self) -> ImprovementView:
         experiment = self.proposal.improved_experiment
+        if self.improved is None:
+            # Questions and hints only: the diagnosis, the code and the answer step stay
+            # with the gateway until the learner asks (`reveal_answer`).
+            return ImprovementView(
+                mode=self.proposal.mode or SOCRATIC,
+                steps=[
+                    StepView(kind=s.kind, text=s.text)
+                    for s in self.proposal.steps
+                    if s.kind != "answer"
+                ],
+                notice=self.proposal.notice,
+                diagnosis="",
+                suggestions=[],
+                improvedExperiment=ExperimentView(name="", code="", rationale=""),
+                improvedRun=None,
+                parentRun=RunView.of(self.parent),
+                proposalId=self.proposal.proposal_id,
+                engine=self.proposal.engine,
+                answerPending=True,
+            )
         auto: AutoImproveView | None = None
         if self.rounds:
             # Each round improves on the best run so far: its "before" is its parent's score.
@@ -609,7 +639,11 @@ async def improve(
     rounds: int = 1,
 ) -> Improvement:
     """Asks the coach to improve a run (default: the latest) and runs its experiment; with
-    `rounds` > 1, repeats on the best run so far until a round brings no gain."""
+    `rounds` > 1, repeats on the best run so far until a round brings no gain.
+
+    Socratic mode runs nothing: the learner gets the questions and hints, and the
+    experiment is run (and put on the board) only when they ask for the answer
+    (`reveal_answer`); auto-improve rounds do not apply to it."""
     notebook = await get_session(gw, user, notebook_id)
     history = await gw.clients.list_runs(notebook.id)
     target: run_pb2.Run | None
@@ -637,18 +671,13 @@ async def improve(
         return proposal
 
     async def execute(proposal: coach_pb.ImproveResponse, parent: run_pb2.Run) -> run_pb2.Run:
-        experiment = proposal.improved_experiment
-        return await run_code(
-            gw,
-            user,
-            notebook.id,
-            experiment.code,
-            experiment.name or "AI improvement",
-            is_improved=True,
-            parent_run_id=parent.id,
-            save_code=False,
-        )
+        return await _run_proposal(gw, user, notebook.id, proposal, parent)
 
+    if mode.strip().lower() == SOCRATIC:
+        proposal = await propose(target, others)
+        pending = Improvement(proposal=proposal, parent=target, improved=None)
+        await _remember_improvement(gw, user, notebook.id, pending)
+        return pending
     if rounds <= 1:
         proposal = await propose(target, others)
         improved = await execute(proposal, target)
@@ -671,6 +700,46 @@ async def improve(
     return answer
 
 
+async def _run_proposal(
+    gw: Gateway,
+    user: UserInfo,
+    notebook_id: str,
+    proposal: coach_pb.ImproveResponse,
+    parent: run_pb2.Run,
+) -> run_pb2.Run:
+    experiment = proposal.improved_experiment
+    return await run_code(
+        gw,
+        user,
+        notebook_id,
+        experiment.code,
+        experiment.name or "AI improvement",
+        is_improved=True,
+        parent_run_id=parent.id,
+        save_code=False,
+    )
+
+
+async def reveal_answer(
+    gw: Gateway, user: UserInfo, notebook_id: str, proposal_id: str
+) -> Improvement:
+    """The learner asks for the Socratic answer: the proposal is run now (and only now
+    reaches the runs board). Asking again for an answer already shown shows it again."""
+    notebook = await get_session(gw, user, notebook_id)
+    runs = await gw.clients.list_runs(notebook.id)
+    answer = last_improvement(notebook, runs)
+    if answer is None or answer.proposal.proposal_id != proposal_id.strip():
+        raise AscentError(
+            "not_found", "That advice is no longer the coach's latest here: ask it again."
+        )
+    if answer.improved is not None:
+        return answer
+    improved = await _run_proposal(gw, user, notebook.id, answer.proposal, answer.parent)
+    shown = Improvement(proposal=answer.proposal, parent=answer.parent, improved=improved)
+    await _remember_improvement(gw, user, notebook.id, shown)
+    return shown
+
+
 async def _remember_improvement(
     gw: Gateway, user: UserInfo, notebook_id: str, answer: Improvement
 ) -> None:
@@ -680,7 +749,7 @@ async def _remember_improvement(
         {
             "proposal": base64.b64encode(answer.proposal.SerializeToString()).decode("ascii"),
             "parentRunId": answer.parent.id,
-            "improvedRunId": answer.improved.id,
+            "improvedRunId": answer.improved.id if answer.improved is not None else "",
         }
     )
 
@@ -699,12 +768,13 @@ def last_improvement(notebook: NotebookSession, runs: list[run_pb2.Run]) -> Impr
         proposal = coach_pb.ImproveResponse.FromString(base64.b64decode(stored["proposal"]))
         by_id = {run.id: run for run in runs}
         parent = by_id.get(str(stored["parentRunId"]))
-        improved = by_id.get(str(stored["improvedRunId"]))
+        improved_id = str(stored["improvedRunId"])
+        improved = by_id.get(improved_id) if improved_id else None
     except (ValueError, KeyError, TypeError, DecodeError):
         # A page that cannot restore the answer still shows everything else.
         log.warning("unreadable last improvement", extra={"session_id": notebook.id})
         return None
-    if parent is None or improved is None:
+    if parent is None or (improved is None and (improved_id or proposal.mode != SOCRATIC)):
         return None
     return Improvement(proposal=proposal, parent=parent, improved=improved)
 

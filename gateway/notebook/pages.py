@@ -103,6 +103,8 @@ def _restored_improvement(notebook: NotebookSession, runs: list[run_pb2.Run]) ->
     if answer is None:
         return {}
     data = answer.view()
+    if answer.pending:
+        return {"improvement": data, "diff": [], "stats": None}
     # As after Improve: the diff against what the learner has now.
     diff = presentation.code_diff(notebook.code, data.improvedExperiment.code)
     return {"improvement": data, "diff": diff, "stats": presentation.diff_stats(diff)}
@@ -486,7 +488,36 @@ async def notebook_improve(
     rounds: Annotated[int, Form(ge=1, le=5)] = 1,
 ) -> Response:
     improvement = await flows.improve(gw, user, notebook_id, mode=mode, rounds=rounds)
+    return await _coach_response(request, gw, user, notebook_id, improvement, code)
+
+
+@router.post("/notebook/{notebook_id}/improve/answer")
+async def notebook_improve_answer(
+    request: Request,
+    notebook_id: str,
+    user: PageUser,
+    gw: GatewayDep,
+    proposal_id: Annotated[str, Form(max_length=64)] = "",
+    code: Annotated[str, Form()] = "",
+) -> Response:
+    """Socratic mode: the learner asks for the answer; only now is the experiment run."""
+    improvement = await flows.reveal_answer(gw, user, notebook_id, proposal_id)
+    return await _coach_response(request, gw, user, notebook_id, improvement, code)
+
+
+async def _coach_response(
+    request: Request,
+    gw: Gateway,
+    user: UserInfo,
+    notebook_id: str,
+    improvement: flows.Improvement,
+    code: str,
+) -> Response:
     data = improvement.view()
+    if improvement.pending:
+        # Nothing ran: no diff to show, and the runs board has nothing new.
+        extra: dict[str, Any] = {"improvement": data, "diff": [], "stats": None}
+        return await _notebook_response(request, gw, user, notebook_id, "coach", extra)
     # The diff is against what the learner has in the editor now (else the improved run's
     # parent), so "accept" shows exactly what would change.
     current = code if code.strip() else data.parentRun.code

@@ -37,6 +37,10 @@ class RunCreate(Body):
     name: str | None = Field(default=None, max_length=200)
 
 
+class AnswerCreate(Body):
+    session_id: str = Field(max_length=64)
+
+
 class ImproveCreate(Body):
     session_id: str = Field(max_length=64)
     run_id: str | None = Field(default=None, max_length=64)
@@ -442,10 +446,13 @@ class ImprovementView(View):
     diagnosis: str
     suggestions: list[str]
     improvedExperiment: ExperimentView
-    improvedRun: RunView
+    # None (with everything but the questions and hints empty) while a Socratic answer is
+    # still hidden: nothing was run yet.
+    improvedRun: RunView | None
     parentRun: RunView
     proposalId: str
     engine: str
+    answerPending: bool = False
 
     @model_serializer(mode="wrap")
     def _without_absent_loop(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:

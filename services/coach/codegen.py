@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from services.common.ml.columns import DATE, ID, MAX_ONE_HOT, TEXT, columns_with
 from services.common.ml.pipelines import PipelineSpec, canonical_spec
 from services.common.ml.tasks import (
     CLASS_ROW_SHARE,
@@ -200,8 +201,19 @@ def _comment(text: str) -> str:
     return "\n".join(lines)
 
 
-def generate_code(spec: PipelineSpec, task_type: str, name: str, rationale: str = "") -> str:
-    """Complete Python code for `spec`; raises ValueError for an unsupported estimator."""
+def generate_code(
+    spec: PipelineSpec,
+    task_type: str,
+    name: str,
+    rationale: str = "",
+    roles: dict[str, str] | None = None,
+) -> str:
+    """Complete Python code for `spec`; raises ValueError for an unsupported estimator.
+
+    `roles` (column → role, `services.common.ml.columns`, from the dataset's profile) names
+    the identifier columns the code drops, the date columns it splits into parts and the
+    free-text columns it vectorises; without them every text column is one-hot encoded.
+    """
     primary = runnable_spec(spec, task_type)
     if primary is None:
         raise ValueError(f"no code template for estimator {spec.get('estimator')!r}")
@@ -217,8 +229,13 @@ def generate_code(spec: PipelineSpec, task_type: str, name: str, rationale: str 
             _comment(f"{name}: {rationale}" if rationale else name),
         ]
     )
+    roles = roles or {}
     return TEMPLATE.format(
         header=header,
+        id_columns=columns_with(roles, ID),
+        date_columns=columns_with(roles, DATE),
+        text_columns=columns_with(roles, TEXT),
+        max_one_hot=MAX_ONE_HOT,
         estimator_imports="\n".join(_imports([classification, regression])),
         data_path=DATA_PATH,
         max_class_values=MAX_CLASS_VALUES,
@@ -244,6 +261,7 @@ import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.datasets import load_iris
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.impute import SimpleImputer
 from sklearn.metrics import (
     accuracy_score,
@@ -300,11 +318,25 @@ if task_type == "classification" and not pd.api.types.is_numeric_dtype(y):
     y = pd.Series(LabelEncoder().fit_transform(y.astype(str)), index=y.index, name=y.name)
 
 X = X.copy()
+# Columns by role, from the dataset's profile: identifiers carry no signal (a model can only
+# memorise them), a date means something through its parts, free text through its words.
+id_columns = [c for c in {id_columns!r} if c in X.columns]
+date_columns = [c for c in {date_columns!r} if c in X.columns]
+text_columns = [c for c in {text_columns!r} if c in X.columns]
+X = X.drop(columns=id_columns)
+for column in date_columns:
+    stamp = pd.to_datetime(X[column], errors="coerce", format="mixed")
+    X[f"{{column}}_year"] = stamp.dt.year
+    X[f"{{column}}_month"] = stamp.dt.month
+    X[f"{{column}}_weekday"] = stamp.dt.day_of_week
+    X = X.drop(columns=[column])
+for column in text_columns:
+    X[column] = X[column].fillna("").astype(str)
 for column in X.columns:
     if pd.api.types.is_bool_dtype(X[column]):
         X[column] = X[column].astype(int)
 numeric_features = [c for c in X.columns if pd.api.types.is_numeric_dtype(X[c])]
-categorical_features = [c for c in X.columns if c not in numeric_features]
+categorical_features = [c for c in X.columns if c not in numeric_features + text_columns]
 
 dataset_info = {{
     "rows": len(X),
@@ -327,10 +359,22 @@ if numeric_features:
 if categorical_features:
     categorical_steps = [
         ("impute", SimpleImputer(strategy="most_frequent")),
-        ("encode", OneHotEncoder(handle_unknown="ignore", max_categories=20, sparse_output=False)),
+        (
+            "encode",
+            OneHotEncoder(
+                handle_unknown="ignore", max_categories={max_one_hot}, sparse_output=False
+            ),
+        ),
     ]
     transformers.append(("categorical", Pipeline(categorical_steps), categorical_features))
-pipeline = Pipeline([("prepare", ColumnTransformer(transformers)), ("model", model)])
+# Free text: one TF-IDF column per frequent word (the 200 most frequent) instead of one
+# column per distinct sentence.
+for column in text_columns:
+    words = TfidfVectorizer(max_features=200)
+    transformers.append((f"text_{{column}}", words, column))
+# Dense output: every estimator of the template accepts it.
+prepare = ColumnTransformer(transformers, sparse_threshold=0)
+pipeline = Pipeline([("prepare", prepare), ("model", model)])
 
 # Same split as the starter template, so the score compares with the baseline.
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42)

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field, replace
 
 from ascent.types.v1 import run_pb2
 
-from services.coach.codegen import SCALERS, is_scale_sensitive, resolve_estimator
+from services.coach.codegen import is_scale_sensitive, resolve_estimator
+from services.coach.learner_code import CodeFacts, read_code
+from services.common.ml.columns import DATE, ID, TEXT, columns_with, id_like_name
 from services.common.ml.metafeatures import MetaFeatures
 from services.common.ml.pipelines import spec_from_outcome
 from services.common.ml.scoring import Score, ranking_score
@@ -27,8 +29,10 @@ MAX_SUGGESTIONS = 3
 class Finding:
     sentence: str
     suggestion: str
-    # A guiding question for the Socratic mode (leads to the suggestion without giving it).
+    # Socratic mode: a guiding question (makes the learner look), then a hint that narrows
+    # it down without the fix the suggestion gives.
     question: str = ""
+    hint: str = ""
 
 
 # Guiding questions per crash cause (Socratic mode).
@@ -55,6 +59,7 @@ class Diagnosis:
     suggestions: list[str]
     crash_cause: str
     questions: list[str] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -188,7 +193,27 @@ def _crash_findings(run: run_pb2.Run, cause: str) -> list[Finding]:
     question = CRASH_QUESTIONS.get(
         cause, "Which line does the last frame of the traceback point at, and why would it fail?"
     )
-    return [replace(f, question=question) for f in _crash_findings_plain(run, cause)]
+    hint = CRASH_HINTS.get(cause, "")
+    quoted = _short(run.error.message, 100)
+    if quoted and cause in ("categorical", "column", "name", "file", "import"):
+        hint = f"The error says: {quoted!r}. {hint}".strip()
+    return [replace(f, question=question, hint=hint) for f in _crash_findings_plain(run, cause)]
+
+
+# Hints per crash cause (Socratic mode): narrower than the question, without the fix.
+CRASH_HINTS: dict[str, str] = {
+    "categorical": "That value is a word, and the model was asked to treat it as a number.",
+    "missing": "Some cells are empty (NaN), and the estimator refuses rows with gaps.",
+    "continuous_target": "Count the distinct values of your target: are they categories?",
+    "single_class": "Count the rows per class of your target.",
+    "file": "The sandbox mounts the uploaded CSV at one fixed path.",
+    "column": "Compare the name in the error with df.columns.",
+    "import": "Only the data-science stack is installed in the sandbox.",
+    "memory": "Every copy of a large frame and every one-hot column costs memory.",
+    "timeout": "The slowest step is usually the model fit: count the trees or iterations.",
+    "syntax": "Look at the line in the traceback and the one just above it.",
+    "name": "Python reads top to bottom: the name must exist before that line.",
+}
 
 
 def _crash_findings_plain(run: run_pb2.Run, cause: str) -> list[Finding]:
@@ -213,39 +238,86 @@ def _crash_findings_plain(run: run_pb2.Run, cause: str) -> list[Finding]:
 
 
 # -- observations on a finished run -------------------------------------------------------
-def _uses_scaling(run: run_pb2.Run) -> bool:
+_CONVERGENCE = re.compile(r"ConvergenceWarning|failed to converge|did not converge", re.I)
+_LINEAR = ("LogisticRegression", "LinearRegression", "Ridge", "Lasso", "ElasticNet")
+_TREES = ("Forest", "Trees", "Boosting", "DecisionTree")
+
+
+def _uses_scaling(run: run_pb2.Run, facts: CodeFacts) -> bool:
     spec = spec_from_outcome(run.outcome.pipeline_json, "")
-    if spec is not None and any(step in SCALERS for step in spec["steps"]):
+    if spec is not None and "StandardScaler" in spec["steps"]:
         return True
-    return any(scaler in run.code for scaler in SCALERS) or "scale(" in run.code
+    return facts.scaled
 
 
-def _model_findings(run: run_pb2.Run, task_type: str) -> list[Finding]:
-    model = run.outcome.model_type.strip()
-    estimator = resolve_estimator(model, task_type) if model else None
-    if estimator and is_scale_sensitive(estimator) and not _uses_scaling(run):
+def _family(estimator: str | None) -> str:
+    if not estimator:
+        return ""
+    if estimator in _LINEAR:
+        return "linear"
+    if any(part in estimator for part in _TREES):
+        return "trees"
+    return "other"
+
+
+def _run_estimator(run: run_pb2.Run, facts: CodeFacts, task_type: str) -> str | None:
+    model = run.outcome.model_type.strip() or facts.estimator
+    return resolve_estimator(model, task_type) if model else None
+
+
+def _model_findings(run: run_pb2.Run, task_type: str, facts: CodeFacts) -> list[Finding]:
+    """Scaling, only where the run shows it matters: a scale-sensitive model without a
+    scaler that did not converge (its own warning), or that is below the ceiling."""
+    estimator = _run_estimator(run, facts, task_type)
+    if not estimator or not is_scale_sensitive(estimator) or _uses_scaling(run, facts):
+        return []
+    if _CONVERGENCE.search(run.stderr):
         return [
             Finding(
-                f"{model} is trained on unscaled features, so columns with large ranges "
-                "dominate the fit and the solver may stop before converging.",
+                f"{estimator} stopped before converging (the run printed a ConvergenceWarning): "
+                "your code gives it unscaled features, and large ranges slow its solver.",
                 "Standardise numeric features with StandardScaler inside a Pipeline, so the "
                 "test rows are scaled with the training statistics.",
-                "Which of your features has the largest range, and how does that affect a "
-                "model that compares distances or weights?",
+                "Your run printed a ConvergenceWarning: what does the solver have to do "
+                "with features of very different ranges?",
+                f"{estimator} weighs features by their raw values; look at how far apart "
+                "the ranges of your columns are.",
             )
         ]
-    return []
+    scored = ranking_score(run.outcome)
+    if scored is None or scored.value >= NEAR_CEILING or not facts.known:
+        return []
+    return [
+        Finding(
+            f"Your code gives {estimator} unscaled features (no scaler in the code), and "
+            f"{estimator} is sensitive to feature ranges.",
+            "Standardise numeric features with StandardScaler inside a Pipeline, so the "
+            "test rows are scaled with the training statistics.",
+            f"{estimator} compares features by their values: which of your columns has the "
+            "largest range?",
+            "A column measured in thousands outweighs one measured in tenths for a model "
+            "like this; think about putting them on one scale.",
+        )
+    ]
+
+
+# At or above this accuracy/R2 the test split leaves no room to rank models.
+NEAR_CEILING = 0.98
 
 
 def _score_findings(
-    run: run_pb2.Run, profile: MetaFeatures | None, history: list[run_pb2.Run]
+    run: run_pb2.Run,
+    profile: MetaFeatures | None,
+    history: list[run_pb2.Run],
+    estimator: str | None,
 ) -> list[Finding]:
     scored = ranking_score(run.outcome)
     if scored is None:
         return []
     metric, value = scored
     findings: list[Finding] = []
-    model = run.outcome.model_type or "The model"
+    model = estimator or run.outcome.model_type or "The model"
+    family = _family(estimator)
     if metric == "accuracy":
         n_classes = profile.n_classes if profile and profile.n_classes else 0
         chance = (
@@ -253,24 +325,47 @@ def _score_findings(
             if (n_classes)
             else ""
         )
-        if value >= 0.98:
+        rows = profile.rows if profile else 0
+        test_rows = max(1, round(rows * 0.2)) if rows else 0
+        if value >= NEAR_CEILING:
             findings.append(
                 Finding(
                     f"{model} reaches an accuracy of {value:.3f}, close to the ceiling for "
                     "this test split, so small differences between models are noise.",
                     "Compare models with 5-fold cross_val_score instead of a single split.",
-                    "How many test rows would one more mistake change the accuracy by?",
+                    f"Your test split has about {test_rows} rows: how much would one more "
+                    "mistake move the accuracy?"
+                    if test_rows
+                    else "How many test rows would one more mistake change the accuracy by?",
+                    "At this level the split, not the model, decides the ranking; several "
+                    "splits would tell you more than one.",
                 )
             )
-        elif value < 0.75:
+        elif family == "linear":
             findings.append(
                 Finding(
-                    f"{model} reaches only {value:.3f} accuracy{chance}: the decision boundary "
-                    "is probably not linear or the features need preparation.",
+                    f"{model} reaches {value:.3f} accuracy{chance}; as a linear model it can "
+                    "only draw straight boundaries between the classes.",
                     "Try a tree ensemble (RandomForest, HistGradientBoosting), which captures "
                     "non-linear interactions without scaling.",
-                    "Could a straight line (or plane) separate your classes, or do features "
-                    "interact?",
+                    f"{model} scored {value:.3f}: could a straight line (or plane) separate "
+                    "your classes, or do features interact?",
+                    "Think of a model that can split on one feature, then on another inside "
+                    "each part.",
+                )
+            )
+        elif family == "trees":
+            findings.append(
+                Finding(
+                    f"{model} reaches {value:.3f} accuracy{chance}; a tree ensemble already "
+                    "captures non-linear interactions, so the next gains come from its "
+                    "settings or from the features.",
+                    "Tune one setting at a time (min_samples_leaf, max_features, or the "
+                    "learning rate of a boosted model) and compare the scores.",
+                    f"{model} already fits non-linear patterns and scored {value:.3f}: which "
+                    "rows does it still get wrong, and what do they share?",
+                    "Compare its training and test scores: the gap tells you whether to give "
+                    "the trees more freedom or less.",
                 )
             )
         else:
@@ -278,8 +373,9 @@ def _score_findings(
                 Finding(
                     f"{model} reaches an accuracy of {value:.3f}{chance}, which leaves room "
                     "to improve.",
-                    "Try a non-linear model and tune one hyperparameter at a time.",
-                    "Which kinds of rows does the model still get wrong?",
+                    "Compare it with a tree ensemble and tune one hyperparameter at a time.",
+                    f"{model} scored {value:.3f}: which kinds of rows does it still get wrong?",
+                    "Look at the confusion matrix: which classes does it mix up?",
                 )
             )
     else:
@@ -287,8 +383,12 @@ def _score_findings(
         findings.append(
             Finding(
                 f"{model} explains {value:.3f} of the target variance (R2), a {quality} fit.",
-                "Compare with a tree ensemble and check the residuals for patterns.",
-                "Where does the model make its largest errors, and what do those rows share?",
+                "Compare with a tree ensemble and check the residuals for patterns."
+                if family != "trees"
+                else "Tune one setting at a time and check the residuals for patterns.",
+                f"{model} explains {value:.3f} of the variance: where does it make its "
+                "largest errors, and what do those rows share?",
+                "Plot the errors against each feature: a pattern there is signal the model missed.",
             )
         )
     better: list[tuple[run_pb2.Run, Score]] = [
@@ -306,7 +406,9 @@ def _score_findings(
                 f"An earlier run in this session ({best.name or best.outcome.model_type}) "
                 f"scored higher ({best_score.value:.3f}).",
                 "Start from the best earlier run and change one thing at a time.",
-                "What did your best earlier run do differently from this one?",
+                f"Your run {best.name or best.outcome.model_type} scored "
+                f"{best_score.value:.3f}: what did it do differently from this one?",
+                "Put the two runs side by side (Runs → compare) and look at what changed.",
             )
         )
     return findings
@@ -319,7 +421,6 @@ OVERFIT_GAP = 0.1
 UNDERFIT_SCORE = 0.6
 SMALL_DATA_ROWS = 100
 _TRAIN_LINE = re.compile(r"^TRAIN_(?:ACCURACY|R2|SCORE):\s*(-?[0-9.]+(?:e-?\d+)?)\s*$", re.M)
-_ID_NAME = re.compile(r"^(id|index|row_?id|unnamed: ?0|.*[_ ]id)$", re.I)
 
 
 def train_score(run: run_pb2.Run) -> float | None:
@@ -342,7 +443,10 @@ def _fit_findings(run: run_pb2.Run) -> list[Finding]:
                 f"{test:.3f} on the test rows.",
                 "Regularise: fewer/shallower trees (max_depth, min_samples_leaf), a smaller C, "
                 "or more data.",
-                "Why would a model score much better on rows it has seen than on new ones?",
+                f"Your model scores {train:.3f} on rows it has seen and {test:.3f} on new "
+                "ones: why would those differ so much?",
+                "A model that memorises its training rows needs less freedom: fewer or "
+                "shallower trees, or stronger regularisation.",
             )
         ]
     if train < UNDERFIT_SCORE and test < UNDERFIT_SCORE:
@@ -350,30 +454,125 @@ def _fit_findings(run: run_pb2.Run) -> list[Finding]:
             Finding(
                 f"The model under-fits: even on the training rows it scores only {train:.3f}.",
                 "Use a more flexible model (a tree ensemble) or better features.",
-                "If the model cannot fit the rows it learns from, what does it lack?",
+                f"Even on the rows it learns from it scores {train:.3f}: what does the model lack?",
+                "Either the model is too rigid for the pattern, or the features do not "
+                "carry it yet.",
             )
         ]
     return []
 
 
-def _column_findings(run: run_pb2.Run, profile: MetaFeatures | None) -> list[Finding]:
+def column_handling(roles: dict[str, str]) -> list[str]:
+    """What the generated code does with the identifier, date and free-text columns."""
+    done: list[str] = []
+    if ids := columns_with(roles, ID):
+        done.append(f"dropping the identifier{'s' if len(ids) > 1 else ''} {_names(ids)}")
+    if dates := columns_with(roles, DATE):
+        done.append(f"year, month and weekday from {_names(dates)}")
+    if texts := columns_with(roles, TEXT):
+        done.append(f"TF-IDF word features from {_names(texts)}")
+    return done
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _names(names: list[str], limit: int = 3) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _role_findings(profile: MetaFeatures, handled: bool) -> list[Finding]:
+    """Identifier, date and free-text columns of the dataset (its profile's column roles)."""
+    roles = profile.column_roles
+    findings: list[Finding] = []
+    ids, dates, texts = (
+        columns_with(roles, ID),
+        columns_with(roles, DATE),
+        columns_with(roles, TEXT),
+    )
+    parts: list[str] = []
+    if ids:
+        parts.append(
+            f"{_names(ids)} {'is an identifier' if len(ids) == 1 else 'are identifiers'} "
+            f"(a different value on almost every one of the {profile.rows:,} rows)"
+        )
+    if dates:
+        parts.append(f"{_names(dates)} {'holds' if len(dates) == 1 else 'hold'} dates")
+    if texts:
+        parts.append(f"{_names(texts)} {'is' if len(texts) == 1 else 'are'} free text")
+    if not parts:
+        return findings
+    action = (
+        "; one-hot encoding them makes one column per distinct value, so the proposal "
+        + _and(
+            [
+                *(["drops the identifiers"] if ids else []),
+                *(["splits the dates into year, month and weekday"] if dates else []),
+                *(["turns the words of the text into TF-IDF features"] if texts else []),
+            ]
+        )
+        if handled
+        else ""
+    )
+    first = ids[0] if ids else dates[0] if dates else texts[0]
+    findings.append(
+        Finding(
+            "In this dataset " + ", ".join(parts) + action + ".",
+            "Drop identifier columns, split dates into parts (year, month, weekday) and "
+            "vectorise free text (TfidfVectorizer) before one-hot encoding the rest.",
+            f"What do you notice about the column {first!r}: how many distinct values does "
+            f"it have in {profile.rows:,} rows, and what would one-hot encoding make of it?",
+            " ".join(
+                [
+                    *(
+                        [f"A value seen once, like each {ids[0]}, cannot teach the model anything."]
+                        if ids
+                        else []
+                    ),
+                    *(
+                        [f"The month in {dates[0]} may matter more than the exact day."]
+                        if dates
+                        else []
+                    ),
+                    *(
+                        [f"The words inside {texts[0]} repeat even when the sentences do not."]
+                        if texts
+                        else []
+                    ),
+                ]
+            ),
+        )
+    )
+    return findings
+
+
+def _column_findings(
+    run: run_pb2.Run, profile: MetaFeatures | None, handled: bool
+) -> list[Finding]:
     """ID-like columns (no signal, or a leak through row order) and target leaks."""
+    if profile is not None and profile.column_roles:
+        findings = _role_findings(profile, handled)
+    else:
+        findings = []
     try:
         info = json.loads(run.outcome.dataset_info_json or "{}")
     except ValueError:
-        return []
+        return findings
     features = info.get("features") if isinstance(info, dict) else None
     if not isinstance(features, list):
-        return []
+        return findings
     names = [str(name) for name in features]
-    findings: list[Finding] = []
-    ids = [name for name in names if _ID_NAME.match(name.strip())]
-    if ids:
+    ids = [name for name in names if id_like_name(name)]
+    if ids and not (profile is not None and profile.column_roles):
         findings.append(
             Finding(
                 f"The feature(s) {', '.join(ids[:3])} look like identifiers: they carry no "
                 "signal, or leak the answer through how rows were numbered.",
                 f"Drop identifier columns before training (X = X.drop(columns={ids[:3]!r})).",
+                f"What does the column {ids[0]!r} tell you about a row, other than which row "
+                "it is?",
                 "Would knowing a row's number help predict its label on new data?",
             )
         )
@@ -387,7 +586,8 @@ def _column_findings(run: run_pb2.Run, profile: MetaFeatures | None) -> list[Fin
                     f"A near-perfect score with feature(s) named like the target "
                     f"({', '.join(leaks[:3])}) suggests target leakage.",
                     "Remove features computed from the target and score again.",
-                    "Could any feature only be known after the answer is known?",
+                    f"Could {leaks[0]!r} only be known after the answer is known?",
+                    f"Compare {leaks[0]!r} with {target!r} row by row.",
                 )
             )
     return findings
@@ -402,7 +602,9 @@ def _size_findings(profile: MetaFeatures | None) -> list[Finding]:
             f"With only {profile.rows} rows the test split has about {test_rows}: one "
             f"prediction moves the score by {1 / test_rows:.0%}, too little to compare models.",
             "Evaluate with 5-fold cross_val_score on all rows instead of one split.",
-            "How many test rows does one different prediction represent?",
+            f"Your {profile.rows} rows leave about {test_rows} for testing: how much is one "
+            "prediction worth in the score?",
+            "Several splits, each row tested once, say more than one small split.",
         )
     ]
 
@@ -417,7 +619,9 @@ def _profile_findings(profile: MetaFeatures | None, cause: str) -> list[Finding]
                 f"The classes are imbalanced (smallest/largest class = "
                 f"{profile.class_imbalance:.2f}), so accuracy flatters the majority class.",
                 'Use class_weight="balanced" and watch macro F1 next to accuracy.',
-                "What accuracy would a model get that always predicts the largest class?",
+                f"The smallest class has {profile.class_imbalance:.0%} as many rows as the "
+                "largest: what accuracy would always guessing the largest class get?",
+                "Accuracy counts every row alike; look at a score per class.",
             )
         )
     if profile.missing_ratio > 0 and cause != "missing":
@@ -426,17 +630,32 @@ def _profile_findings(profile: MetaFeatures | None, cause: str) -> list[Finding]
                 f"{profile.missing_ratio:.1%} of the cells are missing.",
                 "Impute missing values inside the Pipeline (SimpleImputer) rather than "
                 "dropping rows.",
-                "What does your code do with the empty cells today?",
+                f"{profile.missing_ratio:.1%} of your cells are empty: what does your code do "
+                "with them today?",
+                "Dropping every row with a gap can throw away much of the data; a value can "
+                "be filled in from the training rows instead.",
             )
         )
-    if profile.categorical_ratio > 0 and cause != "categorical":
-        findings.append(
-            Finding(
-                f"{profile.categorical_ratio:.0%} of the feature columns are text (categorical).",
-                'One-hot encode the text columns (OneHotEncoder(handle_unknown="ignore")).',
-                "How can a model that only understands numbers use a column of words?",
-            )
+    roles = profile.column_roles
+    special = set(columns_with(roles, ID) + columns_with(roles, DATE) + columns_with(roles, TEXT))
+    categorical = [name for name, role in roles.items() if role == "categorical"]
+    if profile.categorical_ratio > 0 and cause != "categorical" and (categorical or not roles):
+        named = f" ({_names(categorical)})" if categorical else ""
+        share = (
+            f"{len(categorical)} of the {profile.columns} feature columns are categories"
+            if categorical
+            else f"{profile.categorical_ratio:.0%} of the feature columns are text (categorical)"
         )
+        subject = f"the column {categorical[0]!r}" if categorical else "a column of words"
+        if not (special and not categorical):
+            findings.append(
+                Finding(
+                    f"{share}{named}.",
+                    'One-hot encode the text columns (OneHotEncoder(handle_unknown="ignore")).',
+                    f"How can a model that only understands numbers use {subject}?",
+                    "Each category could become its own yes/no column.",
+                )
+            )
     return findings
 
 
@@ -446,17 +665,27 @@ def diagnose(
     history: list[run_pb2.Run],
     task_type: str,
     proposal: Finding,
+    facts: CodeFacts | None = None,
+    handled: bool = True,
 ) -> Diagnosis:
-    """2–3 sentences and 2–3 suggestions; `proposal` describes the improved experiment."""
+    """2–3 sentences and 2–3 suggestions; `proposal` describes the improved experiment.
+
+    `facts` is what the learner's code does (read with `ast`); `handled` says whether the
+    proposal deals with the identifier/date/text columns itself (the generated template
+    does; an edit of the learner's code does not).
+    """
+    facts = facts if facts is not None else read_code(run.code)
     cause = crash_cause(run)
     findings: list[Finding] = []
     if cause:
         findings += _crash_findings(run, cause)
+        if profile is not None and profile.column_roles:
+            findings += _role_findings(profile, handled)
     else:
-        findings += _column_findings(run, profile)
+        findings += _column_findings(run, profile, handled)
         findings += _fit_findings(run)
-        findings += _model_findings(run, task_type)
-        findings += _score_findings(run, profile, history)
+        findings += _model_findings(run, task_type, facts)
+        findings += _score_findings(run, profile, history, _run_estimator(run, facts, task_type))
         findings += _size_findings(profile)
     findings += _profile_findings(profile, cause)
     sentences = _unique([f.sentence for f in findings])[: MAX_SENTENCES - 1]
@@ -468,8 +697,13 @@ def diagnose(
     if len(suggestions) < 2:
         suggestions.insert(0, "Evaluate with 5-fold cross-validation to get a stable score.")
     questions = _unique([f.question for f in findings])[:MAX_SUGGESTIONS]
+    hints = [h for h in _unique([f.hint for f in findings]) if h not in suggestions]
     return Diagnosis(
-        sentences=sentences, suggestions=suggestions, crash_cause=cause, questions=questions
+        sentences=sentences,
+        suggestions=suggestions,
+        crash_cause=cause,
+        questions=questions,
+        hints=hints[:MAX_SUGGESTIONS],
     )
 
 

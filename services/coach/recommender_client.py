@@ -35,6 +35,7 @@ def _meta(message: pb.MetaFeatures) -> MetaFeatures:
         class_imbalance=message.class_imbalance,
         target=message.target,
         extra=dict(message.extra),
+        column_roles=dict(message.column_roles),
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.coach.models import Proposal
@@ -19,3 +22,17 @@ class CoachRepository:
 
     def get_proposal(self, proposal_id: str) -> Proposal | None:
         return self.session.get(Proposal, proposal_id)
+
+    def proposed_keys(self, owner_id: str, run_ids: list[str]) -> set[str]:
+        """Pipeline keys of every proposal made for these runs of this owner."""
+        if not run_ids:
+            return set()
+        rows = self.session.scalars(
+            select(Proposal.pipeline_keys_json).where(
+                Proposal.owner_id == owner_id, Proposal.run_id.in_(run_ids)
+            )
+        )
+        keys: set[str] = set()
+        for raw in rows:
+            keys.update(str(key) for key in json.loads(raw or "[]"))
+        return keys

@@ -34,6 +34,11 @@ class CoachService:
     def __init__(self, engine: ImprovementEngine | None = None) -> None:
         self.engine: ImprovementEngine = engine or BuiltinEngine()
 
+    def proposed_keys(self, session: Session, context: ImproveContext) -> frozenset[str]:
+        """What the coach already proposed in this session (for the run or its history)."""
+        run_ids = [run.id for run in [context.run, *context.history] if run.id]
+        return frozenset(CoachRepository(session).proposed_keys(context.run.owner_id, run_ids))
+
     def propose(self, context: ImproveContext) -> Improvement:
         """Pure and possibly slow (code generation): call outside the unit of work."""
         if not context.run.id:

@@ -4,6 +4,7 @@ maps errors)."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import grpc
 from ascent.coach.v1 import coach_service_pb2 as pb
@@ -88,6 +89,9 @@ class CoachServicer(pb_grpc.CoachServiceServicer):
             rate(session, request.proposal_id, request.owner_id, request.rating, request.verdict)
 
     def _improve(self, improve_context: ImproveContext) -> StoredProposal:
+        with self.db.session() as session:
+            proposed = self.service.proposed_keys(session, improve_context)
+        improve_context = dataclasses.replace(improve_context, proposed_keys=proposed)
         improvement = self.service.propose(improve_context)
         with self.db.session() as session:
             return self.service.store(session, improve_context, improvement)

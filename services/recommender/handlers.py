@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from ascent.events.v1 import coach_pb2, learning_pb2
+from ascent.events.v1 import coach_pb2, gateway_pb2, learning_pb2
 from google.protobuf.message import Message
 
 from services.common.db import Database
@@ -15,6 +15,7 @@ from services.recommender.flows import ensure_profile
 from services.recommender.service import (
     RecommenderService,
     record_challenge_attempt,
+    record_dataset_name,
     scored_run,
 )
 
@@ -25,6 +26,7 @@ FEEDBACK_CONSUMER = "recommender-feedback"
 # Its own durable consumer (not recommender-runs): created on upgrade, it replays the stream
 # from the start, so learners' earlier challenge submissions are learnt too.
 LEARNERS_CONSUMER = "recommender-learners"
+DATASETS_CONSUMER = "recommender-datasets"
 
 
 class RunsHandler:
@@ -106,4 +108,36 @@ class LearnersHandler:
             event.meta.event_id,
             lambda session: record_challenge_attempt(session, event.run),
         )
+        return bool(applied and added)
+
+
+class DatasetsHandler:
+    """Uploaded datasets → the name they are cited by as similar datasets (exactly once),
+    and their profile computed now, so the coach's first Improve on them finds it cached
+    (profiling a large file can take longer than the coach waits for advice)."""
+
+    def __init__(self, db: Database, service: RecommenderService) -> None:
+        self.db = db
+        self.service = service
+
+    async def __call__(self, subject: str, event: Message) -> None:
+        assert isinstance(event, gateway_pb2.DatasetUploaded)
+        await asyncio.to_thread(self.record, subject, event)
+
+    def record(self, subject: str, event: gateway_pb2.DatasetUploaded) -> bool:
+        applied, added = process_once(
+            self.db,
+            DATASETS_CONSUMER,
+            subject,
+            event.meta.event_id,
+            lambda session: record_dataset_name(session, event.dataset_sha256, event.filename),
+        )
+        if event.dataset_sha256:
+            try:
+                ensure_profile(self.db, self.service, event.dataset_sha256)
+            except AscentError as err:
+                log.info(
+                    "upload not profiled: dataset unavailable",
+                    extra={"dataset_sha256": event.dataset_sha256, "reason": err.message},
+                )
         return bool(applied and added)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from pathlib import Path
 
 from ascent.recommender.v1 import recommender_service_pb2_grpc as pb_grpc
@@ -8,10 +10,13 @@ from services.common import events
 from services.common.datasets import DatasetStore
 from services.common.runtime import Runtime, run
 from services.recommender.config import Settings
+from services.recommender.flows import ensure_profile
 from services.recommender.handlers import (
+    DATASETS_CONSUMER,
     FEEDBACK_CONSUMER,
     LEARNERS_CONSUMER,
     RUNS_CONSUMER,
+    DatasetsHandler,
     FeedbackHandler,
     LearnersHandler,
     RunsHandler,
@@ -51,6 +56,17 @@ async def setup(rt: Runtime) -> None:
     rt.consume(RUNS_CONSUMER, events.RUN_COMPLETED, RunsHandler(rt.db, service))
     rt.consume(FEEDBACK_CONSUMER, events.PROPOSAL_RATED, FeedbackHandler(rt.db, service))
     rt.consume(LEARNERS_CONSUMER, events.RUN_COMPLETED, LearnersHandler(rt.db))
+    rt.consume(DATASETS_CONSUMER, events.DATASET_UPLOADED, DatasetsHandler(rt.db, service))
+    # Profiling imports scikit-learn's models on first use (seconds on a busy machine, more
+    # than the coach waits for advice): profile the built-in Iris now, in the background.
+    warm_up = asyncio.create_task(asyncio.to_thread(ensure_profile, rt.db, service, ""))
+
+    async def stop_warm_up() -> None:
+        warm_up.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await warm_up
+
+    rt.on_close.append(stop_warm_up)
 
 
 def main() -> None:

@@ -26,6 +26,19 @@ class DatasetProfile(Base):
     target: Mapped[str] = mapped_column(String(300))
     # Extended meta-features (statistics and landmarkers) as a JSON object.
     extra_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    # Role of each feature column, {name: role} (services/common/ml/columns.py; m0005).
+    columns_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DatasetName(Base):
+    """The file name a dataset was first uploaded under (gateway.dataset.uploaded.v1), so a
+    similar dataset is cited by its name, never by its content hash (m0006)."""
+
+    __tablename__ = "recommender_dataset_names"
+
+    dataset_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

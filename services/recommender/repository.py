@@ -5,7 +5,13 @@ from __future__ import annotations
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from services.recommender.models import DatasetProfile, Feedback, LearnerChallenge, Observation
+from services.recommender.models import (
+    DatasetName,
+    DatasetProfile,
+    Feedback,
+    LearnerChallenge,
+    Observation,
+)
 
 
 class RecommenderRepository:
@@ -20,6 +26,23 @@ class RecommenderRepository:
     def add_profile(self, profile: DatasetProfile) -> None:
         self.session.add(profile)
         self.session.flush()
+
+    def get_dataset_name(self, dataset_key: str) -> DatasetName | None:
+        return self.session.get(DatasetName, dataset_key)
+
+    def add_dataset_name(self, name: DatasetName) -> None:
+        self.session.add(name)
+        self.session.flush()
+
+    def dataset_names(self, keys: set[str]) -> dict[str, str]:
+        if not keys:
+            return {}
+        rows = self.session.execute(
+            select(DatasetName.dataset_key, DatasetName.name).where(
+                DatasetName.dataset_key.in_(keys)
+            )
+        )
+        return {str(key): str(name) for key, name in rows.tuples()}
 
     def has_observation(self, run_id: str) -> bool:
         found = self.session.execute(

@@ -33,7 +33,13 @@ from services.common.ml.pipelines import (
     spec_from_outcome,
 )
 from services.common.ml.scoring import ranking_score
-from services.recommender.models import DatasetProfile, Feedback, LearnerChallenge, Observation
+from services.recommender.models import (
+    DatasetName,
+    DatasetProfile,
+    Feedback,
+    LearnerChallenge,
+    Observation,
+)
 from services.recommender.next_challenge import Attempts
 from services.recommender.profiling import feature_vector, read_csv
 from services.recommender.repository import RecommenderRepository
@@ -179,13 +185,36 @@ def to_meta(row: DatasetProfile) -> MetaFeatures:
         class_imbalance=row.class_imbalance,
         target=row.target,
         extra=json.loads(row.extra_json or "{}"),
+        column_roles=json.loads(row.columns_json or "{}"),
     )
 
 
-def dataset_label(meta: MetaFeatures) -> str:
+def dataset_label(meta: MetaFeatures, name: str = "") -> str:
+    """How a similar dataset is cited: its name (the prior's, or the file it was uploaded
+    as), never its content hash, which says nothing to a learner."""
     if meta.dataset_key.startswith(("builtin:", "prior:")):
         return meta.dataset_key.split(":", 1)[1]
-    return f"{meta.dataset_key[:8]} (target {meta.target!r})"
+    if name:
+        return f"{name} ({meta.rows:,} rows)"
+    return f"an uploaded {meta.rows:,}-row dataset predicting {meta.target!r}"
+
+
+# Longest file name kept for citing a dataset.
+MAX_DATASET_NAME = 120
+
+
+def record_dataset_name(session: Session, dataset_sha256: str, filename: str) -> bool:
+    """Remember the first name a dataset was uploaded under; False when nothing changed."""
+    name = " ".join(filename.split())[:MAX_DATASET_NAME]
+    if not dataset_sha256 or not name:
+        return False
+    repository = RecommenderRepository(session)
+    if repository.get_dataset_name(dataset_sha256) is not None:
+        return False
+    repository.add_dataset_name(
+        DatasetName(dataset_key=dataset_sha256, name=name, created_at=utcnow())
+    )
+    return True
 
 
 class RecommenderService:
@@ -238,6 +267,7 @@ class RecommenderService:
                 class_imbalance=meta.class_imbalance,
                 target=meta.target,
                 extra_json=json.dumps(meta.extra, sort_keys=True),
+                columns_json=json.dumps(meta.column_roles),
                 created_at=utcnow(),
             ),
         )
@@ -322,6 +352,7 @@ class RecommenderService:
             key=lambda other: (distance(meta, other), other.rows, other.dataset_key),
         )[: self.neighbours]
         dist = {other.dataset_key: distance(meta, other) for other in nearest}
+        names = RecommenderRepository(session).dataset_names(set(dist))
 
         per_dataset: dict[str, dict[str, KnownResult]] = defaultdict(dict)
         specs: dict[str, str] = {}
@@ -355,7 +386,8 @@ class RecommenderService:
                 regrets.append(max(REGRET_FLOOR, cell.score - best_score[other.dataset_key]))
                 costs.append(cell.duration_ms)
                 support += cell.runs
-                worked.append(f"{dataset_label(other)} ({cell.score:.3f})")
+                label = dataset_label(other, names.get(other.dataset_key, ""))
+                worked.append(f"{label} ({cell.score:.3f})")
             total = sum(weights)
             mean_score = sum(w * x for w, x in zip(weights, scores, strict=True)) / total
             mean_regret = sum(w * x for w, x in zip(weights, regrets, strict=True)) / total

@@ -39,6 +39,7 @@ def meta_to_pb(meta: MetaFeatures) -> pb.MetaFeatures:
         class_imbalance=meta.class_imbalance,
         target=meta.target,
         extra=meta.extra,
+        column_roles=meta.column_roles,
     )
 
 

@@ -11,14 +11,16 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
 import pytest
+import pytest_asyncio
 
 from services.common.datasets import DatasetStore
+from services.execution.sandbox import SandboxPool
 from tests.support import lanes
 from tests.support.nats_server import free_port, running_nats
 
@@ -77,3 +79,17 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
                 proc.kill()
                 proc.wait()
             log.close()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def pool() -> AsyncIterator[SandboxPool]:
+    """The real sandbox in-process (namespaces, cgroups, seccomp), one per module."""
+    if os.environ.get("ASCENT_SKIP_SANDBOX_TESTS") == "1":
+        pytest.skip("ASCENT_SKIP_SANDBOX_TESTS=1")
+    lanes.require("the sandbox")
+    sandbox = SandboxPool(size=1, max_queue=4)
+    await sandbox.start()
+    try:
+        yield sandbox
+    finally:
+        await sandbox.close()

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Unpack
 
+from ascent.execution.v1 import execution_service_pb2 as exec_pb
 from ascent.types.v1 import run_pb2
 
 from services.coach.codegen import DATA_PATH
 from services.common.templates import STARTER_TEMPLATE
+from services.execution.sandbox import RunSpec, SandboxPool, SandboxResult
+from services.execution.service import build_run
 from tests.support import lanes
 from tests.support.protos import RunFields, make_run
 
@@ -53,6 +57,23 @@ def run_code(code: str, csv_path: Path | None, tmp_path: Path, timeout: float = 
         cwd=tmp_path,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+async def sandbox_run(
+    pool: SandboxPool, source: str, csv: Path | None, **fields: Unpack[RunFields]
+) -> run_pb2.Run:
+    """`code` run in the real sandbox on `csv`, as the run the execution service records."""
+    run_id = str(uuid.uuid4())
+    result = None
+    spec = RunSpec(run_id, "coach-test", source, str(csv) if csv else None)
+    async for item in pool.run(spec):
+        if isinstance(item, SandboxResult):
+            result = item
+    assert result is not None
+    run = build_run(exec_pb.ExecuteRequest(run_id=run_id, owner_id="o", code=source), result)
+    for key, value in fields.items():
+        setattr(run, key, value)
+    return run
 
 
 def crashed_run(error_type: str, message: str, **fields: Unpack[RunFields]) -> run_pb2.Run:

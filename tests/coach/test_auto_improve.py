@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-import pytest_asyncio
-from ascent.execution.v1 import execution_service_pb2 as exec_pb
 from ascent.types.v1 import run_pb2
 
 from services.coach.engine import BuiltinEngine, ImproveContext, Improvement
 from services.common.autoimprove import LoopResult, auto_improve
 from services.common.templates import STARTER_TEMPLATE
-from services.execution.sandbox import RunSpec, SandboxPool, SandboxResult
-from services.execution.service import build_run
+from services.execution.sandbox import SandboxPool
+from tests.coach.helpers import sandbox_run
 from tests.recommender.data import mixed_csv
-from tests.support import lanes
 
 
 def scored(accuracy: float | None, r2: float | None = None, task: str = "") -> run_pb2.Run:
@@ -87,29 +82,6 @@ async def test_loop_rejects_silly_round_counts() -> None:
 
 
 # -- for real: the sandbox --------------------------------------------------------------------
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def pool() -> AsyncIterator[SandboxPool]:
-    if os.environ.get("ASCENT_SKIP_SANDBOX_TESTS") == "1":
-        pytest.skip("ASCENT_SKIP_SANDBOX_TESTS=1")
-    lanes.require("the sandbox")
-    sandbox = SandboxPool(size=1, max_queue=4)
-    await sandbox.start()
-    try:
-        yield sandbox
-    finally:
-        await sandbox.close()
-
-
-async def sandbox_run(pool: SandboxPool, code: str, csv: Path) -> run_pb2.Run:
-    run_id = str(uuid.uuid4())
-    result = None
-    async for item in pool.run(RunSpec(run_id, "coach-test", code, str(csv))):
-        if isinstance(item, SandboxResult):
-            result = item
-    assert result is not None
-    return build_run(exec_pb.ExecuteRequest(run_id=run_id, owner_id="o", code=code), result)
-
-
 async def improve_in_sandbox(
     pool: SandboxPool, csv: Path, rounds: int
 ) -> tuple[run_pb2.Run, LoopResult[Improvement]]:

@@ -99,8 +99,14 @@ def test_unscaled_logistic_regression() -> None:
     run = scored_run("LogisticRegression", 0.86, code=SEED_TEMPLATE)
     result = diagnose(run, None, [], "classification", PROPOSAL)
     check_shape(result)
-    assert "unscaled features" in result.sentences[0]
+    assert "unscaled features (no scaler in the code)" in result.sentences[0]
     assert "StandardScaler" in result.suggestions[0]
+
+
+def test_unscaled_logistic_regression_without_code_is_not_judged() -> None:
+    run = scored_run("LogisticRegression", 0.86)
+    result = diagnose(run, None, [], "classification", PROPOSAL)
+    assert not any("unscaled" in s for s in result.sentences)
 
 
 def test_scaled_logistic_regression_is_not_flagged() -> None:
@@ -119,12 +125,49 @@ def test_scaling_reported_in_pipeline_line_counts() -> None:
 
 
 def test_weak_accuracy_mentions_chance_level() -> None:
-    run = scored_run("RandomForestClassifier", 0.41)
+    run = scored_run("LogisticRegression", 0.41, code="import x")
     result = diagnose(run, profile(n_classes=3), [], "classification", PROPOSAL)
     check_shape(result)
-    assert "only 0.410" in result.sentences[0]
-    assert "chance is about 0.33" in result.sentences[0]
-    assert "tree ensemble" in result.suggestions[0]
+    assert "0.410 accuracy (chance is about 0.33" in " ".join(result.sentences)
+    assert any("tree ensemble" in s for s in result.suggestions)
+
+
+def test_a_tree_ensemble_is_never_told_to_try_a_non_linear_model() -> None:
+    """Issue 13, item 15: a RandomForest got "try a non-linear model"."""
+    for accuracy in (0.41, 0.8):
+        run = scored_run("RandomForestClassifier", accuracy)
+        result = diagnose(run, profile(n_classes=3), [], "classification", PROPOSAL)
+        said = " ".join([*result.sentences, *result.suggestions, *result.questions])
+        assert "non-linear model" not in said and "tree ensemble (" not in said
+        assert "already captures non-linear interactions" in result.sentences[0]
+        assert "Tune one setting at a time" in result.suggestions[0]
+
+
+def test_logistic_regression_at_the_ceiling_is_not_called_unconverged() -> None:
+    """Issue 13, item 15: every LogisticRegression got "unscaled … may stop before
+    converging", even at 100 % on Iris."""
+    run = scored_run("LogisticRegression", 1.0, code=SEED_TEMPLATE)
+    result = diagnose(run, profile(n_classes=3), [], "classification", PROPOSAL)
+    assert not any("unscaled" in s or "converg" in s for s in result.sentences)
+    assert "ceiling" in result.sentences[0]
+
+
+def test_a_convergence_warning_in_the_run_is_what_calls_for_scaling() -> None:
+    run = scored_run("LogisticRegression", 1.0, code=SEED_TEMPLATE)
+    run.stderr = "ConvergenceWarning: lbfgs failed to converge after 200 iteration(s) (status=1)"
+    result = diagnose(run, profile(n_classes=3), [], "classification", PROPOSAL)
+    assert (
+        "stopped before converging (the run printed a ConvergenceWarning)" in (result.sentences[0])
+    )
+    assert "StandardScaler" in result.suggestions[0]
+
+
+def test_a_model_built_by_the_code_counts_when_the_run_printed_none() -> None:
+    """The model is read from the code (`ast`) when MODEL_TYPE is missing or wrong."""
+    code = "from sklearn.svm import SVC\nmodel = SVC()\nprint('ACCURACY: 0.7')\n"
+    run = scored_run("", 0.7, code=code)
+    result = diagnose(run, profile(n_classes=2), [], "classification", PROPOSAL)
+    assert result.sentences[0].startswith("Your code gives SVC unscaled features")
 
 
 def test_near_perfect_accuracy_suggests_cross_validation() -> None:
@@ -210,5 +253,5 @@ def test_too_little_data_for_the_split() -> None:
     small = diagnose(run, profile(rows=40), [], "classification", PROPOSAL)
     big = diagnose(run, profile(rows=4000), [], "classification", PROPOSAL)
     assert any("cross_val_score" in s for s in small.suggestions)
-    assert "How many test rows" in " ".join(small.questions)
-    assert "How many test rows" not in " ".join(big.questions)
+    assert "Your 40 rows leave about 8 for testing" in " ".join(small.questions)
+    assert "for testing" not in " ".join(big.questions)

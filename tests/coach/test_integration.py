@@ -194,7 +194,7 @@ async def test_improve_uses_the_recommender_and_publishes_the_proposal(
         assert 2 <= len(response.suggestions) <= 3
         assert "LogisticRegression" in response.diagnosis
         experiment = response.improved_experiment
-        assert experiment.name == "GradientBoosting"
+        assert experiment.name == "GradientBoosting (max_depth=2)"
         assert "GradientBoostingClassifier(max_depth=2)" in experiment.code
         assert "similar" in experiment.rationale
 
@@ -226,6 +226,11 @@ async def test_improve_answers_from_priors_without_the_recommender(
         assert "no similar runs" in response.improved_experiment.rationale
         event = await listener.proposal(response.proposal_id)
         assert event.pipeline_keys
+        # Improve again on the same run, nothing run in between (a Socratic answer never
+        # asked for): the coach's own store knows what it proposed and does not repeat it.
+        again = await coach.Improve(pb.ImproveRequest(run=run, mode="socratic"), timeout=30)
+        assert again.improved_experiment.name != response.improved_experiment.name
+        assert list(again.pipeline_keys) != list(response.pipeline_keys)
 
         with pytest.raises(grpc.aio.AioRpcError) as err:
             await coach.Improve(pb.ImproveRequest(run=run_pb2.Run()), timeout=30)

@@ -47,7 +47,7 @@ def test_engine_prefers_a_recommended_pipeline_with_another_estimator() -> None:
     improvement = BuiltinEngine().propose(context)
     assert improvement.name == "LogisticRegression + Scaling + Imputation + Encoding"
     assert "best on 2 of 2 similar datasets" in improvement.rationale
-    assert "It replaces SVC" in improvement.rationale
+    assert "It replaces your SVC with LogisticRegression" in improvement.rationale
     assert "LogisticRegression(max_iter=" not in improvement.code
     assert "model = LogisticRegression()" in improvement.code
 

@@ -31,6 +31,7 @@ def test_the_last_answer_is_read_back_with_its_runs() -> None:
     assert answer is not None
     view = answer.view()
     assert view.diagnosis == "Unscaled features." and view.suggestions == ["Scale them"]
+    assert view.improvedRun is not None
     assert view.parentRun.name == "Baseline" and view.improvedRun.id == "b"
     assert view.proposalId == "p1"
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import uuid
+from html import unescape
+from typing import Any
 
 import grpc
 import httpx
@@ -14,6 +16,7 @@ from ascent.recommender.v1 import recommender_service_pb2_grpc as rec_grpc
 
 from services.supervisor.stack import Stack
 from tests.integration.test_demo_flow import circles_csv
+from tests.support.messy import messy_csv
 from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
@@ -65,17 +68,14 @@ def test_notebook_feedback_teaches_the_recommender(stack: Stack) -> None:
         run = page.post("/api/runs", json={"sessionId": notebook_id, "code": code}, headers=auth)
         assert run.status_code == 201, run.text
 
-        # The AI tab's form: Socratic mode, two auto-improve rounds.
+        # The AI tab's form: two auto-improve rounds.
         improved = page.post(
             f"/notebook/{notebook_id}/improve",
-            data={"code": code, "mode": "socratic", "rounds": "2"},
+            data={"code": code, "mode": "answer", "rounds": "2"},
             headers={**HX, **csrf},
         )
         assert improved.status_code == 200, improved.text
         html = improved.text
-        kinds = re.findall(r'data-step="(\w+)"', html)
-        assert kinds[-1] == "answer" and "question" in kinds, kinds
-        assert re.search(r'<div id="coach-answer"\s+hidden', html), "the answer waits"
         rounds = re.findall(r'<tr class="(kept)?" data-round="(\d)"', html)
         assert 1 <= len(rounds) <= 2 and [kept for kept, _ in rounds].count("kept") == 1, rounds
         assert "Stopped:" in html
@@ -107,3 +107,91 @@ def test_notebook_feedback_teaches_the_recommender(stack: Stack) -> None:
             lambda: [r for r in rated_rationales(stack, sha) if "rated it +0.0" in r]
         )
         assert "on 1 proposal(s)" in found[0], found
+
+
+def board(page: httpx.Client, notebook_id: str, auth: dict[str, str]) -> list[dict[str, Any]]:
+    runs: list[dict[str, Any]] = page.get(f"/api/runs/{notebook_id}", headers=auth).json()["data"]
+    return runs
+
+
+def step_texts(html: str, kind: str) -> list[str]:
+    found = re.findall(
+        rf'data-step="{kind}"[^>]*>\s*<span class="step-kind">[^<]*</span>\s*(.*?)</li>', html, re.S
+    )
+    return [unescape(" ".join(text.split())) for text in found]
+
+
+def test_socratic_mode_runs_nothing_until_the_learner_asks(stack: Stack) -> None:
+    """Issue 13, item 17: the improved experiment was already run and on the board while
+    the answer was hidden, and the hints were the Answer-mode suggestions word for word."""
+    username = f"so-{uuid.uuid4().hex[:8]}"
+    with httpx.Client(base_url=stack.base_url, timeout=180) as page:
+        notebook_id, csrf = page_login(page, username)
+        token = page.post("/api/auth/token", json={"username": username, "password": PASSWORD})
+        auth = {"Authorization": f"Bearer {token.json()['data']['token']}"}
+        upload = page.post(
+            f"/api/sessions/{notebook_id}/dataset",
+            files={"file": ("customers.csv", messy_csv(rows=1200), "text/csv")},
+            headers=auth,
+        )
+        assert upload.status_code == 200, upload.text
+        code = page.get(f"/api/sessions/{notebook_id}", headers=auth).json()["data"]["code"]
+        run = page.post("/api/runs", json={"sessionId": notebook_id, "code": code}, headers=auth)
+        assert run.status_code == 201, run.text
+        assert len(board(page, notebook_id, auth)) == 1
+
+        asked = page.post(
+            f"/notebook/{notebook_id}/improve",
+            data={"code": code, "mode": "socratic", "rounds": "1"},
+            headers={**HX, **csrf},
+        )
+        assert asked.status_code == 200, asked.text
+        html = asked.text
+        questions, hints = step_texts(html, "question"), step_texts(html, "hint")
+        assert questions and hints, html
+        # Nothing ran, nothing of the answer is on the page, the board did not change.
+        assert 'data-step="answer"' not in html and 'id="improved-code"' not in html
+        assert 'id="before-after"' not in html and 'id="diagnosis"' not in html
+        assert asked.headers.get("HX-Trigger") != "runs-changed"
+        assert len(board(page, notebook_id, auth)) == 1
+        # The questions are about this data: its identifier column and its row count.
+        assert any("'customer_id'" in q and "1,200 rows" in q for q in questions), questions
+        # A reload shows the same questions, still without the answer.
+        reloaded = page.get(f"/notebook/{notebook_id}").text
+        assert step_texts(reloaded, "question") == questions
+        assert 'data-step="answer"' not in reloaded
+        proposal = re.search(r'name="proposal_id" value="([^"]+)"', html)
+        assert proposal
+
+        shown = page.post(
+            f"/notebook/{notebook_id}/improve/answer",
+            data={"proposal_id": proposal[1], "code": code},
+            headers={**HX, **csrf},
+        )
+        assert shown.status_code == 200, shown.text
+        answer_html = shown.text
+        assert step_texts(answer_html, "answer"), answer_html
+        assert 'id="before-after"' in answer_html and 'id="improved-code"' in answer_html
+        runs = board(page, notebook_id, auth)
+        assert len(runs) == 2
+        improved = next(r for r in runs if r["isImproved"])
+        assert improved["parentRunId"] == run.json()["data"]["id"]
+        assert improved["error"] is None, improved
+        # Hints and questions are not the suggestions the answer gives.
+        suggestions = [
+            unescape(" ".join(text.split()))
+            for text in re.findall(r'<ol class="suggestions">(.*?)</ol>', answer_html, re.S)[0]
+            .replace("</li>", "\n")
+            .replace("<li>", "")
+            .splitlines()
+            if text.strip()
+        ]
+        assert suggestions
+        assert not set(hints + questions) & set(suggestions), (hints, suggestions)
+        # Asking again shows the same answer: nothing runs twice.
+        again = page.post(
+            f"/notebook/{notebook_id}/improve/answer",
+            data={"proposal_id": proposal[1], "code": code},
+            headers={**HX, **csrf},
+        )
+        assert again.status_code == 200 and len(board(page, notebook_id, auth)) == 2

@@ -97,24 +97,32 @@ def test_demo_flow(api: httpx.Client, stack: Stack) -> None:
     accuracies = [r["accuracy"] for r in session_view["runs"]]
     assert accuracies == sorted(accuracies, reverse=True)
 
-    # Socratic mode with the auto-improve loop: questions and hints first, the answer last;
-    # rounds stop at the first one without a gain and the best run is the one shown.
+    # Socratic mode: questions and hints first, nothing run; the answer (and its run) only
+    # when asked for.
+    before = len(api.get(f"/api/runs/{session['id']}", headers=auth).json()["data"])
     response = api.post(
         "/api/ai/improve",
-        json={"sessionId": session["id"], "runId": on_csv["id"], "mode": "socratic", "rounds": 3},
+        json={"sessionId": session["id"], "runId": on_csv["id"], "mode": "socratic"},
         headers=auth,
     )
     assert response.status_code == 200, response.text
     socratic = response.json()["data"]
-    assert socratic["mode"] == "socratic"
+    assert socratic["mode"] == "socratic" and socratic["answerPending"] is True
     kinds = [step["kind"] for step in socratic["steps"]]
-    assert kinds[-1] == "answer" and {"question", "hint"} <= set(kinds[:-1])
-    loop = socratic["autoImprove"]
-    assert 1 <= len(loop["rounds"]) <= 3 and loop["stopped"]
-    assert loop["rounds"][0]["improved"] is True
-    best = socratic["improvedRun"]
-    assert best["accuracy"] == max(r["score"] or 0 for r in loop["rounds"])
-    assert best["isImproved"] is True
+    assert "answer" not in kinds and {"question", "hint"} <= set(kinds)
+    assert socratic["improvedRun"] is None and not socratic["improvedExperiment"]["code"]
+    assert len(api.get(f"/api/runs/{session['id']}", headers=auth).json()["data"]) == before
+    response = api.post(
+        f"/api/ai/proposals/{socratic['proposalId']}/answer",
+        json={"sessionId": session["id"]},
+        headers=auth,
+    )
+    assert response.status_code == 200, response.text
+    answered = response.json()["data"]
+    assert [step["kind"] for step in answered["steps"]][-1] == "answer"
+    assert answered["improvedRun"]["isImproved"] is True
+    assert answered["improvedExperiment"]["code"]
+    assert len(api.get(f"/api/runs/{session['id']}", headers=auth).json()["data"]) == before + 1
     bad = api.post("/api/ai/improve", json={"sessionId": session["id"], "rounds": 9}, headers=auth)
     assert 400 <= bad.status_code < 500, bad.text
 

@@ -9,7 +9,7 @@ from typing import Any, Unpack
 
 import pandas as pd
 import pytest
-from ascent.events.v1 import learning_pb2
+from ascent.events.v1 import gateway_pb2, learning_pb2
 from sqlalchemy import func, select
 
 from services.common.datasets import DatasetStore
@@ -26,11 +26,12 @@ from services.common.ml.pipelines import (
 )
 from services.common.ml.tasks import infer_task_type
 from services.recommender.flows import ensure_profile
-from services.recommender.handlers import RunsHandler
+from services.recommender.handlers import DatasetsHandler, RunsHandler
 from services.recommender.models import Observation
 from services.recommender.repository import RecommenderRepository
 from services.recommender.service import RecommenderService
 from tests.recommender.data import mixed_csv, numeric_classification_csv, regression_csv
+from tests.support.messy import messy_csv
 from tests.support.protos import RunFields, make_run
 
 RF = {"steps": ["SimpleImputer"], "estimator": "RandomForestClassifier", "params": {}}
@@ -240,3 +241,49 @@ def test_pipeline_keys_are_canonical() -> None:
 def test_repository_has_no_observations_for_unknown_task(sqlite_db: Database) -> None:
     with sqlite_db.session() as session:
         assert RecommenderRepository(session).pipeline_stats("classification") == []
+
+
+def test_profile_carries_the_role_of_each_column(
+    db: Database, service: RecommenderService, store: DatasetStore
+) -> None:
+    """Issue 13, item 16: identifiers, dates and free text are told apart from categories,
+    and the roles reach the coach with the profile (cached and re-read)."""
+    sha = store.put(messy_csv(rows=400))
+    first = ensure_profile(db, service, sha)
+    cached = ensure_profile(db, service, sha)
+    expected = {
+        "customer_id": "id",
+        "signup_date": "date",
+        "review": "text",
+        "plan": "categorical",
+        "age": "numeric",
+        "monthly_spend": "numeric",
+    }
+    assert first.column_roles == expected
+    assert cached.column_roles == expected
+
+
+def test_similar_datasets_are_cited_by_name_never_by_hash(
+    sqlite_db: Database, service: RecommenderService, store: DatasetStore
+) -> None:
+    """Issue 13, item 15: "similar datasets" were cited as "cd80158f (target 'target')"."""
+    named = store.put(numeric_classification_csv(seed=11))
+    unnamed = store.put(numeric_classification_csv(seed=13))
+    mine = store.put(numeric_classification_csv(seed=12))
+    uploaded = gateway_pb2.DatasetUploaded(
+        meta=new_meta("gateway"), dataset_sha256=named, filename="customers 2024.csv"
+    )
+    handler = DatasetsHandler(sqlite_db, service)
+    assert handler.record("gateway.dataset.uploaded.v1", uploaded) is True
+    assert handler.record("gateway.dataset.uploaded.v1", uploaded) is False  # replayed
+    with sqlite_db.session() as session:  # profiled on upload, before any run
+        assert service.cached_profile(session, named) is not None
+    runs = RunsHandler(sqlite_db, service)
+    runs.record("learning.run.completed.v1", run_event(named, RF, 0.95))
+    runs.record("learning.run.completed.v1", run_event(unnamed, RF, 0.9))
+    meta = ensure_profile(sqlite_db, service, mine)
+    with sqlite_db.session() as session:
+        rationale = service.recommend(session, meta, limit=1)[0].rationale
+    assert "customers 2024.csv (150 rows) (0.950)" in rationale
+    assert "an uploaded 150-row dataset predicting 'cls' (0.900)" in rationale
+    assert named[:8] not in rationale and unnamed[:8] not in rationale

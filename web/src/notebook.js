@@ -431,21 +431,13 @@ document.addEventListener("click", (event) => {
     }
     return;
   }
-  // Socratic mode: one more question or hint per click; the answer (and the experiment
-  // behind it) only when the learner asks for it.
+  // Socratic mode: one more question or hint per click. The answer is not on the page:
+  // "Show the answer" asks the server, which only then runs the experiment.
   const socratic = target.closest("[data-socratic]");
-  if (socratic && (target.closest("[data-next-step]") || target.closest("[data-reveal-answer]"))) {
-    const hidden = [...socratic.querySelectorAll("[data-step][hidden]")];
-    const reveal = target.closest("[data-reveal-answer]") ? hidden : hidden.filter((s) => s.dataset.step !== "answer").slice(0, 1);
-    reveal.forEach((step) => step.removeAttribute("hidden"));
-    const left = socratic.querySelectorAll("[data-step][hidden]:not([data-step=answer])").length;
+  if (socratic && target.closest("[data-next-step]")) {
+    socratic.querySelector("[data-step][hidden]")?.removeAttribute("hidden");
     const next = socratic.querySelector("[data-next-step]");
-    if (next) next.disabled = left === 0;
-    if (!socratic.querySelector("[data-step=answer][hidden]")) {
-      socratic.querySelector("[data-reveal-answer]")?.setAttribute("hidden", "");
-      if (next) next.setAttribute("hidden", "");
-      document.getElementById("coach-answer")?.removeAttribute("hidden");
-    }
+    if (next && !socratic.querySelector("[data-step][hidden]")) next.setAttribute("hidden", "");
     return;
   }
   if (target.closest("[data-dismiss-import]")) {

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from services.common.errors import AscentError
+from services.common.ml.columns import column_roles
 from services.common.ml.tasks import CLASSIFICATION, infer_task_type
 
 # The dataset key of the starter's fallback when no CSV is uploaded.
@@ -35,6 +36,8 @@ class MetaFeatures:
     # auto-sklearn-style statistics and landmarkers (name -> value); see EXTRA_FEATURES.
     # Empty for profiles cached before they existed: similarity then uses the basic ones.
     extra: dict[str, float] = field(default_factory=dict, compare=False)
+    # Role of each feature column (`services.common.ml.columns`); empty when unknown.
+    column_roles: dict[str, str] = field(default_factory=dict, compare=False)
 
     def get(self, name: str, default: float = 0.0) -> float:
         return float(self.extra.get(name, default))
@@ -98,6 +101,7 @@ def profile_frame(dataset_key: str, frame: pd.DataFrame) -> MetaFeatures:
         class_imbalance=round(imbalance, 6),
         target=str(target.name),
         extra=extra,
+        column_roles=column_roles(features),
     )
 
 

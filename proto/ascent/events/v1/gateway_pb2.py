@@ -26,7 +26,7 @@ from ascent.events.v1 import meta_pb2 as ascent_dot_events_dot_v1_dot_meta__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x61scent/events/v1/gateway.proto\x12\x10\x61scent.events.v1\x1a\x1b\x61scent/events/v1/meta.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"a\n\x0eSessionCreated\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\"\x99\x01\n\x0f\x44\x61tasetUploaded\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\x12\x16\n\x0e\x64\x61taset_sha256\x18\x04 \x01(\t\x12\x0c\n\x04rows\x18\x05 \x01(\x03\x12\x0f\n\x07\x63olumns\x18\x06 \x01(\x03\"\x94\x01\n\x0b\x41\x64viceRated\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\x12\x13\n\x0bproposal_id\x18\x04 \x01(\t\x12\x0e\n\x06run_id\x18\x05 \x01(\t\x12\x0f\n\x07helpful\x18\x06 \x01(\x08\"r\n\rCohortCreated\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x11\n\tcohort_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x15\n\rinstructor_id\x18\x04 \x01(\t\"`\n\x0c\x43ohortJoined\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x11\n\tcohort_id\x18\x02 \x01(\t\x12\x12\n\nlearner_id\x18\x03 \x01(\t\"\xac\x01\n\x11\x41ssignmentCreated\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x11\n\tcohort_id\x18\x02 \x01(\t\x12\x16\n\x0e\x63hallenge_slug\x18\x03 \x01(\t\x12*\n\x06\x64ue_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rinstructor_id\x18\x05 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x61scent/events/v1/gateway.proto\x12\x10\x61scent.events.v1\x1a\x1b\x61scent/events/v1/meta.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"a\n\x0eSessionCreated\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\"\xab\x01\n\x0f\x44\x61tasetUploaded\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\x12\x16\n\x0e\x64\x61taset_sha256\x18\x04 \x01(\t\x12\x0c\n\x04rows\x18\x05 \x01(\x03\x12\x0f\n\x07\x63olumns\x18\x06 \x01(\x03\x12\x10\n\x08\x66ilename\x18\x07 \x01(\t\"\x94\x01\n\x0b\x41\x64viceRated\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\x12\x13\n\x0bproposal_id\x18\x04 \x01(\t\x12\x0e\n\x06run_id\x18\x05 \x01(\t\x12\x0f\n\x07helpful\x18\x06 \x01(\x08\"r\n\rCohortCreated\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x11\n\tcohort_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x15\n\rinstructor_id\x18\x04 \x01(\t\"`\n\x0c\x43ohortJoined\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x11\n\tcohort_id\x18\x02 \x01(\t\x12\x12\n\nlearner_id\x18\x03 \x01(\t\"\xac\x01\n\x11\x41ssignmentCreated\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x11\n\tcohort_id\x18\x02 \x01(\t\x12\x16\n\x0e\x63hallenge_slug\x18\x03 \x01(\t\x12*\n\x06\x64ue_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rinstructor_id\x18\x05 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,13 +36,13 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SESSIONCREATED']._serialized_start=114
   _globals['_SESSIONCREATED']._serialized_end=211
   _globals['_DATASETUPLOADED']._serialized_start=214
-  _globals['_DATASETUPLOADED']._serialized_end=367
-  _globals['_ADVICERATED']._serialized_start=370
-  _globals['_ADVICERATED']._serialized_end=518
-  _globals['_COHORTCREATED']._serialized_start=520
-  _globals['_COHORTCREATED']._serialized_end=634
-  _globals['_COHORTJOINED']._serialized_start=636
-  _globals['_COHORTJOINED']._serialized_end=732
-  _globals['_ASSIGNMENTCREATED']._serialized_start=735
-  _globals['_ASSIGNMENTCREATED']._serialized_end=907
+  _globals['_DATASETUPLOADED']._serialized_end=385
+  _globals['_ADVICERATED']._serialized_start=388
+  _globals['_ADVICERATED']._serialized_end=536
+  _globals['_COHORTCREATED']._serialized_start=538
+  _globals['_COHORTCREATED']._serialized_end=652
+  _globals['_COHORTJOINED']._serialized_start=654
+  _globals['_COHORTJOINED']._serialized_end=750
+  _globals['_ASSIGNMENTCREATED']._serialized_start=753
+  _globals['_ASSIGNMENTCREATED']._serialized_end=925
 # @@protoc_insertion_point(module_scope)

@@ -20,20 +20,22 @@ class SessionCreated(_message.Message):
     def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., session_id: _Optional[str] = ..., owner_id: _Optional[str] = ...) -> None: ...
 
 class DatasetUploaded(_message.Message):
-    __slots__ = ("meta", "session_id", "owner_id", "dataset_sha256", "rows", "columns")
+    __slots__ = ("meta", "session_id", "owner_id", "dataset_sha256", "rows", "columns", "filename")
     META_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     OWNER_ID_FIELD_NUMBER: _ClassVar[int]
     DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
     ROWS_FIELD_NUMBER: _ClassVar[int]
     COLUMNS_FIELD_NUMBER: _ClassVar[int]
+    FILENAME_FIELD_NUMBER: _ClassVar[int]
     meta: _meta_pb2.EventMeta
     session_id: str
     owner_id: str
     dataset_sha256: str
     rows: int
     columns: int
-    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., session_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., rows: _Optional[int] = ..., columns: _Optional[int] = ...) -> None: ...
+    filename: str
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., session_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., rows: _Optional[int] = ..., columns: _Optional[int] = ..., filename: _Optional[str] = ...) -> None: ...
 
 class AdviceRated(_message.Message):
     __slots__ = ("meta", "session_id", "owner_id", "proposal_id", "run_id", "helpful")

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/ascent/recommender/v1/recommender_service.proto\x12\x15\x61scent.recommender.v1\">\n\x19RecommendChallengeRequest\x12\x12\n\nlearner_id\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\"\x89\x02\n\x13\x43hallengeSuggestion\x12\x16\n\x0e\x63hallenge_slug\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x12\n\ntrack_slug\x18\x03 \x01(\t\x12\x13\n\x0btrack_title\x18\x04 \x01(\t\x12\r\n\x05score\x18\x05 \x01(\x01\x12\x11\n\trationale\x18\x06 \x01(\t\x12\x0e\n\x06reason\x18\x07 \x01(\t\x12\x0e\n\x06skills\x18\x08 \x03(\t\x12\x0e\n\x06metric\x18\t \x01(\t\x12\x16\n\x0epass_threshold\x18\n \x01(\x01\x12\x17\n\nbest_score\x18\x0b \x01(\x01H\x00\x88\x01\x01\x12\x10\n\x08\x61ttempts\x18\x0c \x01(\x05\x42\r\n\x0b_best_score\"L\n\x08WeakSpot\x12\r\n\x05skill\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\x10\n\x08weakness\x18\x03 \x01(\x01\x12\x10\n\x08\x65vidence\x18\x04 \x01(\t\"\xb4\x01\n\x1aRecommendChallengeResponse\x12>\n\nchallenges\x18\x01 \x03(\x0b\x32*.ascent.recommender.v1.ChallengeSuggestion\x12\x33\n\nweak_spots\x18\x02 \x03(\x0b\x32\x1f.ascent.recommender.v1.WeakSpot\x12\x13\n\x0bgraded_runs\x18\x03 \x01(\x05\x12\x0c\n\x04note\x18\x04 \x01(\t\"(\n\x0eProfileRequest\x12\x16\n\x0e\x64\x61taset_sha256\x18\x01 \x01(\t\"\xb3\x02\n\x0cMetaFeatures\x12\x16\n\x0e\x64\x61taset_sha256\x18\x01 \x01(\t\x12\x0c\n\x04rows\x18\x02 \x01(\x03\x12\x0f\n\x07\x63olumns\x18\x03 \x01(\x03\x12\x11\n\ttask_type\x18\x04 \x01(\t\x12\x11\n\tn_classes\x18\x05 \x01(\x05\x12\x15\n\rmissing_ratio\x18\x06 \x01(\x01\x12\x19\n\x11\x63\x61tegorical_ratio\x18\x07 \x01(\x01\x12\x17\n\x0f\x63lass_imbalance\x18\x08 \x01(\x01\x12\x0e\n\x06target\x18\t \x01(\t\x12=\n\x05\x65xtra\x18\n \x03(\x0b\x32..ascent.recommender.v1.MetaFeatures.ExtraEntry\x1a,\n\nExtraEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"M\n\x0fProfileResponse\x12:\n\rmeta_features\x18\x01 \x01(\x0b\x32#.ascent.recommender.v1.MetaFeatures\"9\n\x10RecommendRequest\x12\x16\n\x0e\x64\x61taset_sha256\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\"\xa7\x01\n\x16PipelineRecommendation\x12\x15\n\rpipeline_json\x18\x01 \x01(\t\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x16\n\x0e\x65xpected_score\x18\x03 \x01(\x01\x12\x0f\n\x07support\x18\x04 \x01(\x05\x12\x11\n\trationale\x18\x05 \x01(\t\x12\x13\n\x0buncertainty\x18\x06 \x01(\x01\x12\x18\n\x10\x65xpected_cost_ms\x18\x07 \x01(\x01\"\x91\x01\n\x11RecommendResponse\x12:\n\rmeta_features\x18\x01 \x01(\x0b\x32#.ascent.recommender.v1.MetaFeatures\x12@\n\tpipelines\x18\x02 \x03(\x0b\x32-.ascent.recommender.v1.PipelineRecommendation2\xc9\x02\n\x12RecommenderService\x12X\n\x07Profile\x12%.ascent.recommender.v1.ProfileRequest\x1a&.ascent.recommender.v1.ProfileResponse\x12^\n\tRecommend\x12\'.ascent.recommender.v1.RecommendRequest\x1a(.ascent.recommender.v1.RecommendResponse\x12y\n\x12RecommendChallenge\x12\x30.ascent.recommender.v1.RecommendChallengeRequest\x1a\x31.ascent.recommender.v1.RecommendChallengeResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/ascent/recommender/v1/recommender_service.proto\x12\x15\x61scent.recommender.v1\">\n\x19RecommendChallengeRequest\x12\x12\n\nlearner_id\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\"\x89\x02\n\x13\x43hallengeSuggestion\x12\x16\n\x0e\x63hallenge_slug\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x12\n\ntrack_slug\x18\x03 \x01(\t\x12\x13\n\x0btrack_title\x18\x04 \x01(\t\x12\r\n\x05score\x18\x05 \x01(\x01\x12\x11\n\trationale\x18\x06 \x01(\t\x12\x0e\n\x06reason\x18\x07 \x01(\t\x12\x0e\n\x06skills\x18\x08 \x03(\t\x12\x0e\n\x06metric\x18\t \x01(\t\x12\x16\n\x0epass_threshold\x18\n \x01(\x01\x12\x17\n\nbest_score\x18\x0b \x01(\x01H\x00\x88\x01\x01\x12\x10\n\x08\x61ttempts\x18\x0c \x01(\x05\x42\r\n\x0b_best_score\"L\n\x08WeakSpot\x12\r\n\x05skill\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\x10\n\x08weakness\x18\x03 \x01(\x01\x12\x10\n\x08\x65vidence\x18\x04 \x01(\t\"\xb4\x01\n\x1aRecommendChallengeResponse\x12>\n\nchallenges\x18\x01 \x03(\x0b\x32*.ascent.recommender.v1.ChallengeSuggestion\x12\x33\n\nweak_spots\x18\x02 \x03(\x0b\x32\x1f.ascent.recommender.v1.WeakSpot\x12\x13\n\x0bgraded_runs\x18\x03 \x01(\x05\x12\x0c\n\x04note\x18\x04 \x01(\t\"(\n\x0eProfileRequest\x12\x16\n\x0e\x64\x61taset_sha256\x18\x01 \x01(\t\"\xb3\x03\n\x0cMetaFeatures\x12\x16\n\x0e\x64\x61taset_sha256\x18\x01 \x01(\t\x12\x0c\n\x04rows\x18\x02 \x01(\x03\x12\x0f\n\x07\x63olumns\x18\x03 \x01(\x03\x12\x11\n\ttask_type\x18\x04 \x01(\t\x12\x11\n\tn_classes\x18\x05 \x01(\x05\x12\x15\n\rmissing_ratio\x18\x06 \x01(\x01\x12\x19\n\x11\x63\x61tegorical_ratio\x18\x07 \x01(\x01\x12\x17\n\x0f\x63lass_imbalance\x18\x08 \x01(\x01\x12\x0e\n\x06target\x18\t \x01(\t\x12=\n\x05\x65xtra\x18\n \x03(\x0b\x32..ascent.recommender.v1.MetaFeatures.ExtraEntry\x12J\n\x0c\x63olumn_roles\x18\x0b \x03(\x0b\x32\x34.ascent.recommender.v1.MetaFeatures.ColumnRolesEntry\x1a,\n\nExtraEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x1a\x32\n\x10\x43olumnRolesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"M\n\x0fProfileResponse\x12:\n\rmeta_features\x18\x01 \x01(\x0b\x32#.ascent.recommender.v1.MetaFeatures\"9\n\x10RecommendRequest\x12\x16\n\x0e\x64\x61taset_sha256\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\"\xa7\x01\n\x16PipelineRecommendation\x12\x15\n\rpipeline_json\x18\x01 \x01(\t\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x16\n\x0e\x65xpected_score\x18\x03 \x01(\x01\x12\x0f\n\x07support\x18\x04 \x01(\x05\x12\x11\n\trationale\x18\x05 \x01(\t\x12\x13\n\x0buncertainty\x18\x06 \x01(\x01\x12\x18\n\x10\x65xpected_cost_ms\x18\x07 \x01(\x01\"\x91\x01\n\x11RecommendResponse\x12:\n\rmeta_features\x18\x01 \x01(\x0b\x32#.ascent.recommender.v1.MetaFeatures\x12@\n\tpipelines\x18\x02 \x03(\x0b\x32-.ascent.recommender.v1.PipelineRecommendation2\xc9\x02\n\x12RecommenderService\x12X\n\x07Profile\x12%.ascent.recommender.v1.ProfileRequest\x1a&.ascent.recommender.v1.ProfileResponse\x12^\n\tRecommend\x12\'.ascent.recommender.v1.RecommendRequest\x1a(.ascent.recommender.v1.RecommendResponse\x12y\n\x12RecommendChallenge\x12\x30.ascent.recommender.v1.RecommendChallengeRequest\x1a\x31.ascent.recommender.v1.RecommendChallengeResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,6 +33,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_METAFEATURES_EXTRAENTRY']._loaded_options = None
   _globals['_METAFEATURES_EXTRAENTRY']._serialized_options = b'8\001'
+  _globals['_METAFEATURES_COLUMNROLESENTRY']._loaded_options = None
+  _globals['_METAFEATURES_COLUMNROLESENTRY']._serialized_options = b'8\001'
   _globals['_RECOMMENDCHALLENGEREQUEST']._serialized_start=74
   _globals['_RECOMMENDCHALLENGEREQUEST']._serialized_end=136
   _globals['_CHALLENGESUGGESTION']._serialized_start=139
@@ -44,17 +46,19 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PROFILEREQUEST']._serialized_start=667
   _globals['_PROFILEREQUEST']._serialized_end=707
   _globals['_METAFEATURES']._serialized_start=710
-  _globals['_METAFEATURES']._serialized_end=1017
-  _globals['_METAFEATURES_EXTRAENTRY']._serialized_start=973
-  _globals['_METAFEATURES_EXTRAENTRY']._serialized_end=1017
-  _globals['_PROFILERESPONSE']._serialized_start=1019
-  _globals['_PROFILERESPONSE']._serialized_end=1096
-  _globals['_RECOMMENDREQUEST']._serialized_start=1098
-  _globals['_RECOMMENDREQUEST']._serialized_end=1155
-  _globals['_PIPELINERECOMMENDATION']._serialized_start=1158
-  _globals['_PIPELINERECOMMENDATION']._serialized_end=1325
-  _globals['_RECOMMENDRESPONSE']._serialized_start=1328
-  _globals['_RECOMMENDRESPONSE']._serialized_end=1473
-  _globals['_RECOMMENDERSERVICE']._serialized_start=1476
-  _globals['_RECOMMENDERSERVICE']._serialized_end=1805
+  _globals['_METAFEATURES']._serialized_end=1145
+  _globals['_METAFEATURES_EXTRAENTRY']._serialized_start=1049
+  _globals['_METAFEATURES_EXTRAENTRY']._serialized_end=1093
+  _globals['_METAFEATURES_COLUMNROLESENTRY']._serialized_start=1095
+  _globals['_METAFEATURES_COLUMNROLESENTRY']._serialized_end=1145
+  _globals['_PROFILERESPONSE']._serialized_start=1147
+  _globals['_PROFILERESPONSE']._serialized_end=1224
+  _globals['_RECOMMENDREQUEST']._serialized_start=1226
+  _globals['_RECOMMENDREQUEST']._serialized_end=1283
+  _globals['_PIPELINERECOMMENDATION']._serialized_start=1286
+  _globals['_PIPELINERECOMMENDATION']._serialized_end=1453
+  _globals['_RECOMMENDRESPONSE']._serialized_start=1456
+  _globals['_RECOMMENDRESPONSE']._serialized_end=1601
+  _globals['_RECOMMENDERSERVICE']._serialized_start=1604
+  _globals['_RECOMMENDERSERVICE']._serialized_end=1933
 # @@protoc_insertion_point(module_scope)

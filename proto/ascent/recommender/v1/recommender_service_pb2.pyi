@@ -73,7 +73,7 @@ class ProfileRequest(_message.Message):
     def __init__(self, dataset_sha256: _Optional[str] = ...) -> None: ...
 
 class MetaFeatures(_message.Message):
-    __slots__ = ("dataset_sha256", "rows", "columns", "task_type", "n_classes", "missing_ratio", "categorical_ratio", "class_imbalance", "target", "extra")
+    __slots__ = ("dataset_sha256", "rows", "columns", "task_type", "n_classes", "missing_ratio", "categorical_ratio", "class_imbalance", "target", "extra", "column_roles")
     class ExtraEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -81,6 +81,13 @@ class MetaFeatures(_message.Message):
         key: str
         value: float
         def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    class ColumnRolesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
     ROWS_FIELD_NUMBER: _ClassVar[int]
     COLUMNS_FIELD_NUMBER: _ClassVar[int]
@@ -91,6 +98,7 @@ class MetaFeatures(_message.Message):
     CLASS_IMBALANCE_FIELD_NUMBER: _ClassVar[int]
     TARGET_FIELD_NUMBER: _ClassVar[int]
     EXTRA_FIELD_NUMBER: _ClassVar[int]
+    COLUMN_ROLES_FIELD_NUMBER: _ClassVar[int]
     dataset_sha256: str
     rows: int
     columns: int
@@ -101,7 +109,8 @@ class MetaFeatures(_message.Message):
     class_imbalance: float
     target: str
     extra: _containers.ScalarMap[str, float]
-    def __init__(self, dataset_sha256: _Optional[str] = ..., rows: _Optional[int] = ..., columns: _Optional[int] = ..., task_type: _Optional[str] = ..., n_classes: _Optional[int] = ..., missing_ratio: _Optional[float] = ..., categorical_ratio: _Optional[float] = ..., class_imbalance: _Optional[float] = ..., target: _Optional[str] = ..., extra: _Optional[_Mapping[str, float]] = ...) -> None: ...
+    column_roles: _containers.ScalarMap[str, str]
+    def __init__(self, dataset_sha256: _Optional[str] = ..., rows: _Optional[int] = ..., columns: _Optional[int] = ..., task_type: _Optional[str] = ..., n_classes: _Optional[int] = ..., missing_ratio: _Optional[float] = ..., categorical_ratio: _Optional[float] = ..., class_imbalance: _Optional[float] = ..., target: _Optional[str] = ..., extra: _Optional[_Mapping[str, float]] = ..., column_roles: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class ProfileResponse(_message.Message):
     __slots__ = ("meta_features",)
