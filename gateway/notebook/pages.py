@@ -66,7 +66,8 @@ async def _notebook_context(gw: Gateway, user: UserInfo, notebook_id: str) -> di
     shown = {console.id} if console is not None else set()
     answer = flows.last_improvement(view.notebook, view.runs)
     if answer is not None:
-        shown |= {answer.parent.id, answer.improved.id}
+        # A Socratic answer not asked for yet has no improved run.
+        shown |= {run.id for run in (answer.parent, answer.improved) if run is not None}
     view.runs = await flows.whole_runs(gw, view.notebook, view.runs, shown)
     runs = view.views()
     current = _latest(runs, view.notebook.last_run_id)
