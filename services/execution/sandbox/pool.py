@@ -205,8 +205,13 @@ class _Worker:
     def rss_kb(self) -> int:
         if self.proc is None:
             return 0
+        pid = self.proc.pid
+        if os.geteuid() != 0:  # rootless: the zygote is the child of a process that waits
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                with open(f"/proc/{pid}/task/{pid}/children") as fh:
+                    pid = int(fh.read().split()[0])
         try:
-            with open(f"/proc/{self.proc.pid}/status") as fh:
+            with open(f"/proc/{pid}/status") as fh:
                 for line in fh:
                     if line.startswith("VmRSS:"):
                         return int(line.split()[1])
