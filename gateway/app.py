@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from itsdangerous import URLSafeTimedSerializer
 
-from gateway import errors, health
+from gateway import errors, health, quotas, security
 from gateway.accounts import api as _accounts_api
 from gateway.accounts import pages as _accounts_pages
 from gateway.analytics import api as _analytics_api
@@ -122,6 +122,8 @@ def create_app(settings: Settings | None = None, common: CommonSettings | None =
         lifespan=lifespan,
     )
     errors.install(app)
+    quotas.install(app)
+    security.install(app)
 
     @app.middleware("http")
     async def upload_limit(

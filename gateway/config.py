@@ -89,6 +89,19 @@ class Settings(BaseSettings):
     leaderboard_wait_ms: int = 3000
     shutdown_grace_seconds: float = 10.0
 
+    # The login throttle (gateway/accounts/throttle.py): failed logins per account and per
+    # address in a fixed window before 429 + Retry-After.
+    login_account_failures: int = 10
+    login_address_failures: int = 50
+    login_window_seconds: float = 15 * 60
+    # Per-learner quotas (gateway/quotas.py), sliding windows. 0 turns one off. A run stores
+    # its output (stdout, stderr, figures: up to ~5 MB) on the leaderboard for good, so the
+    # output bytes a learner may add per day bound how fast their share of it grows.
+    quota_runs_per_minute: int = 20
+    quota_output_bytes_per_day: int = 200 * 1024 * 1024
+    quota_uploads_per_day: int = 100
+    quota_upload_bytes_per_day: int = 200 * 1024 * 1024
+
     @field_validator("secret_key")
     @classmethod
     def _reject_placeholder(cls, value: SecretStr | None) -> SecretStr | None:

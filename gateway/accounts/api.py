@@ -3,11 +3,13 @@ their display name."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from gateway import deps
 from gateway.accounts import flows
-from gateway.accounts.views import Credentials, TokenView, UserView
+from gateway.accounts.pages import client_address
+from gateway.accounts.views import Credentials, TokenInfoView, TokenView, UserView
 from gateway.context import GatewayDep
 from gateway.deps import ApiUser
 from gateway.views import Data, datetime_iso
@@ -24,12 +26,52 @@ async def register(body: Credentials, gw: GatewayDep) -> Data[UserView]:
 
 
 @auth_router.post("/token")
-async def token(body: Credentials, gw: GatewayDep) -> Data[TokenView]:
-    """Exchanges username and password for a bearer token (`Authorization: Bearer ...`)."""
-    user = await flows.authenticate(gw, body.username, body.password)
+async def token(body: Credentials, request: Request, gw: GatewayDep) -> Data[TokenView]:
+    """Exchanges username and password for a bearer token (`Authorization: Bearer ...`).
+    Failed attempts are throttled per account and per address: 429 with `Retry-After`."""
+    user = await flows.authenticate(gw, body.username, body.password, client_address(request))
     value, expires_at = await flows.issue_token(gw, user)
     view = TokenView(token=value, expiresAt=datetime_iso(expires_at), user=UserView.of(user))
     return Data(data=view)
+
+
+@auth_router.get("/tokens")
+async def list_tokens(request: Request, user: ApiUser, gw: GatewayDep) -> Data[list[TokenInfoView]]:
+    """Your unexpired API tokens (never the token itself: an id, when made and when it ends)."""
+    current = getattr(request.state, "bearer", None)
+    current_hash = flows.hash_token(current) if isinstance(current, str) else None
+    rows = await flows.list_tokens(gw, user)
+    return Data(data=[TokenInfoView.of(row, row.token_hash == current_hash) for row in rows])
+
+
+@auth_router.delete("/tokens/{token_id}", status_code=204)
+async def revoke_token(token_id: str, user: ApiUser, gw: GatewayDep) -> Response:
+    """Revokes one of your API tokens by its id (from `GET /api/auth/tokens`)."""
+    await flows.revoke_token(gw, user, token_id)
+    return Response(status_code=204)
+
+
+@auth_router.post("/logout", status_code=204)
+async def logout(request: Request, user: ApiUser, gw: GatewayDep) -> Response:
+    """Ends what this request authenticated with: the bearer token (revoked), or the
+    browser session of the cookie."""
+    current = getattr(request.state, "bearer", None)
+    if isinstance(current, str):
+        await flows.revoke_bearer(gw, user, current)
+        return Response(status_code=204)
+    browser = deps.read_browser_session(request)
+    if browser is not None and browser.sid is not None:
+        await flows.end_browser_session(gw, browser.sid)
+    response = Response(status_code=204)
+    deps.clear_browser_session(request, response)
+    return response
+
+
+@auth_router.post("/logout-everywhere", status_code=204)
+async def logout_everywhere(user: ApiUser, gw: GatewayDep) -> Response:
+    """Ends every browser session and revokes every API token of yours."""
+    await flows.log_out_everywhere(gw, user)
+    return Response(status_code=204)
 
 
 @me_router.get("/me")
