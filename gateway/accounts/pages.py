@@ -9,8 +9,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from gateway import deps
 from gateway.accounts import flows
-from gateway.accounts.views import UserInfo
-from gateway.context import GatewayDep, get_gateway
+from gateway.accounts.views import TokenInfoView, UserInfo
+from gateway.context import Gateway, GatewayDep, get_gateway
 from gateway.quotas import RateLimited
 from gateway.rendering import redirect, render
 from services.common.errors import AscentError
@@ -139,3 +139,31 @@ async def logout_everywhere(request: Request, user: deps.PageUser, gw: GatewayDe
     response = redirect(request, "/login")
     deps.clear_browser_session(request, response)
     return response
+
+
+async def _account_page(
+    request: Request, user: UserInfo, gw: Gateway, notice: str | None = None
+) -> Response:
+    rows = await flows.list_tokens(gw, user)
+    context = {
+        "user": user,
+        "active": "profile",
+        "tokens": [TokenInfoView.of(row, current=False) for row in rows],
+        "notice": notice,
+    }
+    return render(request, "account.html", context, block="security")
+
+
+@router.get("/account")
+async def account_page(request: Request, user: deps.PageUser, gw: GatewayDep) -> Response:
+    """The user's API tokens (revoke one) and "log out everywhere"; the profile page loads
+    its block."""
+    return await _account_page(request, user, gw)
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+async def revoke_token(
+    request: Request, token_id: str, user: deps.PageUser, gw: GatewayDep
+) -> Response:
+    await flows.revoke_token(gw, user, token_id)
+    return await _account_page(request, user, gw, notice="Token revoked.")

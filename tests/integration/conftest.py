@@ -22,11 +22,20 @@ STAFF = {
 }
 
 
+OUTPUT_QUOTA_BYTES = 12 * 1024 * 1024
+
+
 @pytest.fixture(scope="package")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     data_dir: Path = tmp_path_factory.mktemp("ascent-data")
     # Keeps the endless-loop case short; the limit itself is what is tested.
-    limits = {"ASCENT_EXECUTION_WALL_SECONDS": "4", "ASCENT_EXECUTION_CPU_SECONDS": "4"}
+    limits = {
+        "ASCENT_EXECUTION_WALL_SECONDS": "4",
+        "ASCENT_EXECUTION_CPU_SECONDS": "4",
+        # tests/integration/test_quotas.py fills it with ~1 MB runs; no other test of one
+        # learner stores this much output.
+        "ASCENT_GATEWAY_QUOTA_OUTPUT_BYTES_PER_DAY": str(OUTPUT_QUOTA_BYTES),
+    }
     with running_stack(data_dir, {**limits, **STAFF}) as running:
         yield running
 
