@@ -53,16 +53,9 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(
         default=True, validation_alias=AliasChoices("ASCENT_COOKIE_SECURE", "cookie_secure")
     )
-    # Comma-separated usernames that register as instructors.
-    instructor_usernames: str = Field(
-        default="",
-        validation_alias=AliasChoices("ASCENT_INSTRUCTOR_USERNAMES", "instructor_usernames"),
-    )
-    # Comma-separated usernames that register as admins (platform view, every cohort).
-    admin_usernames: str = Field(
-        default="",
-        validation_alias=AliasChoices("ASCENT_GATEWAY_ADMINS", "admin_usernames"),
-    )
+    # Staff accounts created at start with their role (gateway/accounts/staff.py): a JSON
+    # list of {"username", "role", "password_file"}. Registration never grants a role.
+    staff_file: Path | None = None
     # SQLAlchemy URL; empty means SQLite `<data_dir>/gateway.db`.
     database_url: str = ""
     static_dir: Path = Field(default_factory=_default_static_dir)
@@ -109,25 +102,6 @@ class Settings(BaseSettings):
             return None
         check_secret(value.get_secret_value(), "ASCENT_SECRET_KEY")
         return value
-
-    @property
-    def instructors(self) -> frozenset[str]:
-        return frozenset(
-            name.strip().casefold() for name in self.instructor_usernames.split(",") if name.strip()
-        )
-
-    @property
-    def admins(self) -> frozenset[str]:
-        return frozenset(
-            name.strip().casefold() for name in self.admin_usernames.split(",") if name.strip()
-        )
-
-    def role_for(self, username: str) -> str:
-        """The role a new account gets: admin, instructor or learner, by configured name."""
-        key = username.casefold()
-        if key in self.admins:
-            return "admin"
-        return "instructor" if key in self.instructors else "learner"
 
     def resolved_database_url(self, common: CommonSettings) -> str:
         if self.database_url:

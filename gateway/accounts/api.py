@@ -12,6 +12,7 @@ from gateway.accounts.pages import client_address
 from gateway.accounts.views import Credentials, TokenInfoView, TokenView, UserView
 from gateway.context import GatewayDep
 from gateway.deps import ApiUser
+from gateway.policy import ApiRoleManager
 from gateway.views import Data, datetime_iso
 
 auth_router = APIRouter(prefix="/auth", tags=["auth"])
@@ -93,6 +94,29 @@ async def update_me(body: MeUpdate, user: ApiUser, gw: GatewayDep) -> Data[UserV
     return Data(data=UserView.of(await flows.set_display_name(gw, user, body.displayName)))
 
 
+admin_router = APIRouter(prefix="/admin", tags=["admin"])
+
+
+class RoleUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: str = Field(max_length=20)
+
+
+@admin_router.get("/users")
+async def list_staff(user: ApiRoleManager, gw: GatewayDep) -> Data[list[UserView]]:
+    """Admins: every user with a staff role (instructor or admin)."""
+    return Data(data=[UserView.of(u) for u in await flows.list_staff(gw)])
+
+
+@admin_router.put("/users/{username}/role")
+async def set_role(
+    username: str, body: RoleUpdate, user: ApiRoleManager, gw: GatewayDep
+) -> Data[UserView]:
+    """Admins: give a user the role learner, instructor or admin (not one's own)."""
+    return Data(data=UserView.of(await flows.set_role(gw, user, username, body.role)))
+
+
 router = APIRouter()
 router.include_router(auth_router)
 router.include_router(me_router)
+router.include_router(admin_router)

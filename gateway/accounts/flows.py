@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import re
 import secrets
 import unicodedata
 import uuid
+from functools import partial
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -16,10 +18,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gateway.accounts import throttle
+from gateway.accounts import staff, throttle
 from gateway.accounts.passwords import PASSWORD_MAX, check_password
 from gateway.accounts.repository import AccountsRepository, aware, display_name_key
-from gateway.accounts.views import TOKEN_ID_CHARS, UserInfo
+from gateway.accounts.views import ROLES, TOKEN_ID_CHARS, UserInfo
 from gateway.context import Gateway
 from gateway.models import ApiToken, User
 from gateway.quotas import RateLimited
@@ -132,7 +134,6 @@ async def register(gw: Gateway, username: str, password: str) -> UserInfo:
     username = validate_username(username)
     check_password(password, username)
     password_hash = await asyncio.to_thread(gw.hasher.hash, password)
-    role = gw.settings.role_for(username)
 
     def create(session: Session) -> UserInfo:
         if AccountsRepository(session).find_user_by_username(username) is not None:
@@ -145,7 +146,8 @@ async def register(gw: Gateway, username: str, password: str) -> UserInfo:
                 id=str(uuid.uuid4()),
                 username=username,
                 username_key=username.casefold(),
-                role=role,
+                # Staff roles come from the staff file or an admin, never from the name.
+                role="learner",
                 password_hash=password_hash,
             ),
         )
@@ -159,6 +161,7 @@ async def register(gw: Gateway, username: str, password: str) -> UserInfo:
 
 
 _BAD_LOGIN = "Invalid username or password."
+log = logging.getLogger(__name__)
 
 
 def _policy(gw: Gateway) -> throttle.ThrottlePolicy:
@@ -313,3 +316,36 @@ async def user_for_browser_session(gw: Gateway, session_id: str) -> UserInfo | N
 
 async def end_browser_session(gw: Gateway, session_id: str) -> None:
     await gw.work(lambda s: AccountsRepository(s).delete_browser_session(hash_token(session_id)))
+
+
+# -- staff and roles --------------------------------------------------------------------------
+async def provision_staff(gw: Gateway) -> None:
+    """The accounts of ASCENT_GATEWAY_STAFF_FILE, created or given their role (at start)."""
+    if gw.settings.staff_file is None:
+        return
+    accounts = await asyncio.to_thread(staff.read_staff_file, gw.settings.staff_file)
+    for account in accounts:
+        outcome = await gw.work(partial(staff.provision, hasher=gw.hasher, account=account))
+        log.info("staff account", extra={"username": account.username, "outcome": outcome})
+
+
+async def set_role(gw: Gateway, admin: UserInfo, username: str, role: str) -> UserInfo:
+    """An admin (the route checks `manage_roles`) gives `username` a role."""
+    if role not in ROLES:
+        raise AscentError("invalid_argument", f"Role must be one of: {', '.join(ROLES)}.")
+
+    def update(session: Session) -> UserInfo:
+        row = AccountsRepository(session).find_user_by_username(username.strip())
+        if row is None:
+            raise AscentError("not_found", "No user with that username.")
+        if row.id == admin.id and role != row.role:
+            # The last admin demoting themselves would leave nobody to undo it.
+            raise AscentError("conflict", "Ask another admin to change your own role.")
+        return UserInfo.of(AccountsRepository(session).set_role(row, role))
+
+    return await gw.work(update)
+
+
+async def list_staff(gw: Gateway) -> list[UserInfo]:
+    rows = await gw.work(lambda s: AccountsRepository(s).staff_users())
+    return [UserInfo.of(row) for row in rows]

@@ -9,8 +9,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from gateway import deps
 from gateway.accounts import flows
-from gateway.accounts.views import TokenInfoView, UserInfo
+from gateway.accounts.views import ROLES, TokenInfoView, UserInfo
 from gateway.context import Gateway, GatewayDep, get_gateway
+from gateway.policy import PageRoleManager
 from gateway.quotas import RateLimited
 from gateway.rendering import redirect, render
 from services.common.errors import AscentError
@@ -167,3 +168,43 @@ async def revoke_token(
 ) -> Response:
     await flows.revoke_token(gw, user, token_id)
     return await _account_page(request, user, gw, notice="Token revoked.")
+
+
+async def _roles_page(
+    request: Request,
+    user: UserInfo,
+    gw: Gateway,
+    notice: str | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    context = {
+        "user": user,
+        "active": "roles",
+        "roles": ROLES,
+        "staff": await flows.list_staff(gw),
+        "notice": notice,
+        "error": error,
+    }
+    return render(request, "admin_users.html", context, block="roles", status_code=status)
+
+
+@router.get("/admin/users")
+async def roles_page(request: Request, user: PageRoleManager, gw: GatewayDep) -> Response:
+    """Admins: the staff list and a form to give any user a role."""
+    return await _roles_page(request, user, gw)
+
+
+@router.post("/admin/users")
+async def set_role(request: Request, user: PageRoleManager, gw: GatewayDep) -> Response:
+    form = await request.form()
+    username, role = form.get("username"), form.get("role")
+    if not isinstance(username, str) or not isinstance(role, str):
+        return await _roles_page(
+            request, user, gw, error="Enter a username and a role.", status=400
+        )
+    try:
+        changed = await flows.set_role(gw, user, username, role)
+    except AscentError as err:
+        return await _roles_page(request, user, gw, error=err.message, status=err.http_status)
+    return await _roles_page(request, user, gw, notice=f"{changed.username} is now {changed.role}.")

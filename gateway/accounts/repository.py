@@ -130,6 +130,13 @@ class AccountsRepository:
             query = query.where(BrowserSession.expires_at < now)
         return _count(self.session.execute(query))
 
+    def staff_users(self) -> list[User]:
+        return list(
+            self.session.execute(
+                select(User).where(User.role != "learner").order_by(User.username_key)
+            ).scalars()
+        )
+
     def set_role(self, user: User, role: str) -> User:
         user.role = role
         self.session.flush()

@@ -211,7 +211,7 @@ async def test_the_lock_opens_when_the_window_ends_and_success_clears_it(
             response = await client.post(
                 "/api/auth/token", json={"username": "patient", "password": PASSWORD}
             )
-            return response.status_code == 200
+            return bool(response.status_code == 200)
 
         await wait_until(logs_in, timeout=10, what="the lock to open")
         assert time.monotonic() - started < 10
