@@ -10,8 +10,8 @@ import re
 import secrets
 import unicodedata
 import uuid
-from functools import partial
 from datetime import datetime, timedelta
+from functools import partial
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -349,3 +349,11 @@ async def set_role(gw: Gateway, admin: UserInfo, username: str, role: str) -> Us
 async def list_staff(gw: Gateway) -> list[UserInfo]:
     rows = await gw.work(lambda s: AccountsRepository(s).staff_users())
     return [UserInfo.of(row) for row in rows]
+
+
+async def user_by_username(gw: Gateway, username: str) -> UserInfo | None:
+    def lookup(session: Session) -> UserInfo | None:
+        user = AccountsRepository(session).find_user_by_username(username.strip())
+        return UserInfo.of(user) if user is not None else None
+
+    return await gw.work(lookup)
