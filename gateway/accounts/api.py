@@ -21,7 +21,8 @@ me_router = APIRouter(tags=["progress"])
 
 @auth_router.post("/register", status_code=201)
 async def register(body: Credentials, gw: GatewayDep) -> Data[UserView]:
-    """Creates a learner account (instructors: see ASCENT_INSTRUCTOR_USERNAMES)."""
+    """Creates a learner account (staff roles: the staff file or an admin). The password must
+    not be easy to guess (zxcvbn)."""
     user = await flows.register(gw, body.username, body.password)
     return Data(data=UserView.of(user))
 

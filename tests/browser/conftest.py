@@ -68,10 +68,23 @@ def browser(stack: Stack) -> Iterator[Browser]:
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A browser context whose pages must never break the Content-Security-Policy
+    (gateway/security.py): Chromium logs every refused script, style, eval or frame on the
+    console, and any such line fails the test."""
     ctx = browser.new_context(viewport={"width": 1440, "height": 960})
     ctx.set_default_timeout(30_000)
+    violations: list[str] = []
+    ctx.on(
+        "console",
+        lambda message: (
+            violations.append(f"{message.location.get('url')}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield ctx
     ctx.close()
+    assert not violations, "CSP violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture
