@@ -2,19 +2,30 @@
 `nosniff`, a same-origin referrer (notebook URLs carry session ids).
 
 The policy allows only our own bundle (`/static/main.js`: htmx, CodeMirror, Chart.js and our
-code) — no inline script, no eval — so HTML that slipped into a page cannot run. The one
-relaxation is `style-src-attr 'unsafe-inline'`: templates set computed CSS on elements
-(`style="--heat: 0.4"` on confusion-matrix cells, bar widths), which cannot run code; inline
-`<style>` elements stay refused (htmx's own indicator style is turned off in `web/src/main.js`
-and lives in `main.css`). Figures are `data:` PNGs. `/docs` and `/redoc` (FastAPI's API
-pages, which load Swagger/ReDoc from a CDN with inline bootstrap code) get every header but
-the CSP's script rules.
+code) — no inline script, no eval — so HTML that slipped into a page cannot run. Style
+elements need the response's nonce (CodeMirror writes its theme into one; the nonce is in
+`<meta name="csp-nonce">` and given to `EditorView.cspNonce`); htmx's own indicator style
+is turned off in `web/src/main.js` (`main.css` has it). The one relaxation is
+`style-src-attr 'unsafe-inline'`: templates set computed CSS on elements (`style="--heat:
+0.4"` on confusion-matrix cells, bar widths), which cannot run code. Figures are `data:`
+PNGs. `/docs` and `/redoc` (FastAPI's API pages, which load Swagger/ReDoc from a CDN with
+inline bootstrap code) get every header but the CSP's script rules.
 """
 
 from __future__ import annotations
 
+import secrets
+
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+def content_security_policy(nonce: str) -> str:
+    """The policy of one response; `nonce` lets the page's own style elements in."""
+    return CONTENT_SECURITY_POLICY.replace(
+        "style-src 'self'", f"style-src 'self' 'nonce-{nonce}'", 1
+    )
+
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -54,7 +65,10 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path = str(scope.get("path", ""))
-        policy = DOCS_POLICY if path.startswith(_DOCS) else CONTENT_SECURITY_POLICY
+        nonce = secrets.token_urlsafe(18)
+        # Request.state reads scope["state"]; templates take the nonce from there.
+        scope.setdefault("state", {})["csp_nonce"] = nonce
+        policy = DOCS_POLICY if path.startswith(_DOCS) else content_security_policy(nonce)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

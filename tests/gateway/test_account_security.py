@@ -3,6 +3,7 @@ throttle, the password policy and the security headers — through the real gate
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -11,7 +12,7 @@ import httpx
 import pytest
 
 from gateway.accounts.passwords import check_password
-from gateway.security import CONTENT_SECURITY_POLICY
+from gateway.security import CONTENT_SECURITY_POLICY, content_security_policy
 from services.common.errors import AscentError
 from tests.gateway.conftest import (
     PASSWORD,
@@ -252,13 +253,25 @@ def test_password_policy_pieces() -> None:
 @pytest.mark.parametrize("path", ["/login", "/register", "/api/me", "/healthz", "/nowhere"])
 async def test_security_headers_on_every_response(gateway: GatewayUnderTest, path: str) -> None:
     response = await gateway.client.get(path)
-    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
-    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    policy = response.headers["content-security-policy"]
+    nonce = re.search(r"'nonce-([^']+)'", policy)
+    assert nonce, policy
+    assert policy == content_security_policy(nonce.group(1))
+    assert "frame-ancestors 'none'" in policy
     assert "'unsafe-eval'" not in CONTENT_SECURITY_POLICY
     assert "script-src 'self'" in CONTENT_SECURITY_POLICY
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["referrer-policy"] == "same-origin"
+
+
+async def test_the_nonce_is_fresh_per_response_and_on_the_page(gateway: GatewayUnderTest) -> None:
+    first, second = await gateway.client.get("/login"), await gateway.client.get("/login")
+    nonces = [
+        re.search(r"'nonce-([^']+)'", r.headers["content-security-policy"]) for r in (first, second)
+    ]
+    assert nonces[0] and nonces[1] and nonces[0].group(1) != nonces[1].group(1)
+    assert f'<meta name="csp-nonce" content="{nonces[0].group(1)}">' in first.text
 
 
 async def test_pages_carry_no_inline_script(gateway: GatewayUnderTest) -> None:
