@@ -13,8 +13,9 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from itsdangerous import URLSafeTimedSerializer
 
-from gateway import errors, health
+from gateway import errors, health, quotas, security
 from gateway.accounts import api as _accounts_api
+from gateway.accounts import flows as accounts_flows
 from gateway.accounts import pages as _accounts_pages
 from gateway.analytics import api as _analytics_api
 from gateway.analytics import pages as _analytics_pages
@@ -100,6 +101,8 @@ def create_app(settings: Settings | None = None, common: CommonSettings | None =
             hasher=PasswordHasher(),
             live=LiveHub(bus),
         )
+        # Before serving: the staff accounts of ASCENT_GATEWAY_STAFF_FILE exist with their roles.
+        await accounts_flows.provision_staff(app.state.gateway)
         await bus.start()
         relay.start()
         app.state.gateway.live.start()
@@ -122,6 +125,8 @@ def create_app(settings: Settings | None = None, common: CommonSettings | None =
         lifespan=lifespan,
     )
     errors.install(app)
+    quotas.install(app)
+    security.install(app)
 
     @app.middleware("http")
     async def upload_limit(

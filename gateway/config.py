@@ -53,16 +53,9 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(
         default=True, validation_alias=AliasChoices("ASCENT_COOKIE_SECURE", "cookie_secure")
     )
-    # Comma-separated usernames that register as instructors.
-    instructor_usernames: str = Field(
-        default="",
-        validation_alias=AliasChoices("ASCENT_INSTRUCTOR_USERNAMES", "instructor_usernames"),
-    )
-    # Comma-separated usernames that register as admins (platform view, every cohort).
-    admin_usernames: str = Field(
-        default="",
-        validation_alias=AliasChoices("ASCENT_GATEWAY_ADMINS", "admin_usernames"),
-    )
+    # Staff accounts created at start with their role (gateway/accounts/staff.py): a JSON
+    # list of {"username", "role", "password_file"}. Registration never grants a role.
+    staff_file: Path | None = None
     # SQLAlchemy URL; empty means SQLite `<data_dir>/gateway.db`.
     database_url: str = ""
     static_dir: Path = Field(default_factory=_default_static_dir)
@@ -92,6 +85,19 @@ class Settings(BaseSettings):
     leaderboard_wait_ms: int = 3000
     shutdown_grace_seconds: float = 10.0
 
+    # The login throttle (gateway/accounts/throttle.py): failed logins per account and per
+    # address in a fixed window before 429 + Retry-After.
+    login_account_failures: int = 10
+    login_address_failures: int = 50
+    login_window_seconds: float = 15 * 60
+    # Per-learner quotas (gateway/quotas.py), sliding windows. 0 turns one off. A run stores
+    # its output (stdout, stderr, figures: up to ~5 MB) on the leaderboard for good, so the
+    # output bytes a learner may add per day bound how fast their share of it grows.
+    quota_runs_per_minute: int = 20
+    quota_output_bytes_per_day: int = 200 * 1024 * 1024
+    quota_uploads_per_day: int = 100
+    quota_upload_bytes_per_day: int = 200 * 1024 * 1024
+
     @field_validator("secret_key")
     @classmethod
     def _reject_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
@@ -99,25 +105,6 @@ class Settings(BaseSettings):
             return None
         check_secret(value.get_secret_value(), "ASCENT_SECRET_KEY")
         return value
-
-    @property
-    def instructors(self) -> frozenset[str]:
-        return frozenset(
-            name.strip().casefold() for name in self.instructor_usernames.split(",") if name.strip()
-        )
-
-    @property
-    def admins(self) -> frozenset[str]:
-        return frozenset(
-            name.strip().casefold() for name in self.admin_usernames.split(",") if name.strip()
-        )
-
-    def role_for(self, username: str) -> str:
-        """The role a new account gets: admin, instructor or learner, by configured name."""
-        key = username.casefold()
-        if key in self.admins:
-            return "admin"
-        return "instructor" if key in self.instructors else "learner"
 
     def resolved_database_url(self, common: CommonSettings) -> str:
         if self.database_url:

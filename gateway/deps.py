@@ -1,8 +1,10 @@
 """Who is calling: the signed browser-session cookie, CSRF, and the user dependencies of
 every route (`ApiUser`, `PageUser`).
 
-Two ways in: `Authorization: Bearer <token>` (API clients; tokens are stored as sha256 and
-expire) or the browser cookie, a signed `{uid, csrf}` payload. Cookie-authenticated requests
+Two ways in: `Authorization: Bearer <token>` (API clients; tokens are stored as sha256,
+expire and can be revoked) or the browser cookie, a signed `{uid, sid, csrf}` payload whose
+`sid` names a server-side session (`gateway_browser_sessions`): logout deletes it, so the
+cookie stops working at once even if a copy of it survives. Cookie-authenticated requests
 that change state must echo the CSRF token (header `X-CSRF-Token` or form field
 `csrf_token`); bearer requests are exempt because a browser never attaches them on its own.
 """
@@ -17,7 +19,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature
 
-from gateway.accounts.flows import user_by_id, user_for_token
+from gateway.accounts.flows import user_for_browser_session, user_for_token
 from gateway.accounts.views import UserInfo
 from gateway.context import GatewayDep, get_gateway
 from services.common.errors import AscentError
@@ -32,6 +34,8 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 class BrowserSession:
     uid: str | None
     csrf: str
+    # The server-side session of a logged-in browser (None: anonymous).
+    sid: str | None = None
 
 
 class LoginRequired(Exception):
@@ -51,18 +55,31 @@ def read_browser_session(request: Request) -> BrowserSession | None:
     if not isinstance(data, dict) or not isinstance(data.get("csrf"), str):
         return None
     uid = data.get("uid")
-    return BrowserSession(uid=uid if isinstance(uid, str) else None, csrf=data["csrf"])
+    sid = data.get("sid")
+    if not isinstance(uid, str) or not isinstance(sid, str):
+        # Anonymous, or a cookie from before server-side sessions: not logged in.
+        return BrowserSession(uid=None, csrf=data["csrf"])
+    return BrowserSession(uid=uid, csrf=data["csrf"], sid=sid)
 
 
-def new_browser_session(uid: str | None) -> BrowserSession:
-    return BrowserSession(uid=uid, csrf=secrets.token_urlsafe(32))
+def new_browser_session(uid: str | None, sid: str | None = None) -> BrowserSession:
+    return BrowserSession(uid=uid, csrf=secrets.token_urlsafe(32), sid=sid)
+
+
+async def user_of(request: Request, browser: BrowserSession) -> UserInfo | None:
+    """The logged-in user of a browser session still live server-side (and matching the
+    cookie's uid), else None."""
+    if browser.uid is None or browser.sid is None:
+        return None
+    user = await user_for_browser_session(get_gateway(request), browser.sid)
+    return user if user is not None and user.id == browser.uid else None
 
 
 def write_browser_session(request: Request, response: Response, browser: BrowserSession) -> None:
     gw = get_gateway(request)
     response.set_cookie(
         gw.settings.cookie_name,
-        gw.signer.dumps({"uid": browser.uid, "csrf": browser.csrf}),
+        gw.signer.dumps({"uid": browser.uid, "sid": browser.sid, "csrf": browser.csrf}),
         max_age=gw.settings.session_max_age_seconds,
         httponly=True,
         secure=gw.settings.cookie_secure,
@@ -119,11 +136,12 @@ async def api_user(request: Request, gw: GatewayDep) -> UserInfo:
             raise AscentError("unauthenticated", "Use 'Authorization: Bearer <token>'.")
         user = await user_for_token(gw, token)
         if user is None:
-            raise AscentError("unauthenticated", "The token is invalid or has expired.")
+            raise AscentError("unauthenticated", "The token is invalid, revoked or has expired.")
+        request.state.bearer = token
         return user
     browser = read_browser_session(request)
-    if browser is not None and browser.uid is not None:
-        user = await user_by_id(gw, browser.uid)
+    if browser is not None:
+        user = await user_of(request, browser)
         if user is not None:
             await require_csrf(request, browser)
             return user
@@ -133,9 +151,9 @@ async def api_user(request: Request, gw: GatewayDep) -> UserInfo:
 async def page_user(request: Request, gw: GatewayDep) -> UserInfo:
     """The logged-in browser user of a page; otherwise the page redirects to /login."""
     browser = read_browser_session(request)
-    if browser is None or browser.uid is None:
+    if browser is None:
         raise LoginRequired
-    user = await user_by_id(gw, browser.uid)
+    user = await user_of(request, browser)
     if user is None:
         raise LoginRequired
     await require_csrf(request, browser)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import utcnow
@@ -43,6 +43,46 @@ class ApiToken(Base):
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class BrowserSession(Base):
+    """A logged-in browser: the cookie names it, logout deletes it (so a copied cookie dies
+    with the session instead of living out its 14-day signature)."""
+
+    __tablename__ = "gateway_browser_sessions"
+
+    # sha256 of the random id the cookie carries: a leaked table does not log anyone in.
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("gateway_users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class AuthThrottle(Base):
+    """Failed logins per key (`account:<username_key>` or `address:<ip>`) in the current
+    window; in the database so the count holds across restarts and gateway replicas."""
+
+    __tablename__ = "gateway_auth_throttle"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class QuotaUsage(Base):
+    """One metered act of a learner (a run, an upload, bytes of stored output), counted in
+    a sliding window by `gateway.quotas`; rows older than the longest window are pruned."""
+
+    __tablename__ = "gateway_quota_usage"
+    __table_args__ = (Index("ix_gateway_quota_usage_user_kind_at", "user_id", "kind", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    amount: Mapped[int] = mapped_column(BigInteger, nullable=False, default=1)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
 class NotebookSession(Base):

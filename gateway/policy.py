@@ -34,6 +34,11 @@ class Action(StrEnum):
     """Every cohort, its detail and dashboard, and the dashboard of all learners at once."""
     VIEW_PLATFORM = "view_platform"
     """The platform view: throughput and consumer lag."""
+    MANAGE_ROLES = "manage_roles"
+    """Give a user a role (learner, instructor, admin)."""
+    EDIT_ANY_CHALLENGE = "edit_any_challenge"
+    """Edit, validate, publish, archive and export any authored challenge, not only one's own
+    or those shared with one."""
 
 
 _STAFF = frozenset(
@@ -50,7 +55,13 @@ _STAFF = frozenset(
 PERMISSIONS: dict[str, frozenset[Action]] = {
     "learner": frozenset(),
     "instructor": _STAFF,
-    "admin": _STAFF | {Action.VIEW_ALL_COHORTS, Action.VIEW_PLATFORM},
+    "admin": _STAFF
+    | {
+        Action.VIEW_ALL_COHORTS,
+        Action.VIEW_PLATFORM,
+        Action.MANAGE_ROLES,
+        Action.EDIT_ANY_CHALLENGE,
+    },
 }
 
 # What a refused caller reads (the 403 message).
@@ -62,6 +73,8 @@ REFUSALS: dict[Action, str] = {
     Action.VIEW_DASHBOARDS: "Dashboards are for instructors.",
     Action.VIEW_ALL_COHORTS: "Only admins can see every cohort.",
     Action.VIEW_PLATFORM: "The platform view is for admins.",
+    Action.MANAGE_ROLES: "Only admins can change roles.",
+    Action.EDIT_ANY_CHALLENGE: "Only its author, or someone they shared it with, can change it.",
 }
 
 
@@ -111,3 +124,5 @@ ApiBoardManager = Annotated[UserInfo, Depends(api_user_who_may(Action.MANAGE_BOA
 ApiCohortManager = Annotated[UserInfo, Depends(api_user_who_may(Action.MANAGE_COHORTS))]
 PageDashboards = Annotated[UserInfo, Depends(page_user_who_may(Action.VIEW_DASHBOARDS))]
 PagePlatform = Annotated[UserInfo, Depends(page_user_who_may(Action.VIEW_PLATFORM))]
+ApiRoleManager = Annotated[UserInfo, Depends(api_user_who_may(Action.MANAGE_ROLES))]
+PageRoleManager = Annotated[UserInfo, Depends(page_user_who_may(Action.MANAGE_ROLES))]

@@ -152,7 +152,14 @@ def render(
     serves nothing but that block (`fragment`)."""
     # The layout's own names: pages without a logged-in user (login, errors) have none.
     layout = {"user": None, "active": ""}
-    full = {"request": request, "csrf": getattr(request.state, "csrf", ""), **layout, **context}
+    full = {
+        "request": request,
+        "csrf": getattr(request.state, "csrf", ""),
+        # The response's CSP nonce (gateway/security.py), for CodeMirror's <style> element.
+        "csp_nonce": getattr(request.state, "csp_nonce", ""),
+        **layout,
+        **context,
+    }
     blocks = [block] if block is not None and (fragment or is_htmx(request)) else None
     return HTMLResponse(
         render_html(template, full, blocks), status_code=status_code, headers=dict(headers or {})

@@ -5,27 +5,29 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import re
 import secrets
 import unicodedata
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from functools import partial
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gateway.accounts.repository import AccountsRepository, display_name_key
-from gateway.accounts.views import UserInfo
+from gateway.accounts import staff, throttle
+from gateway.accounts.passwords import PASSWORD_MAX, check_password
+from gateway.accounts.repository import AccountsRepository, aware, display_name_key
+from gateway.accounts.views import ROLES, TOKEN_ID_CHARS, UserInfo
 from gateway.context import Gateway
-from gateway.models import User
+from gateway.models import ApiToken, User
+from gateway.quotas import RateLimited
 from services.common.db import utcnow
 from services.common.errors import AscentError
 
-PASSWORD_MIN = 8
-# Argon2 cost grows with input; an unbounded password is a cheap denial of service.
-PASSWORD_MAX = 1024
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$")
 TOKEN_PREFIX = "asc_"
 
@@ -128,22 +130,10 @@ async def set_display_name(gw: Gateway, user: UserInfo, name: str | None) -> Use
         raise AscentError("conflict", taken) from None
 
 
-def validate_password(password: str) -> None:
-    if len(password) < PASSWORD_MIN:
-        raise AscentError(
-            "invalid_argument", f"Password must be at least {PASSWORD_MIN} characters long."
-        )
-    if len(password) > PASSWORD_MAX:
-        raise AscentError(
-            "invalid_argument", f"Password must be at most {PASSWORD_MAX} characters long."
-        )
-
-
 async def register(gw: Gateway, username: str, password: str) -> UserInfo:
     username = validate_username(username)
-    validate_password(password)
+    check_password(password, username)
     password_hash = await asyncio.to_thread(gw.hasher.hash, password)
-    role = gw.settings.role_for(username)
 
     def create(session: Session) -> UserInfo:
         if AccountsRepository(session).find_user_by_username(username) is not None:
@@ -156,7 +146,8 @@ async def register(gw: Gateway, username: str, password: str) -> UserInfo:
                 id=str(uuid.uuid4()),
                 username=username,
                 username_key=username.casefold(),
-                role=role,
+                # Staff roles come from the staff file or an admin, never from the name.
+                role="learner",
                 password_hash=password_hash,
             ),
         )
@@ -170,17 +161,43 @@ async def register(gw: Gateway, username: str, password: str) -> UserInfo:
 
 
 _BAD_LOGIN = "Invalid username or password."
+log = logging.getLogger(__name__)
 
 
-async def authenticate(gw: Gateway, username: str, password: str) -> UserInfo:
-    """The user for these credentials; one generic message for every failure."""
-    if not username or not password or len(password) > PASSWORD_MAX:
+def _policy(gw: Gateway) -> throttle.ThrottlePolicy:
+    return throttle.ThrottlePolicy(
+        account_failures=gw.settings.login_account_failures,
+        address_failures=gw.settings.login_address_failures,
+        window_seconds=gw.settings.login_window_seconds,
+    )
+
+
+async def authenticate(
+    gw: Gateway, username: str, password: str, address: str | None = None
+) -> UserInfo:
+    """The user for these credentials; one generic message for every failure. Throttled per
+    account and per `address` (the client's IP): see `gateway.accounts.throttle`."""
+    policy = _policy(gw)
+    keys = throttle.limits(policy, username or "", address)
+    wait = await gw.work(lambda s: throttle.retry_after(s, policy, keys))
+    if wait is not None:
+        raise RateLimited(
+            f"Too many failed logins for this account or from this address; try again in {wait} s.",
+            wait,
+        )
+    user = None
+    if username and password and len(password) <= PASSWORD_MAX:
+        user = await gw.work(
+            lambda s: AccountsRepository(s).find_user_by_username(username.strip())
+        )
+        # Hash even for unknown users so response time does not reveal which names exist.
+        stored = user.password_hash if user is not None else _dummy_hash(gw.hasher)
+        if not await asyncio.to_thread(_verify, gw.hasher, stored, password):
+            user = None
+    if user is None:
+        await gw.work(lambda s: throttle.record_failure(s, policy, keys))
         raise AscentError("unauthenticated", _BAD_LOGIN)
-    user = await gw.work(lambda s: AccountsRepository(s).find_user_by_username(username.strip()))
-    # Hash even for unknown users so response time does not reveal which names exist.
-    stored = user.password_hash if user is not None else _dummy_hash(gw.hasher)
-    if not await asyncio.to_thread(_verify, gw.hasher, stored, password) or user is None:
-        raise AscentError("unauthenticated", _BAD_LOGIN)
+    await gw.work(lambda s: throttle.record_success(s, username))
     return UserInfo.of(user)
 
 
@@ -219,15 +236,10 @@ async def issue_token(gw: Gateway, user: UserInfo) -> tuple[str, datetime]:
     return token, expires_at
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything is stored in UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 async def user_for_token(gw: Gateway, token: str) -> UserInfo | None:
     def lookup(session: Session) -> UserInfo | None:
         row = AccountsRepository(session).find_token(hash_token(token))
-        if row is None or _aware(row.expires_at) <= utcnow():
+        if row is None or aware(row.expires_at) <= utcnow():
             return None
         user = AccountsRepository(session).get_user(row.user_id)
         return UserInfo.of(user) if user is not None else None
@@ -238,6 +250,110 @@ async def user_for_token(gw: Gateway, token: str) -> UserInfo | None:
 async def user_by_id(gw: Gateway, user_id: str) -> UserInfo | None:
     def lookup(session: Session) -> UserInfo | None:
         user = AccountsRepository(session).get_user(user_id)
+        return UserInfo.of(user) if user is not None else None
+
+    return await gw.work(lookup)
+
+
+async def list_tokens(gw: Gateway, user: UserInfo) -> list[ApiToken]:
+    """The caller's unexpired API tokens, newest first."""
+    return await gw.work(lambda s: AccountsRepository(s).list_tokens(user.id, utcnow()))
+
+
+async def revoke_token(gw: Gateway, user: UserInfo, public_id: str) -> None:
+    """Deletes one of the caller's tokens by its id (404 if it is not theirs or not there)."""
+    if len(public_id) != TOKEN_ID_CHARS or not all(c in "0123456789abcdef" for c in public_id):
+        raise AscentError("not_found", "No such token.")
+    deleted = await gw.work(
+        lambda s: AccountsRepository(s).delete_token_by_prefix(user.id, public_id)
+    )
+    if not deleted:
+        raise AscentError("not_found", "No such token.")
+
+
+async def revoke_bearer(gw: Gateway, user: UserInfo, token: str) -> None:
+    """Logs an API client out: the token it authenticated with stops working."""
+    await gw.work(lambda s: AccountsRepository(s).delete_token(user.id, hash_token(token)))
+
+
+async def log_out_everywhere(gw: Gateway, user: UserInfo) -> None:
+    """Every browser session and every API token of the user stops working."""
+
+    def revoke(session: Session) -> None:
+        AccountsRepository(session).delete_browser_sessions(user.id)
+        AccountsRepository(session).delete_all_tokens(user.id)
+
+    await gw.work(revoke)
+
+
+# -- browser sessions -------------------------------------------------------------------------
+async def start_browser_session(gw: Gateway, user: UserInfo) -> str:
+    """A new server-side session for a login; the returned id goes into the signed cookie."""
+    session_id = secrets.token_urlsafe(32)
+    now = utcnow()
+    expires_at = now + timedelta(seconds=gw.settings.session_max_age_seconds)
+
+    def store(session: Session) -> None:
+        AccountsRepository(session).delete_browser_sessions(user.id, now)
+        AccountsRepository(session).add_browser_session(hash_token(session_id), user.id, expires_at)
+
+    await gw.work(store)
+    return session_id
+
+
+async def user_for_browser_session(gw: Gateway, session_id: str) -> UserInfo | None:
+    """The user of a live (not logged out, not expired) browser session."""
+
+    def lookup(session: Session) -> UserInfo | None:
+        row = AccountsRepository(session).find_browser_session(hash_token(session_id))
+        if row is None or aware(row.expires_at) <= utcnow():
+            return None
+        user = AccountsRepository(session).get_user(row.user_id)
+        return UserInfo.of(user) if user is not None else None
+
+    return await gw.work(lookup)
+
+
+async def end_browser_session(gw: Gateway, session_id: str) -> None:
+    await gw.work(lambda s: AccountsRepository(s).delete_browser_session(hash_token(session_id)))
+
+
+# -- staff and roles --------------------------------------------------------------------------
+async def provision_staff(gw: Gateway) -> None:
+    """The accounts of ASCENT_GATEWAY_STAFF_FILE, created or given their role (at start)."""
+    if gw.settings.staff_file is None:
+        return
+    accounts = await asyncio.to_thread(staff.read_staff_file, gw.settings.staff_file)
+    for account in accounts:
+        outcome = await gw.work(partial(staff.provision, hasher=gw.hasher, account=account))
+        log.info("staff account", extra={"username": account.username, "outcome": outcome})
+
+
+async def set_role(gw: Gateway, admin: UserInfo, username: str, role: str) -> UserInfo:
+    """An admin (the route checks `manage_roles`) gives `username` a role."""
+    if role not in ROLES:
+        raise AscentError("invalid_argument", f"Role must be one of: {', '.join(ROLES)}.")
+
+    def update(session: Session) -> UserInfo:
+        row = AccountsRepository(session).find_user_by_username(username.strip())
+        if row is None:
+            raise AscentError("not_found", "No user with that username.")
+        if row.id == admin.id and role != row.role:
+            # The last admin demoting themselves would leave nobody to undo it.
+            raise AscentError("conflict", "Ask another admin to change your own role.")
+        return UserInfo.of(AccountsRepository(session).set_role(row, role))
+
+    return await gw.work(update)
+
+
+async def list_staff(gw: Gateway) -> list[UserInfo]:
+    rows = await gw.work(lambda s: AccountsRepository(s).staff_users())
+    return [UserInfo.of(row) for row in rows]
+
+
+async def user_by_username(gw: Gateway, username: str) -> UserInfo | None:
+    def lookup(session: Session) -> UserInfo | None:
+        user = AccountsRepository(session).find_user_by_username(username.strip())
         return UserInfo.of(user) if user is not None else None
 
     return await gw.work(lookup)

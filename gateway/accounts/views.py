@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from pydantic import Field
 
-from gateway.models import User
-from gateway.views import Body, View
+from gateway.models import ApiToken, User
+from gateway.views import Body, View, datetime_iso
 
 # What each role may do is `gateway.policy`'s answer, never a comparison of role names.
 ROLES = ("learner", "instructor", "admin")
@@ -61,3 +61,26 @@ class TokenView(View):
     token: str
     expiresAt: str
     user: UserView
+
+
+# A token is listed by the first characters of its sha256 (the token itself is never stored).
+TOKEN_ID_CHARS = 16
+
+
+class TokenInfoView(View):
+    """One of the caller's API tokens as listed."""
+
+    id: str
+    createdAt: str
+    expiresAt: str
+    # The token this very request authenticated with.
+    current: bool
+
+    @classmethod
+    def of(cls, row: ApiToken, current: bool) -> TokenInfoView:
+        return cls(
+            id=row.token_hash[:TOKEN_ID_CHARS],
+            createdAt=datetime_iso(row.created_at),
+            expiresAt=datetime_iso(row.expires_at),
+            current=current,
+        )

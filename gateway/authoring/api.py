@@ -110,6 +110,27 @@ async def export(slug: str, user: ApiAuthor, gw: GatewayDep, version: int = 0) -
     )
 
 
+@router.put("/challenges/{slug}/editors/{username}")
+async def share(
+    slug: str, username: str, user: ApiAuthor, gw: GatewayDep
+) -> Data[AuthoredChallengeView]:
+    """The author lets another instructor edit the challenge (validate, publish, archive,
+    export too). Only the author (or an admin) may share."""
+    return Data(
+        data=AuthoredChallengeView.of(await authoring.share(gw, user, slug, username, True))
+    )
+
+
+@router.delete("/challenges/{slug}/editors/{username}")
+async def unshare(
+    slug: str, username: str, user: ApiAuthor, gw: GatewayDep
+) -> Data[AuthoredChallengeView]:
+    """Takes an editor off the challenge."""
+    return Data(
+        data=AuthoredChallengeView.of(await authoring.share(gw, user, slug, username, False))
+    )
+
+
 @router.post("/import", status_code=201)
 async def import_challenge(
     user: ApiAuthor, gw: GatewayDep, file: Annotated[UploadFile | None, File()] = None

@@ -181,6 +181,9 @@ class AuthoredChallengeView(View):
     validation: ValidationView | None
     versions: list[VersionView]
     updatedAt: str | None
+    # Who may edit it: its author and the instructors they shared it with (plus admins).
+    ownerId: str
+    editorIds: list[str]
 
     @classmethod
     def fields_of(cls, item: pb.AuthoredChallenge) -> dict[str, Any]:
@@ -223,6 +226,8 @@ class AuthoredChallengeView(View):
                 for v in item.versions
             ],
             "updatedAt": timestamp_iso(item.updated_at),
+            "ownerId": item.owner_id,
+            "editorIds": list(item.editor_ids),
         }
 
     @classmethod

@@ -22,7 +22,7 @@ from ascent.types.v1 import run_pb2
 from google.protobuf.message import DecodeError
 from sqlalchemy.orm import Session
 
-from gateway import datasets
+from gateway import datasets, quotas
 from gateway.accounts.views import UserInfo
 from gateway.clients import OnOutput, ResultTooLarge
 from gateway.context import Gateway
@@ -292,6 +292,7 @@ async def upload_dataset(
     decimal: str = "auto",
 ) -> UploadView:
     await get_session(gw, user, notebook_id)
+    await gw.work(lambda s: quotas.upload(s, gw.settings, user.id, len(content)))
     parsed = await asyncio.to_thread(
         parse_dataset,
         content,
@@ -434,6 +435,7 @@ async def run_code(
 
     def prepare(session: Session) -> tuple[str, int]:
         notebook = _owned(session, user, notebook_id)
+        quotas.start_run(session, gw.settings, user.id)
         if save_code:
             try:
                 _store_code(notebook, code, code_version)
@@ -472,6 +474,8 @@ async def run_code(
 
     def record(session: Session) -> None:
         notebook = _owned(session, user, notebook_id)
+        # What the leaderboard keeps of this run, roughly: its serialized size.
+        quotas.record_output(session, user.id, run.ByteSize())
         notebook.run_count += 1
         notebook.last_run_id = run.id or request.run_id
         notebook.updated_at = utcnow()

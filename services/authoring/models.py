@@ -66,3 +66,15 @@ class ChallengeVersion(Base):
     validated_revision: Mapped[int] = mapped_column(Integer, default=0)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ChallengeEditor(Base):
+    """Someone the owner shared a challenge with: they may edit, validate, publish, archive
+    and export it like the owner."""
+
+    __tablename__ = "authoring_editors"
+
+    slug: Mapped[str] = mapped_column(
+        ForeignKey("authoring_challenges.slug", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)

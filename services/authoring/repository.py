@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from services.authoring.models import AuthoredChallenge, ChallengeVersion
+from services.authoring.models import AuthoredChallenge, ChallengeEditor, ChallengeVersion
 
 
 class AuthoringRepository:
@@ -36,6 +36,26 @@ class AuthoringRepository:
     def slugs_like(self, prefix: str) -> set[str]:
         stmt = select(AuthoredChallenge.slug).where(AuthoredChallenge.slug.startswith(prefix))
         return set(self.session.scalars(stmt))
+
+    def editors(self, slug: str) -> list[str]:
+        stmt = (
+            select(ChallengeEditor.user_id)
+            .where(ChallengeEditor.slug == slug)
+            .order_by(ChallengeEditor.user_id)
+        )
+        return list(self.session.scalars(stmt))
+
+    def add_editor(self, slug: str, user_id: str) -> None:
+        if self.session.get(ChallengeEditor, (slug, user_id)) is None:
+            self.session.add(ChallengeEditor(slug=slug, user_id=user_id))
+            self.session.flush()
+
+    def remove_editor(self, slug: str, user_id: str) -> None:
+        self.session.execute(
+            delete(ChallengeEditor).where(
+                ChallengeEditor.slug == slug, ChallengeEditor.user_id == user_id
+            )
+        )
 
     def add(self, row: AuthoredChallenge | ChallengeVersion) -> None:
         self.session.add(row)

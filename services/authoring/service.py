@@ -209,6 +209,7 @@ def view(
         profile=_profile_pb(version.profile_json),
         updated_at=_stamp(version.updated_at),
     )
+    message.editor_ids.extend(repo.editors(challenge.slug))
     if version.validation_json and version.validated_revision == version.revision:
         message.validation.CopyFrom(Parse(version.validation_json, pb.ValidationReport()))
         message.has_validation = True
@@ -218,6 +219,49 @@ def view(
             info.published_at.CopyFrom(_stamp(row.published_at))
         message.versions.append(info)
     return message
+
+
+# -- who may act --
+NOT_YOURS = "Only its author, or an instructor they shared it with, can open or change it."
+
+
+def may_edit(repo: AuthoringRepository, challenge: AuthoredChallenge, actor: pb.Actor) -> bool:
+    """The owner, an editor the owner shared it with, or an actor with edit_any (admins)."""
+    if not actor.user_id:
+        return False
+    if actor.edit_any or actor.user_id == challenge.owner_id:
+        return True
+    return actor.user_id in repo.editors(challenge.slug)
+
+
+def require_editor(session: Session, slug: str, actor: pb.Actor) -> None:
+    """A 403 unless `actor` may open and change challenge `slug` (404 if there is none)."""
+    repo = AuthoringRepository(session)
+    if not may_edit(repo, _challenge(repo, slug), actor):
+        raise AscentError("forbidden", NOT_YOURS)
+
+
+def list_for(session: Session, actor: pb.Actor) -> list[pb.AuthoredChallenge]:
+    """The challenges `actor` may open (their own, shared with them; every one for edit_any)."""
+    repo = AuthoringRepository(session)
+    return [view(repo, c) for c in repo.challenges() if may_edit(repo, c, actor)]
+
+
+def share(
+    session: Session, slug: str, actor: pb.Actor, editor_id: str, shared: bool
+) -> pb.AuthoredChallenge:
+    """The owner (or edit_any) adds or removes an editor; editors cannot share further."""
+    repo = AuthoringRepository(session)
+    challenge = _challenge(repo, slug)
+    if not actor.user_id or not (actor.edit_any or actor.user_id == challenge.owner_id):
+        raise AscentError("forbidden", "Only the challenge's author can share it.")
+    if not editor_id or editor_id == challenge.owner_id:
+        raise AscentError("invalid_argument", "Share it with another instructor.")
+    if shared:
+        repo.add_editor(slug, editor_id)
+    else:
+        repo.remove_editor(slug, editor_id)
+    return view(repo, challenge)
 
 
 def _challenge(repo: AuthoringRepository, slug: str) -> AuthoredChallenge:
@@ -289,9 +333,14 @@ def _editable(repo: AuthoringRepository, challenge: AuthoredChallenge) -> Challe
     return copy
 
 
-def update(session: Session, slug: str, fields: pb.ChallengeFields) -> pb.AuthoredChallenge:
+def update(
+    session: Session, slug: str, fields: pb.ChallengeFields, actor: pb.Actor | None = None
+) -> pb.AuthoredChallenge:
+    """`actor` None: an internal caller; the gRPC adapter always passes the request's."""
     repo = AuthoringRepository(session)
     challenge = _challenge(repo, slug)
+    if actor is not None and not may_edit(repo, challenge, actor):
+        raise AscentError("forbidden", NOT_YOURS)
     version = _editable(repo, challenge)
     apply_fields(version, fields)
     if fields.HasField("target") and version.dataset_csv:
@@ -308,10 +357,18 @@ def update(session: Session, slug: str, fields: pb.ChallengeFields) -> pb.Author
 
 
 def upload_dataset(
-    session: Session, slug: str, content: bytes, filename: str, target: str, max_rows: int
+    session: Session,
+    slug: str,
+    content: bytes,
+    filename: str,
+    target: str,
+    max_rows: int,
+    actor: pb.Actor | None = None,
 ) -> pb.AuthoredChallenge:
     repo = AuthoringRepository(session)
     challenge = _challenge(repo, slug)
+    if actor is not None and not may_edit(repo, challenge, actor):
+        raise AscentError("forbidden", NOT_YOURS)
     frame = read_csv(content)
     if len(frame) > max_rows:
         raise AscentError(
@@ -334,9 +391,14 @@ def upload_dataset(
     return view(repo, challenge)
 
 
-def get(session: Session, slug: str, number: int = 0) -> pb.AuthoredChallenge:
+def get(
+    session: Session, slug: str, number: int = 0, actor: pb.Actor | None = None
+) -> pb.AuthoredChallenge:
     repo = AuthoringRepository(session)
-    return view(repo, _challenge(repo, slug), number)
+    challenge = _challenge(repo, slug)
+    if actor is not None and not may_edit(repo, challenge, actor):
+        raise AscentError("forbidden", NOT_YOURS)
+    return view(repo, challenge, number)
 
 
 def list_all(session: Session) -> list[pb.AuthoredChallenge]:
@@ -535,9 +597,11 @@ def republish(session: Session, slug: str) -> pb.AuthoredChallenge | None:
     return view(repo, challenge)
 
 
-def archive(session: Session, slug: str) -> pb.AuthoredChallenge:
+def archive(session: Session, slug: str, actor: pb.Actor | None = None) -> pb.AuthoredChallenge:
     repo = AuthoringRepository(session)
     challenge = _challenge(repo, slug)
+    if actor is not None and not may_edit(repo, challenge, actor):
+        raise AscentError("forbidden", NOT_YOURS)
     if challenge.status == "archived":
         raise AscentError("conflict", "The challenge is already archived.")
     was_published = challenge.status == "published"
@@ -614,11 +678,15 @@ def bundle(
 
 
 # -- export / import in the curriculum format --
-def export_zip(session: Session, slug: str, number: int) -> pb.ExportResponse:
+def export_zip(
+    session: Session, slug: str, number: int, actor: pb.Actor | None = None
+) -> pb.ExportResponse:
     """A zip of one folder `<slug>/` holding `challenge.yaml` (the curriculum format, dataset
     `csv:data.csv`) and the CSV: it drops into `curriculum/tracks/<track>/challenges/`."""
     repo = AuthoringRepository(session)
     challenge = _challenge(repo, slug)
+    if actor is not None and not may_edit(repo, challenge, actor):
+        raise AscentError("forbidden", NOT_YOURS)
     version = repo.version(slug, number or challenge.latest_version)
     if version is None:
         raise AscentError("not_found", f"Challenge {slug!r} has no version {number}.")

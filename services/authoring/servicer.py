@@ -56,7 +56,9 @@ class AuthoringServicer(pb_grpc.AuthoringServiceServicer):
         context: grpc.aio.ServicerContext[pb.UpdateChallengeRequest, pb.AuthoredChallenge],
     ) -> pb.AuthoredChallenge:
         return await self._call(
-            lambda: self.db.run(lambda s: service.update(s, request.slug, request.fields))
+            lambda: self.db.run(
+                lambda s: service.update(s, request.slug, request.fields, request.actor)
+            )
         )
 
     async def GetChallenge(
@@ -65,7 +67,9 @@ class AuthoringServicer(pb_grpc.AuthoringServiceServicer):
         context: grpc.aio.ServicerContext[pb.GetChallengeRequest, pb.AuthoredChallenge],
     ) -> pb.AuthoredChallenge:
         return await self._call(
-            lambda: self.db.run(lambda s: service.get(s, request.slug, request.version))
+            lambda: self.db.run(
+                lambda s: service.get(s, request.slug, request.version, request.actor)
+            )
         )
 
     async def ListChallenges(
@@ -73,7 +77,7 @@ class AuthoringServicer(pb_grpc.AuthoringServiceServicer):
         request: pb.ListChallengesRequest,
         context: grpc.aio.ServicerContext[pb.ListChallengesRequest, pb.ListChallengesResponse],
     ) -> pb.ListChallengesResponse:
-        items = await self._call(lambda: self.db.run(service.list_all))
+        items = await self._call(lambda: self.db.run(lambda s: service.list_for(s, request.actor)))
         return pb.ListChallengesResponse(challenges=items)
 
     async def UploadDataset(
@@ -87,7 +91,13 @@ class AuthoringServicer(pb_grpc.AuthoringServiceServicer):
         return await self._call(
             lambda: self.db.run(
                 lambda s: service.upload_dataset(
-                    s, request.slug, request.csv, request.filename, request.target, rows
+                    s,
+                    request.slug,
+                    request.csv,
+                    request.filename,
+                    request.target,
+                    rows,
+                    actor=request.actor,
                 )
             ),
         )
@@ -98,6 +108,7 @@ class AuthoringServicer(pb_grpc.AuthoringServiceServicer):
         context: grpc.aio.ServicerContext[pb.ValidateRequest, pb.ValidationReport],
     ) -> pb.ValidationReport:
         async def work() -> pb.ValidationReport:
+            await self.db.run(lambda s: service.require_editor(s, request.slug, request.actor))
             _, report = await flows.validate(self.db, request.slug, self.runner, self.tracks)
             return report
 
@@ -109,6 +120,7 @@ class AuthoringServicer(pb_grpc.AuthoringServiceServicer):
         context: grpc.aio.ServicerContext[pb.PublishRequest, pb.PublishResponse],
     ) -> pb.PublishResponse:
         async def work() -> pb.PublishResponse:
+            await self.db.run(lambda s: service.require_editor(s, request.slug, request.actor))
             challenge, report = await flows.publish(self.db, request.slug, self.runner, self.tracks)
             return pb.PublishResponse(challenge=challenge, validation=report)
 
@@ -119,7 +131,9 @@ class AuthoringServicer(pb_grpc.AuthoringServiceServicer):
         request: pb.ArchiveRequest,
         context: grpc.aio.ServicerContext[pb.ArchiveRequest, pb.AuthoredChallenge],
     ) -> pb.AuthoredChallenge:
-        return await self._call(lambda: self.db.run(lambda s: service.archive(s, request.slug)))
+        return await self._call(
+            lambda: self.db.run(lambda s: service.archive(s, request.slug, request.actor))
+        )
 
     async def Export(
         self,
@@ -127,7 +141,9 @@ class AuthoringServicer(pb_grpc.AuthoringServiceServicer):
         context: grpc.aio.ServicerContext[pb.ExportRequest, pb.ExportResponse],
     ) -> pb.ExportResponse:
         return await self._call(
-            lambda: self.db.run(lambda s: service.export_zip(s, request.slug, request.version)),
+            lambda: self.db.run(
+                lambda s: service.export_zip(s, request.slug, request.version, request.actor)
+            ),
         )
 
     async def Import(
@@ -140,6 +156,19 @@ class AuthoringServicer(pb_grpc.AuthoringServiceServicer):
             lambda: self.db.run(
                 lambda s: service.import_zip(s, request.owner_id, request.zip, limit)
             ),
+        )
+
+    async def ShareChallenge(
+        self,
+        request: pb.ShareChallengeRequest,
+        context: grpc.aio.ServicerContext[pb.ShareChallengeRequest, pb.AuthoredChallenge],
+    ) -> pb.AuthoredChallenge:
+        return await self._call(
+            lambda: self.db.run(
+                lambda s: service.share(
+                    s, request.slug, request.actor, request.editor_id, request.shared
+                )
+            )
         )
 
     async def GetBundle(

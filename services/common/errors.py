@@ -13,6 +13,8 @@ _STATUS: dict[str, tuple[int, grpc.StatusCode]] = {
     "too_large": (413, grpc.StatusCode.INVALID_ARGUMENT),
     "unprocessable": (422, grpc.StatusCode.FAILED_PRECONDITION),
     "busy": (429, grpc.StatusCode.RESOURCE_EXHAUSTED),
+    # A caller over a limit of their own (login throttle, quotas), not a busy service.
+    "rate_limited": (429, grpc.StatusCode.RESOURCE_EXHAUSTED),
     "unavailable": (503, grpc.StatusCode.UNAVAILABLE),
     "internal": (500, grpc.StatusCode.INTERNAL),
 }

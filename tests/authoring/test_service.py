@@ -229,3 +229,29 @@ def test_import_rejects_bad_archives(db: Database) -> None:
             db._work(partial(import_zip, content=content))
         assert err.value.code == "invalid_argument" and message in err.value.message
     assert db._work(service.list_all) == []
+
+
+def test_only_the_owner_editors_or_edit_any_may_act(db: Database) -> None:
+    """The gRPC adapter always passes the request's actor; an empty one is refused."""
+    created = db._work(lambda s: service.create(s, "owner-1", fields("Owned")))
+    slug = created.slug
+    owner, stranger = pb.Actor(user_id="owner-1"), pb.Actor(user_id="someone")
+    change = pb.ChallengeFields(summary="changed")
+    for actor in (stranger, pb.Actor()):
+        with pytest.raises(AscentError) as refused:
+            db._work(partial(service.update, slug=slug, fields=change, actor=actor))
+        assert refused.value.code == "forbidden"
+        with pytest.raises(AscentError):
+            db._work(partial(service.require_editor, slug=slug, actor=actor))
+        assert db._work(partial(service.list_for, actor=actor)) == []
+    assert db._work(lambda s: service.update(s, slug, change, owner)).summary == "changed"
+    assert db._work(lambda s: service.update(s, slug, change, pb.Actor(user_id="x", edit_any=True)))
+    with pytest.raises(AscentError, match="author"):
+        db._work(lambda s: service.share(s, slug, stranger, "someone", True))
+    shared = db._work(lambda s: service.share(s, slug, owner, "someone", True))
+    assert list(shared.editor_ids) == ["someone"]
+    assert db._work(lambda s: service.update(s, slug, change, stranger)).slug == slug
+    assert [c.slug for c in db._work(lambda s: service.list_for(s, stranger))] == [slug]
+    db._work(lambda s: service.share(s, slug, owner, "someone", False))
+    with pytest.raises(AscentError):
+        db._work(lambda s: service.archive(s, slug, stranger))

@@ -28,11 +28,9 @@ INSTRUCTOR = "instructor-br"
 ADMIN = "admin-br"
 # A second admin, so that tests registering an admin do not depend on each other's order.
 ADMIN_NAV = "admin-br-nav"
-# "instructor" is the authoring test's account (as in tests/support/fullstack.py).
-STAFF = {
-    "ASCENT_INSTRUCTOR_USERNAMES": f"instructor,{INSTRUCTOR}",
-    "ASCENT_GATEWAY_ADMINS": f"{ADMIN},{ADMIN_NAV}",
-}
+# Created by the gateway at start with PASSWORD; "instructor" is the authoring test's account
+# (as in tests/support/fullstack.py).
+STAFF = {"instructor": "instructor", INSTRUCTOR: "instructor", ADMIN: "admin", ADMIN_NAV: "admin"}
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 if TYPE_CHECKING:
@@ -54,7 +52,7 @@ def _chromium() -> str:
 
 @pytest.fixture(scope="package")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with running_stack(tmp_path_factory.mktemp("ascent-browser"), STAFF) as running:
+    with running_stack(tmp_path_factory.mktemp("ascent-browser"), staff=STAFF) as running:
         yield running
 
 
@@ -70,10 +68,23 @@ def browser(stack: Stack) -> Iterator[Browser]:
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A browser context whose pages must never break the Content-Security-Policy
+    (gateway/security.py): Chromium logs every refused script, style, eval or frame on the
+    console, and any such line fails the test."""
     ctx = browser.new_context(viewport={"width": 1440, "height": 960})
     ctx.set_default_timeout(30_000)
+    violations: list[str] = []
+    ctx.on(
+        "console",
+        lambda message: (
+            violations.append(f"{message.location.get('url')}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield ctx
     ctx.close()
+    assert not violations, "CSP violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from tests.integration.test_authoring_flow import SOLUTION, STARTER, dataset
 def test_instructor_creates_validates_and_publishes(
     page: Page, stack: Stack, shots: Shots, tmp_path: Path
 ) -> None:
-    page.goto(f"{stack.base_url}/register")
+    page.goto(f"{stack.base_url}/login")
     page.fill("input[name=username]", "instructor")
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")

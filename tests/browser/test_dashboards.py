@@ -23,7 +23,8 @@ FIRST = load_catalog(default_curriculum_dir()).tracks[0].challenges[0]
 
 
 def sign_up_as(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/register")
+    """Logs in one of the stack's staff accounts (created by the gateway with their role)."""
+    page.goto(f"{base_url}/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")

@@ -6,6 +6,7 @@ must answer with clean "unavailable" errors, which several tests check on purpos
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -54,10 +55,26 @@ def make_common(tmp_path: Path, nats_url: str) -> CommonSettings:
     return CommonSettings(data_dir=tmp_path / "data", nats_url=nats_url).model_copy(update=closed)
 
 
+def staff_file(folder: Path, staff: dict[str, str]) -> Path:
+    """An ASCENT_GATEWAY_STAFF_FILE: username -> role, each logging in with PASSWORD."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "staff-password").write_text(PASSWORD)
+    entries = [
+        {"username": name, "role": role, "password_file": "staff-password"}
+        for name, role in staff.items()
+    ]
+    path = folder / "staff.json"
+    path.write_text(json.dumps(entries))
+    return path
+
+
 @asynccontextmanager
 async def running_gateway(
-    tmp_path: Path, nats_url: str, **overrides: Any
+    tmp_path: Path, nats_url: str, staff: dict[str, str] | None = None, **overrides: Any
 ) -> AsyncIterator[GatewayUnderTest]:
+    """The gateway app; `staff` (username -> role) are created at start with PASSWORD."""
+    if staff:
+        overrides.setdefault("staff_file", staff_file(tmp_path / "staff", staff))
     options: dict[str, Any] = {
         "secret_key": SECRET,
         "cookie_secure": False,
@@ -85,10 +102,11 @@ async def gateway(tmp_path: Path, nats_server: NatsServer) -> AsyncIterator[Gate
 
 @pytest.fixture
 def make_gateway(tmp_path: Path, nats_server: NatsServer) -> Callable[..., Any]:
-    """A gateway with custom settings (use as `async with make_gateway(max_...=...)`)."""
+    """A gateway with custom settings (use as `async with make_gateway(max_...=...)`;
+    `staff={"name": "instructor"}` for staff accounts)."""
 
-    def factory(**overrides: Any) -> Any:
-        return running_gateway(tmp_path, nats_server.url, **overrides)
+    def factory(staff: dict[str, str] | None = None, **overrides: Any) -> Any:
+        return running_gateway(tmp_path, nats_server.url, staff, **overrides)
 
     return factory
 
@@ -112,8 +130,12 @@ async def token_for(client: httpx.AsyncClient, username: str, password: str = PA
 
 
 async def bearer(client: httpx.AsyncClient, username: str) -> dict[str, str]:
-    """Registers `username` and returns its Authorization header."""
-    await register(client, username)
+    """Registers `username` (unless it is a staff account the gateway created) and returns
+    its Authorization header."""
+    response = await client.post(
+        "/api/auth/register", json={"username": username, "password": PASSWORD}
+    )
+    assert response.status_code in (201, 409), response.text
     return {"Authorization": f"Bearer {await token_for(client, username)}"}
 
 
@@ -121,6 +143,18 @@ def csrf_from(html: str) -> str:
     match = CSRF_META.search(html)
     assert match, "page carries no CSRF token"
     return match.group(1)
+
+
+async def form_login(client: httpx.AsyncClient, username: str) -> str:
+    """Logs an existing account (a staff one) in through the form; the session's CSRF token."""
+    page = await client.get("/login")
+    response = await client.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "csrf_token": csrf_from(page.text)},
+    )
+    assert response.status_code == 303, response.text
+    landing = await client.get("/notebook", follow_redirects=True)
+    return csrf_from(landing.text)
 
 
 async def browser_login(client: httpx.AsyncClient, username: str) -> str:

@@ -24,6 +24,7 @@ from tests.gateway.conftest import (
     bearer,
     browser_login,
     csrf_from,
+    form_login,
     register,
     token_for,
 )
@@ -112,12 +113,84 @@ async def test_tokens_are_stored_hashed(gateway: GatewayUnderTest) -> None:
         assert AccountsRepository(session).find_token(auth.hash_token(token)) is not None
 
 
-async def test_instructor_usernames_register_as_instructors(
+async def test_registering_a_staff_name_grants_nothing(make_gateway: Callable[..., Any]) -> None:
+    """Issue 18: roles went to whoever first registered a configured name. Now staff accounts
+    come from the staff file (created at start, with their password), and registration never
+    grants a role."""
+    async with make_gateway(staff={"prof": "instructor", "chief": "admin"}) as gateway:
+        taken = await gateway.client.post(
+            "/api/auth/register", json={"username": "Prof", "password": "another pass 1"}
+        )
+        assert taken.status_code == 409, "the staff account exists before anyone registers"
+        assert (await register(gateway.client, "student"))["role"] == "learner"
+        headers = {"Authorization": f"Bearer {await token_for(gateway.client, 'prof')}"}
+        me = await gateway.client.get("/api/me", headers=headers)
+        assert me.json()["data"]["role"] == "instructor"
+
+
+async def test_a_staff_file_never_hands_a_role_to_someone_elses_account(
     make_gateway: Callable[..., Any],
 ) -> None:
-    async with make_gateway(instructor_usernames="Prof, other") as gateway:
-        assert (await register(gateway.client, "prof"))["role"] == "instructor"
-        assert (await register(gateway.client, "student"))["role"] == "learner"
+    async with make_gateway() as gateway:
+        squatter = await register(gateway.client, "dean", "squatter pass 31")
+    # The operator then configures "dean" as an admin: the existing account, with another
+    # password, does not become one.
+    async with make_gateway(staff={"dean": "admin"}) as gateway:
+        headers = {
+            "Authorization": f"Bearer {await token_for(gateway.client, 'dean', 'squatter pass 31')}"
+        }
+        me = (await gateway.client.get("/api/me", headers=headers)).json()["data"]
+        assert me["id"] == squatter["id"]
+        assert me["role"] == "learner"
+
+
+async def test_admin_grants_roles(make_gateway: Callable[..., Any]) -> None:
+    async with make_gateway(staff={"root": "admin", "prof": "instructor"}) as gateway:
+        client = gateway.client
+        admin = await bearer(client, "root")
+        prof = await bearer(client, "prof")
+        learner = await bearer(client, "newteacher")
+        url = "/api/admin/users/newteacher/role"
+        for headers in (prof, learner):
+            refused = await client.put(url, json={"role": "admin"}, headers=headers)
+            assert refused.status_code == 403
+        bad = await client.put(url, json={"role": "wizard"}, headers=admin)
+        assert bad.status_code == 400
+        missing = await client.put(
+            "/api/admin/users/nobody/role", json={"role": "instructor"}, headers=admin
+        )
+        assert missing.status_code == 404
+        granted = await client.put(url, json={"role": "instructor"}, headers=admin)
+        assert granted.status_code == 200
+        assert granted.json()["data"]["role"] == "instructor"
+        # The role holds at once for the existing token.
+        me = await client.get("/api/me", headers=learner)
+        assert me.json()["data"]["role"] == "instructor"
+        assert (await client.get("/api/authoring/challenges", headers=learner)).status_code != 403
+        staff = (await client.get("/api/admin/users", headers=admin)).json()["data"]
+        assert {u["username"]: u["role"] for u in staff} == {
+            "newteacher": "instructor",
+            "prof": "instructor",
+            "root": "admin",
+        }
+        own = await client.put(
+            "/api/admin/users/root/role", json={"role": "learner"}, headers=admin
+        )
+        assert own.status_code == 409
+
+        # The page: admins only.
+        csrf = await form_login(client, "root")
+        page = await client.get("/admin/users")
+        assert page.status_code == 200
+        assert "newteacher" in page.text
+        demoted = await client.post(
+            "/admin/users",
+            data={"username": "newteacher", "role": "learner", "csrf_token": csrf},
+        )
+        assert "newteacher is now learner" in demoted.text
+    async with make_gateway(staff={"prof": "instructor"}) as gateway:
+        await form_login(gateway.client, "prof")
+        assert (await gateway.client.get("/admin/users")).status_code == 403
 
 
 async def test_browser_login_cookie_and_csrf(gateway: GatewayUnderTest) -> None:

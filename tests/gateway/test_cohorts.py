@@ -8,12 +8,12 @@ from typing import Any
 
 from ascent.events.v1 import gateway_pb2
 
-from tests.gateway.conftest import bearer, browser_login
+from tests.gateway.conftest import bearer, browser_login, form_login
 from tests.support.harness import event_bus, stream_events
 from tests.support.nats_server import NatsServer
 from tests.support.polling import wait_until
 
-ROLES = {"instructor_usernames": "teach,teach2", "admin_usernames": "boss"}
+ROLES = {"staff": {"teach": "instructor", "teach2": "instructor", "boss": "admin"}}
 
 
 async def test_cohorts_roles_join_codes_and_events(
@@ -143,7 +143,7 @@ async def test_pages_hide_dashboards_from_learners(make_gateway: Callable[..., A
             assert response.status_code == 403, url
 
         teacher = gwt.new_client()
-        await browser_login(teacher, "teach")
+        await form_login(teacher, "teach")
         page = await teacher.get("/cohorts")
         assert 'href="/dashboards"' in page.text and 'href="/platform"' not in page.text
         assert (await teacher.get("/platform")).status_code == 403
@@ -151,7 +151,7 @@ async def test_pages_hide_dashboards_from_learners(make_gateway: Callable[..., A
         assert dash.status_code == 200 and "no cohort yet" in dash.text
 
         admin = gwt.new_client()
-        await browser_login(admin, "boss")
+        await form_login(admin, "boss")
         platform = await admin.get("/platform")
         assert platform.status_code == 200 and "Consumer lag" in platform.text
         await learner.aclose()

@@ -120,7 +120,7 @@ async def test_registering_a_username_someone_displays_is_refused(
     cy = await bearer(gateway.client, "dn-cy")
     assert (await patch_name(gateway, cy, "Grace"))[0] == 200
     response = await gateway.client.post(
-        "/api/auth/register", json={"username": "grace", "password": "x" * 12}
+        "/api/auth/register", json={"username": "grace", "password": "grace shopper 1906"}
     )
     assert response.status_code == 409
     assert "taken" in response.json()["error"]["message"]

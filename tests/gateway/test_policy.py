@@ -11,7 +11,7 @@ from gateway.accounts.views import UserInfo
 from gateway.policy import Action, may, require, runs_cohort
 from gateway.rendering import render_html
 from services.common.errors import AscentError
-from tests.gateway.conftest import browser_login
+from tests.gateway.conftest import browser_login, form_login
 
 LEARNER = UserInfo(id="u-learner", username="lea", role="learner")
 INSTRUCTOR = UserInfo(id="u-instructor", username="ian", role="instructor")
@@ -27,6 +27,8 @@ TABLE: dict[Action, tuple[bool, bool, bool]] = {
     Action.VIEW_DASHBOARDS: (False, True, True),
     Action.VIEW_ALL_COHORTS: (False, False, True),
     Action.VIEW_PLATFORM: (False, False, True),
+    Action.MANAGE_ROLES: (False, False, True),
+    Action.EDIT_ANY_CHALLENGE: (False, False, True),
 }
 
 
@@ -122,9 +124,12 @@ async def test_nav_links_follow_the_policy(
     make_gateway: Callable[..., Any], role: str, links: dict[str, bool]
 ) -> None:
     async with make_gateway(
-        instructor_usernames="nav-instructor", admin_usernames="nav-admin"
+        staff={"nav-instructor": "instructor", "nav-admin": "admin"}
     ) as gateway:
-        await browser_login(gateway.client, f"nav-{role}")
+        if role == "learner":
+            await browser_login(gateway.client, "nav-learner")
+        else:
+            await form_login(gateway.client, f"nav-{role}")
         page = await gateway.client.get("/cohorts")
         assert page.status_code == 200
         for href, shown in links.items():

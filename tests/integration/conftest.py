@@ -11,24 +11,41 @@ import pytest
 from services.supervisor.stack import Stack
 from tests.support.fullstack import running_stack
 
-# Accounts registered under these names get the instructor / admin role ("instructor" is
+# Staff accounts the gateway creates at start (password "correct horse 42"; "instructor" is
 # the authoring tests' account, as in tests/support/fullstack.py).
 INSTRUCTORS = ("instructor", "instructor-it", "instructor2-it")
 ADMIN = "admin-it"
-DEMO_ADMIN = "admin-demo-it"  # registered by the `make run` demo-account code under test
+DEMO_ADMIN = "admin-demo-it"  # with a generated password, as `make run`'s demo admin
 STAFF = {
-    "ASCENT_INSTRUCTOR_USERNAMES": ",".join(INSTRUCTORS),
-    "ASCENT_GATEWAY_ADMINS": f"{ADMIN},{DEMO_ADMIN}",
+    **dict.fromkeys(INSTRUCTORS, "instructor"),
+    ADMIN: "admin",
+    DEMO_ADMIN: "admin",
 }
+
+
+OUTPUT_QUOTA_BYTES = 12 * 1024 * 1024
 
 
 @pytest.fixture(scope="package")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     data_dir: Path = tmp_path_factory.mktemp("ascent-data")
     # Keeps the endless-loop case short; the limit itself is what is tested.
-    limits = {"ASCENT_EXECUTION_WALL_SECONDS": "4", "ASCENT_EXECUTION_CPU_SECONDS": "4"}
-    with running_stack(data_dir, {**limits, **STAFF}) as running:
+    limits = {
+        "ASCENT_EXECUTION_WALL_SECONDS": "4",
+        "ASCENT_EXECUTION_CPU_SECONDS": "4",
+        # tests/integration/test_quotas.py fills it with ~1 MB runs; no other test of one
+        # learner stores this much output.
+        "ASCENT_GATEWAY_QUOTA_OUTPUT_BYTES_PER_DAY": str(OUTPUT_QUOTA_BYTES),
+    }
+    with running_stack(data_dir, limits, STAFF, generated=(DEMO_ADMIN,)) as running:
         yield running
+
+
+def login(client: httpx.Client, username: str, password: str = "correct horse 42") -> str:
+    """A bearer token of an existing account (the staff ones)."""
+    response = client.post("/api/auth/token", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return str(response.json()["data"]["token"])
 
 
 def register(client: httpx.Client, username: str, password: str = "correct horse 42") -> str:

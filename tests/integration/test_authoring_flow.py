@@ -18,7 +18,7 @@ import pytest
 
 from services.supervisor.__main__ import demo_account
 from services.supervisor.stack import Stack
-from tests.integration.conftest import DEMO_ADMIN, register
+from tests.integration.conftest import DEMO_ADMIN, login, register
 from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
@@ -68,7 +68,7 @@ def authored_in_tracks(
 @pytest.fixture(scope="module")
 def instructor(stack: Stack) -> dict[str, str]:
     with httpx.Client(base_url=stack.base_url, timeout=60) as client:
-        return {"Authorization": f"Bearer {register(client, 'instructor')}"}
+        return {"Authorization": f"Bearer {login(client, 'instructor')}"}
 
 
 def test_author_publish_solve_version_and_export(
@@ -324,11 +324,11 @@ def test_bad_input_publishes_nothing(
     )
 
 
-def test_make_run_registers_a_demo_instructor(
+def test_make_run_prints_a_demo_instructor(
     stack: Stack, tmp_path: Path, instructor: dict[str, str]
 ) -> None:
-    """`make run` prints an instructor login: registered once, the same on every start, and
-    only a password that really logs in (here the account exists from the tests above)."""
+    """`make run` prints an instructor login: the same on every start, and only a password
+    that really logs in (here the account exists from the stack's staff file)."""
     (tmp_path / "demo-instructor-password").write_text("not the password")
     assert demo_account(stack, tmp_path, "instructor") is None
     (tmp_path / "demo-instructor-password").write_text("correct horse 42")
@@ -345,12 +345,14 @@ def test_make_run_registers_a_demo_instructor(
         assert me.status_code == 200
 
 
-def test_make_run_registers_a_demo_admin(stack: Stack, tmp_path: Path) -> None:
-    """The demo admin gets a generated password that logs in and opens the platform view."""
-    account = demo_account(stack, tmp_path, DEMO_ADMIN)
+def test_make_run_registers_a_demo_admin(stack: Stack) -> None:
+    """The demo admin (created by the gateway from the staff file, as `make run` writes it)
+    gets a generated password that logs in and opens the platform view."""
+    data_dir = stack.config.data_dir
+    account = demo_account(stack, data_dir, DEMO_ADMIN)
     assert account is not None and account[0] == DEMO_ADMIN
     assert len(account[1]) >= 12
-    assert account == demo_account(stack, tmp_path, DEMO_ADMIN)
+    assert account == demo_account(stack, data_dir, DEMO_ADMIN)
     with httpx.Client(base_url=stack.base_url, timeout=30) as client:
         token = client.post(
             "/api/auth/token", json={"username": DEMO_ADMIN, "password": account[1]}

@@ -13,14 +13,38 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from services.common import topology
+from services.supervisor.__main__ import demo_staff_file
 from services.supervisor.stack import Stack, StackConfig
 from tests.support import lanes
 from tests.support.postgres import base_database_url, drop_schema, fresh_schema_url
 
+# The staff accounts' password in every test stack (learners register with it too).
+STAFF_PASSWORD = "correct horse 42"
+
+
+def write_staff(data_dir: Path, staff: dict[str, str], generated: tuple[str, ...] = ()) -> Path:
+    """The stack's ASCENT_GATEWAY_STAFF_FILE: `staff` (username -> role) log in with
+    STAFF_PASSWORD; the names in `generated` get a password generated as `make run` does."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    for name in staff:
+        if name not in generated:
+            secret = data_dir / f"demo-{name}-password"
+            secret.write_text(STAFF_PASSWORD)
+            secret.chmod(0o600)
+    return demo_staff_file(data_dir, list(staff.items()))
+
 
 @contextmanager
-def running_stack(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
+def running_stack(
+    data_dir: Path,
+    extra_env: dict[str, str] | None = None,
+    staff: dict[str, str] | None = None,
+    generated: tuple[str, ...] = (),
+) -> Iterator[Stack]:
+    """`staff` (username -> role; default: "instructor", the authoring tests' account) are
+    created by the gateway at start, as the supervisor's demo accounts are."""
     lanes.require("service processes")
+    staff_file = write_staff(data_dir, staff or {"instructor": "instructor"}, generated)
     env: dict[str, str] = {}
     base_url = base_database_url()
     schemas: list[str] = []
@@ -41,8 +65,7 @@ def running_stack(data_dir: Path, extra_env: dict[str, str] | None = None) -> It
             **env,
             "ASCENT_COOKIE_SECURE": "false",
             "ASCENT_LOG_LEVEL": "INFO",
-            # Registering as "instructor" gives the instructor role (authoring, board settings).
-            "ASCENT_INSTRUCTOR_USERNAMES": "instructor",
+            "ASCENT_GATEWAY_STAFF_FILE": str(staff_file),
             **(extra_env or {}),
         },
     )

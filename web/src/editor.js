@@ -159,6 +159,8 @@ export function initEditor(form) {
         oneDark,
         theme,
         EditorView.contentAttributes.of({ "aria-label": "Python code editor" }),
+        // CodeMirror writes its styles into a <style> element: the page's CSP nonce lets it.
+        EditorView.cspNonce.of(document.querySelector('meta[name="csp-nonce"]')?.content || ""),
         EditorView.updateListener.of((update) => {
           if (!update.docChanged) return;
           textarea.value = update.state.doc.toString();

@@ -15,6 +15,20 @@ htmx.config.responseHandling = [
   { code: "[45]..", swap: true, error: true },
 ];
 
+// The Content-Security-Policy (gateway/security.py) refuses inline <style>: htmx's indicator
+// rules are in main.css instead of the style element htmx would insert.
+htmx.config.includeIndicatorStyles = false;
+
+// `data-clears="#id"` empties that element when the form is submitted or the button's htmx
+// request starts (what inline `hx-on` handlers did; the CSP allows no inline script).
+function clearTargetOf(element) {
+  const selector = element?.dataset?.clears;
+  const target = selector ? document.querySelector(selector) : null;
+  if (target) target.innerHTML = "";
+}
+document.addEventListener("submit", (event) => clearTargetOf(event.target), true);
+document.addEventListener("htmx:beforeRequest", (event) => clearTargetOf(event.detail.elt));
+
 // Charts inside a fragment about to be replaced release their canvases first.
 document.addEventListener("htmx:beforeSwap", (event) => {
   destroyCharts(event.detail.target);

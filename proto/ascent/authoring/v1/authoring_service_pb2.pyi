@@ -9,6 +9,14 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class Actor(_message.Message):
+    __slots__ = ("user_id", "edit_any")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    EDIT_ANY_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    edit_any: bool
+    def __init__(self, user_id: _Optional[str] = ..., edit_any: _Optional[bool] = ...) -> None: ...
+
 class ChallengeFields(_message.Message):
     __slots__ = ("title", "summary", "lesson_md", "target", "task_type", "metric", "pass_threshold", "test_fraction", "starter_code", "hints", "hints_set", "solution", "track_slug", "position")
     TITLE_FIELD_NUMBER: _ClassVar[int]
@@ -127,7 +135,7 @@ class VersionInfo(_message.Message):
     def __init__(self, version: _Optional[int] = ..., status: _Optional[str] = ..., published_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class AuthoredChallenge(_message.Message):
-    __slots__ = ("slug", "owner_id", "status", "current_version", "version", "version_status", "title", "summary", "lesson_md", "target", "task_type", "task_type_overridden", "metric", "pass_threshold", "test_fraction", "starter_code", "hints", "solution", "track_slug", "position", "dataset_sha256", "dataset_filename", "profile", "validation", "has_validation", "versions", "updated_at")
+    __slots__ = ("slug", "owner_id", "status", "current_version", "version", "version_status", "title", "summary", "lesson_md", "target", "task_type", "task_type_overridden", "metric", "pass_threshold", "test_fraction", "starter_code", "hints", "solution", "track_slug", "position", "dataset_sha256", "dataset_filename", "profile", "validation", "has_validation", "versions", "updated_at", "editor_ids")
     SLUG_FIELD_NUMBER: _ClassVar[int]
     OWNER_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -155,6 +163,7 @@ class AuthoredChallenge(_message.Message):
     HAS_VALIDATION_FIELD_NUMBER: _ClassVar[int]
     VERSIONS_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    EDITOR_IDS_FIELD_NUMBER: _ClassVar[int]
     slug: str
     owner_id: str
     status: str
@@ -182,7 +191,8 @@ class AuthoredChallenge(_message.Message):
     has_validation: bool
     versions: _containers.RepeatedCompositeFieldContainer[VersionInfo]
     updated_at: _timestamp_pb2.Timestamp
-    def __init__(self, slug: _Optional[str] = ..., owner_id: _Optional[str] = ..., status: _Optional[str] = ..., current_version: _Optional[int] = ..., version: _Optional[int] = ..., version_status: _Optional[str] = ..., title: _Optional[str] = ..., summary: _Optional[str] = ..., lesson_md: _Optional[str] = ..., target: _Optional[str] = ..., task_type: _Optional[str] = ..., task_type_overridden: _Optional[bool] = ..., metric: _Optional[str] = ..., pass_threshold: _Optional[float] = ..., test_fraction: _Optional[float] = ..., starter_code: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., solution: _Optional[str] = ..., track_slug: _Optional[str] = ..., position: _Optional[int] = ..., dataset_sha256: _Optional[str] = ..., dataset_filename: _Optional[str] = ..., profile: _Optional[_Union[DatasetProfile, _Mapping]] = ..., validation: _Optional[_Union[ValidationReport, _Mapping]] = ..., has_validation: _Optional[bool] = ..., versions: _Optional[_Iterable[_Union[VersionInfo, _Mapping]]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    editor_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, slug: _Optional[str] = ..., owner_id: _Optional[str] = ..., status: _Optional[str] = ..., current_version: _Optional[int] = ..., version: _Optional[int] = ..., version_status: _Optional[str] = ..., title: _Optional[str] = ..., summary: _Optional[str] = ..., lesson_md: _Optional[str] = ..., target: _Optional[str] = ..., task_type: _Optional[str] = ..., task_type_overridden: _Optional[bool] = ..., metric: _Optional[str] = ..., pass_threshold: _Optional[float] = ..., test_fraction: _Optional[float] = ..., starter_code: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., solution: _Optional[str] = ..., track_slug: _Optional[str] = ..., position: _Optional[int] = ..., dataset_sha256: _Optional[str] = ..., dataset_filename: _Optional[str] = ..., profile: _Optional[_Union[DatasetProfile, _Mapping]] = ..., validation: _Optional[_Union[ValidationReport, _Mapping]] = ..., has_validation: _Optional[bool] = ..., versions: _Optional[_Iterable[_Union[VersionInfo, _Mapping]]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., editor_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CreateChallengeRequest(_message.Message):
     __slots__ = ("owner_id", "fields")
@@ -193,24 +203,30 @@ class CreateChallengeRequest(_message.Message):
     def __init__(self, owner_id: _Optional[str] = ..., fields: _Optional[_Union[ChallengeFields, _Mapping]] = ...) -> None: ...
 
 class UpdateChallengeRequest(_message.Message):
-    __slots__ = ("slug", "fields")
+    __slots__ = ("slug", "fields", "actor")
     SLUG_FIELD_NUMBER: _ClassVar[int]
     FIELDS_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
     slug: str
     fields: ChallengeFields
-    def __init__(self, slug: _Optional[str] = ..., fields: _Optional[_Union[ChallengeFields, _Mapping]] = ...) -> None: ...
+    actor: Actor
+    def __init__(self, slug: _Optional[str] = ..., fields: _Optional[_Union[ChallengeFields, _Mapping]] = ..., actor: _Optional[_Union[Actor, _Mapping]] = ...) -> None: ...
 
 class GetChallengeRequest(_message.Message):
-    __slots__ = ("slug", "version")
+    __slots__ = ("slug", "version", "actor")
     SLUG_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
     slug: str
     version: int
-    def __init__(self, slug: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
+    actor: Actor
+    def __init__(self, slug: _Optional[str] = ..., version: _Optional[int] = ..., actor: _Optional[_Union[Actor, _Mapping]] = ...) -> None: ...
 
 class ListChallengesRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("actor",)
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    actor: Actor
+    def __init__(self, actor: _Optional[_Union[Actor, _Mapping]] = ...) -> None: ...
 
 class ListChallengesResponse(_message.Message):
     __slots__ = ("challenges",)
@@ -219,28 +235,34 @@ class ListChallengesResponse(_message.Message):
     def __init__(self, challenges: _Optional[_Iterable[_Union[AuthoredChallenge, _Mapping]]] = ...) -> None: ...
 
 class UploadDatasetRequest(_message.Message):
-    __slots__ = ("slug", "csv", "filename", "target")
+    __slots__ = ("slug", "csv", "filename", "target", "actor")
     SLUG_FIELD_NUMBER: _ClassVar[int]
     CSV_FIELD_NUMBER: _ClassVar[int]
     FILENAME_FIELD_NUMBER: _ClassVar[int]
     TARGET_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
     slug: str
     csv: bytes
     filename: str
     target: str
-    def __init__(self, slug: _Optional[str] = ..., csv: _Optional[bytes] = ..., filename: _Optional[str] = ..., target: _Optional[str] = ...) -> None: ...
+    actor: Actor
+    def __init__(self, slug: _Optional[str] = ..., csv: _Optional[bytes] = ..., filename: _Optional[str] = ..., target: _Optional[str] = ..., actor: _Optional[_Union[Actor, _Mapping]] = ...) -> None: ...
 
 class ValidateRequest(_message.Message):
-    __slots__ = ("slug",)
+    __slots__ = ("slug", "actor")
     SLUG_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
     slug: str
-    def __init__(self, slug: _Optional[str] = ...) -> None: ...
+    actor: Actor
+    def __init__(self, slug: _Optional[str] = ..., actor: _Optional[_Union[Actor, _Mapping]] = ...) -> None: ...
 
 class PublishRequest(_message.Message):
-    __slots__ = ("slug",)
+    __slots__ = ("slug", "actor")
     SLUG_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
     slug: str
-    def __init__(self, slug: _Optional[str] = ...) -> None: ...
+    actor: Actor
+    def __init__(self, slug: _Optional[str] = ..., actor: _Optional[_Union[Actor, _Mapping]] = ...) -> None: ...
 
 class PublishResponse(_message.Message):
     __slots__ = ("challenge", "validation")
@@ -251,18 +273,22 @@ class PublishResponse(_message.Message):
     def __init__(self, challenge: _Optional[_Union[AuthoredChallenge, _Mapping]] = ..., validation: _Optional[_Union[ValidationReport, _Mapping]] = ...) -> None: ...
 
 class ArchiveRequest(_message.Message):
-    __slots__ = ("slug",)
+    __slots__ = ("slug", "actor")
     SLUG_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
     slug: str
-    def __init__(self, slug: _Optional[str] = ...) -> None: ...
+    actor: Actor
+    def __init__(self, slug: _Optional[str] = ..., actor: _Optional[_Union[Actor, _Mapping]] = ...) -> None: ...
 
 class ExportRequest(_message.Message):
-    __slots__ = ("slug", "version")
+    __slots__ = ("slug", "version", "actor")
     SLUG_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
     slug: str
     version: int
-    def __init__(self, slug: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
+    actor: Actor
+    def __init__(self, slug: _Optional[str] = ..., version: _Optional[int] = ..., actor: _Optional[_Union[Actor, _Mapping]] = ...) -> None: ...
 
 class ExportResponse(_message.Message):
     __slots__ = ("filename", "zip")
@@ -271,6 +297,18 @@ class ExportResponse(_message.Message):
     filename: str
     zip: bytes
     def __init__(self, filename: _Optional[str] = ..., zip: _Optional[bytes] = ...) -> None: ...
+
+class ShareChallengeRequest(_message.Message):
+    __slots__ = ("slug", "actor", "editor_id", "shared")
+    SLUG_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    EDITOR_ID_FIELD_NUMBER: _ClassVar[int]
+    SHARED_FIELD_NUMBER: _ClassVar[int]
+    slug: str
+    actor: Actor
+    editor_id: str
+    shared: bool
+    def __init__(self, slug: _Optional[str] = ..., actor: _Optional[_Union[Actor, _Mapping]] = ..., editor_id: _Optional[str] = ..., shared: _Optional[bool] = ...) -> None: ...
 
 class ImportRequest(_message.Message):
     __slots__ = ("owner_id", "zip")

@@ -87,6 +87,11 @@ class AuthoringServiceStub:
                 request_serializer=ascent_dot_authoring_dot_v1_dot_authoring__service__pb2.ImportRequest.SerializeToString,
                 response_deserializer=ascent_dot_authoring_dot_v1_dot_authoring__service__pb2.AuthoredChallenge.FromString,
                 _registered_method=True)
+        self.ShareChallenge = channel.unary_unary(
+                '/ascent.authoring.v1.AuthoringService/ShareChallenge',
+                request_serializer=ascent_dot_authoring_dot_v1_dot_authoring__service__pb2.ShareChallengeRequest.SerializeToString,
+                response_deserializer=ascent_dot_authoring_dot_v1_dot_authoring__service__pb2.AuthoredChallenge.FromString,
+                _registered_method=True)
         self.GetBundle = channel.unary_unary(
                 '/ascent.authoring.v1.AuthoringService/GetBundle',
                 request_serializer=ascent_dot_authoring_dot_v1_dot_authoring__service__pb2.GetBundleRequest.SerializeToString,
@@ -163,6 +168,13 @@ class AuthoringServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ShareChallenge(self, request, context):
+        """The owner (or an actor with edit_any) lets another instructor edit a challenge, or not.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetBundle(self, request, context):
         """The execution service's grader only: the split of one version incl. hidden labels.
         """
@@ -221,6 +233,11 @@ def add_AuthoringServiceServicer_to_server(servicer, server):
             'Import': grpc.unary_unary_rpc_method_handler(
                     servicer.Import,
                     request_deserializer=ascent_dot_authoring_dot_v1_dot_authoring__service__pb2.ImportRequest.FromString,
+                    response_serializer=ascent_dot_authoring_dot_v1_dot_authoring__service__pb2.AuthoredChallenge.SerializeToString,
+            ),
+            'ShareChallenge': grpc.unary_unary_rpc_method_handler(
+                    servicer.ShareChallenge,
+                    request_deserializer=ascent_dot_authoring_dot_v1_dot_authoring__service__pb2.ShareChallengeRequest.FromString,
                     response_serializer=ascent_dot_authoring_dot_v1_dot_authoring__service__pb2.AuthoredChallenge.SerializeToString,
             ),
             'GetBundle': grpc.unary_unary_rpc_method_handler(
@@ -501,6 +518,33 @@ class AuthoringService:
             target,
             '/ascent.authoring.v1.AuthoringService/Import',
             ascent_dot_authoring_dot_v1_dot_authoring__service__pb2.ImportRequest.SerializeToString,
+            ascent_dot_authoring_dot_v1_dot_authoring__service__pb2.AuthoredChallenge.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ShareChallenge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.authoring.v1.AuthoringService/ShareChallenge',
+            ascent_dot_authoring_dot_v1_dot_authoring__service__pb2.ShareChallengeRequest.SerializeToString,
             ascent_dot_authoring_dot_v1_dot_authoring__service__pb2.AuthoredChallenge.FromString,
             options,
             channel_credentials,
