@@ -88,6 +88,7 @@ def build_run(
         duration_ms=result.duration_ms,
         peak_memory_kb=result.peak_memory_kb,
         figures=result.figures,
+        app_slug=request.app_slug,
     )
     run.created_at.GetCurrentTime()
     display = display_of(report)
