@@ -60,6 +60,8 @@ class RunRecord(Base):
     unranked_reason: Mapped[str | None] = mapped_column(Text, default="")
     # The value of the code's last expression (RunDisplay as JSON), "" when none.
     display_json: Mapped[str | None] = mapped_column(Text, default="")
+    # The app whose program made the run (Run.app_slug), "" for notebook code.
+    app_slug: Mapped[str | None] = mapped_column(String(40), default="")
 
 
 class ChallengeEntry(Base):
