@@ -61,7 +61,7 @@ async def app_page(
 
 def _section_html(slug: str, analysis_id: str, section: SectionView) -> str:
     context = {"section": section, "slug": slug, "analysis_id": analysis_id, "running": True}
-    return render_html("_explorer_sections.html", context, ["one_section"])
+    return render_html("_explorer_fragments.html", context, ["one_section"])
 
 
 @router.post("/apps/{slug}/run/stream")
@@ -138,4 +138,4 @@ async def app_decide(
 ) -> Response:
     applied = await apps.decide(gw, user, slug, analysis_id, key, verdict, insert)
     context = {"user": user, "applied": applied, "key": key}
-    return HTMLResponse(render_html("_explorer_sections.html", context, ["decision"]))
+    return HTMLResponse(render_html("_explorer_fragments.html", context, ["decision"]))
