@@ -16,6 +16,7 @@ from ascent.types.v1 import run_pb2
 from sqlalchemy import select
 
 from services.apps import service
+from services.apps.repository import AppsRepository
 from services.common import events
 from services.common.db import Database
 from services.common.outbox import outbox
@@ -155,5 +156,5 @@ def test_deciding_twice_counts_once_and_app_runs_decide_nothing(db: Database) ->
         assert service.on_run_completed(session, app_run) == 0
     assert notebook_run(db, "s-x", 0.85) == 1
     with db.session() as session:
-        outcome = service.AppsRepository(session).outcome(HOOD, "impute")
+        outcome = AppsRepository(session).outcome(HOOD, "impute")
         assert (outcome.applied, outcome.improved, outcome.not_improved) == (1, 0, 1)
