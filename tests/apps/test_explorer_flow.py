@@ -3,6 +3,7 @@ real data (scikit-learn's bundled wine dataset with gaps, an ID column and a lea
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import grpc
@@ -186,3 +187,69 @@ def test_events_reach_analytics(api: httpx.Client, stack: Stack) -> None:
 
     counts = eventually(counted, timeout=30, what="analytics counts the app's events")
     assert counts["apps.analysis.started.v1"] >= 1
+
+
+def wide_csv(rows: int = 10_000) -> bytes:
+    """10,000 rows × 30 columns: numbers, categories, gaps, an ID and a label."""
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(rng.normal(size=(rows, 24)), columns=[f"x{i}" for i in range(24)])
+    for i in range(4):
+        frame[f"cat{i}"] = rng.choice(list("abcdef"), rows)
+    frame.loc[rng.choice(rows, rows // 20, replace=False), "x3"] = np.nan
+    frame["row_id"] = range(rows)
+    frame["label"] = (frame.x0 + frame.x1 > 0).astype(int)
+    return frame.to_csv(index=False).encode()
+
+
+def stream_events(
+    api: httpx.Client, auth: dict[str, str], session_id: str, on_started: Any = None
+) -> list[tuple[str, Any]]:
+    seen: list[tuple[str, Any]] = []
+    with api.stream(
+        "POST",
+        "/api/apps/explorer/analyses/stream",
+        json={"sessionId": session_id},
+        headers=auth,
+    ) as response:
+        assert response.status_code == 200
+        event = ""
+        for text in response.iter_lines():
+            if text.startswith("event:"):
+                event = text[6:].strip()
+            elif text.startswith("data:"):
+                data = json.loads(text[5:])
+                seen.append((event, data))
+                if event == "started" and on_started is not None:
+                    on_started(data)
+    return seen
+
+
+def test_streamed_then_cancelled_leaves_no_half_result(api: httpx.Client) -> None:
+    auth = {"Authorization": f"Bearer {register(api, 'explorer-stopper')}"}
+    session_id = session_with(api, auth, wide_csv(), "wide.csv")
+
+    # Streamed: progress and sections arrive before the result.
+    seen = stream_events(api, auth, session_id)
+    kinds = [kind for kind, _ in seen]
+    assert kinds[0] == "started" and kinds[-1] == "result"
+    assert "progress" in kinds and kinds.index("section") < kinds.index("result")
+    first = next(data for kind, data in seen if kind == "section")
+    assert first["kind"] == "overview" and first["data"]["rows"] == 10_000
+    assert seen[-1][1]["status"] == "completed"
+
+    # Stopped as soon as it started: cancelled, and nothing of it kept.
+    def cancel(started: dict[str, Any]) -> None:
+        response = api.post(
+            f"/api/apps/explorer/analyses/{started['analysisId']}/cancel", headers=auth
+        )
+        assert response.status_code == 200 and response.json()["data"]["found"] is True
+
+    stopped = stream_events(api, auth, session_id, on_started=cancel)
+    result = stopped[-1][1]
+    assert stopped[-1][0] == "result" and result["status"] == "cancelled", result
+    assert result["sections"] == []
+    latest = api.get(
+        "/api/apps/explorer/analyses/latest", params={"session_id": session_id}, headers=auth
+    ).json()["data"]
+    assert latest["id"] == result["id"]
+    assert latest["status"] == "cancelled" and latest["sections"] == []
