@@ -6,16 +6,28 @@ from __future__ import annotations
 
 import re
 
+import grpc
 import pytest
+from ascent.analytics.v1 import analytics_service_pb2 as analytics_pb
+from ascent.analytics.v1 import analytics_service_pb2_grpc as analytics_grpc
 from playwright.sync_api import FilePayload, Page, expect
 
 from services.supervisor.stack import Stack
 from tests.apps.test_explorer_flow import wine_csv
 from tests.browser.conftest import Shots, sign_up
+from tests.support.polling import eventually
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 RUN_TIMEOUT = 90_000
+
+
+def subject_count(stack: Stack, subject: str) -> int:
+    with grpc.insecure_channel(stack.addr("analytics")) as channel:
+        reply = analytics_grpc.AnalyticsServiceStub(channel).GetEventCounts(
+            analytics_pb.GetEventCountsRequest(), timeout=5
+        )
+    return sum(c.count for c in reply.counts if c.subject == subject)
 
 
 def upload_wine(page: Page) -> None:
@@ -31,6 +43,8 @@ def test_explorer_streams_is_remembered_and_applies(page: Page, stack: Stack, sh
     upload_wine(page)
     notebook_url = page.url
 
+    page.goto(f"{stack.base_url}/tracks")
+    expect(page.locator("#tracks [data-app=explorer]")).to_contain_text("Open to everyone")
     page.goto(f"{stack.base_url}/apps")
     expect(page.locator("[data-app=explorer]")).to_contain_text("Open to everyone")
     expect(page.locator("[data-app=features]")).to_contain_text("Unlocks after you pass 1")
@@ -55,8 +69,11 @@ def test_explorer_streams_is_remembered_and_applies(page: Page, stack: Stack, sh
     page.locator("#view-scatter").scroll_into_view_if_needed()
     shots(page, "scatter", full_page=False)
 
-    # Leaving and coming back shows the stored result (no new run).
+    # Leaving and coming back shows the stored result (no new run); leaving sends how long
+    # each view was on screen (an apps.view.recorded.v1 event, counted by analytics).
+    page.wait_for_timeout(1500)
     page.reload()
+    eventually(lambda: subject_count(stack, "apps.view.recorded.v1") or None, timeout=30)
     expect(page.locator("[data-analysis-status=completed]")).to_be_visible()
     expect(page.locator("#view-correlations")).to_be_visible()
     page.click("summary:has-text('Show the code')")

@@ -137,11 +137,11 @@ function flushViews() {
   const summary = document.querySelector("[data-views-url]");
   if (!summary) return;
   const now = performance.now();
+  const front = document.visibilityState === "visible";
   for (const [view, entry] of seen) {
-    if (entry.since !== null) {
-      entry.total += now - entry.since;
-      entry.since = document.visibilityState === "visible" ? now : null;
-    }
+    if (entry.since !== null) entry.total += now - entry.since;
+    // Time counts again when the tab comes back while the section is still on screen.
+    entry.since = entry.visible && front ? now : null;
     const seconds = entry.total / 1000;
     if (seconds >= 1) {
       entry.total = 0;
@@ -163,8 +163,9 @@ function watchViews(root) {
     const now = performance.now();
     for (const e of entries) {
       const view = e.target.dataset.appView;
-      const entry = seen.get(view) || { total: 0, since: null };
-      if (e.isIntersecting && entry.since === null) entry.since = now;
+      const entry = seen.get(view) || { total: 0, since: null, visible: false };
+      entry.visible = e.isIntersecting;
+      if (e.isIntersecting && entry.since === null && document.visibilityState === "visible") entry.since = now;
       if (!e.isIntersecting && entry.since !== null) {
         entry.total += now - entry.since;
         entry.since = null;
