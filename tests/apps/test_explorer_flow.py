@@ -132,6 +132,21 @@ def test_explorer_end_to_end_and_reproduced_in_the_notebook(api: httpx.Client) -
     assert code.index("read_csv(") < code.index(leak["code"])
 
 
+def test_large_data_is_profiled_on_a_stated_sample(api: httpx.Client) -> None:
+    auth = {"Authorization": f"Bearer {register(api, 'explorer-sampler')}"}
+    content, _ = wine_csv()
+    session_id = session_with(api, auth, content, "wine.csv")
+    response = api.post(
+        "/api/apps/explorer/analyses",
+        json={"sessionId": session_id, "options": {"sample_rows": 100}},
+        headers=auth,
+    )
+    analysis = response.json()["data"]
+    overview = by_kind(analysis["sections"])["overview"]
+    assert (overview["rows"], overview["profiled_rows"], overview["sampled"]) == (178, 100, True)
+    assert "SAMPLE_ROWS = 100" in analysis["code"]
+
+
 def test_open_in_notebook_makes_a_session_with_the_program(api: httpx.Client) -> None:
     auth = {"Authorization": f"Bearer {register(api, 'explorer-opener')}"}
     content, _ = wine_csv()
