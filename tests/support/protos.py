@@ -39,6 +39,7 @@ class RunFields(TypedDict, total=False):
     challenge_version: int
     practice: bool
     display: run_pb2.RunDisplay
+    app_slug: str
 
 
 def make_run(defaults: RunFields, **fields: Unpack[RunFields]) -> run_pb2.Run:
