@@ -166,6 +166,10 @@ class AnalysisRunner:
             # The service is stopping: the analysis ends as failed, never half stored.
             await asyncio.shield(self._finish(live, None, started))
             raise
+        except Exception:
+            # A bug of ours must still end the analysis (and its listeners' streams).
+            log.exception("analysis crashed", extra={"analysis_id": live.analysis_id})
+            run = None
         await self._finish(live, run, started)
 
     async def _relay(self, live: LiveAnalysis, line: str) -> None:

@@ -42,6 +42,9 @@ class AppsRepository:
             .limit(1)
         ).first()
 
+    def running(self) -> list[Analysis]:
+        return list(self.session.scalars(select(Analysis).where(Analysis.status == "running")))
+
     def sections(self, analysis_id: str) -> list[AnalysisSection]:
         return list(
             self.session.scalars(

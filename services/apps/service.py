@@ -150,6 +150,17 @@ def finish(
     return row
 
 
+def fail_interrupted(session: Session) -> int:
+    """Analyses left `running` by a previous process of this service (it stopped mid-run)
+    end as failed, with no sections; returns how many."""
+    rows = AppsRepository(session).running()
+    for row in rows:
+        row.status = FAILED
+        row.error_message = "The analysis was interrupted (the service restarted). Run it again."
+        row.completed_at = utcnow()
+    return len(rows)
+
+
 def rank_quality(
     repo: AppsRepository, neighbourhood: str, data: dict[str, Any], count_shown: bool
 ) -> dict[str, Any]:

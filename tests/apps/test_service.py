@@ -158,3 +158,19 @@ def test_deciding_twice_counts_once_and_app_runs_decide_nothing(db: Database) ->
     with db.session() as session:
         outcome = AppsRepository(session).outcome(HOOD, "impute")
         assert (outcome.applied, outcome.improved, outcome.not_improved) == (1, 0, 1)
+
+
+def test_analyses_cut_off_by_a_restart_end_failed_with_nothing_kept(db: Database) -> None:
+    interrupted = start(db)
+    done = finish(db, start(db))
+    with db.session() as session:
+        assert service.fail_interrupted(session) == 1
+    with db.session() as session:
+        request = pb.GetAnalysisRequest(analysis_id=interrupted, owner_id="learner-1")
+        analysis = service.get(session, request).analysis
+        again = service.get(
+            session, pb.GetAnalysisRequest(analysis_id=done.id, owner_id="learner-1")
+        )
+    assert analysis.status == "failed" and not analysis.sections
+    assert "interrupted" in analysis.error_message
+    assert again.analysis.status == "completed"
