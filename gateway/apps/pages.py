@@ -40,7 +40,12 @@ async def _context(
         if session is not None and app.unlocked
         else None
     )
+    program = ""
+    if session is not None and session.dataset_sha256 and app.unlocked and analysis is None:
+        # Shown before the first analysis too: the learner can read what will run.
+        program = await apps.program(gw, user, slug, session.id, {})
     return {
+        "program": program,
         "user": user,
         "active": "apps",
         "app": app,
