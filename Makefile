@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WEB_STAMP := web/dist/.built
 
-.PHONY: run check test test-fast install web chromium proto proto-check lint imports format typecheck bench bench-execution bench-coach bench-analytics bench-console priors clean test-cgroup2 test-rootless
+.PHONY: run check test test-fast install web chromium proto proto-check lint imports format typecheck bench bench-execution bench-coach bench-analytics bench-console priors clean test-cgroup2 test-rootless bench-apps
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -85,6 +85,9 @@ bench-execution: install
 # Long console output in headless Chromium (issue 13): run end → lines shown, medians.
 bench-console: install web chromium
 	$(BIN)/python bench/bench_console.py --runs 5
+
+bench-apps: install
+	$(BIN)/python bench/bench_apps.py --runs 5
 
 bench-analytics: install
 	$(BIN)/python bench/bench_analytics.py

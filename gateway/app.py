@@ -19,6 +19,8 @@ from gateway.accounts import flows as accounts_flows
 from gateway.accounts import pages as _accounts_pages
 from gateway.analytics import api as _analytics_api
 from gateway.analytics import pages as _analytics_pages
+from gateway.apps import api as _apps_api
+from gateway.apps import pages as _apps_pages
 from gateway.authoring import api as _authoring_api
 from gateway.authoring import pages as _authoring_pages
 from gateway.clients import Clients
@@ -65,6 +67,7 @@ API_ROUTERS = [
     _cohorts_api.router,
     _analytics_api.router,
     _authoring_api.router,
+    _apps_api.router,
 ]
 PAGE_ROUTERS = [
     _accounts_pages.router,
@@ -73,6 +76,7 @@ PAGE_ROUTERS = [
     _cohorts_pages.router,
     _analytics_pages.router,
     _authoring_pages.router,
+    _apps_pages.router,
 ]
 
 

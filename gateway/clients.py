@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import grpc
 from ascent.analytics.v1 import analytics_service_pb2 as analytics_pb
 from ascent.analytics.v1 import analytics_service_pb2_grpc as analytics_grpc
+from ascent.apps.v1 import apps_service_pb2 as apps_pb
+from ascent.apps.v1 import apps_service_pb2_grpc as apps_grpc
 from ascent.authoring.v1 import authoring_service_pb2_grpc as authoring_grpc
 from ascent.coach.v1 import coach_service_pb2 as coach_pb
 from ascent.coach.v1 import coach_service_pb2_grpc as coach_grpc
@@ -83,6 +85,7 @@ class Clients:
         self.coach = coach_grpc.CoachServiceStub(self.channels["coach"])
         self.analytics = analytics_grpc.AnalyticsServiceStub(self.channels["analytics"])
         self.authoring = authoring_grpc.AuthoringServiceStub(self.channels["authoring"])
+        self.apps = apps_grpc.AppsServiceStub(self.channels["apps"])
 
     async def close(self) -> None:
         # No grace: in-flight calls of a stopping gateway are cancelled at once.
@@ -274,6 +277,30 @@ class Clients:
             self.settings.rpc_timeout_seconds,
         )
         return response
+
+    # -- apps --------------------------------------------------------------------------------
+    async def apps_call(
+        self, method: str, response: type[M], request: Message, timeout: float | None = None
+    ) -> M:
+        """One unary AppsService RPC by name; `response` is the RPC's reply type."""
+        call = getattr(self.apps, method)
+        reply = await self._unary(
+            "apps", call, request, timeout or self.settings.rpc_timeout_seconds
+        )
+        if not isinstance(reply, response):
+            raise TypeError(f"AppsService.{method} answered {type(reply).__name__}")
+        return reply
+
+    async def apps_stream(
+        self, request: apps_pb.StartAnalysisRequest
+    ) -> AsyncIterator[apps_pb.AnalysisEvent]:
+        """StartAnalysis: started, progress and sections as they come, then the result."""
+        call = self.apps.StartAnalysis(request, timeout=self.settings.execute_timeout_seconds)
+        try:
+            async for item in call:
+                yield item
+        except grpc.aio.AioRpcError as err:
+            raise map_error(err, "apps") from None
 
     # -- analytics ---------------------------------------------------------------------------
     async def dashboard(

@@ -133,6 +133,19 @@ async def dashboard(
                 "hitRate": _optional(coach, "hit_rate"),
             },
             "ratings": [{"rating": i + 1, "count": n} for i, n in enumerate(ratings)],
+            "apps": [
+                {
+                    "app": a.app_slug,
+                    "started": a.started,
+                    "completed": a.completed,
+                    "failed": a.failed,
+                    "cancelled": a.cancelled,
+                    "applied": a.applied,
+                    "dismissed": a.dismissed,
+                    "learners": a.learners,
+                }
+                for a in response.apps
+            ],
         }
     )
 
@@ -208,6 +221,10 @@ DASHBOARD_TABLES: dict[str, tuple[list[str], Callable[[dict[str, Any]], list[dic
     "errors": (["type", "count"], lambda d: d["errors"]),
     "coach": (["measure", "value"], _coach_rows),
     "ratings": (["rating", "count"], lambda d: d["ratings"]),
+    "apps": (
+        ["app", "started", "completed", "failed", "cancelled", "applied", "dismissed", "learners"],
+        lambda d: d["apps"],
+    ),
 }
 
 PLATFORM_TABLES: dict[str, tuple[list[str], Callable[[dict[str, Any]], list[dict[str, Any]]]]] = {

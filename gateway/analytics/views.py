@@ -65,6 +65,17 @@ class RatingCountView(View):
     count: int
 
 
+class AppUsageView(View):
+    app: str
+    started: int
+    completed: int
+    failed: int
+    cancelled: int
+    applied: int
+    dismissed: int
+    learners: int
+
+
 class DashboardView(View):
     """Every dashboard aggregate for a cohort (None: all learners), a challenge and a date
     range; `filter` echoes the query (`cohort`, `challenge`, `from`, `to`)."""
@@ -79,6 +90,9 @@ class DashboardView(View):
     errors: list[ErrorCountView]
     coach: CoachStatsView
     ratings: list[RatingCountView]
+    # Uses of each guided app (analyses started/completed/failed/cancelled, recommendations
+    # applied/dismissed, learners who started it).
+    apps: list[AppUsageView]
 
 
 class ThroughputView(View):

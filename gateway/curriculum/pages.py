@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from gateway.accounts import flows as accounts
+from gateway.apps import flows as apps
 from gateway.context import GatewayDep
 from gateway.curriculum import flows
 from gateway.curriculum.views import (
@@ -61,6 +62,11 @@ async def tracks_page(request: Request, user: PageUser, gw: GatewayDep) -> Respo
         context["tracks"] = [TrackView.of(t) for t in await flows.tracks(gw, user)]
     except AscentError as err:
         context["error"] = err.message
+    try:
+        # The guided apps and their unlock rules (curriculum/apps.yaml), beside the tracks.
+        context["apps"] = await apps.list_apps(gw, user)
+    except AscentError:
+        context["apps"] = []
     return render(request, "tracks.html", context, block="tracks")
 
 

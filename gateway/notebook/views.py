@@ -132,6 +132,8 @@ class RunView(View):
     error: str | None
     isImproved: bool
     parentRunId: str | None
+    # The app whose program made the run (e.g. "explorer"), "" for notebook code.
+    appSlug: str = ""
     status: str
     durationMs: int
     datasetSha256: str | None
@@ -185,6 +187,7 @@ class RunView(View):
             error=error_text(run),
             isImproved=run.is_improved,
             parentRunId=run.parent_run_id or None,
+            appSlug=run.app_slug,
             status=run.status,
             durationMs=run.duration_ms,
             datasetSha256=run.dataset_sha256 or None,

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ascent.analytics.v1 import analytics_service_pb2 as pb
-from ascent.events.v1 import coach_pb2, gateway_pb2, learning_pb2
+from ascent.events.v1 import apps_pb2, coach_pb2, gateway_pb2, learning_pb2
 from google.protobuf.message import DecodeError, Message
 from sqlalchemy.orm import Session
 
@@ -135,6 +135,14 @@ def ingest(session: Session, batch: Sequence[Incoming]) -> int:
     _cohorts(repo, by_subject.get(events.COHORT_CREATED, []))
     _members(repo, by_subject.get(events.COHORT_JOINED, []))
     _assignments(repo, by_subject.get(events.ASSIGNMENT_CREATED, []))
+    _app_uses(
+        repo,
+        [
+            *by_subject.get(events.APPS_ANALYSIS_STARTED, []),
+            *by_subject.get(events.APPS_ANALYSIS_COMPLETED, []),
+            *by_subject.get(events.APPS_SUGGESTION_APPLIED, []),
+        ],
+    )
     return len(fresh)
 
 
@@ -268,3 +276,34 @@ def _assignments(repo: AnalyticsRepository, items: list[Incoming]) -> None:
                 _timestamp(message.due_at),
                 item.occurred_at,
             )
+
+
+def _app_action(message: Message | None) -> tuple[str, str, str] | None:
+    """(app, learner, action) of an apps event that is a use or an outcome."""
+    if isinstance(message, apps_pb2.AnalysisStarted):
+        return message.app_slug, message.owner_id, "started"
+    if isinstance(message, apps_pb2.AnalysisCompleted):
+        return message.app_slug, message.owner_id, message.status
+    if isinstance(message, apps_pb2.SuggestionApplied):
+        return message.app_slug, message.owner_id, message.verdict
+    return None
+
+
+def _app_uses(repo: AnalyticsRepository, items: list[Incoming]) -> None:
+    rows = []
+    for item in items:
+        found = _app_action(item.message)
+        if found is None or not found[0]:
+            continue
+        app_slug, learner_id, action = found
+        rows.append(
+            {
+                "event_id": item.event_id,
+                "app_slug": app_slug[:40],
+                "learner_id": learner_id,
+                "action": action[:16],
+                "occurred_at": item.occurred_at,
+                "day": day_of(item.occurred_at),
+            }
+        )
+    repo.insert_rows(repo.app_uses_table, rows)

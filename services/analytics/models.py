@@ -151,3 +151,18 @@ class AssignmentFact(Base):
     challenge_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AppUseFact(Base):
+    """Every apps event that is a use or an outcome: an analysis started or ended (its
+    status), a recommendation applied or dismissed (its verdict)."""
+
+    __tablename__ = "analytics_app_uses"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    app_slug: Mapped[str] = mapped_column(String(40), index=True)
+    learner_id: Mapped[str] = mapped_column(String(64), index=True)
+    # started | completed | failed | cancelled | applied | dismissed
+    action: Mapped[str] = mapped_column(String(16))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    day: Mapped[str] = mapped_column(String(10), index=True)

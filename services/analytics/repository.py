@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 
 from services.analytics.models import (
     AdviceFact,
+    AppUseFact,
     AssignmentFact,
     CohortFact,
     CohortMember,
@@ -68,6 +69,7 @@ class AnalyticsRepository:
         self.feedback_table: Table = table_of(FeedbackFact)
         self.advice_table: Table = table_of(AdviceFact)
         self.cohorts_table: Table = table_of(CohortFact)
+        self.app_uses_table: Table = table_of(AppUseFact)
 
     # -- writes ---------------------------------------------------------------------------------
     def _insert(self, table: Table) -> Any:
@@ -277,6 +279,28 @@ class AnalyticsRepository:
             .order_by(func.count().desc(), RunFact.error_type)
         )
         return [(str(t), int(n)) for t, n in self.session.execute(query)]
+
+    def app_uses(self, scope: DashboardScope) -> list[tuple[str, str, int]]:
+        """(app, action, events) in scope."""
+        query = (
+            select(AppUseFact.app_slug, AppUseFact.action, func.count())
+            .where(*scope.learners(AppUseFact.learner_id), *scope.days(AppUseFact.day))
+            .group_by(AppUseFact.app_slug, AppUseFact.action)
+        )
+        return [(str(a), str(b), int(n)) for a, b, n in self.session.execute(query)]
+
+    def app_learners(self, scope: DashboardScope) -> dict[str, int]:
+        """Distinct learners who started each app, in scope."""
+        query = (
+            select(AppUseFact.app_slug, func.count(func.distinct(AppUseFact.learner_id)))
+            .where(
+                AppUseFact.action == "started",
+                *scope.learners(AppUseFact.learner_id),
+                *scope.days(AppUseFact.day),
+            )
+            .group_by(AppUseFact.app_slug)
+        )
+        return {str(a): int(n) for a, n in self.session.execute(query)}
 
     def proposal_count(self, scope: DashboardScope) -> int:
         query = select(func.count()).where(

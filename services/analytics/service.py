@@ -150,7 +150,22 @@ def dashboard(session: Session, request: pb.DashboardFilter) -> pb.GetDashboardR
     for error_type, count in repo.error_counts(scope):
         response.errors.append(pb.ErrorCount(error_type=error_type, count=count))
     response.coach.CopyFrom(_coach(repo, scope))
+    response.apps.extend(_apps(repo, scope))
     return response
+
+
+_APP_ACTIONS = ("started", "completed", "failed", "cancelled", "applied", "dismissed")
+
+
+def _apps(repo: AnalyticsRepository, scope: DashboardScope) -> list[pb.AppUsage]:
+    usage: dict[str, pb.AppUsage] = {}
+    for app_slug, action, count in repo.app_uses(scope):
+        if action in _APP_ACTIONS:
+            row = usage.setdefault(app_slug, pb.AppUsage(app_slug=app_slug))
+            setattr(row, action, getattr(row, action) + count)
+    for app_slug, learners in repo.app_learners(scope).items():
+        usage.setdefault(app_slug, pb.AppUsage(app_slug=app_slug)).learners = learners
+    return [usage[slug] for slug in sorted(usage)]
 
 
 def _coach(repo: AnalyticsRepository, scope: DashboardScope) -> pb.CoachStats:

@@ -33,6 +33,7 @@ class CommonSettings(BaseSettings):
     coach_addr: str = default_addr("coach")
     analytics_addr: str = default_addr("analytics")
     authoring_addr: str = default_addr("authoring")
+    apps_addr: str = default_addr("apps")
 
     @property
     def datasets_dir(self) -> Path:

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import nats
 from ascent.events.v1 import (
+    apps_pb2,
     authoring_pb2,
     coach_pb2,
     gateway_pb2,
@@ -54,6 +55,11 @@ COHORT_JOINED = "gateway.cohort.joined.v1"
 ASSIGNMENT_CREATED = "gateway.assignment.created.v1"
 AUTHORED_PUBLISHED = "authoring.challenge.published.v1"
 AUTHORED_ARCHIVED = "authoring.challenge.archived.v1"
+APPS_ANALYSIS_STARTED = "apps.analysis.started.v1"
+APPS_ANALYSIS_COMPLETED = "apps.analysis.completed.v1"
+APPS_SUGGESTION_APPLIED = "apps.suggestion.applied.v1"
+APPS_SUGGESTION_EVALUATED = "apps.suggestion.evaluated.v1"
+APPS_VIEW_RECORDED = "apps.view.recorded.v1"
 
 EVENT_TYPES: dict[str, type[Message]] = {
     RUN_COMPLETED: learning_pb2.RunCompleted,
@@ -73,6 +79,11 @@ EVENT_TYPES: dict[str, type[Message]] = {
     ASSIGNMENT_CREATED: gateway_pb2.AssignmentCreated,
     AUTHORED_PUBLISHED: authoring_pb2.ChallengePublished,
     AUTHORED_ARCHIVED: authoring_pb2.ChallengeArchived,
+    APPS_ANALYSIS_STARTED: apps_pb2.AnalysisStarted,
+    APPS_ANALYSIS_COMPLETED: apps_pb2.AnalysisCompleted,
+    APPS_SUGGESTION_APPLIED: apps_pb2.SuggestionApplied,
+    APPS_SUGGESTION_EVALUATED: apps_pb2.SuggestionEvaluated,
+    APPS_VIEW_RECORDED: apps_pb2.ViewRecorded,
 }
 
 STREAM_SUBJECTS = [
@@ -82,6 +93,7 @@ STREAM_SUBJECTS = [
     "coach.>",
     "gateway.>",
     "authoring.>",
+    "apps.>",
 ]
 
 HDR_MSG_ID = "Nats-Msg-Id"

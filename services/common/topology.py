@@ -47,6 +47,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("coach", 50055, calls=("recommender", "execution")),
     ServiceSpec("analytics", 50056),
     ServiceSpec("authoring", 50057, calls=("execution", "progress")),
+    ServiceSpec("apps", 50058, calls=("execution", "progress")),
 )
 NAMES: tuple[str, ...] = tuple(spec.name for spec in SERVICES)
 DEFAULT_PORTS: dict[str, int] = {spec.name: spec.grpc_port for spec in SERVICES}

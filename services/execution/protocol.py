@@ -4,7 +4,9 @@ The seed's lines (`DATASET_INFO:`, `MODEL_TYPE:`, `ACCURACY:`, `CONFUSION_MATRIX
 extended ones (`PRECISION:`, `RECALL:`, `F1:`, `RMSE:`, `MAE:`, `R2:`, `TASK_TYPE:`,
 `PIPELINE:`). A malformed line is ignored rather than failing the run: the learner still gets
 their output, just without that metric. Values from the `ascent_report` helper win over
-printed ones because they are computed, not typed.
+printed ones because they are computed, not typed. `ASCENT_REPORT:` lines (an app's structured
+sections, `services/common/report_sections.py`) are not run metrics: they stay in stdout, for
+the apps service to read.
 
 JSON values are strict JSON: `NaN`, `Infinity` and `-Infinity` (which Python's json reads
 and writes by default) are refused, because every reader downstream — the gateway's JSON

@@ -114,6 +114,7 @@ def build_run(
         peak_memory_kb=result.peak_memory_kb,
         figures=figures,
         notices=notices,
+        app_slug=request.app_slug,
     )
     run.created_at.GetCurrentTime()
     display = display_of(report)

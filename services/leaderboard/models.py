@@ -66,6 +66,8 @@ class RunRecord(Base):
     display_json: Mapped[str | None] = mapped_column(Text, default="")
     # What execution left out of the run or could not read (Run.notices as JSON), "" if none.
     notices_json: Mapped[str | None] = mapped_column(Text, default="")
+    # The app whose program made the run (Run.app_slug), "" for notebook code.
+    app_slug: Mapped[str | None] = mapped_column(String(40), default="")
 
 
 class ChallengeEntry(Base):

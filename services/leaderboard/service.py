@@ -142,6 +142,7 @@ def to_record(run: run_pb2.Run, occurred_at: Timestamp | None = None) -> RunReco
         unranked_reason=outcome.unranked_reason,
         display_json=json_format.MessageToJson(run.display) if run.HasField("display") else "",
         notices_json=json.dumps(list(run.notices)) if run.notices else "",
+        app_slug=run.app_slug,
     )
 
 
@@ -177,6 +178,7 @@ def to_proto(record: RunRecord) -> run_pb2.Run:
         created_at=_timestamp(record.created_at),
         challenge_slug=record.challenge_slug or "",
         challenge_version=record.challenge_version or 0,
+        app_slug=record.app_slug or "",
     )
     if record.display_json:
         json_format.Parse(record.display_json, run.display)

@@ -601,6 +601,10 @@ def record_run(
     time), so replaying the stream reproduces every row exactly."""
     if not run.id or not run.owner_id:
         return RunAward(applied=False)
+    if run.app_slug:
+        # An app's program (services/apps) is the app's work, not the learner's code: it
+        # earns no run XP or badges (the learner's own runs after it do).
+        return RunAward(applied=False)
     repo = LearnerRepository(session)
     if repo.run_seen(run.id):
         return RunAward(applied=False)

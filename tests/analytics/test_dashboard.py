@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from ascent.analytics.v1 import analytics_service_pb2 as pb
-from ascent.events.v1 import gateway_pb2
+from ascent.events.v1 import apps_pb2, gateway_pb2
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
 
@@ -167,3 +167,41 @@ def _unknown_event() -> RawEvent:
     message.meta.CopyFrom(events.new_meta("authoring"))
     subject = f"authoring.test{uuid.uuid4().hex[:6]}.published.v1"
     return RawEvent(subject, message.SerializeToString(), events.headers_for(message.meta))
+
+
+def test_app_uses_are_counted_per_app(db: Database) -> None:
+    def meta() -> Any:
+        return events.new_meta("apps")
+
+    learner, other = f"l-{uuid.uuid4().hex}", f"l-{uuid.uuid4().hex}"
+    raw = []
+    for owner in (learner, learner, other):
+        analysis = str(uuid.uuid4())
+        started = apps_pb2.AnalysisStarted(meta=meta(), analysis_id=analysis, app_slug="explorer")
+        started.owner_id = owner
+        raw.append(raw_event(events.APPS_ANALYSIS_STARTED, started))
+        status = "cancelled" if owner == other else "completed"
+        done = apps_pb2.AnalysisCompleted(
+            meta=meta(), analysis_id=analysis, app_slug="explorer", owner_id=owner, status=status
+        )
+        raw.append(raw_event(events.APPS_ANALYSIS_COMPLETED, done))
+    applied = apps_pb2.SuggestionApplied(
+        meta=meta(), app_slug="explorer", owner_id=learner, verdict="applied"
+    )
+    dismissed = apps_pb2.SuggestionApplied(
+        meta=meta(), app_slug="explorer", owner_id=learner, verdict="dismissed"
+    )
+    raw += [
+        raw_event(events.APPS_SUGGESTION_APPLIED, applied),
+        raw_event(events.APPS_SUGGESTION_APPLIED, dismissed),
+    ]
+    assert feed(db, raw) == len(raw)
+    assert feed(db, raw) == 0, "a redelivery counts nothing"
+    (usage,) = dashboard(db, "").apps
+    assert (usage.app_slug, usage.started, usage.completed, usage.cancelled) == (
+        "explorer",
+        3,
+        2,
+        1,
+    )
+    assert (usage.applied, usage.dismissed, usage.learners) == (1, 1, 2)

@@ -304,3 +304,12 @@ def test_ai_badge_comes_from_an_accepted_proposal_not_from_running_one(
     assert not feedback(catalog_db, learner, first, "accepted").applied
     assert not feedback(catalog_db, learner, second, "accepted").enqueued
     assert [e.badge_slug for e in badge_events(catalog_db, learner)].count("ai-assisted") == 1
+
+
+def test_an_app_run_earns_no_xp_or_badge(catalog_db: Database, learner: str) -> None:
+    app_run = make_run(learner)
+    app_run.app_slug = "explorer"
+    assert record(catalog_db, app_run).applied is False
+    assert progress(catalog_db, learner).xp == 0
+    assert record(catalog_db, make_run(learner)).applied is True
+    assert progress(catalog_db, learner).xp > 0

@@ -41,6 +41,7 @@ class RunFields(TypedDict, total=False):
     display: run_pb2.RunDisplay
     notices: list[str]
     summary: bool
+    app_slug: str
 
 
 def make_run(defaults: RunFields, **fields: Unpack[RunFields]) -> run_pb2.Run:

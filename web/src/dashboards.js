@@ -176,6 +176,7 @@ function renderDashboard(root, d) {
     "challenges",
     d.challenges.map((ch) => [ch.title, ch.runs, ch.graded, pct(ch.passRate), ch.learners, ch.learnersPassed, duration(ch.medianSecondsToPass), num(ch.medianAttemptsToPass, 1)]),
   );
+  fillTable(root, "apps", (d.apps || []).map((a) => [a.app, a.started, a.completed, a.failed, a.cancelled, a.applied, a.dismissed, a.learners]));
 }
 
 function renderPlatform(root, d) {

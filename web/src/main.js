@@ -4,6 +4,7 @@ import { destroyCharts } from "./charts.js";
 import { initLearnerEvents } from "./live.js";
 import "./notebook.js";
 import "./dashboards.js";
+import "./apps.js";
 
 window.htmx = htmx;
 

@@ -7,7 +7,7 @@ import { initEditor } from "./editor.js";
 import { learnerToasts } from "./live.js";
 import { confetti, csrfToken, toast } from "./util.js";
 
-function parseEvents(buffer, emit) {
+export function parseEvents(buffer, emit) {
   // Server-Sent Events framing: blank-line separated blocks of `event:` and `data:` lines.
   // One pass with a cursor: slicing the rest off after each block copied a large read
   // (thousands of output events) once per event.

@@ -133,8 +133,28 @@ class CoachStats(_message.Message):
     hit_rate: float
     def __init__(self, proposals: _Optional[int] = ..., with_verdict: _Optional[int] = ..., accepted: _Optional[int] = ..., acceptance_rate: _Optional[float] = ..., rated: _Optional[int] = ..., average_rating: _Optional[float] = ..., rating_counts: _Optional[_Iterable[int]] = ..., advice_helpful: _Optional[int] = ..., advice_unhelpful: _Optional[int] = ..., improved_runs: _Optional[int] = ..., scored_pairs: _Optional[int] = ..., average_score_gain: _Optional[float] = ..., hits: _Optional[int] = ..., hit_rate: _Optional[float] = ...) -> None: ...
 
+class AppUsage(_message.Message):
+    __slots__ = ("app_slug", "started", "completed", "failed", "cancelled", "applied", "dismissed", "learners")
+    APP_SLUG_FIELD_NUMBER: _ClassVar[int]
+    STARTED_FIELD_NUMBER: _ClassVar[int]
+    COMPLETED_FIELD_NUMBER: _ClassVar[int]
+    FAILED_FIELD_NUMBER: _ClassVar[int]
+    CANCELLED_FIELD_NUMBER: _ClassVar[int]
+    APPLIED_FIELD_NUMBER: _ClassVar[int]
+    DISMISSED_FIELD_NUMBER: _ClassVar[int]
+    LEARNERS_FIELD_NUMBER: _ClassVar[int]
+    app_slug: str
+    started: int
+    completed: int
+    failed: int
+    cancelled: int
+    applied: int
+    dismissed: int
+    learners: int
+    def __init__(self, app_slug: _Optional[str] = ..., started: _Optional[int] = ..., completed: _Optional[int] = ..., failed: _Optional[int] = ..., cancelled: _Optional[int] = ..., applied: _Optional[int] = ..., dismissed: _Optional[int] = ..., learners: _Optional[int] = ...) -> None: ...
+
 class GetDashboardResponse(_message.Message):
-    __slots__ = ("filter", "learners", "activity", "challenges", "funnel", "errors", "coach", "events_logged")
+    __slots__ = ("filter", "learners", "activity", "challenges", "funnel", "errors", "coach", "events_logged", "apps")
     FILTER_FIELD_NUMBER: _ClassVar[int]
     LEARNERS_FIELD_NUMBER: _ClassVar[int]
     ACTIVITY_FIELD_NUMBER: _ClassVar[int]
@@ -143,6 +163,7 @@ class GetDashboardResponse(_message.Message):
     ERRORS_FIELD_NUMBER: _ClassVar[int]
     COACH_FIELD_NUMBER: _ClassVar[int]
     EVENTS_LOGGED_FIELD_NUMBER: _ClassVar[int]
+    APPS_FIELD_NUMBER: _ClassVar[int]
     filter: DashboardFilter
     learners: int
     activity: _containers.RepeatedCompositeFieldContainer[DailyActivity]
@@ -151,7 +172,8 @@ class GetDashboardResponse(_message.Message):
     errors: _containers.RepeatedCompositeFieldContainer[ErrorCount]
     coach: CoachStats
     events_logged: int
-    def __init__(self, filter: _Optional[_Union[DashboardFilter, _Mapping]] = ..., learners: _Optional[int] = ..., activity: _Optional[_Iterable[_Union[DailyActivity, _Mapping]]] = ..., challenges: _Optional[_Iterable[_Union[ChallengeStats, _Mapping]]] = ..., funnel: _Optional[_Iterable[_Union[FunnelStep, _Mapping]]] = ..., errors: _Optional[_Iterable[_Union[ErrorCount, _Mapping]]] = ..., coach: _Optional[_Union[CoachStats, _Mapping]] = ..., events_logged: _Optional[int] = ...) -> None: ...
+    apps: _containers.RepeatedCompositeFieldContainer[AppUsage]
+    def __init__(self, filter: _Optional[_Union[DashboardFilter, _Mapping]] = ..., learners: _Optional[int] = ..., activity: _Optional[_Iterable[_Union[DailyActivity, _Mapping]]] = ..., challenges: _Optional[_Iterable[_Union[ChallengeStats, _Mapping]]] = ..., funnel: _Optional[_Iterable[_Union[FunnelStep, _Mapping]]] = ..., errors: _Optional[_Iterable[_Union[ErrorCount, _Mapping]]] = ..., coach: _Optional[_Union[CoachStats, _Mapping]] = ..., events_logged: _Optional[int] = ..., apps: _Optional[_Iterable[_Union[AppUsage, _Mapping]]] = ...) -> None: ...
 
 class GetPlatformRequest(_message.Message):
     __slots__ = ("window_minutes",)

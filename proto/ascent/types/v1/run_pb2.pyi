@@ -110,7 +110,7 @@ class Grade(_message.Message):
     def __init__(self, challenge_slug: _Optional[str] = ..., metric: _Optional[str] = ..., lower_is_better: _Optional[bool] = ..., status: _Optional[str] = ..., message: _Optional[str] = ..., public_score: _Optional[float] = ..., private_score: _Optional[float] = ..., pass_threshold: _Optional[float] = ..., passed: _Optional[bool] = ..., predictions: _Optional[int] = ..., expected: _Optional[int] = ..., challenge_version: _Optional[int] = ...) -> None: ...
 
 class Run(_message.Message):
-    __slots__ = ("id", "session_id", "owner_id", "name", "code", "outcome", "stdout", "stderr", "error", "has_error", "is_improved", "parent_run_id", "dataset_sha256", "status", "duration_ms", "peak_memory_kb", "created_at", "figures", "challenge_slug", "grade", "challenge_version", "practice", "display", "notices", "summary")
+    __slots__ = ("id", "session_id", "owner_id", "name", "code", "outcome", "stdout", "stderr", "error", "has_error", "is_improved", "parent_run_id", "dataset_sha256", "status", "duration_ms", "peak_memory_kb", "created_at", "figures", "challenge_slug", "grade", "challenge_version", "practice", "display", "notices", "summary", "app_slug")
     ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     OWNER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -136,6 +136,7 @@ class Run(_message.Message):
     DISPLAY_FIELD_NUMBER: _ClassVar[int]
     NOTICES_FIELD_NUMBER: _ClassVar[int]
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    APP_SLUG_FIELD_NUMBER: _ClassVar[int]
     id: str
     session_id: str
     owner_id: str
@@ -161,4 +162,5 @@ class Run(_message.Message):
     display: RunDisplay
     notices: _containers.RepeatedScalarFieldContainer[str]
     summary: bool
-    def __init__(self, id: _Optional[str] = ..., session_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., name: _Optional[str] = ..., code: _Optional[str] = ..., outcome: _Optional[_Union[RunOutcome, _Mapping]] = ..., stdout: _Optional[str] = ..., stderr: _Optional[str] = ..., error: _Optional[_Union[RunError, _Mapping]] = ..., has_error: _Optional[bool] = ..., is_improved: _Optional[bool] = ..., parent_run_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., status: _Optional[str] = ..., duration_ms: _Optional[int] = ..., peak_memory_kb: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., figures: _Optional[_Iterable[bytes]] = ..., challenge_slug: _Optional[str] = ..., grade: _Optional[_Union[Grade, _Mapping]] = ..., challenge_version: _Optional[int] = ..., practice: _Optional[bool] = ..., display: _Optional[_Union[RunDisplay, _Mapping]] = ..., notices: _Optional[_Iterable[str]] = ..., summary: _Optional[bool] = ...) -> None: ...
+    app_slug: str
+    def __init__(self, id: _Optional[str] = ..., session_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., name: _Optional[str] = ..., code: _Optional[str] = ..., outcome: _Optional[_Union[RunOutcome, _Mapping]] = ..., stdout: _Optional[str] = ..., stderr: _Optional[str] = ..., error: _Optional[_Union[RunError, _Mapping]] = ..., has_error: _Optional[bool] = ..., is_improved: _Optional[bool] = ..., parent_run_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., status: _Optional[str] = ..., duration_ms: _Optional[int] = ..., peak_memory_kb: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., figures: _Optional[_Iterable[bytes]] = ..., challenge_slug: _Optional[str] = ..., grade: _Optional[_Union[Grade, _Mapping]] = ..., challenge_version: _Optional[int] = ..., practice: _Optional[bool] = ..., display: _Optional[_Union[RunDisplay, _Mapping]] = ..., notices: _Optional[_Iterable[str]] = ..., summary: _Optional[bool] = ..., app_slug: _Optional[str] = ...) -> None: ...

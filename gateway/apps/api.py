@@ -1,0 +1,139 @@
+"""Apps API: the catalog, an app's latest analysis on a session, running one (to its end,
+or streamed as Server-Sent Events), its program, cancelling, view times and decisions on
+recommendations. Every route is the learner's own (analyses are per owner)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+from google.protobuf import json_format
+
+from gateway.apps import flows as apps
+from gateway.apps.views import (
+    AnalysisStart,
+    AnalysisView,
+    AppliedView,
+    AppView,
+    CancelledView,
+    NotebookOpenedView,
+    ProgramView,
+    SuggestionDecision,
+    ViewTime,
+)
+from gateway.context import GatewayDep
+from gateway.deps import ApiUser
+from gateway.live import event_stream, sse
+from gateway.views import Data
+from services.common.errors import AscentError
+
+router = APIRouter(tags=["apps"])
+
+
+@router.get("/apps")
+async def list_apps(user: ApiUser, gw: GatewayDep) -> Data[list[AppView]]:
+    """Every app with whether it is open to you and how it unlocks."""
+    return Data(data=await apps.list_apps(gw, user))
+
+
+@router.get("/apps/{slug}/analyses/latest")
+async def latest_analysis(
+    slug: str, session_id: str, user: ApiUser, gw: GatewayDep
+) -> Data[AnalysisView | None]:
+    """Your latest analysis of this app on a notebook session (null when none)."""
+    return Data(data=await apps.latest(gw, user, slug, session_id))
+
+
+@router.get("/apps/{slug}/analyses/{analysis_id}")
+async def get_analysis(
+    slug: str, analysis_id: str, user: ApiUser, gw: GatewayDep
+) -> Data[AnalysisView]:
+    return Data(data=await apps.get(gw, user, slug, analysis_id))
+
+
+@router.post("/apps/{slug}/program")
+async def get_program(
+    slug: str, body: AnalysisStart, user: ApiUser, gw: GatewayDep
+) -> Data[ProgramView]:
+    """The exact program an analysis with these options would run ("Show the code")."""
+    code = await apps.program(gw, user, slug, body.sessionId, body.options)
+    return Data(data=ProgramView(sessionId=body.sessionId, code=code))
+
+
+@router.post("/apps/{slug}/analyses", status_code=201)
+async def run_analysis(
+    slug: str, body: AnalysisStart, user: ApiUser, gw: GatewayDep
+) -> Data[AnalysisView]:
+    """Run the app on the session's dataset and answer when it is done (stored either way:
+    a failed analysis says why and keeps no sections)."""
+    return Data(data=await apps.run(gw, user, slug, body.sessionId, body.options))
+
+
+@router.post("/apps/{slug}/analyses/stream")
+async def stream_analysis(
+    slug: str, body: AnalysisStart, user: ApiUser, gw: GatewayDep
+) -> StreamingResponse:
+    """The same as Server-Sent Events: `started` {analysisId, runId, code}, `progress`
+    {done, total, label}, `section` {kind, version, data} as each is printed, then `result`
+    (the stored analysis) or `failed` {code, message}. Closing the stream does not stop the
+    analysis (cancel does)."""
+    events = apps.stream(gw, user, slug, body.sessionId, body.options)
+
+    async def body_stream() -> AsyncIterator[str]:
+        try:
+            async for event in events:
+                kind = event.WhichOneof("item")
+                if kind == "result":
+                    view = AnalysisView.of(event.result)
+                    yield sse("result", view.model_dump(mode="json"))
+                elif kind == "section":
+                    section = event.section
+                    data = {"kind": section.kind, "version": section.version}
+                    yield sse("section", {**data, "data": apps.section_data(section)})
+                elif kind is not None:
+                    payload = json_format.MessageToDict(getattr(event, kind))
+                    yield sse(kind, payload)
+        except AscentError as err:
+            yield sse("failed", {"code": err.code, "message": err.message})
+
+    return event_stream(body_stream())
+
+
+@router.post("/apps/{slug}/analyses/{analysis_id}/cancel")
+async def cancel_analysis(
+    slug: str, analysis_id: str, user: ApiUser, gw: GatewayDep
+) -> Data[CancelledView]:
+    """Stop a running analysis; it ends as cancelled and keeps nothing."""
+    return Data(data=CancelledView(found=await apps.cancel(gw, user, analysis_id)))
+
+
+@router.post("/apps/{slug}/analyses/{analysis_id}/views", status_code=204)
+async def record_view(
+    slug: str, analysis_id: str, body: ViewTime, user: ApiUser, gw: GatewayDep
+) -> None:
+    """You looked at a view of the result for `seconds` (how the app learns what helps)."""
+    await apps.record_view(gw, user, analysis_id, body.view, body.seconds)
+
+
+@router.post("/apps/{slug}/analyses/{analysis_id}/suggestions")
+async def decide_suggestion(
+    slug: str,
+    analysis_id: str,
+    body: SuggestionDecision,
+    user: ApiUser,
+    gw: GatewayDep,
+) -> Data[AppliedView]:
+    """Apply (its code; with `insert`, put into the session's notebook code) or dismiss a
+    recommendation."""
+    applied = await apps.decide(gw, user, slug, analysis_id, body.key, body.verdict, body.insert)
+    return Data(data=applied)
+
+
+@router.post("/apps/{slug}/analyses/{analysis_id}/notebook", status_code=201)
+async def open_in_notebook(
+    slug: str, analysis_id: str, user: ApiUser, gw: GatewayDep
+) -> Data[NotebookOpenedView]:
+    """A new notebook session on the same dataset with the analysis's exact program."""
+    created = await apps.open_in_notebook(gw, user, slug, analysis_id)
+    return Data(data=NotebookOpenedView(sessionId=created.id, url=f"/notebook/{created.id}"))

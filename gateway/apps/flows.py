@@ -1,0 +1,221 @@
+"""Orchestration of the apps domain over the apps service and the notebook sessions the
+gateway owns (an app works on a session's dataset; "Open in notebook" makes a session)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from ascent.apps.v1 import apps_service_pb2 as pb
+from sqlalchemy.orm import Session
+
+from gateway.accounts.views import UserInfo
+from gateway.apps.views import AnalysisView, AppliedView, AppView
+from gateway.context import Gateway
+from gateway.models import NotebookSession
+from gateway.notebook import flows as notebook
+from services.common.db import utcnow
+from services.common.errors import AscentError
+
+SECTION_VIEWS = {
+    "overview": "Overview",
+    "problems": "Problems",
+    "columns": "Columns",
+    "missing": "Missing values",
+    "correlations": "Correlations",
+    "scatter": "Scatter",
+    "anomalies": "Anomalies",
+    "quality": "Data quality",
+}
+
+
+async def list_apps(gw: Gateway, user: UserInfo) -> list[AppView]:
+    response = await gw.clients.apps_call(
+        "ListApps", pb.ListAppsResponse, pb.ListAppsRequest(learner_id=user.id)
+    )
+    return [AppView.of(app) for app in response.apps]
+
+
+async def app_info(gw: Gateway, user: UserInfo, slug: str) -> AppView:
+    for app in await list_apps(gw, user):
+        if app.slug == slug:
+            return app
+    raise AscentError("not_found", f"There is no app {slug!r}.")
+
+
+async def sessions_with_data(gw: Gateway, user: UserInfo) -> list[NotebookSession]:
+    return [s for s in await notebook.list_sessions(gw, user) if s.dataset_sha256]
+
+
+async def pick_session(
+    gw: Gateway, user: UserInfo, session_id: str
+) -> tuple[NotebookSession | None, list[NotebookSession]]:
+    """The asked session (owned), else the newest one with a dataset; and all with data."""
+    choices = await sessions_with_data(gw, user)
+    if session_id:
+        return await notebook.get_session(gw, user, session_id), choices
+    return (choices[0] if choices else None), choices
+
+
+def _request(
+    user: UserInfo, slug: str, session: NotebookSession, options: dict[str, Any]
+) -> pb.StartAnalysisRequest:
+    if not session.dataset_sha256:
+        raise AscentError(
+            "unprocessable", "This session has no dataset yet: upload a CSV in the notebook first."
+        )
+    return pb.StartAnalysisRequest(
+        app_slug=slug,
+        owner_id=user.id,
+        session_id=session.id,
+        dataset_sha256=session.dataset_sha256,
+        dataset_name=session.dataset_filename or "",
+        target=session.dataset_target or "",
+        options_json=json.dumps(options),
+    )
+
+
+async def stream(
+    gw: Gateway, user: UserInfo, slug: str, session_id: str, options: dict[str, Any]
+) -> AsyncIterator[pb.AnalysisEvent]:
+    session = await notebook.get_session(gw, user, session_id)
+    request = _request(user, slug, session, options)
+    async for event in gw.clients.apps_stream(request):
+        yield event
+
+
+async def run(
+    gw: Gateway, user: UserInfo, slug: str, session_id: str, options: dict[str, Any]
+) -> AnalysisView:
+    """An analysis to its end (the API's non-streaming form)."""
+    async for event in stream(gw, user, slug, session_id, options):
+        if event.WhichOneof("item") == "result":
+            return AnalysisView.of(event.result)
+    raise AscentError("unavailable", "The apps service ended the analysis without a result.")
+
+
+async def program(
+    gw: Gateway, user: UserInfo, slug: str, session_id: str, options: dict[str, Any]
+) -> str:
+    session = await notebook.get_session(gw, user, session_id)
+    response = await gw.clients.apps_call(
+        "GetProgram", pb.GetProgramResponse, _request(user, slug, session, options)
+    )
+    return str(response.code)
+
+
+async def latest(gw: Gateway, user: UserInfo, slug: str, session_id: str) -> AnalysisView | None:
+    response = await gw.clients.apps_call(
+        "GetAnalysis",
+        pb.GetAnalysisResponse,
+        pb.GetAnalysisRequest(owner_id=user.id, app_slug=slug, session_id=session_id),
+    )
+    return AnalysisView.of(response.analysis) if response.found else None
+
+
+async def get(gw: Gateway, user: UserInfo, slug: str, analysis_id: str) -> AnalysisView:
+    response = await gw.clients.apps_call(
+        "GetAnalysis",
+        pb.GetAnalysisResponse,
+        pb.GetAnalysisRequest(owner_id=user.id, analysis_id=analysis_id),
+    )
+    if not response.found or response.analysis.app_slug != slug:
+        raise AscentError("not_found", "There is no such analysis.")
+    return AnalysisView.of(response.analysis)
+
+
+async def cancel(gw: Gateway, user: UserInfo, analysis_id: str) -> bool:
+    response = await gw.clients.apps_call(
+        "CancelAnalysis",
+        pb.CancelAnalysisResponse,
+        pb.CancelAnalysisRequest(analysis_id=analysis_id, owner_id=user.id),
+    )
+    return bool(response.found)
+
+
+async def record_view(
+    gw: Gateway, user: UserInfo, analysis_id: str, view: str, seconds: float
+) -> None:
+    await gw.clients.apps_call(
+        "RecordView",
+        pb.RecordViewResponse,
+        pb.RecordViewRequest(analysis_id=analysis_id, owner_id=user.id, view=view, seconds=seconds),
+    )
+
+
+def insert_after_read(code: str, snippet: str) -> str:
+    """The notebook code with `snippet` after its first `read_csv(` line (where the data
+    frame exists), else at the end."""
+    lines = code.split("\n")
+    for index, line in enumerate(lines):
+        if "read_csv(" in line:
+            indent = line[: len(line) - len(line.lstrip())]
+            block = [f"{indent}# Applied from the Data Explorer"]
+            block += [f"{indent}{part}" for part in snippet.split("\n")]
+            return "\n".join([*lines[: index + 1], *block, *lines[index + 1 :]])
+    return code.rstrip("\n") + "\n\n# Applied from the Data Explorer\n" + snippet + "\n"
+
+
+async def decide(
+    gw: Gateway,
+    user: UserInfo,
+    slug: str,
+    analysis_id: str,
+    key: str,
+    verdict: str,
+    insert: bool,
+) -> AppliedView:
+    analysis = await get(gw, user, slug, analysis_id)
+    response = await gw.clients.apps_call(
+        "ApplySuggestion",
+        pb.ApplySuggestionResponse,
+        pb.ApplySuggestionRequest(
+            analysis_id=analysis_id, owner_id=user.id, suggestion_key=key, verdict=verdict
+        ),
+    )
+    inserted = False
+    if insert and verdict == "applied" and response.code:
+        current = await notebook.get_session(gw, user, analysis.sessionId)
+        await notebook.save_code(
+            gw, user, analysis.sessionId, insert_after_read(current.code, response.code)
+        )
+        inserted = True
+    return AppliedView(
+        verdict=verdict,
+        code=response.code,
+        inserted=inserted,
+        notebookUrl=f"/notebook/{analysis.sessionId}",
+    )
+
+
+async def open_in_notebook(
+    gw: Gateway, user: UserInfo, slug: str, analysis_id: str
+) -> NotebookSession:
+    """A new notebook session on the same dataset whose code is the analysis's program
+    (the learner's own notebook code is left as it is)."""
+    analysis = await get(gw, user, slug, analysis_id)
+    source = await notebook.get_session(gw, user, analysis.sessionId)
+    app = await app_info(gw, user, slug)
+    created = await notebook.create_session(
+        gw, user, f"{app.title} · {source.dataset_filename or 'dataset'}"
+    )
+
+    def fill(session: Session) -> NotebookSession:
+        target = session.get(NotebookSession, created.id)
+        assert target is not None
+        target.code = analysis.code
+        target.dataset_sha256 = source.dataset_sha256
+        target.dataset_filename = source.dataset_filename
+        target.dataset_rows = source.dataset_rows
+        target.dataset_columns = source.dataset_columns
+        target.dataset_target = source.dataset_target
+        target.updated_at = utcnow()
+        return target
+
+    return await gw.work(fill)
+
+
+def section_data(section: pb.Section) -> dict[str, Any]:
+    data = json.loads(section.data_json) if section.data_json else {}
+    return data if isinstance(data, dict) else {}

@@ -1,0 +1,146 @@
+"""App pages: the catalog (`/apps`) and each app (`/apps/<slug>`) on a notebook session's
+dataset. The page shows the stored latest analysis; a new one streams (`run/stream`, SSE:
+`started`, `progress`, `section` (rendered HTML), then `result` or `failed`)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from gateway.apps import flows as apps
+from gateway.apps.views import AnalysisView, SectionView
+from gateway.context import GatewayDep
+from gateway.deps import PageUser
+from gateway.live import event_stream, sse
+from gateway.rendering import redirect, render, render_html
+from services.common.errors import AscentError
+
+router = APIRouter(include_in_schema=False)
+PAGE = "app_page.html"
+
+
+@router.get("/apps")
+async def apps_page(request: Request, user: PageUser, gw: GatewayDep) -> Response:
+    context = {"user": user, "active": "apps", "apps": await apps.list_apps(gw, user)}
+    return render(request, "apps.html", context)
+
+
+async def _context(
+    request: Request, user: Any, gw: GatewayDep, slug: str, session_id: str
+) -> dict[str, Any]:
+    app = await apps.app_info(gw, user, slug)
+    if not app.available:
+        raise AscentError("not_found", f"{app.title} is not built yet.")
+    session, choices = await apps.pick_session(gw, user, session_id)
+    analysis = (
+        await apps.latest(gw, user, slug, session.id)
+        if session is not None and app.unlocked
+        else None
+    )
+    program = ""
+    if session is not None and session.dataset_sha256 and app.unlocked and analysis is None:
+        # Shown before the first analysis too: the learner can read what will run.
+        program = await apps.program(gw, user, slug, session.id, {})
+    return {
+        "program": program,
+        "user": user,
+        "active": "apps",
+        "app": app,
+        "session": session,
+        "choices": choices,
+        "analysis": analysis,
+        "views": apps.SECTION_VIEWS,
+    }
+
+
+@router.get("/apps/{slug}")
+async def app_page(
+    request: Request, slug: str, user: PageUser, gw: GatewayDep, session: str = ""
+) -> Response:
+    context = await _context(request, user, gw, slug, session)
+    return render(request, PAGE, context, block="results")
+
+
+def _section_html(slug: str, analysis_id: str, section: SectionView) -> str:
+    context = {"section": section, "slug": slug, "analysis_id": analysis_id, "running": True}
+    return render_html("_explorer_fragments.html", context, ["one_section"])
+
+
+@router.post("/apps/{slug}/run/stream")
+async def app_run_stream(
+    request: Request,
+    slug: str,
+    session_id: Annotated[str, Form()],
+    user: PageUser,
+    gw: GatewayDep,
+    sample_rows: Annotated[int | None, Form()] = None,
+) -> Response:
+    options: dict[str, Any] = {} if sample_rows is None else {"sample_rows": sample_rows}
+    context = await _context(request, user, gw, slug, session_id)
+    base = {**context, "request": request, "csrf": getattr(request.state, "csrf", "")}
+    events = apps.stream(gw, user, slug, session_id, options)
+
+    async def body() -> AsyncIterator[str]:
+        analysis_id = ""
+        try:
+            async for event in events:
+                kind = event.WhichOneof("item")
+                if kind == "started":
+                    analysis_id = event.started.analysis_id
+                    yield sse(
+                        "started",
+                        {
+                            "analysisId": analysis_id,
+                            "code": event.started.code,
+                            "cancelUrl": f"/apps/{slug}/analyses/{analysis_id}/cancel",
+                        },
+                    )
+                elif kind == "progress":
+                    p = event.progress
+                    yield sse("progress", {"done": p.done, "total": p.total, "label": p.label})
+                elif kind == "section":
+                    section = SectionView.of(event.section)
+                    yield sse("section", _section_html(slug, analysis_id, section))
+                elif kind == "result":
+                    context = {**base, "analysis": AnalysisView.of(event.result)}
+                    yield sse("result", render_html(PAGE, context, ["results"]))
+        except AscentError as err:
+            context = {**base, "status": err.http_status, "code": err.code, "message": err.message}
+            yield sse("failed", render_html("error.html", context, ["error"]))
+
+    return event_stream(body())
+
+
+@router.post("/apps/{slug}/analyses/{analysis_id}/cancel")
+async def app_cancel(
+    request: Request, slug: str, analysis_id: str, user: PageUser, gw: GatewayDep
+) -> Response:
+    found = await apps.cancel(gw, user, analysis_id)
+    return Response(status_code=204, headers={"X-Ascent-Stopped": str(int(found))})
+
+
+@router.post("/apps/{slug}/analyses/{analysis_id}/notebook")
+async def app_open_in_notebook(
+    request: Request, slug: str, analysis_id: str, user: PageUser, gw: GatewayDep
+) -> Response:
+    created = await apps.open_in_notebook(gw, user, slug, analysis_id)
+    return redirect(request, f"/notebook/{created.id}")
+
+
+@router.post("/apps/{slug}/analyses/{analysis_id}/suggestions")
+async def app_decide(
+    request: Request,
+    slug: str,
+    analysis_id: str,
+    key: Annotated[str, Form()],
+    verdict: Annotated[str, Form()],
+    user: PageUser,
+    gw: GatewayDep,
+    insert: Annotated[bool, Form()] = False,
+) -> Response:
+    applied = await apps.decide(gw, user, slug, analysis_id, key, verdict, insert)
+    context = {"user": user, "applied": applied, "key": key}
+    return HTMLResponse(render_html("_explorer_fragments.html", context, ["decision"]))

@@ -1,0 +1,112 @@
+from ascent.events.v1 import meta_pb2 as _meta_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class AnalysisStarted(_message.Message):
+    __slots__ = ("meta", "analysis_id", "app_slug", "owner_id", "session_id", "dataset_sha256", "run_id")
+    META_FIELD_NUMBER: _ClassVar[int]
+    ANALYSIS_ID_FIELD_NUMBER: _ClassVar[int]
+    APP_SLUG_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    analysis_id: str
+    app_slug: str
+    owner_id: str
+    session_id: str
+    dataset_sha256: str
+    run_id: str
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., analysis_id: _Optional[str] = ..., app_slug: _Optional[str] = ..., owner_id: _Optional[str] = ..., session_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., run_id: _Optional[str] = ...) -> None: ...
+
+class AnalysisCompleted(_message.Message):
+    __slots__ = ("meta", "analysis_id", "app_slug", "owner_id", "session_id", "dataset_sha256", "run_id", "status", "duration_ms", "sections", "quality_score", "neighbourhood", "recommendations")
+    META_FIELD_NUMBER: _ClassVar[int]
+    ANALYSIS_ID_FIELD_NUMBER: _ClassVar[int]
+    APP_SLUG_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    DURATION_MS_FIELD_NUMBER: _ClassVar[int]
+    SECTIONS_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_SCORE_FIELD_NUMBER: _ClassVar[int]
+    NEIGHBOURHOOD_FIELD_NUMBER: _ClassVar[int]
+    RECOMMENDATIONS_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    analysis_id: str
+    app_slug: str
+    owner_id: str
+    session_id: str
+    dataset_sha256: str
+    run_id: str
+    status: str
+    duration_ms: int
+    sections: _containers.RepeatedScalarFieldContainer[str]
+    quality_score: float
+    neighbourhood: str
+    recommendations: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., analysis_id: _Optional[str] = ..., app_slug: _Optional[str] = ..., owner_id: _Optional[str] = ..., session_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., run_id: _Optional[str] = ..., status: _Optional[str] = ..., duration_ms: _Optional[int] = ..., sections: _Optional[_Iterable[str]] = ..., quality_score: _Optional[float] = ..., neighbourhood: _Optional[str] = ..., recommendations: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class SuggestionApplied(_message.Message):
+    __slots__ = ("meta", "analysis_id", "app_slug", "owner_id", "session_id", "suggestion_key", "verdict", "neighbourhood")
+    META_FIELD_NUMBER: _ClassVar[int]
+    ANALYSIS_ID_FIELD_NUMBER: _ClassVar[int]
+    APP_SLUG_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    SUGGESTION_KEY_FIELD_NUMBER: _ClassVar[int]
+    VERDICT_FIELD_NUMBER: _ClassVar[int]
+    NEIGHBOURHOOD_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    analysis_id: str
+    app_slug: str
+    owner_id: str
+    session_id: str
+    suggestion_key: str
+    verdict: str
+    neighbourhood: str
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., analysis_id: _Optional[str] = ..., app_slug: _Optional[str] = ..., owner_id: _Optional[str] = ..., session_id: _Optional[str] = ..., suggestion_key: _Optional[str] = ..., verdict: _Optional[str] = ..., neighbourhood: _Optional[str] = ...) -> None: ...
+
+class ViewRecorded(_message.Message):
+    __slots__ = ("meta", "analysis_id", "app_slug", "owner_id", "view", "seconds")
+    META_FIELD_NUMBER: _ClassVar[int]
+    ANALYSIS_ID_FIELD_NUMBER: _ClassVar[int]
+    APP_SLUG_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    VIEW_FIELD_NUMBER: _ClassVar[int]
+    SECONDS_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    analysis_id: str
+    app_slug: str
+    owner_id: str
+    view: str
+    seconds: float
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., analysis_id: _Optional[str] = ..., app_slug: _Optional[str] = ..., owner_id: _Optional[str] = ..., view: _Optional[str] = ..., seconds: _Optional[float] = ...) -> None: ...
+
+class SuggestionEvaluated(_message.Message):
+    __slots__ = ("meta", "analysis_id", "app_slug", "owner_id", "suggestion_key", "neighbourhood", "run_id", "improved")
+    META_FIELD_NUMBER: _ClassVar[int]
+    ANALYSIS_ID_FIELD_NUMBER: _ClassVar[int]
+    APP_SLUG_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    SUGGESTION_KEY_FIELD_NUMBER: _ClassVar[int]
+    NEIGHBOURHOOD_FIELD_NUMBER: _ClassVar[int]
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    IMPROVED_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    analysis_id: str
+    app_slug: str
+    owner_id: str
+    suggestion_key: str
+    neighbourhood: str
+    run_id: str
+    improved: bool
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., analysis_id: _Optional[str] = ..., app_slug: _Optional[str] = ..., owner_id: _Optional[str] = ..., suggestion_key: _Optional[str] = ..., neighbourhood: _Optional[str] = ..., run_id: _Optional[str] = ..., improved: _Optional[bool] = ...) -> None: ...

@@ -1,0 +1,3 @@
+from services.apps.main import main
+
+main()

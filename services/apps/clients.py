@@ -1,0 +1,62 @@
+"""gRPC clients of the apps service: execution (its programs run there) and progress (the
+learner's passes, for unlock rules)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import grpc
+from ascent.execution.v1 import execution_service_pb2 as execution_pb
+from ascent.execution.v1 import execution_service_pb2_grpc as execution_grpc
+from ascent.progress.v1 import progress_service_pb2 as progress_pb
+from ascent.progress.v1 import progress_service_pb2_grpc as progress_grpc
+
+from services.common.errors import from_grpc
+
+
+class ExecutionClient:
+    def __init__(self, addr: str, timeout: float, rpc_timeout: float) -> None:
+        self.timeout = timeout
+        self.rpc_timeout = rpc_timeout
+        self.channel = grpc.aio.insecure_channel(addr)
+        self.stub = execution_grpc.ExecutionServiceStub(self.channel)
+
+    async def execute(
+        self, request: execution_pb.ExecuteRequest
+    ) -> AsyncIterator[execution_pb.ExecuteResponse]:
+        try:
+            async for item in self.stub.Execute(request, timeout=self.timeout):
+                yield item
+        except grpc.aio.AioRpcError as err:
+            raise from_grpc(err, "execution") from None
+
+    async def cancel(self, run_id: str) -> bool:
+        try:
+            response = await self.stub.Cancel(
+                execution_pb.CancelRequest(run_id=run_id), timeout=self.rpc_timeout
+            )
+        except grpc.aio.AioRpcError as err:
+            raise from_grpc(err, "execution") from None
+        return bool(response.found)
+
+    async def close(self) -> None:
+        await self.channel.close(None)
+
+
+class ProgressClient:
+    def __init__(self, addr: str, timeout: float) -> None:
+        self.timeout = timeout
+        self.channel = grpc.aio.insecure_channel(addr)
+        self.stub = progress_grpc.ProgressServiceStub(self.channel)
+
+    async def challenges_passed(self, learner_id: str) -> int:
+        try:
+            response = await self.stub.GetProgress(
+                progress_pb.GetProgressRequest(learner_id=learner_id), timeout=self.timeout
+            )
+        except grpc.aio.AioRpcError as err:
+            raise from_grpc(err, "progress") from None
+        return int(response.challenges_passed)
+
+    async def close(self) -> None:
+        await self.channel.close(None)

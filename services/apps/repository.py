@@ -1,0 +1,123 @@
+"""Every query of the apps service."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.apps.models import (
+    Analysis,
+    AnalysisSection,
+    AppliedSuggestion,
+    RecommendationOutcome,
+    SessionScore,
+    ViewTime,
+)
+
+
+class AppsRepository:
+    """Every query of the apps service, on one session (the unit of work the adapter opened)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: Analysis | AnalysisSection | AppliedSuggestion) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def analysis(self, analysis_id: str) -> Analysis | None:
+        return self.session.get(Analysis, analysis_id)
+
+    def latest(self, owner_id: str, app_slug: str, session_id: str) -> Analysis | None:
+        """The owner's newest finished analysis of an app on a session (a running one is
+        shown by its stream, a failed one by its message, so both count)."""
+        return self.session.scalars(
+            select(Analysis)
+            .where(
+                Analysis.owner_id == owner_id,
+                Analysis.app_slug == app_slug,
+                Analysis.session_id == session_id,
+            )
+            .order_by(Analysis.created_at.desc())
+            .limit(1)
+        ).first()
+
+    def running(self) -> list[Analysis]:
+        return list(self.session.scalars(select(Analysis).where(Analysis.status == "running")))
+
+    def sections(self, analysis_id: str) -> list[AnalysisSection]:
+        return list(
+            self.session.scalars(
+                select(AnalysisSection)
+                .where(AnalysisSection.analysis_id == analysis_id)
+                .order_by(AnalysisSection.position)
+            )
+        )
+
+    def outcome(self, neighbourhood: str, kind: str) -> RecommendationOutcome:
+        row = self.session.get(RecommendationOutcome, (neighbourhood, kind))
+        if row is None:
+            row = RecommendationOutcome(
+                neighbourhood=neighbourhood,
+                kind=kind,
+                shown=0,
+                applied=0,
+                dismissed=0,
+                improved=0,
+                not_improved=0,
+            )
+            self.session.add(row)
+            self.session.flush()
+        return row
+
+    def outcomes(self, neighbourhood: str) -> dict[str, RecommendationOutcome]:
+        rows = self.session.scalars(
+            select(RecommendationOutcome).where(
+                RecommendationOutcome.neighbourhood == neighbourhood
+            )
+        )
+        return {row.kind: row for row in rows}
+
+    def applied(self, analysis_id: str, key: str) -> AppliedSuggestion | None:
+        return self.session.get(AppliedSuggestion, (analysis_id, key))
+
+    def waiting_suggestions(self, session_id: str) -> list[AppliedSuggestion]:
+        return list(
+            self.session.scalars(
+                select(AppliedSuggestion).where(
+                    AppliedSuggestion.session_id == session_id,
+                    AppliedSuggestion.evaluated_run_id == "",
+                )
+            )
+        )
+
+    def session_score(self, session_id: str) -> SessionScore | None:
+        return self.session.get(SessionScore, session_id)
+
+    def set_session_score(self, session_id: str, score: float, run_id: str) -> None:
+        row = self.session.get(SessionScore, session_id)
+        if row is None:
+            self.session.add(SessionScore(session_id=session_id, score=score, run_id=run_id))
+        else:
+            row.score, row.run_id = score, run_id
+        self.session.flush()
+
+    def add_view_time(self, app_slug: str, neighbourhood: str, view: str, seconds: float) -> None:
+        row = self.session.get(ViewTime, (app_slug, neighbourhood, view))
+        if row is None:
+            row = ViewTime(
+                app_slug=app_slug, neighbourhood=neighbourhood, view=view, opens=0, seconds=0.0
+            )
+            self.session.add(row)
+        row.opens += 1
+        row.seconds += seconds
+        self.session.flush()
+
+    def view_times(self, app_slug: str, neighbourhood: str) -> list[ViewTime]:
+        return list(
+            self.session.scalars(
+                select(ViewTime).where(
+                    ViewTime.app_slug == app_slug, ViewTime.neighbourhood == neighbourhood
+                )
+            )
+        )

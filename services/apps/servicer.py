@@ -1,0 +1,163 @@
+"""gRPC adapter of the apps service (services.common.rpc maps errors to statuses)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+import grpc
+from ascent.apps.v1 import apps_service_pb2 as pb
+from ascent.apps.v1 import apps_service_pb2_grpc as pb_grpc
+
+from services.apps import service
+from services.apps.catalog import AppSpec, find
+from services.apps.clients import ProgressClient
+from services.apps.flows import AnalysisRunner
+from services.apps.programs import PROGRAMS, ProgramRequest, build_program, parse_options
+from services.common.db import Database
+from services.common.errors import AscentError
+from services.common.outbox import OutboxRelay
+
+log = logging.getLogger(__name__)
+
+
+class AppsServicer(pb_grpc.AppsServiceServicer):
+    def __init__(
+        self,
+        db: Database,
+        catalog: tuple[AppSpec, ...],
+        runner: AnalysisRunner,
+        progress: ProgressClient,
+        relay: OutboxRelay | None,
+        sample_rows: int,
+    ) -> None:
+        self.db = db
+        self.catalog = catalog
+        self.runner = runner
+        self.progress = progress
+        self.relay = relay
+        self.sample_rows = sample_rows
+
+    async def _passed(self, learner_id: str) -> int | None:
+        """The learner's passed challenges; None when progress cannot say (then only open
+        apps are open: a locked app stays locked rather than opening by accident)."""
+        if all(app.unlock.open for app in self.catalog) or not learner_id:
+            return 0
+        try:
+            return await self.progress.challenges_passed(learner_id)
+        except AscentError:
+            log.warning("progress unavailable: only open apps are unlocked")
+            return None
+
+    def _info(self, app: AppSpec, passed: int | None) -> pb.AppInfo:
+        unlocked = app.unlock.open or (passed is not None and app.unlock.allows(passed))
+        return pb.AppInfo(
+            slug=app.slug,
+            title=app.title,
+            concept=app.concept,
+            summary=app.summary,
+            unlocked=unlocked,
+            unlock_text=app.unlock.text(),
+            available=app.available and app.slug in PROGRAMS,
+        )
+
+    async def ListApps(
+        self,
+        request: pb.ListAppsRequest,
+        context: grpc.aio.ServicerContext[pb.ListAppsRequest, pb.ListAppsResponse],
+    ) -> pb.ListAppsResponse:
+        passed = await self._passed(request.learner_id)
+        return pb.ListAppsResponse(apps=[self._info(app, passed) for app in self.catalog])
+
+    def _program(self, request: pb.StartAnalysisRequest) -> str:
+        return build_program(
+            request.app_slug,
+            ProgramRequest(
+                target=request.target,
+                options=parse_options(request.options_json),
+                sample_rows=self.sample_rows,
+            ),
+        )
+
+    async def GetProgram(
+        self,
+        request: pb.StartAnalysisRequest,
+        context: grpc.aio.ServicerContext[pb.StartAnalysisRequest, pb.GetProgramResponse],
+    ) -> pb.GetProgramResponse:
+        find(self.catalog, request.app_slug)
+        return pb.GetProgramResponse(
+            code=self._program(request), options_json=request.options_json or "{}"
+        )
+
+    async def StartAnalysis(
+        self,
+        request: pb.StartAnalysisRequest,
+        context: grpc.aio.ServicerContext[pb.StartAnalysisRequest, pb.AnalysisEvent],
+    ) -> AsyncIterator[pb.AnalysisEvent]:
+        app = find(self.catalog, request.app_slug)
+        if not request.owner_id or not request.session_id:
+            raise AscentError("invalid_argument", "An analysis needs its owner and session.")
+        info = self._info(app, await self._passed(request.owner_id))
+        if not info.available:
+            raise AscentError("unprocessable", f"{app.title} is not available yet.")
+        if not info.unlocked:
+            raise AscentError("forbidden", f"{app.title} is locked: {info.unlock_text}.")
+        if not request.dataset_sha256:
+            raise AscentError(
+                "unprocessable",
+                "This session has no dataset yet: upload a CSV in the notebook first.",
+            )
+        live = await self.runner.start(request, self._program(request), app.title)
+        # Leaving (the caller cancels this stream) stops the listening only.
+        async for event in live.events():
+            yield event
+
+    async def CancelAnalysis(
+        self,
+        request: pb.CancelAnalysisRequest,
+        context: grpc.aio.ServicerContext[pb.CancelAnalysisRequest, pb.CancelAnalysisResponse],
+    ) -> pb.CancelAnalysisResponse:
+        found = await self.runner.cancel(request.analysis_id, request.owner_id)
+        return pb.CancelAnalysisResponse(found=found)
+
+    async def GetAnalysis(
+        self,
+        request: pb.GetAnalysisRequest,
+        context: grpc.aio.ServicerContext[pb.GetAnalysisRequest, pb.GetAnalysisResponse],
+    ) -> pb.GetAnalysisResponse:
+        return await asyncio.to_thread(self._get, request)
+
+    def _get(self, request: pb.GetAnalysisRequest) -> pb.GetAnalysisResponse:
+        with self.db.session() as session:
+            return service.get(session, request)
+
+    async def RecordView(
+        self,
+        request: pb.RecordViewRequest,
+        context: grpc.aio.ServicerContext[pb.RecordViewRequest, pb.RecordViewResponse],
+    ) -> pb.RecordViewResponse:
+        await asyncio.to_thread(self._record_view, request)
+        self._wake()
+        return pb.RecordViewResponse()
+
+    def _record_view(self, request: pb.RecordViewRequest) -> None:
+        with self.db.session() as session:
+            service.record_view(session, request)
+
+    async def ApplySuggestion(
+        self,
+        request: pb.ApplySuggestionRequest,
+        context: grpc.aio.ServicerContext[pb.ApplySuggestionRequest, pb.ApplySuggestionResponse],
+    ) -> pb.ApplySuggestionResponse:
+        code = await asyncio.to_thread(self._apply, request)
+        self._wake()
+        return pb.ApplySuggestionResponse(code=code)
+
+    def _apply(self, request: pb.ApplySuggestionRequest) -> str:
+        with self.db.session() as session:
+            return service.apply_suggestion(session, request)
+
+    def _wake(self) -> None:
+        if self.relay is not None:
+            self.relay.wake()

@@ -1,0 +1,276 @@
+// The guided apps' pages (/apps/<slug>): a streamed analysis with its progress bar and Stop,
+// sections rendered by the server as they come, their charts (Chart.js), and how long each
+// view is looked at (sent to the apps service: which views help is part of what it learns).
+import htmx from "htmx.org";
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  PointElement,
+  ScatterController,
+  Tooltip,
+} from "chart.js";
+import { parseEvents } from "./notebook.js";
+import { csrfToken } from "./util.js";
+
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, PointElement, ScatterController, Tooltip, Legend);
+const PALETTE = ["#06b6d4", "#f59e0b", "#a78bfa", "#34d399", "#f87171", "#60a5fa", "#f472b6", "#facc15"];
+
+function histogram(canvas, data) {
+  const labels = data.counts.map((_, i) => Number(data.edges[i]).toPrecision(3));
+  return new Chart(canvas, {
+    type: "bar",
+    data: { labels, datasets: [{ label: data.name, data: data.counts, backgroundColor: "rgba(6, 182, 212, 0.55)", borderColor: "#06b6d4", borderWidth: 1 }] },
+    options: {
+      responsive: true, maintainAspectRatio: false, animation: false,
+      plugins: { legend: { display: false } },
+      scales: { x: { ticks: { maxTicksLimit: 5, font: { size: 9 } } }, y: { beginAtZero: true, ticks: { precision: 0, maxTicksLimit: 4 } } },
+    },
+  });
+}
+
+function targetBars(canvas, items) {
+  return new Chart(canvas, {
+    type: "bar",
+    data: {
+      labels: items.map((i) => i.name),
+      datasets: [{ label: "association with the target", data: items.map((i) => i.value), backgroundColor: "rgba(6, 182, 212, 0.55)", borderColor: "#06b6d4", borderWidth: 1 }],
+    },
+    options: {
+      indexAxis: "y", responsive: true, maintainAspectRatio: false, animation: false,
+      plugins: { legend: { display: false }, tooltip: { callbacks: { label: (ctx) => `${items[ctx.dataIndex].measure} ${Number(ctx.raw).toFixed(3)}` } } },
+      scales: { x: { min: -1, max: 1 } },
+    },
+  });
+}
+
+function scatter(canvas, data) {
+  const section = canvas.closest("section");
+  const xs = section.querySelector("[data-scatter-x]");
+  const ys = section.querySelector("[data-scatter-y]");
+  const datasets = () => {
+    const x = data.values[xs.value];
+    const y = data.values[ys.value];
+    const groups = new Map();
+    x.forEach((value, i) => {
+      if (value === null || y[i] === null) return;
+      const label = data.labels.length ? data.labels[i] : "rows";
+      if (!groups.has(label)) groups.set(label, []);
+      groups.get(label).push({ x: value, y: y[i] });
+    });
+    return [...groups.entries()].slice(0, PALETTE.length).map(([label, points], i) => ({
+      label, data: points, backgroundColor: PALETTE[i % PALETTE.length], pointRadius: 2.5,
+    }));
+  };
+  const chart = new Chart(canvas, {
+    type: "scatter",
+    data: { datasets: datasets() },
+    options: {
+      responsive: true, maintainAspectRatio: false, animation: false,
+      plugins: { legend: { display: data.labels.length > 0 } },
+      scales: { x: { title: { display: true, text: xs.value } }, y: { title: { display: true, text: ys.value } } },
+    },
+  });
+  const redraw = () => {
+    chart.data.datasets = datasets();
+    chart.options.scales.x.title.text = xs.value;
+    chart.options.scales.y.title.text = ys.value;
+    chart.update();
+  };
+  xs.addEventListener("change", redraw);
+  ys.addEventListener("change", redraw);
+  return chart;
+}
+
+function missingMatrix(canvas, data) {
+  // A heatmap of booleans: rows down, columns across (plain canvas; no chart type needed).
+  const ratio = window.devicePixelRatio || 1;
+  const width = canvas.clientWidth || 600;
+  const height = canvas.clientHeight || 220;
+  canvas.width = width * ratio;
+  canvas.height = height * ratio;
+  const ctx = canvas.getContext("2d");
+  ctx.scale(ratio, ratio);
+  const cols = data.columns.length;
+  const rows = data.cells.length;
+  const cw = width / Math.max(cols, 1);
+  const rh = height / Math.max(rows, 1);
+  ctx.fillStyle = "#19212c";
+  ctx.fillRect(0, 0, width, height);
+  ctx.fillStyle = "#f59e0b";
+  data.cells.forEach((row, r) => {
+    for (let c = 0; c < row.length; c++) if (row[c] === "1") ctx.fillRect(c * cw, r * rh, Math.max(cw - 1, 1), Math.max(rh, 1));
+  });
+  canvas.title = `Missing cells per column: ${data.columns.join(", ")}`;
+}
+
+const DRAW = { histogram, target: targetBars, scatter, missing: missingMatrix };
+
+export function initAppCharts(root = document) {
+  for (const canvas of root.querySelectorAll("canvas[data-chart]")) {
+    if (canvas.dataset.drawn) continue;
+    const draw = DRAW[canvas.dataset.chart];
+    if (!draw) continue;
+    canvas.dataset.drawn = "1";
+    draw(canvas, JSON.parse(canvas.dataset.chartData));
+  }
+  // Widths and colour strengths come as data attributes (no inline styles: CSP-friendly).
+  for (const bar of root.querySelectorAll(".top-values .bar[data-w]")) bar.style.setProperty("--w", `${bar.dataset.w}%`);
+  for (const cell of root.querySelectorAll(".matrix td[data-v]")) {
+    const v = Number(cell.dataset.v);
+    cell.style.setProperty("--a", String(Math.min(Math.abs(v), 1)));
+    cell.style.setProperty("--cell", v < 0 ? "#f87171" : "#06b6d4");
+  }
+  htmx.process(root);
+}
+
+// -- view times -------------------------------------------------------------------------------
+// Seconds each section is at least half visible while the tab is in front, sent when the
+// page is hidden or left (and every 30 s): which views learners use is evidence.
+const seen = new Map();
+let observer = null;
+
+function flushViews() {
+  const summary = document.querySelector("[data-views-url]");
+  if (!summary) return;
+  const now = performance.now();
+  const front = document.visibilityState === "visible";
+  for (const [view, entry] of seen) {
+    if (entry.since !== null) entry.total += now - entry.since;
+    // Time counts again when the tab comes back while the section is still on screen.
+    entry.since = entry.visible && front ? now : null;
+    const seconds = entry.total / 1000;
+    if (seconds >= 1) {
+      entry.total = 0;
+      fetch(summary.dataset.viewsUrl, {
+        method: "POST",
+        keepalive: true,
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
+        body: JSON.stringify({ view, seconds: Math.min(seconds, 3600) }),
+      }).catch(() => {});
+    }
+  }
+}
+
+function watchViews(root) {
+  if (!("IntersectionObserver" in window)) return;
+  observer?.disconnect();
+  seen.clear();
+  observer = new IntersectionObserver((entries) => {
+    const now = performance.now();
+    for (const e of entries) {
+      const view = e.target.dataset.appView;
+      const entry = seen.get(view) || { total: 0, since: null, visible: false };
+      entry.visible = e.isIntersecting;
+      if (e.isIntersecting && entry.since === null && document.visibilityState === "visible") entry.since = now;
+      if (!e.isIntersecting && entry.since !== null) {
+        entry.total += now - entry.since;
+        entry.since = null;
+      }
+      seen.set(view, entry);
+    }
+  }, { threshold: 0.5 });
+  for (const section of root.querySelectorAll("[data-app-view]")) observer.observe(section);
+}
+
+// -- the streamed analysis ----------------------------------------------------------------
+async function runAnalysis(form) {
+  const page = form.closest("[data-app-page]");
+  const results = page.querySelector("[data-app-results]");
+  const start = form.querySelector("[data-app-start]");
+  const stop = form.querySelector("[data-app-stop]");
+  const state = form.querySelector("[data-app-state]");
+  const bar = page.querySelector("[data-app-progress]");
+  const progress = bar.querySelector("progress");
+  const label = bar.querySelector("[data-app-progress-label]");
+  flushViews();
+  start.disabled = true;
+  bar.hidden = false;
+  progress.value = 0;
+  label.textContent = "Starting…";
+  state.textContent = "";
+  const started = performance.now();
+  let cancelUrl = null;
+  stop.onclick = async () => {
+    if (!cancelUrl) return;
+    stop.disabled = true;
+    label.textContent = "Stopping…";
+    await fetch(cancelUrl, { method: "POST", headers: { "HX-Request": "true", "X-CSRF-Token": csrfToken() } }).catch(() => {});
+  };
+  const live = document.createElement("div");
+  live.className = "app-live";
+  try {
+    const response = await fetch(form.dataset.stream, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "HX-Request": "true", "X-CSRF-Token": csrfToken(), Accept: "text/event-stream" },
+    });
+    if (!response.ok || !response.body) {
+      results.innerHTML = await response.text();
+      return;
+    }
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    const emit = (event, data) => {
+      if (event === "started") {
+        const info = JSON.parse(data);
+        cancelUrl = info.cancelUrl;
+        stop.hidden = false;
+        stop.disabled = false;
+        results.innerHTML = "";
+        results.appendChild(live);
+      } else if (event === "progress") {
+        const p = JSON.parse(data);
+        if (p.total > 0) progress.value = p.done / p.total;
+        label.textContent = p.label;
+      } else if (event === "section") {
+        live.insertAdjacentHTML("beforeend", data);
+        initAppCharts(live);
+      } else if (event === "result") {
+        results.innerHTML = data;
+        initAppCharts(results);
+        watchViews(results);
+        const summary = results.querySelector("[data-analysis-status]");
+        progress.value = summary && summary.dataset.analysisStatus === "completed" ? 1 : progress.value;
+        label.textContent = summary ? summary.dataset.analysisStatus : "";
+      } else if (event === "failed") {
+        results.insertAdjacentHTML("afterbegin", data);
+        label.textContent = "failed";
+      }
+    };
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer = parseEvents(buffer + value, emit);
+    }
+  } catch {
+    results.insertAdjacentHTML("afterbegin", '<div class="alert alert-error" role="alert"><strong>The connection was lost. The analysis goes on: reload the page to see it.</strong></div>');
+  } finally {
+    start.disabled = false;
+    stop.hidden = true;
+    state.textContent = `${((performance.now() - started) / 1000).toFixed(1)} s`;
+  }
+}
+
+function initAppPage() {
+  const page = document.querySelector("[data-app-page]");
+  if (!page) return;
+  initAppCharts(page);
+  watchViews(page);
+  for (const select of page.querySelectorAll("[data-app-autosubmit]")) {
+    select.addEventListener("change", () => select.form.submit());
+  }
+  const form = page.querySelector("[data-app-run]");
+  form?.addEventListener("submit", (event) => {
+    event.preventDefault();
+    runAnalysis(form);
+  });
+  document.addEventListener("visibilitychange", flushViews);
+  window.addEventListener("pagehide", flushViews);
+  setInterval(flushViews, 30000);
+}
+
+document.addEventListener("DOMContentLoaded", initAppPage);
