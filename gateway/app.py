@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from itsdangerous import URLSafeTimedSerializer
 
-from gateway import errors, health
+from gateway import contract, errors, health
 from gateway.accounts import api as _accounts_api
 from gateway.accounts import pages as _accounts_pages
 from gateway.analytics import api as _analytics_api
@@ -150,6 +150,7 @@ def create_app(settings: Settings | None = None, common: CommonSettings | None =
     app.include_router(health.router)
     for router in PAGE_ROUTERS:
         app.include_router(router)
+    contract.document(app, settings.cookie_name)
     if settings.static_dir.is_dir():
         app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     else:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from gateway import contract
 from gateway.accounts import flows
-from gateway.accounts.views import Credentials, TokenView, UserView
+from gateway.accounts.views import Credentials, Registration, TokenView, UserView
 from gateway.context import GatewayDep
 from gateway.deps import ApiUser
 from gateway.views import Data, datetime_iso
@@ -17,13 +18,15 @@ me_router = APIRouter(tags=["progress"])
 
 
 @auth_router.post("/register", status_code=201)
-async def register(body: Credentials, gw: GatewayDep) -> Data[UserView]:
+@contract.raises(409)
+async def register(body: Registration, gw: GatewayDep) -> Data[UserView]:
     """Creates a learner account (instructors: see ASCENT_INSTRUCTOR_USERNAMES)."""
     user = await flows.register(gw, body.username, body.password)
     return Data(data=UserView.of(user))
 
 
 @auth_router.post("/token")
+@contract.raises(401)
 async def token(body: Credentials, gw: GatewayDep) -> Data[TokenView]:
     """Exchanges username and password for a bearer token (`Authorization: Bearer ...`)."""
     user = await flows.authenticate(gw, body.username, body.password)
@@ -45,6 +48,7 @@ class MeUpdate(BaseModel):
 
 
 @me_router.patch("/me")
+@contract.raises(409)
 async def update_me(body: MeUpdate, user: ApiUser, gw: GatewayDep) -> Data[UserView]:
     """Choose the name shown on challenge boards: 2-32 letters, digits, spaces, '-', '_',
     '.'; unique regardless of case. Your username is then never shown to other learners."""
