@@ -96,7 +96,8 @@ def _validation_message(errors: list[Any]) -> tuple[str, str]:
         if error.get("type") == "extra_forbidden":
             message = "unknown field"
         parts.append(f"{location}: {message}" if location else message)
-    return "invalid_argument", "Invalid request: " + "; ".join(parts) + "."
+    text = "; ".join(parts)
+    return "invalid_argument", "Invalid request: " + text + ("" if text.endswith(".") else ".")
 
 
 def install(app: FastAPI) -> None:

@@ -16,20 +16,25 @@ from pydantic_core import CoreSchema
 T = TypeVar("T")
 
 
-def checked_pattern(pattern: str) -> JsonDict:
-    r"""`json_schema_extra` of a field whose pattern the flow behind it checks, with its own
-    message: the schema states the rule, the flow's words explain it. Written for Python's
-    `re`, where `\s` is exactly what `str.strip()` and `str.split()` remove."""
-    return {"pattern": pattern}
+def checked(*, pattern: str | None = None, max_length: int | None = None) -> JsonDict:
+    """`json_schema_extra` of a field whose rule the flow behind it checks, with its own
+    message: the schema states the rule, the flow's words explain it. Patterns are written
+    for Python's `re`, where `\\s` is exactly what `str.strip()` and `str.split()` remove."""
+    rules: JsonDict = {}
+    if pattern is not None:
+        rules["pattern"] = pattern
+    if max_length is not None:
+        rules["maxLength"] = max_length
+    return rules
 
 
 # Something besides whitespace (a name, a join code, code to run).
 NOT_BLANK = r"\S"
 # The code of a run, a submission or a practice run: at most the default code limit
-# (`Settings.max_code_chars`), not blank ("There is no code to run.").
+# (`Settings.max_code_chars`: "The code is too long"), not blank ("There is no code to run.").
 MAX_CODE_CHARS = 200_000
 Code = Annotated[
-    str, Field(max_length=MAX_CODE_CHARS, json_schema_extra=checked_pattern(NOT_BLANK))
+    str, Field(json_schema_extra=checked(pattern=NOT_BLANK, max_length=MAX_CODE_CHARS))
 ]
 
 

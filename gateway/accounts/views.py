@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pydantic import Field
 
 from gateway.models import User
-from gateway.views import Body, View, checked_pattern
+from gateway.views import Body, View, checked
 
 # What each role may do is `gateway.policy`'s answer, never a comparison of role names.
 ROLES = ("learner", "instructor", "admin")
@@ -17,7 +17,7 @@ class Registration(Body):
     # `flows.validate_username` (after stripping) and `flows.validate_password`.
     username: str = Field(
         max_length=200,
-        json_schema_extra=checked_pattern(r"^\s*[A-Za-z0-9][A-Za-z0-9_.-]{2,31}\s*$"),
+        json_schema_extra=checked(pattern=r"^\s*[A-Za-z0-9][A-Za-z0-9_.-]{2,31}\s*$"),
     )
     password: str = Field(min_length=8, max_length=1024)
 

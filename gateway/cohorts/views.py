@@ -7,19 +7,19 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
-from gateway.views import NOT_BLANK, FieldsSchema, View, checked_pattern
+from gateway.views import NOT_BLANK, FieldsSchema, View, checked
 
 
 class CohortCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     # `flows.NAME_MAX`.
-    name: str = Field(max_length=100, json_schema_extra=checked_pattern(NOT_BLANK))
+    name: str = Field(max_length=100, json_schema_extra=checked(pattern=NOT_BLANK))
 
 
 class CohortJoin(BaseModel):
     model_config = ConfigDict(extra="forbid")
     # Spaces and dashes are only how a code is written (`flows.join_key`).
-    code: str = Field(max_length=64, json_schema_extra=checked_pattern(r"[^\s-]"))
+    code: str = Field(max_length=64, json_schema_extra=checked(pattern=r"[^\s-]"))
 
 
 class AssignmentCreate(BaseModel):

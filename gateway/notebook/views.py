@@ -26,6 +26,7 @@ from gateway.views import (
     Code,
     FieldsSchema,
     View,
+    checked,
     datetime_iso,
     timestamp_iso,
 )
@@ -38,7 +39,7 @@ class SessionCreate(Body):
 
 class CodeUpdate(Body):
     # Saving an empty editor is allowed; running it is not.
-    code: str = Field(max_length=MAX_CODE_CHARS)
+    code: str = Field(json_schema_extra=checked(max_length=MAX_CODE_CHARS))
 
 
 class RunCreate(Body):
