@@ -264,10 +264,10 @@ def _config(tokens: dict[str, str]) -> str:
 # About a minute and a half on two idle cores; a loaded machine takes several times that.
 @pytest.mark.timeout(900)
 def test_the_live_api_keeps_its_schema(stack: Stack, tmp_path: Path) -> None:
-    """Every check schemathesis has but timing (no 5xx, documented statuses, bodies and content types
-    matching the schema, schema-valid requests accepted, invalid ones refused, 405 with
-    Allow for undeclared methods, auth enforced) over every /api operation, as a learner
-    and, on staff routes, as an instructor or admin."""
+    """Every check schemathesis has but timing (no 5xx, documented statuses, bodies and
+    content types matching the schema, schema-valid requests accepted and invalid ones
+    refused, 405 with Allow for undeclared methods, auth enforced) over every /api
+    operation, as a learner and, on staff routes, as an instructor or admin."""
     with httpx.Client(base_url=stack.base_url, timeout=60) as api:
         tokens = {name: _token(api, name) for name in ("learner", "instructor", "admin")}
     config = tmp_path / "schemathesis.toml"
