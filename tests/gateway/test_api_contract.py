@@ -295,7 +295,10 @@ def test_the_live_api_keeps_its_schema(stack: Stack, tmp_path: Path) -> None:
         str(tmp_path / "report"),
         *BUDGET,
     ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    # In tmp_path: the CLI keeps a cache (.schemathesis/) in its working directory.
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path
+    )
     (tmp_path / "schemathesis.txt").write_text(done.stdout + done.stderr)
     report = done.stdout[-20000:] + done.stderr[-5000:]
     assert done.returncode == 0, report
