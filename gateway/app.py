@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from itsdangerous import URLSafeTimedSerializer
 
-from gateway import errors, health, quotas, security
+from gateway import contract, errors, health, quotas, security
 from gateway.accounts import api as _accounts_api
 from gateway.accounts import flows as accounts_flows
 from gateway.accounts import pages as _accounts_pages
@@ -159,6 +159,7 @@ def create_app(settings: Settings | None = None, common: CommonSettings | None =
     app.include_router(health.router)
     for router in PAGE_ROUTERS:
         app.include_router(router)
+    contract.document(app, settings.cookie_name)
     if settings.static_dir.is_dir():
         app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     else:

@@ -19,6 +19,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature
 
+from gateway import contract
 from gateway.accounts.flows import user_for_browser_session, user_for_token
 from gateway.accounts.views import UserInfo
 from gateway.context import GatewayDep, get_gateway
@@ -126,6 +127,9 @@ async def require_csrf(request: Request, browser: BrowserSession) -> None:
 
 
 # -- dependencies -----------------------------------------------------------------------------
+@contract.authenticates
+@contract.raises(401)
+@contract.raises_on_unsafe_methods(403)
 async def api_user(request: Request, gw: GatewayDep) -> UserInfo:
     """The caller of an API route: bearer token first, else the cookie (with CSRF)."""
     authorization = request.headers.get("authorization")

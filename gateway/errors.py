@@ -7,13 +7,16 @@ generic 500.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
+from gateway import contract
 from gateway.deps import LoginRequired
 from gateway.rendering import is_htmx, render
 from services.common.errors import AscentError
@@ -43,14 +46,40 @@ def wants_json(request: Request) -> bool:
     return "text/html" not in accept and not is_htmx(request)
 
 
-def error_response(request: Request, status: int, code: str, message: str) -> Response:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+def error_response(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """The one error body (`gateway.contract.ErrorBody`) or, for pages, the error block."""
+    extra = dict(headers or {})
+    if status == 401:
+        extra["WWW-Authenticate"] = "Bearer"
     if wants_json(request):
         return JSONResponse(
-            {"error": {"code": code, "message": message}}, status_code=status, headers=headers
+            {"error": {"code": code, "message": message}}, status_code=status, headers=extra
         )
     context = {"status": status, "code": code, "message": message}
-    return render(request, "error.html", context, block="error", status_code=status)
+    response = render(request, "error.html", context, block="error", status_code=status)
+    response.headers.update(extra)
+    return response
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods of the resource at this path: every route of the path template that
+    Starlette matched first (its own 405 names only that route's methods, so `GET /api/me`
+    would hide `PATCH /api/me`)."""
+    served = list(contract.routes(request.app))
+    for route in served:
+        # PARTIAL: the path matches, the method does not.
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            template = route.path_format
+            methods = (set(r.methods or ()) for r in served if r.path_format == template)
+            return sorted(set().union(*methods))
+    return []
 
 
 def _validation_message(errors: list[Any]) -> tuple[str, str]:
@@ -61,10 +90,14 @@ def _validation_message(errors: list[Any]) -> tuple[str, str]:
     for error in errors[:5]:
         location = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
         message = str(error.get("msg", "invalid"))
+        if error.get("type") == "value_error" and "error" in error.get("ctx", {}):
+            # A model's own check (`raise ValueError(...)`): its words, without pydantic's.
+            message = str(error["ctx"]["error"])
         if error.get("type") == "extra_forbidden":
             message = "unknown field"
         parts.append(f"{location}: {message}" if location else message)
-    return "invalid_argument", "Invalid request: " + "; ".join(parts) + "."
+    text = "; ".join(parts)
+    return "invalid_argument", "Invalid request: " + text + ("" if text.endswith(".") else ".")
 
 
 def install(app: FastAPI) -> None:
@@ -85,7 +118,13 @@ def install(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else "Request failed."
         if exc.status_code == 404 and message == "Not Found":
             message = "Not found."
-        return error_response(request, exc.status_code, code, message)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # RFC 9110: a 405 lists what the resource does answer.
+            allowed = allowed_methods(request)
+            headers["Allow"] = ", ".join(allowed)
+            message = f"{request.method} is not allowed here; use {', '.join(allowed)}."
+        return error_response(request, exc.status_code, code, message, headers)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:

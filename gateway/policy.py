@@ -14,6 +14,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from gateway import contract
 from gateway.accounts.views import UserInfo
 from gateway.deps import api_user, page_user
 from services.common.errors import AscentError
@@ -100,6 +101,7 @@ def runs_cohort(user: UserInfo, instructor_id: str) -> bool:
 def api_user_who_may(action: Action) -> Callable[..., Awaitable[UserInfo]]:
     """A dependency: the API caller (see `deps.api_user`), refused unless they may `action`."""
 
+    @contract.raises(403)
     async def dependency(user: Annotated[UserInfo, Depends(api_user)]) -> UserInfo:
         return require(user, action)
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from google.protobuf.timestamp_pb2 import Timestamp
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, model_validator
 from pydantic.alias_generators import to_camel
+from pydantic.config import JsonDict
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 T = TypeVar("T")
 
@@ -35,7 +38,32 @@ def unicode_problem(value: Any, where: str = "") -> str | None:
     return None
 
 
+def checked(*, pattern: str | None = None, max_length: int | None = None) -> JsonDict:
+    """`json_schema_extra` of a field whose rule the flow behind it checks, with its own
+    message: the schema states the rule, the flow's words explain it. Patterns are written
+    for Python's `re`, where `\\s` is exactly what `str.strip()` and `str.split()` remove."""
+    rules: JsonDict = {}
+    if pattern is not None:
+        rules["pattern"] = pattern
+    if max_length is not None:
+        rules["maxLength"] = max_length
+    return rules
+
+
+# Something besides whitespace (a name, a join code, code to run).
+NOT_BLANK = r"\S"
+# The code of a run, a submission or a practice run: at most the default code limit
+# (`Settings.max_code_chars`: "The code is too long"), not blank ("There is no code to run.").
+MAX_CODE_CHARS = 200_000
+Code = Annotated[
+    str, Field(json_schema_extra=checked(pattern=NOT_BLANK, max_length=MAX_CODE_CHARS))
+]
+
+
 class Body(BaseModel):
+    """A request body: camelCase, unknown fields refused; every constraint the flow behind it
+    enforces on a field alone is stated here, so the schema never allows what is refused."""
+
     model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=False)
 
     @model_validator(mode="after")
@@ -51,6 +79,19 @@ class View(BaseModel):
     context a template reads (the same names)."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class FieldsSchema(BaseModel):
+    """A view whose `model_serializer` only leaves keys out (an optional part that is not
+    set, or None): its JSON schema is its fields' own, where optional fields are not
+    required, instead of the serializer's `dict[str, Any]`, which says nothing."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        fields_only = {k: v for k, v in core_schema.items() if k != "serialization"}
+        return handler(fields_only)
 
 
 class Data(BaseModel, Generic[T]):

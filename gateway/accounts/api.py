@@ -6,10 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway import deps
+from gateway import contract, deps
 from gateway.accounts import flows
 from gateway.accounts.pages import client_address
-from gateway.accounts.views import Credentials, TokenInfoView, TokenView, UserView
+from gateway.accounts.views import Credentials, Registration, TokenInfoView, TokenView, UserView
 from gateway.context import GatewayDep
 from gateway.deps import ApiUser
 from gateway.policy import ApiRoleManager
@@ -20,7 +20,8 @@ me_router = APIRouter(tags=["progress"])
 
 
 @auth_router.post("/register", status_code=201)
-async def register(body: Credentials, gw: GatewayDep) -> Data[UserView]:
+@contract.raises(409)
+async def register(body: Registration, gw: GatewayDep) -> Data[UserView]:
     """Creates a learner account (staff roles: the staff file or an admin). The password must
     not be easy to guess (zxcvbn)."""
     user = await flows.register(gw, body.username, body.password)
@@ -28,6 +29,7 @@ async def register(body: Credentials, gw: GatewayDep) -> Data[UserView]:
 
 
 @auth_router.post("/token")
+@contract.raises(401, 429)
 async def token(body: Credentials, request: Request, gw: GatewayDep) -> Data[TokenView]:
     """Exchanges username and password for a bearer token (`Authorization: Bearer ...`).
     Failed attempts are throttled per account and per address: 429 with `Retry-After`."""
@@ -89,6 +91,7 @@ class MeUpdate(BaseModel):
 
 
 @me_router.patch("/me")
+@contract.raises(409)
 async def update_me(body: MeUpdate, user: ApiUser, gw: GatewayDep) -> Data[UserView]:
     """Choose the name shown on challenge boards: 2-32 letters, digits, spaces, '-', '_',
     '.'; unique regardless of case. Your username is then never shown to other learners."""

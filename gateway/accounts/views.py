@@ -7,15 +7,25 @@ from dataclasses import dataclass
 from pydantic import Field
 
 from gateway.models import ApiToken, User
-from gateway.views import Body, View, datetime_iso
+from gateway.views import Body, View, checked, datetime_iso
 
 # What each role may do is `gateway.policy`'s answer, never a comparison of role names.
 ROLES = ("learner", "instructor", "admin")
 
 
+class Registration(Body):
+    # `flows.validate_username` (after stripping) and `flows.validate_password`.
+    username: str = Field(
+        max_length=200,
+        json_schema_extra=checked(pattern=r"^\s*[A-Za-z0-9][A-Za-z0-9_.-]{2,31}\s*$"),
+    )
+    password: str = Field(min_length=8, max_length=1024)
+
+
 class Credentials(Body):
-    username: str = Field(max_length=200)
-    password: str = Field(max_length=4096)
+    # Nothing more: a wrong name or password is the one 401 of `flows.authenticate`.
+    username: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=4096)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
 
-from gateway import datasets
+from gateway import contract, datasets
 from gateway.authoring import flows as authoring
 from gateway.authoring.views import (
     AuthoredChallengeView,
@@ -53,11 +53,12 @@ async def update_challenge(
 
 
 @router.post("/challenges/{slug}/dataset")
+@contract.raises(422)
 async def upload_dataset(
     slug: str,
     user: ApiAuthor,
     gw: GatewayDep,
-    file: Annotated[UploadFile | None, File()] = None,
+    file: Annotated[UploadFile, File()],
     target: Annotated[str, Form()] = "",
     delimiter: Annotated[str, Form()] = "auto",
     encoding: Annotated[str, Form()] = "auto",
@@ -80,12 +81,14 @@ async def upload_dataset(
 
 
 @router.post("/challenges/{slug}/validate")
+@contract.raises(409, 422, 429)
 async def validate(slug: str, user: ApiAuthor, gw: GatewayDep) -> Data[ValidationView]:
     """Profile, reference solution vs threshold and starter code, through real runs."""
     return Data(data=ValidationView.of(await authoring.validate(gw, user, slug)))
 
 
 @router.post("/challenges/{slug}/publish")
+@contract.raises(409, 422, 429)
 async def publish(slug: str, user: ApiAuthor, gw: GatewayDep) -> Data[PublishedView]:
     """Validates, then makes the draft the current version (422 and nothing published when
     validation fails)."""
@@ -94,12 +97,18 @@ async def publish(slug: str, user: ApiAuthor, gw: GatewayDep) -> Data[PublishedV
 
 
 @router.post("/challenges/{slug}/archive")
+@contract.raises(409)
 async def archive(slug: str, user: ApiAuthor, gw: GatewayDep) -> Data[AuthoredChallengeView]:
     """Takes the challenge out of its track; graded runs and boards stay."""
     return Data(data=AuthoredChallengeView.of(await authoring.archive(gw, user, slug)))
 
 
-@router.get("/challenges/{slug}/export")
+@router.get(
+    "/challenges/{slug}/export",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {"schema": {"type": "string"}}}}},
+)
+@contract.raises(422)
 async def export(slug: str, user: ApiAuthor, gw: GatewayDep, version: int = 0) -> Response:
     """A zip of the challenge as a folder in the curriculum format (dataset `csv:data.csv`)."""
     result = await authoring.export(gw, user, slug, version)
@@ -133,7 +142,7 @@ async def unshare(
 
 @router.post("/import", status_code=201)
 async def import_challenge(
-    user: ApiAuthor, gw: GatewayDep, file: Annotated[UploadFile | None, File()] = None
+    user: ApiAuthor, gw: GatewayDep, file: Annotated[UploadFile, File()]
 ) -> Data[AuthoredChallengeView]:
     """An exported zip (or a hand-written challenge folder) becomes a new draft."""
     _, content = await datasets.read_upload(gw, file)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gateway import contract
 from gateway.cohorts import flows as cohorts
 from gateway.cohorts.views import (
     AssignedView,
@@ -32,6 +33,7 @@ async def create_cohort(
 
 
 @router.post("/cohorts/join")
+@contract.raises(404, 409)
 async def join_cohort(body: CohortJoin, user: ApiUser, gw: GatewayDep) -> Data[CohortView]:
     """Join the cohort with this code (joining twice is a no-op)."""
     return Data(data=await cohorts.join(gw, user, body.code))

@@ -10,6 +10,7 @@ in which cohort only from `gateway.cohort.*` events.
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 import uuid
 from datetime import UTC, datetime, time
@@ -42,6 +43,7 @@ from services.common.outbox import enqueue
 PRODUCER = "gateway"
 NAME_MAX = 100
 # No 0/O or 1/I: codes are read aloud and typed from a slide.
+_CODE_SEPARATORS = re.compile(r"[\s-]")
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 # Done/not-done for the instructor asks progress once per member; beyond this it is skipped.
@@ -120,8 +122,13 @@ async def create(gw: Gateway, user: UserInfo, name: str) -> CohortView:
     return created
 
 
+def join_key(code: str) -> str:
+    """A join code as stored: spaces and dashes are only how it is written."""
+    return _CODE_SEPARATORS.sub("", code).upper()
+
+
 async def join(gw: Gateway, user: UserInfo, code: str) -> CohortView:
-    key = code.strip().upper().replace("-", "").replace(" ", "")
+    key = join_key(code)
     if not key:
         raise AscentError("invalid_argument", "Enter the join code your instructor gave you.")
 

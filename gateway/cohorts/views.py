@@ -7,17 +7,19 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
-from gateway.views import View
+from gateway.views import NOT_BLANK, FieldsSchema, View, checked
 
 
 class CohortCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(max_length=200)
+    # `flows.NAME_MAX`.
+    name: str = Field(max_length=100, json_schema_extra=checked(pattern=NOT_BLANK))
 
 
 class CohortJoin(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    code: str = Field(max_length=64)
+    # Spaces and dashes are only how a code is written (`flows.join_key`).
+    code: str = Field(max_length=64, json_schema_extra=checked(pattern=r"[^\s-]"))
 
 
 class AssignmentCreate(BaseModel):
@@ -27,7 +29,7 @@ class AssignmentCreate(BaseModel):
     dueAt: str = Field(max_length=40)
 
 
-class Sparse(View):
+class Sparse(FieldsSchema, View):
     """A view whose optional parts are left out of the JSON unless set: what a learner may
     not see is absent (not null), as the API has always answered."""
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from gateway import contract
 from gateway.context import GatewayDep
 from gateway.curriculum import flows
 from gateway.curriculum.views import (
@@ -46,6 +47,7 @@ async def get_challenge(slug: str, user: ApiUser, gw: GatewayDep) -> Data[Challe
 
 
 @router.post("/challenges/{slug}/submissions", status_code=201)
+@contract.raises(422, 429)
 async def submit(
     slug: str, body: SubmissionCreate, user: ApiUser, gw: GatewayDep
 ) -> Data[SubmissionView]:
@@ -55,6 +57,7 @@ async def submit(
 
 
 @router.post("/challenges/{slug}/practice", status_code=201)
+@contract.raises(429)
 async def practice(
     slug: str, body: SubmissionCreate, user: ApiUser, gw: GatewayDep
 ) -> Data[PracticeRunView]:

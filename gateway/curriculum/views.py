@@ -8,16 +8,16 @@ from ascent.leaderboard.v1 import leaderboard_service_pb2 as leaderboard_pb
 from ascent.progress.v1 import progress_service_pb2 as progress_pb
 from ascent.recommender.v1 import recommender_service_pb2 as recommender_pb
 from ascent.types.v1 import run_pb2
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from gateway.markdown import render_markdown
 from gateway.notebook.views import RunView
-from gateway.views import View, timestamp_iso
+from gateway.views import Code, View, timestamp_iso
 
 
 class SubmissionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    code: str = Field(max_length=200_000)
+    code: Code
 
 
 class BoardSettings(BaseModel):

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, File, Header, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 
-from gateway import datasets
+from gateway import contract, datasets
 from gateway.context import GatewayDep
 from gateway.deps import ApiUser
 from gateway.models import NotebookSession
@@ -30,7 +30,6 @@ from gateway.notebook.views import (
     UploadView,
 )
 from gateway.views import Data
-from services.common.errors import AscentError
 
 sessions = APIRouter(prefix="/sessions", tags=["sessions"])
 runs = APIRouter(prefix="/runs", tags=["runs"])
@@ -147,7 +146,7 @@ async def upload_dataset(
     session_id: str,
     user: ApiUser,
     gw: GatewayDep,
-    file: Annotated[UploadFile | None, File()] = None,
+    file: Annotated[UploadFile, File()],
 ) -> Data[UploadView]:
     """Validates a CSV (UTF-8, header, >= 2 columns, 2..10k rows, <= 10 MB) and attaches it."""
     filename, content = await datasets.read_upload(gw, file)
@@ -155,6 +154,7 @@ async def upload_dataset(
 
 
 @runs.post("", status_code=201)
+@contract.raises(404, 429)
 async def create_run(body: RunCreate, user: ApiUser, gw: GatewayDep) -> Data[RunView]:
     """Saves the code on the session, runs it and returns the finished run."""
     run = await flows.run_code(gw, user, body.session_id, body.code, body.name)
@@ -190,6 +190,7 @@ async def get_run(session_id: str, run_id: str, user: ApiUser, gw: GatewayDep) -
 
 
 @ai.post("/improve")
+@contract.raises(404, 422, 429)
 async def improve(body: ImproveCreate, user: ApiUser, gw: GatewayDep) -> Data[ImprovementView]:
     """Improves `runId` (default: the session's latest run) and runs the proposal."""
     improvement = await flows.improve(
@@ -213,8 +214,6 @@ async def feedback(
     proposal_id: str, body: ProposalFeedback, user: ApiUser, gw: GatewayDep
 ) -> Data[FeedbackView]:
     """Rate (1-5) and/or accept or reject a proposal; the recommender learns from it."""
-    if body.rating is None and body.verdict is None:
-        raise AscentError("invalid_argument", "Give a rating (1-5), a verdict, or both.")
     await gw.clients.rate_proposal(proposal_id[:64], user.id, body.rating or 0, body.verdict or "")
     return Data(data=FeedbackView(proposalId=proposal_id, rating=body.rating, verdict=body.verdict))
 

@@ -10,12 +10,27 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ascent.types.v1 import run_pb2
-from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import (
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from gateway.datasets import ParsedDataset
 from gateway.models import NotebookSession, SessionDataset
 from gateway.rendering import score_label, score_text
-from gateway.views import Body, View, datetime_iso, timestamp_iso
+from gateway.views import (
+    MAX_CODE_CHARS,
+    Body,
+    Code,
+    FieldsSchema,
+    View,
+    checked,
+    datetime_iso,
+    timestamp_iso,
+)
 from services.common.ml.scoring import outcome_problem, ranking_score
 
 
@@ -24,7 +39,8 @@ class SessionCreate(Body):
 
 
 class CodeUpdate(Body):
-    code: str
+    # Saving an empty editor is allowed; running it is not.
+    code: str = Field(json_schema_extra=checked(max_length=MAX_CODE_CHARS))
     # The code version this text started from (`codeVersion` of the session as read). When
     # given (or sent as `If-Match`), a save over a newer version is refused with 409 and the
     # stored code; without it the save overwrites, as before.
@@ -33,7 +49,7 @@ class CodeUpdate(Body):
 
 class RunCreate(Body):
     session_id: str = Field(max_length=64)
-    code: str
+    code: Code
     name: str | None = Field(default=None, max_length=200)
 
 
@@ -51,8 +67,24 @@ class ImproveCreate(Body):
 
 
 class ProposalFeedback(Body):
+    """A rating, a verdict, or both (the schema's `anyOf`)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["rating"], "properties": {"rating": {"type": "integer"}}},
+                {"required": ["verdict"], "properties": {"verdict": {"type": "string"}}},
+            ]
+        }
+    )
     rating: int | None = Field(default=None, ge=1, le=5)
     verdict: Literal["accepted", "rejected"] | None = None
+
+    @model_validator(mode="after")
+    def _something_given(self) -> ProposalFeedback:
+        if self.rating is None and self.verdict is None:
+            raise ValueError("Give a rating (1-5), a verdict, or both.")
+        return self
 
 
 def _json_or(text: str, default: Any) -> Any:
@@ -438,7 +470,7 @@ class AutoImproveView(View):
     startRunId: str
 
 
-class ImprovementView(View):
+class ImprovementView(FieldsSchema, View):
     """The coach's answer and its experiment, already run (`improvedRun`, against
     `parentRun`); `autoImprove` only when several rounds were asked for."""
 
