@@ -70,7 +70,11 @@ async def run_analysis(
     return Data(data=await apps.run(gw, user, slug, body.sessionId, body.options))
 
 
-@router.post("/apps/{slug}/analyses/stream")
+@router.post(
+    "/apps/{slug}/analyses/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+)
 async def stream_analysis(
     slug: str, body: AnalysisStart, user: ApiUser, gw: GatewayDep
 ) -> StreamingResponse:

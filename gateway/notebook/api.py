@@ -30,6 +30,7 @@ from gateway.notebook.views import (
     UploadView,
 )
 from gateway.views import Data
+from services.common.errors import AscentError
 
 sessions = APIRouter(prefix="/sessions", tags=["sessions"])
 runs = APIRouter(prefix="/runs", tags=["runs"])
@@ -109,6 +110,7 @@ def _etag(notebook: NotebookSession) -> dict[str, str]:
         }
     },
 )
+@contract.raises(409)
 async def save_code(
     session_id: str,
     body: CodeUpdate,
