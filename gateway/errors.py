@@ -72,14 +72,16 @@ def allowed_methods(request: Request) -> list[str]:
     Starlette matched first (its own 405 names only that route's methods, so `GET /api/me`
     would hide `PATCH /api/me`)."""
     served = list(contract.routes(request.app))
-    for route in served:
-        # PARTIAL: the path matches, the method does not.
-        match, _ = route.matches(request.scope)
-        if match != Match.NONE:
-            template = route.path_format
-            methods = (set(r.methods or ()) for r in served if r.path_format == template)
-            return sorted(set().union(*methods))
-    return []
+    # PARTIAL: the path matches, the method does not. Of the templates that match, the most
+    # literal one is the resource (`/analyses/stream` rather than `/analyses/{analysis_id}`).
+    templates = {
+        str(route.path_format) for route in served if route.matches(request.scope)[0] != Match.NONE
+    }
+    if not templates:
+        return []
+    template = min(templates, key=lambda path: (path.count("{"), path))
+    methods = (set(r.methods or ()) for r in served if r.path_format == template)
+    return sorted(set().union(*methods))
 
 
 def _validation_message(errors: list[Any]) -> tuple[str, str]:

@@ -53,6 +53,7 @@ CHECKS = [
 # cannot say it. A new entry needs a reason a JSON schema cannot express; otherwise state
 # the rule on the request model (see gateway/README.md, "The API contract").
 CHECKED_BEYOND_THE_SCHEMA = {
+    ("POST", "/api/auth/register"): "the password must not be easy to guess (zxcvbn)",
     ("PATCH", "/api/me"): "display-name rules: scripts, marks, length after normalising",
     ("GET", "/api/analytics/dashboard"): "an instructor names a cohort; an admin may not",
     ("GET", "/api/analytics/dashboard/{table}.csv"): "as /api/analytics/dashboard",
@@ -214,6 +215,8 @@ async def test_feedback_without_rating_or_verdict_says_so(gateway: GatewayUnderT
         ("DELETE", "/api/sessions", "GET, POST"),
         ("TRACE", "/api/cohorts/join", "POST"),
         ("PUT", "/api/runs/some-session", "GET"),
+        # The literal template wins over the one with a parameter that also matches.
+        ("OPTIONS", "/api/apps/explorer/analyses/stream", "POST"),
     ],
 )
 async def test_an_unknown_method_is_405_with_allow(
