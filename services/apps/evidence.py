@@ -55,11 +55,17 @@ def rank_suggestions(
         base = float(priority) if isinstance(priority, int | float) else 0.0
         if seen is not None and trials:
             mean = seen.delta_sum / trials
-            evidence = f"measured {trials}× on similar datasets: helped {helped}×, mean change {mean:+.4f}"
+            evidence = (
+                f"measured {trials}× on similar datasets: helped {helped}×, mean change {mean:+.4f}"
+            )
         else:
             evidence = "no evidence yet on similar datasets"
         ranked.append(
-            (-base * weight, position, {**item, "rank_weight": round(weight, 3), "evidence": evidence})
+            (
+                -base * weight,
+                position,
+                {**item, "rank_weight": round(weight, 3), "evidence": evidence},
+            )
         )
     ranked.sort(key=lambda entry: (entry[0], entry[1]))
     return {**data, "suggestions": [entry[2] for entry in ranked], "neighbourhood": neighbourhood}
@@ -72,7 +78,9 @@ def measured(kind: str, data: dict[str, Any]) -> list[Measured]:
         for trial in data.get("trials") or []:
             delta = trial.get("delta") if isinstance(trial, dict) else None
             if isinstance(delta, int | float):
-                found.append(Measured(str(trial.get("key", "")), str(trial.get("kind", "")), float(delta)))
+                found.append(
+                    Measured(str(trial.get("key", "")), str(trial.get("kind", "")), float(delta))
+                )
     elif kind == WHATIF:
         changes = data.get("changes") or []
         delta = data.get("delta")
@@ -163,7 +171,12 @@ def recommend_training(
                         "source": "documented default (no evidence for datasets like this yet)",
                     }
                 )
-    return {**data, "recommended": starting, "ranges": ranges, "evidence_count": sum(r.trials for r in rows)}
+    return {
+        **data,
+        "recommended": starting,
+        "ranges": ranges,
+        "evidence_count": sum(r.trials for r in rows),
+    }
 
 
 # Sections the service enriches with evidence before showing or storing them.

@@ -104,7 +104,8 @@ def features_program(request: ProgramRequest) -> str:
         if transform not in FEATURE_TRANSFORMS:
             raise AscentError(
                 "invalid_argument",
-                f"{transform!r} is not a transformation; use one of {', '.join(FEATURE_TRANSFORMS)}.",
+                f"{transform!r} is not a transformation; use one of "
+                f"{', '.join(FEATURE_TRANSFORMS)}.",
             )
         if (transform == "interaction") != ("*" in column):
             raise AscentError(
@@ -143,7 +144,9 @@ def training_program(request: ProgramRequest) -> str:
     curve_param = options.get("curve_param", spec.curve_param)
     swept = spec.param(curve_param) if isinstance(curve_param, str) else None
     if swept is None:
-        raise AscentError("invalid_argument", f"{spec.title} has no hyperparameter {curve_param!r}.")
+        raise AscentError(
+            "invalid_argument", f"{spec.title} has no hyperparameter {curve_param!r}."
+        )
     split = options.get("split", [0.6, 0.2, 0.2])
     if (
         not isinstance(split, list)
