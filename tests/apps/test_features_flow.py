@@ -37,8 +37,8 @@ def test_features_end_to_end_whatif_and_reproduced_in_the_notebook(api: httpx.Cl
     sections = by_kind(first["sections"])
     assert list(sections) == [
         "overview",
-        "suggestions",
         "whatif",
+        "suggestions",
         "leakage",
         "trials",
         "importance",
