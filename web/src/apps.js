@@ -153,7 +153,8 @@ function folds(canvas, data) {
       { label: "default", data: data.baseline, backgroundColor: "rgba(148, 163, 184, 0.6)" },
       { label: "your variant", data: data.variant, backgroundColor: "rgba(6, 182, 212, 0.7)" },
     ] },
-    options: { responsive: true, maintainAspectRatio: false, animation: false, scales: { y: { title: { display: true, text: data.metric } } } },
+    // Fold scores differ in the second decimal: a zero-based axis would hide the change.
+    options: { responsive: true, maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: false, suggestedMin: Math.min(...data.baseline, ...data.variant) - 0.02, title: { display: true, text: data.metric } } } },
   });
 }
 
