@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WEB_STAMP := web/dist/.built
 
-.PHONY: run check test test-fast install web chromium proto proto-check lint imports format typecheck bench bench-execution bench-coach bench-analytics bench-console priors clean
+.PHONY: run check test test-fast install web chromium proto proto-check lint imports format typecheck bench bench-execution bench-coach bench-analytics bench-console bench-apps priors clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -78,6 +78,10 @@ bench-console: install web chromium
 
 bench-analytics: install
 	$(BIN)/python bench/bench_analytics.py
+
+# The playground's "what if" and the sandbox's first curve point, through the stack (issue 14).
+bench-apps: install
+	$(BIN)/python bench/bench_apps.py --runs 5
 
 # Optional extras (FLAML, statsmodels' bundled datasets) are installed on demand, never by
 # `make install`: the runtime does not need them.
