@@ -86,8 +86,11 @@ bench-execution: install
 bench-console: install web chromium
 	$(BIN)/python bench/bench_console.py --runs 5
 
+# The Explorer's first view and profile; the playground's "what if" and the sandbox's first
+# curve point, through the stack (issue 14).
 bench-apps: install
 	$(BIN)/python bench/bench_apps.py --runs 5
+	$(BIN)/python bench/bench_apps_playground.py --runs 5
 
 bench-analytics: install
 	$(BIN)/python bench/bench_analytics.py

@@ -11,12 +11,14 @@ from ascent.apps.v1 import apps_service_pb2 as pb
 from sqlalchemy.orm import Session
 
 from gateway.accounts.views import UserInfo
-from gateway.apps.views import AnalysisView, AppliedView, AppView
+from gateway.apps.views import AnalysisView, AppliedView, AppView, TrainedModelView
 from gateway.context import Gateway
 from gateway.models import NotebookSession
 from gateway.notebook import flows as notebook
+from gateway.views import timestamp_iso
 from services.common.db import utcnow
 from services.common.errors import AscentError
+from services.common.report_sections import sections_of
 
 SECTION_VIEWS = {
     "overview": "Overview",
@@ -214,6 +216,55 @@ async def open_in_notebook(
         return target
 
     return await gw.work(fill)
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+async def trained_models(gw: Gateway, user: UserInfo, session_id: str) -> list[TrainedModelView]:
+    """The session's Model Training Sandbox runs, best validation score first (the
+    comparison dashboard): each run's own evaluation section, read from its stdout."""
+    rows = []
+    view = await notebook.session_runs(gw, user, session_id)
+    # The list has summaries (the tail of stdout): the training runs are read whole.
+    wanted = {run.id for run in view.runs if run.app_slug == "training" and run.status == "ok"}
+    for run in await notebook.whole_runs(gw, view.notebook, view.runs, wanted):
+        if run.id not in wanted:
+            continue
+        found = [s.data for s in sections_of(run.stdout) if s.kind == "evaluation"]
+        if not found:
+            continue
+        data = found[-1]
+        params = data.get("params")
+        rows.append(
+            TrainedModelView(
+                runId=run.id,
+                model=str(data.get("model", "")),
+                params=params if isinstance(params, dict) else {},
+                metric=str(data.get("metric", "")),
+                train=_number(data.get("train")),
+                validation=_number(data.get("validation")),
+                test=_number(data.get("test")),
+                reading=str(data.get("reading", "")),
+                createdAt=timestamp_iso(run.created_at),
+            )
+        )
+    rows.sort(key=lambda r: -(r.validation if r.validation is not None else -1e9))
+    return rows
+
+
+def form_options(options_json: str) -> dict[str, Any]:
+    """The app's options a page form sent as JSON (the apps service validates each)."""
+    if not options_json.strip():
+        return {}
+    try:
+        options = json.loads(options_json)
+    except ValueError:
+        raise AscentError("invalid_argument", "The app's options are not valid JSON.") from None
+    if not isinstance(options, dict):
+        raise AscentError("invalid_argument", "The app's options must be a JSON object.")
+    return options
 
 
 def section_data(section: pb.Section) -> dict[str, Any]:

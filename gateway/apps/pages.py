@@ -17,6 +17,7 @@ from gateway.deps import PageUser
 from gateway.live import event_stream, sse
 from gateway.rendering import redirect, render, render_html
 from services.common.errors import AscentError
+from services.common.ml.hyperparameters import MODELS
 
 router = APIRouter(include_in_schema=False)
 PAGE = "app_page.html"
@@ -46,6 +47,8 @@ async def _context(
         program = await apps.program(gw, user, slug, session.id, {})
     return {
         "program": program,
+        "trained": await _trained(gw, user, slug, session),
+        "hyperparameters": MODELS,
         "user": user,
         "active": "apps",
         "app": app,
@@ -54,6 +57,12 @@ async def _context(
         "analysis": analysis,
         "views": apps.SECTION_VIEWS,
     }
+
+
+async def _trained(gw: GatewayDep, user: Any, slug: str, session: Any) -> list[Any]:
+    if slug != "training" or session is None:
+        return []
+    return await apps.trained_models(gw, user, session.id)
 
 
 @router.get("/apps/{slug}")
@@ -77,8 +86,13 @@ async def app_run_stream(
     user: PageUser,
     gw: GatewayDep,
     sample_rows: Annotated[int | None, Form()] = None,
+    options_json: Annotated[str, Form(max_length=20000)] = "",
 ) -> Response:
-    options: dict[str, Any] = {} if sample_rows is None else {"sample_rows": sample_rows}
+    # The app's choices: a JSON object its controls fill in (web/src/apps.js, from the
+    # `data-option` fields), as the API's `options`.
+    options = apps.form_options(options_json)
+    if sample_rows is not None:
+        options["sample_rows"] = sample_rows
     context = await _context(request, user, gw, slug, session_id)
     base = {**context, "request": request, "csrf": getattr(request.state, "csrf", "")}
     events = apps.stream(gw, user, slug, session_id, options)
@@ -106,6 +120,7 @@ async def app_run_stream(
                     yield sse("section", _section_html(slug, analysis_id, section))
                 elif kind == "result":
                     context = {**base, "analysis": AnalysisView.of(event.result)}
+                    context["trained"] = await _trained(gw, user, slug, context["session"])
                     yield sse("result", render_html(PAGE, context, ["results"]))
         except AscentError as err:
             context = {**base, "status": err.http_status, "code": err.code, "message": err.message}

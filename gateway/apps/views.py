@@ -129,3 +129,18 @@ class SuggestionDecision(Body):
     verdict: Literal["applied", "dismissed"]
     # Also insert the code into the session's notebook code.
     insert: bool = False
+
+
+class TrainedModelView(View):
+    """One model the Model Training Sandbox trained on a session (from its run's evaluation
+    section): the comparison dashboard's row."""
+
+    runId: str
+    model: str
+    params: dict[str, Any]
+    metric: str
+    train: float | None
+    validation: float | None
+    test: float | None
+    reading: str
+    createdAt: str | None

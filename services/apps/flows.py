@@ -19,7 +19,7 @@ from ascent.apps.v1 import apps_service_pb2 as pb
 from ascent.execution.v1 import execution_service_pb2 as execution_pb
 from ascent.types.v1 import run_pb2
 
-from services.apps import service
+from services.apps import evidence, service
 from services.apps.clients import ExecutionClient
 from services.apps.repository import AppsRepository
 from services.common.db import Database
@@ -190,6 +190,8 @@ class AnalysisRunner:
             return
         if section.kind == service.QUALITY:
             section = await asyncio.to_thread(self._ranked, section)
+        elif section.kind in evidence.ENRICHERS:
+            section = await asyncio.to_thread(self._enriched, section)
         live.publish(
             pb.AnalysisEvent(
                 section=pb.Section(
@@ -204,6 +206,13 @@ class AnalysisRunner:
             data = service.rank_quality(
                 AppsRepository(session), neighbourhood, section.data, count_shown=False
             )
+        return ReportSection(kind=section.kind, version=section.version, data=data)
+
+    def _enriched(self, section: ReportSection) -> ReportSection:
+        neighbourhood = str(section.data.get("neighbourhood", ""))
+        with self.db.session() as session:
+            enrich = evidence.ENRICHERS[section.kind]
+            data = enrich(AppsRepository(session), neighbourhood, section.data)
         return ReportSection(kind=section.kind, version=section.version, data=data)
 
     async def _finish(self, live: LiveAnalysis, run: run_pb2.Run | None, started: float) -> None:

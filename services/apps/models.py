@@ -110,3 +110,32 @@ class ViewTime(Base):
     view: Mapped[str] = mapped_column(String(40), primary_key=True)
     opens: Mapped[int] = mapped_column(Integer, default=0)
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class TransformOutcome(Base):
+    """Per (meta-feature neighbourhood, transformation kind): how often the Feature
+    Engineering Playground measured it (cross-validated, against the default pipeline on the
+    same folds), how often it helped, and the sum of the score changes."""
+
+    __tablename__ = "apps_transform_outcomes"
+
+    neighbourhood: Mapped[str] = mapped_column(String(100), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    trials: Mapped[int] = mapped_column(Integer, default=0)
+    helped: Mapped[int] = mapped_column(Integer, default=0)
+    delta_sum: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class TrainingOutcome(Base):
+    """Per (neighbourhood, model, hyperparameters): the Model Training Sandbox's validation
+    scores; the best configurations of a neighbourhood are its recommended starting points."""
+
+    __tablename__ = "apps_training_outcomes"
+
+    neighbourhood: Mapped[str] = mapped_column(String(100), primary_key=True)
+    model: Mapped[str] = mapped_column(String(40), primary_key=True)
+    params_json: Mapped[str] = mapped_column(String(500), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(20), default="")
+    trials: Mapped[int] = mapped_column(Integer, default=0)
+    validation_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    best_validation: Mapped[float] = mapped_column(Float, default=0.0)

@@ -11,6 +11,8 @@ from services.apps.models import (
     AppliedSuggestion,
     RecommendationOutcome,
     SessionScore,
+    TrainingOutcome,
+    TransformOutcome,
     ViewTime,
 )
 
@@ -119,5 +121,44 @@ class AppsRepository:
                 select(ViewTime).where(
                     ViewTime.app_slug == app_slug, ViewTime.neighbourhood == neighbourhood
                 )
+            )
+        )
+
+    def transform_outcome(self, neighbourhood: str, kind: str) -> TransformOutcome:
+        row = self.session.get(TransformOutcome, (neighbourhood, kind))
+        if row is None:
+            row = TransformOutcome(
+                neighbourhood=neighbourhood, kind=kind, trials=0, helped=0, delta_sum=0.0
+            )
+            self.session.add(row)
+            self.session.flush()
+        return row
+
+    def transform_outcomes(self, neighbourhood: str) -> dict[str, TransformOutcome]:
+        rows = self.session.scalars(
+            select(TransformOutcome).where(TransformOutcome.neighbourhood == neighbourhood)
+        )
+        return {row.kind: row for row in rows}
+
+    def training_outcome(self, neighbourhood: str, model: str, params_json: str) -> TrainingOutcome:
+        row = self.session.get(TrainingOutcome, (neighbourhood, model, params_json))
+        if row is None:
+            row = TrainingOutcome(
+                neighbourhood=neighbourhood,
+                model=model,
+                params_json=params_json,
+                metric="",
+                trials=0,
+                validation_sum=0.0,
+                best_validation=0.0,
+            )
+            self.session.add(row)
+            self.session.flush()
+        return row
+
+    def training_outcomes(self, neighbourhood: str) -> list[TrainingOutcome]:
+        return list(
+            self.session.scalars(
+                select(TrainingOutcome).where(TrainingOutcome.neighbourhood == neighbourhood)
             )
         )

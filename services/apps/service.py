@@ -14,6 +14,7 @@ from ascent.events.v1 import apps_pb2
 from ascent.types.v1 import run_pb2
 from sqlalchemy.orm import Session
 
+from services.apps import evidence
 from services.apps.models import Analysis, AnalysisSection, AppliedSuggestion
 from services.apps.ranking import Evidence, order
 from services.apps.repository import AppsRepository
@@ -115,6 +116,8 @@ def finish(
         overview = next((s for s in sections if s.kind == OVERVIEW), None)
         if overview is not None:
             row.neighbourhood = str(overview.data.get("neighbourhood", ""))[:100]
+        elif (placed := next((s for s in sections if "neighbourhood" in s.data), None)) is not None:
+            row.neighbourhood = str(placed.data.get("neighbourhood", ""))[:100]
         for position, section in enumerate(sections):
             data = section.data
             if section.kind == QUALITY:
@@ -122,6 +125,8 @@ def finish(
                 score = data.get("score")
                 quality_score = float(score) if isinstance(score, int | float) else None
                 recommendation_keys = [str(r.get("key")) for r in data["recommendations"]]
+            elif section.kind in evidence.ENRICHERS:
+                data = evidence.ENRICHERS[section.kind](repo, row.neighbourhood, data)
             repo.add(
                 AnalysisSection(
                     analysis_id=row.id,
@@ -131,6 +136,8 @@ def finish(
                     data_json=json.dumps(data, separators=(",", ":"), allow_nan=False),
                 )
             )
+    if status == COMPLETED:
+        _learn(session, repo, row, sections)
     event = apps_pb2.AnalysisCompleted(
         analysis_id=row.id,
         app_slug=row.app_slug,
@@ -159,6 +166,36 @@ def fail_interrupted(session: Session) -> int:
         row.error_message = "The analysis was interrupted (the service restarted). Run it again."
         row.completed_at = utcnow()
     return len(rows)
+
+
+def _learn(
+    session: Session, repo: AppsRepository, row: Analysis, sections: list[ReportSection]
+) -> None:
+    """The evidence a completed playground or sandbox analysis adds (services/apps/evidence.py):
+    measured score changes of transformations (each also an event) and training outcomes."""
+    if not row.neighbourhood:
+        return
+    for section in sections:
+        if section.kind == evidence.EVALUATION:
+            evidence.record_training(repo, row.neighbourhood, section.data)
+        items = evidence.measured(section.kind, section.data)
+        evidence.record_measured(repo, row.neighbourhood, items)
+        for item in items:
+            enqueue(
+                session,
+                PRODUCER,
+                events.APPS_SUGGESTION_EVALUATED,
+                apps_pb2.SuggestionEvaluated(
+                    analysis_id=row.id,
+                    app_slug=row.app_slug,
+                    owner_id=row.owner_id,
+                    suggestion_key=item.key[:300],
+                    neighbourhood=row.neighbourhood,
+                    run_id=row.run_id,
+                    improved=item.delta > 0,
+                    score_change=item.delta,
+                ),
+            )
 
 
 def rank_quality(

@@ -7,15 +7,33 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from services.supervisor.stack import Stack
 from tests.support.fullstack import running_stack
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def open_catalog(directory: Path) -> Path:
+    """curriculum/apps.yaml with every app open: these tests are about the apps, not about
+    unlocking them (the unlock rules have their own tests)."""
+    source = yaml.safe_load((REPO / "curriculum" / "apps.yaml").read_text(encoding="utf-8"))
+    for app in source["apps"]:
+        app["unlock"] = "open"
+    path = directory / "apps.yaml"
+    path.write_text(yaml.safe_dump(source), encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="package")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     data_dir: Path = tmp_path_factory.mktemp("ascent-apps")
-    with running_stack(data_dir, {"ASCENT_EXECUTION_WALL_SECONDS": "60"}) as running:
+    env = {
+        "ASCENT_EXECUTION_WALL_SECONDS": "60",
+        "ASCENT_APPS_CATALOG": str(open_catalog(data_dir)),
+    }
+    with running_stack(data_dir, env) as running:
         yield running
 
 

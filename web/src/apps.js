@@ -9,6 +9,9 @@ import {
   Chart,
   Legend,
   LinearScale,
+  LineController,
+  LineElement,
+  LogarithmicScale,
   PointElement,
   ScatterController,
   Tooltip,
@@ -16,7 +19,7 @@ import {
 import { parseEvents } from "./notebook.js";
 import { csrfToken } from "./util.js";
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, PointElement, ScatterController, Tooltip, Legend);
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, LineController, LineElement, PointElement, ScatterController, Tooltip, Legend);
 const PALETTE = ["#06b6d4", "#f59e0b", "#a78bfa", "#34d399", "#f87171", "#60a5fa", "#f472b6", "#facc15"];
 
 function histogram(canvas, data) {
@@ -107,7 +110,75 @@ function missingMatrix(canvas, data) {
   canvas.title = `Missing cells per column: ${data.columns.join(", ")}`;
 }
 
-const DRAW = { histogram, target: targetBars, scatter, missing: missingMatrix };
+// -- curves that grow while the program runs -------------------------------------------------
+// A `curve` canvas starts empty; every `[data-curve-point]` element (one streamed
+// `curve_point` section each) adds its point to the canvas named by its `curve`, whether it
+// arrives live or is on the stored page. Any app can stream a chart this way.
+function curve(canvas, data) {
+  const lines = data.loss
+    ? [["loss", "#f59e0b", "y1"], ["train", "#06b6d4", "y"], ["validation", "#a78bfa", "y"]]
+    : [["train", "#06b6d4", "y"], ["validation", "#a78bfa", "y"]];
+  const scales = { x: { type: data.log ? "logarithmic" : "linear", title: { display: true, text: data.x } }, y: { title: { display: true, text: "score" } } };
+  if (data.loss) scales.y1 = { position: "right", title: { display: true, text: "loss" }, grid: { drawOnChartArea: false } };
+  return new Chart(canvas, {
+    type: "line",
+    data: { datasets: lines.map(([key, colour, axis]) => ({ label: key, key, data: [], borderColor: colour, backgroundColor: colour, yAxisID: axis, pointRadius: 2.5, tension: 0.15 })) },
+    options: { responsive: true, maintainAspectRatio: false, animation: false, parsing: false, scales },
+  });
+}
+
+function addCurvePoints(root) {
+  const touched = new Set();
+  for (const el of root.querySelectorAll("[data-curve-point]")) {
+    if (el.dataset.added) continue;
+    const point = JSON.parse(el.dataset.curvePoint);
+    const canvas = document.querySelector(`canvas[data-curve-chart="${point.curve}"]`);
+    const chart = canvas && Chart.getChart(canvas);
+    if (!chart) continue;
+    el.dataset.added = "1";
+    for (const dataset of chart.data.datasets) {
+      if (point[dataset.key] !== undefined && point[dataset.key] !== null) dataset.data.push({ x: Number(point.x), y: point[dataset.key] });
+    }
+    if (point.param) chart.options.scales.x.title.text = point.param;
+    touched.add(chart);
+  }
+  for (const chart of touched) chart.update("none");
+}
+
+function folds(canvas, data) {
+  const labels = data.baseline.map((_, i) => `fold ${i + 1}`);
+  return new Chart(canvas, {
+    type: "bar",
+    data: { labels, datasets: [
+      { label: "default", data: data.baseline, backgroundColor: "rgba(148, 163, 184, 0.6)" },
+      { label: "your variant", data: data.variant, backgroundColor: "rgba(6, 182, 212, 0.7)" },
+    ] },
+    // Fold scores differ in the second decimal: a zero-based axis would hide the change.
+    options: { responsive: true, maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: false, suggestedMin: Math.min(...data.baseline, ...data.variant) - 0.02, title: { display: true, text: data.metric } } } },
+  });
+}
+
+function importance(canvas, items) {
+  return new Chart(canvas, {
+    type: "bar",
+    data: { labels: items.map((i) => i.column), datasets: [
+      { label: "permutation", data: items.map((i) => i.permutation), backgroundColor: "rgba(6, 182, 212, 0.7)" },
+      { label: "model-based", data: items.map((i) => i.model), backgroundColor: "rgba(245, 158, 11, 0.7)" },
+    ] },
+    options: { indexAxis: "y", responsive: true, maintainAspectRatio: false, animation: false },
+  });
+}
+
+function comparison(canvas, models) {
+  const scores = JSON.parse(canvas.dataset.chartExtra || "[]");
+  return new Chart(canvas, {
+    type: "bar",
+    data: { labels: models.map((m, i) => `${i + 1}. ${m}`), datasets: [{ label: "validation score", data: scores, backgroundColor: "rgba(167, 139, 250, 0.7)" }] },
+    options: { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } } },
+  });
+}
+
+const DRAW = { histogram, target: targetBars, scatter, missing: missingMatrix, curve, folds, importance, comparison };
 
 export function initAppCharts(root = document) {
   for (const canvas of root.querySelectorAll("canvas[data-chart]")) {
@@ -118,7 +189,8 @@ export function initAppCharts(root = document) {
     draw(canvas, JSON.parse(canvas.dataset.chartData));
   }
   // Widths and colour strengths come as data attributes (no inline styles: CSP-friendly).
-  for (const bar of root.querySelectorAll(".top-values .bar[data-w]")) bar.style.setProperty("--w", `${bar.dataset.w}%`);
+  for (const bar of root.querySelectorAll(".top-values .bar[data-w], .split-bar [data-w]")) bar.style.setProperty("--w", `${bar.dataset.w}%`);
+  addCurvePoints(root);
   for (const cell of root.querySelectorAll(".matrix td[data-v]")) {
     const v = Number(cell.dataset.v);
     cell.style.setProperty("--a", String(Math.min(Math.abs(v), 1)));
@@ -176,6 +248,44 @@ function watchViews(root) {
   for (const section of root.querySelectorAll("[data-app-view]")) observer.observe(section);
 }
 
+// -- the app's options ---------------------------------------------------------------------
+// Fields with `data-option` (in the form, or tied to it with form="…") become the options
+// JSON: "a.b" nests, "x[]" collects checked values, data-option-type="number" parses, an
+// empty field or one in a hidden block is left out.
+function collectOptions(form) {
+  const options = {};
+  for (const field of form.elements) {
+    const path = field.dataset?.option;
+    if (!path || field.closest("[hidden]")) continue;
+    if (path.endsWith("[]")) {
+      const key = path.slice(0, -2);
+      options[key] = options[key] || [];
+      if (field.checked) options[key].push(field.value);
+      continue;
+    }
+    if (field.value === "") continue;
+    const value = field.dataset.optionType === "number" ? Number(field.value) : field.value;
+    const [head, ...rest] = path.split(".");
+    if (rest.length) {
+      options[head] = options[head] || {};
+      options[head][rest.join(".")] = value;
+    } else {
+      options[head] = value;
+    }
+  }
+  return options;
+}
+
+function initModelChoice(page) {
+  const select = page.querySelector("[data-model-select]");
+  if (!select) return;
+  const show = () => {
+    for (const block of page.querySelectorAll("[data-model-params]")) block.hidden = block.dataset.modelParams !== select.value;
+  };
+  select.addEventListener("change", show);
+  show();
+}
+
 // -- the streamed analysis ----------------------------------------------------------------
 async function runAnalysis(form) {
   const page = form.closest("[data-app-page]");
@@ -187,6 +297,8 @@ async function runAnalysis(form) {
   const progress = bar.querySelector("progress");
   const label = bar.querySelector("[data-app-progress-label]");
   flushViews();
+  const optionsField = form.querySelector("[data-app-options]");
+  if (optionsField) optionsField.value = JSON.stringify(collectOptions(form));
   start.disabled = true;
   bar.hidden = false;
   progress.value = 0;
@@ -263,6 +375,7 @@ function initAppPage() {
   for (const select of page.querySelectorAll("[data-app-autosubmit]")) {
     select.addEventListener("change", () => select.form.submit());
   }
+  initModelChoice(page);
   const form = page.querySelector("[data-app-run]");
   form?.addEventListener("submit", (event) => {
     event.preventDefault();

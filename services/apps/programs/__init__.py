@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from services.common.errors import AscentError
+from services.common.ml.hyperparameters import MODELS, check_params
 
 DATA_PATH = "/data/uploaded.csv"
 _HERE = Path(__file__).resolve().parent
@@ -65,8 +66,122 @@ def explorer_program(request: ProgramRequest) -> str:
     )
 
 
+FEATURE_TRANSFORMS = (
+    "standard",
+    "minmax",
+    "robust",
+    "log",
+    "power",
+    "bin",
+    "onehot",
+    "ordinal",
+    "target",
+    "date_parts",
+    "tfidf",
+    "interaction",
+)
+
+
+def _names(value: Any, what: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise AscentError("invalid_argument", f"{what} must be a list of column names.")
+    if len(value) > 200:
+        raise AscentError("invalid_argument", f"{what} may name at most 200 columns.")
+    return list(dict.fromkeys(value))
+
+
+def features_program(request: ProgramRequest) -> str:
+    """The playground: `drop` (columns) and `transforms` ({column or "a*b": transformation})
+    are the learner's "what if"; the program scores the default pipeline and the variant on
+    the same folds."""
+    options = request.options
+    drop = _names(options.get("drop", []), "drop")
+    raw = options.get("transforms", {})
+    if not isinstance(raw, dict) or len(raw) > 200:
+        raise AscentError("invalid_argument", "transforms must map columns to transformations.")
+    transforms: dict[str, str] = {}
+    for column, transform in raw.items():
+        if transform not in FEATURE_TRANSFORMS:
+            raise AscentError(
+                "invalid_argument",
+                f"{transform!r} is not a transformation; use one of "
+                f"{', '.join(FEATURE_TRANSFORMS)}.",
+            )
+        if (transform == "interaction") != ("*" in column):
+            raise AscentError(
+                "invalid_argument", "An interaction is written 'a*b' with transform 'interaction'."
+            )
+        transforms[str(column)] = str(transform)
+    folds = _bounded_int(options, "folds", 3, 2, 10)
+    sample_rows = _bounded_int(
+        options, "sample_rows", request.sample_rows, 100, max(request.sample_rows, 100)
+    )
+    return render(
+        template("features"),
+        {
+            "DATA": request.data_path,
+            "TARGET": request.target,
+            "DROP": drop,
+            "TRANSFORMS": transforms,
+            "SAMPLE_ROWS": sample_rows,
+            "FOLDS": folds,
+        },
+    )
+
+
+def training_program(request: ProgramRequest) -> str:
+    """The sandbox: one model with checked hyperparameters, the validation curve over one of
+    them, a train/validation/test split."""
+    options = request.options
+    model = options.get("model", "forest")
+    if not isinstance(model, str) or model not in MODELS:
+        raise AscentError("invalid_argument", f"model must be one of {', '.join(MODELS)}.")
+    raw = options.get("params", {})
+    if not isinstance(raw, dict):
+        raise AscentError("invalid_argument", "params must map hyperparameters to numbers.")
+    params = check_params(model, raw)
+    spec = MODELS[model]
+    curve_param = options.get("curve_param", spec.curve_param)
+    swept = spec.param(curve_param) if isinstance(curve_param, str) else None
+    if swept is None:
+        raise AscentError(
+            "invalid_argument", f"{spec.title} has no hyperparameter {curve_param!r}."
+        )
+    split = options.get("split", [0.6, 0.2, 0.2])
+    if (
+        not isinstance(split, list)
+        or len(split) != 3
+        or not all(isinstance(v, int | float) and 0.05 <= v <= 0.9 for v in split)
+        or abs(sum(split) - 1.0) > 1e-6
+    ):
+        raise AscentError(
+            "invalid_argument", "split is three shares (train, validation, test) summing to 1."
+        )
+    sample_rows = _bounded_int(
+        options, "sample_rows", min(request.sample_rows, 10000), 100, max(request.sample_rows, 100)
+    )
+    values = [int(v) if swept.kind == "int" else float(v) for v in swept.sweep]
+    return render(
+        template("training"),
+        {
+            "DATA": request.data_path,
+            "TARGET": request.target,
+            "MODEL": model,
+            "PARAMS": params,
+            "CURVE_PARAM": swept.name,
+            "CURVE_VALUES": values,
+            "SPLIT": [float(v) for v in split],
+            "SAMPLE_ROWS": sample_rows,
+        },
+    )
+
+
 # slug -> how to build its program. An app is "available" when it has one here.
-PROGRAMS = {"explorer": explorer_program}
+PROGRAMS = {
+    "explorer": explorer_program,
+    "features": features_program,
+    "training": training_program,
+}
 
 
 def build_program(slug: str, request: ProgramRequest) -> str:

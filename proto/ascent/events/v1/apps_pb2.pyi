@@ -92,7 +92,7 @@ class ViewRecorded(_message.Message):
     def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., analysis_id: _Optional[str] = ..., app_slug: _Optional[str] = ..., owner_id: _Optional[str] = ..., view: _Optional[str] = ..., seconds: _Optional[float] = ...) -> None: ...
 
 class SuggestionEvaluated(_message.Message):
-    __slots__ = ("meta", "analysis_id", "app_slug", "owner_id", "suggestion_key", "neighbourhood", "run_id", "improved")
+    __slots__ = ("meta", "analysis_id", "app_slug", "owner_id", "suggestion_key", "neighbourhood", "run_id", "improved", "score_change")
     META_FIELD_NUMBER: _ClassVar[int]
     ANALYSIS_ID_FIELD_NUMBER: _ClassVar[int]
     APP_SLUG_FIELD_NUMBER: _ClassVar[int]
@@ -101,6 +101,7 @@ class SuggestionEvaluated(_message.Message):
     NEIGHBOURHOOD_FIELD_NUMBER: _ClassVar[int]
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     IMPROVED_FIELD_NUMBER: _ClassVar[int]
+    SCORE_CHANGE_FIELD_NUMBER: _ClassVar[int]
     meta: _meta_pb2.EventMeta
     analysis_id: str
     app_slug: str
@@ -109,4 +110,5 @@ class SuggestionEvaluated(_message.Message):
     neighbourhood: str
     run_id: str
     improved: bool
-    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., analysis_id: _Optional[str] = ..., app_slug: _Optional[str] = ..., owner_id: _Optional[str] = ..., suggestion_key: _Optional[str] = ..., neighbourhood: _Optional[str] = ..., run_id: _Optional[str] = ..., improved: _Optional[bool] = ...) -> None: ...
+    score_change: float
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., analysis_id: _Optional[str] = ..., app_slug: _Optional[str] = ..., owner_id: _Optional[str] = ..., suggestion_key: _Optional[str] = ..., neighbourhood: _Optional[str] = ..., run_id: _Optional[str] = ..., improved: _Optional[bool] = ..., score_change: _Optional[float] = ...) -> None: ...

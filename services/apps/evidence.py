@@ -1,0 +1,186 @@
+"""Self-improvement of the Feature Engineering Playground and the Model Training Sandbox:
+what was measured on similar datasets (the same meta-feature neighbourhood) orders the
+playground's suggestions and gives the sandbox its recommended starting points.
+
+- Playground: every transformation the program measured (its `trials` section: one
+  suggestion at a time against the default pipeline on the same folds; and a "what if" with a
+  single change) adds (neighbourhood, transformation kind, score change) to
+  `apps_transform_outcomes`. A suggestion's rank is its priority from the program times
+  `0.5 + P(helped)` (Beta(1, 1) prior, as the explorer's ranking), so a kind that kept helping
+  here rises and one that kept hurting sinks; with no evidence the program's order stands.
+- Sandbox: every completed training adds its validation score to (neighbourhood, model,
+  hyperparameters) in `apps_training_outcomes`; the best mean validation scores are the
+  recommended starting points, and the values of a model's best configurations its
+  evidence-based ranges (with how many analyses they come from)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from services.apps.repository import AppsRepository
+from services.common.ml.hyperparameters import MODELS
+
+SUGGESTIONS, TRIALS, WHATIF = "suggestions", "trials", "whatif"
+SPLIT, EVALUATION = "split", "evaluation"
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A measured score change of one transformation (the evidence a trial adds)."""
+
+    key: str
+    kind: str
+    delta: float
+
+
+def _weight(trials: int, helped: int) -> float:
+    return 0.5 + (helped + 1.0) / (trials + 2.0)
+
+
+def rank_suggestions(
+    repo: AppsRepository, neighbourhood: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    raw = data.get("suggestions")
+    items = [s for s in raw if isinstance(s, dict)] if isinstance(raw, list) else []
+    outcomes = repo.transform_outcomes(neighbourhood) if neighbourhood else {}
+    ranked = []
+    for position, item in enumerate(items):
+        seen = outcomes.get(str(item.get("kind", "")))
+        trials, helped = (seen.trials, seen.helped) if seen is not None else (0, 0)
+        weight = _weight(trials, helped)
+        priority = item.get("priority")
+        base = float(priority) if isinstance(priority, int | float) else 0.0
+        if seen is not None and trials:
+            mean = seen.delta_sum / trials
+            evidence = (
+                f"measured {trials}× on similar datasets: helped {helped}×, mean change {mean:+.4f}"
+            )
+        else:
+            evidence = "no evidence yet on similar datasets"
+        ranked.append(
+            (
+                -base * weight,
+                position,
+                {**item, "rank_weight": round(weight, 3), "evidence": evidence},
+            )
+        )
+    ranked.sort(key=lambda entry: (entry[0], entry[1]))
+    return {**data, "suggestions": [entry[2] for entry in ranked], "neighbourhood": neighbourhood}
+
+
+def measured(kind: str, data: dict[str, Any]) -> list[Measured]:
+    """The score changes a completed playground section measured."""
+    found: list[Measured] = []
+    if kind == TRIALS:
+        for trial in data.get("trials") or []:
+            delta = trial.get("delta") if isinstance(trial, dict) else None
+            if isinstance(delta, int | float):
+                found.append(
+                    Measured(str(trial.get("key", "")), str(trial.get("kind", "")), float(delta))
+                )
+    elif kind == WHATIF:
+        changes = data.get("changes") or []
+        delta = data.get("delta")
+        # Only a single change is attributable to one transformation.
+        if len(changes) == 1 and isinstance(delta, int | float) and isinstance(changes[0], dict):
+            change = changes[0]
+            transform = str(change.get("transform", ""))
+            key = f"{transform}:{change.get('column', '')}"
+            found.append(Measured(key, transform, float(delta)))
+    return [m for m in found if m.kind]
+
+
+def record_measured(repo: AppsRepository, neighbourhood: str, items: list[Measured]) -> None:
+    for item in items:
+        row = repo.transform_outcome(neighbourhood, item.kind[:40])
+        row.trials += 1
+        row.helped += int(item.delta > 0)
+        row.delta_sum += item.delta
+
+
+def _params_json(params: Any) -> str:
+    return json.dumps(params if isinstance(params, dict) else {}, sort_keys=True)[:500]
+
+
+def record_training(repo: AppsRepository, neighbourhood: str, data: dict[str, Any]) -> None:
+    validation, model = data.get("validation"), str(data.get("model", ""))
+    if not neighbourhood or model not in MODELS or not isinstance(validation, int | float):
+        return
+    row = repo.training_outcome(neighbourhood, model, _params_json(data.get("params")))
+    row.metric = str(data.get("metric", ""))[:20]
+    row.best_validation = (
+        float(validation) if row.trials == 0 else max(row.best_validation, float(validation))
+    )
+    row.trials += 1
+    row.validation_sum += float(validation)
+
+
+def recommend_training(
+    repo: AppsRepository, neighbourhood: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    """The split section with the neighbourhood's recommended starting points (best mean
+    validation first) and, for the chosen model, ranges from its best configurations."""
+    rows = repo.training_outcomes(neighbourhood) if neighbourhood else []
+    rows.sort(key=lambda r: -(r.validation_sum / r.trials if r.trials else 0.0))
+    starting = [
+        {
+            "model": r.model,
+            "title": MODELS[r.model].title if r.model in MODELS else r.model,
+            "params": json.loads(r.params_json),
+            "mean_validation": round(r.validation_sum / r.trials, 6),
+            "trials": r.trials,
+            "metric": r.metric,
+        }
+        for r in rows[:3]
+        if r.trials
+    ]
+    model = str(data.get("model", ""))
+    spec = MODELS.get(model)
+    ranges: list[dict[str, Any]] = []
+    if spec is not None:
+        mine = [r for r in rows if r.model == model and r.trials]
+        best = mine[: max(1, len(mine) // 2)] if len(mine) >= 2 else []
+        for param in spec.params:
+            values = [
+                v
+                for r in best
+                if isinstance(v := json.loads(r.params_json).get(param.name), int | float)
+            ]
+            if values:
+                ranges.append(
+                    {
+                        "name": param.name,
+                        "explanation": param.explanation,
+                        "low": min(values),
+                        "high": max(values),
+                        "source": f"evidence: the best {len(best)} of {len(mine)} configurations "
+                        f"tried on similar datasets ({sum(r.trials for r in mine)} analyses)",
+                    }
+                )
+            else:
+                ranges.append(
+                    {
+                        "name": param.name,
+                        "explanation": param.explanation,
+                        "low": param.low,
+                        "high": param.high,
+                        "default": param.default,
+                        "source": "documented default (no evidence for datasets like this yet)",
+                    }
+                )
+    return {
+        **data,
+        "recommended": starting,
+        "ranges": ranges,
+        "evidence_count": sum(r.trials for r in rows),
+    }
+
+
+# Sections the service enriches with evidence before showing or storing them.
+ENRICHERS: dict[str, Callable[[AppsRepository, str, dict[str, Any]], dict[str, Any]]] = {
+    SUGGESTIONS: rank_suggestions,
+    SPLIT: recommend_training,
+}
