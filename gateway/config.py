@@ -97,6 +97,10 @@ class Settings(BaseSettings):
     quota_output_bytes_per_day: int = 200 * 1024 * 1024
     quota_uploads_per_day: int = 100
     quota_upload_bytes_per_day: int = 200 * 1024 * 1024
+    # The whole stdout of runs that printed more than the run event keeps (its head and tail,
+    # 128 KiB: EVENTS.md), for "Download full output" (gateway/outputs.py); the store's bound.
+    full_output_min_bytes: int = 128 * 1024
+    full_output_store_bytes: int = 2 * 1024 * 1024 * 1024
 
     @field_validator("secret_key")
     @classmethod

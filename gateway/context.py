@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Annotated, TypeVar
 
 from argon2 import PasswordHasher
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from gateway.clients import Clients
 from gateway.config import Settings
 from gateway.live import LiveHub
+from gateway.outputs import OutputStore
 from services.common.config import CommonSettings
 from services.common.datasets import DatasetStore
 from services.common.db import Database
@@ -38,6 +40,15 @@ class Gateway:
     live: LiveHub | None = None
     # Runs in flight per (owner, notebook), so Stop cancels only the learner's own run.
     active_runs: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+
+    @cached_property
+    def outputs(self) -> OutputStore:
+        """The whole stdout of long runs (gateway/outputs.py)."""
+        return OutputStore(
+            self.common.data_dir / "outputs",
+            self.settings.full_output_min_bytes,
+            self.settings.full_output_store_bytes,
+        )
 
     async def work(self, fn: Callable[[Session], T]) -> T:
         """One unit of work off the event loop (database access is synchronous)."""

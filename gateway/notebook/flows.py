@@ -388,7 +388,15 @@ async def session_run(gw: Gateway, user: UserInfo, notebook_id: str, run_id: str
     run = await _find_run(gw, notebook, run_id, wait_ms=0)
     if run is None:
         raise AscentError("not_found", "Run not found in this session.")
+    run.stdout = await full_output(gw, run)
     return run
+
+
+async def full_output(gw: Gateway, run: run_pb2.Run) -> str:
+    """The run's whole stdout: the ledger keeps excerpts of a long one (its notices say so),
+    the gateway kept it whole when the run finished (gateway/outputs.py)."""
+    whole = await asyncio.to_thread(gw.outputs.load, run.id)
+    return whole if whole is not None else run.stdout
 
 
 async def whole_runs(
@@ -481,6 +489,8 @@ async def run_code(
         notebook.updated_at = utcnow()
 
     await gw.work(record)
+    # The ledger keeps excerpts of a long output; "Download full output" reads this copy.
+    await asyncio.to_thread(gw.outputs.save, run.id or request.run_id, run.stdout)
     try:
         # The run reaches the leaderboard through an event; waiting here means the next
         # GET of the session's runs already lists it.

@@ -431,7 +431,8 @@ async def notebook_run_stdout(
     notebook_id: str, run_id: str, user: PageUser, gw: GatewayDep, download: bool = False
 ) -> Response:
     """A run's whole output as text: the console shows only its tail."""
-    run = await _session_run(gw, user, notebook_id, run_id)
+    # The whole stored run, with the whole output the gateway kept of a long one.
+    run = await flows.session_run(gw, user, notebook_id, run_id)
     headers = {"Cache-Control": "private, no-store"}
     if download:
         filename = _ascii_name(run.name or "output", ".txt")

@@ -192,8 +192,8 @@ def _bound_texts(run: run_pb2.Run, stdout: tuple[int, int], stderr: int, code: i
         whole = _kilobytes(len(run.stdout.encode("utf-8")) + cut)
         notices.append(
             f"The stored run keeps the first {_kilobytes(stdout[0])} and the last "
-            f"{_kilobytes(stdout[1])} of the output ({whole} in all); the whole output was "
-            "shown when the run finished."
+            f"{_kilobytes(stdout[1])} of the output ({whole} in all); the notebook's "
+            "download has all of it."
         )
     run.stderr, cut = _excerpt(run.stderr, 0, stderr, "error output")
     if cut:

@@ -20,10 +20,11 @@ from gateway.app import create_app
 from gateway.config import Settings
 from services.supervisor.stack import Stack
 from tests.gateway.conftest import SECRET, GatewayUnderTest, bearer
-from tests.support.fullstack import running_stack
+from tests.support.fullstack import STAFF_PASSWORD, running_stack
 
-STAFF = {"ASCENT_INSTRUCTOR_USERNAMES": "instructor", "ASCENT_GATEWAY_ADMINS": "admin"}
-PASSWORD = "correct horse 42"
+# The staff accounts the gateway creates from its staff file (password: STAFF_PASSWORD).
+STAFF = {"instructor": "instructor", "admin": "admin"}
+PASSWORD = STAFF_PASSWORD
 
 # Schemathesis' budget: its deterministic phases (the schema's own examples, then the
 # coverage phase's boundary values and one violation of each constraint) with 2 examples
@@ -231,7 +232,7 @@ async def test_an_unknown_method_is_405_with_allow(
 # -- the live stack ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with running_stack(tmp_path_factory.mktemp("contract-data"), STAFF) as running:
+    with running_stack(tmp_path_factory.mktemp("contract-data"), staff=STAFF) as running:
         yield running
 
 
@@ -281,6 +282,10 @@ def test_the_live_api_keeps_its_schema(stack: Stack, tmp_path: Path) -> None:
     operation, as a learner and, on staff routes, as an instructor or admin."""
     with httpx.Client(base_url=stack.base_url, timeout=60) as api:
         tokens = {name: _token(api, name) for name in ("learner", "instructor", "admin")}
+        # Staff routes are tested as staff, not only for their 403.
+        for name, token in tokens.items():
+            me = api.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+            assert me.json()["data"]["role"] == name, me.text
     config = tmp_path / "schemathesis.toml"
     config.write_text(_config(tokens))
     command = [

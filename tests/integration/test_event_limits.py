@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from services.supervisor.stack import Stack
-from tests.integration.conftest import ADMIN, STAFF, register
-from tests.support.fullstack import running_stack
+from tests.integration.conftest import ADMIN, STAFF, login, register
+from tests.support.fullstack import STAFF_PASSWORD, running_stack
 from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
@@ -28,7 +28,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """A stack of its own with the default run limits: saving four noisy 150-dpi figures
     takes several seconds on a busy 2-core machine, past the package stack's 4 s limit; and
     a backbone that stops here stops no other test."""
-    with running_stack(tmp_path_factory.mktemp("ascent-limits"), dict(STAFF)) as running:
+    with running_stack(tmp_path_factory.mktemp("ascent-limits"), staff=dict(STAFF)) as running:
         yield running
 
 
@@ -85,11 +85,14 @@ def test_an_oversized_run_event_no_longer_stops_the_backbone(api: httpx.Client) 
         what="XP for the later run",
     )
 
-    # The big run is on the board too, as a bounded excerpt that says what was left out.
+    # The big run is on the board too: the ledger's copy is a bounded excerpt that says what
+    # was left out, the output comes whole from the gateway's copy (gateway/outputs.py).
     stored = api.get(f"/api/runs/{session_id}/{big.json()['data']['id']}", headers=auth)
     assert stored.status_code == 200, stored.text[:500]
     whole = stored.json()["data"]
-    assert whole["stdout"].startswith("x" * 1000) and len(whole["stdout"]) < 200_000
+    assert whole["stdout"] == "x" * 990_000 + "\n"
+    listed_run = next(r for r in listed(api, auth, session_id) if r["id"] == whole["id"])
+    assert len(listed_run["stdout"]) < 200_000
     assert any("of the output" in notice for notice in whole["notices"])
     assert any("of the code" in notice for notice in whole["notices"])
 
@@ -159,11 +162,8 @@ def test_a_lone_surrogate_is_a_400_and_nothing_runs(api: httpx.Client) -> None:
 
 
 def test_an_enormous_platform_window_is_a_400(api: httpx.Client, stack: Stack) -> None:
-    password = "correct horse 42"
-    registered = api.post("/api/auth/register", json={"username": ADMIN, "password": password})
-    assert registered.status_code in (201, 409), registered.text
-    token = api.post("/api/auth/token", json={"username": ADMIN, "password": password})
-    admin = {"Authorization": f"Bearer {token.json()['data']['token']}"}
+    # The staff file's admin (registering the name grants nothing since issue 18 §6).
+    admin = {"Authorization": f"Bearer {login(api, ADMIN, STAFF_PASSWORD)}"}
     for window in ("100000000000", "-100000000000", "0"):
         response = api.get(f"/api/analytics/platform?window={window}", headers=admin)
         if window == "0":  # 0 is the default window, as before
@@ -171,3 +171,19 @@ def test_an_enormous_platform_window_is_a_400(api: httpx.Client, stack: Stack) -
             continue
         assert response.status_code == 400, response.text
         assert response.json()["error"]["message"].startswith("The window is 1 to")
+
+
+def test_a_long_output_is_downloaded_whole(api: httpx.Client) -> None:
+    # The run event (and so the leaderboard's copy) keeps the head and tail of a long output;
+    # "Download full output" and the whole run must still give every line (issue 13 item 1).
+    auth, session_id = learner(api, "long-output")
+    printed = run(api, auth, session_id, "for i in range(60_000):\n    print(i)\n")
+    assert printed.status_code == 201, printed.text[:500]
+    run_id = printed.json()["data"]["id"]
+    expected = [str(i) for i in range(60_000)]
+
+    whole = api.get(f"/api/runs/{session_id}/{run_id}", headers=auth)
+    assert whole.status_code == 200, whole.text[:500]
+    assert whole.json()["data"]["stdout"].splitlines() == expected
+    # The ledger's copy is the excerpt, and says so.
+    assert any("of the output" in notice for notice in whole.json()["data"]["notices"])
