@@ -89,13 +89,19 @@ def test_demo_flow(api: httpx.Client, stack: Stack) -> None:
     assert improved_run["error"] is None, improved_run
     assert improved_run["accuracy"] > on_csv["accuracy"] + 0.1
 
-    # 9. The session shows all runs, best first, with the improved run above its parent.
+    # 9. The session shows all runs, best first within each dataset (runs on other data are
+    # ranked apart), with the improved run above its parent: #1 on the CSV.
     session_view = api.get(f"/api/sessions/{session['id']}", headers=auth).json()["data"]
     ordered = [r["id"] for r in session_view["runs"]]
     assert set(ordered) == {baseline["id"], on_csv["id"], improved_run["id"]}
     assert ordered.index(improved_run["id"]) < ordered.index(on_csv["id"])
-    accuracies = [r["accuracy"] for r in session_view["runs"]]
-    assert accuracies == sorted(accuracies, reverse=True)
+    for dataset in {r["datasetSha256"] for r in session_view["runs"]}:
+        accuracies = [r["accuracy"] for r in session_view["runs"] if r["datasetSha256"] == dataset]
+        assert accuracies == sorted(accuracies, reverse=True)
+    ranks = {r["id"]: (r["datasetName"], r["datasetRank"]) for r in session_view["runs"]}
+    assert ranks[improved_run["id"]] == ("circles.csv", 1)
+    assert ranks[on_csv["id"]] == ("circles.csv", 2)
+    assert ranks[baseline["id"]] == ("Iris (no CSV)", 1)
 
     # Socratic mode: questions and hints first, nothing run; the answer (and its run) only
     # when asked for.
