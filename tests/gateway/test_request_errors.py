@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.gateway.conftest import GatewayUnderTest, bearer, browser_login
+from tests.gateway.conftest import GatewayUnderTest, bearer, form_login
 
 # A lone surrogate: valid JSON, but no valid Unicode (no database, protobuf or UTF-8 reply
 # takes it). Written as the raw JSON text a client sends.
@@ -38,8 +38,8 @@ async def test_a_lone_surrogate_in_code_is_a_400(gateway: GatewayUnderTest) -> N
 async def test_lesson_preview_without_hx_request_is_the_fragment(
     make_gateway: Callable[..., Any],
 ) -> None:
-    async with make_gateway(instructor_usernames="prof-preview") as gateway:
-        csrf = await browser_login(gateway.client, "prof-preview")
+    async with make_gateway(staff={"prof-preview": "instructor"}) as gateway:
+        csrf = await form_login(gateway.client, "prof-preview")
         response = await gateway.client.post(
             "/author/preview",
             data={"lessonMarkdown": "# Title\n\nSome *text*.", "csrf_token": csrf},
