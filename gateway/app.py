@@ -100,13 +100,15 @@ def create_app(settings: Settings | None = None, common: CommonSettings | None =
             bus=bus,
             relay=relay,
             clients=clients,
-            datasets=DatasetStore(common.datasets_dir),
+            # Uploads are published to the NATS object store every host reads from.
+            datasets=DatasetStore(common.datasets_dir, bus),
             signer=URLSafeTimedSerializer(secret, salt="ascent.gateway.session"),
             hasher=PasswordHasher(),
             live=LiveHub(bus),
         )
         # Before serving: the staff accounts of ASCENT_GATEWAY_STAFF_FILE exist with their roles.
         await accounts_flows.provision_staff(app.state.gateway)
+        app.state.gateway.datasets.bind()
         await bus.start()
         relay.start()
         app.state.gateway.live.start()

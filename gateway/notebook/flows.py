@@ -304,6 +304,9 @@ async def upload_dataset(
         decimal=decimal,
     )
     digest = await asyncio.to_thread(gw.datasets.put, parsed.content)
+    # Stored for every execution host before the session points at it (nothing is recorded
+    # when this fails: the learner uploads again).
+    await gw.datasets.publish(digest)
     if parsed.frame is not None:
         await asyncio.to_thread(_save_card, gw, digest, parsed.target, parsed.frame)
 
@@ -347,7 +350,7 @@ async def upload_dataset(
 async def dataset_bytes(gw: Gateway, notebook: NotebookSession) -> bytes | None:
     if not notebook.dataset_sha256:
         return None
-    path = gw.datasets.existing_path(notebook.dataset_sha256)
+    path = await gw.datasets.fetch(notebook.dataset_sha256)
     return await asyncio.to_thread(path.read_bytes)
 
 
@@ -388,7 +391,7 @@ async def dataset_summary(gw: Gateway, notebook: NotebookSession) -> datasets.Da
     if cached is not None:
         card = datasets.DatasetCardView.model_validate_json(cached)
         return card.model_copy(update={"source": source})
-    path = gw.datasets.existing_path(digest)
+    path = await gw.datasets.fetch(digest)
     card = await asyncio.to_thread(
         datasets.summarize_file, path, target or None, "", gw.settings.card_sample_rows
     )
