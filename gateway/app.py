@@ -90,7 +90,9 @@ def create_app(settings: Settings | None = None, common: CommonSettings | None =
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings.resolved_database_url(common))
         await asyncio.to_thread(db.migrate, "gateway", "gateway.migrations")
-        bus = EventBus(common.nats_url, producer=PRODUCER, stream=common.stream)
+        bus = EventBus(
+            common.nats_url, producer=PRODUCER, stream=common.stream, replicas=common.nats_replicas
+        )
         relay = OutboxRelay(db, bus, producer=PRODUCER)
         clients = Clients(common, settings)
         app.state.gateway = Gateway(
@@ -101,7 +103,7 @@ def create_app(settings: Settings | None = None, common: CommonSettings | None =
             relay=relay,
             clients=clients,
             # Uploads are published to the NATS object store every host reads from.
-            datasets=DatasetStore(common.datasets_dir, bus),
+            datasets=DatasetStore(common.datasets_dir, bus, replicas=common.nats_replicas),
             signer=URLSafeTimedSerializer(secret, salt="ascent.gateway.session"),
             hasher=PasswordHasher(),
             live=LiveHub(bus),

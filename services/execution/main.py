@@ -33,7 +33,7 @@ async def setup(rt: Runtime) -> None:
     authored = AuthoredBook(rt.common.authoring_addr, rt.common.data_dir / "challenges")
     rt.on_close.append(authored.close)
     # The datasets: this host's cache of the NATS object store (services/common/datasets.py).
-    store = DatasetStore(rt.common.datasets_dir, rt.bus)
+    store = DatasetStore(rt.common.datasets_dir, rt.bus, replicas=rt.common.nats_replicas)
     store.bind()
     servicer = ExecutionServicer(pool, store, rt.db, rt.relay, settings, book, authored)
     pb_grpc.add_ExecutionServiceServicer_to_server(servicer, rt.server)

@@ -41,7 +41,7 @@ async def setup(rt: Runtime) -> None:
     )
     # Profiles read datasets from this host's cache of the NATS object store; worker threads
     # fetch a missing one through the loop (services/common/datasets.py).
-    store = DatasetStore(rt.common.datasets_dir, rt.bus)
+    store = DatasetStore(rt.common.datasets_dir, rt.bus, replicas=rt.common.nats_replicas)
     store.bind()
     service = RecommenderService(
         store,
