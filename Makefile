@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WEB_STAMP := web/dist/.built
 
-.PHONY: run check test test-fast install web chromium proto proto-check lint imports format typecheck bench bench-execution bench-coach bench-analytics bench-console priors clean test-cgroup2 test-rootless bench-apps
+.PHONY: run check test test-fast install web chromium proto proto-check lint imports format typecheck bench bench-execution bench-coach bench-analytics bench-console priors clean test-cgroup2 test-rootless bench-apps bench-datasets
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -91,6 +91,10 @@ bench-console: install web chromium
 bench-apps: install
 	$(BIN)/python bench/bench_apps.py --runs 5
 	$(BIN)/python bench/bench_apps_playground.py --runs 5
+
+# Datasets of real size (issue 19): upload, first profile view, starter run on 100k and 1M rows.
+bench-datasets: install
+	$(BIN)/python bench/bench_datasets.py --runs 3
 
 bench-analytics: install
 	$(BIN)/python bench/bench_analytics.py

@@ -90,7 +90,9 @@ def create_app(settings: Settings | None = None, common: CommonSettings | None =
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings.resolved_database_url(common))
         await asyncio.to_thread(db.migrate, "gateway", "gateway.migrations")
-        bus = EventBus(common.nats_url, producer=PRODUCER, stream=common.stream)
+        bus = EventBus(
+            common.nats_url, producer=PRODUCER, stream=common.stream, replicas=common.nats_replicas
+        )
         relay = OutboxRelay(db, bus, producer=PRODUCER)
         clients = Clients(common, settings)
         app.state.gateway = Gateway(
@@ -100,13 +102,15 @@ def create_app(settings: Settings | None = None, common: CommonSettings | None =
             bus=bus,
             relay=relay,
             clients=clients,
-            datasets=DatasetStore(common.datasets_dir),
+            # Uploads are published to the NATS object store every host reads from.
+            datasets=DatasetStore(common.datasets_dir, bus, replicas=common.nats_replicas),
             signer=URLSafeTimedSerializer(secret, salt="ascent.gateway.session"),
             hasher=PasswordHasher(),
             live=LiveHub(bus),
         )
         # Before serving: the staff accounts of ASCENT_GATEWAY_STAFF_FILE exist with their roles.
         await accounts_flows.provision_staff(app.state.gateway)
+        app.state.gateway.datasets.bind()
         await bus.start()
         relay.start()
         app.state.gateway.live.start()

@@ -32,7 +32,7 @@ from gateway.config import Settings
 from services.common import topology
 from services.common.config import CommonSettings
 from services.common.errors import AscentError, from_grpc
-from services.common.rpc import CHANNEL_OPTIONS, MAX_MESSAGE_BYTES, is_message_too_large
+from services.common.rpc import MAX_MESSAGE_BYTES, channel_options, is_message_too_large
 
 M = TypeVar("M", bound=Message)
 
@@ -74,7 +74,8 @@ class Clients:
         self.settings = settings
         self.channels: dict[str, grpc.aio.Channel] = {
             name: grpc.aio.insecure_channel(
-                getattr(common, f"{name}_addr"), options=CHANNEL_OPTIONS
+                getattr(common, f"{name}_addr"),
+                options=channel_options(getattr(common, f"{name}_addr")),
             )
             for name in SERVICES
         }

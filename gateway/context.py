@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
+from gateway.cards import CardCache
 from gateway.clients import Clients
 from gateway.config import Settings
 from gateway.live import LiveHub
@@ -49,6 +50,11 @@ class Gateway:
             self.settings.full_output_min_bytes,
             self.settings.full_output_store_bytes,
         )
+
+    @cached_property
+    def cards(self) -> CardCache:
+        """Dataset cards computed once per dataset (gateway/cards.py)."""
+        return CardCache(self.common.data_dir / "cards")
 
     async def work(self, fn: Callable[[Session], T]) -> T:
         """One unit of work off the event loop (database access is synchronous)."""

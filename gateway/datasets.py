@@ -9,12 +9,14 @@ already has it is stored byte for byte.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -61,6 +63,8 @@ class ParsedDataset:
     decimal: str = "point"
     # The columns read as numbers thanks to that (shown on the upload card).
     decimal_columns: list[str] = field(default_factory=list)
+    # The frame as the sandbox will read it (for the dataset card, computed once at upload).
+    frame: pd.DataFrame | None = None
 
 
 def clean_filename(name: str | None) -> str:
@@ -83,7 +87,27 @@ async def read_upload(gw: Gateway, upload: UploadFile | None) -> tuple[str, byte
     return clean_filename(upload.filename), content
 
 
-def _decode(content: bytes, encoding: str) -> tuple[str, str]:
+_CHUNK = 1024 * 1024
+
+
+def _check_text(content: bytes, codec: str) -> None:
+    """Raises UnicodeDecodeError (with its position in the whole file) if `content` is not
+    `codec` text. Decoded a megabyte at a time and thrown away: a 200 MB upload never exists as
+    a Python string (pandas reads the bytes)."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    view = memoryview(content)
+    for start in range(0, len(content), _CHUNK):
+        try:
+            decoder.decode(view[start : start + _CHUNK], final=start + _CHUNK >= len(content))
+        except UnicodeDecodeError as exc:
+            raise UnicodeDecodeError(
+                exc.encoding, content, start + exc.start, start + exc.end, exc.reason
+            ) from None
+
+
+def _decode(content: bytes, encoding: str) -> str:
+    """The codec pandas reads the upload with, after checking that the whole file is text in it;
+    `auto` is UTF-8 (with or without a byte-order mark), else Windows-1252."""
     if encoding not in ENCODINGS:
         raise AscentError(
             "invalid_argument", f"Unknown encoding {encoding!r}; choose one of {list(ENCODINGS)}."
@@ -91,25 +115,36 @@ def _decode(content: bytes, encoding: str) -> tuple[str, str]:
     codec = ENCODINGS[encoding]
     if codec is not None:
         try:
-            return content.decode(codec), encoding
+            _check_text(content, codec)
         except UnicodeDecodeError as exc:
             raise AscentError(
                 "invalid_argument",
                 f"The file is not valid {encoding} text (invalid byte at position {exc.start}). "
                 "Pick the file's encoding, or save it as 'CSV UTF-8'.",
             ) from None
+        return encoding
     try:
-        return content.decode("utf-8-sig"), "utf-8"
+        _check_text(content, "utf-8-sig")
+        return "utf-8"
     except UnicodeDecodeError as exc:
         position = exc.start
     try:
-        return content.decode("cp1252"), "cp1252"
+        _check_text(content, "cp1252")
+        return "cp1252"
     except UnicodeDecodeError:
         raise AscentError(
             "invalid_argument",
             f"The file is not UTF-8 text (invalid byte at position {position}). "
             "Save it as 'CSV UTF-8' and upload it again.",
         ) from None
+
+
+def _head(content: bytes, used_encoding: str) -> str:
+    """The first 64 KB as text, whole lines only (enough to sniff the delimiter)."""
+    head = content[: 64 * 1024]
+    if len(content) > len(head) and b"\n" in head:
+        head = head[: head.rindex(b"\n")]
+    return head.decode(ENCODINGS[used_encoding] or "utf-8", errors="ignore")
 
 
 def _sniff(text: str) -> str:
@@ -153,7 +188,7 @@ def _decimal_comma_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def _read_decimals(
-    frame: pd.DataFrame, text: str, sep: str, decimal: str
+    frame: pd.DataFrame, content: bytes, codec: str, sep: str, decimal: str
 ) -> tuple[pd.DataFrame, list[str]]:
     """The frame with decimal commas read as numbers, per the `decimal` option, and the
     columns that became numeric because of it."""
@@ -164,7 +199,9 @@ def _read_decimals(
     if decimal == "point":
         return frame, []
     if decimal == "comma":
-        converted = pd.read_csv(io.StringIO(text), sep=sep, decimal=",", thousands=".")
+        converted = pd.read_csv(
+            io.BytesIO(content), sep=sep, decimal=",", thousands=".", encoding=codec
+        )
         numeric = pd.api.types.is_numeric_dtype
         before = {str(c) for c in frame.columns if not numeric(frame[c])}
         after = {str(c) for c in converted.columns if not numeric(converted[c])}
@@ -196,29 +233,32 @@ def parse_dataset(
             "invalid_argument",
             "This is a binary file, not a CSV. Upload a comma-separated text file.",
         )
-    text, used_encoding = _decode(content, encoding)
+    used_encoding = _decode(content, encoding)
+    codec = ENCODINGS[used_encoding] or "utf-8-sig"
     if delimiter not in DELIMITERS:
         raise AscentError(
             "invalid_argument",
             f"Unknown delimiter {delimiter!r}; choose one of {list(DELIMITERS)}.",
         )
-    sep = DELIMITERS[delimiter] or _sniff(text)
+    sep = DELIMITERS[delimiter] or _sniff(_head(content, used_encoding))
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep)
+        # From the bytes: a string of the whole file would cost four bytes a character in
+        # StringIO (2 GB of memory for a 245 MB upload).
+        frame = pd.read_csv(io.BytesIO(content), sep=sep, encoding=codec)
     except pd.errors.EmptyDataError:
         raise AscentError("invalid_argument", "The file has no CSV content.") from None
     except (pd.errors.ParserError, ValueError) as exc:
         detail = str(exc).strip().splitlines()[-1][:200] if str(exc).strip() else "malformed"
         raise AscentError("invalid_argument", f"The file is not a valid CSV: {detail}") from None
     if isinstance(frame.index, pd.RangeIndex):
-        frame, decimal_columns = _read_decimals(frame, text, sep, decimal)
+        frame, decimal_columns = _read_decimals(frame, content, codec, sep, decimal)
     else:
         decimal_columns = []
     columns = [str(column) for column in frame.columns]
     if not isinstance(frame.index, pd.RangeIndex):
         # pandas quietly turns the extra leading values of over-long rows into an index:
         # that would shift every value of those rows into the wrong column.
-        line = _first_long_line(text, sep, len(columns))
+        line = _first_long_line(content.decode(codec), sep, len(columns))
         raise AscentError(
             "invalid_argument",
             f"Line {line} has more values than the header has columns ({len(columns)}). "
@@ -273,6 +313,7 @@ def parse_dataset(
         content=stored,
         decimal="comma" if decimal_columns else "point",
         decimal_columns=decimal_columns,
+        frame=frame,
     )
 
 
@@ -304,10 +345,16 @@ class DatasetCardView(View):
     balance: list[ClassShareView]
     histograms: dict[str, dict[str, Any]]
     numeric: list[str]
+    # 0: the histograms are of every row; else of a uniform random sample of this many rows
+    # (seed 0). Rows, missing values and the class balance always count every row.
+    sampleRows: int = 0
 
 
-def summarize(frame: pd.DataFrame, target: str | None, source: str) -> DatasetCardView:
-    """Rows, columns, missing values, features, target balance and numeric histograms."""
+def summarize(
+    frame: pd.DataFrame, target: str | None, source: str, sample_rows: int = 0
+) -> DatasetCardView:
+    """Rows, columns, missing values, features, target balance and numeric histograms (of a
+    sample of `sample_rows` rows when the frame is larger and `sample_rows` is set)."""
     target = target if target in frame.columns else str(frame.columns[-1])
     features = [str(c) for c in frame.columns if c != target]
     missing = {str(c): int(frame[c].isna().sum()) for c in frame.columns}
@@ -321,12 +368,14 @@ def summarize(frame: pd.DataFrame, target: str | None, source: str) -> DatasetCa
             ClassShareView(label=str(label), count=int(count), share=int(count) / total)
             for label, count in counts.items()
         ]
+    sampled = 0 < sample_rows < len(frame)
+    charted = frame.sample(n=sample_rows, random_state=0) if sampled else frame
     histograms: dict[str, dict[str, Any]] = {}
-    for column in frame.columns:
+    for column in charted.columns:
         if len(histograms) >= MAX_CHARTED_COLUMNS:
             break
-        values = pd.to_numeric(frame[column], errors="coerce").dropna()
-        if not pd.api.types.is_numeric_dtype(frame[column]) or values.empty:
+        values = pd.to_numeric(charted[column], errors="coerce").dropna()
+        if not pd.api.types.is_numeric_dtype(charted[column]) or values.empty:
             continue
         counts_arr, edges = np.histogram(values.to_numpy(dtype=float), bins=HISTOGRAM_BINS)
         labels = [f"{edges[i]:.3g}–{edges[i + 1]:.3g}" for i in range(len(counts_arr))]
@@ -350,12 +399,14 @@ def summarize(frame: pd.DataFrame, target: str | None, source: str) -> DatasetCa
         balance=balance,
         histograms=histograms,
         numeric=list(histograms),
+        sampleRows=sample_rows if sampled else 0,
     )
 
 
-def summarize_csv(content: bytes, target: str | None, filename: str) -> DatasetCardView:
-    frame = pd.read_csv(io.BytesIO(content))
-    return summarize(frame, target, filename)
+def summarize_file(
+    path: Path, target: str | None, filename: str, sample_rows: int
+) -> DatasetCardView:
+    return summarize(pd.read_csv(path), target, filename, sample_rows)
 
 
 def iris_summary() -> DatasetCardView:

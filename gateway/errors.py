@@ -102,12 +102,19 @@ def _validation_message(errors: list[Any]) -> tuple[str, str]:
     return "invalid_argument", "Invalid request: " + text + ("" if text.endswith(".") else ".")
 
 
+# A service at capacity (the sandbox's workers and queue full) cannot say when a slot frees;
+# runs last seconds, so clients are told to come back after this many (issue 19: overload is a
+# 429 with Retry-After, never a hang or a 500).
+BUSY_RETRY_AFTER_SECONDS = 5
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(AscentError)
     async def _ascent(request: Request, exc: AscentError) -> Response:
         if exc.code == "internal":
             log.error("internal error", extra={"path": request.url.path, "error": exc.message})
-        return error_response(request, exc.http_status, exc.code, exc.message)
+        headers = {"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)} if exc.code == "busy" else None
+        return error_response(request, exc.http_status, exc.code, exc.message, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

@@ -150,7 +150,8 @@ async def upload_dataset(
     gw: GatewayDep,
     file: Annotated[UploadFile, File()],
 ) -> Data[UploadView]:
-    """Validates a CSV (UTF-8, header, >= 2 columns, 2..10k rows, <= 10 MB) and attaches it."""
+    """Validates a CSV (UTF-8, header, >= 2 columns, 2..1,000,000 rows, <= 200 MB by default:
+    `ASCENT_GATEWAY_MAX_DATASET_ROWS`, `_MAX_UPLOAD_BYTES`) and attaches it."""
     filename, content = await datasets.read_upload(gw, file)
     return Data(data=await flows.upload_dataset(gw, user, session_id, filename, content))
 

@@ -15,6 +15,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
+import pandas as pd
 from ascent.coach.v1 import coach_service_pb2 as coach_pb
 from ascent.events.v1 import gateway_pb2
 from ascent.execution.v1 import execution_service_pb2 as execution_pb
@@ -303,6 +304,11 @@ async def upload_dataset(
         decimal=decimal,
     )
     digest = await asyncio.to_thread(gw.datasets.put, parsed.content)
+    # Stored for every execution host before the session points at it (nothing is recorded
+    # when this fails: the learner uploads again).
+    await gw.datasets.publish(digest)
+    if parsed.frame is not None:
+        await asyncio.to_thread(_save_card, gw, digest, parsed.target, parsed.frame)
 
     def record(session: Session) -> None:
         notebook = _owned(session, user, notebook_id)
@@ -344,7 +350,7 @@ async def upload_dataset(
 async def dataset_bytes(gw: Gateway, notebook: NotebookSession) -> bytes | None:
     if not notebook.dataset_sha256:
         return None
-    path = gw.datasets.existing_path(notebook.dataset_sha256)
+    path = await gw.datasets.fetch(notebook.dataset_sha256)
     return await asyncio.to_thread(path.read_bytes)
 
 
@@ -368,17 +374,29 @@ async def choose_target(gw: Gateway, user: UserInfo, notebook_id: str, target: s
     )
 
 
+def _save_card(gw: Gateway, digest: str, target: str, frame: pd.DataFrame) -> None:
+    card = datasets.summarize(frame, target, "", gw.settings.card_sample_rows)
+    gw.cards.save(digest, target, card.model_dump_json())
+
+
 async def dataset_summary(gw: Gateway, notebook: NotebookSession) -> datasets.DatasetCardView:
-    """The dashboard's dataset card: the uploaded CSV, else the Iris fallback."""
-    content = await dataset_bytes(gw, notebook)
-    if content is None:
+    """The dashboard's dataset card: the uploaded CSV's (computed once, gateway/cards.py),
+    else the Iris fallback."""
+    digest = notebook.dataset_sha256
+    if not digest:
         return await asyncio.to_thread(datasets.iris_summary)
-    return await asyncio.to_thread(
-        datasets.summarize_csv,
-        content,
-        notebook.dataset_target,
-        notebook.dataset_filename or "dataset.csv",
+    source = notebook.dataset_filename or "dataset.csv"
+    target = notebook.dataset_target or ""
+    cached = await asyncio.to_thread(gw.cards.load, digest, target)
+    if cached is not None:
+        card = datasets.DatasetCardView.model_validate_json(cached)
+        return card.model_copy(update={"source": source})
+    path = await gw.datasets.fetch(digest)
+    card = await asyncio.to_thread(
+        datasets.summarize_file, path, target or None, "", gw.settings.card_sample_rows
     )
+    await asyncio.to_thread(gw.cards.save, digest, target, card.model_dump_json())
+    return card.model_copy(update={"source": source})
 
 
 # -- runs -------------------------------------------------------------------------------------

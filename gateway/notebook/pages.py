@@ -88,6 +88,7 @@ async def _notebook_context(gw: Gateway, user: UserInfo, notebook_id: str) -> di
         "summary": await _summary(gw, view.notebook),
         "current": current,
         "limits": _limits(gw),
+        "upload_limits": _upload_limits(gw),
     }
 
 
@@ -119,6 +120,13 @@ def _limits(gw: Gateway) -> str:
     return f"{wall:g} s · {size} memory"
 
 
+def _upload_limits(gw: Gateway) -> str:
+    """What an upload may be, shown on the dropzone: "2–1,000,000 rows, ≤ 200 MB"."""
+    rows = gw.settings.max_dataset_rows
+    megabytes = gw.settings.max_upload_bytes / (1024 * 1024)
+    return f"Header row, ≥ 2 columns, 2–{rows:,} rows, ≤ {megabytes:g} MB"
+
+
 async def _summary(gw: Gateway, notebook: NotebookSession) -> DatasetCardView | None:
     try:
         return await flows.dataset_summary(gw, notebook)
@@ -140,7 +148,12 @@ async def _notebook_response(
 ) -> Response:
     """The block for HTMX; the whole notebook page (with the block's result) otherwise."""
     if is_htmx(request):
-        context: dict[str, Any] = {**REGIONS, "user": user, "session": {"id": notebook_id}}
+        context: dict[str, Any] = {
+            **REGIONS,
+            "user": user,
+            "session": {"id": notebook_id},
+            "upload_limits": _upload_limits(gw),
+        }
     else:
         context = await _notebook_context(gw, user, notebook_id)
     context.update(extra or {})

@@ -12,13 +12,16 @@ from ascent.progress.v1 import progress_service_pb2 as progress_pb
 from ascent.progress.v1 import progress_service_pb2_grpc as progress_grpc
 
 from services.common.errors import from_grpc
+from services.common.rpc import channel_options
 
 
 class ExecutionClient:
     def __init__(self, addr: str, timeout: float, rpc_timeout: float) -> None:
         self.timeout = timeout
         self.rpc_timeout = rpc_timeout
-        self.channel = grpc.aio.insecure_channel(addr)
+        # The message limits of every channel (a profile or curves are megabytes), and round
+        # robin over several execution hosts.
+        self.channel = grpc.aio.insecure_channel(addr, options=channel_options(addr))
         self.stub = execution_grpc.ExecutionServiceStub(self.channel)
 
     async def execute(
@@ -46,7 +49,7 @@ class ExecutionClient:
 class ProgressClient:
     def __init__(self, addr: str, timeout: float) -> None:
         self.timeout = timeout
-        self.channel = grpc.aio.insecure_channel(addr)
+        self.channel = grpc.aio.insecure_channel(addr, options=channel_options(addr))
         self.stub = progress_grpc.ProgressServiceStub(self.channel)
 
     async def challenges_passed(self, learner_id: str) -> int:

@@ -13,13 +13,13 @@ from ascent.progress.v1 import progress_service_pb2_grpc as progress_grpc
 from ascent.types.v1 import run_pb2
 
 from services.common.errors import AscentError, from_grpc
-from services.common.rpc import CHANNEL_OPTIONS
+from services.common.rpc import channel_options
 
 
 class ExecutionClient:
     def __init__(self, addr: str, timeout: float) -> None:
         self.timeout = timeout
-        self.channel = grpc.aio.insecure_channel(addr, options=CHANNEL_OPTIONS)
+        self.channel = grpc.aio.insecure_channel(addr, options=channel_options(addr))
         self.stub = execution_grpc.ExecutionServiceStub(self.channel)
 
     async def run(
@@ -51,7 +51,7 @@ class ExecutionClient:
 class ProgressClient:
     def __init__(self, addr: str, timeout: float) -> None:
         self.timeout = timeout
-        self.channel = grpc.aio.insecure_channel(addr, options=CHANNEL_OPTIONS)
+        self.channel = grpc.aio.insecure_channel(addr, options=channel_options(addr))
         self.stub = progress_grpc.ProgressServiceStub(self.channel)
 
     async def track_slugs(self) -> set[str]:

@@ -25,7 +25,7 @@ from ascent.types.v1 import run_pb2
 
 from services.coach.codegen import DATA_PATH
 from services.common.ml.scoring import ranking_score
-from services.common.rpc import CHANNEL_OPTIONS
+from services.common.rpc import channel_options
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ class SandboxDryRun:
 
     def __init__(self, addr: str, timeout: float = DRY_RUN_SECONDS) -> None:
         self.timeout = timeout
-        self.channel = grpc.insecure_channel(addr, options=CHANNEL_OPTIONS)
+        self.channel = grpc.insecure_channel(addr, options=channel_options(addr))
         self.stub = execution_grpc.ExecutionServiceStub(self.channel)
 
     def __call__(self, code: str, run: run_pb2.Run) -> list[str]:

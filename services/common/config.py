@@ -20,7 +20,11 @@ class CommonSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASCENT_", extra="ignore")
 
     data_dir: Path = Field(default_factory=default_data_dir)
+    # One server, or a cluster's servers separated by commas (the client fails over among them).
     nats_url: str = "nats://127.0.0.1:4222"
+    # Copies JetStream keeps of the event stream and of the dataset objects: 3 on a 3-node
+    # cluster (a node may die without losing an event or a dataset), 1 on a single server.
+    nats_replicas: int = 1
     log_level: str = "INFO"
     # Name of the JetStream stream all events go to.
     stream: str = "ASCENT"

@@ -180,10 +180,13 @@ class ConsumerSpec:
 class EventBus:
     """One NATS connection per process; reconnects forever, never blocks start-up."""
 
-    def __init__(self, url: str, producer: str, stream: str = "ASCENT") -> None:
+    def __init__(self, url: str, producer: str, stream: str = "ASCENT", replicas: int = 1) -> None:
         self.url = url
+        # `nats://a:4222,nats://b:4222`: the client picks one and fails over to the others.
+        self.servers = [part.strip() for part in url.split(",") if part.strip()]
         self.producer = producer
         self.stream = stream
+        self.replicas = replicas
         self.nc: NatsClient | None = None
         self.connected = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -199,7 +202,7 @@ class EventBus:
         while not self._closing:
             try:
                 self.nc = await nats.connect(
-                    self.url,
+                    self.servers,
                     name=self.producer,
                     connect_timeout=2,
                     reconnect_time_wait=0.5,
@@ -243,6 +246,7 @@ class EventBus:
             subjects=STREAM_SUBJECTS,
             storage=js_api.StorageType.FILE,
             duplicate_window=120.0,
+            num_replicas=self.replicas,
         )
         try:
             await js.stream_info(self.stream)

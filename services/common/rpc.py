@@ -47,6 +47,21 @@ CHANNEL_OPTIONS: tuple[tuple[str, int], ...] = (
     ("grpc.min_reconnect_backoff_ms", 200),
     ("grpc.max_reconnect_backoff_ms", 1000),
 )
+# An address list (`ipv4:10.0.0.2:50051,10.0.0.3:50051`: several execution hosts) is spread
+# over with round robin; gRPC's default, pick_first, would send every call to the first host
+# that answers. A host that goes down leaves the rotation until it answers again.
+ROUND_ROBIN = ("grpc.lb_policy_name", "round_robin")
+ChannelOptions = list[tuple[str, int | str]]
+
+
+def channel_options(addr: str) -> ChannelOptions:
+    """The options of a client channel to `addr` (see CHANNEL_OPTIONS, ROUND_ROBIN)."""
+    options: ChannelOptions = list(CHANNEL_OPTIONS)
+    if "," in addr:
+        options.append(ROUND_ROBIN)
+    return options
+
+
 # gRPC's own texts for a message over the limit ("Received message larger than max (N vs.
 # M)", "Sent message larger than max", "…exceeds max…"), whichever side noticed.
 _TOO_LARGE = re.compile(r"message (larger than|exceeds) max", re.IGNORECASE)

@@ -76,7 +76,9 @@ async def serve(
         db = Database(settings.resolved_database_url(name, common))
         await asyncio.to_thread(db.migrate, name, migrations)
 
-    bus = EventBus(common.nats_url, producer=name, stream=common.stream)
+    bus = EventBus(
+        common.nats_url, producer=name, stream=common.stream, replicas=common.nats_replicas
+    )
     server = create_server()
     # Bound before setup (sandbox pools, clients): a taken port fails fast and cheaply.
     try:

@@ -32,9 +32,10 @@ async def setup(rt: Runtime) -> None:
     # Authored challenges come from the authoring service, cached beside the curriculum's.
     authored = AuthoredBook(rt.common.authoring_addr, rt.common.data_dir / "challenges")
     rt.on_close.append(authored.close)
-    servicer = ExecutionServicer(
-        pool, DatasetStore(rt.common.datasets_dir), rt.db, rt.relay, settings, book, authored
-    )
+    # The datasets: this host's cache of the NATS object store (services/common/datasets.py).
+    store = DatasetStore(rt.common.datasets_dir, rt.bus, replicas=rt.common.nats_replicas)
+    store.bind()
+    servicer = ExecutionServicer(pool, store, rt.db, rt.relay, settings, book, authored)
     pb_grpc.add_ExecutionServiceServicer_to_server(servicer, rt.server)
     rt.service_names.append(SERVICE_NAME)
 

@@ -75,7 +75,7 @@ class ExecutionServicer(pb_grpc.ExecutionServiceServicer):
     ) -> AsyncIterator[pb.ExecuteResponse]:
         validate_request(request, self.settings.max_code_chars)
         dataset = (
-            str(self.store.existing_path(request.dataset_sha256))
+            str(await self.store.fetch(request.dataset_sha256))
             if request.dataset_sha256 and not request.challenge_slug
             else None
         )

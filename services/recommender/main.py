@@ -39,8 +39,12 @@ async def setup(rt: Runtime) -> None:
         if settings.priors_path
         else PRIORS_PATH
     )
+    # Profiles read datasets from this host's cache of the NATS object store; worker threads
+    # fetch a missing one through the loop (services/common/datasets.py).
+    store = DatasetStore(rt.common.datasets_dir, rt.bus, replicas=rt.common.nats_replicas)
+    store.bind()
     service = RecommenderService(
-        DatasetStore(rt.common.datasets_dir),
+        store,
         neighbours=settings.neighbours,
         default_limit=settings.default_limit,
         priors=Priors.load(priors_path),

@@ -52,7 +52,11 @@ def _chromium() -> str:
 
 @pytest.fixture(scope="package")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with running_stack(tmp_path_factory.mktemp("ascent-browser"), staff=STAFF) as running:
+    # Uploads capped at 10 MB here (200 MB by default) so the refusal test sends 11 MB, not 201.
+    small_uploads = {"ASCENT_GATEWAY_MAX_UPLOAD_BYTES": str(10 * 1024 * 1024)}
+    with running_stack(
+        tmp_path_factory.mktemp("ascent-browser"), extra_env=small_uploads, staff=STAFF
+    ) as running:
         yield running
 
 

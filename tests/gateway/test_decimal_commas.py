@@ -10,7 +10,7 @@ import io
 import pandas as pd
 import pytest
 
-from gateway.datasets import parse_dataset, summarize_csv
+from gateway.datasets import parse_dataset, summarize
 from services.common.errors import AscentError
 from tests.gateway.conftest import GatewayUnderTest
 from tests.gateway.test_notebook_pages import HX, notebook
@@ -42,8 +42,11 @@ def test_auto_detects_decimal_commas_with_a_semicolon() -> None:
     assert frame["code"].tolist() == ["A1", "B2", "C3", "D4"]
     assert parsed.preview[0]["taille"] == 57.0
     # The dataset card charts them (a text column had no histogram).
-    card = summarize_csv(parsed.content, "classe", "fr.csv")
+    card = summarize(stored(parsed.content), "classe", "fr.csv")
     assert {"taille", "poids"} <= set(card.histograms)
+    # The card made at upload from the checked frame is the card of the stored file.
+    assert parsed.frame is not None
+    assert summarize(parsed.frame, "classe", "fr.csv") == card
 
 
 def test_point_keeps_them_as_text_and_comma_reads_thousands() -> None:

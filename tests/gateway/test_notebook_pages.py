@@ -13,6 +13,7 @@ import html
 import io
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -390,12 +391,19 @@ async def test_stop_cancels_only_the_learners_own_run(
 
 
 async def test_a_file_over_the_limit_leaves_the_dropzone_in_place(
-    gateway: GatewayUnderTest,
+    make_gateway: Callable[..., Any],
 ) -> None:
+    async with make_gateway(max_upload_bytes=2 * 1024 * 1024) as gateway:
+        await _over_the_limit(gateway)
+
+
+async def _over_the_limit(gateway: GatewayUnderTest) -> None:
     client, nid, csrf = await notebook(gateway, "page-big")
     async with contextlib.aclosing(client):
         page = await client.get(f"/notebook/{nid}")
         assert 'id="upload-alert"' in page.text
+        # The dropzone states the limits it enforces.
+        assert "≤ 2 MB" in page.text
         big = b"a,b\n" + b"1,2\n" * (gateway.settings.max_upload_bytes // 4 + 20_000)
         refused = await client.post(
             f"/notebook/{nid}/dataset",
@@ -403,7 +411,7 @@ async def test_a_file_over_the_limit_leaves_the_dropzone_in_place(
             headers={**HX, **csrf},
         )
         assert refused.status_code == 413
-        assert "larger than 10 MB" in refused.text
+        assert "larger than 2 MB" in refused.text
         # The message goes to the slot beside the form, not over the form (#dataset) itself.
         assert refused.headers["HX-Retarget"] == "#upload-alert"
         assert refused.headers["HX-Reswap"] == "innerHTML"

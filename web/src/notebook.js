@@ -302,6 +302,22 @@ function initUpload(root) {
   form.addEventListener("htmx:afterRequest", () => {
     input.value = "";
   });
+  // The bytes going up, then the server's check of them (a 200 MB CSV takes seconds of each).
+  const bar = form.querySelector("[data-upload-progress] progress");
+  const status = form.querySelector("[data-upload-status]");
+  form.addEventListener("htmx:beforeRequest", () => {
+    if (bar) bar.value = 0;
+    if (status) status.textContent = "Uploading…";
+  });
+  form.addEventListener("htmx:xhr:progress", (event) => {
+    const { loaded, total } = event.detail;
+    if (!bar || !status || !total) return;
+    const percent = Math.min(100, Math.round((loaded / total) * 100));
+    bar.value = percent;
+    const mb = (n) => (n / (1024 * 1024)).toFixed(1);
+    status.textContent =
+      percent < 100 ? `Uploading ${mb(loaded)} of ${mb(total)} MB (${percent} %)` : "Checking your CSV…";
+  });
   input.addEventListener("change", () => input.files.length && send());
   zone.addEventListener("keydown", (event) => {
     if (event.key === "Enter" || event.key === " ") {
