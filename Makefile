@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WEB_STAMP := web/dist/.built
 
-.PHONY: run check test test-fast install web chromium proto proto-check lint imports format typecheck bench bench-execution bench-coach bench-analytics bench-console priors clean test-cgroup2 test-rootless bench-apps bench-datasets
+.PHONY: run check test test-fast install web chromium proto proto-check lint imports format typecheck bench bench-execution bench-coach bench-analytics bench-console priors clean test-cgroup2 test-rootless bench-apps bench-datasets test-cluster
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ test-fast: install
 # cannot boot a stock kernel (tests/hosts/cgroup2/, results in services/execution/README.md).
 test-cgroup2: install
 	tests/hosts/cgroup2/run.sh
+
+# Several hosts on one machine (issue 19): network namespaces for a 3-node NATS cluster and two
+# execution hosts, with faults (tests/hosts/cluster; root; results in infra/README.md).
+test-cluster: install
+	tests/hosts/cluster/run.sh
 
 # The sandbox tests as a non-root user (rootless mode); DELEGATE=1 gives it a cgroup subtree.
 test-rootless: install

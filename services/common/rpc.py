@@ -38,7 +38,28 @@ MESSAGE_OPTIONS: tuple[tuple[str, int], ...] = (
     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
 )
-SERVER_OPTIONS: tuple[tuple[str, int], ...] = (("grpc.so_reuseport", 0), *MESSAGE_OPTIONS)
+# Keepalive (issue 19): a peer host that is cut off (a partition, a dead machine) sends no
+# FIN, so without pings a call to it hangs until its deadline and an idle connection looks
+# healthy forever. Clients ping every 10 s, calls or not, and give up after 5 s without an
+# answer: round robin then skips the host until it answers again. Servers accept those pings
+# (gRPC's default would answer pings more often than every 5 minutes with GOAWAY).
+KEEPALIVE_MS = 10_000
+CLIENT_KEEPALIVE: tuple[tuple[str, int], ...] = (
+    ("grpc.keepalive_time_ms", KEEPALIVE_MS),
+    ("grpc.keepalive_timeout_ms", 5_000),
+    ("grpc.keepalive_permit_without_calls", 1),
+    ("grpc.http2.max_pings_without_data", 0),
+)
+SERVER_KEEPALIVE: tuple[tuple[str, int], ...] = (
+    ("grpc.keepalive_permit_without_calls", 1),
+    ("grpc.http2.min_ping_interval_without_data_ms", KEEPALIVE_MS // 2),
+    ("grpc.http2.max_ping_strikes", 0),
+)
+SERVER_OPTIONS: tuple[tuple[str, int], ...] = (
+    ("grpc.so_reuseport", 0),
+    *MESSAGE_OPTIONS,
+    *SERVER_KEEPALIVE,
+)
 # Every client channel: the message limits above, and a restarted peer found again within a
 # second instead of gRPC's default backoff (up to two minutes).
 CHANNEL_OPTIONS: tuple[tuple[str, int], ...] = (
@@ -46,6 +67,7 @@ CHANNEL_OPTIONS: tuple[tuple[str, int], ...] = (
     ("grpc.initial_reconnect_backoff_ms", 200),
     ("grpc.min_reconnect_backoff_ms", 200),
     ("grpc.max_reconnect_backoff_ms", 1000),
+    *CLIENT_KEEPALIVE,
 )
 # An address list (`ipv4:10.0.0.2:50051,10.0.0.3:50051`: several execution hosts) is spread
 # over with round robin; gRPC's default, pick_first, would send every call to the first host
@@ -57,7 +79,9 @@ ChannelOptions = list[tuple[str, int | str]]
 def channel_options(addr: str) -> ChannelOptions:
     """The options of a client channel to `addr` (see CHANNEL_OPTIONS, ROUND_ROBIN)."""
     options: ChannelOptions = list(CHANNEL_OPTIONS)
-    if "," in addr:
+    # A list, or a DNS name asked for all its addresses (`dns:///execution:50051`: compose's
+    # and Kubernetes' headless services answer with one address per replica).
+    if "," in addr or addr.startswith("dns:"):
         options.append(ROUND_ROBIN)
     return options
 

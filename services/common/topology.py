@@ -16,6 +16,9 @@ class ServiceSpec:
     grpc_port: int
     # Peers this service calls over gRPC: it needs their address env vars wherever it runs.
     calls: tuple[str, ...] = ()
+    # Runs as several replicas behind one name (execution): its clients resolve every address
+    # and spread calls with round robin (services/common/rpc.py, channel_options).
+    replicated: bool = False
 
     @property
     def module(self) -> str:
@@ -32,6 +35,13 @@ class ServiceSpec:
         return f"ASCENT_{self.name.upper()}_GRPC_PORT"
 
     @property
+    def deployed_addr(self) -> str:
+        """The address in docker-compose.yml and infra/k8s: the service's DNS name, asked for
+        all its replicas' addresses when it is replicated."""
+        addr = f"{self.name}:{self.grpc_port}"
+        return f"dns:///{addr}" if self.replicated else addr
+
+    @property
     def default_addr(self) -> str:
         return f"127.0.0.1:{self.grpc_port}"
 
@@ -40,7 +50,7 @@ class ServiceSpec:
 # (after the gateway). Every peer is connected lazily, so a call cycle (execution fetches
 # authored bundles from authoring, authoring runs validations on execution) is no start cycle.
 SERVICES: tuple[ServiceSpec, ...] = (
-    ServiceSpec("execution", 50051, calls=("authoring",)),
+    ServiceSpec("execution", 50051, calls=("authoring",), replicated=True),
     ServiceSpec("leaderboard", 50052),
     ServiceSpec("progress", 50053),
     ServiceSpec("recommender", 50054, calls=("progress",)),

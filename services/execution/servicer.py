@@ -121,6 +121,12 @@ class ExecutionServicer(pb_grpc.ExecutionServiceServicer):
                     if not request.ephemeral:
                         await asyncio.to_thread(self._record, run)
                         self.relay.wake()
+                    # One line per run: which host ran what (several execution hosts share
+                    # the work; tests/hosts/cluster counts these).
+                    log.info(
+                        "run finished",
+                        extra={"run_id": run.id, "status": run.status, "owner_id": run.owner_id},
+                    )
                     yield pb.ExecuteResponse(result=run)
         except SandboxBusy as err:
             raise AscentError("busy", str(err)) from err

@@ -58,7 +58,7 @@ def test_compose_runs_every_service_with_every_address() -> None:
         assert env[f"ASCENT_{spec.name.upper()}_GRPC_HOST"] == "0.0.0.0"
         assert f"ascent_{spec.name}" in env[f"ASCENT_{spec.name.upper()}_DATABASE_URL"]
         for peer in topology.NAMES:
-            assert env[topology.service(peer).addr_env] == f"{peer}:{topology.default_port(peer)}"
+            assert env[topology.service(peer).addr_env] == topology.service(peer).deployed_addr
     gateway = services["gateway"]
     assert set(gateway["depends_on"]) >= set(topology.NAMES)
     for peer in topology.GATEWAY_CALLS:
@@ -83,7 +83,7 @@ def test_k8s_runs_every_service_with_every_address() -> None:
     }
     addresses = by_kind[("ConfigMap", "ascent-addresses")]["data"]
     for spec in topology.SERVICES:
-        assert addresses[spec.addr_env] == f"{spec.name}:{spec.grpc_port}"
+        assert addresses[spec.addr_env] == spec.deployed_addr
     for name in (*topology.NAMES, "gateway"):
         deployment = by_kind.get(("Deployment", name))
         assert deployment is not None, f"no Deployment for {name}"
