@@ -68,7 +68,7 @@ def _clip(kind: str, low: float, high: float, value: Any) -> int | float | None:
     if not isinstance(value, int | float) or isinstance(value, bool):
         return None
     bounded = min(max(float(value), low), high)
-    return int(round(bounded)) if kind == "int" else round(bounded, 6)
+    return round(bounded) if kind == "int" else round(bounded, 6)
 
 
 def warm_trial(raw: Any, families: tuple[str, ...]) -> dict[str, Any] | None:
@@ -102,6 +102,16 @@ def warm_trial(raw: Any, families: tuple[str, ...]) -> dict[str, Any] | None:
         "estimator": spec["estimator"],
         "expected_score": float(expected) if isinstance(expected, int | float) else None,
     }
+
+
+def _yes_no(options: dict[str, Any], key: str) -> bool:
+    """A switch from the API (true/false) or a page's select ("yes"/"no"); default on."""
+    value = options.get(key, True)
+    if value in (True, "yes"):
+        return True
+    if value in (False, "no"):
+        return False
+    raise AscentError("invalid_argument", f"{key} is true or false.")
 
 
 def budget_of(options: dict[str, Any]) -> int:
@@ -144,10 +154,8 @@ def automl_values(options: dict[str, Any], sample_rows: int) -> dict[str, Any]:
             "invalid_argument", f"families must name one or more of {', '.join(FAMILIES)}."
         )
     families = tuple(f for f in FAMILIES if f in raw_families)
-    ensembles = options.get("ensembles", True)
-    if not isinstance(ensembles, bool):
-        raise AscentError("invalid_argument", "ensembles is true or false.")
-    raw_warm = options.get("warm_start", [])
+    ensembles = _yes_no(options, "ensembles")
+    raw_warm = options.get("warm_start", []) if _yes_no(options, "warm") else []
     if isinstance(raw_warm, str):
         try:
             raw_warm = json.loads(raw_warm) if raw_warm.strip() else []
@@ -165,7 +173,9 @@ def automl_values(options: dict[str, Any], sample_rows: int) -> dict[str, Any]:
         raise AscentError("invalid_argument", "folds must be a whole number in 2–5.")
     rows = options.get("sample_rows", min(sample_rows, 5000))
     if not isinstance(rows, int) or isinstance(rows, bool) or not 100 <= rows <= sample_rows:
-        raise AscentError("invalid_argument", f"sample_rows must be a whole number in 100–{sample_rows}.")
+        raise AscentError(
+            "invalid_argument", f"sample_rows must be a whole number in 100–{sample_rows}."
+        )
     return {
         "BUDGET_SECONDS": budget,
         "SEARCH": search,
