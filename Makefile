@@ -91,6 +91,7 @@ bench-console: install web chromium
 bench-apps: install
 	$(BIN)/python bench/bench_apps.py --runs 5
 	$(BIN)/python bench/bench_apps_playground.py --runs 5
+	$(BIN)/python bench/bench_automl.py --budget 30 --runs 1
 
 bench-analytics: install
 	$(BIN)/python bench/bench_analytics.py
