@@ -61,7 +61,9 @@ def search(csv: Path, budget: int, warm: list[dict[str, object]]) -> dict[str, o
         ),
     )
     started = time.monotonic()
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(out.stderr[-2000:])
     wall = time.monotonic() - started
     sections = sections_of(out.stdout)
     trials = [s.data for s in sections if s.kind == "trial"]
