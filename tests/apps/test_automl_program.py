@@ -3,6 +3,8 @@ space (clipped into it), bad options are refused with what would work."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from services.apps.programs import ProgramRequest, build_program
@@ -34,12 +36,13 @@ def test_options_checked_and_the_program_built() -> None:
     assert values["WARM_START"] == [] and values["BUDGET_SECONDS"] == 30
     values = automl_values({"warm_start": list(PORTFOLIO["regression"])}, 20000)
     assert 1 <= len(values["WARM_START"]) <= 5
-    for bad, message in [
+    refused: list[tuple[dict[str, Any], str]] = [
         ({"budget_seconds": 5}, "too small for one trial"),
         ({"budget_seconds": 301}, "10 s to 5 min"),
         ({"search": "genetic"}, "grid, random, bayesian"),
         ({"families": ["xgboost"]}, "families must name"),
-    ]:
+    ]
+    for bad, message in refused:
         with pytest.raises(AscentError, match=message):
             automl_values(bad, 20000)
     assert wall_seconds({"budget_seconds": 300}) == 320.0
