@@ -96,6 +96,7 @@ bench-console: install web chromium
 bench-apps: install
 	$(BIN)/python bench/bench_apps.py --runs 5
 	$(BIN)/python bench/bench_apps_playground.py --runs 5
+	$(BIN)/python bench/bench_automl.py --budget 30 --runs 1
 
 # Datasets of real size (issue 19): upload, first profile view, starter run on 100k and 1M rows.
 bench-datasets: install

@@ -218,6 +218,19 @@ class Clients:
         )
         return response
 
+    # AutoML Trainer (issue 15): the pipelines expected to win on a dataset, shown before
+    # the search and tried first.
+    async def recommend(
+        self, dataset_sha256: str, limit: int = 5
+    ) -> recommender_pb.RecommendResponse:
+        response: recommender_pb.RecommendResponse = await self._unary(
+            "recommender",
+            self.recommender.Recommend,
+            recommender_pb.RecommendRequest(dataset_sha256=dataset_sha256, limit=limit),
+            self.settings.rpc_timeout_seconds,
+        )
+        return response
+
     # -- progress ----------------------------------------------------------------------------
     async def get_progress(self, learner_id: str) -> progress_pb.GetProgressResponse:
         response: progress_pb.GetProgressResponse = await self._unary(

@@ -5,6 +5,7 @@ recommendations. Every route is the learner's own (analyses are per owner)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
@@ -25,6 +26,7 @@ from gateway.apps.views import (
 from gateway.context import GatewayDep
 from gateway.deps import ApiUser
 from gateway.live import event_stream, sse
+from gateway.notebook import flows as notebook
 from gateway.views import Data
 from services.common.errors import AscentError
 
@@ -141,3 +143,18 @@ async def open_in_notebook(
     """A new notebook session on the same dataset with the analysis's exact program."""
     created = await apps.open_in_notebook(gw, user, slug, analysis_id)
     return Data(data=NotebookOpenedView(sessionId=created.id, url=f"/notebook/{created.id}"))
+
+
+# -- AutoML Trainer (issue 15) -------------------------------------------------------------
+@router.get("/apps/automl/suggestions")
+async def automl_suggestions(
+    session_id: str, user: ApiUser, gw: GatewayDep
+) -> Data[dict[str, Any]]:
+    """Before a search: the pipelines the recommender expects to win on the session's dataset
+    (expected score, why), and `specs_json`, the warm start to pass as `warm_start`."""
+    session = await notebook.get_session(gw, user, session_id)
+    if not session.dataset_sha256:
+        raise AscentError(
+            "unprocessable", "This session has no dataset yet: upload a CSV in the notebook first."
+        )
+    return Data(data=await apps.automl_suggestions(gw, session.dataset_sha256))

@@ -270,3 +270,46 @@ def form_options(options_json: str) -> dict[str, Any]:
 def section_data(section: pb.Section) -> dict[str, Any]:
     data = json.loads(section.data_json) if section.data_json else {}
     return data if isinstance(data, dict) else {}
+
+
+# -- AutoML Trainer (issue 15) -------------------------------------------------------------
+async def automl_suggestions(gw: Gateway, dataset_sha256: str) -> dict[str, Any]:
+    """The recommender's top pipelines for the dataset (its meta-features, expected score,
+    rationale), and the specs the search will try first. The recommender being down is said,
+    not fatal: the search then starts cold."""
+    try:
+        response = await gw.clients.recommend(dataset_sha256, limit=5)
+    except AscentError as err:
+        return {"pipelines": [], "specs_json": "[]", "note": err.message, "meta": {}}
+    pipelines, specs = [], []
+    for item in response.pipelines:
+        try:
+            spec = json.loads(item.pipeline_json)
+        except ValueError:
+            continue
+        if not isinstance(spec, dict):
+            continue
+        specs.append({**spec, "expected_score": item.expected_score})
+        pipelines.append(
+            {
+                "estimator": str(spec.get("estimator", "")),
+                "steps": spec.get("steps", []),
+                "params": spec.get("params", {}),
+                "expected_score": item.expected_score,
+                "uncertainty": item.uncertainty,
+                "support": item.support,
+                "rationale": item.rationale,
+            }
+        )
+    m = response.meta_features
+    meta = {
+        "rows": m.rows,
+        "features": m.columns,
+        "task_type": m.task_type,
+        "classes": m.n_classes,
+        "missing_ratio": m.missing_ratio,
+        "categorical_ratio": m.categorical_ratio,
+        "class_imbalance": m.class_imbalance,
+        "landmarks": {k: v for k, v in m.extra.items() if k.startswith("landmark_")},
+    }
+    return {"pipelines": pipelines, "specs_json": json.dumps(specs), "note": "", "meta": meta}

@@ -46,6 +46,7 @@ async def _context(
         # Shown before the first analysis too: the learner can read what will run.
         program = await apps.program(gw, user, slug, session.id, {})
     return {
+        "automl": await _automl_suggestions(gw, slug, session, app.unlocked),
         "program": program,
         "trained": await _trained(gw, user, slug, session),
         "hyperparameters": MODELS,
@@ -57,6 +58,16 @@ async def _context(
         "analysis": analysis,
         "views": apps.SECTION_VIEWS,
     }
+
+
+async def _automl_suggestions(
+    gw: GatewayDep, slug: str, session: Any, unlocked: bool
+) -> dict[str, Any] | None:
+    """The AutoML Trainer's suggestions before Start: what the recommender expects to win on
+    this dataset and why; its pipelines are the search's first trials (warm start)."""
+    if slug != "automl" or session is None or not session.dataset_sha256 or not unlocked:
+        return None
+    return await apps.automl_suggestions(gw, session.dataset_sha256)
 
 
 async def _trained(gw: GatewayDep, user: Any, slug: str, session: Any) -> list[Any]:

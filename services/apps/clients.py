@@ -25,10 +25,10 @@ class ExecutionClient:
         self.stub = execution_grpc.ExecutionServiceStub(self.channel)
 
     async def execute(
-        self, request: execution_pb.ExecuteRequest
+        self, request: execution_pb.ExecuteRequest, timeout: float = 0.0
     ) -> AsyncIterator[execution_pb.ExecuteResponse]:
         try:
-            async for item in self.stub.Execute(request, timeout=self.timeout):
+            async for item in self.stub.Execute(request, timeout=max(self.timeout, timeout)):
                 yield item
         except grpc.aio.AioRpcError as err:
             raise from_grpc(err, "execution") from None

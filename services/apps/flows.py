@@ -93,7 +93,13 @@ class AnalysisRunner:
         if self.relay is not None:
             self.relay.wake()
 
-    async def start(self, request: pb.StartAnalysisRequest, code: str, title: str) -> LiveAnalysis:
+    async def start(
+        self,
+        request: pb.StartAnalysisRequest,
+        code: str,
+        title: str,
+        wall_seconds: float | None = None,
+    ) -> LiveAnalysis:
         new = service.NewAnalysis(
             id=str(uuid.uuid4()), run_id=str(uuid.uuid4()), code=code, request=request
         )
@@ -106,7 +112,8 @@ class AnalysisRunner:
             )
         )
         self.live[new.id] = live
-        live.task = asyncio.create_task(self._drive(live, new, title))
+        wall = wall_seconds if wall_seconds is not None else self.wall_seconds
+        live.task = asyncio.create_task(self._drive(live, new, title, wall))
         return live
 
     def _store_start(self, new: service.NewAnalysis) -> None:
@@ -125,7 +132,9 @@ class AnalysisRunner:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def _drive(self, live: LiveAnalysis, new: service.NewAnalysis, title: str) -> None:
+    async def _drive(
+        self, live: LiveAnalysis, new: service.NewAnalysis, title: str, wall_seconds: float
+    ) -> None:
         started = time.monotonic()
         request = new.request
         run: run_pb2.Run | None = None
@@ -139,9 +148,11 @@ class AnalysisRunner:
                     name=title,
                     code=new.code,
                     dataset_sha256=request.dataset_sha256,
-                    wall_seconds=self.wall_seconds,
+                    wall_seconds=wall_seconds,
                     app_slug=request.app_slug,
-                )
+                ),
+                # A long app run (the AutoML budget) waits for its own wall time and more.
+                timeout=wall_seconds + 60.0,
             ):
                 kind = item.WhichOneof("item")
                 if kind == "output" and item.output.stream == "stdout":

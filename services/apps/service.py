@@ -138,6 +138,8 @@ def finish(
             )
     if status == COMPLETED:
         _learn(session, repo, row, sections)
+        if row.app_slug == AUTOML:
+            _publish_automl_trials(session, row, sections)
     event = apps_pb2.AnalysisCompleted(
         analysis_id=row.id,
         app_slug=row.app_slug,
@@ -155,6 +157,43 @@ def finish(
         event.quality_score = quality_score
     enqueue(session, PRODUCER, events.APPS_ANALYSIS_COMPLETED, event)
     return row
+
+
+# -- AutoML Trainer (issue 15) -------------------------------------------------------------
+AUTOML, TRIAL = "automl", "trial"
+
+
+def _publish_automl_trials(session: Session, row: Analysis, sections: list[ReportSection]) -> None:
+    """Every trial of a completed AutoML search feeds the knowledge base: one event each,
+    which the recommender records as an observation. The program is the platform's (built
+    by `programs.automl`), so its cross-validated scores are trusted outcomes."""
+    for section in sections:
+        if section.kind != TRIAL:
+            continue
+        data = section.data
+        number, score, spec = data.get("number"), data.get("score"), data.get("spec")
+        if not isinstance(number, int) or not isinstance(score, int | float):
+            continue
+        if not isinstance(spec, dict) or not isinstance(spec.get("estimator"), str):
+            continue
+        seconds = data.get("seconds")
+        enqueue(
+            session,
+            PRODUCER,
+            events.APPS_AUTOML_TRIAL,
+            apps_pb2.AutomlTrial(
+                analysis_id=row.id,
+                owner_id=row.owner_id,
+                dataset_sha256=row.dataset_sha256,
+                number=number,
+                pipeline_json=json.dumps(spec, sort_keys=True)[:4000],
+                metric=str(data.get("metric", ""))[:20],
+                score=float(score),
+                duration_ms=int(float(seconds) * 1000) if isinstance(seconds, int | float) else 0,
+                warm=bool(data.get("warm")),
+                ensemble=str(data.get("ensemble") or "")[:20],
+            ),
+        )
 
 
 def fail_interrupted(session: Session) -> int:

@@ -15,6 +15,7 @@ from services.apps.catalog import AppSpec, find
 from services.apps.clients import ProgressClient
 from services.apps.flows import AnalysisRunner
 from services.apps.programs import PROGRAMS, ProgramRequest, build_program, parse_options
+from services.apps.programs.automl import wall_seconds as automl_wall_seconds
 from services.common.db import Database
 from services.common.errors import AscentError
 from services.common.outbox import OutboxRelay
@@ -108,7 +109,9 @@ class AppsServicer(pb_grpc.AppsServiceServicer):
                 "unprocessable",
                 "This session has no dataset yet: upload a CSV in the notebook first.",
             )
-        live = await self.runner.start(request, self._program(request), app.title)
+        live = await self.runner.start(
+            request, self._program(request), app.title, app_wall_seconds(request)
+        )
         # Leaving (the caller cancels this stream) stops the listening only.
         async for event in live.events():
             yield event
@@ -161,3 +164,11 @@ class AppsServicer(pb_grpc.AppsServiceServicer):
     def _wake(self) -> None:
         if self.relay is not None:
             self.relay.wake()
+
+
+def app_wall_seconds(request: pb.StartAnalysisRequest) -> float | None:
+    """The sandbox wall time an app's run asks for: the AutoML Trainer's is sized for the
+    learner's budget; the others use the service's default (None)."""
+    if request.app_slug == "automl":
+        return automl_wall_seconds(parse_options(request.options_json))
+    return None

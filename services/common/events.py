@@ -60,6 +60,7 @@ APPS_ANALYSIS_COMPLETED = "apps.analysis.completed.v1"
 APPS_SUGGESTION_APPLIED = "apps.suggestion.applied.v1"
 APPS_SUGGESTION_EVALUATED = "apps.suggestion.evaluated.v1"
 APPS_VIEW_RECORDED = "apps.view.recorded.v1"
+APPS_AUTOML_TRIAL = "apps.automl.trial.v1"
 
 EVENT_TYPES: dict[str, type[Message]] = {
     RUN_COMPLETED: learning_pb2.RunCompleted,
@@ -83,6 +84,7 @@ EVENT_TYPES: dict[str, type[Message]] = {
     APPS_ANALYSIS_COMPLETED: apps_pb2.AnalysisCompleted,
     APPS_SUGGESTION_APPLIED: apps_pb2.SuggestionApplied,
     APPS_SUGGESTION_EVALUATED: apps_pb2.SuggestionEvaluated,
+    APPS_AUTOML_TRIAL: apps_pb2.AutomlTrial,
     APPS_VIEW_RECORDED: apps_pb2.ViewRecorded,
 }
 

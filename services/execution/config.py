@@ -23,6 +23,11 @@ class Settings(ServiceSettings):
     max_queue: int = 64
     wall_seconds: float = 30.0
     cpu_seconds: float = 30.0
+    # An app's run (ExecuteRequest.app_slug set, from the apps service) may ask for up to this
+    # wall time (the AutoML Trainer: its 5-minute budget plus start-up), with as many CPU
+    # seconds as wall seconds times the cores a search may keep busy (2).
+    app_wall_seconds: float = 330.0
+    app_cpu_per_wall: float = 2.0
     memory_mb: int = 1024
     max_processes: int = 32
     file_size_mb: int = 16

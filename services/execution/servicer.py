@@ -56,11 +56,15 @@ class ExecutionServicer(pb_grpc.ExecutionServiceServicer):
     def _limits(self, request: pb.ExecuteRequest) -> Limits:
         s = self.settings
         wall = s.wall_seconds
+        cap = max(s.app_wall_seconds, s.wall_seconds) if request.app_slug else s.wall_seconds
         if request.wall_seconds > 0:
-            wall = min(request.wall_seconds, s.wall_seconds)
+            wall = min(request.wall_seconds, cap)
+        cpu = min(s.cpu_seconds, wall)
+        if request.app_slug and wall > s.wall_seconds:
+            cpu = wall * s.app_cpu_per_wall
         return Limits(
             wall_seconds=wall,
-            cpu_seconds=min(s.cpu_seconds, wall),
+            cpu_seconds=cpu,
             memory_mb=s.memory_mb,
             max_processes=s.max_processes,
             file_size_mb=s.file_size_mb,

@@ -115,14 +115,19 @@ function missingMatrix(canvas, data) {
 // `curve_point` section each) adds its point to the canvas named by its `curve`, whether it
 // arrives live or is on the stored page. Any app can stream a chart this way.
 function curve(canvas, data) {
-  const lines = data.loss
-    ? [["loss", "#f59e0b", "y1"], ["train", "#06b6d4", "y"], ["validation", "#a78bfa", "y"]]
-    : [["train", "#06b6d4", "y"], ["validation", "#a78bfa", "y"]];
+  // `lines` names the point keys to draw (default train/validation); keys in `scatter` are
+  // drawn as points only (the AutoML trials around their best-so-far line).
+  const lines = data.lines
+    ? data.lines.map(([key, colour]) => [key, colour, "y"])
+    : data.loss
+      ? [["loss", "#f59e0b", "y1"], ["train", "#06b6d4", "y"], ["validation", "#a78bfa", "y"]]
+      : [["train", "#06b6d4", "y"], ["validation", "#a78bfa", "y"]];
+  const dots = new Set(data.scatter || []);
   const scales = { x: { type: data.log ? "logarithmic" : "linear", title: { display: true, text: data.x } }, y: { title: { display: true, text: "score" } } };
   if (data.loss) scales.y1 = { position: "right", title: { display: true, text: "loss" }, grid: { drawOnChartArea: false } };
   return new Chart(canvas, {
     type: "line",
-    data: { datasets: lines.map(([key, colour, axis]) => ({ label: key, key, data: [], borderColor: colour, backgroundColor: colour, yAxisID: axis, pointRadius: 2.5, tension: 0.15 })) },
+    data: { datasets: lines.map(([key, colour, axis]) => ({ label: key, key, data: [], borderColor: colour, backgroundColor: colour, yAxisID: axis, pointRadius: 2.5, tension: 0.15, showLine: !dots.has(key), stepped: data.lines && !dots.has(key) ? "before" : false })) },
     options: { responsive: true, maintainAspectRatio: false, animation: false, parsing: false, scales },
   });
 }
@@ -143,6 +148,37 @@ function addCurvePoints(root) {
     touched.add(chart);
   }
   for (const chart of touched) chart.update("none");
+}
+
+// -- the AutoML leaderboard: every `[data-automl-trial]` element (one streamed `trial`
+// section each) becomes a row of the board, which is kept best first.
+function addTrials(root) {
+  const board = document.querySelector("[data-automl-board] tbody");
+  if (!board) return;
+  let added = false;
+  for (const el of root.querySelectorAll("[data-automl-trial]")) {
+    if (el.dataset.boarded) continue;
+    el.dataset.boarded = "1";
+    const t = JSON.parse(el.dataset.automlTrial);
+    const row = document.createElement("tr");
+    row.dataset.trial = String(t.number);
+    row.dataset.score = String(t.score);
+    if (t.warm) row.className = "warm";
+    const settings = t.ensemble ? `${t.ensemble} of trials ${(t.params.members || []).join(", ")}` : Object.entries(t.params).map(([k, v]) => `${k}=${v}`).join(" ") + ` · ${t.scaler} scaling`;
+    for (const text of ["", String(t.number) + (t.warm ? " (recommended)" : ""), t.family, settings, Number(t.score).toFixed(4), Number(t.seconds).toFixed(1)]) {
+      const cell = document.createElement("td");
+      cell.textContent = text;
+      row.appendChild(cell);
+    }
+    board.appendChild(row);
+    added = true;
+  }
+  if (!added) return;
+  const rows = [...board.querySelectorAll("tr")].sort((a, b) => Number(b.dataset.score) - Number(a.dataset.score));
+  rows.forEach((row, i) => {
+    row.firstChild.textContent = String(i + 1);
+    board.appendChild(row);
+  });
 }
 
 function folds(canvas, data) {
@@ -191,6 +227,7 @@ export function initAppCharts(root = document) {
   // Widths and colour strengths come as data attributes (no inline styles: CSP-friendly).
   for (const bar of root.querySelectorAll(".top-values .bar[data-w], .split-bar [data-w]")) bar.style.setProperty("--w", `${bar.dataset.w}%`);
   addCurvePoints(root);
+  addTrials(root);
   for (const cell of root.querySelectorAll(".matrix td[data-v]")) {
     const v = Number(cell.dataset.v);
     cell.style.setProperty("--a", String(Math.min(Math.abs(v), 1)));

@@ -176,11 +176,24 @@ def training_program(request: ProgramRequest) -> str:
     )
 
 
+# -- AutoML Trainer (issue 15) ---------------------------------------------------------------
+def automl_program(request: ProgramRequest) -> str:
+    """The AutoML Trainer: a time-boxed Optuna search over families and preprocessing,
+    warm-started by the recommender's pipelines (`programs/automl.py`)."""
+    from services.apps.programs.automl import automl_values
+
+    values = automl_values(request.options, request.sample_rows)
+    return render(
+        template("automl"), {"DATA": request.data_path, "TARGET": request.target, **values}
+    )
+
+
 # slug -> how to build its program. An app is "available" when it has one here.
 PROGRAMS = {
     "explorer": explorer_program,
     "features": features_program,
     "training": training_program,
+    "automl": automl_program,
 }
 
 

@@ -112,3 +112,29 @@ class SuggestionEvaluated(_message.Message):
     improved: bool
     score_change: float
     def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., analysis_id: _Optional[str] = ..., app_slug: _Optional[str] = ..., owner_id: _Optional[str] = ..., suggestion_key: _Optional[str] = ..., neighbourhood: _Optional[str] = ..., run_id: _Optional[str] = ..., improved: _Optional[bool] = ..., score_change: _Optional[float] = ...) -> None: ...
+
+class AutomlTrial(_message.Message):
+    __slots__ = ("meta", "analysis_id", "owner_id", "dataset_sha256", "number", "pipeline_json", "metric", "score", "duration_ms", "warm", "ensemble")
+    META_FIELD_NUMBER: _ClassVar[int]
+    ANALYSIS_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    PIPELINE_JSON_FIELD_NUMBER: _ClassVar[int]
+    METRIC_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    DURATION_MS_FIELD_NUMBER: _ClassVar[int]
+    WARM_FIELD_NUMBER: _ClassVar[int]
+    ENSEMBLE_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    analysis_id: str
+    owner_id: str
+    dataset_sha256: str
+    number: int
+    pipeline_json: str
+    metric: str
+    score: float
+    duration_ms: int
+    warm: bool
+    ensemble: str
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., analysis_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., number: _Optional[int] = ..., pipeline_json: _Optional[str] = ..., metric: _Optional[str] = ..., score: _Optional[float] = ..., duration_ms: _Optional[int] = ..., warm: _Optional[bool] = ..., ensemble: _Optional[str] = ...) -> None: ...
