@@ -32,6 +32,12 @@ def _own_outbox(gw: Gateway) -> ops_pb.GetOutboxResponse | None:
         return None
 
 
+async def all_outboxes(gw: Gateway) -> dict[str, ops_pb.GetOutboxResponse | None]:
+    """The gateway's own outbox status and every service's (None: unreachable)."""
+    peers, own = await asyncio.gather(gw.clients.outboxes(), asyncio.to_thread(_own_outbox, gw))
+    return {"gateway": own, **peers}
+
+
 def _outbox_view(status: ops_pb.GetOutboxResponse | None) -> dict[str, Any] | None:
     if status is None:
         return None
@@ -76,13 +82,9 @@ async def healthz(gw: GatewayDep) -> JSONResponse:
     outbox lag of every service: pending events, the oldest one's age, dead-lettered events.
     Everything up but an outbox dead-lettered or lagging: 200 with status "alert" (restarting
     does not clear a dead letter; an operator has to look)."""
-    services, database_ok, outboxes, own = await asyncio.gather(
-        gw.clients.health(),
-        asyncio.to_thread(_database_ok, gw),
-        gw.clients.outboxes(),
-        asyncio.to_thread(_own_outbox, gw),
+    services, database_ok, outboxes = await asyncio.gather(
+        gw.clients.health(), asyncio.to_thread(_database_ok, gw), all_outboxes(gw)
     )
-    outboxes = {"gateway": own, **outboxes}
     nats = "connected" if gw.bus.connected.is_set() else "disconnected"
     ok = all(status == "SERVING" for status in services.values()) and nats == "connected"
     ok = ok and database_ok

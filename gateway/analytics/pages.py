@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from gateway.cohorts import flows as cohorts
 from gateway.context import GatewayDep
+from gateway.health import all_outboxes
 from gateway.live import dashboard_stream, event_stream
 from gateway.policy import Action, PageDashboards, PagePlatform, may
 from gateway.rendering import render
@@ -57,5 +58,25 @@ async def dashboard_events(request: Request, user: PageDashboards, gw: GatewayDe
 async def platform_page(
     request: Request, user: PagePlatform, gw: GatewayDep, window: int = 60
 ) -> Response:
-    context = {"user": user, "active": "platform", "window": window}
+    outboxes = await all_outboxes(gw)
+    # Dead letters per service (count and the newest), rendered here: restarting clears
+    # none of them, an operator re-drives them (EVENTS.md, "Bounded events").
+    dead_letters = [
+        {
+            "service": name,
+            "reachable": status is not None,
+            "count": status.dead_lettered if status is not None else 0,
+            "subject": status.last_dead_subject if status is not None else "",
+            "event_id": status.last_dead_event_id if status is not None else "",
+            "error": status.last_dead_error if status is not None else "",
+        }
+        for name, status in outboxes.items()
+    ]
+    context = {
+        "user": user,
+        "active": "platform",
+        "window": window,
+        "dead_letters": dead_letters,
+        "dead_total": sum(s.dead_lettered for s in outboxes.values() if s is not None),
+    }
     return render(request, "platform.html", context)

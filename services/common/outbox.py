@@ -9,9 +9,10 @@ One bad row never blocks the others: a row JetStream can never take (larger than
 server's max_payload, or refused by the stream) is dead-lettered at once, any other failure
 of the same row after `max_attempts` tries while NATS is connected; only connection trouble
 (NATS down, a timeout) waits forever, because it is not the row's fault. A dead-lettered
-row stays in the table with `dead_at` and `last_error` (an operator can re-drive it by
-clearing `dead_at`), is logged as an error and counted in `status()`, which every service
-serves over gRPC (`ascent.ops.v1.OpsService`) for the gateway's `/healthz`.
+row stays in the table with `dead_at` and `last_error` (an operator re-drives it with
+`redrive()`, `python -m services.common.redrive`, once the cause is fixed), is logged as
+an error and counted in `status()`, which every service serves over gRPC
+(`ascent.ops.v1.OpsService`) for the gateway's `/healthz`.
 """
 
 from __future__ import annotations
@@ -415,3 +416,31 @@ class OutboxRelay:
                 await self.flush()
         except Exception:
             pass
+
+
+def redrive(db: Database, producer: str, event_id: str | None = None) -> list[str]:
+    """Re-queue ``producer``'s dead-lettered rows (all, or the one ``event_id``) once their
+    cause is fixed: ``dead_at``, ``attempts`` and ``last_error`` are cleared so the relay
+    publishes them in order with the rest. Only rows that are dead and unpublished change, in
+    one statement, so re-driving twice re-publishes once (the event keeps its id: JetStream's
+    duplicate window and the consumers' inbox drop a repeat too). Returns the event ids."""
+    dead = and_(
+        outbox.c.producer == producer,
+        outbox.c.dead_at.is_not(None),
+        outbox.c.published_at.is_(None),
+    )
+    if event_id is not None:
+        dead = and_(dead, outbox.c.event_id == event_id)
+    with db.engine.begin() as conn:
+        ids = list(
+            conn.execute(select(outbox.c.event_id).where(dead).order_by(outbox.c.id)).scalars()
+        )
+        if ids:
+            conn.execute(
+                update(outbox)
+                .where(dead, outbox.c.event_id.in_(ids))
+                .values(dead_at=None, attempts=0, last_error=None)
+            )
+    for one in ids:
+        log.warning("outbox event re-driven", extra={"producer": producer, "event_id": one})
+    return ids

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 
 from services.common import events
+from services.common import redrive as redrive_cli
 from services.common.db import Database, utcnow
 from services.common.events import ConsumerSpec, EventBus
 from services.common.outbox import (
@@ -144,6 +145,63 @@ async def test_a_row_that_fails_every_time_is_dead_lettered_after_max_attempts(
             select(outbox.c.attempts).where(outbox.c.event_id == "broken-row")
         ).scalar_one()
     assert attempts == 3
+
+
+async def test_a_fixed_dead_letter_is_re_driven_once(
+    tmp_path: Path, nats_server: NatsServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = make_db(tmp_path)
+    with db.engine.begin() as conn:
+        conn.execute(
+            insert(outbox).values(
+                producer="gateway",
+                event_id="fixable-row",
+                subject=events.SESSION_CREATED,
+                payload=created("fixable").SerializeToString(),
+                headers="{not json",
+                created_at=utcnow(),
+                attempts=0,
+            )
+        )
+    with db.session() as session:
+        enqueue(session, "gateway", events.SESSION_CREATED, created("behind"))
+    seen: list[str] = []
+
+    async def handler(subject: str, event: Message) -> None:
+        assert isinstance(event, gateway_pb2.SessionCreated)
+        seen.append(event.owner_id)
+
+    bus = EventBus(nats_server.url, producer="gateway")
+    relay = OutboxRelay(db, bus, producer="gateway", interval=0.05, max_attempts=2)
+    await bus.start()
+    await asyncio.wait_for(bus.connected.wait(), 10)
+    bus.consume(ConsumerSpec("probe-redrive", events.SESSION_CREATED, handler))
+    relay.start()
+    url = db.url
+    try:
+        await wait_until(
+            lambda: seen == ["behind"] and relay.status().dead_lettered == 1, timeout=20
+        )
+        with db.engine.begin() as conn:  # the cause is fixed (here: the row's headers)
+            conn.execute(
+                outbox.update()
+                .where(outbox.c.event_id == "fixable-row")
+                .values(headers='{"Nats-Msg-Id": "fixable-row"}')
+            )
+        assert redrive_cli.main(["--database-url", url, "--producer", "gateway"]) == 0
+        assert capsys.readouterr().out == "fixable-row\nre-driven: 1\n"
+        await wait_until(lambda: seen == ["behind", "fixable"], timeout=20)
+        # Again, after it went out, and once more for good measure: nothing is re-queued.
+        for _ in range(2):
+            redrive_cli.main(["--database-url", url, "--producer", "gateway"])
+            assert capsys.readouterr().out == "re-driven: 0\n"
+        await asyncio.sleep(1.0)  # room for a wrong second publish to arrive
+        status = relay.status()
+    finally:
+        await relay.close()
+        await bus.close()
+    assert seen == ["behind", "fixable"], "published exactly once"
+    assert status.dead_lettered == 0 and status.pending == 0
 
 
 async def test_rows_wait_while_nats_is_down_and_status_reports_their_age(

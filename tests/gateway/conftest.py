@@ -83,6 +83,11 @@ async def running_gateway(
         "improve_timeout_seconds": 5.0,
         "leaderboard_wait_ms": 100,
     }
+    # Settings ignores unknown names (it reads the environment): a misspelt or stale override
+    # would silently test the defaults instead, so it is refused here.
+    unknown = sorted(set(overrides) - set(Settings.model_fields))
+    if unknown:
+        raise TypeError(f"unknown gateway setting(s): {', '.join(unknown)}")
     options.update(overrides)
     settings = Settings(**options)
     common = make_common(tmp_path, nats_url)

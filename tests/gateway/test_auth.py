@@ -290,3 +290,11 @@ def test_secret_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = Settings()
     assert settings.port == 8123
     assert settings.cookie_secure is False
+
+
+async def test_make_gateway_refuses_unknown_settings(make_gateway: Callable[..., Any]) -> None:
+    # A stale or misspelt override would silently test the defaults (it hid stale staff
+    # variables once): the helper refuses it.
+    with pytest.raises(TypeError, match="instructor_usernames"):
+        async with make_gateway(instructor_usernames="prof"):
+            pass

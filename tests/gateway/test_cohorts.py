@@ -7,7 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ascent.events.v1 import gateway_pb2
+from sqlalchemy import insert
 
+from services.common.db import utcnow
+from services.common.outbox import outbox
 from tests.gateway.conftest import bearer, browser_login, form_login
 from tests.support.harness import event_bus, stream_events
 from tests.support.nats_server import NatsServer
@@ -154,6 +157,25 @@ async def test_pages_hide_dashboards_from_learners(make_gateway: Callable[..., A
         await form_login(admin, "boss")
         platform = await admin.get("/platform")
         assert platform.status_code == 200 and "Consumer lag" in platform.text
+        assert "0 in all" in platform.text and "unreachable" in platform.text  # peers down
+        # A dead letter in the gateway's own outbox: the page shows its count and the newest.
+        with gwt.gw.relay.db.engine.begin() as conn:
+            conn.execute(
+                insert(outbox).values(
+                    producer="gateway",
+                    event_id="dead-one",
+                    subject="learning.session.created.v1",
+                    payload=b"",
+                    headers="{}",
+                    created_at=utcnow(),
+                    attempts=20,
+                    dead_at=utcnow(),
+                    last_error="over max_payload",
+                )
+            )
+        platform = await admin.get("/platform")
+        assert "1 in all" in platform.text
+        assert "<code>dead-one</code>" in platform.text and "over max_payload" in platform.text
         await learner.aclose()
         await teacher.aclose()
         await admin.aclose()

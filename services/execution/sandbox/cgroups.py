@@ -1,11 +1,12 @@
 """Per-slot cgroup control: memory and pids, on cgroup v1 or v2 (detected at start).
 
 Each worker slot gets a cgroup ``…/ascent-sandbox-<pid>-<token>/slot<N>`` (v1: one per
-controller; v2: one in the unified tree). A run's process moves itself into its slot before
-doing anything else, so every process it creates is accounted and limited there: the memory
-limit includes tmpfs files it writes, and ``pids.max`` caps fork bombs across the whole
-process tree. The cgroup is also the reliable handle to kill everything of a slot when a
-worker dies.
+controller; v2: one in the unified tree, and each run a fresh child ``slot<N>/r<seq>`` so
+that its ``memory.peak`` starts at 0 on every kernel). A run's process moves itself into its
+slot's (run's) cgroup before doing anything else, so every process it creates is accounted
+and limited there: the memory limit includes tmpfs files it writes, and ``pids.max`` caps
+fork bombs across the whole process tree. The cgroup is also the reliable handle to kill
+everything of a slot when a worker dies.
 
 v1 is used when both controllers are mounted as v1 hierarchies (a "hybrid" host), else v2
 when the process's own cgroup offers both (``cgroup.controllers``). On v2 the "no internal
@@ -215,10 +216,21 @@ class SlotCgroups:
 
     @property
     def procs_files(self) -> list[str]:
+        """The ``cgroup.procs`` files the zygote opens once at start (v1)."""
         return []
+
+    @property
+    def current_procs_files(self) -> list[str]:
+        """The ``cgroup.procs`` files that hold the current (or last) run's processes."""
+        return self.procs_files
 
     def prepare(self, limits: Limits) -> None:
         """Set this run's limits and reset the peak counters (slot must be empty)."""
+
+    def run_procs_fd(self) -> int | None:
+        """An fd (the caller closes it) of this run's own ``cgroup.procs``, handed to the
+        zygote with the run request, or None when the zygote's fixed ones serve (v1)."""
+        return None
 
     def peak_kb(self) -> int:
         """Peak memory of the run, 0 when unknown (the pool then uses the run's rusage)."""
@@ -290,44 +302,62 @@ class _SlotV1(SlotCgroups):
 
 
 class _SlotV2(SlotCgroups):
+    """A v2 slot ``slot<N>`` whose runs each get a fresh child cgroup ``r<seq>``: its
+    ``memory.peak`` starts at 0 and ``memory.events`` at no kills on every kernel (a reset of
+    ``memory.peak`` needs Linux 6.12). The run's limits are set on the child; the zygote
+    receives the child's ``cgroup.procs`` as an fd with each run request."""
+
     enforced = True
 
     def __init__(self, group: Path) -> None:
         self.group = group
+        self.run_group: Path | None = None
+        self._seq = 0
         self._oom_base = 0
-        self._peak_fd: int | None = None
-        self._peak_reset = False
+        (group / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in _CONTROLLERS))
 
     @property
     def procs_files(self) -> list[str]:
-        return [str(self.group / "cgroup.procs")]
+        return []  # nothing fixed: each run's cgroup comes with its request
+
+    @property
+    def current_procs_files(self) -> list[str]:
+        return [] if self.run_group is None else [str(self.run_group / "cgroup.procs")]
 
     def _oom_kills(self) -> int:
-        return _keyed(self.group / "memory.events", "oom_kill")
+        if self.run_group is None:
+            return 0
+        return _keyed(self.run_group / "memory.events", "oom_kill")
+
+    def _drop_run_group(self) -> None:
+        if self.run_group is not None:
+            _remove_tree(self.run_group)
+            self.run_group = None
 
     def prepare(self, limits: Limits) -> None:
-        g = self.group
-        _kill_tasks(g)
+        _kill_tasks(self.group)
+        self._drop_run_group()
+        self._seq += 1
+        g = self.group / f"r{self._seq}"
+        g.mkdir()
+        self.run_group = g
         (g / "memory.max").write_text(str(int(limits.memory_mb) << 20))
         # v1's memsw limit equal to the memory limit means "no swap beyond it": the same.
         with contextlib.suppress(FileNotFoundError):
             (g / "memory.swap.max").write_text("0")
         (g / "pids.max").write_text(str(int(limits.max_processes)))
-        # memory.peak resets only from 6.12, and per open file: keep one fd for the slot.
-        # Older kernels cannot reset it, so the peak is left to the run's rusage there.
-        self._peak_reset = False
-        with contextlib.suppress(OSError):
-            if self._peak_fd is None:
-                self._peak_fd = os.open(g / "memory.peak", os.O_RDWR | os.O_CLOEXEC)
-            os.write(self._peak_fd, b"reset\n")
-            self._peak_reset = True
         self._oom_base = self._oom_kills()
 
+    def run_procs_fd(self) -> int | None:
+        if self.run_group is None:
+            return None
+        return os.open(self.run_group / "cgroup.procs", os.O_WRONLY | os.O_CLOEXEC)
+
     def peak_kb(self) -> int:
-        if not self._peak_reset or self._peak_fd is None:
+        if self.run_group is None:
             return 0
-        try:
-            return int(os.pread(self._peak_fd, 64, 0).split()[0]) // 1024
+        try:  # memory.peak exists from Linux 5.19; before, the pool uses the rusage
+            return _read_int(self.run_group / "memory.peak") // 1024
         except (OSError, ValueError, IndexError):
             return 0
 
@@ -338,13 +368,7 @@ class _SlotV2(SlotCgroups):
             return False
 
     def kill_all(self) -> None:
-        _kill_tasks(self.group)
-
-    def close(self) -> None:
-        if self._peak_fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._peak_fd)
-            self._peak_fd = None
+        _kill_tasks(self.group)  # cgroup.kill covers the run's child too
 
 
 # --- the pool's tree -------------------------------------------------------------------
@@ -490,9 +514,6 @@ class CgroupManager:
         return slot
 
     def close(self) -> None:
-        for slot in self._slots:
-            if isinstance(slot, _SlotV2):
-                slot.close()
         self._slots = []
         for base in self.bases.values():
             _remove_tree(base)

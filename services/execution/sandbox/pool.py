@@ -487,8 +487,13 @@ class SandboxPool:
             (out_r, out_w), (err_r, err_w), (side_r, side_w) = pipes
             try:
                 worker.cgroups.prepare(spec.limits)
+                cgroup_fd = worker.cgroups.run_procs_fd()
             except OSError as exc:
                 raise SandboxError(f"sandbox unavailable: cannot set limits ({exc})") from exc
+            handed = [code_fd, out_w, err_w, side_w]
+            if cgroup_fd is not None:  # cgroup v2: this run's own cgroup
+                owned.append(cgroup_fd)
+                handed.append(cgroup_fd)
             worker.exit_future = loop.create_future()
             state = _RunState(spec.limits, job.items.put_nowait, worker.kill_run)
             request = {
@@ -496,13 +501,14 @@ class SandboxPool:
                 "run_id": spec.run_id,
                 "limits": _limits_dict(spec.limits),
                 "inputs": inputs,
+                "cgroup_fd": cgroup_fd is not None,
             }
             try:
-                worker.send(request, [code_fd, out_w, err_w, side_w])
+                worker.send(request, handed)
             except OSError as exc:
                 await self._worker_failed(worker)
                 raise SandboxError("sandbox worker unavailable, retry") from exc
-            for fd in (code_fd, out_w, err_w, side_w):
+            for fd in handed:
                 os.close(fd)
                 owned.remove(fd)
             if job.cancel_requested:  # cancel() raced with the hand-off

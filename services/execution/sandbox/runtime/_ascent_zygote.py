@@ -218,7 +218,8 @@ def _setup_child(cfg: dict[str, Any], req: dict[str, Any], fds: list[int]) -> by
 
     code_fd, out_fd, err_fd, _side_fd = fds[:4]  # side channel is already on SIDE_FD
     os.setsid()
-    for cg_fd in cfg["_cgroup_fds"]:
+    # cgroup v2: the run's own fresh cgroup came with the request (fds[4]); v1: the slot's.
+    for cg_fd in fds[4:5] if req.get("cgroup_fd") else cfg["_cgroup_fds"]:
         os.write(cg_fd, b"0")
     n.unshare(n.CLONE_NEWNS | n.CLONE_NEWIPC | n.CLONE_NEWUTS)
     n.sethostname("sandbox")
