@@ -58,7 +58,13 @@ async def act(
 ) -> httpx.Response | None:
     started = time.perf_counter()
     for _ in range(20):
-        response = await client.request(method, url, **kwargs)  # type: ignore[arg-type]  # httpx's request kwargs
+        try:
+            response = await client.request(method, url, **kwargs)  # type: ignore[arg-type]  # httpx's request kwargs
+        except httpx.TransportError as exc:
+            # A connection the server reset or never answered: a failure the learner sees.
+            stats.failures[kind] += 1
+            stats.reasons[(kind, 0, type(exc).__name__)] += 1
+            return None
         if response.status_code != 429:
             break
         stats.limited += 1
