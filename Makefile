@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WEB_STAMP := web/dist/.built
 
-.PHONY: run check test test-fast install web chromium proto proto-check lint imports format typecheck bench bench-execution bench-coach bench-analytics bench-console priors clean test-cgroup2 test-rootless bench-apps bench-datasets test-cluster
+.PHONY: run check test test-fast install web chromium proto proto-check lint imports format typecheck bench bench-execution bench-coach bench-analytics bench-console priors clean test-cgroup2 test-rootless bench-apps bench-datasets test-cluster bench-load
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,14 @@ test-cgroup2: install
 # execution hosts, with faults (tests/hosts/cluster; root; results in infra/README.md).
 test-cluster: install
 	tests/hosts/cluster/run.sh
+
+# Load (issue 19): 200 simulated learners for 300 s against one execution host, then two, on
+# the cluster of tests/hosts/cluster (root). Figures: bench/README.md.
+bench-load: install
+	ip netns del asc-load 2>/dev/null || true
+	ip netns add asc-load && nsenter --net=/run/netns/asc-load ip link set lo up
+	nsenter --net=/run/netns/asc-load $(BIN)/python bench/bench_load.py; status=$$?; \
+	  ip netns del asc-load; exit $$status
 
 # The sandbox tests as a non-root user (rootless mode); DELEGATE=1 gives it a cgroup subtree.
 test-rootless: install

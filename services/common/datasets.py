@@ -19,12 +19,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import logging
 import os
 import re
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nats.errors import Error as NatsError
 from nats.js import api as js_api
 from nats.js.errors import BucketNotFoundError, NotFoundError, ObjectNotFoundError
 
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 
     from services.common.events import EventBus
 
+log = logging.getLogger(__name__)
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 BUCKET = "ascent-datasets"
 # A sync read from a worker thread waits this long for a fetch (200 MB: a few seconds).
@@ -51,6 +54,9 @@ class DatasetStore:
         self.replicas = replicas
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock: asyncio.Lock | None = None
+        self._bucket_lock: asyncio.Lock | None = None
+        self._handle: ObjectStore | None = None
+        self._warm_up: asyncio.Task[None] | None = None
 
     # -- local --------------------------------------------------------------------------------
     def put(self, content: bytes) -> str:
@@ -100,24 +106,57 @@ class DatasetStore:
             raise AscentError(
                 "unavailable", "The dataset store is not reachable right now; try again."
             )
-        js = bus.nc.jetstream()
-        try:
-            return await js.object_store(self.bucket)
-        except (BucketNotFoundError, NotFoundError):
-            config = js_api.ObjectStoreConfig(
-                storage=js_api.StorageType.FILE, replicas=self.replicas
-            )
-            return await js.create_object_store(self.bucket, config=config)
+        if self._handle is not None:
+            return self._handle
+        if self._bucket_lock is None:
+            self._bucket_lock = asyncio.Lock()
+        # Looked up (or created) once per process: on a cluster, creating the replicated bucket
+        # takes a leader election, and a lookup per upload would be a request per upload.
+        async with self._bucket_lock:
+            if self._handle is None:
+                js = bus.nc.jetstream()
+                try:
+                    self._handle = await js.object_store(self.bucket)
+                except (BucketNotFoundError, NotFoundError):
+                    config = js_api.ObjectStoreConfig(
+                        storage=js_api.StorageType.FILE, replicas=self.replicas
+                    )
+                    self._handle = await js.create_object_store(self.bucket, config=config)
+            return self._handle
 
     def bind(self) -> None:
         """Remember the running loop, so worker threads can fetch through it (call once on the
         event loop at start)."""
         self._loop = asyncio.get_running_loop()
+        if self.bus is not None:
+            # The bucket exists (or is created) before the first upload needs it.
+            self._warm_up = self._loop.create_task(self._ensure_bucket())
+
+    async def _ensure_bucket(self) -> None:
+        assert self.bus is not None
+        while self._handle is None:
+            await self.bus.connected.wait()
+            try:
+                await self._objects()
+            except Exception as exc:  # retried: the cluster may still be electing leaders
+                log.warning("dataset bucket not ready", extra={"error": repr(exc)})
+                await asyncio.sleep(1.0)
 
     async def publish(self, digest: str) -> None:
         """Puts the local file into the object store unless it is there already."""
         if self.bus is None:
             return
+        try:
+            await self._publish(digest)
+        except (NatsError, TimeoutError) as exc:
+            # Found by the load benchmark: the first uploads on a fresh cluster timed out while
+            # the replicated bucket was being created, and were 500s.
+            log.warning("dataset publish failed", extra={"error": repr(exc)})
+            raise AscentError(
+                "unavailable", "The dataset store did not answer in time; upload again."
+            ) from None
+
+    async def _publish(self, digest: str) -> None:
         path = self.path(digest)
         objects = await self._objects()
         try:
@@ -137,6 +176,15 @@ class DatasetStore:
             if not path.is_file():
                 raise AscentError("not_found", "Dataset not found.")
             return path
+        try:
+            return await self._fetch(digest, path)
+        except (NatsError, TimeoutError) as exc:
+            log.warning("dataset fetch failed", extra={"error": repr(exc)})
+            raise AscentError(
+                "unavailable", "The dataset store did not answer in time; try again."
+            ) from None
+
+    async def _fetch(self, digest: str, path: Path) -> Path:
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:

@@ -96,6 +96,9 @@ class Process:
 class Cluster:
     root: Path
     extra_env: dict[str, str] = field(default_factory=dict)
+    # The execution hosts to start (a subset of EXEC_HOSTS: the load benchmark compares one
+    # host with two).
+    exec_hosts: dict[str, str] = field(default_factory=lambda: dict(EXEC_HOSTS))
     nats: dict[str, Process] = field(default_factory=dict)
     executions: dict[str, Process] = field(default_factory=dict)
     app: Stack | None = None
@@ -106,7 +109,7 @@ class Cluster:
 
     @property
     def execution_addr(self) -> str:
-        return "ipv4:" + ",".join(f"{ip}:{EXECUTION_PORT}" for ip in EXEC_HOSTS.values())
+        return "ipv4:" + ",".join(f"{ip}:{EXECUTION_PORT}" for ip in self.exec_hosts.values())
 
     # -- the network --------------------------------------------------------------------------
     def build_network(self) -> None:
@@ -227,9 +230,9 @@ class Cluster:
         self.start_nats()
         # The app's ports are chosen before execution starts (execution calls authoring).
         self.start_app(staff)
-        for host in EXEC_HOSTS:
+        for host in self.exec_hosts:
             self.start_execution(host)
-        for host in EXEC_HOSTS:
+        for host in self.exec_hosts:
             self.wait_execution(host)
 
     def stop(self) -> None:
