@@ -188,12 +188,128 @@ def automl_program(request: ProgramRequest) -> str:
     )
 
 
+# --- Model Explainability Suite (`explain`) ---------------------------------------------
+# The estimators the explain program can re-create from a run's pipeline spec (the names its
+# template imports); a spec naming another is refused with what would work.
+EXPLAIN_ESTIMATORS = (
+    "RandomForestClassifier",
+    "RandomForestRegressor",
+    "ExtraTreesClassifier",
+    "ExtraTreesRegressor",
+    "GradientBoostingClassifier",
+    "GradientBoostingRegressor",
+    "HistGradientBoostingClassifier",
+    "HistGradientBoostingRegressor",
+    "DecisionTreeClassifier",
+    "DecisionTreeRegressor",
+    "LogisticRegression",
+    "Ridge",
+    "LinearRegression",
+    "Lasso",
+    "ElasticNet",
+    "KNeighborsClassifier",
+    "KNeighborsRegressor",
+    "SVC",
+    "SVR",
+    "MLPClassifier",
+    "MLPRegressor",
+)
+EXPLAIN_STEPS = ("SimpleImputer", "OneHotEncoder", "StandardScaler")
+EXPLAINERS = ("auto", "tree", "linear", "kernel")
+DEPTHS = ("beginner", "intermediate", "advanced")
+# Used when the session has no run with a pipeline spec: the platform's first prior.
+DEFAULT_EXPLAIN_SPEC: dict[str, Any] = {
+    "steps": ["SimpleImputer", "OneHotEncoder"],
+    "estimator": "RandomForestClassifier",
+    "params": {"n_estimators": 100, "random_state": 42},
+}
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def explain_spec(raw: Any) -> dict[str, Any]:
+    """A pipeline spec the explain program can rebuild: a known estimator, known steps and
+    scalar hyperparameters (the program keeps only those the estimator accepts)."""
+    if not isinstance(raw, dict):
+        raise AscentError("invalid_argument", "model.spec must be a pipeline spec object.")
+    estimator = raw.get("estimator")
+    if estimator not in EXPLAIN_ESTIMATORS:
+        raise AscentError(
+            "invalid_argument",
+            f"The explainer cannot re-create {str(estimator)[:80]!r}; it rebuilds "
+            f"{', '.join(EXPLAIN_ESTIMATORS)}. Pick a run that trained one of them.",
+        )
+    steps = raw.get("steps") or []
+    params = raw.get("params") or {}
+    if not isinstance(steps, list) or not isinstance(params, dict):
+        raise AscentError("invalid_argument", "A pipeline spec has a steps list and params.")
+    if len(params) > 50 or not all(
+        isinstance(k, str) and _scalar(v) and len(str(v)) <= 100 for k, v in params.items()
+    ):
+        raise AscentError("invalid_argument", "Pipeline params must be up to 50 plain values.")
+    return {
+        "steps": [s for s in steps if s in EXPLAIN_STEPS],
+        "estimator": str(estimator),
+        "params": dict(params),
+    }
+
+
+def _choice(options: dict[str, Any], key: str, allowed: tuple[str, ...], default: str) -> str:
+    value = options.get(key, default)
+    if value not in allowed:
+        raise AscentError("invalid_argument", f"{key} must be one of {', '.join(allowed)}.")
+    return str(value)
+
+
+def explain_program(request: ProgramRequest) -> str:
+    """The suite: `model` {spec, from} (the gateway resolves the learner's run to its spec),
+    `explainer`, `depth`, `row`, `group_column`, `explain_rows`, `explain_set`, `repeats`,
+    `regression_change`."""
+    options = request.options
+    model = options.get("model") or {}
+    if not isinstance(model, dict):
+        raise AscentError("invalid_argument", "model must be an object {spec, from}.")
+    spec = explain_spec(model.get("spec", DEFAULT_EXPLAIN_SPEC))
+    source = str(model.get("from", "the platform's default model (no run picked)"))[:200]
+    row = options.get("row")
+    if row is not None and (not isinstance(row, int) or isinstance(row, bool) or row < 0):
+        raise AscentError("invalid_argument", "row must be a row number (0 or more).")
+    group = options.get("group_column")
+    if group is not None and (not isinstance(group, str) or not group or len(group) > 200):
+        raise AscentError("invalid_argument", "group_column must be a column name.")
+    change = options.get("regression_change")
+    if change is not None and (
+        not isinstance(change, int | float) or isinstance(change, bool) or change <= 0
+    ):
+        raise AscentError("invalid_argument", "regression_change must be a positive number.")
+    return render(
+        template("explain"),
+        {
+            "DATA": request.data_path,
+            "TARGET": request.target,
+            "PIPELINE": spec,
+            "MODEL_FROM": source,
+            "EXPLAINER": _choice(options, "explainer", EXPLAINERS, "auto"),
+            "DEPTH": _choice(options, "depth", DEPTHS, "advanced"),
+            "ROW": row,
+            "GROUP_COLUMN": group or None,
+            "EXPLAIN_ROWS": _bounded_int(options, "explain_rows", 500, 20, 20000),
+            "EXPLAIN_SET": _choice(options, "explain_set", ("test", "all"), "test"),
+            "REPEATS": _bounded_int(options, "repeats", 5, 2, 50),
+            "REGRESSION_CHANGE": float(change) if change is not None else None,
+        },
+    )
+
+
 # slug -> how to build its program. An app is "available" when it has one here.
 PROGRAMS = {
     "explorer": explorer_program,
     "features": features_program,
     "training": training_program,
     "automl": automl_program,
+    "explain": explain_program,
 }
 
 
