@@ -11,6 +11,7 @@ final standing), Kaggle-style.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -25,7 +26,14 @@ import pandas as pd
 from services.common.curriculum import BUNDLED_LOADERS, ChallengeSpec, CurriculumError
 
 # Bump when a generator changes so cached files are rebuilt.
-BUILD_VERSION = 1
+BUILD_VERSION = 2
+# The per-install secret that seeds every built-in challenge's data (see `install_secret`).
+SECRET_FILE = ".challenge-secret"
+SECRET_BYTES = 32
+# Bundled-loader rows are rebuilt as interpolations between a row and one of its nearest
+# neighbours (same class for a classification target), so no row is one of the package's.
+NEIGHBOURS = 5
+MANY_FEATURES = 30
 TRAIN = "train.csv"
 TEST_FEATURES = "test_features.csv"
 LABEL_COLUMN = "label"
@@ -174,7 +182,95 @@ GENERATORS: dict[str, Callable[..., pd.DataFrame]] = {
 }
 
 
-def _sklearn_frame(name: str, params: dict[str, object], target: str, seed: int) -> pd.DataFrame:
+def install_secret(root: Path) -> bytes:
+    """The per-install secret under the execution service's data directory: created (0600) at
+    first use, never in the repository and never mounted into a run, so nothing inside the
+    sandbox can recompute a challenge's data (issue 17, reproduction 1)."""
+    path = root / SECRET_FILE
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(os.urandom(SECRET_BYTES))
+    secret = path.read_bytes()
+    if len(secret) != SECRET_BYTES:
+        raise CurriculumError(f"{path} is damaged: expected {SECRET_BYTES} bytes")
+    return secret
+
+
+def secret_seed(secret: bytes, slug: str, seed: int) -> int:
+    """A challenge's effective seed: its curriculum seed keyed with the install's secret."""
+    digest = hmac.new(secret, f"{slug}:{seed}".encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def _disguise(
+    frame: pd.DataFrame, target: str, classify: bool, seed: int, interpolate: bool = True
+) -> pd.DataFrame:
+    """Bundled data made unrecognisable but just as learnable: every row is rebuilt as a
+    random point between a row and one of its nearest neighbours (within its class for a
+    classification target; a regression target is interpolated with it), then each feature
+    gets a secret scale and offset. Matching rows against the package's copy finds nothing."""
+    from sklearn.neighbors import NearestNeighbors
+
+    rng = np.random.default_rng(seed)
+    features = frame.drop(columns=[target]).to_numpy(dtype=float)
+    labels = frame[target].to_numpy()
+    spread = features.std(axis=0)
+    spread[spread == 0] = 1.0
+    scaled = features / spread
+    groups = (
+        [np.flatnonzero(labels == c) for c in np.unique(labels)]
+        if classify
+        else [np.arange(len(frame))]
+    )
+    if not interpolate:
+        groups = []
+        rows, new_labels = [features], [labels]
+    else:
+        rows, new_labels = [], []
+    for group in groups:
+        k = min(NEIGHBOURS + 1, len(group))
+        if k < 2:
+            rows.append(features[group])
+            new_labels.append(labels[group])
+            continue
+        index = NearestNeighbors(n_neighbors=k).fit(scaled[group])
+        _, near = index.kneighbors(scaled[group])
+        picks = near[np.arange(len(group)), rng.integers(1, k, size=len(group))]
+        a, b = group, group[picks]
+        u = rng.uniform(0.15, 0.85, size=(len(group), 1))
+        rows.append(features[a] + u * (features[b] - features[a]))
+        if classify:
+            new_labels.append(labels[a])
+        else:
+            new_labels.append(labels[a] + u[:, 0] * (labels[b] - labels[a]))
+    data = np.vstack(rows)
+    if interpolate and data.shape[1] > MANY_FEATURES:
+        # Many like features (digits' pixels): a secret order too, or a nearest-row search
+        # across the affine change would still find each row's digit.
+        data = data[:, rng.permutation(data.shape[1])]
+    scale = np.exp(rng.uniform(np.log(0.5), np.log(2.0), size=data.shape[1]))
+    offset = rng.normal(0.0, 1.0, size=data.shape[1]) * spread
+    data = data * scale + offset
+    order = rng.permutation(len(data))
+    out = pd.DataFrame(data[order], columns=frame.columns.drop(target)).round(4)
+    target_values = np.concatenate(new_labels)[order]
+    out[target] = target_values if classify else np.round(target_values.astype(float), 3)
+    return out
+
+
+def _sklearn_frame(
+    name: str,
+    params: dict[str, object],
+    target: str,
+    seed: int,
+    public_seed: int,
+    classify: bool = True,
+) -> pd.DataFrame:
     from sklearn import datasets
 
     if name in BUNDLED_LOADERS:
@@ -182,26 +278,35 @@ def _sklearn_frame(name: str, params: dict[str, object], target: str, seed: int)
         columns = [str(c).replace(" (cm)", "").replace(" ", "_") for c in bunch.feature_names]
         frame = pd.DataFrame(np.asarray(bunch.data), columns=columns)
         frame[target] = np.asarray(bunch.target)
-        return frame
+        return _disguise(frame, target, classify, seed)
     generator = getattr(datasets, name, None)
     if generator is None or not name.startswith("make_"):
         raise CurriculumError(f"unknown scikit-learn dataset {name!r}")
-    kwargs = {"random_state": seed, **params}
+    kwargs = {"random_state": public_seed, **params}
     features, labels = generator(**kwargs)[:2]
     features = np.asarray(features)
     frame = pd.DataFrame(features, columns=[f"f{i + 1}" for i in range(features.shape[1])])
     frame[target] = np.asarray(labels)
+    # TODO(issue 17): `make_*` data still follows the curriculum's public seed (its solutions
+    # are tuned to it), so a run can regenerate it; a secret affine change alone did not stop
+    # a nearest-row search and moved the split under tuned-forest's threshold.
     return frame.round(5)
 
 
-def build_frame(spec: ChallengeSpec) -> pd.DataFrame:
-    """The whole dataset (features and target) of a challenge, before splitting."""
+def build_frame(spec: ChallengeSpec, secret: bytes) -> pd.DataFrame:
+    """The whole dataset (features and target) of a challenge, before splitting. Data from
+    scikit-learn (which every run can import) depends on the install's `secret`: the
+    curriculum's seed, which anyone can read, does not rebuild it. Ascent's own generators
+    are not importable in a run and keep the curriculum's seed (their reference solutions
+    and baselines are tuned to it)."""
     data = spec.dataset
     if data is None:
         raise CurriculumError(f"challenge {spec.slug!r} has no dataset")
     kind, _, name = data.source.partition(":")
+    seed = secret_seed(secret, spec.slug, data.seed)
     if kind == "sklearn":
-        frame = _sklearn_frame(name, data.params, spec.target, data.seed)
+        classify = spec.task_type != "regression"
+        frame = _sklearn_frame(name, data.params, spec.target, seed % 2**32, data.seed, classify)
     elif kind == "csv":
         frame = pd.read_csv(data.path)
     else:
@@ -217,9 +322,9 @@ def build_frame(spec: ChallengeSpec) -> pd.DataFrame:
     return frame
 
 
-def split(spec: ChallengeSpec) -> ChallengeSplit:
+def split(spec: ChallengeSpec, secret: bytes) -> ChallengeSplit:
     assert spec.dataset is not None
-    frame = build_frame(spec)
+    frame = build_frame(spec, secret)
     data = spec.dataset
     n = len(frame)
     n_test = max(2, round(n * data.test_size))
@@ -245,10 +350,12 @@ def split(spec: ChallengeSpec) -> ChallengeSplit:
     )
 
 
-def fingerprint(spec: ChallengeSpec) -> str:
+def fingerprint(spec: ChallengeSpec, secret: bytes) -> str:
     assert spec.dataset is not None
     key: dict[str, object] = {
         "v": BUILD_VERSION,
+        # Which secret built the files (a keyed digest, never the secret itself).
+        "secret": hmac.new(secret, b"fingerprint", hashlib.sha256).hexdigest()[:16],
         "source": spec.dataset.source,
         "params": spec.dataset.params,
         "test_size": spec.dataset.test_size,
@@ -374,12 +481,14 @@ def open_files(directory: Path) -> ChallengeFiles:
     )
 
 
-def materialize(spec: ChallengeSpec, root: Path) -> ChallengeFiles:
-    """Write (once; cached by content) the challenge's files under `root` and return them."""
-    directory = root / f"{spec.slug}-{fingerprint(spec)}"
+def materialize(spec: ChallengeSpec, root: Path, secret: bytes | None = None) -> ChallengeFiles:
+    """Write (once; cached by content) the challenge's files under `root` and return them.
+    `secret` defaults to the install's secret kept under `root`."""
+    secret = install_secret(root) if secret is None else secret
+    directory = root / f"{spec.slug}-{fingerprint(spec, secret)}"
     if (directory / "public_rows.json").is_file():
         return open_files(directory)
-    parts = split(spec)
+    parts = split(spec, secret)
     return write_files(
         directory,
         parts.train.to_csv(index=False).encode("utf-8"),

@@ -15,7 +15,13 @@ from ascent.authoring.v1 import authoring_service_pb2 as authoring_pb
 from ascent.authoring.v1 import authoring_service_pb2_grpc as authoring_grpc
 from ascent.types.v1 import run_pb2
 
-from services.common.challenge_data import ChallengeFiles, materialize, open_files, write_files
+from services.common.challenge_data import (
+    ChallengeFiles,
+    install_secret,
+    materialize,
+    open_files,
+    write_files,
+)
 from services.common.curriculum import (
     GRADER_METRIC,
     SLUG,
@@ -35,6 +41,8 @@ class ChallengeBook:
     def __init__(self, curriculum_dir: Path, data_root: Path) -> None:
         self.challenges = challenge_index(load_catalog(curriculum_dir))
         self.data_root = data_root
+        # Read once at start; the file stays in the service's data dir, out of any run's view.
+        self.secret = install_secret(data_root)
 
     def get(self, slug: str) -> ChallengeSpec:
         spec = self.challenges.get(slug)
@@ -43,7 +51,7 @@ class ChallengeBook:
         return spec
 
     def files(self, spec: ChallengeSpec) -> ChallengeFiles:
-        return materialize(spec, self.data_root)
+        return materialize(spec, self.data_root, self.secret)
 
 
 @dataclass(frozen=True)

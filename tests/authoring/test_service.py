@@ -195,7 +195,7 @@ def test_export_is_a_curriculum_folder_and_imports_back(db: Database, tmp_path: 
     spec = challenge_index(load_catalog(root))[slug]
     assert spec.dataset is not None and spec.dataset.source == "csv:data.csv"
     assert spec.hints == ("one", "two") and spec.metric == "accuracy"
-    assert len(build_frame(spec)) == 120
+    assert len(build_frame(spec, b"s" * 32)) == 120
 
     copy = db._work(lambda s: service.import_zip(s, "prof2", exported.zip, 10**7))
     assert copy.slug == f"{slug}-2" and copy.status == "draft" and copy.owner_id == "prof2"

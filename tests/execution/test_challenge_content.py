@@ -17,7 +17,7 @@ from ascent.execution.v1 import execution_service_pb2 as pb
 from ascent.execution.v1 import execution_service_pb2_grpc as pb_grpc
 from ascent.types.v1 import run_pb2
 
-from services.common.challenge_data import materialize
+from services.common.challenge_data import SECRET_FILE, install_secret, materialize
 from services.common.config import CommonSettings
 from services.common.curriculum import ChallengeSpec, challenge_index, load_catalog
 from services.common.ml.scoring import meets
@@ -92,10 +92,19 @@ def test_challenge_is_complete(challenge: ChallengeSpec, tmp_path: Path) -> None
     assert challenge.target not in header
     assert challenge.target in files.train.read_text().splitlines()[0].split(",")
     assert 0 < len(files.public_rows) < files.test_rows
-    # Deterministic: building again gives the same bytes.
-    again = materialize(challenge, tmp_path / "again")
+    # Deterministic for one install's secret: building again gives the same bytes.
+    secret = install_secret(tmp_path)
+    again = materialize(challenge, tmp_path / "again", secret)
     assert again.labels.read_bytes() == files.labels.read_bytes()
     assert again.train.read_bytes() == files.train.read_bytes()
+    # Another install (another secret) gets other data, so the curriculum's seed, which
+    # anyone can read, rebuilds nothing.
+    other = materialize(challenge, tmp_path / "other", b"x" * 32)
+    if challenge.dataset is not None and challenge.dataset.source.startswith("sklearn:load_"):
+        assert other.train.read_bytes() != files.train.read_bytes()
+        assert other.test_features.read_bytes() != files.test_features.read_bytes()
+    # The secret is private to the service's user.
+    assert (tmp_path / SECRET_FILE).stat().st_mode & 0o077 == 0
 
 
 @pytest.mark.parametrize("challenge", CHALLENGES, ids=lambda c: c.slug)
@@ -119,7 +128,14 @@ async def test_reference_solution_passes_and_starter_runs_below_it(
     assert not starter.grade.passed
     assert challenge.baseline is not None
     tolerance = 0.06 * max(1.0, abs(challenge.baseline))
-    assert abs(starter.grade.public_score - challenge.baseline) <= tolerance
+    assert challenge.dataset is not None
+    if challenge.dataset.source.startswith("sklearn:load_"):
+        # scikit-learn data is disguised with the install's secret (issue 17): the starter's
+        # score moves with it (measured 0.47-0.63 on three secrets), so only its order is
+        # checked here. TODO(issue 17): baselines measured per install.
+        assert not meets(challenge.metric, starter.grade.public_score, grade.public_score)
+    else:
+        assert abs(starter.grade.public_score - challenge.baseline) <= tolerance
 
 
 LEAK_PROBE = """
@@ -133,7 +149,7 @@ for path in {paths!r}:
     except OSError:
         pass
 for top in ("/data", "/tmp", "/work", "/root", "/home", "/var", os.getcwd()):
-    for name in ("labels*.csv", "public_rows.json"):
+    for name in ("labels*.csv", "public_rows.json", ".challenge-secret"):
         for path in glob.glob(f"{{top}}/**/{{name}}", recursive=True):
             print("LEAK:", path)
 test = pd.read_csv("/data/test_features.csv")
@@ -216,3 +232,57 @@ async def test_practice_run_sees_the_challenge_data_and_is_not_graded(
             pb.ExecuteRequest(run_id=str(uuid.uuid4()), code="print(1)", practice=True)
         ).read()
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+# Issue 17, reproduction 1, exactly as it was found: rebuild the scikit-learn data the
+# challenge came from inside the run (bundled loader, or generator with the curriculum's
+# public seed), match each test row to its nearest row there and submit that row's target.
+REBUILD_ATTACK = """
+import ascent_report
+import numpy as np, pandas as pd
+from sklearn import datasets
+name, params, seed = {name!r}, {params!r}, {seed!r}
+if name.startswith("load_"):
+    bunch = getattr(datasets, name)(**params)
+    X, y = np.asarray(bunch.data, dtype=float), np.asarray(bunch.target)
+else:
+    X, y = getattr(datasets, name)(random_state=seed, **params)[:2]
+    X = np.asarray(X, dtype=float)
+test = pd.read_csv("/data/test_features.csv").to_numpy(dtype=float)
+exact = 0
+guesses = []
+for row in test:
+    distance = ((X - row) ** 2).sum(axis=1)
+    best = int(distance.argmin())
+    exact += bool(distance[best] < 1e-9)
+    guesses.append(y[best].item())
+print("EXACT", exact, "of", len(test))
+ascent_report.predictions(guesses)
+"""
+
+SKLEARN_CHALLENGES = [
+    c for c in CHALLENGES if c.dataset is not None and c.dataset.source.startswith("sklearn:load_")
+]
+
+
+@pytest.mark.parametrize("challenge", SKLEARN_CHALLENGES, ids=lambda c: c.slug)
+@pytest.mark.asyncio(loop_scope="module")
+async def test_rebuilding_the_labels_from_scikit_learn_data_does_not_pass(
+    service: tuple[pb_grpc.ExecutionServiceStub, Path], challenge: ChallengeSpec
+) -> None:
+    stub, _ = service
+    assert challenge.dataset is not None
+    code = REBUILD_ATTACK.format(
+        name=challenge.dataset.source.partition(":")[2],
+        params=challenge.dataset.params,
+        seed=challenge.dataset.seed,
+    )
+    attack = await submit(stub, challenge.slug, code)
+    assert attack.status == "ok", attack.stderr[-2000:]
+    # Not one test row is a row of the package's data...
+    assert "EXACT 0 of" in attack.stdout, attack.stdout[-500:]
+    # ...and the nearest rows' targets do not pass, publicly or privately.
+    grade = attack.grade
+    assert grade.status == "graded", grade.message
+    assert not grade.passed
+    assert not meets(challenge.metric, grade.private_score, challenge.pass_threshold)
