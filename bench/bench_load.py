@@ -127,8 +127,8 @@ async def learner(who: Learner, stats: Stats, deadline: float) -> None:
                 await act(client, stats, "upload", "POST", url, files=files)
             elif stats.runs_per_learner[name]:
                 # Improve reads the session's last run: only after one.
-                body = {"sessionId": session, "rounds": 1}
-                await act(client, stats, "improve", "POST", "/api/ai/improve", json=body)
+                improve: dict[str, object] = {"sessionId": session, "rounds": 1}
+                await act(client, stats, "improve", "POST", "/api/ai/improve", json=improve)
 
     finally:
         await client.aclose()
