@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -49,3 +50,22 @@ def register(client: httpx.Client, username: str, password: str = "correct horse
     response = client.post("/api/auth/token", json={"username": username, "password": password})
     assert response.status_code == 200, response.text
     return str(response.json()["data"]["token"])
+
+
+def completed_analysis(
+    api: httpx.Client,
+    auth: dict[str, str],
+    slug: str,
+    session_id: str,
+    options: dict[str, Any],
+) -> dict[str, Any]:
+    """Runs one analysis of app `slug` through the API and asserts it completed."""
+    response = api.post(
+        f"/api/apps/{slug}/analyses",
+        json={"sessionId": session_id, "options": options},
+        headers=auth,
+    )
+    assert response.status_code == 201, response.text
+    analysis = response.json()["data"]
+    assert analysis["status"] == "completed", analysis
+    return dict(analysis)

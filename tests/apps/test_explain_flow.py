@@ -16,7 +16,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 
 from services.common.report_sections import sections_of
-from tests.apps.conftest import register
+from tests.apps.conftest import completed_analysis, register
 from tests.apps.test_explorer_flow import session_with
 
 SHAP_PROBE = """
@@ -47,15 +47,7 @@ def test_learner_code_imports_shap_and_computes_values(api: httpx.Client) -> Non
 def explain(
     api: httpx.Client, auth: dict[str, str], session_id: str, options: dict[str, Any]
 ) -> dict[str, Any]:
-    response = api.post(
-        "/api/apps/explain/analyses",
-        json={"sessionId": session_id, "options": options},
-        headers=auth,
-    )
-    assert response.status_code == 201, response.text
-    analysis = response.json()["data"]
-    assert analysis["status"] == "completed", analysis
-    return dict(analysis)
+    return completed_analysis(api, auth, "explain", session_id, options)
 
 
 FOREST = {

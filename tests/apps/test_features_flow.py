@@ -10,22 +10,14 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 
 from services.common.report_sections import sections_of
-from tests.apps.conftest import register
+from tests.apps.conftest import completed_analysis, register
 from tests.apps.test_explorer_flow import by_kind, session_with, wine_csv
 
 
 def analyse(
     api: httpx.Client, auth: dict[str, str], session_id: str, options: dict[str, Any]
 ) -> dict[str, Any]:
-    response = api.post(
-        "/api/apps/features/analyses",
-        json={"sessionId": session_id, "options": options},
-        headers=auth,
-    )
-    assert response.status_code == 201, response.text
-    analysis = response.json()["data"]
-    assert analysis["status"] == "completed", analysis
-    return dict(analysis)
+    return completed_analysis(api, auth, "features", session_id, options)
 
 
 def test_features_end_to_end_whatif_and_reproduced_in_the_notebook(api: httpx.Client) -> None:

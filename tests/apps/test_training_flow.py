@@ -12,7 +12,7 @@ import pandas as pd
 from sklearn.datasets import load_breast_cancer, load_diabetes
 
 from services.common.report_sections import sections_of
-from tests.apps.conftest import register
+from tests.apps.conftest import completed_analysis, register
 from tests.apps.test_explorer_flow import session_with
 
 
@@ -28,15 +28,7 @@ def cancer_csv() -> bytes:
 def train(
     api: httpx.Client, auth: dict[str, str], session_id: str, options: dict[str, Any]
 ) -> dict[str, Any]:
-    response = api.post(
-        "/api/apps/training/analyses",
-        json={"sessionId": session_id, "options": options},
-        headers=auth,
-    )
-    assert response.status_code == 201, response.text
-    analysis = response.json()["data"]
-    assert analysis["status"] == "completed", analysis
-    return dict(analysis)
+    return completed_analysis(api, auth, "training", session_id, options)
 
 
 def points(analysis: dict[str, Any], curve: str) -> list[dict[str, Any]]:
