@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,6 +55,15 @@ def register(client: httpx.Client, username: str, password: str = "correct horse
     response = client.post("/api/auth/token", json={"username": username, "password": password})
     assert response.status_code == 200, response.text
     return str(response.json()["data"]["token"])
+
+
+def learner(api: httpx.Client, prefix: str) -> tuple[dict[str, str], str]:
+    """A new learner's Authorization header and notebook session."""
+    token = register(api, f"{prefix}-{uuid.uuid4().hex[:8]}")
+    auth = {"Authorization": f"Bearer {token}"}
+    session = api.post("/api/sessions", json={}, headers=auth)
+    assert session.status_code == 201, session.text
+    return auth, str(session.json()["data"]["id"])
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ requests that were 500s.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +15,7 @@ import httpx
 import pytest
 
 from services.supervisor.stack import Stack
-from tests.integration.conftest import ADMIN, STAFF, login, register
+from tests.integration.conftest import ADMIN, STAFF, learner, login
 from tests.support.fullstack import STAFF_PASSWORD, running_stack
 from tests.support.polling import eventually
 
@@ -45,14 +44,6 @@ for i in range(4):
     plt.imshow(rng.random((720, 960, 3)), interpolation="nearest")
 print("ACCURACY: 0.5")
 """
-
-
-def learner(api: httpx.Client, prefix: str) -> tuple[dict[str, str], str]:
-    token = register(api, f"{prefix}-{uuid.uuid4().hex[:8]}")
-    auth = {"Authorization": f"Bearer {token}"}
-    session = api.post("/api/sessions", json={}, headers=auth)
-    assert session.status_code == 201, session.text
-    return auth, str(session.json()["data"]["id"])
 
 
 def run(api: httpx.Client, auth: dict[str, str], session_id: str, code: str) -> httpx.Response:

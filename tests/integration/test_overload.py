@@ -4,14 +4,13 @@ nobody could pace themselves by), records nothing for the refused run, and the r
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from services.supervisor.stack import Stack
-from tests.integration.conftest import register
+from tests.integration.conftest import learner
 from tests.support.fullstack import running_stack
 from tests.support.polling import eventually
 
@@ -28,17 +27,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield running
 
 
-def learner(api: httpx.Client) -> tuple[dict[str, str], str]:
-    auth = {"Authorization": f"Bearer {register(api, f'load-{uuid.uuid4().hex[:8]}')}"}
-    session = api.post("/api/sessions", json={}, headers=auth)
-    assert session.status_code == 201, session.text
-    return auth, str(session.json()["data"]["id"])
-
-
 def test_a_full_sandbox_is_a_429_with_retry_after_and_the_retry_runs(stack: Stack) -> None:
     with httpx.Client(base_url=stack.base_url, timeout=120) as api:
-        first_auth, first_session = learner(api)
-        second_auth, second_session = learner(api)
+        first_auth, first_session = learner(api, "load")
+        second_auth, second_session = learner(api, "load")
         slow: list[httpx.Response] = []
 
         def slow_run() -> None:
