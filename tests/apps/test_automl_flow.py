@@ -6,16 +6,17 @@ scikit-learn's breast-cancer data within its budget, every trial recorded by the
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from typing import Any
 
 import httpx
+from sqlalchemy import create_engine, text
 
 from services.supervisor.stack import Stack
 from tests.apps.conftest import register
 from tests.apps.test_explorer_flow import session_with
 from tests.apps.test_training_flow import cancer_csv
+from tests.support.polling import eventually
 
 BUDGET = 20
 
@@ -31,13 +32,21 @@ def by_kind(sections: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
 
 
 def observations(stack: Stack, analysis_id: str) -> int:
-    path = stack.config.data_dir / "recommender.db"
-    with sqlite3.connect(path) as db:
-        row = db.execute(
-            "SELECT COUNT(*) FROM recommender_observations WHERE run_id LIKE ?",
-            (f"automl:{analysis_id}:%",),
-        ).fetchone()
-    return int(row[0])
+    """The recommender's knowledge-base rows of this search, read from wherever the stack put
+    its database (its own PostgreSQL schema under TEST_DATABASE_URL, else its SQLite file)."""
+    url = stack.config.extra_env.get(
+        "ASCENT_RECOMMENDER_DATABASE_URL", f"sqlite:///{stack.config.data_dir / 'recommender.db'}"
+    )
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            count = connection.execute(
+                text("SELECT COUNT(*) FROM recommender_observations WHERE run_id LIKE :key"),
+                {"key": f"automl:{analysis_id}:%"},
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    return int(count)
 
 
 def test_automl_warm_search_within_budget_fed_back_and_reproduced(
@@ -98,9 +107,7 @@ def test_automl_warm_search_within_budget_fed_back_and_reproduced(
 
     # Every single-pipeline trial feeds the knowledge base, once.
     expected = len([t for t in trials if not t["ensemble"]])
-    deadline = time.monotonic() + 30
-    while observations(stack, analysis["id"]) < expected and time.monotonic() < deadline:
-        time.sleep(0.5)
+    eventually(lambda: observations(stack, analysis["id"]) >= expected, timeout=30)
     assert observations(stack, analysis["id"]) == expected
 
 
