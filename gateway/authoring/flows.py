@@ -154,3 +154,12 @@ async def share(
         slug=check_slug(slug), actor=actor(user), editor_id=editor.id, shared=shared
     )
     return await gw.clients.authoring_call("ShareChallenge", pb.AuthoredChallenge, request)
+
+
+async def usernames(gw: Gateway, user_ids: list[str]) -> dict[str, str]:
+    """Usernames of the author and editors, for the editor page (an account gone: its id)."""
+    names: dict[str, str] = {}
+    for user_id in user_ids:
+        found = await accounts.user_by_id(gw, user_id)
+        names[user_id] = found.username if found is not None else user_id
+    return names

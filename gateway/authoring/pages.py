@@ -17,7 +17,7 @@ from gateway.authoring.views import AuthoredChallengeView, ChallengeInput
 from gateway.context import GatewayDep
 from gateway.curriculum import flows as challenges
 from gateway.markdown import render_markdown
-from gateway.policy import PageAuthor
+from gateway.policy import Action, PageAuthor, may
 from gateway.rendering import render
 from services.common.curriculum import METRICS
 from services.common.errors import AscentError
@@ -43,6 +43,7 @@ async def _editor(
     status_code: int = 200,
 ) -> Response:
     item = AuthoredChallengeView.of(await authoring.get(gw, user, slug))
+    names = await authoring.usernames(gw, [item.ownerId, *item.editorIds])
     context: dict[str, Any] = {
         "user": user,
         "active": "author",
@@ -50,6 +51,10 @@ async def _editor(
         "tracks": await _track_choices(gw, user),
         "metrics": sorted(METRICS),
         "lesson": render_markdown(item.lessonMarkdown),
+        "owner": names[item.ownerId],
+        "editors": [names[editor_id] for editor_id in item.editorIds],
+        # Only the author (or an admin) shares; the service checks it again.
+        "may_share": item.ownerId == user.id or may(user, Action.EDIT_ANY_CHALLENGE),
         "notice": notice,
         "error": error,
     }
@@ -201,6 +206,48 @@ async def author_dataset(
             request, gw, user, slug, error=err.message, status_code=err.http_status
         )
     return await _editor(request, gw, user, slug, notice="Dataset uploaded and profiled.")
+
+
+@router.post("/author/{slug}/editors")
+async def author_share(
+    request: Request,
+    slug: str,
+    user: PageAuthor,
+    gw: GatewayDep,
+    username: Annotated[str, Form()] = "",
+) -> Response:
+    """The author lets another instructor edit the draft (the editor page's Editors panel)."""
+    return await _share(request, gw, user, slug, username.strip(), True)
+
+
+@router.post("/author/{slug}/editors/{username}/remove")
+async def author_unshare(
+    request: Request, slug: str, username: str, user: PageAuthor, gw: GatewayDep
+) -> Response:
+    return await _share(request, gw, user, slug, username, False)
+
+
+async def _share(
+    request: Request, gw: GatewayDep, user: PageAuthor, slug: str, username: str, shared: bool
+) -> Response:
+    if not username:
+        return await _editor(
+            request, gw, user, slug, error="Give the instructor's username.", status_code=400
+        )
+    try:
+        await authoring.share(gw, user, slug, username, shared)
+    except AscentError as err:
+        if err.code == "not_found" and "username" not in err.message:
+            raise
+        return await _editor(
+            request, gw, user, slug, error=err.message, status_code=err.http_status
+        )
+    notice = (
+        f"{username} can now edit this challenge."
+        if shared
+        else f"{username} can no longer edit this challenge."
+    )
+    return await _editor(request, gw, user, slug, notice=notice)
 
 
 @router.post("/author/{slug}/{action}")

@@ -10,7 +10,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from services.supervisor.stack import Stack
-from tests.browser.conftest import PASSWORD, Shots, sign_up
+from tests.browser.conftest import INSTRUCTOR, PASSWORD, Shots, sign_up
 from tests.integration.test_authoring_flow import SOLUTION, STARTER, dataset
 
 
@@ -30,6 +30,22 @@ def test_instructor_creates_validates_and_publishes(
     page.wait_for_url("**/author/browser-made-challenge")
     expect(page.locator("#author-status")).to_have_text("draft")
     shots(page, "new-draft")
+
+    # Sharing the draft with another instructor, from the editor's Editors panel.
+    editors = page.locator("#author-editors")
+    expect(editors).to_contain_text("Author: instructor (you)")
+    editors.locator("input[name=username]").fill("nobody-here")
+    editors.get_by_role("button", name="Share").click()
+    expect(page.locator("[role=alert]")).to_contain_text("No user with that username")
+    editors.locator("input[name=username]").fill(INSTRUCTOR)
+    editors.get_by_role("button", name="Share").click()
+    expect(page.locator("[role=status]")).to_contain_text(f"{INSTRUCTOR} can now edit")
+    expect(editors.locator(".editor-name")).to_have_text([INSTRUCTOR])
+    shots(page, "shared")
+    page.once("dialog", lambda dialog: dialog.accept())
+    editors.get_by_role("button", name="Remove").click()
+    expect(page.locator("[role=status]")).to_contain_text(f"{INSTRUCTOR} can no longer edit")
+    expect(editors.locator(".editor-name")).to_have_count(0)
 
     page.fill("textarea[name=lessonMarkdown]", "# Yes or no\nPredict **label** from x1 and x2.")
     expect(page.locator("#lesson-preview h1")).to_have_text("Yes or no")
