@@ -14,7 +14,9 @@ The data: `columns` numeric columns (4 decimals) and a binary target, written on
 - `starter run`: the seed's starter template through `POST /api/runs` (read the CSV, split,
   fit a logistic regression, score).
 Baseline, measured in the same run on the same file: a notebook run that only reads the CSV
-(`pd.read_csv(...).shape`) — what any program on this data pays before it computes anything.
+(`pd.read_csv(...).shape`) — what any program on this data pays before it computes anything —
+and beside it a run that reads the upload's columnar copy (`/data/uploaded.parquet`, the same
+table; what the apps' programs read), with both files' sizes.
 Medians (p50) and the maximum. Figures: bench/README.md.
 """
 
@@ -40,6 +42,7 @@ from tests.support.fullstack import running_stack  # noqa: E402
 
 PASSWORD = "correct horse 42"
 READ_ONLY = "import pandas as pd\nprint(pd.read_csv('/data/uploaded.csv').shape)\n"
+READ_COLUMNAR = "import pandas as pd\nprint(pd.read_parquet('/data/uploaded.parquet').shape)\n"
 # Appended to the starter: the run's peak resident memory, against the sandbox's 1 GB.
 PEAK = (
     "\nimport resource\n"
@@ -117,7 +120,7 @@ def main() -> None:
             path = Path(tmp) / f"rows-{rows}.csv"
             write_csv(path, rows, args.columns)
             content = path.read_bytes()
-            uploads, views, starters, baselines, peaks = [], [], [], [], []
+            uploads, views, starters, baselines, columnar, peaks = [], [], [], [], [], []
             for _ in range(args.runs):
                 session = api.post("/api/sessions", json={}, headers=auth).json()["data"]
                 started = time.perf_counter()
@@ -139,6 +142,7 @@ def main() -> None:
                 peak = re.search(r"PEAK_RSS_MB (\d+)", stdout)
                 peaks.append(int(peak.group(1)) if peak else -1)
                 baselines.append(timed_run(api, auth, session["id"], READ_ONLY)[0])
+                columnar.append(timed_run(api, auth, session["id"], READ_COLUMNAR)[0])
             megabytes = len(content) / (1024 * 1024)
             print(
                 f"\n{rows:,} rows × {args.columns} columns ({megabytes:.0f} MB), {args.runs} runs"
@@ -148,12 +152,15 @@ def main() -> None:
                 ("first profile view (notebook page)", views),
                 ("starter run", starters),
                 ("baseline: read the CSV in a run", baselines),
+                ("read the columnar copy in a run", columnar),
             ):
                 print(
                     f"{name:38s} p50 {statistics.median(values):7.2f} s   max {max(values):7.2f} s"
                 )
             ratio = statistics.median(starters) / statistics.median(baselines)
             print(f"starter run / baseline: {ratio:.1f}×; starter peak memory {max(peaks)} MB")
+            speedup = statistics.median(baselines) / statistics.median(columnar)
+            print(f"CSV read / columnar read: {speedup:.1f}×")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import codecs
 import csv
 import io
 import json
+import logging
 import math
 import re
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from gateway.context import Gateway
 from gateway.views import View
 from services.common.errors import AscentError
 from services.common.ml.tasks import infer_task_type
+
+log = logging.getLogger(__name__)
 
 PREVIEW_ROWS = 5
 MIN_COLUMNS = 2
@@ -315,6 +318,20 @@ def parse_dataset(
         decimal_columns=decimal_columns,
         frame=frame,
     )
+
+
+def columnar_copy(frame: pd.DataFrame) -> bytes | None:
+    """The parsed upload as Parquet: the frame `pd.read_csv` gives for the stored CSV, read
+    back unchanged by `pd.read_parquet` (services/common/datasets.py says where it is used).
+    None when pyarrow cannot type a column (e.g. one that mixes numbers and text)."""
+    buffer = io.BytesIO()
+    try:
+        frame.to_parquet(buffer, index=False)
+    except (ValueError, TypeError, NotImplementedError, ImportError, OverflowError) as exc:
+        # pyarrow's ArrowInvalid and ArrowTypeError are ValueError and TypeError.
+        log.info("no columnar copy", extra={"error": repr(exc)[:200]})
+        return None
+    return buffer.getvalue()
 
 
 # -- summaries for the dashboard ----------------------------------------------------------------

@@ -43,6 +43,7 @@ from gateway.notebook.views import (
 )
 from services.common import events
 from services.common.autoimprove import Round, auto_improve, comparable_score
+from services.common.datasets import COLUMNAR_MIN_ROWS
 from services.common.db import utcnow
 from services.common.errors import AscentError
 from services.common.ml.scoring import ranking_score
@@ -304,6 +305,10 @@ async def upload_dataset(
         decimal=decimal,
     )
     digest = await asyncio.to_thread(gw.datasets.put, parsed.content)
+    if parsed.frame is not None and parsed.rows >= COLUMNAR_MIN_ROWS:
+        columnar = await asyncio.to_thread(datasets.columnar_copy, parsed.frame)
+        if columnar is not None:
+            await asyncio.to_thread(gw.datasets.put_columnar, digest, columnar)
     # Stored for every execution host before the session points at it (nothing is recorded
     # when this fails: the learner uploads again).
     await gw.datasets.publish(digest)

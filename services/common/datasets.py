@@ -12,6 +12,15 @@ large objects would tie dataset reads to the database's connection pool and its 
 Files are immutable once written (a temporary name, then an atomic rename), so readers never
 see a half-written dataset; a fetched file is checked against its hash before it is used.
 Without a bus (unit tests, tools) the store is the local directory alone.
+
+Large uploads also get a **columnar copy**, `<sha256>.parquet` (the very frame the CSV reads
+as, written by the gateway from the frame it parsed at upload), where it pays: on 1,000,000
+rows × 20 columns it is 2.4× smaller to move to an execution host (142 vs 343 MB) and reads
+3.8× faster than the CSV (`bench/README.md`). Learner code keeps `/data/uploaded.csv`, byte
+for byte what was uploaded; the copy is mounted beside it as `/data/uploaded.parquet`, and the
+apps' programs read it when it is there. It is optional everywhere: a dataset without one
+(small, or a column pyarrow cannot type) is read from its CSV. The object store checks its
+digest on every fetch.
 """
 
 from __future__ import annotations
@@ -42,6 +51,9 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 BUCKET = "ascent-datasets"
 # A sync read from a worker thread waits this long for a fetch (200 MB: a few seconds).
 FETCH_TIMEOUT_SECONDS = 120.0
+# Below this many rows a CSV reads in milliseconds: a columnar copy would not pay.
+COLUMNAR_MIN_ROWS = 50_000
+COLUMNAR_SUFFIX = ".parquet"
 
 
 class DatasetStore:
@@ -57,24 +69,32 @@ class DatasetStore:
         self._bucket_lock: asyncio.Lock | None = None
         self._handle: ObjectStore | None = None
         self._warm_up: asyncio.Task[None] | None = None
+        # Datasets the object store has no columnar copy of (it is written with the CSV, so a
+        # miss stays a miss): one lookup per dataset and host, not one per run.
+        self._no_columnar: set[str] = set()
 
     # -- local --------------------------------------------------------------------------------
     def put(self, content: bytes) -> str:
         digest = hashlib.sha256(content).hexdigest()
         target = self.path(digest)
         if not target.exists():
-            self.root.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".upload-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-            os.chmod(tmp, 0o444)
-            os.replace(tmp, target)
+            _write_atomically(self.root, target, content, ".upload-")
         return digest
 
     def path(self, digest: str) -> Path:
         if not _SHA256.match(digest):
             raise AscentError("invalid_argument", "Dataset id must be a sha256 hex digest.")
         return self.root / f"{digest}.csv"
+
+    def columnar_path(self, digest: str) -> Path:
+        return self.path(digest).with_suffix(COLUMNAR_SUFFIX)
+
+    def put_columnar(self, digest: str, content: bytes) -> Path:
+        """Stores the columnar copy of the dataset `digest` (see the module docstring)."""
+        target = self.columnar_path(digest)
+        if not target.exists():
+            _write_atomically(self.root, target, content, ".columnar-")
+        return target
 
     def existing_path(self, digest: str) -> Path:
         """The local file, fetched first when only the object store has it. For worker
@@ -157,15 +177,18 @@ class DatasetStore:
             ) from None
 
     async def _publish(self, digest: str) -> None:
-        path = self.path(digest)
         objects = await self._objects()
-        try:
-            await objects.get_info(digest)
-            return
-        except (ObjectNotFoundError, NotFoundError):
-            pass
-        with path.open("rb") as handle:
-            await objects.put(digest, handle)
+        columnar = self.columnar_path(digest)
+        for name, path in ((digest, self.path(digest)), (columnar.name, columnar)):
+            if name != digest and not path.is_file():
+                continue
+            try:
+                await objects.get_info(name)
+                continue
+            except (ObjectNotFoundError, NotFoundError):
+                pass
+            with path.open("rb") as handle:
+                await objects.put(name, handle)
 
     async def fetch(self, digest: str) -> Path:
         """The local file; fetched from the object store into this host's cache first when it
@@ -206,6 +229,52 @@ class DatasetStore:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(tmp)
         return path
+
+    async def fetch_columnar(self, digest: str) -> Path | None:
+        """The dataset's columnar copy on this host, fetched when only the object store has
+        it; None when there is none (or the store cannot be reached: the CSV serves)."""
+        path = self.columnar_path(digest)
+        if path.is_file():
+            return path
+        if self.bus is None or digest in self._no_columnar:
+            return None
+        try:
+            return await self._fetch_columnar(path)
+        except (ObjectNotFoundError, NotFoundError):
+            self._no_columnar.add(digest)
+        except (NatsError, TimeoutError, AscentError) as exc:
+            log.warning("columnar copy not fetched", extra={"error": repr(exc)})
+        return None
+
+    async def _fetch_columnar(self, path: Path) -> Path:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            if path.is_file():
+                return path
+            objects = await self._objects()
+            await objects.get_info(path.name)
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".fetch-")
+            try:
+                # The object store checks the object's SHA-256 digest as it reads it.
+                with os.fdopen(fd, "wb") as handle:
+                    await objects.get(path.name, writeinto=handle)
+                os.chmod(tmp, 0o444)
+                os.replace(tmp, path)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
+        return path
+
+
+def _write_atomically(root: Path, target: Path, content: bytes, prefix: str) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=root, prefix=prefix)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(content)
+    os.chmod(tmp, 0o444)
+    os.replace(tmp, target)
 
 
 def _sha256_of(path: Path) -> str:

@@ -85,6 +85,11 @@ class ExecutionServicer(pb_grpc.ExecutionServiceServicer):
         )
         resolved: Resolved | None = None
         inputs: dict[str, str] = {}
+        if dataset is not None:
+            # The columnar copy of a large upload, beside the CSV (services/common/datasets.py).
+            columnar = await self.store.fetch_columnar(request.dataset_sha256)
+            if columnar is not None:
+                inputs["uploaded.parquet"] = str(columnar)
         if request.challenge_slug:
             resolved = await self._challenge(request)
             # Only the public parts are mounted; the label files stay outside the run.

@@ -9,8 +9,10 @@ import hashlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from gateway.datasets import columnar_copy
 from services.common.datasets import BUCKET, DatasetStore
 from services.common.errors import AscentError
 from services.common.events import EventBus
@@ -76,3 +78,26 @@ async def test_without_a_bus_the_store_is_the_local_directory(tmp_path: Path) ->
     assert await store.fetch(digest) == store.path(digest)
     with pytest.raises(AscentError):
         store.existing_path("1" * 64)
+
+
+async def test_a_columnar_copy_travels_with_its_dataset(tmp_path: Path, bus: EventBus) -> None:
+    frame = pd.DataFrame({"x": [1.5, None, 3.0], "city": ["a", None, "c"], "label": [0, 1, 0]})
+    gateway = DatasetStore(tmp_path / "gateway-host", bus)
+    execution = DatasetStore(tmp_path / "execution-host", bus)
+    gateway.bind()
+    execution.bind()
+    digest = gateway.put(frame.to_csv(index=False).encode())
+    columnar = columnar_copy(frame)
+    assert columnar is not None
+    gateway.put_columnar(digest, columnar)
+    await gateway.publish(digest)
+    plain = gateway.put(b"a,b\n1,2\n")
+    await gateway.publish(plain)
+
+    fetched = await execution.fetch_columnar(digest)
+    assert fetched == execution.columnar_path(digest) and fetched.read_bytes() == columnar
+    pd.testing.assert_frame_equal(pd.read_parquet(fetched), frame)
+    # None without one (small datasets), asked of the object store once per host.
+    assert await execution.fetch_columnar(plain) is None
+    assert plain in execution._no_columnar
+    assert await DatasetStore(tmp_path / "local").fetch_columnar(plain) is None

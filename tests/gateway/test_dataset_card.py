@@ -3,13 +3,14 @@ row, computed once per dataset."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from gateway.cards import CardCache
-from gateway.datasets import parse_dataset, summarize
+from gateway.datasets import columnar_copy, parse_dataset, summarize
 
 
 def frame(rows: int) -> pd.DataFrame:
@@ -46,3 +47,28 @@ def test_the_card_of_the_checked_frame_is_kept_by_content_and_target(tmp_path: P
     assert cache.load("a" * 64, "y") == card.model_dump_json()
     assert cache.load("a" * 64, "x") is None
     assert cache.load("b" * 64, "y") is None
+
+
+def test_the_columnar_copy_reads_back_as_the_csv_does() -> None:
+    content = b"id,when,price,flag,city,n,label\n" + b"".join(
+        b"%d,2024-01-%02d,%s,%s,%s,%s,%d\n"
+        % (
+            i,
+            1 + i % 28,
+            b"" if i % 7 == 0 else b"%.3f" % (i / 3),
+            b"True" if i % 2 else b"False",
+            b"" if i % 5 == 0 else b"c%d" % (i % 4),
+            b"" if i % 11 == 0 else b"%d" % i,
+            i % 3,
+        )
+        for i in range(500)
+    )
+    parsed = parse_dataset(content, 1000)
+    assert parsed.frame is not None
+    columnar = columnar_copy(parsed.frame)
+    assert columnar is not None
+    from_csv = pd.read_csv(io.BytesIO(parsed.content))
+    pd.testing.assert_frame_equal(pd.read_parquet(io.BytesIO(columnar)), from_csv)
+    # A column pyarrow cannot type gets no copy (the CSV serves).
+    mixed = pd.DataFrame({"v": [1, "two", 3.0], "label": [0, 1, 0]})
+    assert columnar_copy(mixed) is None

@@ -91,3 +91,23 @@ def test_a_million_rows_upload_is_profiled_on_a_stated_sample_and_runs(stack: St
         assert info is not None
         assert json.loads(info.group(1))["rows"] == ROWS
         assert data["accuracy"] > 0.95
+
+        # Its columnar copy is mounted beside the CSV and is the same table.
+        compare = client.post(
+            "/api/runs",
+            json={
+                "sessionId": session["id"],
+                "code": (
+                    "import pandas as pd\n"
+                    "a = pd.read_csv('/data/uploaded.csv')\n"
+                    "b = pd.read_parquet('/data/uploaded.parquet')\n"
+                    "pd.testing.assert_frame_equal(a, b)\n"
+                    "print('SAME', len(b))\n"
+                ),
+            },
+            headers=auth,
+        )
+        assert compare.status_code == 201, compare.text
+        same = compare.json()["data"]
+        assert same["status"] == "ok", same.get("stderr", "")[-2000:]
+        assert f"SAME {ROWS}" in same["stdout"]
