@@ -39,8 +39,9 @@ check: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+# The slowest tests are listed at the end of every run: the suite must stay well under 20 min.
 test: install web chromium check
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=25
 
 # Unit tests only: no stack, no nats-server, no browser, no sandbox runs (markers from
 # tests/support/lanes.py).
