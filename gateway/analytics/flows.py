@@ -132,6 +132,7 @@ async def dashboard(
                 "hits": coach.hits,
                 "hitRate": _optional(coach, "hit_rate"),
             },
+            "selfImprovement": _self_improvement(response.self_improvement),
             "ratings": [{"rating": i + 1, "count": n} for i, n in enumerate(ratings)],
             "apps": [
                 {
@@ -191,6 +192,27 @@ async def platform(gw: Gateway, user: UserInfo, window_minutes: int) -> Platform
     )
 
 
+def _self_improvement(learning: Any) -> dict[str, Any]:
+    return {
+        "predictionsScored": learning.predictions_scored,
+        "predictionMae": _optional(learning, "prediction_mae"),
+        "predictionsWithin005": _optional(learning, "predictions_within_005"),
+        "proposals": learning.proposals,
+        "explorationRate": _optional(learning, "exploration_rate"),
+        "proposalAcceptanceRate": _optional(learning, "proposal_acceptance_rate"),
+        "appSuggestionAcceptanceRate": _optional(learning, "app_suggestion_acceptance_rate"),
+        "learnerDatasets": learning.learner_datasets,
+        "reachedGoodModel": learning.reached_good_model,
+        "medianSecondsToGood": _optional(learning, "median_seconds_to_good"),
+        "medianRunsToGood": _optional(learning, "median_runs_to_good"),
+        "meanImprovementOverBaseline": _optional(learning, "mean_improvement_over_baseline"),
+        "baselinePairs": learning.baseline_pairs,
+        "meanGainOverStaticDefault": _optional(learning, "mean_gain_over_static_default"),
+        "staticDefaultPairs": learning.static_default_pairs,
+        "proposalsBySource": dict(sorted(learning.proposals_by_source.items())),
+    }
+
+
 # -- CSV --------------------------------------------------------------------------------------
 def _coach_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"measure": k, "value": v} for k, v in data["coach"].items()]
@@ -220,6 +242,20 @@ DASHBOARD_TABLES: dict[str, tuple[list[str], Callable[[dict[str, Any]], list[dic
     ),
     "errors": (["type", "count"], lambda d: d["errors"]),
     "coach": (["measure", "value"], _coach_rows),
+    "learning": (
+        ["measure", "value"],
+        lambda d: (
+            [
+                {"measure": k, "value": v}
+                for k, v in d["selfImprovement"].items()
+                if k != "proposalsBySource"
+            ]
+            + [
+                {"measure": f"proposals from {source}", "value": n}
+                for source, n in d["selfImprovement"]["proposalsBySource"].items()
+            ]
+        ),
+    ),
     "ratings": (["rating", "count"], lambda d: d["ratings"]),
     "apps": (
         ["app", "started", "completed", "failed", "cancelled", "applied", "dismissed", "learners"],

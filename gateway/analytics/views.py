@@ -76,6 +76,27 @@ class AppUsageView(View):
     learners: int
 
 
+class SelfImprovementView(View):
+    """The platform's own learning (issue 20 §4; definitions in services/analytics/service.py)."""
+
+    predictionsScored: int
+    predictionMae: float | None
+    predictionsWithin005: float | None
+    proposals: int
+    explorationRate: float | None
+    proposalAcceptanceRate: float | None
+    appSuggestionAcceptanceRate: float | None
+    learnerDatasets: int
+    reachedGoodModel: int
+    medianSecondsToGood: float | None
+    medianRunsToGood: float | None
+    meanImprovementOverBaseline: float | None
+    baselinePairs: int
+    meanGainOverStaticDefault: float | None
+    staticDefaultPairs: int
+    proposalsBySource: dict[str, int]
+
+
 class DashboardView(View):
     """Every dashboard aggregate for a cohort (None: all learners), a challenge and a date
     range; `filter` echoes the query (`cohort`, `challenge`, `from`, `to`)."""
@@ -93,6 +114,7 @@ class DashboardView(View):
     # Uses of each guided app (analyses started/completed/failed/cancelled, recommendations
     # applied/dismissed, learners who started it).
     apps: list[AppUsageView]
+    selfImprovement: SelfImprovementView
 
 
 class ThroughputView(View):

@@ -24,6 +24,11 @@ from services.common import events
 from services.common.db import utcnow
 from services.common.events import RawEvent
 from services.common.ml.scoring import ranking_score
+from services.common.templates import STARTER_TEMPLATE
+
+# Runs on the built-in example data (no upload, no challenge) share one dataset key.
+BUILTIN_DATASET = "builtin"
+_STARTER = STARTER_TEMPLATE.strip()
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,9 @@ def _runs(repo: AnalyticsRepository, items: list[Incoming]) -> None:
             "lower_is_better": lower,
             "is_improved": run.is_improved,
             "parent_run_id": run.parent_run_id,
+            "dataset_key": ("" if run.challenge_slug else (run.dataset_sha256 or BUILTIN_DATASET)),
+            # A cut excerpt (a long program) is never the starter, which is short.
+            "is_starter": run.code.strip() == _STARTER,
         }
     # The same run under another event id (a producer re-sent it) counts once.
     for run_id in repo.known_run_ids(list(rows)):
@@ -200,6 +208,11 @@ def _proposals(repo: AnalyticsRepository, items: list[Incoming]) -> None:
             "engine": message.engine,
             "occurred_at": item.occurred_at,
             "day": day_of(item.occurred_at),
+            "predicted_score": (
+                message.predicted_score if message.HasField("predicted_score") else None
+            ),
+            "source": message.source[:20],
+            "explored": message.explored,
         }
         for item, message in _messages(items, coach_pb2.ImprovementProposed)
         if message.proposal_id

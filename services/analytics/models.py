@@ -69,6 +69,11 @@ class RunFact(Base):
     lower_is_better: Mapped[bool] = mapped_column(Boolean, default=False)
     is_improved: Mapped[bool] = mapped_column(Boolean, default=False)
     parent_run_id: Mapped[str] = mapped_column(String(64), index=True, default="")
+    # m0060 (the platform's learning, issue 20 §4): the dataset the run read ("" for a
+    # challenge; "builtin" for the built-in example data), and whether its code was the
+    # starter unchanged (the static default an AI improvement is measured against).
+    dataset_key: Mapped[str] = mapped_column(String(64), index=True, default="")
+    is_starter: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class DailyRollup(Base):
@@ -96,6 +101,11 @@ class ProposalFact(Base):
     engine: Mapped[str] = mapped_column(String(32), default="")
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     day: Mapped[str] = mapped_column(String(10), index=True)
+    # m0060: what the knowledge base expected of the pipeline, where it came from, whether
+    # the coach explored (coach.improvement.proposed.v1).
+    predicted_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    source: Mapped[str] = mapped_column(String(20), default="")
+    explored: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class FeedbackFact(Base):

@@ -368,6 +368,96 @@ class AnalyticsRepository:
         ]
         return total, pairs
 
+    # -- the platform's learning (issue 20 §4) ---------------------------------------------------
+    def scored_dataset_runs(self, scope: DashboardScope) -> list[tuple[str, str, datetime, float]]:
+        """(learner, dataset key, occurred_at, score) of scored notebook and app runs in scope
+        (challenge submissions have their own funnel)."""
+        query = select(
+            RunFact.learner_id, RunFact.dataset_key, RunFact.occurred_at, RunFact.score
+        ).where(
+            RunFact.dataset_key != "",
+            RunFact.score.is_not(None),
+            RunFact.lower_is_better.is_(False),
+            *scope.learners(RunFact.learner_id),
+            *scope.days(RunFact.day),
+        )
+        return [
+            (str(learner), str(key), at, float(score))
+            for learner, key, at, score in self.session.execute(query)
+            if score is not None
+        ]
+
+    def best_scores(self, dataset_keys: Sequence[str]) -> dict[str, float]:
+        """The best score known of each dataset: every learner's runs, any day."""
+        best: dict[str, float] = {}
+        for chunk in _chunks(list(dataset_keys)):
+            query = (
+                select(RunFact.dataset_key, func.max(RunFact.score))
+                .where(RunFact.dataset_key.in_(chunk), RunFact.lower_is_better.is_(False))
+                .group_by(RunFact.dataset_key)
+            )
+            for key, score in self.session.execute(query):
+                if score is not None:
+                    best[str(key)] = float(score)
+        return best
+
+    def proposals_in_scope(
+        self, scope: DashboardScope
+    ) -> list[tuple[str, str, datetime, float | None, str, bool]]:
+        """(proposal, parent run, occurred_at, predicted score, source, explored)."""
+        query = select(
+            ProposalFact.proposal_id,
+            ProposalFact.run_id,
+            ProposalFact.occurred_at,
+            ProposalFact.predicted_score,
+            ProposalFact.source,
+            ProposalFact.explored,
+        ).where(*scope.learners(ProposalFact.learner_id), *scope.days(ProposalFact.day))
+        return [
+            (str(p), str(r), at, (float(v) if v is not None else None), str(src or ""), bool(e))
+            for p, r, at, v, src, e in self.session.execute(query)
+        ]
+
+    def improved_runs_of(self, parent_ids: Sequence[str]) -> list[tuple[str, datetime, float]]:
+        """(parent run, occurred_at, score) of the scored AI-improved runs of these parents."""
+        rows: list[tuple[str, datetime, float]] = []
+        for chunk in _chunks(list(parent_ids)):
+            query = select(RunFact.parent_run_id, RunFact.occurred_at, RunFact.score).where(
+                RunFact.is_improved.is_(True),
+                RunFact.parent_run_id.in_(chunk),
+                RunFact.score.is_not(None),
+            )
+            rows.extend(
+                (str(parent), at, float(score))
+                for parent, at, score in self.session.execute(query)
+                if score is not None
+            )
+        return rows
+
+    def static_default_pairs(self, scope: DashboardScope) -> list[tuple[float, float]]:
+        """(improved score, parent score) of AI-improved runs in scope whose parent ran the
+        starter code unchanged (higher-is-better scores only)."""
+        parent = aliased(RunFact)
+        query = (
+            select(RunFact.score, parent.score)
+            .join(parent, parent.run_id == RunFact.parent_run_id)
+            .where(
+                RunFact.is_improved.is_(True),
+                parent.is_starter.is_(True),
+                RunFact.score.is_not(None),
+                parent.score.is_not(None),
+                RunFact.lower_is_better.is_(False),
+                parent.lower_is_better.is_(False),
+                *scope.learners(RunFact.learner_id),
+                *scope.days(RunFact.day),
+            )
+        )
+        return [
+            (float(a), float(b))
+            for a, b in self.session.execute(query)
+            if a is not None and b is not None
+        ]
+
     def throughput(self, since: datetime) -> list[tuple[datetime, str, str, int]]:
         query = select(
             MinuteCount.minute, MinuteCount.subject, MinuteCount.producer, MinuteCount.count

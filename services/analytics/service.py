@@ -12,7 +12,24 @@ Definitions (also in the README):
 - score gain of an AI improvement: improved run's score minus its parent run's score (the
   other way round for lower-is-better metrics), both from run events;
 - recommender hit rate: share of those scored (improved, parent) pairs where the improved
-  run beat its parent (a gain > 0).
+  run beat its parent (a gain > 0);
+- the platform's learning (`SelfImprovement`, issue 20 §4; the seed's "Metrics for
+  Self-Improvement"), over notebook and app runs with a higher-is-better score:
+  - recommendation accuracy: for each proposal the knowledge base predicted a score for, the
+    first AI-improved run of its parent after it; |predicted − actual| (mean) and the share
+    within 0.05;
+  - exploration rate: proposals that were not the top-ranked candidate / proposals;
+  - acceptance: the coach's (latest verdict per proposal, as above) and the apps'
+    (recommendations applied / applied or dismissed);
+  - time to a good model: per (learner, dataset) in scope, the first run to the first run
+    within 5 % of the best score any learner reached on that dataset; medians of seconds and
+    runs over those who got there;
+  - improvement over the learner's baseline: per (learner, dataset) with 2+ runs, (best −
+    first) / first, mean (seed target +20 %);
+  - recommendations vs static defaults: AI-improved runs whose parent ran the starter code
+    unchanged, (improved − parent) / parent, mean (seed target +30 %).
+  Scores are what the runs reported, so a learner printing a fake score moves these too; the
+  recommender's own trust rules decide what it learns from (services/recommender/README.md).
 """
 
 from __future__ import annotations
@@ -151,7 +168,79 @@ def dashboard(session: Session, request: pb.DashboardFilter) -> pb.GetDashboardR
         response.errors.append(pb.ErrorCount(error_type=error_type, count=count))
     response.coach.CopyFrom(_coach(repo, scope))
     response.apps.extend(_apps(repo, scope))
+    response.self_improvement.CopyFrom(
+        _self_improvement(repo, scope, response.coach, list(response.apps))
+    )
     return response
+
+
+# A run within this share of the best score known on its dataset is "a good model".
+GOOD_MODEL_WITHIN = 0.05
+PREDICTION_CLOSE = 0.05
+
+
+def _self_improvement(
+    repo: AnalyticsRepository,
+    scope: DashboardScope,
+    coach: pb.CoachStats,
+    apps: list[pb.AppUsage],
+) -> pb.SelfImprovement:
+    stats = pb.SelfImprovement()
+    proposals = [p for p in repo.proposals_in_scope(scope) if p[4]]
+    stats.proposals = len(proposals)
+    if proposals:
+        stats.exploration_rate = sum(1 for p in proposals if p[5]) / len(proposals)
+    for _, _, _, _, source, _ in proposals:
+        stats.proposals_by_source[source] += 1
+    predicted = [p for p in proposals if p[3] is not None]
+    improved: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
+    for parent, at, score in repo.improved_runs_of(sorted({p[1] for p in predicted})):
+        improved[parent].append((at, score))
+    errors = []
+    for _, parent, at, expected, _, _ in predicted:
+        later = sorted(run for run in improved.get(parent, []) if run[0] >= at)
+        if later and expected is not None:
+            errors.append(abs(expected - later[0][1]))
+    stats.predictions_scored = len(errors)
+    if errors:
+        stats.prediction_mae = sum(errors) / len(errors)
+        stats.predictions_within_005 = sum(1 for e in errors if e <= PREDICTION_CLOSE) / len(errors)
+    if coach.HasField("acceptance_rate"):
+        stats.proposal_acceptance_rate = coach.acceptance_rate
+    applied = sum(app.applied for app in apps)
+    shown = applied + sum(app.dismissed for app in apps)
+    if shown:
+        stats.app_suggestion_acceptance_rate = applied / shown
+
+    runs: dict[tuple[str, str], list[tuple[datetime, float]]] = defaultdict(list)
+    for learner, key, at, score in repo.scored_dataset_runs(scope):
+        runs[(learner, key)].append((at, score))
+    best = repo.best_scores(sorted({key for _, key in runs}))
+    seconds, counts, gains = [], [], []
+    for (_, key), history in runs.items():
+        history.sort()
+        top = best.get(key, max(score for _, score in history))
+        good_at = top - GOOD_MODEL_WITHIN * abs(top)
+        first_good = next((i for i, (_, score) in enumerate(history) if score >= good_at), None)
+        if first_good is not None:
+            seconds.append((history[first_good][0] - history[0][0]).total_seconds())
+            counts.append(first_good + 1)
+        first = history[0][1]
+        if len(history) > 1 and first > 0:
+            gains.append((max(score for _, score in history) - first) / first)
+    stats.learner_datasets = len(runs)
+    stats.reached_good_model = len(seconds)
+    if seconds:
+        stats.median_seconds_to_good = statistics.median(seconds)
+        stats.median_runs_to_good = statistics.median(counts)
+    stats.baseline_pairs = len(gains)
+    if gains:
+        stats.mean_improvement_over_baseline = sum(gains) / len(gains)
+    defaults = [(a - b) / b for a, b in repo.static_default_pairs(scope) if b > 0]
+    stats.static_default_pairs = len(defaults)
+    if defaults:
+        stats.mean_gain_over_static_default = sum(defaults) / len(defaults)
+    return stats
 
 
 _APP_ACTIONS = ("started", "completed", "failed", "cancelled", "applied", "dismissed")

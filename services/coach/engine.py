@@ -65,6 +65,12 @@ class Improvement:
     # engine had to answer, why.
     engine: str = ""
     notice: str = ""
+    # For the platform's learning metrics (coach.improvement.proposed.v1): the knowledge
+    # base's expected score of the pipeline (None without evidence), where the pipeline came
+    # from, and whether it was not the top-ranked candidate.
+    predicted_score: float | None = None
+    source: str = ""
+    explored: bool = False
 
 
 class ImprovementEngine(Protocol):
@@ -155,6 +161,9 @@ def experiment_name(
 class _Choice:
     spec: PipelineSpec
     recommendation: Recommendation
+    # "knowledge_base" | "priors" | "portfolio"; its place among the candidates (0: the top).
+    source: str = "priors"
+    rank: int = 0
 
 
 def used_estimator(run: run_pb2.Run, facts: CodeFacts, task_type: str) -> str | None:
@@ -228,6 +237,11 @@ class BuiltinEngine:
             hints=diagnosis.hints or [self.fallback_hint(context, used)],
             questions=diagnosis.questions,
             engine=self.name,
+            predicted_score=(
+                choice.recommendation.expected_score if choice.recommendation.support else None
+            ),
+            source=choice.source,
+            explored=choice.rank > 0,
         )
 
     def fallback_hint(self, context: ImproveContext, used: str | None) -> str:
@@ -263,10 +277,15 @@ class BuiltinEngine:
             Recommendation(spec, pipeline_key(spec), 0.0, 0, "portfolio")
             for spec in PORTFOLIO.get(task_type, ())
         ]
-        for rec in [*context.recommendations, *prior_recommendations(task_type), *portfolio]:
+        ranked = [
+            *(("knowledge_base" if r.support else "priors", r) for r in context.recommendations),
+            *(("priors", r) for r in prior_recommendations(task_type)),
+            *(("portfolio", r) for r in portfolio),
+        ]
+        for source, rec in ranked:
             spec = runnable_spec(rec.spec, task_type)
             if spec is not None and all(c.spec != spec for c in candidates):
-                candidates.append(_Choice(spec, rec))
+                candidates.append(_Choice(spec, rec, source, len(candidates)))
         tried = tried_keys([context.run, *context.history], task_type) | context.proposed_keys
         untried = [c for c in candidates if pipeline_key(c.spec) not in tried] or candidates
         if crashed:

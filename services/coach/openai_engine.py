@@ -176,6 +176,7 @@ class OpenAIEngine:
             hints=_strings(data.get("hints"), 3),
             questions=_strings(data.get("questions"), 3),
             engine=self.name,
+            source="llm",
         )
 
 

@@ -77,6 +77,10 @@ class CoachService:
                 experiment_name=improvement.name,
                 engine=improvement.engine or self.engine.name,
                 pipeline_keys=improvement.pipeline_keys,
+                predicted_score=improvement.predicted_score,
+                source=improvement.source,
+                explored=improvement.explored,
+                dataset_sha256=run.dataset_sha256,
             ),
         )
         return StoredProposal(

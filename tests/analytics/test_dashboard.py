@@ -4,13 +4,16 @@ by their occurred_at."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from ascent.analytics.v1 import analytics_service_pb2 as pb
-from ascent.events.v1 import apps_pb2, gateway_pb2
+from ascent.events.v1 import apps_pb2, coach_pb2, gateway_pb2, learning_pb2
+from ascent.types.v1 import run_pb2
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
 
@@ -20,7 +23,8 @@ from services.common import events
 from services.common.db import Database
 from services.common.errors import AscentError
 from services.common.events import RawEvent
-from tests.analytics.scenario import CHALLENGE, build, raw_event
+from services.common.templates import STARTER_TEMPLATE
+from tests.analytics.scenario import CHALLENGE, build, raw_event, stamp
 
 
 def feed(db: Database, raw: list[RawEvent], batch: int = 500) -> int:
@@ -205,3 +209,78 @@ def test_app_uses_are_counted_per_app(db: Database) -> None:
         1,
     )
     assert (usage.applied, usage.dismissed, usage.learners) == (1, 1, 2)
+
+
+def test_the_platforms_own_learning_from_events(db: Database) -> None:
+    """Issue 20 §4: recommendation accuracy, exploration, acceptance, time to a good model,
+    improvement over the learner's baseline and over the static default — exact numbers for
+    a known history (definitions: services/analytics/service.py)."""
+    tag = uuid.uuid4().hex[:8]
+    a, b, z, cohort = f"a-{tag}", f"b-{tag}", f"z-{tag}", f"c-{tag}"
+    data = hashlib.sha256(tag.encode()).hexdigest()
+    start = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+    minute = timedelta(minutes=1)
+    raw: list[RawEvent] = []
+
+    def add(subject: str, message: Message, at: datetime, producer: str) -> None:
+        raw.append(raw_event(subject, stamp(message, at, producer)))
+
+    def run(run_id: str, learner: str, accuracy: float, at: datetime, **fields: Any) -> None:
+        done = run_pb2.Run(id=run_id, owner_id=learner, status="ok", dataset_sha256=data, **fields)
+        done.outcome.accuracy = accuracy
+        add(events.RUN_COMPLETED, learning_pb2.RunCompleted(run=done), at, "execution")
+
+    add(events.COHORT_CREATED, gateway_pb2.CohortCreated(cohort_id=cohort), start, "gateway")
+    for learner in (a, b):
+        joined = gateway_pb2.CohortJoined(cohort_id=cohort, learner_id=learner)
+        add(events.COHORT_JOINED, joined, start, "gateway")
+    # z (outside the cohort) sets the best known score on the dataset: 0.95.
+    run(f"z0-{tag}", z, 0.95, start)
+    # a: the starter (0.6), the coach's proposal (predicted 0.80), its run (0.84), then 0.93.
+    run(f"a0-{tag}", a, 0.6, start, code=STARTER_TEMPLATE)
+    proposed = coach_pb2.ImprovementProposed(
+        proposal_id=f"pa-{tag}",
+        run_id=f"a0-{tag}",
+        owner_id=a,
+        predicted_score=0.80,
+        source="knowledge_base",
+    )
+    add(events.IMPROVEMENT_PROPOSED, proposed, start + minute, "coach")
+    run(f"a1-{tag}", a, 0.84, start + 2 * minute, is_improved=True, parent_run_id=f"a0-{tag}")
+    run(f"a2-{tag}", a, 0.93, start + 10 * minute)
+    rated = coach_pb2.ProposalRated(proposal_id=f"pa-{tag}", owner_id=a, verdict="accepted")
+    add(events.PROPOSAL_RATED, rated, start + 3 * minute, "coach")
+    # b: 0.70 then 0.72 (never within 5 % of 0.95); a proposal from the priors, explored.
+    run(f"b0-{tag}", b, 0.70, start, code="print('my own')")
+    explored = coach_pb2.ImprovementProposed(
+        proposal_id=f"pb-{tag}", run_id=f"b0-{tag}", owner_id=b, source="priors", explored=True
+    )
+    add(events.IMPROVEMENT_PROPOSED, explored, start + minute, "coach")
+    run(f"b1-{tag}", b, 0.72, start + 5 * minute)
+    for verdict in ("applied", "dismissed"):
+        used = apps_pb2.SuggestionApplied(app_slug="explorer", owner_id=b, verdict=verdict)
+        add(events.APPS_SUGGESTION_APPLIED, used, start + 6 * minute, "apps")
+    assert feed(db, raw) == len(raw)
+
+    learning = dashboard(db, cohort).self_improvement
+    assert learning.proposals == 2
+    assert learning.exploration_rate == pytest.approx(0.5)
+    assert dict(learning.proposals_by_source) == {"knowledge_base": 1, "priors": 1}
+    assert learning.predictions_scored == 1
+    assert learning.prediction_mae == pytest.approx(0.04)
+    assert learning.predictions_within_005 == pytest.approx(1.0)
+    assert learning.proposal_acceptance_rate == pytest.approx(1.0)
+    assert learning.app_suggestion_acceptance_rate == pytest.approx(0.5)
+    assert (learning.learner_datasets, learning.reached_good_model) == (2, 1)
+    assert learning.median_seconds_to_good == pytest.approx(600)
+    assert learning.median_runs_to_good == pytest.approx(3)
+    assert learning.baseline_pairs == 2
+    assert learning.mean_improvement_over_baseline == pytest.approx(
+        ((0.93 - 0.6) / 0.6 + (0.72 - 0.70) / 0.70) / 2
+    )
+    assert learning.static_default_pairs == 1
+    assert learning.mean_gain_over_static_default == pytest.approx((0.84 - 0.6) / 0.6)
+    # A date range without those days has nothing to say.
+    empty = dashboard(db, cohort, from_day="2026-05-01").self_improvement
+    assert (empty.proposals, empty.learner_datasets, empty.static_default_pairs) == (0, 0, 0)
+    assert not empty.HasField("mean_improvement_over_baseline")

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from services.common.curriculum import load_catalog
+from services.common.templates import STARTER_TEMPLATE
 from services.execution.config import default_curriculum_dir
 from services.supervisor.stack import Stack
 from tests.browser.conftest import ADMIN, INSTRUCTOR, PASSWORD, Shots
@@ -71,6 +72,18 @@ def test_instructor_dashboard_charts_and_csv(page: Page, stack: Stack, shots: Sh
         table = page.locator("[data-table=challenges]")
         expect(table).to_contain_text(FIRST.title, timeout=30_000)
         expect(table).to_contain_text("100.0%")
+        # The platform's own learning (issue 20 §4): the starter, then Improve with AI.
+        session = learner.post("/api/sessions", json={}).json()["data"]
+        starter = learner.post(
+            "/api/runs", json={"sessionId": session["id"], "code": STARTER_TEMPLATE}
+        )
+        assert starter.status_code == 201, starter.text
+        improved = learner.post("/api/ai/improve", json={"sessionId": session["id"]})
+        assert improved.status_code == 200, improved.text
+        learning = page.locator("[data-learning]")
+        expect(learning).to_contain_text("Over static default", timeout=30_000)
+        expect(learning).to_contain_text("of 1", timeout=30_000)  # exploration: of 1 proposal
+        expect(learning).to_contain_text("Reached a good model")
     finally:
         learner.close()
     for chart in ("activity", "challenges", "funnel", "errors", "ratings"):

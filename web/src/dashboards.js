@@ -171,6 +171,24 @@ function renderDashboard(root, d) {
     ["Hit rate", pct(c.hitRate)],
     ["Scored pairs", c.scoredPairs],
   ]);
+  const l = d.selfImprovement;
+  if (l) {
+    const sources = Object.entries(l.proposalsBySource || {}).map(([source, n]) => `${source.replace("_", " ")} ${n}`);
+    const signed = (v) => (v === null || v === undefined ? "—" : `${v >= 0 ? "+" : ""}${(v * 100).toFixed(1)}%`);
+    metrics(root.querySelector("[data-learning]"), [
+      ["Recommendation error (MAE)", `${num(l.predictionMae, 3)} (${l.predictionsScored} scored)`],
+      ["Predictions within 0.05", pct(l.predictionsWithin005)],
+      ["Exploration rate", `${pct(l.explorationRate)} of ${l.proposals}`],
+      ["Proposals accepted", pct(l.proposalAcceptanceRate)],
+      ["App advice applied", pct(l.appSuggestionAcceptanceRate)],
+      ["Reached a good model", `${l.reachedGoodModel} / ${l.learnerDatasets}`],
+      ["Median time to good", duration(l.medianSecondsToGood)],
+      ["Median runs to good", num(l.medianRunsToGood, 1)],
+      ["Over own baseline (target +20%)", `${signed(l.meanImprovementOverBaseline)} (${l.baselinePairs})`],
+      ["Over static default (target +30%)", `${signed(l.meanGainOverStaticDefault)} (${l.staticDefaultPairs})`],
+      ["Proposals by source", sources.join(" · ") || "—"],
+    ]);
+  }
   fillTable(
     root,
     "challenges",

@@ -154,7 +154,7 @@ class AppUsage(_message.Message):
     def __init__(self, app_slug: _Optional[str] = ..., started: _Optional[int] = ..., completed: _Optional[int] = ..., failed: _Optional[int] = ..., cancelled: _Optional[int] = ..., applied: _Optional[int] = ..., dismissed: _Optional[int] = ..., learners: _Optional[int] = ...) -> None: ...
 
 class GetDashboardResponse(_message.Message):
-    __slots__ = ("filter", "learners", "activity", "challenges", "funnel", "errors", "coach", "events_logged", "apps")
+    __slots__ = ("filter", "learners", "activity", "challenges", "funnel", "errors", "coach", "events_logged", "apps", "self_improvement")
     FILTER_FIELD_NUMBER: _ClassVar[int]
     LEARNERS_FIELD_NUMBER: _ClassVar[int]
     ACTIVITY_FIELD_NUMBER: _ClassVar[int]
@@ -164,6 +164,7 @@ class GetDashboardResponse(_message.Message):
     COACH_FIELD_NUMBER: _ClassVar[int]
     EVENTS_LOGGED_FIELD_NUMBER: _ClassVar[int]
     APPS_FIELD_NUMBER: _ClassVar[int]
+    SELF_IMPROVEMENT_FIELD_NUMBER: _ClassVar[int]
     filter: DashboardFilter
     learners: int
     activity: _containers.RepeatedCompositeFieldContainer[DailyActivity]
@@ -173,7 +174,51 @@ class GetDashboardResponse(_message.Message):
     coach: CoachStats
     events_logged: int
     apps: _containers.RepeatedCompositeFieldContainer[AppUsage]
-    def __init__(self, filter: _Optional[_Union[DashboardFilter, _Mapping]] = ..., learners: _Optional[int] = ..., activity: _Optional[_Iterable[_Union[DailyActivity, _Mapping]]] = ..., challenges: _Optional[_Iterable[_Union[ChallengeStats, _Mapping]]] = ..., funnel: _Optional[_Iterable[_Union[FunnelStep, _Mapping]]] = ..., errors: _Optional[_Iterable[_Union[ErrorCount, _Mapping]]] = ..., coach: _Optional[_Union[CoachStats, _Mapping]] = ..., events_logged: _Optional[int] = ..., apps: _Optional[_Iterable[_Union[AppUsage, _Mapping]]] = ...) -> None: ...
+    self_improvement: SelfImprovement
+    def __init__(self, filter: _Optional[_Union[DashboardFilter, _Mapping]] = ..., learners: _Optional[int] = ..., activity: _Optional[_Iterable[_Union[DailyActivity, _Mapping]]] = ..., challenges: _Optional[_Iterable[_Union[ChallengeStats, _Mapping]]] = ..., funnel: _Optional[_Iterable[_Union[FunnelStep, _Mapping]]] = ..., errors: _Optional[_Iterable[_Union[ErrorCount, _Mapping]]] = ..., coach: _Optional[_Union[CoachStats, _Mapping]] = ..., events_logged: _Optional[int] = ..., apps: _Optional[_Iterable[_Union[AppUsage, _Mapping]]] = ..., self_improvement: _Optional[_Union[SelfImprovement, _Mapping]] = ...) -> None: ...
+
+class SelfImprovement(_message.Message):
+    __slots__ = ("predictions_scored", "prediction_mae", "predictions_within_005", "proposals", "exploration_rate", "proposal_acceptance_rate", "app_suggestion_acceptance_rate", "learner_datasets", "reached_good_model", "median_seconds_to_good", "median_runs_to_good", "mean_improvement_over_baseline", "baseline_pairs", "mean_gain_over_static_default", "static_default_pairs", "proposals_by_source")
+    class ProposalsBySourceEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    PREDICTIONS_SCORED_FIELD_NUMBER: _ClassVar[int]
+    PREDICTION_MAE_FIELD_NUMBER: _ClassVar[int]
+    PREDICTIONS_WITHIN_005_FIELD_NUMBER: _ClassVar[int]
+    PROPOSALS_FIELD_NUMBER: _ClassVar[int]
+    EXPLORATION_RATE_FIELD_NUMBER: _ClassVar[int]
+    PROPOSAL_ACCEPTANCE_RATE_FIELD_NUMBER: _ClassVar[int]
+    APP_SUGGESTION_ACCEPTANCE_RATE_FIELD_NUMBER: _ClassVar[int]
+    LEARNER_DATASETS_FIELD_NUMBER: _ClassVar[int]
+    REACHED_GOOD_MODEL_FIELD_NUMBER: _ClassVar[int]
+    MEDIAN_SECONDS_TO_GOOD_FIELD_NUMBER: _ClassVar[int]
+    MEDIAN_RUNS_TO_GOOD_FIELD_NUMBER: _ClassVar[int]
+    MEAN_IMPROVEMENT_OVER_BASELINE_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_PAIRS_FIELD_NUMBER: _ClassVar[int]
+    MEAN_GAIN_OVER_STATIC_DEFAULT_FIELD_NUMBER: _ClassVar[int]
+    STATIC_DEFAULT_PAIRS_FIELD_NUMBER: _ClassVar[int]
+    PROPOSALS_BY_SOURCE_FIELD_NUMBER: _ClassVar[int]
+    predictions_scored: int
+    prediction_mae: float
+    predictions_within_005: float
+    proposals: int
+    exploration_rate: float
+    proposal_acceptance_rate: float
+    app_suggestion_acceptance_rate: float
+    learner_datasets: int
+    reached_good_model: int
+    median_seconds_to_good: float
+    median_runs_to_good: float
+    mean_improvement_over_baseline: float
+    baseline_pairs: int
+    mean_gain_over_static_default: float
+    static_default_pairs: int
+    proposals_by_source: _containers.ScalarMap[str, int]
+    def __init__(self, predictions_scored: _Optional[int] = ..., prediction_mae: _Optional[float] = ..., predictions_within_005: _Optional[float] = ..., proposals: _Optional[int] = ..., exploration_rate: _Optional[float] = ..., proposal_acceptance_rate: _Optional[float] = ..., app_suggestion_acceptance_rate: _Optional[float] = ..., learner_datasets: _Optional[int] = ..., reached_good_model: _Optional[int] = ..., median_seconds_to_good: _Optional[float] = ..., median_runs_to_good: _Optional[float] = ..., mean_improvement_over_baseline: _Optional[float] = ..., baseline_pairs: _Optional[int] = ..., mean_gain_over_static_default: _Optional[float] = ..., static_default_pairs: _Optional[int] = ..., proposals_by_source: _Optional[_Mapping[str, int]] = ...) -> None: ...
 
 class GetPlatformRequest(_message.Message):
     __slots__ = ("window_minutes",)

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from ascent.events.v1 import meta_pb2 as ascent_dot_events_dot_v1_dot_meta__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x61scent/events/v1/coach.proto\x12\x10\x61scent.events.v1\x1a\x1b\x61scent/events/v1/meta.proto\"\xb7\x01\n\x13ImprovementProposed\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x13\n\x0bproposal_id\x18\x02 \x01(\t\x12\x0e\n\x06run_id\x18\x03 \x01(\t\x12\x10\n\x08owner_id\x18\x04 \x01(\t\x12\x17\n\x0f\x65xperiment_name\x18\x05 \x01(\t\x12\x0e\n\x06\x65ngine\x18\x06 \x01(\t\x12\x15\n\rpipeline_keys\x18\x07 \x03(\t\"\xb9\x01\n\rProposalRated\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x13\n\x0bproposal_id\x18\x02 \x01(\t\x12\x0e\n\x06run_id\x18\x03 \x01(\t\x12\x10\n\x08owner_id\x18\x04 \x01(\t\x12\x0e\n\x06rating\x18\x05 \x01(\x05\x12\x0f\n\x07verdict\x18\x06 \x01(\t\x12\x0e\n\x06\x65ngine\x18\x07 \x01(\t\x12\x15\n\rpipeline_keys\x18\x08 \x03(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x61scent/events/v1/coach.proto\x12\x10\x61scent.events.v1\x1a\x1b\x61scent/events/v1/meta.proto\"\xa3\x02\n\x13ImprovementProposed\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x13\n\x0bproposal_id\x18\x02 \x01(\t\x12\x0e\n\x06run_id\x18\x03 \x01(\t\x12\x10\n\x08owner_id\x18\x04 \x01(\t\x12\x17\n\x0f\x65xperiment_name\x18\x05 \x01(\t\x12\x0e\n\x06\x65ngine\x18\x06 \x01(\t\x12\x15\n\rpipeline_keys\x18\x07 \x03(\t\x12\x1c\n\x0fpredicted_score\x18\x08 \x01(\x01H\x00\x88\x01\x01\x12\x0e\n\x06source\x18\t \x01(\t\x12\x10\n\x08\x65xplored\x18\n \x01(\x08\x12\x16\n\x0e\x64\x61taset_sha256\x18\x0b \x01(\tB\x12\n\x10_predicted_score\"\xb9\x01\n\rProposalRated\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x13\n\x0bproposal_id\x18\x02 \x01(\t\x12\x0e\n\x06run_id\x18\x03 \x01(\t\x12\x10\n\x08owner_id\x18\x04 \x01(\t\x12\x0e\n\x06rating\x18\x05 \x01(\x05\x12\x0f\n\x07verdict\x18\x06 \x01(\t\x12\x0e\n\x06\x65ngine\x18\x07 \x01(\t\x12\x15\n\rpipeline_keys\x18\x08 \x03(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,7 +33,7 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'ascent.events.v1.coach_pb2'
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_IMPROVEMENTPROPOSED']._serialized_start=80
-  _globals['_IMPROVEMENTPROPOSED']._serialized_end=263
-  _globals['_PROPOSALRATED']._serialized_start=266
-  _globals['_PROPOSALRATED']._serialized_end=451
+  _globals['_IMPROVEMENTPROPOSED']._serialized_end=371
+  _globals['_PROPOSALRATED']._serialized_start=374
+  _globals['_PROPOSALRATED']._serialized_end=559
 # @@protoc_insertion_point(module_scope)

@@ -8,7 +8,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ImprovementProposed(_message.Message):
-    __slots__ = ("meta", "proposal_id", "run_id", "owner_id", "experiment_name", "engine", "pipeline_keys")
+    __slots__ = ("meta", "proposal_id", "run_id", "owner_id", "experiment_name", "engine", "pipeline_keys", "predicted_score", "source", "explored", "dataset_sha256")
     META_FIELD_NUMBER: _ClassVar[int]
     PROPOSAL_ID_FIELD_NUMBER: _ClassVar[int]
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
@@ -16,6 +16,10 @@ class ImprovementProposed(_message.Message):
     EXPERIMENT_NAME_FIELD_NUMBER: _ClassVar[int]
     ENGINE_FIELD_NUMBER: _ClassVar[int]
     PIPELINE_KEYS_FIELD_NUMBER: _ClassVar[int]
+    PREDICTED_SCORE_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    EXPLORED_FIELD_NUMBER: _ClassVar[int]
+    DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
     meta: _meta_pb2.EventMeta
     proposal_id: str
     run_id: str
@@ -23,7 +27,11 @@ class ImprovementProposed(_message.Message):
     experiment_name: str
     engine: str
     pipeline_keys: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., proposal_id: _Optional[str] = ..., run_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., experiment_name: _Optional[str] = ..., engine: _Optional[str] = ..., pipeline_keys: _Optional[_Iterable[str]] = ...) -> None: ...
+    predicted_score: float
+    source: str
+    explored: bool
+    dataset_sha256: str
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., proposal_id: _Optional[str] = ..., run_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., experiment_name: _Optional[str] = ..., engine: _Optional[str] = ..., pipeline_keys: _Optional[_Iterable[str]] = ..., predicted_score: _Optional[float] = ..., source: _Optional[str] = ..., explored: _Optional[bool] = ..., dataset_sha256: _Optional[str] = ...) -> None: ...
 
 class ProposalRated(_message.Message):
     __slots__ = ("meta", "proposal_id", "run_id", "owner_id", "rating", "verdict", "engine", "pipeline_keys")
