@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WEB_STAMP := web/dist/.built
 
-.PHONY: run check test test-fast install web chromium proto proto-check lint imports format typecheck bench bench-execution bench-coach bench-analytics bench-console priors clean test-cgroup2 test-rootless bench-apps bench-datasets test-cluster bench-load
+.PHONY: run check test test-fast install web chromium proto proto-check lint imports format typecheck bench bench-execution bench-coach bench-analytics bench-console priors clean test-cgroup2 test-rootless bench-apps bench-datasets test-cluster bench-load bench-regret
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -119,6 +119,12 @@ bench-analytics: install
 bench-coach: install
 	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python bench/bench_coach.py
+
+# Does the recommender learn? The first proposal's regret as the knowledge base grows, against
+# priors only and learning off (issue 20 §2; root for the sandbox; bench/figures/regret.png).
+bench-regret: install
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python bench/bench_regret.py
 
 # Rebuild the recommender's cold-start priors (services/recommender/priors.json).
 priors: install
