@@ -97,12 +97,32 @@ def _check_inputs(proto: onnx.ModelProto, features: tuple[Feature, ...], mode: s
         raise _refuse("its inputs do not match the training columns.")
 
 
-def predict(model: LoadedModel, rows: dict[str, np.ndarray]) -> list[Any]:
-    """Predictions for checked columns (name → 1-D array of the feature's type)."""
+def _feeds(model: LoadedModel, rows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     if model.input_mode == "matrix":
         matrix = np.column_stack([rows[f.name] for f in model.features]).astype(np.float32)
-        feeds: dict[str, np.ndarray] = {"X": matrix}
-    else:
-        feeds = {f.name: rows[f.name].reshape(-1, 1) for f in model.features}
-    out = model.session.run([model.output_name], feeds)[0]
-    return [v.item() if hasattr(v, "item") else v for v in np.asarray(out).ravel()]
+        return {"X": matrix}
+    return {f.name: rows[f.name].reshape(-1, 1) for f in model.features}
+
+
+def _plain(values: np.ndarray) -> list[Any]:
+    return [v.item() if hasattr(v, "item") else v for v in np.asarray(values).ravel()]
+
+
+def predict(model: LoadedModel, rows: dict[str, np.ndarray]) -> list[Any]:
+    """Predictions for checked columns (name → 1-D array of the feature's type)."""
+    out = model.session.run([model.output_name], _feeds(model, rows))[0]
+    return _plain(out)
+
+
+def predict_with_probabilities(
+    model: LoadedModel, rows: dict[str, np.ndarray]
+) -> tuple[list[Any], list[list[float]] | None]:
+    """Predictions and, for a classifier (skl2onnx's second output, without zipmap), the
+    probability of each class per row."""
+    outputs = model.session.run(None, _feeds(model, rows))
+    labels = _plain(outputs[0])
+    if len(outputs) > 1:
+        probabilities = np.asarray(outputs[1])
+        if probabilities.ndim == 2 and probabilities.shape[0] == len(labels):
+            return labels, [[float(p) for p in row] for row in probabilities]
+    return labels, None
