@@ -26,7 +26,7 @@ def measure(model: LoadedModel, requests: int = REQUESTS) -> dict[str, Any]:
 
     def once(raw: bytes, max_rows: int) -> None:
         checked = check_rows(parse_body(raw, 10_000_000), model.features, max_rows)
-        predict_with_probabilities(model, checked.columns)
+        predict_with_probabilities(model, checked.values)
 
     once(body, 1)  # warm-up: the first run allocates
     timings = []

@@ -114,15 +114,28 @@ def predict(model: LoadedModel, rows: dict[str, np.ndarray]) -> list[Any]:
     return _plain(out)
 
 
+_DTYPES: dict[str, Any] = {"number": np.float32, "integer": np.int64, "string": object}
+
+
+def _feeds_from_rows(model: LoadedModel, values: list[list[Any]]) -> dict[str, np.ndarray]:
+    if model.input_mode == "matrix":
+        # One conversion of the whole table: the hot path of a one-row request.
+        return {"X": np.asarray(values, dtype=np.float32).reshape(len(values), -1)}
+    return {
+        f.name: np.array([row[i] for row in values], dtype=_DTYPES[f.type]).reshape(-1, 1)
+        for i, f in enumerate(model.features)
+    }
+
+
 def predict_with_probabilities(
-    model: LoadedModel, rows: dict[str, np.ndarray]
+    model: LoadedModel, values: list[list[Any]]
 ) -> tuple[list[Any], list[list[float]] | None]:
-    """Predictions and, for a classifier (skl2onnx's second output, without zipmap), the
-    probability of each class per row."""
-    outputs = model.session.run(None, _feeds(model, rows))
+    """Predictions for checked rows (values in feature order) and, for a classifier
+    (skl2onnx's second output, without zipmap), the probability of each class per row."""
+    outputs = model.session.run(None, _feeds_from_rows(model, values))
     labels = _plain(outputs[0])
     if len(outputs) > 1:
         probabilities = np.asarray(outputs[1])
         if probabilities.ndim == 2 and probabilities.shape[0] == len(labels):
-            return labels, [[float(p) for p in row] for row in probabilities]
+            return labels, probabilities.astype(float).tolist()
     return labels, None

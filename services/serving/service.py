@@ -438,7 +438,7 @@ class Predictor:
                 parse_body(body, self.max_body_bytes), served.model.features, self.max_rows
             )
             try:
-                labels, probabilities = predict_with_probabilities(served.model, checked.columns)
+                labels, probabilities = predict_with_probabilities(served.model, checked.values)
             except Exception as exc:  # onnxruntime's own errors: the rows do not fit it
                 raise AscentError(
                     "unprocessable", f"The model cannot predict these rows ({str(exc)[:200]})."

@@ -26,9 +26,8 @@ MAX_STRING = 1_000
 
 @dataclass(frozen=True)
 class CheckedRows:
-    columns: dict[str, np.ndarray]
     count: int
-    # The rows as plain values, in feature order (for the prediction log).
+    # The rows as plain values in feature order: the model's input and the log's record.
     values: list[list[Any]]
 
 
@@ -63,6 +62,9 @@ def parse_body(body: bytes, max_bytes: int) -> list[Any]:
 
 
 def _value(feature: Feature, value: Any, where: str) -> Any:
+    # The common case first: a float for a number column (a bool is never a float).
+    if type(value) is float and feature.type == "number" and -FLOAT32_MAX <= value <= FLOAT32_MAX:
+        return value
     if feature.type == "string":
         if not isinstance(value, str):
             raise _bad(f"{where}: {feature.name!r} must be a string.")
@@ -106,13 +108,4 @@ def check_rows(rows: list[Any], features: tuple[Feature, ...], max_rows: int) ->
                 f"{where} has column {unknown[0][:100]!r}, which the model was not trained on."
             )
         values.append([_value(f, row[f.name], where) for f in features])
-    columns: dict[str, np.ndarray] = {}
-    for position, feature in enumerate(features):
-        column = [row[position] for row in values]
-        if feature.type == "string":
-            columns[feature.name] = np.array(column, dtype=object)
-        elif feature.type == "integer":
-            columns[feature.name] = np.array(column, dtype=np.int64)
-        else:
-            columns[feature.name] = np.array(column, dtype=np.float32)
-    return CheckedRows(columns=columns, count=len(values), values=values)
+    return CheckedRows(count=len(values), values=values)
