@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -74,12 +75,11 @@ def tree_model() -> tuple[RandomForestClassifier, bytes, np.ndarray]:
     return model, bytes(onx.SerializeToString()), X
 
 
-def timed(fn: object, n: int) -> list[float]:
-    call = fn  # type: ignore[assignment]
+def timed(call: Callable[[], object], n: int) -> list[float]:
     out = []
     for _ in range(n):
         start = time.perf_counter()
-        call()  # type: ignore[operator]
+        call()
         out.append((time.perf_counter() - start) * 1000)
     return out
 

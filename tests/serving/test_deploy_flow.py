@@ -60,9 +60,7 @@ def run(api: httpx.Client, auth: dict[str, str], session_id: str, code: str) -> 
     return str(data["id"])
 
 
-def predict(
-    api: httpx.Client, deployment_id: str, key: str, body: object
-) -> httpx.Response:
+def predict(api: httpx.Client, deployment_id: str, key: str, body: object) -> httpx.Response:
     return api.post(
         f"/api/models/{deployment_id}/predict",
         content=json.dumps(body) if not isinstance(body, bytes) else body,
@@ -74,7 +72,7 @@ def test_deploy_predict_version_isolate_limit_and_survive_a_restart(
     api: httpx.Client, stack: Stack
 ) -> None:
     auth = {"Authorization": f"Bearer {register(api, 'deploy-learner')}"}
-    content, frame = dataset()
+    content, _frame = dataset()
     session_id = session_with(api, auth, content, "signs.csv")
     run_id = run(api, auth, session_id, FOREST_RUN.format(n=15))
 
@@ -145,16 +143,18 @@ def test_deploy_predict_version_isolate_limit_and_survive_a_restart(
     assert f"/api/models/{dep_id}/predict" in card["code"]["curl"]
     assert "onnxruntime" in card["code"]["fastapi"] and "httpx" in card["code"]["python"]
     onnx_file = api.get(f"/api/models/{dep_id}/model.onnx", headers=auth)
-    assert onnx_file.status_code == 200 and len(onnx_file.content) == card["versions"][0][
-        "onnxBytes"
-    ]
+    assert (
+        onnx_file.status_code == 200 and len(onnx_file.content) == card["versions"][0]["onnxBytes"]
+    )
 
     # Predictions are logged (bounded; the monitor app reads them later).
     eventually(
-        lambda: api.get(f"/api/apps/deploy/deployments/{dep_id}", headers=auth).json()["data"][
-            "predictionsLogged"
-        ]
-        >= 3,
+        lambda: (
+            api.get(f"/api/apps/deploy/deployments/{dep_id}", headers=auth).json()["data"][
+                "predictionsLogged"
+            ]
+            >= 3
+        ),
         timeout=10,
     )
 
