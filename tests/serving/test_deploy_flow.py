@@ -93,6 +93,18 @@ def test_deploy_predict_version_isolate_limit_and_survive_a_restart(
     assert version["benchmark"]["p50Ms"] > 0 and version["onnxBytes"] > 1000
     dep_id = deployment["id"]
 
+    # serving.deployment.created.v1 reaches progress over NATS: the "first deployment" badge.
+    eventually(
+        lambda: (
+            "first-deployment"
+            in {
+                b["slug"]
+                for b in api.get("/api/me/progress", headers=auth).json()["data"]["badges"]
+            }
+        ),
+        timeout=30,
+    )
+
     # Predictions are what the learner's model predicts on these rows (the agreement check
     # ran in the sandbox; here: the clear sign rule the data follows, on far-away points).
     rows = [{f"x{i}": 0.0 for i in range(6)} | {"x0": 3.0, "x1": 3.0}]
