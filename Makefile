@@ -7,7 +7,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WEB_STAMP := web/dist/.built
 
-.PHONY: run check test test-fast install web chromium proto proto-check lint imports format typecheck bench bench-execution bench-coach bench-analytics bench-console priors clean test-cgroup2 test-rootless bench-apps bench-datasets test-cluster bench-load bench-regret
+.PHONY: run check test test-fast install web chromium proto proto-check lint imports format typecheck bench bench-execution bench-coach bench-analytics bench-console priors clean test-cgroup2 test-rootless bench-apps bench-datasets test-cluster bench-load
+# Later targets declare themselves phony beside their rule (fewer merge conflicts here).
+.PHONY: bench-regret bench-serving
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -102,6 +104,10 @@ bench-console: install web chromium
 
 # The Explorer's first view and profile; the playground's "what if" and the sandbox's first
 # curve point, through the stack (issue 14).
+# Serving (issue 16): a 30-feature forest through the predict path and the gRPC server.
+bench-serving: install
+	$(BIN)/python bench/bench_serving.py
+
 bench-apps: install
 	$(BIN)/python bench/bench_apps.py --runs 5
 	$(BIN)/python bench/bench_apps_playground.py --runs 5

@@ -34,6 +34,8 @@ from gateway.live import LiveHub
 from gateway.notebook import api as _notebook_api
 from gateway.notebook import pages as _notebook_pages
 from gateway.rendering import is_htmx
+from gateway.serving import api as _serving_api
+from gateway.serving import pages as _serving_pages
 from services.common.config import CommonSettings
 from services.common.datasets import DatasetStore
 from services.common.db import Database
@@ -68,6 +70,7 @@ API_ROUTERS = [
     _analytics_api.router,
     _authoring_api.router,
     _apps_api.router,
+    _serving_api.router,
 ]
 PAGE_ROUTERS = [
     _accounts_pages.router,
@@ -76,6 +79,8 @@ PAGE_ROUTERS = [
     _cohorts_pages.router,
     _analytics_pages.router,
     _authoring_pages.router,
+    # Before the apps' pages: /apps/deploy is the Deployment Assistant's, not /apps/{slug}.
+    _serving_pages.router,
     _apps_pages.router,
 ]
 

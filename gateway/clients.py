@@ -24,6 +24,7 @@ from ascent.progress.v1 import progress_service_pb2 as progress_pb
 from ascent.progress.v1 import progress_service_pb2_grpc as progress_grpc
 from ascent.recommender.v1 import recommender_service_pb2 as recommender_pb
 from ascent.recommender.v1 import recommender_service_pb2_grpc as recommender_grpc
+from ascent.serving.v1 import serving_service_pb2_grpc as serving_grpc
 from ascent.types.v1 import run_pb2
 from google.protobuf.message import Message
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -87,6 +88,7 @@ class Clients:
         self.analytics = analytics_grpc.AnalyticsServiceStub(self.channels["analytics"])
         self.authoring = authoring_grpc.AuthoringServiceStub(self.channels["authoring"])
         self.apps = apps_grpc.AppsServiceStub(self.channels["apps"])
+        self.serving = serving_grpc.ServingServiceStub(self.channels["serving"])
 
     async def close(self) -> None:
         # No grace: in-flight calls of a stopping gateway are cancelled at once.
@@ -315,6 +317,19 @@ class Clients:
                 yield item
         except grpc.aio.AioRpcError as err:
             raise map_error(err, "apps") from None
+
+    # -- serving (issue 16) ------------------------------------------------------------------
+    async def serving_call(
+        self, method: str, response: type[M], request: Message, timeout: float | None = None
+    ) -> M:
+        """One ServingService RPC by name; `response` is the RPC's reply type."""
+        call = getattr(self.serving, method)
+        reply = await self._unary(
+            "serving", call, request, timeout or self.settings.rpc_timeout_seconds
+        )
+        if not isinstance(reply, response):
+            raise TypeError(f"ServingService.{method} answered {type(reply).__name__}")
+        return reply
 
     # -- analytics ---------------------------------------------------------------------------
     async def dashboard(

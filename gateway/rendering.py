@@ -22,7 +22,16 @@ GATEWAY = Path(__file__).resolve().parent
 # The layout and error page are shared; every other template sits in its domain's package
 # (gateway/<domain>/templates/), beside the routes that render it. Names are unique across
 # the folders, so `{% include "_run.html" %}` finds the notebook's from any page.
-DOMAINS = ("accounts", "notebook", "curriculum", "cohorts", "authoring", "analytics", "apps")
+DOMAINS = (
+    "accounts",
+    "notebook",
+    "curriculum",
+    "cohorts",
+    "authoring",
+    "analytics",
+    "apps",
+    "serving",
+)
 TEMPLATES = [GATEWAY / "templates", *(GATEWAY / domain / "templates" for domain in DOMAINS)]
 
 

@@ -8,4 +8,5 @@ CREATE DATABASE ascent_coach OWNER ascent;
 CREATE DATABASE ascent_analytics OWNER ascent;
 CREATE DATABASE ascent_authoring OWNER ascent;
 CREATE DATABASE ascent_apps OWNER ascent;
+CREATE DATABASE ascent_serving OWNER ascent;
 CREATE DATABASE ascent_gateway OWNER ascent;

@@ -14,7 +14,7 @@ from services.apps import service
 from services.apps.catalog import AppSpec, find
 from services.apps.clients import ProgressClient
 from services.apps.flows import AnalysisRunner
-from services.apps.programs import PROGRAMS, ProgramRequest, build_program, parse_options
+from services.apps.programs import ELSEWHERE, PROGRAMS, ProgramRequest, build_program, parse_options
 from services.apps.programs.automl import wall_seconds as automl_wall_seconds
 from services.common.db import Database
 from services.common.errors import AscentError
@@ -60,7 +60,7 @@ class AppsServicer(pb_grpc.AppsServiceServicer):
             summary=app.summary,
             unlocked=unlocked,
             unlock_text=app.unlock.text(),
-            available=app.available and app.slug in PROGRAMS,
+            available=app.available and (app.slug in PROGRAMS or app.slug in ELSEWHERE),
         )
 
     async def ListApps(

@@ -38,6 +38,7 @@ class CommonSettings(BaseSettings):
     analytics_addr: str = default_addr("analytics")
     authoring_addr: str = default_addr("authoring")
     apps_addr: str = default_addr("apps")
+    serving_addr: str = default_addr("serving")
 
     @property
     def datasets_dir(self) -> Path:

@@ -60,6 +60,8 @@ BADGE_COUNTERS = frozenset(
         "streak_days",
         "beat_baseline_by_percent",
         "leaderboard_top",
+        # -- Deployments (issue 16) --
+        "models_deployed",
     }
 )
 

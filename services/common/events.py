@@ -26,6 +26,7 @@ from ascent.events.v1 import (
     learning_pb2,
     meta_pb2,
     progress_pb2,
+    serving_pb2,
 )
 from google.protobuf.message import DecodeError, Message
 from nats.aio.client import Client as NatsClient
@@ -61,6 +62,9 @@ APPS_SUGGESTION_APPLIED = "apps.suggestion.applied.v1"
 APPS_SUGGESTION_EVALUATED = "apps.suggestion.evaluated.v1"
 APPS_VIEW_RECORDED = "apps.view.recorded.v1"
 APPS_AUTOML_TRIAL = "apps.automl.trial.v1"
+# -- serving (issue 16) --
+SERVING_DEPLOYMENT_CREATED = "serving.deployment.created.v1"
+SERVING_MODEL_SERVED = "serving.model.served.v1"
 
 EVENT_TYPES: dict[str, type[Message]] = {
     RUN_COMPLETED: learning_pb2.RunCompleted,
@@ -86,6 +90,9 @@ EVENT_TYPES: dict[str, type[Message]] = {
     APPS_SUGGESTION_EVALUATED: apps_pb2.SuggestionEvaluated,
     APPS_AUTOML_TRIAL: apps_pb2.AutomlTrial,
     APPS_VIEW_RECORDED: apps_pb2.ViewRecorded,
+    # -- serving (issue 16) --
+    SERVING_DEPLOYMENT_CREATED: serving_pb2.DeploymentCreated,
+    SERVING_MODEL_SERVED: serving_pb2.ModelServed,
 }
 
 STREAM_SUBJECTS = [
@@ -96,6 +103,8 @@ STREAM_SUBJECTS = [
     "gateway.>",
     "authoring.>",
     "apps.>",
+    # -- serving (issue 16) --
+    "serving.>",
 ]
 
 HDR_MSG_ID = "Nats-Msg-Id"

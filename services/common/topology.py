@@ -58,6 +58,8 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("analytics", 50056),
     ServiceSpec("authoring", 50057, calls=("execution", "progress")),
     ServiceSpec("apps", 50058, calls=("execution", "progress")),
+    # -- serving (issue 16): reads the run from the leaderboard, exports it on execution --
+    ServiceSpec("serving", 50059, calls=("execution", "leaderboard")),
 )
 NAMES: tuple[str, ...] = tuple(spec.name for spec in SERVICES)
 DEFAULT_PORTS: dict[str, int] = {spec.name: spec.grpc_port for spec in SERVICES}

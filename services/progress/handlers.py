@@ -6,7 +6,7 @@ import asyncio
 import logging
 from datetime import UTC
 
-from ascent.events.v1 import authoring_pb2, coach_pb2, leaderboard_pb2, learning_pb2
+from ascent.events.v1 import authoring_pb2, coach_pb2, leaderboard_pb2, learning_pb2, serving_pb2
 from google.protobuf.message import Message
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ RUNS_DURABLE = "progress-runs"
 RANKS_DURABLE = "progress-ranks"
 AUTHORING_DURABLE = "progress-authoring"
 FEEDBACK_DURABLE = "progress-feedback"
+DEPLOYMENTS_DURABLE = "progress-deployments"
 
 
 class RunCompletedHandler:
@@ -134,3 +135,30 @@ class AuthoringHandler:
             return service.apply_archived(session, event.slug)
 
         await asyncio.to_thread(process_once, self.db, AUTHORING_DURABLE, subject, event_id, effect)
+
+
+# -- Deployments (issue 16) --
+class DeploymentCreatedHandler:
+    """New deployments feed the `models_deployed` badges ("first deployment")."""
+
+    def __init__(self, db: Database, relay: OutboxRelay | None) -> None:
+        self.db = db
+        self.relay = relay
+
+    async def __call__(self, subject: str, event: Message) -> None:
+        assert isinstance(event, serving_pb2.DeploymentCreated)
+        event_id = event.meta.event_id
+        if not event_id:
+            return
+        at = event.meta.occurred_at.ToDatetime(tzinfo=UTC)
+
+        def effect(session: Session) -> service.RunAward:
+            return service.record_deployment(
+                session, event.owner_id, event.deployment_id, event.version, event_id, at
+            )
+
+        _, award = await asyncio.to_thread(
+            process_once, self.db, DEPLOYMENTS_DURABLE, subject, event_id, effect
+        )
+        if award is not None and award.enqueued and self.relay is not None:
+            self.relay.wake()

@@ -16,11 +16,13 @@ from services.progress.config import Settings
 from services.progress.curriculum import load_catalog
 from services.progress.handlers import (
     AUTHORING_DURABLE,
+    DEPLOYMENTS_DURABLE,
     FEEDBACK_DURABLE,
     RANKS_DURABLE,
     RUNS_DURABLE,
     AuthoringHandler,
     ChallengeRankedHandler,
+    DeploymentCreatedHandler,
     ProposalRatedHandler,
     RunCompletedHandler,
 )
@@ -58,6 +60,12 @@ async def setup(rt: Runtime) -> None:
     rt.consume(RANKS_DURABLE, events.CHALLENGE_RANKED, ChallengeRankedHandler(rt.db, rt.relay))
     rt.consume(FEEDBACK_DURABLE, events.PROPOSAL_RATED, ProposalRatedHandler(rt.db, rt.relay))
     rt.consume(AUTHORING_DURABLE, "authoring.challenge.>", AuthoringHandler(rt.db))
+    # -- Deployments (issue 16) --
+    rt.consume(
+        DEPLOYMENTS_DURABLE,
+        events.SERVING_DEPLOYMENT_CREATED,
+        DeploymentCreatedHandler(rt.db, rt.relay),
+    )
 
 
 def main() -> None:

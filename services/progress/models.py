@@ -188,6 +188,19 @@ class AcceptedProposal(Base):
     source_event_id: Mapped[str] = mapped_column(String(64))
 
 
+# -- Deployments (issue 16) --
+class DeployedModel(Base):
+    """Deployments a learner made (serving.deployment.created.v1 of version 1, once each):
+    the `models_deployed` badge counter counts these."""
+
+    __tablename__ = "progress_deployed_models"
+
+    deployment_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    learner_id: Mapped[str] = mapped_column(String(100), index=True)
+    deployed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    source_event_id: Mapped[str] = mapped_column(String(64))
+
+
 class RunFingerprint(Base):
     """Code and data a learner already ran (see `rules.run_fingerprint`): run XP is paid for
     the first run of each, so pressing Run on unchanged code earns nothing more."""

@@ -14,6 +14,7 @@ from services.progress.models import (
     Challenge,
     ChallengeBest,
     ChallengePass,
+    DeployedModel,
     LearnerBadge,
     LearnerProgress,
     RunFingerprint,
@@ -120,6 +121,18 @@ class LearnerRepository:
 
     def accepted_proposals(self, learner_id: str) -> int:
         stmt = select(func.count()).where(AcceptedProposal.learner_id == learner_id)
+        return int(self.session.scalar(stmt) or 0)
+
+    # -- deployments (issue 16) --
+    def deployed_model(self, deployment_id: str) -> DeployedModel | None:
+        return self.session.get(DeployedModel, deployment_id)
+
+    def add_deployed_model(self, record: DeployedModel) -> None:
+        self.session.add(record)
+        self.session.flush()
+
+    def deployed_models(self, learner_id: str) -> int:
+        stmt = select(func.count()).where(DeployedModel.learner_id == learner_id)
         return int(self.session.scalar(stmt) or 0)
 
     def badge_slugs(self, learner_id: str) -> set[str]:

@@ -27,6 +27,7 @@ from services.progress.models import (
     Challenge,
     ChallengeBest,
     ChallengePass,
+    DeployedModel,
     LearnerBadge,
     LearnerProgress,
     RunFingerprint,
@@ -431,6 +432,7 @@ class _Awarder:
             "successful_runs": learner.successful_runs,
             "improved_runs": learner.improved_runs,
             "accepted_improvements": self.repo.accepted_proposals(learner_id),
+            "models_deployed": self.repo.deployed_models(learner_id),
             "challenges_passed": len(view.facts.passed),
             "personal_bests": learner.personal_bests or 0,
             "tracks_completed": completed,
@@ -708,6 +710,36 @@ def record_proposal_feedback(
             proposal_id=proposal_id,
             learner_id=learner_id,
             accepted_at=_aware(at),
+            source_event_id=source_event_id,
+        )
+    )
+    awarder = _Awarder(session, learner, source_event_id, _aware(at))
+    awarder.badges()
+    return awarder.award
+
+
+# -- Deployments (issue 16) --
+def record_deployment(
+    session: Session,
+    learner_id: str,
+    deployment_id: str,
+    version: int,
+    source_event_id: str,
+    at: datetime,
+) -> RunAward:
+    """A deployment the learner made counts once (its later versions are the same model in
+    the learner's eyes); badges on `models_deployed` follow."""
+    if not learner_id or not deployment_id or version != 1:
+        return RunAward(applied=False)
+    repo = LearnerRepository(session)
+    if repo.deployed_model(deployment_id) is not None:
+        return RunAward(applied=False)
+    learner = _learner(repo, learner_id, _aware(at))
+    repo.add_deployed_model(
+        DeployedModel(
+            deployment_id=deployment_id,
+            learner_id=learner_id,
+            deployed_at=_aware(at),
             source_event_id=source_event_id,
         )
     )

@@ -97,12 +97,45 @@ def _check_inputs(proto: onnx.ModelProto, features: tuple[Feature, ...], mode: s
         raise _refuse("its inputs do not match the training columns.")
 
 
-def predict(model: LoadedModel, rows: dict[str, np.ndarray]) -> list[Any]:
-    """Predictions for checked columns (name → 1-D array of the feature's type)."""
+def _feeds(model: LoadedModel, rows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     if model.input_mode == "matrix":
         matrix = np.column_stack([rows[f.name] for f in model.features]).astype(np.float32)
-        feeds: dict[str, np.ndarray] = {"X": matrix}
-    else:
-        feeds = {f.name: rows[f.name].reshape(-1, 1) for f in model.features}
-    out = model.session.run([model.output_name], feeds)[0]
-    return [v.item() if hasattr(v, "item") else v for v in np.asarray(out).ravel()]
+        return {"X": matrix}
+    return {f.name: rows[f.name].reshape(-1, 1) for f in model.features}
+
+
+def _plain(values: np.ndarray) -> list[Any]:
+    return [v.item() if hasattr(v, "item") else v for v in np.asarray(values).ravel()]
+
+
+def predict(model: LoadedModel, rows: dict[str, np.ndarray]) -> list[Any]:
+    """Predictions for checked columns (name → 1-D array of the feature's type)."""
+    out = model.session.run([model.output_name], _feeds(model, rows))[0]
+    return _plain(out)
+
+
+_DTYPES: dict[str, Any] = {"number": np.float32, "integer": np.int64, "string": object}
+
+
+def _feeds_from_rows(model: LoadedModel, values: list[list[Any]]) -> dict[str, np.ndarray]:
+    if model.input_mode == "matrix":
+        # One conversion of the whole table: the hot path of a one-row request.
+        return {"X": np.asarray(values, dtype=np.float32).reshape(len(values), -1)}
+    return {
+        f.name: np.array([row[i] for row in values], dtype=_DTYPES[f.type]).reshape(-1, 1)
+        for i, f in enumerate(model.features)
+    }
+
+
+def predict_with_probabilities(
+    model: LoadedModel, values: list[list[Any]]
+) -> tuple[list[Any], list[list[float]] | None]:
+    """Predictions for checked rows (values in feature order) and, for a classifier
+    (skl2onnx's second output, without zipmap), the probability of each class per row."""
+    outputs = model.session.run(None, _feeds_from_rows(model, values))
+    labels = _plain(outputs[0])
+    if len(outputs) > 1:
+        probabilities = np.asarray(outputs[1])
+        if probabilities.ndim == 2 and probabilities.shape[0] == len(labels):
+            return labels, probabilities.astype(float).tolist()
+    return labels, None

@@ -313,3 +313,23 @@ def test_an_app_run_earns_no_xp_or_badge(catalog_db: Database, learner: str) -> 
     assert progress(catalog_db, learner).xp == 0
     assert record(catalog_db, make_run(learner)).applied is True
     assert progress(catalog_db, learner).xp > 0
+
+
+# -- Deployments (issue 16) --
+def deployed(db: Database, learner: str, deployment: str, version: int) -> service.RunAward:
+    with db.session() as session:
+        return service.record_deployment(
+            session, learner, deployment, version, str(uuid.uuid4()), datetime.now(UTC)
+        )
+
+
+def test_first_deployment_badge_once_per_learner_not_per_version(
+    catalog_db: Database, learner: str
+) -> None:
+    first, second = f"d-{uuid.uuid4().hex}", f"d-{uuid.uuid4().hex}"
+    assert not deployed(catalog_db, learner, first, 2).applied  # a later version: no new model
+    award = deployed(catalog_db, learner, first, 1)
+    assert award.badges == ["first-deployment"]
+    assert not deployed(catalog_db, learner, first, 1).applied  # the same event again
+    assert not deployed(catalog_db, learner, second, 1).enqueued
+    assert [e.badge_slug for e in badge_events(catalog_db, learner)].count("first-deployment") == 1

@@ -313,6 +313,11 @@ PROGRAMS = {
 }
 
 
+# -- Deployment Assistant (issue 16) --
+# Apps whose work another service does (no program here): available all the same.
+ELSEWHERE = {"deploy": "serving"}
+
+
 def build_program(slug: str, request: ProgramRequest) -> str:
     builder = PROGRAMS.get(slug)
     if builder is None:

@@ -1,0 +1,115 @@
+"""Deployment Assistant API (`/api/apps/deploy/…`, the learner's own deployments) and the
+predict endpoint (`POST /api/models/{id}/predict`), which takes a deployment's API key —
+`Authorization: Bearer <key>` or `X-API-Key` — instead of a user."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from gateway.context import GatewayDep
+from gateway.deps import ApiUser
+from gateway.quotas import RateLimited
+from gateway.serving import flows as serving
+from gateway.serving.views import DeployBody, DeployedView, DeploymentView, PredictionView
+from gateway.views import Data
+from services.common.errors import AscentError
+
+router = APIRouter(tags=["deploy"])
+# The serving service checks the same bound; refusing here keeps a huge body off gRPC.
+MAX_PREDICT_BODY = 1_000_000
+
+
+@router.post("/apps/deploy/deployments", status_code=201)
+async def deploy(body: DeployBody, user: ApiUser, gw: GatewayDep) -> Data[DeployedView]:
+    """Deploy one of your runs: its model is exported to ONNX in the sandbox and served.
+    Without `deploymentId` a new deployment is made and its API key returned (once); with
+    one of yours, the run becomes its next version. A model that cannot be exported or
+    loaded is a 422 saying which step and why."""
+    return Data(data=await serving.deploy(gw, user, body.runId, body.deploymentId, body.name))
+
+
+@router.get("/apps/deploy/deployments")
+async def list_deployments(user: ApiUser, gw: GatewayDep) -> Data[list[DeploymentView]]:
+    """Your deployments, newest first, each with its current version."""
+    return Data(data=await serving.list_deployments(gw, user))
+
+
+@router.get("/apps/deploy/deployments/{deployment_id}")
+async def get_deployment(
+    deployment_id: str, request: Request, user: ApiUser, gw: GatewayDep
+) -> Data[DeploymentView]:
+    """One of your deployments: the model card of every version and the client code."""
+    base = str(request.base_url).rstrip("/")
+    return Data(data=await serving.get_deployment(gw, user, deployment_id, base))
+
+
+@router.get(
+    "/models/{deployment_id}/model.onnx",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+async def download_model(
+    deployment_id: str, user: ApiUser, gw: GatewayDep, version: int = 0
+) -> Response:
+    """The ONNX file of a version of your deployment (0: the current one), to self-host."""
+    found = await serving.model_file(gw, user, deployment_id, version)
+    return Response(
+        content=found.onnx,
+        media_type="application/octet-stream",
+        headers={
+            "Content-Disposition": f'attachment; filename="model-v{found.version}.onnx"',
+            "X-Model-Sha256": found.sha256,
+        },
+    )
+
+
+def _api_key(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    key = request.headers.get("x-api-key", "").strip()
+    if not key:
+        raise AscentError("unauthenticated", "Send the deployment's API key (Bearer or X-API-Key).")
+    return key
+
+
+async def _bounded_body(request: Request) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_PREDICT_BODY:
+        raise AscentError("too_large", f"The body is over {MAX_PREDICT_BODY:,} bytes.")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_PREDICT_BODY:
+            raise AscentError("too_large", f"The body is over {MAX_PREDICT_BODY:,} bytes.")
+    return bytes(body)
+
+
+@router.post(
+    "/models/{deployment_id}/predict",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["rows"],
+                        "properties": {"rows": {"type": "array", "items": {"type": "object"}}},
+                    }
+                }
+            },
+        }
+    },
+)
+async def predict(deployment_id: str, request: Request, gw: GatewayDep) -> Data[PredictionView]:
+    """Predictions for `{"rows": [{column: value, …}]}`, checked against the training
+    columns and types (400 naming the row and column). 401 for an unknown model or a wrong
+    key, 413 over 1 MB or 1,000 rows, 429 with Retry-After over the key's rate limit."""
+    key = _api_key(request)
+    body = await _bounded_body(request)
+    outcome = await serving.predict(gw, deployment_id, key, body)
+    if isinstance(outcome, float):
+        raise RateLimited("This model's API key is over its rate limit.", outcome)
+    return Data(data=outcome)

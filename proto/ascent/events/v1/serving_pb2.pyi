@@ -1,0 +1,43 @@
+from ascent.events.v1 import meta_pb2 as _meta_pb2
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class DeploymentCreated(_message.Message):
+    __slots__ = ("meta", "deployment_id", "owner_id", "version", "run_id", "dataset_sha256", "model_type", "app_slug", "challenge_slug", "p50_ms")
+    META_FIELD_NUMBER: _ClassVar[int]
+    DEPLOYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
+    MODEL_TYPE_FIELD_NUMBER: _ClassVar[int]
+    APP_SLUG_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    P50_MS_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    deployment_id: str
+    owner_id: str
+    version: int
+    run_id: str
+    dataset_sha256: str
+    model_type: str
+    app_slug: str
+    challenge_slug: str
+    p50_ms: float
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., deployment_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., version: _Optional[int] = ..., run_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., model_type: _Optional[str] = ..., app_slug: _Optional[str] = ..., challenge_slug: _Optional[str] = ..., p50_ms: _Optional[float] = ...) -> None: ...
+
+class ModelServed(_message.Message):
+    __slots__ = ("meta", "deployment_id", "owner_id", "version")
+    META_FIELD_NUMBER: _ClassVar[int]
+    DEPLOYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    deployment_id: str
+    owner_id: str
+    version: int
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., deployment_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...

@@ -1,0 +1,203 @@
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Feature(_message.Message):
+    __slots__ = ("name", "type")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    type: str
+    def __init__(self, name: _Optional[str] = ..., type: _Optional[str] = ...) -> None: ...
+
+class Benchmark(_message.Message):
+    __slots__ = ("p50_ms", "p95_ms", "throughput_per_s", "requests", "batch_rows_per_s", "batch_rows")
+    P50_MS_FIELD_NUMBER: _ClassVar[int]
+    P95_MS_FIELD_NUMBER: _ClassVar[int]
+    THROUGHPUT_PER_S_FIELD_NUMBER: _ClassVar[int]
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ROWS_PER_S_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ROWS_FIELD_NUMBER: _ClassVar[int]
+    p50_ms: float
+    p95_ms: float
+    throughput_per_s: float
+    requests: int
+    batch_rows_per_s: float
+    batch_rows: int
+    def __init__(self, p50_ms: _Optional[float] = ..., p95_ms: _Optional[float] = ..., throughput_per_s: _Optional[float] = ..., requests: _Optional[int] = ..., batch_rows_per_s: _Optional[float] = ..., batch_rows: _Optional[int] = ...) -> None: ...
+
+class ModelVersion(_message.Message):
+    __slots__ = ("version", "run_id", "session_id", "run_name", "app_slug", "challenge_slug", "dataset_sha256", "model_type", "model_variable", "input_mode", "features", "classes", "metrics_json", "agreement", "checked_rows", "onnx_sha256", "onnx_bytes", "benchmark", "created_at")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    RUN_NAME_FIELD_NUMBER: _ClassVar[int]
+    APP_SLUG_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
+    MODEL_TYPE_FIELD_NUMBER: _ClassVar[int]
+    MODEL_VARIABLE_FIELD_NUMBER: _ClassVar[int]
+    INPUT_MODE_FIELD_NUMBER: _ClassVar[int]
+    FEATURES_FIELD_NUMBER: _ClassVar[int]
+    CLASSES_FIELD_NUMBER: _ClassVar[int]
+    METRICS_JSON_FIELD_NUMBER: _ClassVar[int]
+    AGREEMENT_FIELD_NUMBER: _ClassVar[int]
+    CHECKED_ROWS_FIELD_NUMBER: _ClassVar[int]
+    ONNX_SHA256_FIELD_NUMBER: _ClassVar[int]
+    ONNX_BYTES_FIELD_NUMBER: _ClassVar[int]
+    BENCHMARK_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    run_id: str
+    session_id: str
+    run_name: str
+    app_slug: str
+    challenge_slug: str
+    dataset_sha256: str
+    model_type: str
+    model_variable: str
+    input_mode: str
+    features: _containers.RepeatedCompositeFieldContainer[Feature]
+    classes: _containers.RepeatedScalarFieldContainer[str]
+    metrics_json: str
+    agreement: float
+    checked_rows: int
+    onnx_sha256: str
+    onnx_bytes: int
+    benchmark: Benchmark
+    created_at: str
+    def __init__(self, version: _Optional[int] = ..., run_id: _Optional[str] = ..., session_id: _Optional[str] = ..., run_name: _Optional[str] = ..., app_slug: _Optional[str] = ..., challenge_slug: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., model_type: _Optional[str] = ..., model_variable: _Optional[str] = ..., input_mode: _Optional[str] = ..., features: _Optional[_Iterable[_Union[Feature, _Mapping]]] = ..., classes: _Optional[_Iterable[str]] = ..., metrics_json: _Optional[str] = ..., agreement: _Optional[float] = ..., checked_rows: _Optional[int] = ..., onnx_sha256: _Optional[str] = ..., onnx_bytes: _Optional[int] = ..., benchmark: _Optional[_Union[Benchmark, _Mapping]] = ..., created_at: _Optional[str] = ...) -> None: ...
+
+class ClientCode(_message.Message):
+    __slots__ = ("curl", "python", "fastapi")
+    CURL_FIELD_NUMBER: _ClassVar[int]
+    PYTHON_FIELD_NUMBER: _ClassVar[int]
+    FASTAPI_FIELD_NUMBER: _ClassVar[int]
+    curl: str
+    python: str
+    fastapi: str
+    def __init__(self, curl: _Optional[str] = ..., python: _Optional[str] = ..., fastapi: _Optional[str] = ...) -> None: ...
+
+class Deployment(_message.Message):
+    __slots__ = ("id", "owner_id", "name", "current_version", "key_prefix", "created_at", "versions", "code", "predictions_logged")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_VERSION_FIELD_NUMBER: _ClassVar[int]
+    KEY_PREFIX_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    PREDICTIONS_LOGGED_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    owner_id: str
+    name: str
+    current_version: int
+    key_prefix: str
+    created_at: str
+    versions: _containers.RepeatedCompositeFieldContainer[ModelVersion]
+    code: ClientCode
+    predictions_logged: int
+    def __init__(self, id: _Optional[str] = ..., owner_id: _Optional[str] = ..., name: _Optional[str] = ..., current_version: _Optional[int] = ..., key_prefix: _Optional[str] = ..., created_at: _Optional[str] = ..., versions: _Optional[_Iterable[_Union[ModelVersion, _Mapping]]] = ..., code: _Optional[_Union[ClientCode, _Mapping]] = ..., predictions_logged: _Optional[int] = ...) -> None: ...
+
+class DeployRequest(_message.Message):
+    __slots__ = ("owner_id", "run_id", "deployment_id", "name")
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    DEPLOYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    owner_id: str
+    run_id: str
+    deployment_id: str
+    name: str
+    def __init__(self, owner_id: _Optional[str] = ..., run_id: _Optional[str] = ..., deployment_id: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+
+class DeployResponse(_message.Message):
+    __slots__ = ("deployment", "version", "api_key")
+    DEPLOYMENT_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    API_KEY_FIELD_NUMBER: _ClassVar[int]
+    deployment: Deployment
+    version: ModelVersion
+    api_key: str
+    def __init__(self, deployment: _Optional[_Union[Deployment, _Mapping]] = ..., version: _Optional[_Union[ModelVersion, _Mapping]] = ..., api_key: _Optional[str] = ...) -> None: ...
+
+class ListDeploymentsRequest(_message.Message):
+    __slots__ = ("owner_id",)
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    owner_id: str
+    def __init__(self, owner_id: _Optional[str] = ...) -> None: ...
+
+class ListDeploymentsResponse(_message.Message):
+    __slots__ = ("deployments",)
+    DEPLOYMENTS_FIELD_NUMBER: _ClassVar[int]
+    deployments: _containers.RepeatedCompositeFieldContainer[Deployment]
+    def __init__(self, deployments: _Optional[_Iterable[_Union[Deployment, _Mapping]]] = ...) -> None: ...
+
+class GetDeploymentRequest(_message.Message):
+    __slots__ = ("owner_id", "deployment_id", "base_url")
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    DEPLOYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    BASE_URL_FIELD_NUMBER: _ClassVar[int]
+    owner_id: str
+    deployment_id: str
+    base_url: str
+    def __init__(self, owner_id: _Optional[str] = ..., deployment_id: _Optional[str] = ..., base_url: _Optional[str] = ...) -> None: ...
+
+class GetDeploymentResponse(_message.Message):
+    __slots__ = ("deployment",)
+    DEPLOYMENT_FIELD_NUMBER: _ClassVar[int]
+    deployment: Deployment
+    def __init__(self, deployment: _Optional[_Union[Deployment, _Mapping]] = ...) -> None: ...
+
+class GetModelFileRequest(_message.Message):
+    __slots__ = ("owner_id", "deployment_id", "version")
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    DEPLOYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    owner_id: str
+    deployment_id: str
+    version: int
+    def __init__(self, owner_id: _Optional[str] = ..., deployment_id: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
+
+class GetModelFileResponse(_message.Message):
+    __slots__ = ("onnx", "version", "sha256")
+    ONNX_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    onnx: bytes
+    version: int
+    sha256: str
+    def __init__(self, onnx: _Optional[bytes] = ..., version: _Optional[int] = ..., sha256: _Optional[str] = ...) -> None: ...
+
+class PredictRequest(_message.Message):
+    __slots__ = ("deployment_id", "api_key", "body")
+    DEPLOYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    API_KEY_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    deployment_id: str
+    api_key: str
+    body: bytes
+    def __init__(self, deployment_id: _Optional[str] = ..., api_key: _Optional[str] = ..., body: _Optional[bytes] = ...) -> None: ...
+
+class PredictResponse(_message.Message):
+    __slots__ = ("version", "predictions_json", "probabilities_json", "classes", "latency_ms", "rate_limited", "retry_after_seconds")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    PREDICTIONS_JSON_FIELD_NUMBER: _ClassVar[int]
+    PROBABILITIES_JSON_FIELD_NUMBER: _ClassVar[int]
+    CLASSES_FIELD_NUMBER: _ClassVar[int]
+    LATENCY_MS_FIELD_NUMBER: _ClassVar[int]
+    RATE_LIMITED_FIELD_NUMBER: _ClassVar[int]
+    RETRY_AFTER_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    predictions_json: str
+    probabilities_json: str
+    classes: _containers.RepeatedScalarFieldContainer[str]
+    latency_ms: float
+    rate_limited: bool
+    retry_after_seconds: float
+    def __init__(self, version: _Optional[int] = ..., predictions_json: _Optional[str] = ..., probabilities_json: _Optional[str] = ..., classes: _Optional[_Iterable[str]] = ..., latency_ms: _Optional[float] = ..., rate_limited: _Optional[bool] = ..., retry_after_seconds: _Optional[float] = ...) -> None: ...

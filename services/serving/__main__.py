@@ -1,0 +1,3 @@
+from services.serving.main import main
+
+main()

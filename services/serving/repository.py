@@ -1,0 +1,98 @@
+"""Every query of the serving service, over the caller's session (the unit of work stays
+the adapter's)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from services.serving.models import Deployment, ModelVersion, Prediction
+
+
+class ServingRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: Deployment | ModelVersion) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def deployment(self, deployment_id: str) -> Deployment | None:
+        return self.session.get(Deployment, deployment_id)
+
+    def deployment_for_update(self, deployment_id: str) -> Deployment | None:
+        stmt = select(Deployment).where(Deployment.id == deployment_id).with_for_update()
+        return self.session.scalars(stmt).first()
+
+    def deployments_of(self, owner_id: str, limit: int = 200) -> list[Deployment]:
+        stmt = (
+            select(Deployment)
+            .where(Deployment.owner_id == owner_id)
+            .order_by(Deployment.created_at.desc())
+            .limit(limit)
+        )
+        return list(self.session.scalars(stmt))
+
+    def version(self, deployment_id: str, version: int) -> ModelVersion | None:
+        stmt = select(ModelVersion).where(
+            ModelVersion.deployment_id == deployment_id, ModelVersion.version == version
+        )
+        return self.session.scalars(stmt).first()
+
+    def versions(self, deployment_id: str) -> list[ModelVersion]:
+        stmt = (
+            select(ModelVersion)
+            .where(ModelVersion.deployment_id == deployment_id)
+            .order_by(ModelVersion.version.desc())
+        )
+        return list(self.session.scalars(stmt))
+
+    def latest_version_number(self, deployment_id: str) -> int:
+        stmt = select(func.max(ModelVersion.version)).where(
+            ModelVersion.deployment_id == deployment_id
+        )
+        return int(self.session.scalar(stmt) or 0)
+
+    def mark_served(self, deployment_id: str, version: int, at: datetime) -> bool:
+        """True for the one call that marks a version's first served prediction."""
+        stmt = (
+            update(ModelVersion)
+            .where(
+                ModelVersion.deployment_id == deployment_id,
+                ModelVersion.version == version,
+                ModelVersion.first_served_at.is_(None),
+            )
+            .values(first_served_at=at)
+        )
+        return bool(self.session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+    def add_predictions(self, rows: list[Prediction]) -> None:
+        self.session.add_all(rows)
+
+    def predictions_logged(self, deployment_id: str) -> int:
+        stmt = select(func.count()).where(Prediction.deployment_id == deployment_id)
+        return int(self.session.scalar(stmt) or 0)
+
+    def prune_older_than(self, cutoff: datetime) -> int:
+        result = self.session.execute(delete(Prediction).where(Prediction.created_at < cutoff))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def prune_beyond(self, deployment_id: str, keep: int) -> int:
+        """Keeps the `keep` newest requests of a deployment."""
+        boundary = self.session.scalar(
+            select(Prediction.id)
+            .where(Prediction.deployment_id == deployment_id)
+            .order_by(Prediction.id.desc())
+            .offset(keep)
+            .limit(1)
+        )
+        if boundary is None:
+            return 0
+        result = self.session.execute(
+            delete(Prediction).where(
+                Prediction.deployment_id == deployment_id, Prediction.id <= boundary
+            )
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
