@@ -158,3 +158,20 @@ async def automl_suggestions(
             "unprocessable", "This session has no dataset yet: upload a CSV in the notebook first."
         )
     return Data(data=await apps.automl_suggestions(gw, session.dataset_sha256))
+
+
+# -- Model Training Sandbox: starting points (issue 14) ------------------------------------
+@router.get("/apps/training/starting-points")
+async def training_starting_points(
+    session_id: str, user: ApiUser, gw: GatewayDep
+) -> Data[dict[str, Any]]:
+    """Before any training: the recommended starting configurations for the session's dataset
+    (`recommended`, best mean validation first) and every model's hyperparameter ranges
+    (`models`), from the knowledge base with how much evidence (`evidence`: "based on N runs
+    on similar datasets"), else the documented defaults."""
+    session = await notebook.get_session(gw, user, session_id)
+    if not session.dataset_sha256:
+        raise AscentError(
+            "unprocessable", "This session has no dataset yet: upload a CSV in the notebook first."
+        )
+    return Data(data=await apps.starting_points(gw, user, session))

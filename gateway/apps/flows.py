@@ -313,3 +313,29 @@ async def automl_suggestions(gw: Gateway, dataset_sha256: str) -> dict[str, Any]
         "landmarks": {k: v for k, v in m.extra.items() if k.startswith("landmark_")},
     }
     return {"pipelines": pipelines, "specs_json": json.dumps(specs), "note": "", "meta": meta}
+
+
+async def starting_points(gw: Gateway, user: UserInfo, session: NotebookSession) -> dict[str, Any]:
+    """The Model Training Sandbox's recommended starting configurations and every model's
+    hyperparameter ranges for the session's dataset, before any training: from the
+    knowledge base ("based on N runs on similar datasets"), else the documented defaults.
+    The apps service being down is said, not fatal: the documented ranges stay on the page."""
+    try:
+        response = await gw.clients.apps_call(
+            "GetStartingPoints",
+            pb.GetStartingPointsResponse,
+            pb.GetStartingPointsRequest(
+                owner_id=user.id,
+                dataset_sha256=session.dataset_sha256 or "",
+                target=session.dataset_target or "",
+            ),
+        )
+    except AscentError as err:
+        return {
+            "recommended": [],
+            "models": {},
+            "evidence": "documented default",
+            "note": err.message,
+        }
+    data: dict[str, Any] = json.loads(response.data_json)
+    return data

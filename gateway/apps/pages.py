@@ -49,6 +49,7 @@ async def _context(
         "automl": await _automl_suggestions(gw, slug, session, app.unlocked),
         "program": program,
         "trained": await _trained(gw, user, slug, session),
+        "starting": await _starting(gw, user, slug, session, app.unlocked),
         "hyperparameters": MODELS,
         "user": user,
         "active": "apps",
@@ -68,6 +69,15 @@ async def _automl_suggestions(
     if slug != "automl" or session is None or not session.dataset_sha256 or not unlocked:
         return None
     return await apps.automl_suggestions(gw, session.dataset_sha256)
+
+
+async def _starting(
+    gw: GatewayDep, user: Any, slug: str, session: Any, unlocked: bool
+) -> dict[str, Any] | None:
+    """The sandbox's recommended starting points, shown when the page opens (issue 14)."""
+    if slug != "training" or session is None or not session.dataset_sha256 or not unlocked:
+        return None
+    return await apps.starting_points(gw, user, session)
 
 
 async def _trained(gw: GatewayDep, user: Any, slug: str, session: Any) -> list[Any]:

@@ -279,7 +279,9 @@ def recommend_training(knowledge: Knowledge, data: dict[str, Any]) -> dict[str, 
         "ranges": ranges,
         "evidence_count": count,
         "evidence": (
-            f"based on {count} runs on {knowledge.where}" if count else "documented default"
+            f"based on {count} run{'' if count == 1 else 's'} on {knowledge.where}"
+            if count
+            else "documented default"
         ),
         "evidence_source": knowledge.source,
     }

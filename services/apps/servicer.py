@@ -20,6 +20,7 @@ from services.apps.programs.automl import wall_seconds as automl_wall_seconds
 from services.apps.repository import AppsRepository
 from services.common.db import Database
 from services.common.errors import AscentError
+from services.common.ml.hyperparameters import MODELS
 from services.common.outbox import OutboxRelay
 
 log = logging.getLogger(__name__)
@@ -176,6 +177,12 @@ class AppsServicer(pb_grpc.AppsServiceServicer):
         knowledge = await self.runner.ask("training", hood, request.dataset_sha256)
         data = evidence.recommend_training(knowledge, {"model": request.model})
         data["neighbourhood"] = knowledge.neighbourhood
+        if not request.model:
+            # Every model's ranges, for a page that lets the learner pick the model.
+            data["models"] = {
+                key: evidence.recommend_training(knowledge, {"model": key})["ranges"]
+                for key in MODELS
+            }
         return pb.GetStartingPointsResponse(data_json=json.dumps(data, allow_nan=False))
 
     def _known_neighbourhood(self, request: pb.GetStartingPointsRequest) -> str:
