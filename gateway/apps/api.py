@@ -175,3 +175,18 @@ async def training_starting_points(
             "unprocessable", "This session has no dataset yet: upload a CSV in the notebook first."
         )
     return Data(data=await apps.starting_points(gw, user, session))
+
+
+@router.post("/apps/builtin-datasets/{dataset}", status_code=201)
+async def open_builtin_dataset(dataset: str, user: ApiUser, gw: GatewayDep) -> Data[dict[str, Any]]:
+    """A new notebook session holding a built-in dataset (`iris`, `wine`, `breast_cancer`,
+    `diabetes`), for any app to open on: `sessionId` as with an upload."""
+    created = await apps.open_builtin(gw, user, dataset)
+    return Data(
+        data={
+            "sessionId": created.id,
+            "filename": created.dataset_filename,
+            "target": created.dataset_target,
+            "rows": created.dataset_rows,
+        }
+    )
