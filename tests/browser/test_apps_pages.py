@@ -69,7 +69,8 @@ def test_every_app_page_is_clean_at_both_widths(page: Page, stack: Stack, shots:
         for path in ("/apps", *(f"/apps/{slug}" for slug in APPS)):
             page.goto(f"{stack.base_url}{path}")
             expect(page.locator("h1")).to_be_visible()
-            page.wait_for_load_state("networkidle")
+            page.wait_for_load_state("load")
+            page.wait_for_timeout(400)
             scroll = page.evaluate("document.documentElement.scrollWidth")
             assert scroll <= width, f"{path} scrolls sideways at {width} px ({scroll} px)"
             label = path.strip("/").replace("/", "-")
