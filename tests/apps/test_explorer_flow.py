@@ -187,6 +187,14 @@ def test_bad_input_says_what_is_wrong_and_what_would_work(api: httpx.Client) -> 
     assert sections["problems"]["blocking"] is False
     assert "quality" in sections, "the rest of the profile still runs without a target"
 
+    # Short phrases that never repeat: free text, not categories — and not a target.
+    phrases = "\n".join(f"some words {i} here,another sentence number {i}" for i in range(60))
+    text = by_kind(bad(api, auth, "note,comment\n" + phrases + "\n", "text.csv")["sections"])
+    keys = [p["key"] for p in text["problems"]["problems"]]
+    assert keys == ["text_only", "target_text"], keys
+    assert text["problems"]["blocking"] is True
+    assert "TF-IDF" in text["problems"]["problems"][0]["what_would_work"]
+
 
 def test_events_reach_analytics_and_the_recommender(api: httpx.Client, stack: Stack) -> None:
     auth = {"Authorization": f"Bearer {register(api, 'explorer-counted')}"}
