@@ -158,3 +158,35 @@ async def automl_suggestions(
             "unprocessable", "This session has no dataset yet: upload a CSV in the notebook first."
         )
     return Data(data=await apps.automl_suggestions(gw, session.dataset_sha256))
+
+
+# -- Model Training Sandbox: starting points (issue 14) ------------------------------------
+@router.get("/apps/training/starting-points")
+async def training_starting_points(
+    session_id: str, user: ApiUser, gw: GatewayDep
+) -> Data[dict[str, Any]]:
+    """Before any training: the recommended starting configurations for the session's dataset
+    (`recommended`, best mean validation first) and every model's hyperparameter ranges
+    (`models`), from the knowledge base with how much evidence (`evidence`: "based on N runs
+    on similar datasets"), else the documented defaults."""
+    session = await notebook.get_session(gw, user, session_id)
+    if not session.dataset_sha256:
+        raise AscentError(
+            "unprocessable", "This session has no dataset yet: upload a CSV in the notebook first."
+        )
+    return Data(data=await apps.starting_points(gw, user, session))
+
+
+@router.post("/apps/builtin-datasets/{dataset}", status_code=201)
+async def open_builtin_dataset(dataset: str, user: ApiUser, gw: GatewayDep) -> Data[dict[str, Any]]:
+    """A new notebook session holding a built-in dataset (`iris`, `wine`, `breast_cancer`,
+    `diabetes`), for any app to open on: `sessionId` as with an upload."""
+    created = await apps.open_builtin(gw, user, dataset)
+    return Data(
+        data={
+            "sessionId": created.id,
+            "filename": created.dataset_filename,
+            "target": created.dataset_target,
+            "rows": created.dataset_rows,
+        }
+    )

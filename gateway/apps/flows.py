@@ -3,6 +3,7 @@ gateway owns (an app works on a session's dataset; "Open in notebook" makes a se
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -222,9 +223,28 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-async def trained_models(gw: Gateway, user: UserInfo, session_id: str) -> list[TrainedModelView]:
+def _trained_row(run_id: str, data: dict[str, Any], created_at: str | None) -> TrainedModelView:
+    params = data.get("params")
+    return TrainedModelView(
+        runId=run_id,
+        model=str(data.get("model", "")),
+        params=params if isinstance(params, dict) else {},
+        metric=str(data.get("metric", "")),
+        train=_number(data.get("train")),
+        validation=_number(data.get("validation")),
+        test=_number(data.get("test")),
+        reading=str(data.get("reading", "")),
+        createdAt=created_at,
+    )
+
+
+async def trained_models(
+    gw: Gateway, user: UserInfo, session_id: str, just_finished: pb.Analysis | None = None
+) -> list[TrainedModelView]:
     """The session's Model Training Sandbox runs, best validation score first (the
-    comparison dashboard): each run's own evaluation section, read from its stdout."""
+    comparison dashboard): each run's own evaluation section, read from its stdout. The
+    Runs board learns a run an event later, so a training that has just finished
+    (`just_finished`) is added from its stored evaluation when the board lacks it yet."""
     rows = []
     view = await notebook.session_runs(gw, user, session_id)
     # The list has summaries (the tail of stdout): the training runs are read whole.
@@ -235,21 +255,21 @@ async def trained_models(gw: Gateway, user: UserInfo, session_id: str) -> list[T
         found = [s.data for s in sections_of(run.stdout) if s.kind == "evaluation"]
         if not found:
             continue
-        data = found[-1]
-        params = data.get("params")
-        rows.append(
-            TrainedModelView(
-                runId=run.id,
-                model=str(data.get("model", "")),
-                params=params if isinstance(params, dict) else {},
-                metric=str(data.get("metric", "")),
-                train=_number(data.get("train")),
-                validation=_number(data.get("validation")),
-                test=_number(data.get("test")),
-                reading=str(data.get("reading", "")),
-                createdAt=timestamp_iso(run.created_at),
+        rows.append(_trained_row(run.id, found[-1], timestamp_iso(run.created_at)))
+    if (
+        just_finished is not None
+        and just_finished.status == "completed"
+        and just_finished.run_id not in {r.runId for r in rows}
+    ):
+        evaluation = [s for s in just_finished.sections if s.kind == "evaluation"]
+        if evaluation:
+            data = json.loads(evaluation[-1].data_json)
+            created = (
+                timestamp_iso(just_finished.created_at)
+                if just_finished.HasField("created_at")
+                else None
             )
-        )
+            rows.append(_trained_row(just_finished.run_id, data, created))
     rows.sort(key=lambda r: -(r.validation if r.validation is not None else -1e9))
     return rows
 
@@ -313,3 +333,67 @@ async def automl_suggestions(gw: Gateway, dataset_sha256: str) -> dict[str, Any]
         "landmarks": {k: v for k, v in m.extra.items() if k.startswith("landmark_")},
     }
     return {"pipelines": pipelines, "specs_json": json.dumps(specs), "note": "", "meta": meta}
+
+
+async def starting_points(gw: Gateway, user: UserInfo, session: NotebookSession) -> dict[str, Any]:
+    """The Model Training Sandbox's recommended starting configurations and every model's
+    hyperparameter ranges for the session's dataset, before any training: from the
+    knowledge base ("based on N runs on similar datasets"), else the documented defaults.
+    The apps service being down is said, not fatal: the documented ranges stay on the page."""
+    try:
+        response = await gw.clients.apps_call(
+            "GetStartingPoints",
+            pb.GetStartingPointsResponse,
+            pb.GetStartingPointsRequest(
+                owner_id=user.id,
+                dataset_sha256=session.dataset_sha256 or "",
+                target=session.dataset_target or "",
+            ),
+        )
+    except AscentError as err:
+        return {
+            "recommended": [],
+            "models": {},
+            "evidence": "documented default",
+            "note": err.message,
+        }
+    data: dict[str, Any] = json.loads(response.data_json)
+    return data
+
+
+# -- Built-in datasets (issue 14: an app opens on built-in data as well as on an upload) ----
+# scikit-learn's bundled tables (shipped with the package, never downloaded): the notebook's
+# Iris fallback and the data the beginner challenges are built from. (key: title, loader
+# name, target column, class names as labels)
+BUILTIN_DATASETS: dict[str, tuple[str, str, str, bool]] = {
+    "iris": ("Iris flowers", "load_iris", "species", True),
+    "wine": ("Wine cultivars", "load_wine", "cultivar", True),
+    "breast_cancer": ("Breast cancer diagnosis", "load_breast_cancer", "diagnosis", True),
+    "diabetes": ("Diabetes progression", "load_diabetes", "progression", False),
+}
+
+
+def builtin_csv(key: str) -> tuple[str, bytes, str]:
+    """(file name, CSV bytes, target) of a built-in dataset, its target the last column."""
+    import sklearn.datasets
+
+    if key not in BUILTIN_DATASETS:
+        raise AscentError(
+            "invalid_argument",
+            f"There is no built-in dataset {key!r}; choose one of {', '.join(BUILTIN_DATASETS)}.",
+        )
+    _, loader, target, labelled = BUILTIN_DATASETS[key]
+    bunch = getattr(sklearn.datasets, loader)(as_frame=True)
+    frame = bunch.frame.rename(columns={"target": target})
+    if labelled:
+        frame[target] = frame[target].map(dict(enumerate(bunch.target_names)))
+    return f"{key}.csv", frame.to_csv(index=False).encode(), target
+
+
+async def open_builtin(gw: Gateway, user: UserInfo, key: str) -> NotebookSession:
+    """A new notebook session holding a built-in dataset, stored like an upload (the same
+    checks, quota, store and event), so every app and the notebook work on it."""
+    filename, content, target = await asyncio.to_thread(builtin_csv, key)
+    created = await notebook.create_session(gw, user, f"{BUILTIN_DATASETS[key][0]} (built-in)")
+    await notebook.upload_dataset(gw, user, created.id, filename, content, target=target)
+    return await notebook.get_session(gw, user, created.id)

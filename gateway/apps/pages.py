@@ -49,6 +49,7 @@ async def _context(
         "automl": await _automl_suggestions(gw, slug, session, app.unlocked),
         "program": program,
         "trained": await _trained(gw, user, slug, session),
+        "starting": await _starting(gw, user, slug, session, app.unlocked),
         "hyperparameters": MODELS,
         "user": user,
         "active": "apps",
@@ -57,6 +58,7 @@ async def _context(
         "choices": choices,
         "analysis": analysis,
         "views": apps.SECTION_VIEWS,
+        "builtins": {k: v[0] for k, v in apps.BUILTIN_DATASETS.items()},
     }
 
 
@@ -70,10 +72,21 @@ async def _automl_suggestions(
     return await apps.automl_suggestions(gw, session.dataset_sha256)
 
 
-async def _trained(gw: GatewayDep, user: Any, slug: str, session: Any) -> list[Any]:
+async def _starting(
+    gw: GatewayDep, user: Any, slug: str, session: Any, unlocked: bool
+) -> dict[str, Any] | None:
+    """The sandbox's recommended starting points, shown when the page opens (issue 14)."""
+    if slug != "training" or session is None or not session.dataset_sha256 or not unlocked:
+        return None
+    return await apps.starting_points(gw, user, session)
+
+
+async def _trained(
+    gw: GatewayDep, user: Any, slug: str, session: Any, just_finished: Any = None
+) -> list[Any]:
     if slug != "training" or session is None:
         return []
-    return await apps.trained_models(gw, user, session.id)
+    return await apps.trained_models(gw, user, session.id, just_finished)
 
 
 @router.get("/apps/{slug}")
@@ -131,7 +144,9 @@ async def app_run_stream(
                     yield sse("section", _section_html(slug, analysis_id, section))
                 elif kind == "result":
                     context = {**base, "analysis": AnalysisView.of(event.result)}
-                    context["trained"] = await _trained(gw, user, slug, context["session"])
+                    context["trained"] = await _trained(
+                        gw, user, slug, context["session"], event.result
+                    )
                     yield sse("result", render_html(PAGE, context, ["results"]))
         except AscentError as err:
             context = {**base, "status": err.http_status, "code": err.code, "message": err.message}
@@ -170,3 +185,17 @@ async def app_decide(
     applied = await apps.decide(gw, user, slug, analysis_id, key, verdict, insert)
     context = {"user": user, "applied": applied, "key": key}
     return HTMLResponse(render_html("_explorer_fragments.html", context, ["decision"]))
+
+
+@router.post("/apps/{slug}/builtin")
+async def app_open_builtin(
+    request: Request,
+    slug: str,
+    dataset: Annotated[str, Form()],
+    user: PageUser,
+    gw: GatewayDep,
+) -> Response:
+    """Open the app on a built-in dataset: a new notebook session holding it."""
+    await apps.app_info(gw, user, slug)
+    created = await apps.open_builtin(gw, user, dataset)
+    return redirect(request, f"/apps/{slug}?session={created.id}")

@@ -11,15 +11,24 @@ playground's suggestions and gives the sandbox its recommended starting points.
 - Sandbox: every completed training adds its validation score to (neighbourhood, model,
   hyperparameters) in `apps_training_outcomes`; the best mean validation scores are the
   recommended starting points, and the values of a model's best configurations its
-  evidence-based ranges (with how many analyses they come from)."""
+  evidence-based ranges (with how many analyses they come from).
+
+Where the evidence comes from (`Knowledge`): the recommender's knowledge base
+(`RecommenderService.AppEvidence`), which learns it from the apps.* events of every learner
+writing to it, on the same neighbourhood or, when that has none yet, the nearby ones; only
+when the recommender cannot answer, this service's own tables (the same counts, kept as the
+events are written), and the page says which."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from ascent.recommender.v1 import recommender_service_pb2 as recommender_pb
+
+from services.apps.ranking import Evidence
 from services.apps.repository import AppsRepository
 from services.common.ml.hyperparameters import MODELS
 
@@ -36,19 +45,108 @@ class Measured:
     delta: float
 
 
+@dataclass(frozen=True)
+class Transform:
+    """A transformation kind's measured score changes."""
+
+    trials: int = 0
+    helped: int = 0
+    delta_sum: float = 0.0
+
+
+@dataclass(frozen=True)
+class Trained:
+    """A trained configuration's validation scores."""
+
+    model: str
+    params_json: str
+    metric: str
+    trials: int
+    validation_sum: float
+
+    @property
+    def mean(self) -> float:
+        return self.validation_sum / self.trials if self.trials else 0.0
+
+
+KNOWLEDGE_BASE, THIS_INSTALL = "knowledge base", "this install"
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """What is known on datasets like this one, and from where."""
+
+    neighbourhood: str
+    source: str = THIS_INSTALL
+    # "same" neighbourhood, "near" (one bucket away) or "none".
+    scope: str = "none"
+    recommendations: dict[str, Evidence] = field(default_factory=dict)
+    transforms: dict[str, Transform] = field(default_factory=dict)
+    trainings: list[Trained] = field(default_factory=list)
+    analyses: int = 0
+
+    @property
+    def where(self) -> str:
+        place = "nearby datasets" if self.scope == "near" else "similar datasets"
+        return place if self.source == KNOWLEDGE_BASE else f"{place} (this install only)"
+
+
+def local_knowledge(repo: AppsRepository, neighbourhood: str) -> Knowledge:
+    """This service's own tables: the stand-in when the recommender cannot answer."""
+    if not neighbourhood:
+        return Knowledge(neighbourhood)
+    recommendations = {k: Evidence.of(r) for k, r in repo.outcomes(neighbourhood).items()}
+    transforms = {
+        k: Transform(r.trials, r.helped, r.delta_sum)
+        for k, r in repo.transform_outcomes(neighbourhood).items()
+    }
+    trainings = [
+        Trained(r.model, r.params_json, r.metric, r.trials, r.validation_sum)
+        for r in repo.training_outcomes(neighbourhood)
+        if r.trials
+    ]
+    known = bool(recommendations or transforms or trainings)
+    return Knowledge(
+        neighbourhood,
+        THIS_INSTALL,
+        "same" if known else "none",
+        recommendations,
+        transforms,
+        trainings,
+        sum(t.trials for t in trainings) + sum(t.trials for t in transforms.values()),
+    )
+
+
+def knowledge_of(response: recommender_pb.AppEvidenceResponse) -> Knowledge:
+    """The recommender's answer (RecommenderService.AppEvidence)."""
+    return Knowledge(
+        response.neighbourhood,
+        KNOWLEDGE_BASE,
+        response.scope or "none",
+        {
+            k.kind: Evidence(k.shown, k.applied, k.dismissed, k.improved, k.not_improved)
+            for k in response.kinds
+        },
+        {k.kind: Transform(k.trials, k.helped, k.delta_sum) for k in response.kinds if k.trials},
+        [
+            Trained(t.model, t.params_json, t.metric, t.trials, t.validation_sum)
+            for t in response.trainings
+            if t.trials
+        ],
+        response.analyses,
+    )
+
+
 def _weight(trials: int, helped: int) -> float:
     return 0.5 + (helped + 1.0) / (trials + 2.0)
 
 
-def rank_suggestions(
-    repo: AppsRepository, neighbourhood: str, data: dict[str, Any]
-) -> dict[str, Any]:
+def rank_suggestions(knowledge: Knowledge, data: dict[str, Any]) -> dict[str, Any]:
     raw = data.get("suggestions")
     items = [s for s in raw if isinstance(s, dict)] if isinstance(raw, list) else []
-    outcomes = repo.transform_outcomes(neighbourhood) if neighbourhood else {}
     ranked = []
     for position, item in enumerate(items):
-        seen = outcomes.get(str(item.get("kind", "")))
+        seen = knowledge.transforms.get(str(item.get("kind", "")))
         trials, helped = (seen.trials, seen.helped) if seen is not None else (0, 0)
         weight = _weight(trials, helped)
         priority = item.get("priority")
@@ -56,7 +154,8 @@ def rank_suggestions(
         if seen is not None and trials:
             mean = seen.delta_sum / trials
             evidence = (
-                f"measured {trials}× on similar datasets: helped {helped}×, mean change {mean:+.4f}"
+                f"measured {trials}× on {knowledge.where}: helped {helped}×, "
+                f"mean change {mean:+.4f}"
             )
         else:
             evidence = "no evidence yet on similar datasets"
@@ -68,7 +167,12 @@ def rank_suggestions(
             )
         )
     ranked.sort(key=lambda entry: (entry[0], entry[1]))
-    return {**data, "suggestions": [entry[2] for entry in ranked], "neighbourhood": neighbourhood}
+    return {
+        **data,
+        "suggestions": [entry[2] for entry in ranked],
+        "neighbourhood": knowledge.neighbourhood,
+        "evidence_source": knowledge.source,
+    }
 
 
 def measured(kind: str, data: dict[str, Any]) -> list[Measured]:
@@ -118,30 +222,27 @@ def record_training(repo: AppsRepository, neighbourhood: str, data: dict[str, An
     row.validation_sum += float(validation)
 
 
-def recommend_training(
-    repo: AppsRepository, neighbourhood: str, data: dict[str, Any]
-) -> dict[str, Any]:
+def recommend_training(knowledge: Knowledge, data: dict[str, Any]) -> dict[str, Any]:
     """The split section with the neighbourhood's recommended starting points (best mean
-    validation first) and, for the chosen model, ranges from its best configurations."""
-    rows = repo.training_outcomes(neighbourhood) if neighbourhood else []
-    rows.sort(key=lambda r: -(r.validation_sum / r.trials if r.trials else 0.0))
+    validation first) and, for the chosen model, ranges from its best configurations; with
+    no evidence, the documented defaults (services/common/ml/hyperparameters.py)."""
+    rows = sorted(knowledge.trainings, key=lambda r: -r.mean)
     starting = [
         {
             "model": r.model,
             "title": MODELS[r.model].title if r.model in MODELS else r.model,
             "params": json.loads(r.params_json),
-            "mean_validation": round(r.validation_sum / r.trials, 6),
+            "mean_validation": round(r.mean, 6),
             "trials": r.trials,
             "metric": r.metric,
         }
         for r in rows[:3]
-        if r.trials
     ]
     model = str(data.get("model", ""))
     spec = MODELS.get(model)
     ranges: list[dict[str, Any]] = []
     if spec is not None:
-        mine = [r for r in rows if r.model == model and r.trials]
+        mine = [r for r in rows if r.model == model]
         best = mine[: max(1, len(mine) // 2)] if len(mine) >= 2 else []
         for param in spec.params:
             values = [
@@ -157,7 +258,7 @@ def recommend_training(
                         "low": min(values),
                         "high": max(values),
                         "source": f"evidence: the best {len(best)} of {len(mine)} configurations "
-                        f"tried on similar datasets ({sum(r.trials for r in mine)} analyses)",
+                        f"tried on {knowledge.where} ({sum(r.trials for r in mine)} analyses)",
                     }
                 )
             else:
@@ -171,16 +272,23 @@ def recommend_training(
                         "source": "documented default (no evidence for datasets like this yet)",
                     }
                 )
+    count = sum(r.trials for r in rows)
     return {
         **data,
         "recommended": starting,
         "ranges": ranges,
-        "evidence_count": sum(r.trials for r in rows),
+        "evidence_count": count,
+        "evidence": (
+            f"based on {count} run{'' if count == 1 else 's'} on {knowledge.where}"
+            if count
+            else "documented default"
+        ),
+        "evidence_source": knowledge.source,
     }
 
 
 # Sections the service enriches with evidence before showing or storing them.
-ENRICHERS: dict[str, Callable[[AppsRepository, str, dict[str, Any]], dict[str, Any]]] = {
+ENRICHERS: dict[str, Callable[[Knowledge, dict[str, Any]], dict[str, Any]]] = {
     SUGGESTIONS: rank_suggestions,
     SPLIT: recommend_training,
 }

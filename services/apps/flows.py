@@ -20,7 +20,7 @@ from ascent.execution.v1 import execution_service_pb2 as execution_pb
 from ascent.types.v1 import run_pb2
 
 from services.apps import evidence, service
-from services.apps.clients import ExecutionClient
+from services.apps.clients import ExecutionClient, RecommenderClient
 from services.apps.repository import AppsRepository
 from services.common.db import Database
 from services.common.errors import AscentError
@@ -43,8 +43,12 @@ class LiveAnalysis:
     owner_id: str
     history: list[pb.AnalysisEvent] = field(default_factory=list)
     listeners: list[asyncio.Queue[pb.AnalysisEvent | None]] = field(default_factory=list)
+    app_slug: str = ""
+    dataset_sha256: str = ""
     done: bool = False
     task: asyncio.Task[None] | None = None
+    # The evidence of the dataset's neighbourhood, asked for once per analysis.
+    knowledge: evidence.Knowledge | None = None
 
     def publish(self, event: pb.AnalysisEvent) -> None:
         self.history.append(event)
@@ -82,9 +86,11 @@ class AnalysisRunner:
         execution: ExecutionClient,
         relay: OutboxRelay | None,
         wall_seconds: float,
+        recommender: RecommenderClient | None = None,
     ) -> None:
         self.db = db
         self.execution = execution
+        self.recommender = recommender
         self.relay = relay
         self.wall_seconds = wall_seconds
         self.live: dict[str, LiveAnalysis] = {}
@@ -105,7 +111,13 @@ class AnalysisRunner:
         )
         await asyncio.to_thread(self._store_start, new)
         self._wake()
-        live = LiveAnalysis(analysis_id=new.id, run_id=new.run_id, owner_id=request.owner_id)
+        live = LiveAnalysis(
+            analysis_id=new.id,
+            run_id=new.run_id,
+            owner_id=request.owner_id,
+            app_slug=request.app_slug,
+            dataset_sha256=request.dataset_sha256,
+        )
         live.publish(
             pb.AnalysisEvent(
                 started=pb.AnalysisStarted(analysis_id=new.id, run_id=new.run_id, code=code)
@@ -199,10 +211,10 @@ class AnalysisRunner:
                 )
             )
             return
-        if section.kind == service.QUALITY:
-            section = await asyncio.to_thread(self._ranked, section)
-        elif section.kind in evidence.ENRICHERS:
-            section = await asyncio.to_thread(self._enriched, section)
+        if section.kind == service.QUALITY or section.kind in evidence.ENRICHERS:
+            hood = str(section.data.get("neighbourhood", ""))[:100]
+            knowledge = await self.knowledge(live, hood)
+            section = enrich(knowledge, section)
         live.publish(
             pb.AnalysisEvent(
                 section=pb.Section(
@@ -211,27 +223,50 @@ class AnalysisRunner:
             )
         )
 
-    def _ranked(self, section: ReportSection) -> ReportSection:
-        neighbourhood = str(section.data.get("neighbourhood", ""))
-        with self.db.session() as session:
-            data = service.rank_quality(
-                AppsRepository(session), neighbourhood, section.data, count_shown=False
-            )
-        return ReportSection(kind=section.kind, version=section.version, data=data)
+    async def knowledge(self, live: LiveAnalysis, neighbourhood: str) -> evidence.Knowledge:
+        """The neighbourhood's evidence: the recommender's knowledge base (every learner's),
+        else, when it cannot answer, this service's own tables."""
+        known = live.knowledge
+        if known is not None and known.neighbourhood == neighbourhood:
+            return known
+        known = await self.ask(live.app_slug, neighbourhood, live.dataset_sha256)
+        live.knowledge = known
+        return known
 
-    def _enriched(self, section: ReportSection) -> ReportSection:
-        neighbourhood = str(section.data.get("neighbourhood", ""))
+    async def ask(
+        self, app_slug: str, neighbourhood: str, dataset_sha256: str = ""
+    ) -> evidence.Knowledge:
+        if self.recommender is not None and (neighbourhood or dataset_sha256):
+            try:
+                response = await self.recommender.app_evidence(
+                    app_slug, neighbourhood, dataset_sha256
+                )
+                return evidence.knowledge_of(response)
+            except AscentError as err:
+                log.warning(
+                    "recommender evidence unavailable; using this service's",
+                    extra={"reason": err.message},
+                )
+        return await asyncio.to_thread(self._local, neighbourhood)
+
+    def _local(self, neighbourhood: str) -> evidence.Knowledge:
         with self.db.session() as session:
-            enrich = evidence.ENRICHERS[section.kind]
-            data = enrich(AppsRepository(session), neighbourhood, section.data)
-        return ReportSection(kind=section.kind, version=section.version, data=data)
+            return evidence.local_knowledge(AppsRepository(session), neighbourhood)
 
     async def _finish(self, live: LiveAnalysis, run: run_pb2.Run | None, started: float) -> None:
         duration_ms = int((time.monotonic() - started) * 1000)
         # The stored sections are those of the finished run's stdout, read once more whole.
         sections = sections_of(run.stdout) if run is not None else []
+        knowledge: evidence.Knowledge | None = None
         try:
-            result = await asyncio.to_thread(self._store_finish, live, run, sections, duration_ms)
+            hood = service.neighbourhood_of(sections)
+            if hood and any(
+                s.kind == service.QUALITY or s.kind in evidence.ENRICHERS for s in sections
+            ):
+                knowledge = await self.knowledge(live, hood)
+            result = await asyncio.to_thread(
+                self._store_finish, live, run, sections, duration_ms, knowledge
+            )
             live.publish(pb.AnalysisEvent(result=result))
         finally:
             self._wake()
@@ -244,10 +279,20 @@ class AnalysisRunner:
         run: run_pb2.Run | None,
         sections: list[ReportSection],
         duration_ms: int,
+        knowledge: evidence.Knowledge | None,
     ) -> pb.Analysis:
         with self.db.session() as session:
-            row = service.finish(session, live.analysis_id, run, sections, duration_ms)
+            row = service.finish(session, live.analysis_id, run, sections, duration_ms, knowledge)
             return service.to_message(session, row)
+
+
+def enrich(knowledge: evidence.Knowledge, section: ReportSection) -> ReportSection:
+    """A quality / suggestions / split section ranked by the evidence."""
+    if section.kind == service.QUALITY:
+        data = service.rank_quality(knowledge, section.data)
+    else:
+        data = evidence.ENRICHERS[section.kind](knowledge, section.data)
+    return ReportSection(kind=section.kind, version=section.version, data=data)
 
 
 def _int(value: object) -> int:

@@ -9,7 +9,7 @@ from ascent.apps.v1 import apps_service_pb2_grpc as pb_grpc
 
 from services.apps import service
 from services.apps.catalog import load_catalog
-from services.apps.clients import ExecutionClient, ProgressClient
+from services.apps.clients import ExecutionClient, ProgressClient, RecommenderClient
 from services.apps.config import Settings
 from services.apps.flows import AnalysisRunner
 from services.apps.handlers import RUNS_DURABLE, RunCompletedHandler
@@ -36,9 +36,11 @@ async def setup(rt: Runtime) -> None:
         rt.common.execution_addr, settings.execute_timeout, settings.rpc_timeout
     )
     progress = ProgressClient(rt.common.progress_addr, settings.rpc_timeout)
-    runner = AnalysisRunner(rt.db, execution, rt.relay, settings.wall_seconds)
+    # The evidence of similar datasets comes from the recommender's knowledge base.
+    recommender = RecommenderClient(rt.common.recommender_addr, settings.rpc_timeout)
+    runner = AnalysisRunner(rt.db, execution, rt.relay, settings.wall_seconds, recommender)
     # Running analyses end (as failed, nothing half stored) before the clients close.
-    rt.on_close.extend([runner.close, execution.close, progress.close])
+    rt.on_close.extend([runner.close, execution.close, progress.close, recommender.close])
     servicer = AppsServicer(
         rt.db, load_catalog(settings.catalog), runner, progress, rt.relay, settings.sample_rows
     )

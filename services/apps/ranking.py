@@ -39,18 +39,19 @@ class Evidence:
         decided = self.applied + self.dismissed
         return 0.5 + (helped + 1.0) / (decided + 2.0)
 
-    @property
-    def summary(self) -> str:
-        if self.shown == 0:
+    def summary(self, where: str = "similar datasets") -> str:
+        if self.shown == 0 and self.applied + self.dismissed == 0:
             return "no evidence yet"
         return (
-            f"shown {self.shown}×, applied {self.applied}×, "
+            f"on {where}: shown {self.shown}×, applied {self.applied}×, "
             f"helped the next run {self.improved}×, dismissed {self.dismissed}×"
         )
 
 
 def order(
-    recommendations: list[dict[str, Any]], evidence: dict[str, Evidence]
+    recommendations: list[dict[str, Any]],
+    evidence: dict[str, Evidence],
+    where: str = "similar datasets",
 ) -> list[dict[str, Any]]:
     """The recommendations, each with `rank_weight` and `evidence`, best first (ties keep the
     program's order)."""
@@ -64,7 +65,7 @@ def order(
             (
                 -base * seen.weight,
                 position,
-                {**item, "rank_weight": round(seen.weight, 3), "evidence": seen.summary},
+                {**item, "rank_weight": round(seen.weight, 3), "evidence": seen.summary(where)},
             )
         )
     ranked.sort(key=lambda entry: (entry[0], entry[1]))

@@ -44,6 +44,21 @@ class AppsRepository:
             .limit(1)
         ).first()
 
+    def known_neighbourhood(self, dataset_sha256: str, target: str) -> str:
+        """The neighbourhood the newest completed analysis of this data and target found."""
+        found = self.session.scalars(
+            select(Analysis.neighbourhood)
+            .where(
+                Analysis.dataset_sha256 == dataset_sha256,
+                Analysis.target == target,
+                Analysis.status == "completed",
+                Analysis.neighbourhood != "",
+            )
+            .order_by(Analysis.created_at.desc())
+            .limit(1)
+        ).first()
+        return str(found or "")
+
     def running(self) -> list[Analysis]:
         return list(self.session.scalars(select(Analysis).where(Analysis.status == "running")))
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from services.apps import evidence
 from services.apps.models import Analysis, AnalysisSection, AppliedSuggestion
-from services.apps.ranking import Evidence, order
+from services.apps.ranking import order
 from services.apps.repository import AppsRepository
 from services.common import events
 from services.common.db import utcnow
@@ -90,16 +90,28 @@ def _outcome_of(run: run_pb2.Run | None, sections: list[ReportSection]) -> tuple
     return COMPLETED, ""
 
 
+def neighbourhood_of(sections: list[ReportSection]) -> str:
+    """The meta-feature neighbourhood a program reported (its overview's, else the first
+    section that carries one)."""
+    overview = next((s for s in sections if s.kind == OVERVIEW), None)
+    if overview is not None:
+        return str(overview.data.get("neighbourhood", ""))[:100]
+    placed = next((s for s in sections if "neighbourhood" in s.data), None)
+    return str(placed.data.get("neighbourhood", ""))[:100] if placed is not None else ""
+
+
 def finish(
     session: Session,
     analysis_id: str,
     run: run_pb2.Run | None,
     sections: list[ReportSection],
     duration_ms: int,
+    knowledge: evidence.Knowledge | None = None,
 ) -> Analysis:
     """Store the end of an analysis. Only a completed one keeps its sections (a failed or
     cancelled one keeps none: no half result). Recommendations are ordered by the evidence of
-    the dataset's neighbourhood, and each counts as shown there."""
+    the dataset's neighbourhood (`knowledge`: the recommender's, else this service's tables),
+    and each counts as shown there."""
     repo = AppsRepository(session)
     row = repo.analysis(analysis_id)
     if row is None:
@@ -112,21 +124,22 @@ def finish(
     row.duration_ms = duration_ms
     quality_score: float | None = None
     recommendation_keys: list[str] = []
+    recommendation_kinds: list[str] = []
     if status == COMPLETED:
-        overview = next((s for s in sections if s.kind == OVERVIEW), None)
-        if overview is not None:
-            row.neighbourhood = str(overview.data.get("neighbourhood", ""))[:100]
-        elif (placed := next((s for s in sections if "neighbourhood" in s.data), None)) is not None:
-            row.neighbourhood = str(placed.data.get("neighbourhood", ""))[:100]
+        row.neighbourhood = neighbourhood_of(sections)
+        if knowledge is None or knowledge.neighbourhood != row.neighbourhood:
+            knowledge = evidence.local_knowledge(repo, row.neighbourhood)
         for position, section in enumerate(sections):
             data = section.data
             if section.kind == QUALITY:
-                data = rank_quality(repo, row.neighbourhood, data, count_shown=True)
+                data = rank_quality(knowledge, data)
+                count_shown(repo, row.neighbourhood, data)
                 score = data.get("score")
                 quality_score = float(score) if isinstance(score, int | float) else None
                 recommendation_keys = [str(r.get("key")) for r in data["recommendations"]]
+                recommendation_kinds = [str(r.get("kind", "")) for r in data["recommendations"]]
             elif section.kind in evidence.ENRICHERS:
-                data = evidence.ENRICHERS[section.kind](repo, row.neighbourhood, data)
+                data = evidence.ENRICHERS[section.kind](knowledge, data)
             repo.add(
                 AnalysisSection(
                     analysis_id=row.id,
@@ -152,11 +165,33 @@ def finish(
         sections=[s.kind for s in sections] if status == COMPLETED else [],
         neighbourhood=row.neighbourhood,
         recommendations=recommendation_keys,
+        recommendation_kinds=recommendation_kinds,
     )
     if quality_score is not None:
         event.quality_score = quality_score
+    trained = _trained(sections) if status == COMPLETED else None
+    if trained is not None:
+        event.training.CopyFrom(trained)
     enqueue(session, PRODUCER, events.APPS_ANALYSIS_COMPLETED, event)
     return row
+
+
+def _trained(sections: list[ReportSection]) -> apps_pb2.TrainedModel | None:
+    """A sandbox training's configuration and validation score (the event's `training`)."""
+    found = next((s for s in sections if s.kind == evidence.EVALUATION), None)
+    if found is None:
+        return None
+    data = found.data
+    validation, model = data.get("validation"), str(data.get("model", ""))
+    if not isinstance(validation, int | float) or isinstance(validation, bool) or not model:
+        return None
+    params = data.get("params")
+    return apps_pb2.TrainedModel(
+        model=model[:40],
+        params_json=json.dumps(params if isinstance(params, dict) else {}, sort_keys=True)[:500],
+        metric=str(data.get("metric", ""))[:20],
+        validation=float(validation),
+    )
 
 
 # -- AutoML Trainer (issue 15) -------------------------------------------------------------
@@ -233,23 +268,31 @@ def _learn(
                     run_id=row.run_id,
                     improved=item.delta > 0,
                     score_change=item.delta,
+                    kind=item.kind[:40],
                 ),
             )
 
 
-def rank_quality(
-    repo: AppsRepository, neighbourhood: str, data: dict[str, Any], count_shown: bool
-) -> dict[str, Any]:
+def rank_quality(knowledge: evidence.Knowledge, data: dict[str, Any]) -> dict[str, Any]:
     """The quality section with its recommendations ordered by evidence."""
     raw = data.get("recommendations")
     recommendations = [r for r in raw if isinstance(r, dict)] if isinstance(raw, list) else []
-    outcomes = repo.outcomes(neighbourhood) if neighbourhood else {}
-    evidence = {kind: Evidence.of(row) for kind, row in outcomes.items()}
-    ranked = order(recommendations, evidence)
-    if count_shown and neighbourhood:
-        for kind in {str(r.get("kind", "")) for r in ranked}:
-            repo.outcome(neighbourhood, kind).shown += 1
-    return {**data, "recommendations": ranked, "neighbourhood": neighbourhood}
+    ranked = order(recommendations, knowledge.recommendations, knowledge.where)
+    return {
+        **data,
+        "recommendations": ranked,
+        "neighbourhood": knowledge.neighbourhood,
+        "evidence_source": knowledge.source,
+    }
+
+
+def count_shown(repo: AppsRepository, neighbourhood: str, data: dict[str, Any]) -> None:
+    """This service's own count of the kinds shown (the recommender counts them from the
+    completed event)."""
+    if not neighbourhood:
+        return
+    for kind in {str(r.get("kind", "")) for r in data.get("recommendations", [])}:
+        repo.outcome(neighbourhood, kind).shown += 1
 
 
 def owned(session: Session, analysis_id: str, owner_id: str) -> Analysis:
@@ -380,6 +423,7 @@ def apply_suggestion(session: Session, request: pb.ApplySuggestionRequest) -> st
             suggestion_key=request.suggestion_key,
             verdict=request.verdict,
             neighbourhood=row.neighbourhood,
+            kind=kind[:40],
         ),
     )
     return code
@@ -421,6 +465,7 @@ def on_run_completed(session: Session, run: run_pb2.Run) -> int:
                 neighbourhood=waiting.neighbourhood,
                 run_id=run.id,
                 improved=improved,
+                kind=waiting.kind[:40],
             ),
         )
         decided += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator
 
@@ -10,14 +11,16 @@ import grpc
 from ascent.apps.v1 import apps_service_pb2 as pb
 from ascent.apps.v1 import apps_service_pb2_grpc as pb_grpc
 
-from services.apps import service
+from services.apps import evidence, service
 from services.apps.catalog import AppSpec, find
 from services.apps.clients import ProgressClient
 from services.apps.flows import AnalysisRunner
 from services.apps.programs import ELSEWHERE, PROGRAMS, ProgramRequest, build_program, parse_options
 from services.apps.programs.automl import wall_seconds as automl_wall_seconds
+from services.apps.repository import AppsRepository
 from services.common.db import Database
 from services.common.errors import AscentError
+from services.common.ml.hyperparameters import MODELS
 from services.common.outbox import OutboxRelay
 
 log = logging.getLogger(__name__)
@@ -160,6 +163,35 @@ class AppsServicer(pb_grpc.AppsServiceServicer):
     def _apply(self, request: pb.ApplySuggestionRequest) -> str:
         with self.db.session() as session:
             return service.apply_suggestion(session, request)
+
+    async def GetStartingPoints(
+        self,
+        request: pb.GetStartingPointsRequest,
+        context: grpc.aio.ServicerContext[
+            pb.GetStartingPointsRequest, pb.GetStartingPointsResponse
+        ],
+    ) -> pb.GetStartingPointsResponse:
+        # The dataset's neighbourhood as an app's program found it; else the recommender
+        # derives it from its own profile of the dataset.
+        hood = await asyncio.to_thread(self._known_neighbourhood, request)
+        knowledge = await self.runner.ask("training", hood, request.dataset_sha256)
+        data = evidence.recommend_training(knowledge, {"model": request.model})
+        data["neighbourhood"] = knowledge.neighbourhood
+        if not request.model:
+            # Every model's ranges, for a page that lets the learner pick the model.
+            data["models"] = {
+                key: evidence.recommend_training(knowledge, {"model": key})["ranges"]
+                for key in MODELS
+            }
+        return pb.GetStartingPointsResponse(data_json=json.dumps(data, allow_nan=False))
+
+    def _known_neighbourhood(self, request: pb.GetStartingPointsRequest) -> str:
+        if not request.dataset_sha256:
+            return ""
+        with self.db.session() as session:
+            return AppsRepository(session).known_neighbourhood(
+                request.dataset_sha256, request.target
+            )
 
     def _wake(self) -> None:
         if self.relay is not None:

@@ -9,6 +9,8 @@ from ascent.recommender.v1 import recommender_service_pb2_grpc as pb_grpc
 from services.common import events
 from services.common.datasets import DatasetStore
 from services.common.runtime import Runtime, run
+from services.recommender.apps_evidence import CONSUMERS as APPS_CONSUMERS
+from services.recommender.apps_evidence import AppsEvidenceHandler
 from services.recommender.automl import AUTOML_CONSUMER, AutomlTrialsHandler
 from services.recommender.config import Settings
 from services.recommender.flows import ensure_profile
@@ -64,6 +66,10 @@ async def setup(rt: Runtime) -> None:
     rt.consume(DATASETS_CONSUMER, events.DATASET_UPLOADED, DatasetsHandler(rt.db, service))
     # AutoML Trainer (issue 15): every trial of a search is an observation.
     rt.consume(AUTOML_CONSUMER, events.APPS_AUTOML_TRIAL, AutomlTrialsHandler(rt.db, service))
+    # Apps (issue 14): recommendations shown/applied/evaluated, transformations measured,
+    # configurations trained, per meta-feature neighbourhood.
+    for durable, subject in APPS_CONSUMERS.items():
+        rt.consume(durable, subject, AppsEvidenceHandler(rt.db, durable))
     # Profiling imports scikit-learn's models on first use (seconds on a busy machine, more
     # than the coach waits for advice): profile the built-in Iris now, in the background.
     warm_up = asyncio.create_task(asyncio.to_thread(ensure_profile, rt.db, service, ""))

@@ -93,3 +93,39 @@ class LearnerChallenge(Base):
     lower_is_better: Mapped[bool] = mapped_column(Boolean, default=False)
     pass_threshold: Mapped[float] = mapped_column(Float, default=0.0)
     last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AppEvidence(Base):
+    """Per (app, meta-feature neighbourhood, kind): what the apps' learners did with a
+    recommendation kind (explorer: shown, applied, dismissed, did the next run improve) or
+    what a transformation kind measured (features: trials, helped, sum of score changes).
+    From the apps.* events (services/recommender/apps_evidence.py, m0030)."""
+
+    __tablename__ = "recommender_app_evidence"
+
+    app_slug: Mapped[str] = mapped_column(String(40), primary_key=True)
+    neighbourhood: Mapped[str] = mapped_column(String(100), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    shown: Mapped[int] = mapped_column(Integer, default=0)
+    applied: Mapped[int] = mapped_column(Integer, default=0)
+    dismissed: Mapped[int] = mapped_column(Integer, default=0)
+    improved: Mapped[int] = mapped_column(Integer, default=0)
+    not_improved: Mapped[int] = mapped_column(Integer, default=0)
+    trials: Mapped[int] = mapped_column(Integer, default=0)
+    helped: Mapped[int] = mapped_column(Integer, default=0)
+    delta_sum: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class AppTraining(Base):
+    """Per (neighbourhood, model, hyperparameters): the Model Training Sandbox's validation
+    scores; a neighbourhood's best configurations are its recommended starting points (m0030)."""
+
+    __tablename__ = "recommender_app_trainings"
+
+    neighbourhood: Mapped[str] = mapped_column(String(100), primary_key=True)
+    model: Mapped[str] = mapped_column(String(40), primary_key=True)
+    params_json: Mapped[str] = mapped_column(String(500), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(20), default="")
+    trials: Mapped[int] = mapped_column(Integer, default=0)
+    validation_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    best_validation: Mapped[float] = mapped_column(Float, default=0.0)

@@ -6,6 +6,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from services.recommender.models import (
+    AppEvidence,
+    AppTraining,
     DatasetName,
     DatasetProfile,
     Feedback,
@@ -107,3 +109,79 @@ class RecommenderRepository:
                 select(LearnerChallenge).where(LearnerChallenge.learner_id == learner_id)
             )
         )
+
+    # -- apps evidence (issue 14) ----------------------------------------------------------
+    def app_evidence(self, app_slug: str, neighbourhood: str, kind: str) -> AppEvidence:
+        """The row of (app, neighbourhood, kind), created (all zero) when missing."""
+        row = self.session.get(AppEvidence, (app_slug, neighbourhood, kind))
+        if row is None:
+            row = AppEvidence(
+                app_slug=app_slug,
+                neighbourhood=neighbourhood,
+                kind=kind,
+                shown=0,
+                applied=0,
+                dismissed=0,
+                improved=0,
+                not_improved=0,
+                trials=0,
+                helped=0,
+                delta_sum=0.0,
+            )
+            self.session.add(row)
+            self.session.flush()
+        return row
+
+    def app_evidence_of(self, app_slug: str, neighbourhoods: list[str]) -> list[AppEvidence]:
+        if not neighbourhoods:
+            return []
+        return list(
+            self.session.scalars(
+                select(AppEvidence).where(
+                    AppEvidence.app_slug == app_slug,
+                    AppEvidence.neighbourhood.in_(neighbourhoods),
+                )
+            )
+        )
+
+    def app_training(self, neighbourhood: str, model: str, params_json: str) -> AppTraining:
+        row = self.session.get(AppTraining, (neighbourhood, model, params_json))
+        if row is None:
+            row = AppTraining(
+                neighbourhood=neighbourhood,
+                model=model,
+                params_json=params_json,
+                metric="",
+                trials=0,
+                validation_sum=0.0,
+                best_validation=0.0,
+            )
+            self.session.add(row)
+            self.session.flush()
+        return row
+
+    def app_trainings_of(self, neighbourhoods: list[str]) -> list[AppTraining]:
+        if not neighbourhoods:
+            return []
+        return list(
+            self.session.scalars(
+                select(AppTraining).where(AppTraining.neighbourhood.in_(neighbourhoods))
+            )
+        )
+
+    def app_neighbourhoods(self, app_slug: str, task: str) -> list[str]:
+        """Every neighbourhood of a task with evidence for the app (the near-match search)."""
+        like = f"{task}|%"
+        if app_slug == "training":
+            found = self.session.scalars(
+                select(AppTraining.neighbourhood)
+                .where(AppTraining.neighbourhood.like(like))
+                .distinct()
+            )
+        else:
+            found = self.session.scalars(
+                select(AppEvidence.neighbourhood)
+                .where(AppEvidence.app_slug == app_slug, AppEvidence.neighbourhood.like(like))
+                .distinct()
+            )
+        return [str(n) for n in found]

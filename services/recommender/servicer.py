@@ -14,6 +14,7 @@ from services.common.db import Database
 from services.common.errors import AscentError
 from services.common.ml.metafeatures import BUILTIN_IRIS, MetaFeatures
 from services.common.ml.pipelines import Recommendation
+from services.recommender.apps_evidence import app_evidence, neighbourhood_of
 from services.recommender.flows import ensure_profile
 from services.recommender.next_challenge import (
     Attempts,
@@ -89,6 +90,23 @@ class RecommenderServicer(pb_grpc.RecommenderServiceServicer):
         meta = ensure_profile(self.db, self.service, dataset_sha256)
         with self.db.session() as session:
             return meta, self.service.recommend(session, meta, limit)
+
+    async def AppEvidence(
+        self,
+        request: pb.AppEvidenceRequest,
+        context: grpc.aio.ServicerContext[pb.AppEvidenceRequest, pb.AppEvidenceResponse],
+    ) -> pb.AppEvidenceResponse:
+        return await asyncio.to_thread(self._app_evidence, request)
+
+    def _app_evidence(self, request: pb.AppEvidenceRequest) -> pb.AppEvidenceResponse:
+        neighbourhood = request.neighbourhood.strip()[:100]
+        if not neighbourhood and request.dataset_sha256:
+            # No app ran on the dataset yet: its neighbourhood from our own profile of it.
+            neighbourhood = neighbourhood_of(
+                ensure_profile(self.db, self.service, request.dataset_sha256)
+            )
+        with self.db.session() as session:
+            return app_evidence(session, request.app_slug, neighbourhood)
 
     async def RecommendChallenge(
         self,

@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 from ascent.analytics.v1 import analytics_service_pb2 as analytics_pb
 from ascent.analytics.v1 import analytics_service_pb2_grpc as analytics_grpc
+from ascent.recommender.v1 import recommender_service_pb2 as recommender_pb
+from ascent.recommender.v1 import recommender_service_pb2_grpc as recommender_grpc
 from sklearn.datasets import load_wine
 
 from services.common.report_sections import sections_of
@@ -185,12 +187,54 @@ def test_bad_input_says_what_is_wrong_and_what_would_work(api: httpx.Client) -> 
     assert sections["problems"]["blocking"] is False
     assert "quality" in sections, "the rest of the profile still runs without a target"
 
+    # Short phrases that never repeat: free text, not categories — and not a target.
+    phrases = "\n".join(f"some words {i} here,another sentence number {i}" for i in range(60))
+    text = by_kind(bad(api, auth, "note,comment\n" + phrases + "\n", "text.csv")["sections"])
+    keys = [p["key"] for p in text["problems"]["problems"]]
+    assert keys == ["text_only", "target_text"], keys
+    assert text["problems"]["blocking"] is True
+    assert "TF-IDF" in text["problems"]["problems"][0]["what_would_work"]
 
-def test_events_reach_analytics(api: httpx.Client, stack: Stack) -> None:
+
+def test_events_reach_analytics_and_the_recommender(api: httpx.Client, stack: Stack) -> None:
     auth = {"Authorization": f"Bearer {register(api, 'explorer-counted')}"}
     content, _ = wine_csv()
     session_id = session_with(api, auth, content, "wine.csv")
-    api.post("/api/apps/explorer/analyses", json={"sessionId": session_id}, headers=auth)
+    analysis = api.post(
+        "/api/apps/explorer/analyses", json={"sessionId": session_id}, headers=auth
+    ).json()["data"]
+    quality = by_kind(analysis["sections"])["quality"]
+    hood = quality["neighbourhood"]
+    dismissed = quality["recommendations"][0]
+    response = api.post(
+        f"/api/apps/explorer/analyses/{analysis['id']}/suggestions",
+        json={"key": dismissed["key"], "verdict": "dismissed"},
+        headers=auth,
+    )
+    assert response.status_code == 200, response.text
+
+    # The recommender's knowledge base learns the shown and dismissed recommendation.
+    def learnt() -> recommender_pb.KindEvidence | None:
+        with grpc.insecure_channel(stack.addr("recommender")) as channel:
+            reply = recommender_grpc.RecommenderServiceStub(channel).AppEvidence(
+                recommender_pb.AppEvidenceRequest(app_slug="explorer", neighbourhood=hood),
+                timeout=5,
+            )
+        kind = next((k for k in reply.kinds if k.kind == dismissed["kind"]), None)
+        return kind if kind is not None and kind.dismissed >= 1 else None
+
+    kind = eventually(learnt, timeout=30, what="the recommender records the dismissal")
+    assert kind.shown >= 1
+    # Another learner's explorer on the same kind of data ranks by it, and says how much.
+    other = {"Authorization": f"Bearer {register(api, 'explorer-next')}"}
+    second_session = session_with(api, other, content, "wine-copy.csv")
+    second = api.post(
+        "/api/apps/explorer/analyses", json={"sessionId": second_session}, headers=other
+    ).json()["data"]
+    ranked = by_kind(second["sections"])["quality"]["recommendations"]
+    again = next(r for r in ranked if r["kind"] == dismissed["kind"])
+    assert again["evidence"].startswith("on similar datasets: shown")
+    assert again["rank_weight"] < 1.0, "a dismissed kind weighs less"
 
     def counted() -> dict[str, int] | None:
         with grpc.insecure_channel(stack.addr("analytics")) as channel:

@@ -14,6 +14,7 @@ from sklearn.datasets import load_breast_cancer, load_diabetes
 from services.common.report_sections import sections_of
 from tests.apps.conftest import completed_analysis, register
 from tests.apps.test_explorer_flow import session_with
+from tests.support.polling import eventually
 
 
 def diabetes_csv() -> bytes:
@@ -39,9 +40,21 @@ def points(analysis: dict[str, Any], curve: str) -> list[dict[str, Any]]:
     ]
 
 
+def starting_points(api: httpx.Client, auth: dict[str, str], session_id: str) -> dict[str, Any]:
+    response = api.get(
+        "/api/apps/training/starting-points", params={"session_id": session_id}, headers=auth
+    )
+    assert response.status_code == 200, response.text
+    return dict(response.json()["data"])
+
+
 def test_training_curves_split_reading_and_reproduced_in_the_notebook(api: httpx.Client) -> None:
     auth = {"Authorization": f"Bearer {register(api, 'training-learner')}"}
     session_id = session_with(api, auth, diabetes_csv(), "diabetes.csv")
+    # Before any training: the documented defaults, said so.
+    before = starting_points(api, auth, session_id)
+    assert before["recommended"] == [] and before["evidence"] == "documented default"
+    assert all(r["source"].startswith("documented") for r in before["models"]["tree"])
 
     options = {"model": "boosting", "params": {"n_estimators": 40, "max_depth": 2}}
     analysis = train(api, auth, session_id, options)
@@ -89,6 +102,22 @@ def test_training_curves_split_reading_and_reproduced_in_the_notebook(api: httpx
     assert [s for s in printed if s["kind"] != "split"] == [
         {"kind": s["kind"], "data": s["data"]} for s in stored
     ]
+
+    # Another learner on a similar dataset (other rows of the same kind of data, never
+    # analysed by an app) gets the winning configuration as the starting point before any
+    # training: apps.analysis.completed.v1 → the recommender's knowledge base → AppEvidence.
+    other = {"Authorization": f"Bearer {register(api, 'training-other')}"}
+    frame = load_diabetes(as_frame=True).frame.sample(n=400, random_state=1)
+    similar = session_with(api, other, frame.to_csv(index=False).encode(), "diabetes-b.csv")
+
+    def recommended() -> dict[str, Any] | None:
+        found = starting_points(api, other, similar)
+        return found if found["recommended"] else None
+
+    found = eventually(recommended, timeout=60, what="the starting point from the first training")
+    assert found["recommended"][0]["model"] == "boosting"
+    assert found["recommended"][0]["params"]["n_estimators"] == 40
+    assert found["evidence"] == "based on 1 run on similar datasets"
 
     # A second training on this dataset sees the first as evidence.
     second = train(api, auth, session_id, {"model": "tree", "params": {"max_depth": 3}})

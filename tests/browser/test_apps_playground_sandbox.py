@@ -109,6 +109,8 @@ def test_sandbox_curves_and_comparison_in_the_browser(
 
     page.goto(f"{stack.base_url}/apps/training")
     expect(page.locator("h1")).to_have_text("Model Training Sandbox")
+    # Before any training the page says where its ranges come from (nothing learnt yet).
+    expect(page.locator("[data-starting-points]")).to_contain_text("documented defaults")
     page.select_option("[data-model-select]", "boosting")
     expect(page.locator("[data-model-params=boosting]")).to_be_visible()
     expect(page.locator("[data-model-params=forest]")).to_be_hidden()
@@ -134,7 +136,10 @@ def test_sandbox_curves_and_comparison_in_the_browser(
     page.select_option("[data-model-select]", "tree")
     page.fill("[data-model-params=tree] [data-option='params.max_depth']", "3")
     page.click("[data-app-start]")
-    expect(page.locator("[data-analysis-status=completed]")).to_be_visible(timeout=RUN_TIMEOUT)
+    # The first analysis's "completed" is on the page until the second's result replaces it:
+    # wait for the second model itself (the comparison includes the training just finished).
+    expect(page.locator("[data-comparison]")).to_contain_text("max_depth=3", timeout=RUN_TIMEOUT)
+    expect(page.locator("[data-analysis-status=completed]")).to_be_visible()
     rows = page.locator("[data-comparison] tbody tr")
     expect(rows).to_have_count(2)
     expect(page.locator("[data-comparison]")).to_contain_text("boosting")

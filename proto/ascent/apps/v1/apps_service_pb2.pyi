@@ -9,6 +9,24 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class GetStartingPointsRequest(_message.Message):
+    __slots__ = ("owner_id", "dataset_sha256", "target", "model")
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    owner_id: str
+    dataset_sha256: str
+    target: str
+    model: str
+    def __init__(self, owner_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., target: _Optional[str] = ..., model: _Optional[str] = ...) -> None: ...
+
+class GetStartingPointsResponse(_message.Message):
+    __slots__ = ("data_json",)
+    DATA_JSON_FIELD_NUMBER: _ClassVar[int]
+    data_json: str
+    def __init__(self, data_json: _Optional[str] = ...) -> None: ...
+
 class AppInfo(_message.Message):
     __slots__ = ("slug", "title", "concept", "summary", "unlocked", "unlock_text", "available")
     SLUG_FIELD_NUMBER: _ClassVar[int]

@@ -72,6 +72,11 @@ class AppsServiceStub:
                 request_serializer=ascent_dot_apps_dot_v1_dot_apps__service__pb2.ApplySuggestionRequest.SerializeToString,
                 response_deserializer=ascent_dot_apps_dot_v1_dot_apps__service__pb2.ApplySuggestionResponse.FromString,
                 _registered_method=True)
+        self.GetStartingPoints = channel.unary_unary(
+                '/ascent.apps.v1.AppsService/GetStartingPoints',
+                request_serializer=ascent_dot_apps_dot_v1_dot_apps__service__pb2.GetStartingPointsRequest.SerializeToString,
+                response_deserializer=ascent_dot_apps_dot_v1_dot_apps__service__pb2.GetStartingPointsResponse.FromString,
+                _registered_method=True)
 
 
 class AppsServiceServicer:
@@ -131,6 +136,15 @@ class AppsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetStartingPoints(self, request, context):
+        """The Model Training Sandbox's recommended starting points and hyperparameter ranges for a
+        dataset before any training (from the recommender's knowledge base, else the documented
+        defaults), for the page to show when it opens.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AppsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -168,6 +182,11 @@ def add_AppsServiceServicer_to_server(servicer, server):
                     servicer.ApplySuggestion,
                     request_deserializer=ascent_dot_apps_dot_v1_dot_apps__service__pb2.ApplySuggestionRequest.FromString,
                     response_serializer=ascent_dot_apps_dot_v1_dot_apps__service__pb2.ApplySuggestionResponse.SerializeToString,
+            ),
+            'GetStartingPoints': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetStartingPoints,
+                    request_deserializer=ascent_dot_apps_dot_v1_dot_apps__service__pb2.GetStartingPointsRequest.FromString,
+                    response_serializer=ascent_dot_apps_dot_v1_dot_apps__service__pb2.GetStartingPointsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -362,6 +381,33 @@ class AppsService:
             '/ascent.apps.v1.AppsService/ApplySuggestion',
             ascent_dot_apps_dot_v1_dot_apps__service__pb2.ApplySuggestionRequest.SerializeToString,
             ascent_dot_apps_dot_v1_dot_apps__service__pb2.ApplySuggestionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetStartingPoints(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.apps.v1.AppsService/GetStartingPoints',
+            ascent_dot_apps_dot_v1_dot_apps__service__pb2.GetStartingPointsRequest.SerializeToString,
+            ascent_dot_apps_dot_v1_dot_apps__service__pb2.GetStartingPointsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -26,7 +26,7 @@ class AnalysisStarted(_message.Message):
     def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., analysis_id: _Optional[str] = ..., app_slug: _Optional[str] = ..., owner_id: _Optional[str] = ..., session_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., run_id: _Optional[str] = ...) -> None: ...
 
 class AnalysisCompleted(_message.Message):
-    __slots__ = ("meta", "analysis_id", "app_slug", "owner_id", "session_id", "dataset_sha256", "run_id", "status", "duration_ms", "sections", "quality_score", "neighbourhood", "recommendations")
+    __slots__ = ("meta", "analysis_id", "app_slug", "owner_id", "session_id", "dataset_sha256", "run_id", "status", "duration_ms", "sections", "quality_score", "neighbourhood", "recommendations", "recommendation_kinds", "training")
     META_FIELD_NUMBER: _ClassVar[int]
     ANALYSIS_ID_FIELD_NUMBER: _ClassVar[int]
     APP_SLUG_FIELD_NUMBER: _ClassVar[int]
@@ -40,6 +40,8 @@ class AnalysisCompleted(_message.Message):
     QUALITY_SCORE_FIELD_NUMBER: _ClassVar[int]
     NEIGHBOURHOOD_FIELD_NUMBER: _ClassVar[int]
     RECOMMENDATIONS_FIELD_NUMBER: _ClassVar[int]
+    RECOMMENDATION_KINDS_FIELD_NUMBER: _ClassVar[int]
+    TRAINING_FIELD_NUMBER: _ClassVar[int]
     meta: _meta_pb2.EventMeta
     analysis_id: str
     app_slug: str
@@ -53,10 +55,24 @@ class AnalysisCompleted(_message.Message):
     quality_score: float
     neighbourhood: str
     recommendations: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., analysis_id: _Optional[str] = ..., app_slug: _Optional[str] = ..., owner_id: _Optional[str] = ..., session_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., run_id: _Optional[str] = ..., status: _Optional[str] = ..., duration_ms: _Optional[int] = ..., sections: _Optional[_Iterable[str]] = ..., quality_score: _Optional[float] = ..., neighbourhood: _Optional[str] = ..., recommendations: _Optional[_Iterable[str]] = ...) -> None: ...
+    recommendation_kinds: _containers.RepeatedScalarFieldContainer[str]
+    training: TrainedModel
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., analysis_id: _Optional[str] = ..., app_slug: _Optional[str] = ..., owner_id: _Optional[str] = ..., session_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., run_id: _Optional[str] = ..., status: _Optional[str] = ..., duration_ms: _Optional[int] = ..., sections: _Optional[_Iterable[str]] = ..., quality_score: _Optional[float] = ..., neighbourhood: _Optional[str] = ..., recommendations: _Optional[_Iterable[str]] = ..., recommendation_kinds: _Optional[_Iterable[str]] = ..., training: _Optional[_Union[TrainedModel, _Mapping]] = ...) -> None: ...
+
+class TrainedModel(_message.Message):
+    __slots__ = ("model", "params_json", "metric", "validation")
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    PARAMS_JSON_FIELD_NUMBER: _ClassVar[int]
+    METRIC_FIELD_NUMBER: _ClassVar[int]
+    VALIDATION_FIELD_NUMBER: _ClassVar[int]
+    model: str
+    params_json: str
+    metric: str
+    validation: float
+    def __init__(self, model: _Optional[str] = ..., params_json: _Optional[str] = ..., metric: _Optional[str] = ..., validation: _Optional[float] = ...) -> None: ...
 
 class SuggestionApplied(_message.Message):
-    __slots__ = ("meta", "analysis_id", "app_slug", "owner_id", "session_id", "suggestion_key", "verdict", "neighbourhood")
+    __slots__ = ("meta", "analysis_id", "app_slug", "owner_id", "session_id", "suggestion_key", "verdict", "neighbourhood", "kind")
     META_FIELD_NUMBER: _ClassVar[int]
     ANALYSIS_ID_FIELD_NUMBER: _ClassVar[int]
     APP_SLUG_FIELD_NUMBER: _ClassVar[int]
@@ -65,6 +81,7 @@ class SuggestionApplied(_message.Message):
     SUGGESTION_KEY_FIELD_NUMBER: _ClassVar[int]
     VERDICT_FIELD_NUMBER: _ClassVar[int]
     NEIGHBOURHOOD_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
     meta: _meta_pb2.EventMeta
     analysis_id: str
     app_slug: str
@@ -73,7 +90,8 @@ class SuggestionApplied(_message.Message):
     suggestion_key: str
     verdict: str
     neighbourhood: str
-    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., analysis_id: _Optional[str] = ..., app_slug: _Optional[str] = ..., owner_id: _Optional[str] = ..., session_id: _Optional[str] = ..., suggestion_key: _Optional[str] = ..., verdict: _Optional[str] = ..., neighbourhood: _Optional[str] = ...) -> None: ...
+    kind: str
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., analysis_id: _Optional[str] = ..., app_slug: _Optional[str] = ..., owner_id: _Optional[str] = ..., session_id: _Optional[str] = ..., suggestion_key: _Optional[str] = ..., verdict: _Optional[str] = ..., neighbourhood: _Optional[str] = ..., kind: _Optional[str] = ...) -> None: ...
 
 class ViewRecorded(_message.Message):
     __slots__ = ("meta", "analysis_id", "app_slug", "owner_id", "view", "seconds")
@@ -92,7 +110,7 @@ class ViewRecorded(_message.Message):
     def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., analysis_id: _Optional[str] = ..., app_slug: _Optional[str] = ..., owner_id: _Optional[str] = ..., view: _Optional[str] = ..., seconds: _Optional[float] = ...) -> None: ...
 
 class SuggestionEvaluated(_message.Message):
-    __slots__ = ("meta", "analysis_id", "app_slug", "owner_id", "suggestion_key", "neighbourhood", "run_id", "improved", "score_change")
+    __slots__ = ("meta", "analysis_id", "app_slug", "owner_id", "suggestion_key", "neighbourhood", "run_id", "improved", "score_change", "kind")
     META_FIELD_NUMBER: _ClassVar[int]
     ANALYSIS_ID_FIELD_NUMBER: _ClassVar[int]
     APP_SLUG_FIELD_NUMBER: _ClassVar[int]
@@ -102,6 +120,7 @@ class SuggestionEvaluated(_message.Message):
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     IMPROVED_FIELD_NUMBER: _ClassVar[int]
     SCORE_CHANGE_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
     meta: _meta_pb2.EventMeta
     analysis_id: str
     app_slug: str
@@ -111,7 +130,8 @@ class SuggestionEvaluated(_message.Message):
     run_id: str
     improved: bool
     score_change: float
-    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., analysis_id: _Optional[str] = ..., app_slug: _Optional[str] = ..., owner_id: _Optional[str] = ..., suggestion_key: _Optional[str] = ..., neighbourhood: _Optional[str] = ..., run_id: _Optional[str] = ..., improved: _Optional[bool] = ..., score_change: _Optional[float] = ...) -> None: ...
+    kind: str
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., analysis_id: _Optional[str] = ..., app_slug: _Optional[str] = ..., owner_id: _Optional[str] = ..., suggestion_key: _Optional[str] = ..., neighbourhood: _Optional[str] = ..., run_id: _Optional[str] = ..., improved: _Optional[bool] = ..., score_change: _Optional[float] = ..., kind: _Optional[str] = ...) -> None: ...
 
 class AutomlTrial(_message.Message):
     __slots__ = ("meta", "analysis_id", "owner_id", "dataset_sha256", "number", "pipeline_json", "metric", "score", "duration_ms", "warm", "ensemble")

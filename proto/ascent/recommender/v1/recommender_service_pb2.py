@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/ascent/recommender/v1/recommender_service.proto\x12\x15\x61scent.recommender.v1\">\n\x19RecommendChallengeRequest\x12\x12\n\nlearner_id\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\"\x89\x02\n\x13\x43hallengeSuggestion\x12\x16\n\x0e\x63hallenge_slug\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x12\n\ntrack_slug\x18\x03 \x01(\t\x12\x13\n\x0btrack_title\x18\x04 \x01(\t\x12\r\n\x05score\x18\x05 \x01(\x01\x12\x11\n\trationale\x18\x06 \x01(\t\x12\x0e\n\x06reason\x18\x07 \x01(\t\x12\x0e\n\x06skills\x18\x08 \x03(\t\x12\x0e\n\x06metric\x18\t \x01(\t\x12\x16\n\x0epass_threshold\x18\n \x01(\x01\x12\x17\n\nbest_score\x18\x0b \x01(\x01H\x00\x88\x01\x01\x12\x10\n\x08\x61ttempts\x18\x0c \x01(\x05\x42\r\n\x0b_best_score\"L\n\x08WeakSpot\x12\r\n\x05skill\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\x10\n\x08weakness\x18\x03 \x01(\x01\x12\x10\n\x08\x65vidence\x18\x04 \x01(\t\"\xb4\x01\n\x1aRecommendChallengeResponse\x12>\n\nchallenges\x18\x01 \x03(\x0b\x32*.ascent.recommender.v1.ChallengeSuggestion\x12\x33\n\nweak_spots\x18\x02 \x03(\x0b\x32\x1f.ascent.recommender.v1.WeakSpot\x12\x13\n\x0bgraded_runs\x18\x03 \x01(\x05\x12\x0c\n\x04note\x18\x04 \x01(\t\"(\n\x0eProfileRequest\x12\x16\n\x0e\x64\x61taset_sha256\x18\x01 \x01(\t\"\xb3\x03\n\x0cMetaFeatures\x12\x16\n\x0e\x64\x61taset_sha256\x18\x01 \x01(\t\x12\x0c\n\x04rows\x18\x02 \x01(\x03\x12\x0f\n\x07\x63olumns\x18\x03 \x01(\x03\x12\x11\n\ttask_type\x18\x04 \x01(\t\x12\x11\n\tn_classes\x18\x05 \x01(\x05\x12\x15\n\rmissing_ratio\x18\x06 \x01(\x01\x12\x19\n\x11\x63\x61tegorical_ratio\x18\x07 \x01(\x01\x12\x17\n\x0f\x63lass_imbalance\x18\x08 \x01(\x01\x12\x0e\n\x06target\x18\t \x01(\t\x12=\n\x05\x65xtra\x18\n \x03(\x0b\x32..ascent.recommender.v1.MetaFeatures.ExtraEntry\x12J\n\x0c\x63olumn_roles\x18\x0b \x03(\x0b\x32\x34.ascent.recommender.v1.MetaFeatures.ColumnRolesEntry\x1a,\n\nExtraEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x1a\x32\n\x10\x43olumnRolesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"M\n\x0fProfileResponse\x12:\n\rmeta_features\x18\x01 \x01(\x0b\x32#.ascent.recommender.v1.MetaFeatures\"9\n\x10RecommendRequest\x12\x16\n\x0e\x64\x61taset_sha256\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\"\xa7\x01\n\x16PipelineRecommendation\x12\x15\n\rpipeline_json\x18\x01 \x01(\t\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x16\n\x0e\x65xpected_score\x18\x03 \x01(\x01\x12\x0f\n\x07support\x18\x04 \x01(\x05\x12\x11\n\trationale\x18\x05 \x01(\t\x12\x13\n\x0buncertainty\x18\x06 \x01(\x01\x12\x18\n\x10\x65xpected_cost_ms\x18\x07 \x01(\x01\"\x91\x01\n\x11RecommendResponse\x12:\n\rmeta_features\x18\x01 \x01(\x0b\x32#.ascent.recommender.v1.MetaFeatures\x12@\n\tpipelines\x18\x02 \x03(\x0b\x32-.ascent.recommender.v1.PipelineRecommendation2\xc9\x02\n\x12RecommenderService\x12X\n\x07Profile\x12%.ascent.recommender.v1.ProfileRequest\x1a&.ascent.recommender.v1.ProfileResponse\x12^\n\tRecommend\x12\'.ascent.recommender.v1.RecommendRequest\x1a(.ascent.recommender.v1.RecommendResponse\x12y\n\x12RecommendChallenge\x12\x30.ascent.recommender.v1.RecommendChallengeRequest\x1a\x31.ascent.recommender.v1.RecommendChallengeResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/ascent/recommender/v1/recommender_service.proto\x12\x15\x61scent.recommender.v1\"U\n\x12\x41ppEvidenceRequest\x12\x10\n\x08\x61pp_slug\x18\x01 \x01(\t\x12\x15\n\rneighbourhood\x18\x02 \x01(\t\x12\x16\n\x0e\x64\x61taset_sha256\x18\x03 \x01(\t\"\xaa\x01\n\x0cKindEvidence\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\r\n\x05shown\x18\x02 \x01(\x05\x12\x0f\n\x07\x61pplied\x18\x03 \x01(\x05\x12\x11\n\tdismissed\x18\x04 \x01(\x05\x12\x10\n\x08improved\x18\x05 \x01(\x05\x12\x14\n\x0cnot_improved\x18\x06 \x01(\x05\x12\x0e\n\x06trials\x18\x07 \x01(\x05\x12\x0e\n\x06helped\x18\x08 \x01(\x05\x12\x11\n\tdelta_sum\x18\t \x01(\x01\"\x8b\x01\n\x14TrainedConfiguration\x12\r\n\x05model\x18\x01 \x01(\t\x12\x13\n\x0bparams_json\x18\x02 \x01(\t\x12\x0e\n\x06metric\x18\x03 \x01(\t\x12\x0e\n\x06trials\x18\x04 \x01(\x05\x12\x16\n\x0evalidation_sum\x18\x05 \x01(\x01\x12\x17\n\x0f\x62\x65st_validation\x18\x06 \x01(\x01\"\xd9\x01\n\x13\x41ppEvidenceResponse\x12\x15\n\rneighbourhood\x18\x01 \x01(\t\x12\r\n\x05scope\x18\x02 \x01(\t\x12\x32\n\x05kinds\x18\x03 \x03(\x0b\x32#.ascent.recommender.v1.KindEvidence\x12>\n\ttrainings\x18\x04 \x03(\x0b\x32+.ascent.recommender.v1.TrainedConfiguration\x12\x16\n\x0eneighbourhoods\x18\x05 \x01(\x05\x12\x10\n\x08\x61nalyses\x18\x06 \x01(\x05\">\n\x19RecommendChallengeRequest\x12\x12\n\nlearner_id\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\"\x89\x02\n\x13\x43hallengeSuggestion\x12\x16\n\x0e\x63hallenge_slug\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x12\n\ntrack_slug\x18\x03 \x01(\t\x12\x13\n\x0btrack_title\x18\x04 \x01(\t\x12\r\n\x05score\x18\x05 \x01(\x01\x12\x11\n\trationale\x18\x06 \x01(\t\x12\x0e\n\x06reason\x18\x07 \x01(\t\x12\x0e\n\x06skills\x18\x08 \x03(\t\x12\x0e\n\x06metric\x18\t \x01(\t\x12\x16\n\x0epass_threshold\x18\n \x01(\x01\x12\x17\n\nbest_score\x18\x0b \x01(\x01H\x00\x88\x01\x01\x12\x10\n\x08\x61ttempts\x18\x0c \x01(\x05\x42\r\n\x0b_best_score\"L\n\x08WeakSpot\x12\r\n\x05skill\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\x10\n\x08weakness\x18\x03 \x01(\x01\x12\x10\n\x08\x65vidence\x18\x04 \x01(\t\"\xb4\x01\n\x1aRecommendChallengeResponse\x12>\n\nchallenges\x18\x01 \x03(\x0b\x32*.ascent.recommender.v1.ChallengeSuggestion\x12\x33\n\nweak_spots\x18\x02 \x03(\x0b\x32\x1f.ascent.recommender.v1.WeakSpot\x12\x13\n\x0bgraded_runs\x18\x03 \x01(\x05\x12\x0c\n\x04note\x18\x04 \x01(\t\"(\n\x0eProfileRequest\x12\x16\n\x0e\x64\x61taset_sha256\x18\x01 \x01(\t\"\xb3\x03\n\x0cMetaFeatures\x12\x16\n\x0e\x64\x61taset_sha256\x18\x01 \x01(\t\x12\x0c\n\x04rows\x18\x02 \x01(\x03\x12\x0f\n\x07\x63olumns\x18\x03 \x01(\x03\x12\x11\n\ttask_type\x18\x04 \x01(\t\x12\x11\n\tn_classes\x18\x05 \x01(\x05\x12\x15\n\rmissing_ratio\x18\x06 \x01(\x01\x12\x19\n\x11\x63\x61tegorical_ratio\x18\x07 \x01(\x01\x12\x17\n\x0f\x63lass_imbalance\x18\x08 \x01(\x01\x12\x0e\n\x06target\x18\t \x01(\t\x12=\n\x05\x65xtra\x18\n \x03(\x0b\x32..ascent.recommender.v1.MetaFeatures.ExtraEntry\x12J\n\x0c\x63olumn_roles\x18\x0b \x03(\x0b\x32\x34.ascent.recommender.v1.MetaFeatures.ColumnRolesEntry\x1a,\n\nExtraEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x1a\x32\n\x10\x43olumnRolesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"M\n\x0fProfileResponse\x12:\n\rmeta_features\x18\x01 \x01(\x0b\x32#.ascent.recommender.v1.MetaFeatures\"9\n\x10RecommendRequest\x12\x16\n\x0e\x64\x61taset_sha256\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\"\xa7\x01\n\x16PipelineRecommendation\x12\x15\n\rpipeline_json\x18\x01 \x01(\t\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x16\n\x0e\x65xpected_score\x18\x03 \x01(\x01\x12\x0f\n\x07support\x18\x04 \x01(\x05\x12\x11\n\trationale\x18\x05 \x01(\t\x12\x13\n\x0buncertainty\x18\x06 \x01(\x01\x12\x18\n\x10\x65xpected_cost_ms\x18\x07 \x01(\x01\"\x91\x01\n\x11RecommendResponse\x12:\n\rmeta_features\x18\x01 \x01(\x0b\x32#.ascent.recommender.v1.MetaFeatures\x12@\n\tpipelines\x18\x02 \x03(\x0b\x32-.ascent.recommender.v1.PipelineRecommendation2\xaf\x03\n\x12RecommenderService\x12X\n\x07Profile\x12%.ascent.recommender.v1.ProfileRequest\x1a&.ascent.recommender.v1.ProfileResponse\x12^\n\tRecommend\x12\'.ascent.recommender.v1.RecommendRequest\x1a(.ascent.recommender.v1.RecommendResponse\x12y\n\x12RecommendChallenge\x12\x30.ascent.recommender.v1.RecommendChallengeRequest\x1a\x31.ascent.recommender.v1.RecommendChallengeResponse\x12\x64\n\x0b\x41ppEvidence\x12).ascent.recommender.v1.AppEvidenceRequest\x1a*.ascent.recommender.v1.AppEvidenceResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,30 +35,38 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_METAFEATURES_EXTRAENTRY']._serialized_options = b'8\001'
   _globals['_METAFEATURES_COLUMNROLESENTRY']._loaded_options = None
   _globals['_METAFEATURES_COLUMNROLESENTRY']._serialized_options = b'8\001'
-  _globals['_RECOMMENDCHALLENGEREQUEST']._serialized_start=74
-  _globals['_RECOMMENDCHALLENGEREQUEST']._serialized_end=136
-  _globals['_CHALLENGESUGGESTION']._serialized_start=139
-  _globals['_CHALLENGESUGGESTION']._serialized_end=404
-  _globals['_WEAKSPOT']._serialized_start=406
-  _globals['_WEAKSPOT']._serialized_end=482
-  _globals['_RECOMMENDCHALLENGERESPONSE']._serialized_start=485
-  _globals['_RECOMMENDCHALLENGERESPONSE']._serialized_end=665
-  _globals['_PROFILEREQUEST']._serialized_start=667
-  _globals['_PROFILEREQUEST']._serialized_end=707
-  _globals['_METAFEATURES']._serialized_start=710
-  _globals['_METAFEATURES']._serialized_end=1145
-  _globals['_METAFEATURES_EXTRAENTRY']._serialized_start=1049
-  _globals['_METAFEATURES_EXTRAENTRY']._serialized_end=1093
-  _globals['_METAFEATURES_COLUMNROLESENTRY']._serialized_start=1095
-  _globals['_METAFEATURES_COLUMNROLESENTRY']._serialized_end=1145
-  _globals['_PROFILERESPONSE']._serialized_start=1147
-  _globals['_PROFILERESPONSE']._serialized_end=1224
-  _globals['_RECOMMENDREQUEST']._serialized_start=1226
-  _globals['_RECOMMENDREQUEST']._serialized_end=1283
-  _globals['_PIPELINERECOMMENDATION']._serialized_start=1286
-  _globals['_PIPELINERECOMMENDATION']._serialized_end=1453
-  _globals['_RECOMMENDRESPONSE']._serialized_start=1456
-  _globals['_RECOMMENDRESPONSE']._serialized_end=1601
-  _globals['_RECOMMENDERSERVICE']._serialized_start=1604
-  _globals['_RECOMMENDERSERVICE']._serialized_end=1933
+  _globals['_APPEVIDENCEREQUEST']._serialized_start=74
+  _globals['_APPEVIDENCEREQUEST']._serialized_end=159
+  _globals['_KINDEVIDENCE']._serialized_start=162
+  _globals['_KINDEVIDENCE']._serialized_end=332
+  _globals['_TRAINEDCONFIGURATION']._serialized_start=335
+  _globals['_TRAINEDCONFIGURATION']._serialized_end=474
+  _globals['_APPEVIDENCERESPONSE']._serialized_start=477
+  _globals['_APPEVIDENCERESPONSE']._serialized_end=694
+  _globals['_RECOMMENDCHALLENGEREQUEST']._serialized_start=696
+  _globals['_RECOMMENDCHALLENGEREQUEST']._serialized_end=758
+  _globals['_CHALLENGESUGGESTION']._serialized_start=761
+  _globals['_CHALLENGESUGGESTION']._serialized_end=1026
+  _globals['_WEAKSPOT']._serialized_start=1028
+  _globals['_WEAKSPOT']._serialized_end=1104
+  _globals['_RECOMMENDCHALLENGERESPONSE']._serialized_start=1107
+  _globals['_RECOMMENDCHALLENGERESPONSE']._serialized_end=1287
+  _globals['_PROFILEREQUEST']._serialized_start=1289
+  _globals['_PROFILEREQUEST']._serialized_end=1329
+  _globals['_METAFEATURES']._serialized_start=1332
+  _globals['_METAFEATURES']._serialized_end=1767
+  _globals['_METAFEATURES_EXTRAENTRY']._serialized_start=1671
+  _globals['_METAFEATURES_EXTRAENTRY']._serialized_end=1715
+  _globals['_METAFEATURES_COLUMNROLESENTRY']._serialized_start=1717
+  _globals['_METAFEATURES_COLUMNROLESENTRY']._serialized_end=1767
+  _globals['_PROFILERESPONSE']._serialized_start=1769
+  _globals['_PROFILERESPONSE']._serialized_end=1846
+  _globals['_RECOMMENDREQUEST']._serialized_start=1848
+  _globals['_RECOMMENDREQUEST']._serialized_end=1905
+  _globals['_PIPELINERECOMMENDATION']._serialized_start=1908
+  _globals['_PIPELINERECOMMENDATION']._serialized_end=2075
+  _globals['_RECOMMENDRESPONSE']._serialized_start=2078
+  _globals['_RECOMMENDRESPONSE']._serialized_end=2223
+  _globals['_RECOMMENDERSERVICE']._serialized_start=2226
+  _globals['_RECOMMENDERSERVICE']._serialized_end=2657
 # @@protoc_insertion_point(module_scope)

@@ -6,6 +6,70 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class AppEvidenceRequest(_message.Message):
+    __slots__ = ("app_slug", "neighbourhood", "dataset_sha256")
+    APP_SLUG_FIELD_NUMBER: _ClassVar[int]
+    NEIGHBOURHOOD_FIELD_NUMBER: _ClassVar[int]
+    DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
+    app_slug: str
+    neighbourhood: str
+    dataset_sha256: str
+    def __init__(self, app_slug: _Optional[str] = ..., neighbourhood: _Optional[str] = ..., dataset_sha256: _Optional[str] = ...) -> None: ...
+
+class KindEvidence(_message.Message):
+    __slots__ = ("kind", "shown", "applied", "dismissed", "improved", "not_improved", "trials", "helped", "delta_sum")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SHOWN_FIELD_NUMBER: _ClassVar[int]
+    APPLIED_FIELD_NUMBER: _ClassVar[int]
+    DISMISSED_FIELD_NUMBER: _ClassVar[int]
+    IMPROVED_FIELD_NUMBER: _ClassVar[int]
+    NOT_IMPROVED_FIELD_NUMBER: _ClassVar[int]
+    TRIALS_FIELD_NUMBER: _ClassVar[int]
+    HELPED_FIELD_NUMBER: _ClassVar[int]
+    DELTA_SUM_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    shown: int
+    applied: int
+    dismissed: int
+    improved: int
+    not_improved: int
+    trials: int
+    helped: int
+    delta_sum: float
+    def __init__(self, kind: _Optional[str] = ..., shown: _Optional[int] = ..., applied: _Optional[int] = ..., dismissed: _Optional[int] = ..., improved: _Optional[int] = ..., not_improved: _Optional[int] = ..., trials: _Optional[int] = ..., helped: _Optional[int] = ..., delta_sum: _Optional[float] = ...) -> None: ...
+
+class TrainedConfiguration(_message.Message):
+    __slots__ = ("model", "params_json", "metric", "trials", "validation_sum", "best_validation")
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    PARAMS_JSON_FIELD_NUMBER: _ClassVar[int]
+    METRIC_FIELD_NUMBER: _ClassVar[int]
+    TRIALS_FIELD_NUMBER: _ClassVar[int]
+    VALIDATION_SUM_FIELD_NUMBER: _ClassVar[int]
+    BEST_VALIDATION_FIELD_NUMBER: _ClassVar[int]
+    model: str
+    params_json: str
+    metric: str
+    trials: int
+    validation_sum: float
+    best_validation: float
+    def __init__(self, model: _Optional[str] = ..., params_json: _Optional[str] = ..., metric: _Optional[str] = ..., trials: _Optional[int] = ..., validation_sum: _Optional[float] = ..., best_validation: _Optional[float] = ...) -> None: ...
+
+class AppEvidenceResponse(_message.Message):
+    __slots__ = ("neighbourhood", "scope", "kinds", "trainings", "neighbourhoods", "analyses")
+    NEIGHBOURHOOD_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    KINDS_FIELD_NUMBER: _ClassVar[int]
+    TRAININGS_FIELD_NUMBER: _ClassVar[int]
+    NEIGHBOURHOODS_FIELD_NUMBER: _ClassVar[int]
+    ANALYSES_FIELD_NUMBER: _ClassVar[int]
+    neighbourhood: str
+    scope: str
+    kinds: _containers.RepeatedCompositeFieldContainer[KindEvidence]
+    trainings: _containers.RepeatedCompositeFieldContainer[TrainedConfiguration]
+    neighbourhoods: int
+    analyses: int
+    def __init__(self, neighbourhood: _Optional[str] = ..., scope: _Optional[str] = ..., kinds: _Optional[_Iterable[_Union[KindEvidence, _Mapping]]] = ..., trainings: _Optional[_Iterable[_Union[TrainedConfiguration, _Mapping]]] = ..., neighbourhoods: _Optional[int] = ..., analyses: _Optional[int] = ...) -> None: ...
+
 class RecommendChallengeRequest(_message.Message):
     __slots__ = ("learner_id", "limit")
     LEARNER_ID_FIELD_NUMBER: _ClassVar[int]

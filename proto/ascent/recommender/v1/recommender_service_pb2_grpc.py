@@ -50,6 +50,11 @@ class RecommenderServiceStub:
                 request_serializer=ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.RecommendChallengeRequest.SerializeToString,
                 response_deserializer=ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.RecommendChallengeResponse.FromString,
                 _registered_method=True)
+        self.AppEvidence = channel.unary_unary(
+                '/ascent.recommender.v1.RecommenderService/AppEvidence',
+                request_serializer=ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.AppEvidenceRequest.SerializeToString,
+                response_deserializer=ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.AppEvidenceResponse.FromString,
+                _registered_method=True)
 
 
 class RecommenderServiceServicer:
@@ -79,6 +84,16 @@ class RecommenderServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AppEvidence(self, request, context):
+        """What the apps' learners did and measured on datasets like this one (issue 14): the
+        explorer's recommendations (shown / applied / dismissed / did the next run improve), the
+        playground's transformations (score changes), the sandbox's trained configurations
+        (validation scores). From apps.* events of every install writing to this knowledge base.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RecommenderServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -96,6 +111,11 @@ def add_RecommenderServiceServicer_to_server(servicer, server):
                     servicer.RecommendChallenge,
                     request_deserializer=ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.RecommendChallengeRequest.FromString,
                     response_serializer=ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.RecommendChallengeResponse.SerializeToString,
+            ),
+            'AppEvidence': grpc.unary_unary_rpc_method_handler(
+                    servicer.AppEvidence,
+                    request_deserializer=ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.AppEvidenceRequest.FromString,
+                    response_serializer=ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.AppEvidenceResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -180,6 +200,33 @@ class RecommenderService:
             '/ascent.recommender.v1.RecommenderService/RecommendChallenge',
             ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.RecommendChallengeRequest.SerializeToString,
             ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.RecommendChallengeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AppEvidence(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.recommender.v1.RecommenderService/AppEvidence',
+            ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.AppEvidenceRequest.SerializeToString,
+            ascent_dot_recommender_dot_v1_dot_recommender__service__pb2.AppEvidenceResponse.FromString,
             options,
             channel_credentials,
             insecure,
