@@ -259,7 +259,10 @@ def report(results: list[Session], length: int, figure: Path | None) -> None:
             f"first proposal beat the static default in {wins}/{len(beat)}; "
             f"mean rounds to a good model {_mean([float(r.rounds_to_good) for r in late]):.2f}"
         )
-    static_regret = _mean([r.regret for r in results if r.arm == "learning off"])
+    # The same positions for both: the second half of the sequence.
+    static_regret = _mean(
+        [r.regret for r in results if r.arm == "learning off" and r.position >= half]
+    )
     learned = _mean([r.regret for r in results if r.arm == "learning" and r.position >= half])
     if static_regret > 0:
         print(
