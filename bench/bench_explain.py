@@ -5,9 +5,11 @@
 
 The table: 10,000 rows × 22 columns (scikit-learn's `make_classification`, 20 numbers, plus
 two categorical columns, as bench_apps_playground.py). The model: a gradient-boosted tree
-ensemble (`GradientBoostingClassifier`, scikit-learn's defaults: 100 trees of depth 3), given
-as the analysis's pipeline spec. Every one of the 10,000 rows is explained (`explain_set`
-"all", `explain_rows` 10,000: no sample), with `shap.TreeExplainer` (exact, path-dependent).
+ensemble (`GradientBoostingClassifier`, scikit-learn's defaults: 100 trees of depth 3; or
+`--model` HistGradientBoostingClassifier / RandomForestClassifier, defaults too), given as the
+analysis's pipeline spec. Every one of the 10,000 rows is explained (`explain_set` "all",
+`explain_rows` 10,000: no sample; `--explain-rows N` explains a seeded sample of N), with
+`shap.TreeExplainer` (exact, path-dependent).
 
 Measured from the POST of the streamed analysis (`/api/apps/explain/analyses/stream`, what
 the page's Analyse button sends) to the SSE event carrying the `beeswarm` section — the global
@@ -38,7 +40,7 @@ from bench.bench_apps_playground import summary, table, trivial_run  # noqa: E40
 from tests.apps.conftest import open_catalog, register  # noqa: E402
 from tests.support.fullstack import running_stack  # noqa: E402
 
-MODEL = {"steps": ["SimpleImputer"], "estimator": "GradientBoostingClassifier", "params": {}}
+MODELS = ("GradientBoostingClassifier", "HistGradientBoostingClassifier", "RandomForestClassifier")
 
 
 def global_view(
@@ -75,7 +77,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--model", choices=MODELS, default=MODELS[0])
+    # Rows explained: all by default; fewer = a seeded sample of them (the app's default: 500).
+    parser.add_argument("--explain-rows", type=int, default=0)
     args = parser.parse_args()
+    model = {"steps": ["SimpleImputer"], "estimator": args.model, "params": {}}
+    explained = args.explain_rows or args.rows
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
         env = {
@@ -99,10 +106,10 @@ def main() -> None:
             body = {
                 "sessionId": session["id"],
                 "options": {
-                    "model": {"spec": MODEL, "from": "the benchmark"},
+                    "model": {"spec": model, "from": "the benchmark"},
                     "depth": "intermediate",
                     "explain_set": "all",
-                    "explain_rows": args.rows,
+                    "explain_rows": explained,
                 },
             }
             # One warm-up of each (first imports in the sandbox's workers).
@@ -116,7 +123,7 @@ def main() -> None:
                 beeswarm.append(whole)
     load = os.getloadavg()[0]
     print(
-        f"{args.rows} rows, all explained, {MODEL['estimator']}; {args.runs} runs each; "
+        f"{args.rows} rows, {explained} explained, {args.model}; {args.runs} runs each; "
         f"load average {load:.1f} on {os.cpu_count()} cores"
     )
     print(f"baseline print(1) run:        {summary(baseline)}")

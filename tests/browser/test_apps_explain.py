@@ -22,6 +22,8 @@ CHARTS = ("importance", "beeswarm", "waterfall", "permutation", "dependence", "b
 
 
 def test_explain_page_charts_and_ratings(page: Page, stack: Stack, shots: Shots) -> None:
+    # The 2-core host this runs on is shared: a page load may take longer than the default 30 s.
+    page.set_default_timeout(90_000)
     username = sign_up(page, stack.base_url, "explain")
     session_id = page.url.rstrip("/").split("/")[-1]
     upload(page, "cancer.csv", cancer_csv(), "569 rows")
