@@ -406,7 +406,7 @@ def best_explainable(runs: list[ExplainRunView]) -> tuple[ExplainRunView | None,
         )
     scored = [r for r in usable if r.score is not None and r.metric is not None]
     if not scored:
-        return usable[0], f"the newest of the session's {len(usable)} runs with a pipeline"
+        return usable[0], "the newest of the session's runs with a pipeline (none has a score)"
     metric = scored[0].metric or ""
     same = [r for r in scored if r.metric == metric]
     best = same[0]
@@ -417,6 +417,8 @@ def best_explainable(runs: list[ExplainRunView]) -> tuple[ExplainRunView | None,
             and better(metric, run.score, best.score)
         ):
             best = run
+    if len(usable) == 1:
+        return best, "the session's only run with a pipeline on this dataset"
     return best, (
         f"the best {metric} of the session's {len(usable)} runs with a pipeline on this dataset"
     )
@@ -487,7 +489,9 @@ async def explain_options(
                 "not_found",
                 "There is no run with a pipeline spec with this id on the session's dataset.",
             )
-        why = "picked by you"
+        best, best_why = best_explainable(runs)
+        # The page's picker always sends its selection, which starts at the default.
+        why = best_why if best is not None and best.runId == run_id else "picked by you"
     else:
         chosen, why = best_explainable(runs)
     if chosen is None:

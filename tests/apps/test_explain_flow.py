@@ -165,12 +165,16 @@ def test_fallback_counterfactual_and_bias_on_regression(api: httpx.Client) -> No
 
 
 def trained(estimator: str, params: str) -> str:
-    """A notebook run that trains a real model and prints its score and pipeline spec."""
+    """A notebook run that trains a real model and prints its score (accuracy, or R² for a
+    regressor) and pipeline spec."""
+    regression = estimator.endswith("Regressor")
+    score = "R2" if regression else "ACCURACY"
+    metric = "r2_score" if regression else "accuracy_score"
     return f"""
 import json
 import pandas as pd
-from sklearn.ensemble import RandomForestClassifier
-from sklearn.metrics import accuracy_score
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.neighbors import KNeighborsClassifier
 df = pd.read_csv("/data/uploaded.csv")
@@ -179,7 +183,7 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_
 model = {estimator}({params}).fit(X_train, y_train)
 print("PIPELINE: " + json.dumps({{"steps": [], "estimator": "{estimator}",
                                   "params": model.get_params()}}, default=str))
-print(f"ACCURACY: {{accuracy_score(y_test, model.predict(X_test)):.4f}}")
+print(f"{score}: {{{metric}(y_test, model.predict(X_test)):.4f}}")
 """
 
 
