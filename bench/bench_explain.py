@@ -36,7 +36,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_apps_playground import summary, table, trivial_run  # noqa: E402
+from bench_apps_playground import summary, table, trivial_run  # noqa: E402
+
 from tests.apps.conftest import open_catalog, register  # noqa: E402
 from tests.support.fullstack import running_stack  # noqa: E402
 
