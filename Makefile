@@ -9,7 +9,7 @@ WEB_STAMP := web/dist/.built
 
 .PHONY: run check test test-fast install web chromium proto proto-check lint imports format typecheck bench bench-execution bench-coach bench-analytics bench-console priors clean test-cgroup2 test-rootless bench-apps bench-datasets test-cluster bench-load
 # Later targets declare themselves phony beside their rule (fewer merge conflicts here).
-.PHONY: bench-regret bench-serving
+.PHONY: bench-regret bench-serving bench-explain
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -112,6 +112,10 @@ bench-apps: install
 	$(BIN)/python bench/bench_apps.py --runs 5
 	$(BIN)/python bench/bench_apps_playground.py --runs 5
 	$(BIN)/python bench/bench_automl.py --budget 30 --runs 1
+
+# Model Explainability Suite (issue 15): the global SHAP view of a tree model on 10,000 rows.
+bench-explain: install
+	$(BIN)/python bench/bench_explain.py --runs 5
 
 # Datasets of real size (issue 19): upload, first profile view, starter run on 100k and 1M rows.
 bench-datasets: install

@@ -18,6 +18,9 @@ from gateway.apps.views import (
     AppliedView,
     AppView,
     CancelledView,
+    ExplainChoiceView,
+    ExplanationRankingView,
+    ExplanationRating,
     NotebookOpenedView,
     ProgramView,
     SuggestionDecision,
@@ -190,3 +193,32 @@ async def open_builtin_dataset(dataset: str, user: ApiUser, gw: GatewayDep) -> D
             "rows": created.dataset_rows,
         }
     )
+
+
+# -- Model Explainability Suite (issue 15) -------------------------------------------------
+@router.get("/apps/explain/choice")
+async def explain_choice(session_id: str, user: ApiUser, gw: GatewayDep) -> Data[ExplainChoiceView]:
+    """The models you can explain on a session (its runs that printed a pipeline spec, each
+    saying whether the suite can re-create it), the default (the best) and why, and the depth
+    your level starts at and why. Pass `run_id` and/or `depth` in an analysis's options to
+    choose otherwise."""
+    session = await notebook.get_session(gw, user, session_id)
+    return Data(data=await apps.explain_choice(gw, user, session))
+
+
+@router.get("/apps/explain/ranking")
+async def explain_ranking(
+    level: str, user: ApiUser, gw: GatewayDep
+) -> Data[ExplanationRankingView]:
+    """The explanations of a level, most useful first by the ratings of its learners."""
+    return Data(data=await apps.explanation_ranking(gw, level))
+
+
+@router.post("/apps/explain/analyses/{analysis_id}/ratings")
+async def rate_explanation(
+    analysis_id: str, body: ExplanationRating, user: ApiUser, gw: GatewayDep
+) -> Data[ExplanationRankingView]:
+    """Rate one explanation of your analysis useful or not (again: the latest counts); the
+    answer is the level's order after it."""
+    ranking = await apps.rate_explanation(gw, user, analysis_id, body.explanation, body.useful)
+    return Data(data=ranking)

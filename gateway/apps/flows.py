@@ -9,16 +9,28 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from ascent.apps.v1 import apps_service_pb2 as pb
+from ascent.types.v1 import run_pb2
 from sqlalchemy.orm import Session
 
 from gateway.accounts.views import UserInfo
-from gateway.apps.views import AnalysisView, AppliedView, AppView, TrainedModelView
+from gateway.apps.views import (
+    AnalysisView,
+    AppliedView,
+    AppView,
+    ExplainChoiceView,
+    ExplainLevelView,
+    ExplainRunView,
+    ExplanationRankingView,
+    TrainedModelView,
+)
 from gateway.context import Gateway
 from gateway.models import NotebookSession
 from gateway.notebook import flows as notebook
 from gateway.views import timestamp_iso
 from services.common.db import utcnow
 from services.common.errors import AscentError
+from services.common.ml.pipelines import EXPLAINABLE_ESTIMATORS, describe, spec_from_outcome
+from services.common.ml.scoring import better, ranking_score
 from services.common.report_sections import sections_of
 
 SECTION_VIEWS = {
@@ -83,6 +95,8 @@ async def stream(
     gw: Gateway, user: UserInfo, slug: str, session_id: str, options: dict[str, Any]
 ) -> AsyncIterator[pb.AnalysisEvent]:
     session = await notebook.get_session(gw, user, session_id)
+    if slug == EXPLAIN and session.dataset_sha256:
+        options = await explain_options(gw, user, session, options)
     request = _request(user, slug, session, options)
     async for event in gw.clients.apps_stream(request):
         yield event
@@ -102,6 +116,8 @@ async def program(
     gw: Gateway, user: UserInfo, slug: str, session_id: str, options: dict[str, Any]
 ) -> str:
     session = await notebook.get_session(gw, user, session_id)
+    if slug == EXPLAIN and session.dataset_sha256:
+        options = await explain_options(gw, user, session, options)
     response = await gw.clients.apps_call(
         "GetProgram", pb.GetProgramResponse, _request(user, slug, session, options)
     )
@@ -397,3 +413,213 @@ async def open_builtin(gw: Gateway, user: UserInfo, key: str) -> NotebookSession
     created = await notebook.create_session(gw, user, f"{BUILTIN_DATASETS[key][0]} (built-in)")
     await notebook.upload_dataset(gw, user, created.id, filename, content, target=target)
     return await notebook.get_session(gw, user, created.id)
+
+
+# -- Model Explainability Suite (issue 15) -------------------------------------------------
+EXPLAIN = "explain"
+LEVELS = ("beginner", "intermediate", "advanced")
+LEVEL_WORDS = {
+    "beginner": "plain words and one chart (global importance)",
+    "intermediate": "+ beeswarm, one prediction step by step, permutation importance",
+    "advanced": "everything: + dependence, counterfactuals and the bias check",
+}
+
+
+def _run_kind(run: run_pb2.Run) -> str:
+    if run.app_slug:
+        return f"app {run.app_slug}"
+    if run.challenge_slug:
+        return "challenge practice" if run.practice else "challenge submission"
+    return "notebook"
+
+
+def _explain_run(run: run_pb2.Run) -> ExplainRunView | None:
+    spec = spec_from_outcome(run.outcome.pipeline_json, "")
+    if spec is None:
+        return None
+    score = ranking_score(run.outcome)
+    explainable = spec["estimator"] in EXPLAINABLE_ESTIMATORS
+    kind = _run_kind(run)
+    scored = f", {score.metric} {score.value:.4g}" if score is not None else ", no score"
+    return ExplainRunView(
+        runId=run.id,
+        kind=kind,
+        estimator=spec["estimator"],
+        steps=list(spec["steps"]),
+        metric=score.metric if score is not None else None,
+        score=score.value if score is not None else None,
+        createdAt=timestamp_iso(run.created_at),
+        explainable=explainable,
+        reason=""
+        if explainable
+        else f"the suite cannot re-create {spec['estimator'][:60]} from its spec",
+        label=f"run {run.id[:8]} · {kind} · {describe(spec)}{scored}",
+    )
+
+
+async def explain_runs(
+    gw: Gateway, user: UserInfo, session: NotebookSession
+) -> tuple[list[ExplainRunView], dict[str, run_pb2.Run]]:
+    """The session's runs on its current dataset that printed a pipeline spec (notebook,
+    app and challenge runs alike), newest first, with the runs themselves by id."""
+    view = await notebook.session_runs(gw, user, session.id, notebook.CURRENT_DATASET)
+    found, runs = [], {}
+    for run in view.runs:
+        if run.status != "ok" or run.has_error:
+            continue
+        item = _explain_run(run)
+        if item is not None:
+            found.append(item)
+            runs[run.id] = run
+    return found, runs
+
+
+def best_explainable(runs: list[ExplainRunView]) -> tuple[ExplainRunView | None, str]:
+    """The default model: the best-scored run the suite can re-create (the leaderboard's
+    metric direction), else the newest one; and why, in words."""
+    usable = [r for r in runs if r.explainable]
+    if not usable:
+        if runs:
+            return None, (
+                f"none of the session's {len(runs)} runs with a pipeline trained a model the "
+                "suite can re-create, so the platform's default model is explained"
+            )
+        return None, (
+            "the session has no run that printed a pipeline spec yet, so the platform's "
+            "default model (a random forest) is explained"
+        )
+    scored = [r for r in usable if r.score is not None and r.metric is not None]
+    if not scored:
+        return usable[0], "the newest of the session's runs with a pipeline (none has a score)"
+    metric = scored[0].metric or ""
+    same = [r for r in scored if r.metric == metric]
+    best = same[0]
+    for run in same[1:]:
+        if (
+            run.score is not None
+            and best.score is not None
+            and better(metric, run.score, best.score)
+        ):
+            best = run
+    if len(usable) == 1:
+        return best, "the session's only run with a pipeline on this dataset"
+    return best, (
+        f"the best {metric} of the session's {len(usable)} runs with a pipeline on this dataset"
+    )
+
+
+async def explain_level(gw: Gateway, user: UserInfo) -> ExplainLevelView:
+    """The depth the suite starts at, from progress: a challenge passed on an advanced or
+    production track → advanced; on an intermediate track (or that track open) →
+    intermediate; else beginner. Progress being down is said; the learner can switch."""
+    try:
+        tracks = await gw.clients.list_tracks(user.id)
+    except AscentError as err:
+        return ExplainLevelView(
+            level="beginner", why=f"progress could not be asked ({err.message}): beginner"
+        )
+    passed: dict[str, int] = {}
+    for track in tracks:
+        passed[track.level] = passed.get(track.level, 0) + track.passed_count
+    opened = {t.level for t in tracks if t.unlocked}
+    total = sum(passed.values())
+    advanced = passed.get("advanced", 0) + passed.get("production", 0)
+    if advanced:
+        level = "advanced"
+        why = f"you passed {advanced} challenge(s) on the Advanced/Production tracks"
+    elif passed.get("intermediate", 0) or "intermediate" in opened:
+        level = "intermediate"
+        why = (
+            f"you passed {passed.get('intermediate', 0)} Intermediate challenge(s)"
+            if passed.get("intermediate", 0)
+            else f"you passed {total} challenge(s) and opened the Intermediate track"
+        )
+    else:
+        level = "beginner"
+        why = f"you passed {total} challenge(s), none beyond the Beginner track"
+    return ExplainLevelView(level=level, why=f"{why}: {level} depth — {LEVEL_WORDS[level]}")
+
+
+async def explain_choice(
+    gw: Gateway, user: UserInfo, session: NotebookSession
+) -> ExplainChoiceView:
+    runs, _ = await explain_runs(gw, user, session)
+    best, why = best_explainable(runs)
+    return ExplainChoiceView(
+        runs=runs,
+        defaultRunId=best.runId if best is not None else "",
+        defaultWhy=why,
+        level=await explain_level(gw, user),
+    )
+
+
+async def explain_options(
+    gw: Gateway, user: UserInfo, session: NotebookSession, options: dict[str, Any]
+) -> dict[str, Any]:
+    """The options with the model resolved: `run_id` (a run of the session) becomes that
+    run's pipeline spec and where it came from; no run and no `model` → the best run; no
+    `depth` → the learner's level. An explicit `model` {spec} (API) is kept as given."""
+    resolved = dict(options)
+    run_id = resolved.pop("run_id", None)
+    if "depth" not in resolved:
+        resolved["depth"] = (await explain_level(gw, user)).level
+    if "model" in resolved and run_id is None:
+        return resolved
+    runs, by_id = await explain_runs(gw, user, session)
+    if run_id is not None:
+        chosen = next((r for r in runs if r.runId == run_id), None)
+        if chosen is None:
+            raise AscentError(
+                "not_found",
+                "There is no run with a pipeline spec with this id on the session's dataset.",
+            )
+        best, best_why = best_explainable(runs)
+        # The page's picker always sends its selection, which starts at the default.
+        why = best_why if best is not None and best.runId == run_id else "picked by you"
+    else:
+        chosen, why = best_explainable(runs)
+    if chosen is None:
+        resolved["model"] = {"from": f"the platform's default model ({why})"[:200]}
+        return resolved
+    spec = spec_from_outcome(by_id[chosen.runId].outcome.pipeline_json, "")
+    resolved["model"] = {"spec": spec, "from": f"{chosen.label} — {why}"[:200]}
+    return resolved
+
+
+async def explanation_ranking(gw: Gateway, level: str) -> ExplanationRankingView:
+    response = await gw.clients.apps_call(
+        "RankExplanations", pb.ExplanationRanking, pb.RankExplanationsRequest(level=level)
+    )
+    return ExplanationRankingView.of(response)
+
+
+async def rate_explanation(
+    gw: Gateway, user: UserInfo, analysis_id: str, explanation: str, useful: bool
+) -> ExplanationRankingView:
+    response = await gw.clients.apps_call(
+        "RateExplanation",
+        pb.ExplanationRanking,
+        pb.RateExplanationRequest(
+            analysis_id=analysis_id, owner_id=user.id, explanation=explanation, useful=useful
+        ),
+    )
+    return ExplanationRankingView.of(response)
+
+
+async def explain_ordered(gw: Gateway, analysis: AnalysisView) -> AnalysisView:
+    """The analysis with its explanations in the order learners of its level rated most
+    useful (the `model` and `problems` sections stay first)."""
+    model = analysis.section("model")
+    level = str(model.get("depth", "")) if model else ""
+    if level not in LEVELS:
+        return analysis
+    try:
+        order = (await explanation_ranking(gw, level)).order()
+    except AscentError:
+        return analysis  # the program's order, when the apps service cannot say
+    place = {kind: i for i, kind in enumerate(order)}
+    ranked = sorted(
+        enumerate(analysis.sections),
+        key=lambda item: (place.get(item[1].kind, -1), item[0]),
+    )
+    return analysis.model_copy(update={"sections": [s for _, s in ranked]})

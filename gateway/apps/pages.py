@@ -41,12 +41,18 @@ async def _context(
         if session is not None and app.unlocked
         else None
     )
+    explain = None
+    if slug == apps.EXPLAIN and session is not None and session.dataset_sha256 and app.unlocked:
+        explain = await apps.explain_choice(gw, user, session)
+        if analysis is not None:
+            analysis = await apps.explain_ordered(gw, analysis)
     program = ""
     if session is not None and session.dataset_sha256 and app.unlocked and analysis is None:
         # Shown before the first analysis too: the learner can read what will run.
         program = await apps.program(gw, user, slug, session.id, {})
     return {
         "automl": await _automl_suggestions(gw, slug, session, app.unlocked),
+        "explain": explain,
         "program": program,
         "trained": await _trained(gw, user, slug, session),
         "starting": await _starting(gw, user, slug, session, app.unlocked),
@@ -143,7 +149,10 @@ async def app_run_stream(
                     section = SectionView.of(event.section)
                     yield sse("section", _section_html(slug, analysis_id, section))
                 elif kind == "result":
-                    context = {**base, "analysis": AnalysisView.of(event.result)}
+                    analysis = AnalysisView.of(event.result)
+                    if slug == apps.EXPLAIN:
+                        analysis = await apps.explain_ordered(gw, analysis)
+                    context = {**base, "analysis": analysis}
                     context["trained"] = await _trained(
                         gw, user, slug, context["session"], event.result
                     )
@@ -199,3 +208,24 @@ async def app_open_builtin(
     await apps.app_info(gw, user, slug)
     created = await apps.open_builtin(gw, user, dataset)
     return redirect(request, f"/apps/{slug}?session={created.id}")
+
+
+# -- Model Explainability Suite (issue 15) -------------------------------------------------
+@router.post("/apps/explain/analyses/{analysis_id}/ratings")
+async def explain_rate(
+    request: Request,
+    analysis_id: str,
+    explanation: Annotated[str, Form(max_length=40)],
+    useful: Annotated[bool, Form()],
+    user: PageUser,
+    gw: GatewayDep,
+) -> Response:
+    ranking = await apps.rate_explanation(gw, user, analysis_id, explanation, useful)
+    order = ranking.order()
+    context = {
+        "explanation": explanation,
+        "useful": useful,
+        "ranking": ranking,
+        "position": order.index(explanation) + 1 if explanation in order else 0,
+    }
+    return HTMLResponse(render_html("_explain_fragments.html", context, ["rated"]))

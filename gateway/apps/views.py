@@ -144,3 +144,75 @@ class TrainedModelView(View):
     test: float | None
     reading: str
     createdAt: str | None
+
+
+# -- Model Explainability Suite (issue 15) -------------------------------------------------
+class ExplainRunView(View):
+    """A run of the session whose model the suite can explain (or says why it cannot)."""
+
+    runId: str
+    # "notebook" | "app <slug>" | "challenge practice" | "challenge submission"
+    kind: str
+    estimator: str
+    steps: list[str]
+    metric: str | None
+    score: float | None
+    createdAt: str | None
+    # The suite can re-create this estimator from the run's pipeline spec.
+    explainable: bool
+    reason: str
+    label: str
+
+
+class ExplainLevelView(View):
+    # "beginner" | "intermediate" | "advanced"
+    level: str
+    # Why this level, from what progress knows (tracks, challenges passed).
+    why: str
+
+
+class ExplanationRankView(View):
+    explanation: str
+    useful: int
+    notUseful: int
+    weight: float
+
+
+class ExplanationRankingView(View):
+    level: str
+    # Most useful first for learners of this level (ties keep the program's order).
+    ranks: list[ExplanationRankView]
+
+    @classmethod
+    def of(cls, ranking: pb.ExplanationRanking) -> ExplanationRankingView:
+        return cls(
+            level=ranking.level,
+            ranks=[
+                ExplanationRankView(
+                    explanation=r.explanation,
+                    useful=r.useful,
+                    notUseful=r.not_useful,
+                    weight=round(r.weight, 4),
+                )
+                for r in ranking.ranks
+            ],
+        )
+
+    def order(self) -> list[str]:
+        return [r.explanation for r in self.ranks]
+
+
+class ExplainChoiceView(View):
+    """What the explain page offers: the session's runs with a pipeline, the default one and
+    why, and the learner's level and why."""
+
+    runs: list[ExplainRunView]
+    defaultRunId: str
+    defaultWhy: str
+    level: ExplainLevelView
+
+
+class ExplanationRating(Body):
+    # A section kind of the analysis that is an explanation (importance, beeswarm, …).
+    explanation: str = Field(min_length=1, max_length=40)
+    useful: bool

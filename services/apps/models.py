@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -139,3 +139,23 @@ class TrainingOutcome(Base):
     trials: Mapped[int] = mapped_column(Integer, default=0)
     validation_sum: Mapped[float] = mapped_column(Float, default=0.0)
     best_validation: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+# -- Model Explainability Suite (issue 15) -------------------------------------------------
+class ExplanationRating(Base):
+    """A learner's rating of one explanation of an explain analysis (useful or not), at the
+    analysis's level. One row per (analysis, explanation): rating again replaces it. The
+    counts per (level, explanation) order that level's explanations (`explanations.py`)."""
+
+    __tablename__ = "apps_explanation_ratings"
+    __table_args__ = (Index("ix_apps_explanation_ratings_level", "level", "explanation"),)
+
+    analysis_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("apps_analyses.id", ondelete="CASCADE"), primary_key=True
+    )
+    explanation: Mapped[str] = mapped_column(String(40), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(100))
+    # "beginner" | "intermediate" | "advanced"
+    level: Mapped[str] = mapped_column(String(16))
+    useful: Mapped[bool] = mapped_column(Boolean)
+    rated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.apps.models import (
     Analysis,
     AnalysisSection,
     AppliedSuggestion,
+    ExplanationRating,
     RecommendationOutcome,
     SessionScore,
     TrainingOutcome,
@@ -177,3 +178,24 @@ class AppsRepository:
                 select(TrainingOutcome).where(TrainingOutcome.neighbourhood == neighbourhood)
             )
         )
+
+    # -- Model Explainability Suite (issue 15) ---------------------------------------------
+    def explanation_rating(self, analysis_id: str, explanation: str) -> ExplanationRating | None:
+        return self.session.get(ExplanationRating, (analysis_id, explanation))
+
+    def add_explanation_rating(self, row: ExplanationRating) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def explanation_counts(self, level: str) -> dict[str, tuple[int, int]]:
+        """Per explanation: (rated useful, rated not useful) by learners at `level`."""
+        rows = self.session.execute(
+            select(ExplanationRating.explanation, ExplanationRating.useful, func.count())
+            .where(ExplanationRating.level == level)
+            .group_by(ExplanationRating.explanation, ExplanationRating.useful)
+        )
+        counts: dict[str, tuple[int, int]] = {}
+        for explanation, useful, count in rows:
+            yes, no = counts.get(explanation, (0, 0))
+            counts[explanation] = (yes + count, no) if useful else (yes, no + count)
+        return counts

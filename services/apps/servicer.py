@@ -11,7 +11,7 @@ import grpc
 from ascent.apps.v1 import apps_service_pb2 as pb
 from ascent.apps.v1 import apps_service_pb2_grpc as pb_grpc
 
-from services.apps import evidence, service
+from services.apps import evidence, explanations, service
 from services.apps.catalog import AppSpec, find
 from services.apps.clients import ProgressClient
 from services.apps.flows import AnalysisRunner
@@ -192,6 +192,31 @@ class AppsServicer(pb_grpc.AppsServiceServicer):
             return AppsRepository(session).known_neighbourhood(
                 request.dataset_sha256, request.target
             )
+
+    # -- Model Explainability Suite (issue 15) ---------------------------------------------
+    async def RateExplanation(
+        self,
+        request: pb.RateExplanationRequest,
+        context: grpc.aio.ServicerContext[pb.RateExplanationRequest, pb.ExplanationRanking],
+    ) -> pb.ExplanationRanking:
+        ranking = await asyncio.to_thread(self._rate, request)
+        self._wake()
+        return ranking
+
+    def _rate(self, request: pb.RateExplanationRequest) -> pb.ExplanationRanking:
+        with self.db.session() as session:
+            return explanations.rate(session, request)
+
+    async def RankExplanations(
+        self,
+        request: pb.RankExplanationsRequest,
+        context: grpc.aio.ServicerContext[pb.RankExplanationsRequest, pb.ExplanationRanking],
+    ) -> pb.ExplanationRanking:
+        return await asyncio.to_thread(self._rank, request.level)
+
+    def _rank(self, level: str) -> pb.ExplanationRanking:
+        with self.db.session() as session:
+            return explanations.rank(session, level)
 
     def _wake(self) -> None:
         if self.relay is not None:

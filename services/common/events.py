@@ -65,6 +65,8 @@ APPS_AUTOML_TRIAL = "apps.automl.trial.v1"
 # -- serving (issue 16) --
 SERVING_DEPLOYMENT_CREATED = "serving.deployment.created.v1"
 SERVING_MODEL_SERVED = "serving.model.served.v1"
+# Model Explainability Suite (issue 15)
+APPS_EXPLANATION_RATED = "apps.explanation.rated.v1"
 
 EVENT_TYPES: dict[str, type[Message]] = {
     RUN_COMPLETED: learning_pb2.RunCompleted,
@@ -89,6 +91,7 @@ EVENT_TYPES: dict[str, type[Message]] = {
     APPS_SUGGESTION_APPLIED: apps_pb2.SuggestionApplied,
     APPS_SUGGESTION_EVALUATED: apps_pb2.SuggestionEvaluated,
     APPS_AUTOML_TRIAL: apps_pb2.AutomlTrial,
+    APPS_EXPLANATION_RATED: apps_pb2.ExplanationRated,
     APPS_VIEW_RECORDED: apps_pb2.ViewRecorded,
     # -- serving (issue 16) --
     SERVING_DEPLOYMENT_CREATED: serving_pb2.DeploymentCreated,

@@ -3,6 +3,7 @@ real sandbox), and `shap` importable in learner code."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -18,6 +19,8 @@ from sklearn.pipeline import make_pipeline
 from services.common.report_sections import sections_of
 from tests.apps.conftest import completed_analysis, register
 from tests.apps.test_explorer_flow import session_with
+
+PASSWORD = "correct horse 42"  # register()'s
 
 SHAP_PROBE = """
 import numpy as np
@@ -141,6 +144,17 @@ def test_fallback_counterfactual_and_bias_on_regression(api: httpx.Client) -> No
     bias = sections["bias"]
     assert bias["column"] == "sex" and {g["group"] for g in bias["groups"]} == {"f", "m"}
 
+    # The page says it too, not only the data.
+    with httpx.Client(base_url=str(api.base_url), timeout=60) as browser:
+        login = browser.get("/login")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
+        assert csrf is not None
+        body = {"username": "explain-advanced", "password": PASSWORD, "csrf_token": csrf[1]}
+        assert browser.post("/login", data=body).status_code == 303
+        page = browser.get(f"/apps/explain?session={session_id}").text
+    assert 'data-fallback="kernel"' in page
+    assert "The tree explainer could not handle this model" in page
+
     response = api.post(
         "/api/apps/explain/analyses",
         json={"sessionId": session_id, "options": {"model": {"spec": {"estimator": "Mystery"}}}},
@@ -148,3 +162,106 @@ def test_fallback_counterfactual_and_bias_on_regression(api: httpx.Client) -> No
     )
     assert response.status_code == 400
     assert "cannot re-create 'Mystery'" in response.json()["error"]["message"]
+
+
+def trained(estimator: str, params: str) -> str:
+    """A notebook run that trains a real model and prints its score (accuracy, or R² for a
+    regressor) and pipeline spec."""
+    regression = estimator.endswith("Regressor")
+    score = "R2" if regression else "ACCURACY"
+    metric = "r2_score" if regression else "accuracy_score"
+    return f"""
+import json
+import pandas as pd
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.neighbors import KNeighborsClassifier
+df = pd.read_csv("/data/uploaded.csv")
+X, y = df.drop(columns=["target"]), df["target"]
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42)
+model = {estimator}({params}).fit(X_train, y_train)
+print("PIPELINE: " + json.dumps({{"steps": [], "estimator": "{estimator}",
+                                  "params": model.get_params()}}, default=str))
+print(f"{score}: {{{metric}(y_test, model.predict(X_test)):.4f}}")
+"""
+
+
+def test_run_choice_level_and_ratings_order(api: httpx.Client) -> None:
+    auth = {"Authorization": f"Bearer {register(api, 'explain-chooser')}"}
+    frame: pd.DataFrame = load_breast_cancer(as_frame=True).frame
+    session_id = session_with(api, auth, frame.to_csv(index=False).encode(), "cancer.csv")
+    runs = {}
+    for estimator, params in [
+        ("KNeighborsClassifier", "n_neighbors=1"),
+        ("RandomForestClassifier", "n_estimators=30, max_depth=4, random_state=42"),
+    ]:
+        response = api.post(
+            "/api/runs",
+            json={"sessionId": session_id, "code": trained(estimator, params)},
+            headers=auth,
+        )
+        run = response.json()["data"]
+        assert run["error"] is None and run["accuracy"] is not None, run["stdout"][-2000:]
+        runs[estimator] = run
+
+    # The default is the session's best run, said with why; the level comes from progress.
+    choice = api.get(f"/api/apps/explain/choice?session_id={session_id}", headers=auth)
+    assert choice.status_code == 200, choice.text
+    data = choice.json()["data"]
+    best = max(runs.values(), key=lambda r: r["accuracy"])
+    assert data["defaultRunId"] == best["id"]
+    assert "best accuracy of the session's 2 runs" in data["defaultWhy"]
+    assert {r["runId"] for r in data["runs"]} == {r["id"] for r in runs.values()}
+    assert data["level"]["level"] == "beginner" and "passed 0 challenge" in data["level"]["why"]
+
+    # No choice: the best run at the learner's level (beginner: one explanation).
+    analysis = explain(api, auth, session_id, {"explain_rows": 60})
+    model = analysis["sections"][0]["data"]
+    assert best["id"][:8] in model["from"] and model["estimator"] == best["pipeline"]["estimator"]
+    assert [s["kind"] for s in analysis["sections"]] == ["model", "importance"]
+
+    # The learner picks the other run and switches the depth.
+    other = next(r for r in runs.values() if r["id"] != best["id"])
+    options = {"run_id": other["id"], "depth": "intermediate", "explain_rows": 60, "repeats": 2}
+    analysis = explain(api, auth, session_id, options)
+    model = analysis["sections"][0]["data"]
+    assert other["id"][:8] in model["from"] and "picked by you" in model["from"]
+    assert model["estimator"] == other["pipeline"]["estimator"] and model["depth"] == "intermediate"
+
+    # Ratings order the level's explanations (Beta(1, 1): unrated 1.0, one 👍 1.17, one 👎 0.83).
+    def rate(explanation: str, useful: bool) -> list[str]:
+        response = api.post(
+            f"/api/apps/explain/analyses/{analysis['id']}/ratings",
+            json={"explanation": explanation, "useful": useful},
+            headers=auth,
+        )
+        assert response.status_code == 200, response.text
+        return [r["explanation"] for r in response.json()["data"]["ranks"]]
+
+    ranking = api.get("/api/apps/explain/ranking?level=intermediate", headers=auth).json()
+    assert [r["explanation"] for r in ranking["data"]["ranks"]] == [
+        "importance",
+        "beeswarm",
+        "waterfall",
+        "permutation",
+    ]
+    rate("permutation", True)
+    assert rate("importance", False) == ["permutation", "beeswarm", "waterfall", "importance"]
+    # Rating again replaces the learner's rating: the latest counts, ties keep the program's order.
+    assert rate("importance", True) == ["importance", "permutation", "beeswarm", "waterfall"]
+    ranking = api.get("/api/apps/explain/ranking?level=beginner", headers=auth).json()
+    assert ranking["data"]["ranks"][0]["useful"] == 0, "ratings count per level"
+
+    response = api.post(
+        f"/api/apps/explain/analyses/{analysis['id']}/ratings",
+        json={"explanation": "bias", "useful": True},
+        headers=auth,
+    )
+    assert response.status_code == 400 and "no explanation 'bias'" in response.text
+    response = api.post(
+        "/api/apps/explain/analyses",
+        json={"sessionId": session_id, "options": {"run_id": "not-a-run"}},
+        headers=auth,
+    )
+    assert response.status_code == 404

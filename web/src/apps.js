@@ -214,7 +214,133 @@ function comparison(canvas, models) {
   });
 }
 
-const DRAW = { histogram, target: targetBars, scatter, missing: missingMatrix, curve, folds, importance, comparison };
+// -- the Model Explainability Suite's charts (issue 15) -------------------------------------
+const UP = "rgba(244, 114, 182, 0.8)";
+const DOWN = "rgba(96, 165, 250, 0.8)";
+const base = { responsive: true, maintainAspectRatio: false, animation: false };
+
+function shapImportance(canvas, data) {
+  return new Chart(canvas, {
+    type: "bar",
+    data: { labels: data.features, datasets: [{ label: data.label, data: data.values, backgroundColor: "rgba(6, 182, 212, 0.7)" }] },
+    options: { ...base, indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, title: { display: true, text: data.label } } } },
+  });
+}
+
+// Low feature values blue, high ones pink, as shap's own beeswarm.
+function valueColour(v) {
+  const t = v === null || v === undefined ? 0.5 : Math.max(0, Math.min(1, Number(v)));
+  const r = Math.round(96 + (244 - 96) * t);
+  const g = Math.round(165 + (114 - 165) * t);
+  const b = Math.round(250 + (182 - 250) * t);
+  return `rgba(${r}, ${g}, ${b}, 0.8)`;
+}
+
+function beeswarm(canvas, data) {
+  const n = data.features.length;
+  const points = [];
+  const colours = [];
+  data.values.forEach((row, r) => {
+    row.forEach((value, k) => {
+      if (value === null) return;
+      // A deterministic jitter spreads the dots of one feature over its band.
+      const jitter = (((r * 7919) % 97) / 97 - 0.5) * 0.6;
+      points.push({ x: value, y: n - 1 - k + jitter });
+      colours.push(valueColour(data.colour[r][k]));
+    });
+  });
+  return new Chart(canvas, {
+    type: "scatter",
+    data: { datasets: [{ label: "SHAP value", data: points, backgroundColor: colours, pointRadius: 2.2 }] },
+    options: {
+      ...base,
+      plugins: { legend: { display: false }, tooltip: { callbacks: { label: (ctx) => `${data.features[n - 1 - Math.round(ctx.raw.y)]}: ${Number(ctx.raw.x).toFixed(4)}` } } },
+      scales: {
+        x: { title: { display: true, text: "SHAP value (impact on the prediction)" } },
+        y: { min: -0.6, max: n - 0.4, ticks: { stepSize: 1, autoSkip: false, callback: (v) => (Number.isInteger(v) ? data.features[n - 1 - v] : "") }, grid: { display: false } },
+      },
+    },
+  });
+}
+
+function waterfall(canvas, data) {
+  const labels = ["average"];
+  const bars = [[data.base, data.base]];
+  const colours = ["rgba(148, 163, 184, 0.8)"];
+  let at = data.base;
+  const steps = [...data.steps.map((s) => ({ label: `${s.feature} = ${s.value}`, shap: s.shap }))];
+  if (data.rest_features > 0) steps.push({ label: `${data.rest_features} other features`, shap: data.rest });
+  for (const s of steps) {
+    labels.push(s.label);
+    bars.push([at, at + s.shap]);
+    colours.push(s.shap >= 0 ? UP : DOWN);
+    at += s.shap;
+  }
+  labels.push("prediction");
+  bars.push([data.base, data.prediction]);
+  colours.push("rgba(6, 182, 212, 0.8)");
+  return new Chart(canvas, {
+    type: "bar",
+    data: { labels, datasets: [{ label: data.output, data: bars, backgroundColor: colours, minBarLength: 2 }] },
+    options: {
+      ...base, indexAxis: "y",
+      plugins: { legend: { display: false }, tooltip: { callbacks: { label: (ctx) => { const [a, b] = ctx.raw; return ctx.dataIndex === 0 ? `average ${a.toFixed(4)}` : `${(b - a >= 0 ? "+" : "") + (b - a).toFixed(4)} → ${b.toFixed(4)}`; } } } },
+      scales: { x: { title: { display: true, text: data.output } }, y: { ticks: { autoSkip: false, font: { size: 10 } } } },
+    },
+  });
+}
+
+function permutation(canvas, data) {
+  return new Chart(canvas, {
+    type: "bar",
+    data: {
+      labels: data.features,
+      datasets: [
+        { type: "bar", label: "95 % interval", data: data.features.map((_, i) => [data.low[i], data.high[i]]), backgroundColor: "rgba(167, 139, 250, 0.45)", borderColor: "#a78bfa", borderWidth: 1, minBarLength: 2 },
+        { type: "line", label: "mean drop", data: data.mean, showLine: false, pointRadius: 4, pointStyle: "rectRot", borderColor: "#f59e0b", backgroundColor: "#f59e0b" },
+      ],
+    },
+    options: { ...base, scales: { y: { title: { display: true, text: `drop in ${data.metric}` } }, x: { ticks: { autoSkip: false, maxRotation: 60, font: { size: 10 } } } } },
+  });
+}
+
+function dependence(canvas, data) {
+  return new Chart(canvas, {
+    type: "scatter",
+    data: {
+      datasets: [
+        { label: `SHAP (${data.output})`, data: data.points.filter((p) => p[0] !== null && p[1] !== null).map(([x, y]) => ({ x, y })), backgroundColor: "rgba(6, 182, 212, 0.55)", pointRadius: 2, yAxisID: "y" },
+        { type: "line", label: `partial dependence (${data.pd_output})`, data: data.grid.map((x, i) => ({ x, y: data.pd[i] })), borderColor: "#f59e0b", backgroundColor: "#f59e0b", pointRadius: 0, tension: 0.2, yAxisID: "y1" },
+      ],
+    },
+    options: {
+      ...base, parsing: false,
+      plugins: { legend: { labels: { boxWidth: 10, font: { size: 10 } } } },
+      scales: {
+        x: { type: "linear", title: { display: true, text: data.feature } },
+        y: { title: { display: true, text: "SHAP value" } },
+        y1: { position: "right", title: { display: true, text: "partial dependence" }, grid: { drawOnChartArea: false } },
+      },
+    },
+  });
+}
+
+function bias(canvas, data) {
+  const labels = data.groups.map((g) => `${g.group} (${g.rows})`);
+  return new Chart(canvas, {
+    type: "bar",
+    data: {
+      labels,
+      datasets: [
+        { label: data.metric, data: data.groups.map((g) => g.metric), backgroundColor: "rgba(6, 182, 212, 0.7)", yAxisID: "y" },
+        { label: data.rate, data: data.groups.map((g) => g.rate), backgroundColor: "rgba(245, 158, 11, 0.7)", yAxisID: "y1" },
+      ],
+    },
+    options: { ...base, scales: { y: { beginAtZero: true, title: { display: true, text: data.metric } }, y1: { position: "right", beginAtZero: true, title: { display: true, text: data.rate }, grid: { drawOnChartArea: false } } } },
+  });
+}
+
+const DRAW = { histogram, target: targetBars, scatter, missing: missingMatrix, curve, folds, importance, comparison, shap_importance: shapImportance, beeswarm, waterfall, permutation, dependence, bias };
 
 export function initAppCharts(root = document) {
   for (const canvas of root.querySelectorAll("canvas[data-chart]")) {

@@ -11,6 +11,7 @@ from typing import Any
 
 from services.common.errors import AscentError
 from services.common.ml.hyperparameters import MODELS, check_params
+from services.common.ml.pipelines import EXPLAINABLE_ESTIMATORS
 
 DATA_PATH = "/data/uploaded.csv"
 _HERE = Path(__file__).resolve().parent
@@ -190,30 +191,9 @@ def automl_program(request: ProgramRequest) -> str:
 
 # --- Model Explainability Suite (`explain`) ---------------------------------------------
 # The estimators the explain program can re-create from a run's pipeline spec (the names its
-# template imports); a spec naming another is refused with what would work.
-EXPLAIN_ESTIMATORS = (
-    "RandomForestClassifier",
-    "RandomForestRegressor",
-    "ExtraTreesClassifier",
-    "ExtraTreesRegressor",
-    "GradientBoostingClassifier",
-    "GradientBoostingRegressor",
-    "HistGradientBoostingClassifier",
-    "HistGradientBoostingRegressor",
-    "DecisionTreeClassifier",
-    "DecisionTreeRegressor",
-    "LogisticRegression",
-    "Ridge",
-    "LinearRegression",
-    "Lasso",
-    "ElasticNet",
-    "KNeighborsClassifier",
-    "KNeighborsRegressor",
-    "SVC",
-    "SVR",
-    "MLPClassifier",
-    "MLPRegressor",
-)
+# template imports; shared with the gateway, which offers only runs of these); a spec naming
+# another is refused with what would work.
+EXPLAIN_ESTIMATORS = EXPLAINABLE_ESTIMATORS
 EXPLAIN_STEPS = ("SimpleImputer", "OneHotEncoder", "StandardScaler")
 EXPLAINERS = ("auto", "tree", "linear", "kernel")
 DEPTHS = ("beginner", "intermediate", "advanced")

@@ -188,6 +188,34 @@ def spec_from_outcome(pipeline_json: str, model_type: str) -> PipelineSpec | Non
     return None
 
 
+# The estimators the Model Explainability Suite can re-create from a spec (issue 15, the names
+# its program imports): the apps service's builder refuses any other, and the gateway offers
+# only runs of these as the model to explain.
+EXPLAINABLE_ESTIMATORS = (
+    "RandomForestClassifier",
+    "RandomForestRegressor",
+    "ExtraTreesClassifier",
+    "ExtraTreesRegressor",
+    "GradientBoostingClassifier",
+    "GradientBoostingRegressor",
+    "HistGradientBoostingClassifier",
+    "HistGradientBoostingRegressor",
+    "DecisionTreeClassifier",
+    "DecisionTreeRegressor",
+    "LogisticRegression",
+    "Ridge",
+    "LinearRegression",
+    "Lasso",
+    "ElasticNet",
+    "KNeighborsClassifier",
+    "KNeighborsRegressor",
+    "SVC",
+    "SVR",
+    "MLPClassifier",
+    "MLPRegressor",
+)
+
+
 def describe(spec: PipelineSpec) -> str:
     """Short human name, e.g. "RandomForestClassifier + SimpleImputer + OneHotEncoder"."""
     return " + ".join([spec["estimator"], *spec["steps"]])

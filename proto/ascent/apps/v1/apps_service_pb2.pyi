@@ -228,3 +228,41 @@ class ApplySuggestionResponse(_message.Message):
     CODE_FIELD_NUMBER: _ClassVar[int]
     code: str
     def __init__(self, code: _Optional[str] = ...) -> None: ...
+
+class RateExplanationRequest(_message.Message):
+    __slots__ = ("analysis_id", "owner_id", "explanation", "useful")
+    ANALYSIS_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPLANATION_FIELD_NUMBER: _ClassVar[int]
+    USEFUL_FIELD_NUMBER: _ClassVar[int]
+    analysis_id: str
+    owner_id: str
+    explanation: str
+    useful: bool
+    def __init__(self, analysis_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., explanation: _Optional[str] = ..., useful: _Optional[bool] = ...) -> None: ...
+
+class RankExplanationsRequest(_message.Message):
+    __slots__ = ("level",)
+    LEVEL_FIELD_NUMBER: _ClassVar[int]
+    level: str
+    def __init__(self, level: _Optional[str] = ...) -> None: ...
+
+class ExplanationRank(_message.Message):
+    __slots__ = ("explanation", "useful", "not_useful", "weight")
+    EXPLANATION_FIELD_NUMBER: _ClassVar[int]
+    USEFUL_FIELD_NUMBER: _ClassVar[int]
+    NOT_USEFUL_FIELD_NUMBER: _ClassVar[int]
+    WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    explanation: str
+    useful: int
+    not_useful: int
+    weight: float
+    def __init__(self, explanation: _Optional[str] = ..., useful: _Optional[int] = ..., not_useful: _Optional[int] = ..., weight: _Optional[float] = ...) -> None: ...
+
+class ExplanationRanking(_message.Message):
+    __slots__ = ("level", "ranks")
+    LEVEL_FIELD_NUMBER: _ClassVar[int]
+    RANKS_FIELD_NUMBER: _ClassVar[int]
+    level: str
+    ranks: _containers.RepeatedCompositeFieldContainer[ExplanationRank]
+    def __init__(self, level: _Optional[str] = ..., ranks: _Optional[_Iterable[_Union[ExplanationRank, _Mapping]]] = ...) -> None: ...

@@ -72,6 +72,16 @@ class AppsServiceStub:
                 request_serializer=ascent_dot_apps_dot_v1_dot_apps__service__pb2.ApplySuggestionRequest.SerializeToString,
                 response_deserializer=ascent_dot_apps_dot_v1_dot_apps__service__pb2.ApplySuggestionResponse.FromString,
                 _registered_method=True)
+        self.RateExplanation = channel.unary_unary(
+                '/ascent.apps.v1.AppsService/RateExplanation',
+                request_serializer=ascent_dot_apps_dot_v1_dot_apps__service__pb2.RateExplanationRequest.SerializeToString,
+                response_deserializer=ascent_dot_apps_dot_v1_dot_apps__service__pb2.ExplanationRanking.FromString,
+                _registered_method=True)
+        self.RankExplanations = channel.unary_unary(
+                '/ascent.apps.v1.AppsService/RankExplanations',
+                request_serializer=ascent_dot_apps_dot_v1_dot_apps__service__pb2.RankExplanationsRequest.SerializeToString,
+                response_deserializer=ascent_dot_apps_dot_v1_dot_apps__service__pb2.ExplanationRanking.FromString,
+                _registered_method=True)
         self.GetStartingPoints = channel.unary_unary(
                 '/ascent.apps.v1.AppsService/GetStartingPoints',
                 request_serializer=ascent_dot_apps_dot_v1_dot_apps__service__pb2.GetStartingPointsRequest.SerializeToString,
@@ -136,6 +146,22 @@ class AppsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RateExplanation(self, request, context):
+        """Model Explainability Suite (issue 15): the learner rated one explanation of an analysis
+        useful or not (the latest rating per analysis and explanation counts); returns the
+        order of the explanations for the analysis's level after it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RankExplanations(self, request, context):
+        """The explanations of a level, most useful first by the ratings of learners of that level.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetStartingPoints(self, request, context):
         """The Model Training Sandbox's recommended starting points and hyperparameter ranges for a
         dataset before any training (from the recommender's knowledge base, else the documented
@@ -182,6 +208,16 @@ def add_AppsServiceServicer_to_server(servicer, server):
                     servicer.ApplySuggestion,
                     request_deserializer=ascent_dot_apps_dot_v1_dot_apps__service__pb2.ApplySuggestionRequest.FromString,
                     response_serializer=ascent_dot_apps_dot_v1_dot_apps__service__pb2.ApplySuggestionResponse.SerializeToString,
+            ),
+            'RateExplanation': grpc.unary_unary_rpc_method_handler(
+                    servicer.RateExplanation,
+                    request_deserializer=ascent_dot_apps_dot_v1_dot_apps__service__pb2.RateExplanationRequest.FromString,
+                    response_serializer=ascent_dot_apps_dot_v1_dot_apps__service__pb2.ExplanationRanking.SerializeToString,
+            ),
+            'RankExplanations': grpc.unary_unary_rpc_method_handler(
+                    servicer.RankExplanations,
+                    request_deserializer=ascent_dot_apps_dot_v1_dot_apps__service__pb2.RankExplanationsRequest.FromString,
+                    response_serializer=ascent_dot_apps_dot_v1_dot_apps__service__pb2.ExplanationRanking.SerializeToString,
             ),
             'GetStartingPoints': grpc.unary_unary_rpc_method_handler(
                     servicer.GetStartingPoints,
@@ -381,6 +417,60 @@ class AppsService:
             '/ascent.apps.v1.AppsService/ApplySuggestion',
             ascent_dot_apps_dot_v1_dot_apps__service__pb2.ApplySuggestionRequest.SerializeToString,
             ascent_dot_apps_dot_v1_dot_apps__service__pb2.ApplySuggestionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RateExplanation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.apps.v1.AppsService/RateExplanation',
+            ascent_dot_apps_dot_v1_dot_apps__service__pb2.RateExplanationRequest.SerializeToString,
+            ascent_dot_apps_dot_v1_dot_apps__service__pb2.ExplanationRanking.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RankExplanations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.apps.v1.AppsService/RankExplanations',
+            ascent_dot_apps_dot_v1_dot_apps__service__pb2.RankExplanationsRequest.SerializeToString,
+            ascent_dot_apps_dot_v1_dot_apps__service__pb2.ExplanationRanking.FromString,
             options,
             channel_credentials,
             insecure,

@@ -158,3 +158,21 @@ class AutomlTrial(_message.Message):
     warm: bool
     ensemble: str
     def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., analysis_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., number: _Optional[int] = ..., pipeline_json: _Optional[str] = ..., metric: _Optional[str] = ..., score: _Optional[float] = ..., duration_ms: _Optional[int] = ..., warm: _Optional[bool] = ..., ensemble: _Optional[str] = ...) -> None: ...
+
+class ExplanationRated(_message.Message):
+    __slots__ = ("meta", "analysis_id", "owner_id", "explanation", "level", "useful", "dataset_sha256")
+    META_FIELD_NUMBER: _ClassVar[int]
+    ANALYSIS_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPLANATION_FIELD_NUMBER: _ClassVar[int]
+    LEVEL_FIELD_NUMBER: _ClassVar[int]
+    USEFUL_FIELD_NUMBER: _ClassVar[int]
+    DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    analysis_id: str
+    owner_id: str
+    explanation: str
+    level: str
+    useful: bool
+    dataset_sha256: str
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., analysis_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., explanation: _Optional[str] = ..., level: _Optional[str] = ..., useful: _Optional[bool] = ..., dataset_sha256: _Optional[str] = ...) -> None: ...

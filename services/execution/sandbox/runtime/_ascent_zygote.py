@@ -164,6 +164,11 @@ def warm_up() -> None:
     import pandas as pd
     import scipy.optimize
     import scipy.stats  # noqa: F401
+
+    # shap (the Model Explainability Suite's library, importable in learner code too) took
+    # 8.8 s to import (with numba) on the loaded 2-core host, more than its TreeSHAP of 10,000
+    # rows of a boosted model (3.5 s): imported once here, every run forks it warm.
+    import shap  # type: ignore[import-untyped]  # noqa: F401
     import sklearn.cluster
     import sklearn.compose
     import sklearn.decomposition
