@@ -179,8 +179,83 @@ def recommend_training(
     }
 
 
+# -- Time-Series Forecaster (issue 15) -------------------------------------------------------
+# Which model wins for which kind of series: each completed backtest adds, per model, one
+# trial (and a win for the lowest mean MAE) to (series neighbourhood, model) in
+# `apps_forecast_outcomes`. The backtest's models are shown in the order of P(win) on similar
+# series (Beta(1, 1) prior: (wins + 1) / (trials + 2)), most likely winner first; with no
+# evidence, the order is the backtest's own (lowest MAE first).
+BACKTEST = "backtest"
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def rank_forecast_models(
+    repo: AppsRepository, neighbourhood: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    raw = data.get("models")
+    models = [m for m in raw if isinstance(m, dict)] if isinstance(raw, list) else []
+    outcomes = repo.forecast_outcomes(neighbourhood) if neighbourhood else {}
+    ranked = [m for m in data.get("ranked") or [] if isinstance(m, str)]
+    ranked_items: list[tuple[float, int, dict[str, Any]]] = []
+    for model in models:
+        name = str(model.get("model", ""))
+        seen = outcomes.get(name)
+        trials, wins = (seen.trials, seen.wins) if seen is not None else (0, 0)
+        weight = (wins + 1.0) / (trials + 2.0)
+        if seen is not None and seen.trials:
+            evidence = (
+                f"on {seen.trials} similar series it won {seen.wins}×, "
+                f"mean sMAPE {seen.smape_sum / seen.trials:.2f} %"
+            )
+        else:
+            evidence = "no evidence yet on similar series"
+        position = ranked.index(name) if name in ranked else len(ranked)
+        ranked_items.append(
+            (
+                -weight if outcomes else 0.0,
+                position,
+                {**model, "win_probability": round(weight, 3), "evidence": evidence},
+            )
+        )
+    ranked_items.sort(key=lambda item: (item[0], item[1]))
+    shown = [item[2] for item in ranked_items]
+    expected = shown[0]["model"] if outcomes and shown else None
+    return {
+        **data,
+        "models": shown,
+        "expected": expected,
+        "evidence_count": max((o.trials for o in outcomes.values()), default=0),
+        "neighbourhood": neighbourhood,
+    }
+
+
+def forecast_scores(data: dict[str, Any]) -> list[tuple[str, float, float, float]]:
+    """(model, MAE, RMSE, sMAPE) of each model the backtest scored."""
+    found = []
+    for model in data.get("models") or []:
+        if not isinstance(model, dict):
+            continue
+        mae, rmse, smape = (_number(model.get(k)) for k in ("mae", "rmse", "smape"))
+        if mae is not None and rmse is not None and smape is not None:
+            found.append((str(model.get("model", ""))[:40], mae, rmse, smape))
+    return [f for f in found if f[0]]
+
+
+def record_forecast(repo: AppsRepository, neighbourhood: str, data: dict[str, Any]) -> None:
+    winner = data.get("winner")
+    for model, _mae, _rmse, smape in forecast_scores(data):
+        row = repo.forecast_outcome(neighbourhood, model)
+        row.trials += 1
+        row.wins += int(model == winner)
+        row.smape_sum += smape
+
+
 # Sections the service enriches with evidence before showing or storing them.
 ENRICHERS: dict[str, Callable[[AppsRepository, str, dict[str, Any]], dict[str, Any]]] = {
     SUGGESTIONS: rank_suggestions,
     SPLIT: recommend_training,
+    BACKTEST: rank_forecast_models,
 }

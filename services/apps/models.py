@@ -139,3 +139,18 @@ class TrainingOutcome(Base):
     trials: Mapped[int] = mapped_column(Integer, default=0)
     validation_sum: Mapped[float] = mapped_column(Float, default=0.0)
     best_validation: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+# -- Time-Series Forecaster (issue 15) -------------------------------------------------------
+class ForecastOutcome(Base):
+    """Per (series neighbourhood: length, seasonal and trend strength buckets; model): how
+    often the forecaster backtested the model on such a series, how often it won (lowest mean
+    MAE), and the sum of its sMAPE (scale-free, so series of any unit add up)."""
+
+    __tablename__ = "apps_forecast_outcomes"
+
+    neighbourhood: Mapped[str] = mapped_column(String(100), primary_key=True)
+    model: Mapped[str] = mapped_column(String(40), primary_key=True)
+    trials: Mapped[int] = mapped_column(Integer, default=0)
+    wins: Mapped[int] = mapped_column(Integer, default=0)
+    smape_sum: Mapped[float] = mapped_column(Float, default=0.0)

@@ -9,6 +9,7 @@ from services.apps.models import (
     Analysis,
     AnalysisSection,
     AppliedSuggestion,
+    ForecastOutcome,
     RecommendationOutcome,
     SessionScore,
     TrainingOutcome,
@@ -162,3 +163,20 @@ class AppsRepository:
                 select(TrainingOutcome).where(TrainingOutcome.neighbourhood == neighbourhood)
             )
         )
+
+    # -- Time-Series Forecaster (issue 15) --
+    def forecast_outcome(self, neighbourhood: str, model: str) -> ForecastOutcome:
+        row = self.session.get(ForecastOutcome, (neighbourhood, model))
+        if row is None:
+            row = ForecastOutcome(
+                neighbourhood=neighbourhood, model=model, trials=0, wins=0, smape_sum=0.0
+            )
+            self.session.add(row)
+            self.session.flush()
+        return row
+
+    def forecast_outcomes(self, neighbourhood: str) -> dict[str, ForecastOutcome]:
+        rows = self.session.scalars(
+            select(ForecastOutcome).where(ForecastOutcome.neighbourhood == neighbourhood)
+        )
+        return {row.model: row for row in rows}

@@ -61,6 +61,8 @@ APPS_SUGGESTION_APPLIED = "apps.suggestion.applied.v1"
 APPS_SUGGESTION_EVALUATED = "apps.suggestion.evaluated.v1"
 APPS_VIEW_RECORDED = "apps.view.recorded.v1"
 APPS_AUTOML_TRIAL = "apps.automl.trial.v1"
+# -- Time-Series Forecaster (issue 15) --
+APPS_FORECAST_EVALUATED = "apps.forecast.evaluated.v1"
 
 EVENT_TYPES: dict[str, type[Message]] = {
     RUN_COMPLETED: learning_pb2.RunCompleted,
@@ -86,6 +88,8 @@ EVENT_TYPES: dict[str, type[Message]] = {
     APPS_SUGGESTION_EVALUATED: apps_pb2.SuggestionEvaluated,
     APPS_AUTOML_TRIAL: apps_pb2.AutomlTrial,
     APPS_VIEW_RECORDED: apps_pb2.ViewRecorded,
+    # -- Time-Series Forecaster (issue 15) --
+    APPS_FORECAST_EVALUATED: apps_pb2.ForecastEvaluated,
 }
 
 STREAM_SUBJECTS = [
