@@ -107,6 +107,11 @@ bench-apps: install
 	$(BIN)/python bench/bench_automl.py --budget 30 --runs 1
 
 # Datasets of real size (issue 19): upload, first profile view, starter run on 100k and 1M rows.
+# -- Time-Series Forecaster (issue 15): five years of daily data end to end, where time goes.
+.PHONY: bench-forecast
+bench-forecast: install
+	$(BIN)/python bench/bench_forecast.py --runs 5
+
 bench-datasets: install
 	$(BIN)/python bench/bench_datasets.py --runs 3
 

@@ -74,6 +74,7 @@ def test_forecast_finds_the_weekly_period_and_the_notebook_reproduces_it(
         "backtest",
         "forecast",
         "anomalies",
+        "timing",
     ]
 
     series = sections["series"]
