@@ -244,11 +244,13 @@ function timeseries(canvas, data) {
   });
 }
 
+const SHORT = { seasonal_naive: "seasonal naive", holt_winters: "Holt-Winters", sarima: "SARIMA", boosting: "boosting" };
+
 function backtestChart(canvas, models) {
   const folds = models.length ? models[0].folds.map((f) => f.origin) : [];
   return new Chart(canvas, {
     type: "bar",
-    data: { labels: models.map((m) => m.title), datasets: folds.map((origin, i) => ({ label: `from ${origin}`, data: models.map((m) => m.folds[i].mae), backgroundColor: PALETTE[i % PALETTE.length] })) },
+    data: { labels: models.map((m) => SHORT[m.model] || m.title), datasets: folds.map((origin, i) => ({ label: `from ${origin}`, data: models.map((m) => m.folds[i].mae), backgroundColor: PALETTE[i % PALETTE.length] })) },
     options: { responsive: true, maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: true, title: { display: true, text: "MAE" } } } },
   });
 }
