@@ -51,13 +51,14 @@ def test_forecast_options_are_literals_and_checked() -> None:
     values = constants(code)
     assert values["DATE_COLUMN"] == hostile and values["HORIZON"] == 14 and values["FOLDS"] == 3
     assert "MODELS = ['sarima']" in code and "{{" not in code
-    for bad in (
+    bad_options: list[dict[str, object]] = [
         {"models": ["prophet"]},
         {"models": []},
         {"horizon": 0},
         {"folds": 9},
         {"source": "http://x"},
         {"date_column": 3},
-    ):
+    ]
+    for bad in bad_options:
         with pytest.raises(AscentError):
             build_program("forecast", ProgramRequest(target="", options=bad, sample_rows=1))
