@@ -118,6 +118,11 @@ bench-explain: install
 	$(BIN)/python bench/bench_explain.py --runs 5
 
 # Datasets of real size (issue 19): upload, first profile view, starter run on 100k and 1M rows.
+# -- Time-Series Forecaster (issue 15): five years of daily data end to end, where time goes.
+.PHONY: bench-forecast
+bench-forecast: install
+	$(BIN)/python bench/bench_forecast.py --runs 5
+
 bench-datasets: install
 	$(BIN)/python bench/bench_datasets.py --runs 3
 

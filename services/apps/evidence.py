@@ -70,6 +70,15 @@ class Trained:
 
 
 KNOWLEDGE_BASE, THIS_INSTALL = "knowledge base", "this install"
+# The forecaster's neighbourhoods ("ts:len=…:season=…:trend=…") are this service's alone.
+SERIES_PREFIX = "ts:"
+
+
+@dataclass(frozen=True)
+class Forecasted:
+    trials: int
+    wins: int
+    smape_sum: float
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,9 @@ class Knowledge:
     transforms: dict[str, Transform] = field(default_factory=dict)
     trainings: list[Trained] = field(default_factory=list)
     analyses: int = 0
+    # The forecaster's record per model on series like this one (this install's table
+    # `apps_forecast_outcomes`: the recommender holds no forecasting evidence).
+    forecasts: dict[str, Forecasted] = field(default_factory=dict)
 
     @property
     def where(self) -> str:
@@ -105,7 +117,11 @@ def local_knowledge(repo: AppsRepository, neighbourhood: str) -> Knowledge:
         for r in repo.training_outcomes(neighbourhood)
         if r.trials
     ]
-    known = bool(recommendations or transforms or trainings)
+    forecasts = {
+        k: Forecasted(r.trials, r.wins, r.smape_sum)
+        for k, r in repo.forecast_outcomes(neighbourhood).items()
+    }
+    known = bool(recommendations or transforms or trainings or forecasts)
     return Knowledge(
         neighbourhood,
         THIS_INSTALL,
@@ -114,6 +130,7 @@ def local_knowledge(repo: AppsRepository, neighbourhood: str) -> Knowledge:
         transforms,
         trainings,
         sum(t.trials for t in trainings) + sum(t.trials for t in transforms.values()),
+        forecasts,
     )
 
 
@@ -287,8 +304,82 @@ def recommend_training(knowledge: Knowledge, data: dict[str, Any]) -> dict[str, 
     }
 
 
+# -- Time-Series Forecaster (issue 15) -------------------------------------------------------
+# Which model wins for which kind of series: each completed backtest adds, per model, one
+# trial (and a win for the lowest mean MAE) to (series neighbourhood, model) in
+# `apps_forecast_outcomes`. The backtest's models are shown in the order of P(win) on similar
+# series (Beta(1, 1) prior: (wins + 1) / (trials + 2)), most likely winner first; with no
+# evidence, the order is the backtest's own (lowest MAE first).
+BACKTEST = "backtest"
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def rank_forecast_models(knowledge: Knowledge, data: dict[str, Any]) -> dict[str, Any]:
+    raw = data.get("models")
+    models = [m for m in raw if isinstance(m, dict)] if isinstance(raw, list) else []
+    neighbourhood = knowledge.neighbourhood
+    outcomes = knowledge.forecasts
+    ranked = [m for m in data.get("ranked") or [] if isinstance(m, str)]
+    ranked_items: list[tuple[float, int, dict[str, Any]]] = []
+    for model in models:
+        name = str(model.get("model", ""))
+        seen = outcomes.get(name)
+        trials, wins = (seen.trials, seen.wins) if seen is not None else (0, 0)
+        weight = (wins + 1.0) / (trials + 2.0)
+        if seen is not None and seen.trials:
+            evidence = (
+                f"on {seen.trials} similar series it won {seen.wins}×, "
+                f"mean sMAPE {seen.smape_sum / seen.trials:.2f} %"
+            )
+        else:
+            evidence = "no evidence yet on similar series"
+        position = ranked.index(name) if name in ranked else len(ranked)
+        ranked_items.append(
+            (
+                -weight if outcomes else 0.0,
+                position,
+                {**model, "win_probability": round(weight, 3), "evidence": evidence},
+            )
+        )
+    ranked_items.sort(key=lambda item: (item[0], item[1]))
+    shown = [item[2] for item in ranked_items]
+    expected = shown[0]["model"] if outcomes and shown else None
+    return {
+        **data,
+        "models": shown,
+        "expected": expected,
+        "evidence_count": max((o.trials for o in outcomes.values()), default=0),
+        "neighbourhood": neighbourhood,
+    }
+
+
+def forecast_scores(data: dict[str, Any]) -> list[tuple[str, float, float, float]]:
+    """(model, MAE, RMSE, sMAPE) of each model the backtest scored."""
+    found = []
+    for model in data.get("models") or []:
+        if not isinstance(model, dict):
+            continue
+        mae, rmse, smape = (_number(model.get(k)) for k in ("mae", "rmse", "smape"))
+        if mae is not None and rmse is not None and smape is not None:
+            found.append((str(model.get("model", ""))[:40], mae, rmse, smape))
+    return [f for f in found if f[0]]
+
+
+def record_forecast(repo: AppsRepository, neighbourhood: str, data: dict[str, Any]) -> None:
+    winner = data.get("winner")
+    for model, _mae, _rmse, smape in forecast_scores(data):
+        row = repo.forecast_outcome(neighbourhood, model)
+        row.trials += 1
+        row.wins += int(model == winner)
+        row.smape_sum += smape
+
+
 # Sections the service enriches with evidence before showing or storing them.
 ENRICHERS: dict[str, Callable[[Knowledge, dict[str, Any]], dict[str, Any]]] = {
     SUGGESTIONS: rank_suggestions,
     SPLIT: recommend_training,
+    BACKTEST: rank_forecast_models,
 }

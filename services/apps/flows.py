@@ -236,7 +236,8 @@ class AnalysisRunner:
     async def ask(
         self, app_slug: str, neighbourhood: str, dataset_sha256: str = ""
     ) -> evidence.Knowledge:
-        if self.recommender is not None and (neighbourhood or dataset_sha256):
+        series = neighbourhood.startswith(evidence.SERIES_PREFIX)
+        if self.recommender is not None and (neighbourhood or dataset_sha256) and not series:
             try:
                 response = await self.recommender.app_evidence(
                     app_slug, neighbourhood, dataset_sha256

@@ -159,3 +159,18 @@ class ExplanationRating(Base):
     level: Mapped[str] = mapped_column(String(16))
     useful: Mapped[bool] = mapped_column(Boolean)
     rated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# -- Time-Series Forecaster (issue 15) -------------------------------------------------------
+class ForecastOutcome(Base):
+    """Per (series neighbourhood: length, seasonal and trend strength buckets; model): how
+    often the forecaster backtested the model on such a series, how often it won (lowest mean
+    MAE), and the sum of its sMAPE (scale-free, so series of any unit add up)."""
+
+    __tablename__ = "apps_forecast_outcomes"
+
+    neighbourhood: Mapped[str] = mapped_column(String(100), primary_key=True)
+    model: Mapped[str] = mapped_column(String(40), primary_key=True)
+    trials: Mapped[int] = mapped_column(Integer, default=0)
+    wins: Mapped[int] = mapped_column(Integer, default=0)
+    smape_sum: Mapped[float] = mapped_column(Float, default=0.0)

@@ -10,6 +10,7 @@ from services.apps.models import (
     AnalysisSection,
     AppliedSuggestion,
     ExplanationRating,
+    ForecastOutcome,
     RecommendationOutcome,
     SessionScore,
     TrainingOutcome,
@@ -199,3 +200,20 @@ class AppsRepository:
             yes, no = counts.get(explanation, (0, 0))
             counts[explanation] = (yes + count, no) if useful else (yes, no + count)
         return counts
+
+    # -- Time-Series Forecaster (issue 15) --
+    def forecast_outcome(self, neighbourhood: str, model: str) -> ForecastOutcome:
+        row = self.session.get(ForecastOutcome, (neighbourhood, model))
+        if row is None:
+            row = ForecastOutcome(
+                neighbourhood=neighbourhood, model=model, trials=0, wins=0, smape_sum=0.0
+            )
+            self.session.add(row)
+            self.session.flush()
+        return row
+
+    def forecast_outcomes(self, neighbourhood: str) -> dict[str, ForecastOutcome]:
+        rows = self.session.scalars(
+            select(ForecastOutcome).where(ForecastOutcome.neighbourhood == neighbourhood)
+        )
+        return {row.model: row for row in rows}

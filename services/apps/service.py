@@ -5,6 +5,7 @@ the session's next run improved). No transport imports; callers own the unit of 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -153,6 +154,8 @@ def finish(
         _learn(session, repo, row, sections)
         if row.app_slug == AUTOML:
             _publish_automl_trials(session, row, sections)
+        if row.app_slug == FORECAST:
+            _learn_forecast(session, repo, row, sections)
     event = apps_pb2.AnalysisCompleted(
         analysis_id=row.id,
         app_slug=row.app_slug,
@@ -229,6 +232,58 @@ def _publish_automl_trials(session: Session, row: Analysis, sections: list[Repor
                 ensemble=str(data.get("ensemble") or "")[:20],
             ),
         )
+
+
+# -- Time-Series Forecaster (issue 15) -------------------------------------------------------
+FORECAST = "forecast"
+
+
+def _number_of(data: dict[str, Any], key: str) -> float:
+    value = data.get(key)
+    return float(value) if isinstance(value, int | float) and math.isfinite(value) else 0.0
+
+
+def _learn_forecast(
+    session: Session, repo: AppsRepository, row: Analysis, sections: list[ReportSection]
+) -> None:
+    """A completed backtest: which model won on this kind of series (the evidence that
+    orders the models for similar series) and the event that says so."""
+    backtest = next((s for s in sections if s.kind == evidence.BACKTEST), None)
+    if backtest is None or not row.neighbourhood:
+        return
+    data = backtest.data
+    scores = evidence.forecast_scores(data)
+    if not scores:
+        return
+    evidence.record_forecast(repo, row.neighbourhood, data)
+    raw = data.get("characteristics")
+    traits: dict[str, Any] = raw if isinstance(raw, dict) else {}
+
+    def number(key: str) -> float:
+        return _number_of(traits, key)
+
+    enqueue(
+        session,
+        PRODUCER,
+        events.APPS_FORECAST_EVALUATED,
+        apps_pb2.ForecastEvaluated(
+            analysis_id=row.id,
+            owner_id=row.owner_id,
+            dataset_sha256=row.dataset_sha256,
+            neighbourhood=row.neighbourhood,
+            length=int(number("length")),
+            seasonal_strength=number("seasonal_strength"),
+            trend_strength=number("trend_strength"),
+            period=int(number("period")),
+            winner=str(data.get("winner", ""))[:40],
+            horizon=int(_number_of(data, "horizon")),
+            folds=int(_number_of(data, "folds")),
+            scores=[
+                apps_pb2.ForecastScore(model=m, mae=mae, rmse=rmse, smape=smape)
+                for m, mae, rmse, smape in scores
+            ],
+        ),
+    )
 
 
 def fail_interrupted(session: Session) -> int:

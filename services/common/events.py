@@ -67,6 +67,8 @@ SERVING_DEPLOYMENT_CREATED = "serving.deployment.created.v1"
 SERVING_MODEL_SERVED = "serving.model.served.v1"
 # Model Explainability Suite (issue 15)
 APPS_EXPLANATION_RATED = "apps.explanation.rated.v1"
+# -- Time-Series Forecaster (issue 15) --
+APPS_FORECAST_EVALUATED = "apps.forecast.evaluated.v1"
 
 EVENT_TYPES: dict[str, type[Message]] = {
     RUN_COMPLETED: learning_pb2.RunCompleted,
@@ -96,6 +98,8 @@ EVENT_TYPES: dict[str, type[Message]] = {
     # -- serving (issue 16) --
     SERVING_DEPLOYMENT_CREATED: serving_pb2.DeploymentCreated,
     SERVING_MODEL_SERVED: serving_pb2.ModelServed,
+    # -- Time-Series Forecaster (issue 15) --
+    APPS_FORECAST_EVALUATED: apps_pb2.ForecastEvaluated,
 }
 
 STREAM_SUBJECTS = [

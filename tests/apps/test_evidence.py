@@ -171,3 +171,65 @@ def test_winning_configurations_become_the_recommended_starting_points(db: Datab
     # The better half of the 3 tree configurations (just the best one) gives the range.
     assert (depth["low"], depth["high"]) == (3, 3)
     assert "evidence" in depth["source"] and "3 analyses" in depth["source"]
+
+
+# -- Time-Series Forecaster (issue 15) -------------------------------------------------------
+SERIES = "ts:len=long:season=strong:trend=weak"
+
+
+def backtest(maes: dict[str, float]) -> list[ReportSection]:
+    models = [
+        {"model": m, "title": m, "mae": mae, "rmse": mae * 1.2, "smape": mae / 10, "folds": []}
+        for m, mae in maes.items()
+    ]
+    ranked = sorted(maes, key=lambda m: maes[m])
+    data = {
+        "models": models,
+        "winner": ranked[0],
+        "ranked": ranked,
+        "horizon": 28,
+        "folds": 3,
+        "characteristics": {
+            "length": 1000,
+            "seasonal_strength": 0.9,
+            "trend_strength": 0.1,
+            "period": 7,
+        },
+        "neighbourhood": SERIES,
+    }
+    return [
+        ReportSection("decomposition", 1, {"neighbourhood": SERIES}),
+        ReportSection("backtest", 1, data),
+    ]
+
+
+def shown_models(analysis: pb.Analysis) -> list[str]:
+    section = next(s for s in analysis.sections if s.kind == "backtest")
+    return [m["model"] for m in json.loads(section.data_json)["models"]]
+
+
+def test_forecast_models_are_ordered_by_how_often_each_won_on_similar_series(
+    db: Database,
+) -> None:
+    # No evidence: the backtest's own order (lowest MAE first), said so.
+    first = run_app(db, "forecast", backtest({"sarima": 1.0, "holt_winters": 2.0, "boosting": 3.0}))
+    assert shown_models(first) == ["sarima", "holt_winters", "boosting"]
+    # Holt-Winters then wins twice on series like this one...
+    for _ in range(2):
+        run_app(db, "forecast", backtest({"sarima": 2.0, "holt_winters": 1.0, "boosting": 3.0}))
+    # ...so on the next similar series it is listed first, with its record, whatever won here.
+    latest = run_app(
+        db, "forecast", backtest({"sarima": 1.0, "holt_winters": 2.0, "boosting": 3.0})
+    )
+    section = json.loads(next(s for s in latest.sections if s.kind == "backtest").data_json)
+    assert section["expected"] == "holt_winters" and section["winner"] == "sarima"
+    assert shown_models(latest) == ["holt_winters", "sarima", "boosting"]
+    assert section["models"][0]["evidence"] == "on 3 similar series it won 2×, mean sMAPE 0.13 %"
+    with db.session() as session:
+        payloads = session.execute(
+            select(outbox.c.payload).where(outbox.c.subject == events.APPS_FORECAST_EVALUATED)
+        ).scalars()
+        evaluated = [apps_pb2.ForecastEvaluated.FromString(bytes(p)) for p in payloads]
+    assert [e.winner for e in evaluated] == ["sarima", "holt_winters", "holt_winters", "sarima"]
+    assert evaluated[0].neighbourhood == SERIES and evaluated[0].period == 7
+    assert {s.model: s.mae for s in evaluated[0].scores}["boosting"] == 3.0

@@ -41,3 +41,24 @@ def test_options_are_checked() -> None:
     with pytest.raises(AscentError) as err:
         build_program("nope", ProgramRequest(target="", options={}, sample_rows=1))
     assert err.value.code == "not_found"
+
+
+# -- Time-Series Forecaster (issue 15) -------------------------------------------------------
+def test_forecast_options_are_literals_and_checked() -> None:
+    hostile = "d'); import os #"
+    options = {"date_column": hostile, "value_column": "v", "horizon": 14, "models": ["sarima"]}
+    code = build_program("forecast", ProgramRequest(target="", options=options, sample_rows=1))
+    values = constants(code)
+    assert values["DATE_COLUMN"] == hostile and values["HORIZON"] == 14 and values["FOLDS"] == 3
+    assert "MODELS = ['sarima']" in code and "{{" not in code
+    bad_options: list[dict[str, object]] = [
+        {"models": ["prophet"]},
+        {"models": []},
+        {"horizon": 0},
+        {"folds": 9},
+        {"source": "http://x"},
+        {"date_column": 3},
+    ]
+    for bad in bad_options:
+        with pytest.raises(AscentError):
+            build_program("forecast", ProgramRequest(target="", options=bad, sample_rows=1))

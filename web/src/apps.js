@@ -7,6 +7,7 @@ import {
   BarElement,
   CategoryScale,
   Chart,
+  Filler,
   Legend,
   LinearScale,
   LineController,
@@ -341,6 +342,64 @@ function bias(canvas, data) {
 }
 
 const DRAW = { histogram, target: targetBars, scatter, missing: missingMatrix, curve, folds, importance, comparison, shap_importance: shapImportance, beeswarm, waterfall, permutation, dependence, bias };
+
+// -- Time-Series Forecaster (issue 15) --------------------------------------------------------
+// The ACF with its noise band, a series and its STL parts over dates, the backtest's MAE per
+// model and fold, and the forecast with its 80 % / 95 % bands (Chart.js's Filler plugin).
+Chart.register(Filler);
+const LINE = { responsive: true, maintainAspectRatio: false, animation: false, elements: { point: { radius: 0 } }, interaction: { mode: "index", intersect: false } };
+
+function acfChart(canvas, data) {
+  const lags = data.acf.map((_, i) => i);
+  return new Chart(canvas, {
+    type: "bar",
+    data: { labels: lags, datasets: [
+      { type: "bar", label: "autocorrelation", data: data.acf, backgroundColor: data.acf.map((v) => (Math.abs(v) > data.band ? "rgba(6, 182, 212, 0.8)" : "rgba(148, 163, 184, 0.5)")) },
+      { type: "line", label: "noise band", data: lags.map(() => data.band), borderColor: "#f59e0b", borderDash: [4, 4], pointRadius: 0, borderWidth: 1 },
+      { type: "line", label: "", data: lags.map(() => -data.band), borderColor: "#f59e0b", borderDash: [4, 4], pointRadius: 0, borderWidth: 1 },
+    ] },
+    options: { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } }, scales: { x: { title: { display: true, text: "lag (steps)" }, ticks: { maxTicksLimit: 12 } }, y: { min: -1, max: 1 } } },
+  });
+}
+
+function timeseries(canvas, data) {
+  return new Chart(canvas, {
+    type: "line",
+    data: { labels: data.dates, datasets: data.lines.map(([name, values], i) => ({ label: name, data: values, borderColor: PALETTE[i], borderWidth: i === 0 ? 1 : 2 })) },
+    options: { ...LINE, scales: { x: { ticks: { maxTicksLimit: 8 } } } },
+  });
+}
+
+const SHORT = { seasonal_naive: "seasonal naive", holt_winters: "Holt-Winters", sarima: "SARIMA", boosting: "boosting" };
+
+function backtestChart(canvas, models) {
+  const folds = models.length ? models[0].folds.map((f) => f.origin) : [];
+  return new Chart(canvas, {
+    type: "bar",
+    data: { labels: models.map((m) => SHORT[m.model] || m.title), datasets: folds.map((origin, i) => ({ label: `from ${origin}`, data: models.map((m) => m.folds[i].mae), backgroundColor: PALETTE[i % PALETTE.length] })) },
+    options: { responsive: true, maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: true, title: { display: true, text: "MAE" } } } },
+  });
+}
+
+function forecastChart(canvas, data) {
+  const labels = [...data.history.dates, ...data.dates];
+  const pad = data.history.dates.map(() => null);
+  const tail = (values) => [...pad.slice(1), data.history.values[data.history.values.length - 1], ...values];
+  return new Chart(canvas, {
+    type: "line",
+    data: { labels, datasets: [
+      { label: "history", data: [...data.history.values, ...data.dates.map(() => null)], borderColor: "#94a3b8", borderWidth: 1 },
+      { label: "95 %", data: [...pad, ...data.upper95], borderColor: "transparent", backgroundColor: "rgba(6, 182, 212, 0.15)", fill: "+1" },
+      { label: "", data: [...pad, ...data.lower95], borderColor: "transparent" },
+      { label: "80 %", data: [...pad, ...data.upper80], borderColor: "transparent", backgroundColor: "rgba(6, 182, 212, 0.3)", fill: "+1" },
+      { label: " ", data: [...pad, ...data.lower80], borderColor: "transparent" },
+      { label: "forecast", data: tail(data.point), borderColor: "#06b6d4", borderWidth: 2 },
+    ] },
+    options: { ...LINE, plugins: { legend: { labels: { filter: (item) => item.text.trim() !== "" } } }, scales: { x: { ticks: { maxTicksLimit: 8 } } } },
+  });
+}
+
+Object.assign(DRAW, { acf: acfChart, timeseries, backtest: backtestChart, forecast: forecastChart });
 
 export function initAppCharts(root = document) {
   for (const canvas of root.querySelectorAll("canvas[data-chart]")) {

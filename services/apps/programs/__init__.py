@@ -303,3 +303,51 @@ def build_program(slug: str, request: ProgramRequest) -> str:
     if builder is None:
         raise AscentError("not_found", f"The app {slug!r} has no program yet.")
     return builder(request)
+
+
+# -- Time-Series Forecaster (`forecast`, issue 15) ------------------------------------------
+FORECAST_MODELS = ("seasonal_naive", "holt_winters", "sarima", "boosting")
+FORECAST_SOURCES = ("upload", "co2", "sunspots")
+
+
+def _column(options: dict[str, Any], key: str) -> str | None:
+    value = options.get(key)
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or len(value) > 200:
+        raise AscentError("invalid_argument", f"{key} must be a column name.")
+    return value
+
+
+def forecast_program(request: ProgramRequest) -> str:
+    """The forecaster: `date_column`, `value_column` (None: detected), `source` (the upload
+    or a built-in statsmodels series), `horizon`, `folds`, `period`, `models`."""
+    options = request.options
+    models = options.get("models", list(FORECAST_MODELS))
+    if (
+        not isinstance(models, list)
+        or not models
+        or not all(isinstance(m, str) and m in FORECAST_MODELS for m in models)
+    ):
+        raise AscentError(
+            "invalid_argument", f"models must name some of {', '.join(FORECAST_MODELS)}."
+        )
+    horizon = options.get("horizon")
+    period = options.get("period")
+    return render(
+        template("forecast"),
+        {
+            "DATA": request.data_path,
+            "TARGET": request.target or None,
+            "SOURCE": _choice(options, "source", FORECAST_SOURCES, "upload"),
+            "DATE_COLUMN": _column(options, "date_column"),
+            "VALUE_COLUMN": _column(options, "value_column"),
+            "HORIZON": None if horizon is None else _bounded_int(options, "horizon", 28, 1, 366),
+            "FOLDS": _bounded_int(options, "folds", 3, 2, 5),
+            "PERIOD": None if period is None else _bounded_int(options, "period", 7, 2, 400),
+            "MODELS": [m for m in FORECAST_MODELS if m in models],
+        },
+    )
+
+
+PROGRAMS["forecast"] = forecast_program

@@ -176,3 +176,45 @@ class ExplanationRated(_message.Message):
     useful: bool
     dataset_sha256: str
     def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., analysis_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., explanation: _Optional[str] = ..., level: _Optional[str] = ..., useful: _Optional[bool] = ..., dataset_sha256: _Optional[str] = ...) -> None: ...
+
+class ForecastEvaluated(_message.Message):
+    __slots__ = ("meta", "analysis_id", "owner_id", "dataset_sha256", "neighbourhood", "length", "seasonal_strength", "trend_strength", "period", "winner", "horizon", "folds", "scores")
+    META_FIELD_NUMBER: _ClassVar[int]
+    ANALYSIS_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
+    NEIGHBOURHOOD_FIELD_NUMBER: _ClassVar[int]
+    LENGTH_FIELD_NUMBER: _ClassVar[int]
+    SEASONAL_STRENGTH_FIELD_NUMBER: _ClassVar[int]
+    TREND_STRENGTH_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    WINNER_FIELD_NUMBER: _ClassVar[int]
+    HORIZON_FIELD_NUMBER: _ClassVar[int]
+    FOLDS_FIELD_NUMBER: _ClassVar[int]
+    SCORES_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    analysis_id: str
+    owner_id: str
+    dataset_sha256: str
+    neighbourhood: str
+    length: int
+    seasonal_strength: float
+    trend_strength: float
+    period: int
+    winner: str
+    horizon: int
+    folds: int
+    scores: _containers.RepeatedCompositeFieldContainer[ForecastScore]
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., analysis_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., neighbourhood: _Optional[str] = ..., length: _Optional[int] = ..., seasonal_strength: _Optional[float] = ..., trend_strength: _Optional[float] = ..., period: _Optional[int] = ..., winner: _Optional[str] = ..., horizon: _Optional[int] = ..., folds: _Optional[int] = ..., scores: _Optional[_Iterable[_Union[ForecastScore, _Mapping]]] = ...) -> None: ...
+
+class ForecastScore(_message.Message):
+    __slots__ = ("model", "mae", "rmse", "smape")
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    MAE_FIELD_NUMBER: _ClassVar[int]
+    RMSE_FIELD_NUMBER: _ClassVar[int]
+    SMAPE_FIELD_NUMBER: _ClassVar[int]
+    model: str
+    mae: float
+    rmse: float
+    smape: float
+    def __init__(self, model: _Optional[str] = ..., mae: _Optional[float] = ..., rmse: _Optional[float] = ..., smape: _Optional[float] = ...) -> None: ...
