@@ -65,6 +65,9 @@ class Improvement:
     # engine had to answer, why.
     engine: str = ""
     notice: str = ""
+    # The code is the built-in engine's complete template (not the learner's code edited,
+    # not AI-written): the scores it prints are the platform's (ImproveResponse.platform_code).
+    platform_code: bool = False
 
 
 class ImprovementEngine(Protocol):
@@ -228,6 +231,7 @@ class BuiltinEngine:
             hints=diagnosis.hints or [self.fallback_hint(context, used)],
             questions=diagnosis.questions,
             engine=self.name,
+            platform_code=not edited,
         )
 
     def fallback_hint(self, context: ImproveContext, used: str | None) -> str:
