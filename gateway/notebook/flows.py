@@ -628,6 +628,8 @@ class Improvement:
                         score=r.score,
                         improved=r.improved,
                         kept=r.run.id == self.kept_run_id,
+                        cvScore=r.cv_score,
+                        decidedBy=r.decided_by,
                     )
                     for r in self.rounds
                 ],

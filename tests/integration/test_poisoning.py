@@ -95,8 +95,13 @@ def test_printed_scores_leave_other_learners_advice_unchanged(
     auth, session_id = learner(api, "poison-data")
     assert upload(api, auth, session_id) == victim_sha
     puppets.append((auth, session_id))
+
+    def attack(puppet: tuple[dict[str, str], str]) -> None:
+        for _ in range(10):
+            run(api, puppet[0], puppet[1], POISON)
+
     with ThreadPoolExecutor(len(puppets)) as pool:
-        list(pool.map(lambda puppet: [run(api, *puppet, POISON) for _ in range(10)], puppets))
+        list(pool.map(attack, puppets))
     # "Improve" of that code: the coach edits the learner's code, which still prints what it
     # likes (and names no dataset).
     auth, session_id = puppets[0]
