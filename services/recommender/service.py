@@ -302,7 +302,7 @@ class RecommenderService:
             same_learner=repository.count_observations(meta.dataset_key, scored.owner_id),
             same_dataset=repository.count_observations(meta.dataset_key),
         )
-        reason = trust.refusal(scored.score, meta, counts)
+        reason = trust.refusal(scored.score, meta, counts, scored.trust)
         if reason:
             log.info(
                 "outcome not learnt",

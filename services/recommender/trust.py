@@ -70,11 +70,13 @@ def outlier(score: float, meta: MetaFeatures) -> bool:
     return gain > OUTLIER_MIN_GAIN and gain > OUTLIER_SHARE * max(0.0, 1.0 - best)
 
 
-def refusal(score: float, meta: MetaFeatures, counts: Counts) -> str:
-    """Why a trusted outcome is still not recorded ("" = record it)."""
+def refusal(score: float, meta: MetaFeatures, counts: Counts, source: str = COACH) -> str:
+    """Why a trusted outcome is still not recorded ("" = record it). An AutoML search's
+    trials are exempt from the cell cap: a spec it tries again is its own choice, once per
+    trial, not a learner pressing a button."""
     if outlier(score, meta):
         return "outlier against the dataset's landmarkers"
-    if counts.same_cell >= CELL_CAP:
+    if counts.same_cell >= CELL_CAP and source != AUTOML:
         return "cap per learner, dataset and pipeline reached"
     if counts.same_learner >= LEARNER_CAP:
         return "cap per learner and dataset reached"
