@@ -179,6 +179,9 @@ class Row:
     flaml_long: float | None = None
     coach_seconds: float = 0.0
     picks: list[str] = field(default_factory=list)
+    # What chose each round (issue 20 §1): "cv" (training rows) or "test" (the test rows,
+    # when a side of the comparison reported no CV score: the starter, an edit of it).
+    decided: list[str] = field(default_factory=list)
 
 
 def score(run: run_pb2.Run, task: str) -> float | None:
@@ -293,6 +296,7 @@ async def bench_dataset(
     best_score = row.starter_score
     for step in loop.rounds:
         row.round_scores.append(step.score)
+        row.decided.append(step.decided_by)
         name = step.proposal.name
         row.picks.append(name if step.score is not None else f"{name} (crash)")
         if step.improved:
@@ -379,6 +383,13 @@ def summary(rows: list[Row]) -> str:
         out.append(
             f"- mean (coach r3 − FLAML with the long budget) = {gap * 100:+.2f} points, "
             f"median {median * 100:+.2f}"
+        )
+    decided = [d for r in rows for d in r.decided]
+    if decided:
+        out.append(
+            f"- rounds chosen by cross-validation on the training rows: {decided.count('cv')}"
+            f"/{len(decided)}; by the test rows (no CV score on one side): "
+            f"{decided.count('test')}/{len(decided)}"
         )
     statics = [r for r in rows if r.static is not None and r.r3 is not None]
     if statics:

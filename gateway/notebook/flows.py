@@ -454,6 +454,7 @@ async def run_code(
     challenge_slug: str = "",
     practice: bool = False,
     code_version: int | None = None,
+    scored_by: str = "",
 ) -> run_pb2.Run:
     """Runs code in the sandbox for a session and returns the finished run. With
     `challenge_slug`, the run sees that challenge's files; `practice` then skips grading.
@@ -488,6 +489,7 @@ async def run_code(
         parent_run_id=parent_run_id,
         challenge_slug=challenge_slug,
         practice=practice,
+        scored_by=scored_by,
     )
     key = (user.id, notebook_id)
     gw.active_runs.setdefault(key, set()).add(request.run_id)
@@ -631,6 +633,8 @@ class Improvement:
                         score=r.score,
                         improved=r.improved,
                         kept=r.run.id == self.kept_run_id,
+                        cvScore=r.cv_score,
+                        decidedBy=r.decided_by,
                     )
                     for r in self.rounds
                 ],
@@ -754,6 +758,9 @@ async def _run_proposal(
         is_improved=True,
         parent_run_id=parent.id,
         save_code=False,
+        # Only a program the coach wrote whole computes its own score; an edit of the
+        # learner's code prints whatever that code prints.
+        scored_by="coach" if proposal.platform_code else "",
     )
 
 

@@ -459,9 +459,14 @@ class RoundView(View):
     # The ranking metric of the round's run; `before` is None when its parent's differs.
     metric: str | None = None
     before: float | None
+    # On the test rows (what the run reports) and cross-validated on the training rows.
     score: float | None
     improved: bool
     kept: bool
+    cvScore: float | None = None
+    # What chose between this round and the best before it: "cv" (cross-validation on the
+    # training rows) or "test" (a run of the comparison reported no CV score).
+    decidedBy: str = "cv"
 
 
 class AutoImproveView(View):

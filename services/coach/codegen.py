@@ -201,6 +201,10 @@ def _comment(text: str) -> str:
     return "\n".join(lines)
 
 
+# Folds of the cross-validation on the training rows (`CV_SCORE:`, issue 20 §1).
+CV_FOLDS = 3
+
+
 def generate_code(
     spec: PipelineSpec,
     task_type: str,
@@ -236,6 +240,7 @@ def generate_code(
         date_columns=columns_with(roles, DATE),
         text_columns=columns_with(roles, TEXT),
         max_one_hot=MAX_ONE_HOT,
+        cv_folds=CV_FOLDS,
         estimator_imports="\n".join(_imports([classification, regression])),
         data_path=DATA_PATH,
         max_class_values=MAX_CLASS_VALUES,
@@ -273,7 +278,7 @@ from sklearn.metrics import (
     r2_score,
     recall_score,
 )
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder, OneHotEncoder, StandardScaler
 {estimator_imports}
@@ -378,6 +383,22 @@ pipeline = Pipeline([("prepare", prepare), ("model", model)])
 
 # Same split as the starter template, so the score compares with the baseline.
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42)
+
+# Cross-validation on the training rows only: what "Improve with AI" compares proposals by,
+# so the test rows score the chosen run once and never choose it.
+if task_type == "classification":
+    smallest = int(y_train.value_counts().min())
+    folds = StratifiedKFold(n_splits=min({cv_folds}, smallest), shuffle=True, random_state=0)
+    cv_ready, cv_scoring = smallest >= 2, "accuracy"
+else:
+    folds = KFold(n_splits=min({cv_folds}, len(y_train)), shuffle=True, random_state=0)
+    cv_ready, cv_scoring = len(y_train) >= 2 * {cv_folds}, "r2"
+if cv_ready:
+    cv_scores = cross_val_score(pipeline, X_train, y_train, cv=folds, scoring=cv_scoring)
+    cv_mean = float(np.nanmean(cv_scores))
+    if np.isfinite(cv_mean):
+        print(f"CV_SCORE: {{cv_mean:.4f}}")
+
 pipeline.fit(X_train, y_train)
 y_pred = pipeline.predict(X_test)
 

@@ -71,6 +71,9 @@ class Improvement:
     predicted_score: float | None = None
     source: str = ""
     explored: bool = False
+    # The code is the built-in engine's complete template (not the learner's code edited,
+    # not AI-written): the scores it prints are the platform's (ImproveResponse.platform_code).
+    platform_code: bool = False
 
 
 class ImprovementEngine(Protocol):
@@ -242,6 +245,7 @@ class BuiltinEngine:
             ),
             source=choice.source,
             explored=choice.rank > 0,
+            platform_code=not edited,
         )
 
     def fallback_hint(self, context: ImproveContext, used: str | None) -> str:

@@ -72,6 +72,7 @@ class CoachServicer(pb_grpc.CoachServiceServicer):
             ),
             notice=improvement.notice,
             pipeline_keys=improvement.pipeline_keys,
+            platform_code=improvement.platform_code,
         )
 
     async def Rate(

@@ -6,6 +6,13 @@ Shared by the gateway's improve flow and the coach benchmark. Transport-free:
 service as an AI-improved child run; the benchmark through the sandbox pool directly). Each
 round improves on the best run so far, with every run of the loop in the history, so the
 coach never proposes the same pipeline twice.
+
+Selection without leakage (issue 20 §1): rounds are compared by their cross-validated score
+on the training rows (`RunOutcome.cv_score`, the `CV_SCORE:` line every program the coach
+writes prints), never by the test rows that report the result; the chosen run's test score
+is then its one honest estimate. Only when one side of a comparison reports no CV score (the
+learner's own code, an edit of it) do the test rows decide, and the round says so
+(`Round.decided_by`), so the UI can tell the learner which number chose.
 """
 
 from __future__ import annotations
@@ -23,13 +30,19 @@ P = TypeVar("P")
 
 MAX_ROUNDS = 5
 
+# What decided a round (Round.decided_by).
+CV = "cv"  # cross-validation on the training rows: both runs reported a CV score
+TEST = "test"  # the test rows: a run of the comparison reported no CV score
+
 
 @dataclass
 class Round(Generic[P]):
     proposal: P
     run: run_pb2.Run
-    score: float | None
+    score: float | None  # on the test rows: reported, never used to choose when cv decides
     improved: bool  # beat the best run before it
+    cv_score: float | None = None  # cross-validated on the training rows
+    decided_by: str = CV
 
 
 @dataclass
@@ -42,6 +55,13 @@ class LoopResult(Generic[P]):
     @property
     def best_score(self) -> float | None:
         return comparable_score(self.best, None)
+
+
+def cv_score(run: run_pb2.Run) -> float | None:
+    """The run's cross-validated score on its training rows, when it reported one."""
+    if run.has_error or not run.outcome.HasField("cv_score"):
+        return None
+    return run.outcome.cv_score
 
 
 def comparable_score(run: run_pb2.Run, metric: str | None) -> float | None:
@@ -77,6 +97,7 @@ async def auto_improve(
     if metric is None and start_scored and not start.has_error:
         metric = start_scored.metric
     best_score = comparable_score(start, metric)
+    best_cv = cv_score(start) if best_score is not None else None
     without_gain = 0
     for _ in range(rounds):
         proposal = await propose(result.best, all_runs)
@@ -89,12 +110,23 @@ async def auto_improve(
             or (scored.metric == regression_metric and run.outcome.task_type == REGRESSION)
         ):
             if metric != scored.metric:
-                metric, best_score = scored.metric, None
+                metric, best_score, best_cv = scored.metric, None, None
         value = comparable_score(run, metric)
-        improved = value is not None and (best_score is None or value > best_score + min_gain)
-        result.rounds.append(Round(proposal, run, value, improved))
+        value_cv = cv_score(run) if value is not None else None
+        decided_by = CV if value_cv is not None else TEST
+        if value is None:
+            improved = False
+        elif best_score is None:
+            # Nothing to beat (the start failed or used another metric): no score compared.
+            improved = True
+        elif value_cv is not None and best_cv is not None:
+            improved = value_cv > best_cv + min_gain
+        else:
+            # One side has no CV score (the learner's own code): only the test rows compare.
+            improved, decided_by = value > best_score + min_gain, TEST
+        result.rounds.append(Round(proposal, run, value, improved, value_cv, decided_by))
         if improved:
-            result.best, best_score, without_gain = run, value, 0
+            result.best, best_score, best_cv, without_gain = run, value, value_cv, 0
         else:
             without_gain += 1
             if without_gain >= patience:

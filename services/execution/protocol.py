@@ -2,8 +2,9 @@
 
 The seed's lines (`DATASET_INFO:`, `MODEL_TYPE:`, `ACCURACY:`, `CONFUSION_MATRIX:`) plus the
 extended ones (`PRECISION:`, `RECALL:`, `F1:`, `RMSE:`, `MAE:`, `R2:`, `TASK_TYPE:`,
-`PIPELINE:`). A malformed line is ignored rather than failing the run: the learner still gets
-their output, just without that metric. Values from the `ascent_report` helper win over
+`PIPELINE:`, `CV_SCORE:` — cross-validated on the training rows). A malformed line is
+ignored rather than failing the run: the learner still gets their output, just without that
+metric. Values from the `ascent_report` helper win over
 printed ones because they are computed, not typed. `ASCENT_REPORT:` lines (an app's structured
 sections, `services/common/report_sections.py`) are not run metrics: they stay in stdout, for
 the apps service to read.
@@ -34,6 +35,8 @@ _FLOAT_FIELDS = {
     "RMSE": "rmse",
     "MAE": "mae",
     "R2": "r2",
+    # Cross-validated on the training rows (the coach's programs): what auto-improve selects by.
+    "CV_SCORE": "cv_score",
 }
 _JSON_FIELDS = {
     "DATASET_INFO": "dataset_info_json",

@@ -115,6 +115,7 @@ def build_run(
         figures=figures,
         notices=notices,
         app_slug=request.app_slug,
+        scored_by=request.scored_by,
     )
     run.created_at.GetCurrentTime()
     display = display_of(report)

@@ -17,6 +17,7 @@ from google.protobuf.message import Message
 from services.common.db import Database
 from services.common.errors import AscentError
 from services.common.outbox import process_once
+from services.recommender import trust
 from services.recommender.flows import ensure_profile
 from services.recommender.service import RecommenderService, ScoredRun
 
@@ -44,7 +45,15 @@ def scored_trial(event: apps_pb2.AutomlTrial) -> ScoredRun | None:
         return None
     if not isinstance(spec, dict) or not isinstance(spec.get("estimator"), str):
         return None
-    return ScoredRun(trial_run_id(event), spec, event.metric, event.score, event.duration_ms)
+    return ScoredRun(
+        trial_run_id(event),
+        spec,
+        event.metric,
+        event.score,
+        event.duration_ms,
+        event.owner_id,
+        trust.AUTOML,
+    )
 
 
 class AutomlTrialsHandler:

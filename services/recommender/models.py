@@ -52,6 +52,10 @@ class Observation(Base):
     )
     run_id: Mapped[str] = mapped_column(String(64), unique=True)
     dataset_key: Mapped[str] = mapped_column(String(80), index=True)
+    # The learner the outcome is from (the caps) and who computed its score: "coach", "app"
+    # or "automl" (trust.py; m0055). Rows from before m0055 have "".
+    owner_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    trust: Mapped[str] = mapped_column(String(20), default="", server_default="")
     task_type: Mapped[str] = mapped_column(String(20), index=True)
     pipeline_key: Mapped[str] = mapped_column(Text)
     pipeline_json: Mapped[str] = mapped_column(Text)

@@ -56,6 +56,17 @@ class RecommenderRepository:
         self.session.add(observation)
         self.session.flush()
 
+    def count_observations(
+        self, dataset_key: str, owner_id: str | None = None, pipeline_key: str | None = None
+    ) -> int:
+        """Observations of a dataset, of one learner on it, or of one pipeline of theirs."""
+        query = select(func.count(Observation.id)).where(Observation.dataset_key == dataset_key)
+        if owner_id is not None:
+            query = query.where(Observation.owner_id == owner_id)
+        if pipeline_key is not None:
+            query = query.where(Observation.pipeline_key == pipeline_key)
+        return int(self.session.scalar(query) or 0)
+
     def profiles_by_key(self, keys: set[str]) -> dict[str, DatasetProfile]:
         if not keys:
             return {}
@@ -66,7 +77,8 @@ class RecommenderRepository:
 
     def pipeline_stats(self, task_type: str) -> list[tuple[str, str, str, float, int, float]]:
         """(dataset_key, pipeline_key, pipeline_json, mean score, runs, mean duration ms) per
-        dataset × pipeline."""
+        dataset × pipeline, over trusted observations only: rows from before the trust rules
+        (m0055, `trust` "") may hold scores a learner's code printed."""
         rows = self.session.execute(
             select(
                 Observation.dataset_key,
@@ -76,7 +88,7 @@ class RecommenderRepository:
                 func.count(Observation.id),
                 func.avg(Observation.duration_ms),
             )
-            .where(Observation.task_type == task_type)
+            .where(Observation.task_type == task_type, Observation.trust != "")
             .group_by(Observation.dataset_key, Observation.pipeline_key)
         )
         return [(r[0], r[1], r[2], float(r[3]), int(r[4]), float(r[5] or 0)) for r in rows]

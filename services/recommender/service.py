@@ -6,6 +6,7 @@ No transport here: adapters open the unit of work and pass the session in.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import random
 from collections import defaultdict
@@ -33,6 +34,7 @@ from services.common.ml.pipelines import (
     spec_from_outcome,
 )
 from services.common.ml.scoring import ranking_score
+from services.recommender import trust
 from services.recommender.models import (
     DatasetName,
     DatasetProfile,
@@ -76,6 +78,8 @@ FEEDBACK_WEIGHT = 0.02
 FEEDBACK_PRIOR = 2.0
 
 PRIORS_PATH = Path(__file__).with_name("priors.json")
+
+log = logging.getLogger(__name__)
 
 
 def feedback_value(rating: int, verdict: str) -> float | None:
@@ -135,6 +139,9 @@ class ScoredRun:
     metric: str
     score: float
     duration_ms: int
+    # Who the outcome is from, for the caps, and who computed its score (trust.py).
+    owner_id: str = ""
+    trust: str = ""
 
 
 def scored_run(run: run_pb2.Run) -> ScoredRun | None:
@@ -145,6 +152,13 @@ def scored_run(run: run_pb2.Run) -> ScoredRun | None:
     # the run names (empty: the Iris fallback), so their score says nothing about that data.
     if run.challenge_slug:
         return None
+    # No fingerprint, no evidence: such a run trained on whatever it liked (trust.py, rule 1).
+    if not run.dataset_sha256:
+        return None
+    # A score the learner's code printed is a claim, not a measurement (rule 2).
+    trusted = trust.source(run)
+    if trusted is None:
+        return None
     outcome = run.outcome
     scored = ranking_score(outcome)
     if scored is None or not math.isfinite(scored.value):
@@ -152,7 +166,9 @@ def scored_run(run: run_pb2.Run) -> ScoredRun | None:
     spec = spec_from_outcome(outcome.pipeline_json, outcome.model_type)
     if spec is None:
         return None
-    return ScoredRun(run.id, spec, scored.metric, scored.value, int(run.duration_ms))
+    return ScoredRun(
+        run.id, spec, scored.metric, scored.value, int(run.duration_ms), run.owner_id, trusted
+    )
 
 
 def distance(a: MetaFeatures, b: MetaFeatures) -> float:
@@ -274,16 +290,33 @@ class RecommenderService:
 
     # -- learning ---------------------------------------------------------------------------
     def record_run(self, session: Session, scored: ScoredRun, meta: MetaFeatures) -> bool:
-        """Add one observation; False when this run is already known."""
-        if RecommenderRepository(session).has_observation(scored.run_id):
+        """Add one observation; False when this run is already known or the trust rules
+        refuse it (an outlier, a cap reached: trust.py)."""
+        repository = RecommenderRepository(session)
+        if repository.has_observation(scored.run_id):
             return False
         spec = canonical_spec(scored.spec)
-        RecommenderRepository(session).add_observation(
+        key = pipeline_key(spec)
+        counts = trust.Counts(
+            same_cell=repository.count_observations(meta.dataset_key, scored.owner_id, key),
+            same_learner=repository.count_observations(meta.dataset_key, scored.owner_id),
+            same_dataset=repository.count_observations(meta.dataset_key),
+        )
+        reason = trust.refusal(scored.score, meta, counts, scored.trust)
+        if reason:
+            log.info(
+                "outcome not learnt",
+                extra={"run_id": scored.run_id, "reason": reason, "score": scored.score},
+            )
+            return False
+        repository.add_observation(
             Observation(
                 run_id=scored.run_id,
+                owner_id=scored.owner_id[:64],
+                trust=scored.trust,
                 dataset_key=meta.dataset_key,
                 task_type=meta.task_type,
-                pipeline_key=pipeline_key(spec),
+                pipeline_key=key,
                 pipeline_json=json.dumps(spec, sort_keys=True),
                 estimator=spec["estimator"][:200],
                 metric=scored.metric,

@@ -143,6 +143,10 @@ def test_seed_demo_flow(page: Page, stack: Stack, shots: Shots) -> None:
     assert kept in (0, 1)
     if kept == 0:
         expect(page.locator("#auto-improve-stopped")).to_contain_text("No round beat your run")
+    # Which number chose (issue 20 §1): the starter prints no CV score, so round 1 is
+    # compared with it on the test rows, and the page says so.
+    expect(page.locator("#auto-improve [data-decided]").first).to_have_text("test rows")
+    expect(page.locator("#auto-improve-honesty")).to_contain_text("cross-validation")
     shots(page, "auto-improve-rounds")
 
     # Click a run for its details; compare two runs side by side with a code diff.

@@ -18,10 +18,14 @@ from tests.coach.helpers import sandbox_run
 from tests.recommender.data import mixed_csv
 
 
-def scored(accuracy: float | None, r2: float | None = None, task: str = "") -> run_pb2.Run:
+def scored(
+    accuracy: float | None, r2: float | None = None, task: str = "", cv: float | None = None
+) -> run_pb2.Run:
     run = run_pb2.Run(id=str(uuid.uuid4()), status="ok")
     if accuracy is not None:
         run.outcome.accuracy = accuracy
+    if cv is not None:
+        run.outcome.cv_score = cv
     if r2 is not None:
         run.outcome.r2 = r2
     run.outcome.task_type = task
@@ -76,6 +80,28 @@ async def test_loop_switches_to_r2_when_the_target_is_a_quantity() -> None:
     assert result.rounds[0].improved
 
 
+async def test_loop_never_reads_test_row_scores_to_choose() -> None:
+    """Issue 20 §1: with CV scores on both sides, any test scores at all (here the reverse
+    order, then noise) leave every decision and the kept round as they were."""
+    cvs = [0.80, 0.78, 0.85, 0.84]
+
+    async def decisions(tests: list[float]) -> tuple[list[bool], int, str]:
+        rounds = [scored(test, cv=cv) for test, cv in zip(tests, cvs, strict=True)]
+        result, _ = await scripted_loop(scored(0.9, cv=0.75), rounds, rounds=4, patience=4)
+        assert {r.decided_by for r in result.rounds} == {"cv"}
+        kept = next(i for i, r in enumerate(result.rounds) if r.run is result.best)
+        return [r.improved for r in result.rounds], kept, result.stopped
+
+    honest = await decisions([0.70, 0.99, 0.60, 0.98])
+    assert honest == ([True, False, True, False], 2, "4 round(s) done")
+    rng = np.random.default_rng(0)
+    for tests in ([0.98, 0.60, 0.99, 0.70], list(rng.uniform(0, 1, 4))):
+        assert await decisions(tests) == honest
+    # Without a CV score on one side the test rows decide, and the round says so.
+    result, _ = await scripted_loop(scored(0.7), [scored(0.8, cv=0.6)], rounds=1)
+    assert (result.rounds[0].improved, result.rounds[0].decided_by) == (True, "test")
+
+
 async def test_loop_rejects_silly_round_counts() -> None:
     with pytest.raises(ValueError, match="rounds"):
         await scripted_loop(scored(0.5), [], rounds=0)
@@ -108,6 +134,9 @@ async def test_generated_code_fixes_the_seed_crash_in_the_sandbox(
     assert start.has_error and start.error.type == "ValueError"
     assert loop.best is not start and loop.best_score is not None and loop.best_score > 0.7
     assert all(not r.run.has_error for r in loop.rounds)
+    # The coach's programs report a CV score on the training rows; it chose round 2 vs 1.
+    assert all(r.cv_score is not None and 0 < r.cv_score <= 1 for r in loop.rounds)
+    assert loop.rounds[1].decided_by == "cv"
     # Two rounds, two different pipelines.
     assert len({r.run.outcome.pipeline_json for r in loop.rounds}) == 2
 

@@ -196,3 +196,32 @@ def test_auto_improve_rounds_show_r2_as_r2_and_no_cross_metric_gain() -> None:
     html = _coach(view)
     assert "pts" not in html and "44.0%" not in html
     assert "R² 0.440" in html
+
+
+def test_auto_improve_rounds_show_the_cv_score_and_what_chose() -> None:
+    """Issue 20 §1: both numbers per round and which one decided."""
+    parent, improved = _pb_runs()
+    proposal = coach_pb.ImproveResponse(diagnosis="d", proposal_id="p1")
+    rounds = [Round(proposal, improved, 0.44, True, cv_score=0.41, decided_by="cv")]
+    view = Improvement(
+        proposal=proposal,
+        parent=parent,
+        improved=improved,
+        rounds=rounds,
+        start=parent,
+        kept_run_id=improved.id,
+        stopped="1 round(s) done",
+    ).view()
+    assert view.autoImprove is not None
+    assert (view.autoImprove.rounds[0].cvScore, view.autoImprove.rounds[0].decidedBy) == (
+        0.41,
+        "cv",
+    )
+    html = _coach(view)
+    assert "<td data-cv>R² 0.410</td>" in html
+    assert '<td data-decided="cv">cross-validation</td>' in html
+    assert "compared by cross-validation on the training rows only" in html
+    rounds[0].decided_by = "test"
+    assert "the test rows decided" in _coach(
+        Improvement(proposal, parent, improved, rounds, "", parent, improved.id).view()
+    )

@@ -59,7 +59,9 @@ async def running_recommender(
 
 
 def completed(sha: str, spec: dict[str, Any], accuracy: float) -> learning_pb2.RunCompleted:
-    run = run_pb2.Run(id=str(uuid.uuid4()), dataset_sha256=sha, status="ok", duration_ms=900)
+    run = run_pb2.Run(
+        id=str(uuid.uuid4()), dataset_sha256=sha, status="ok", duration_ms=900, scored_by="coach"
+    )
     run.outcome.accuracy = accuracy
     run.outcome.model_type = spec["estimator"]
     run.outcome.pipeline_json = json.dumps(spec)

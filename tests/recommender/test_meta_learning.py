@@ -33,7 +33,11 @@ def event(
     sha: str, spec: dict[str, Any], accuracy: float, duration_ms: int = 500
 ) -> learning_pb2.RunCompleted:
     run = run_pb2.Run(
-        id=str(uuid.uuid4()), dataset_sha256=sha, status="ok", duration_ms=duration_ms
+        id=str(uuid.uuid4()),
+        dataset_sha256=sha,
+        status="ok",
+        duration_ms=duration_ms,
+        scored_by="coach",
     )
     run.outcome.accuracy = accuracy
     run.outcome.model_type = spec["estimator"]

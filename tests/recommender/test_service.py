@@ -30,6 +30,7 @@ from services.recommender.handlers import DatasetsHandler, RunsHandler
 from services.recommender.models import Observation
 from services.recommender.repository import RecommenderRepository
 from services.recommender.service import RecommenderService
+from services.recommender.trust import CELL_CAP
 from tests.recommender.data import mixed_csv, numeric_classification_csv, regression_csv
 from tests.support.messy import messy_csv
 from tests.support.protos import RunFields, make_run
@@ -44,8 +45,16 @@ def run_event(
     /,
     **fields: Unpack[RunFields],
 ) -> learning_pb2.RunCompleted:
+    """A run event; its score counts as the coach's own program's unless `scored_by` says
+    otherwise (only platform-computed scores teach the knowledge base)."""
     run = make_run(
-        {"id": str(uuid.uuid4()), "dataset_sha256": dataset_sha256, "status": "ok"}, **fields
+        {
+            "id": str(uuid.uuid4()),
+            "dataset_sha256": dataset_sha256,
+            "status": "ok",
+            "scored_by": "coach",
+        },
+        **fields,
     )
     if accuracy is not None:
         run.outcome.accuracy = accuracy
@@ -287,3 +296,27 @@ def test_similar_datasets_are_cited_by_name_never_by_hash(
     assert "customers 2024.csv (150 rows) (0.950)" in rationale
     assert "an uploaded 150-row dataset predicting 'cls' (0.900)" in rationale
     assert named[:8] not in rationale and unnamed[:8] not in rationale
+
+
+def test_only_platform_scores_count_and_within_the_caps(
+    sqlite_db: Database, service: RecommenderService, store: DatasetStore
+) -> None:
+    """Issue 20 §3, the trust rules (trust.py): a printed score is a claim, not evidence."""
+    handlers = RunsHandler(sqlite_db, service)
+    sha = store.put(numeric_classification_csv(seed=31, features=2))
+    stump = {"steps": [], "estimator": "DecisionTreeClassifier", "params": {"max_depth": 1}}
+    record = handlers.record
+    # The learner's own code printed it, or the run names no dataset: never evidence.
+    assert not record("s", run_event(sha, stump, 1.0, scored_by="", owner_id="mallory"))
+    assert not record("s", run_event("", stump, 1.0, owner_id="mallory"))
+    assert not record("s", run_event("", stump, 1.0, scored_by="", owner_id="mallory"))
+    # A perfect score where the best landmarker reaches 0.75: an outlier, even trusted.
+    assert not record("s", run_event(sha, stump, 1.0, owner_id="mallory"))
+    # An app's program computed it: trusted.
+    assert record("s", run_event(sha, RF, 0.8, scored_by="", app_slug="training", owner_id="a"))
+    # The same learner repeating one pipeline on one dataset counts CELL_CAP times.
+    added = [record("s", run_event(sha, RF, 0.8, owner_id="bo")) for _ in range(CELL_CAP + 2)]
+    assert added == [True] * CELL_CAP + [False, False]
+    with sqlite_db.session() as session:
+        trusts = session.scalars(select(Observation.trust).where(Observation.dataset_key == sha))
+        assert sorted(trusts) == ["app"] + ["coach"] * CELL_CAP

@@ -42,6 +42,7 @@ class RunFields(TypedDict, total=False):
     notices: list[str]
     summary: bool
     app_slug: str
+    scored_by: str
 
 
 def make_run(defaults: RunFields, **fields: Unpack[RunFields]) -> run_pb2.Run:

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from ascent.types.v1 import run_pb2 as ascent_dot_types_dot_v1_dot_run__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#ascent/coach/v1/coach_service.proto\x12\x0f\x61scent.coach.v1\x1a\x19\x61scent/types/v1/run.proto\"U\n\x0bRateRequest\x12\x13\n\x0bproposal_id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x0e\n\x06rating\x18\x03 \x01(\x05\x12\x0f\n\x07verdict\x18\x04 \x01(\t\"#\n\x0cRateResponse\x12\x13\n\x0bproposal_id\x18\x01 \x01(\t\"h\n\x0eImproveRequest\x12!\n\x03run\x18\x01 \x01(\x0b\x32\x14.ascent.types.v1.Run\x12%\n\x07history\x18\x02 \x03(\x0b\x32\x14.ascent.types.v1.Run\x12\x0c\n\x04mode\x18\x03 \x01(\t\"*\n\x0cSocraticStep\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\"C\n\x12ImprovedExperiment\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12\x11\n\trationale\x18\x03 \x01(\t\"\x83\x02\n\x0fImproveResponse\x12\x13\n\x0bproposal_id\x18\x01 \x01(\t\x12\x11\n\tdiagnosis\x18\x02 \x01(\t\x12\x13\n\x0bsuggestions\x18\x03 \x03(\t\x12@\n\x13improved_experiment\x18\x04 \x01(\x0b\x32#.ascent.coach.v1.ImprovedExperiment\x12\x0e\n\x06\x65ngine\x18\x05 \x01(\t\x12\x0c\n\x04mode\x18\x06 \x01(\t\x12,\n\x05steps\x18\x07 \x03(\x0b\x32\x1d.ascent.coach.v1.SocraticStep\x12\x0e\n\x06notice\x18\x08 \x01(\t\x12\x15\n\rpipeline_keys\x18\t \x03(\t2\xa1\x01\n\x0c\x43oachService\x12L\n\x07Improve\x12\x1f.ascent.coach.v1.ImproveRequest\x1a .ascent.coach.v1.ImproveResponse\x12\x43\n\x04Rate\x12\x1c.ascent.coach.v1.RateRequest\x1a\x1d.ascent.coach.v1.RateResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#ascent/coach/v1/coach_service.proto\x12\x0f\x61scent.coach.v1\x1a\x19\x61scent/types/v1/run.proto\"U\n\x0bRateRequest\x12\x13\n\x0bproposal_id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x0e\n\x06rating\x18\x03 \x01(\x05\x12\x0f\n\x07verdict\x18\x04 \x01(\t\"#\n\x0cRateResponse\x12\x13\n\x0bproposal_id\x18\x01 \x01(\t\"h\n\x0eImproveRequest\x12!\n\x03run\x18\x01 \x01(\x0b\x32\x14.ascent.types.v1.Run\x12%\n\x07history\x18\x02 \x03(\x0b\x32\x14.ascent.types.v1.Run\x12\x0c\n\x04mode\x18\x03 \x01(\t\"*\n\x0cSocraticStep\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\"C\n\x12ImprovedExperiment\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12\x11\n\trationale\x18\x03 \x01(\t\"\x9a\x02\n\x0fImproveResponse\x12\x13\n\x0bproposal_id\x18\x01 \x01(\t\x12\x11\n\tdiagnosis\x18\x02 \x01(\t\x12\x13\n\x0bsuggestions\x18\x03 \x03(\t\x12@\n\x13improved_experiment\x18\x04 \x01(\x0b\x32#.ascent.coach.v1.ImprovedExperiment\x12\x0e\n\x06\x65ngine\x18\x05 \x01(\t\x12\x0c\n\x04mode\x18\x06 \x01(\t\x12,\n\x05steps\x18\x07 \x03(\x0b\x32\x1d.ascent.coach.v1.SocraticStep\x12\x0e\n\x06notice\x18\x08 \x01(\t\x12\x15\n\rpipeline_keys\x18\t \x03(\t\x12\x15\n\rplatform_code\x18\x14 \x01(\x08\x32\xa1\x01\n\x0c\x43oachService\x12L\n\x07Improve\x12\x1f.ascent.coach.v1.ImproveRequest\x1a .ascent.coach.v1.ImproveResponse\x12\x43\n\x04Rate\x12\x1c.ascent.coach.v1.RateRequest\x1a\x1d.ascent.coach.v1.RateResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -43,7 +43,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_IMPROVEDEXPERIMENT']._serialized_start=357
   _globals['_IMPROVEDEXPERIMENT']._serialized_end=424
   _globals['_IMPROVERESPONSE']._serialized_start=427
-  _globals['_IMPROVERESPONSE']._serialized_end=686
-  _globals['_COACHSERVICE']._serialized_start=689
-  _globals['_COACHSERVICE']._serialized_end=850
+  _globals['_IMPROVERESPONSE']._serialized_end=709
+  _globals['_COACHSERVICE']._serialized_start=712
+  _globals['_COACHSERVICE']._serialized_end=873
 # @@protoc_insertion_point(module_scope)

@@ -54,7 +54,7 @@ class ImprovedExperiment(_message.Message):
     def __init__(self, name: _Optional[str] = ..., code: _Optional[str] = ..., rationale: _Optional[str] = ...) -> None: ...
 
 class ImproveResponse(_message.Message):
-    __slots__ = ("proposal_id", "diagnosis", "suggestions", "improved_experiment", "engine", "mode", "steps", "notice", "pipeline_keys")
+    __slots__ = ("proposal_id", "diagnosis", "suggestions", "improved_experiment", "engine", "mode", "steps", "notice", "pipeline_keys", "platform_code")
     PROPOSAL_ID_FIELD_NUMBER: _ClassVar[int]
     DIAGNOSIS_FIELD_NUMBER: _ClassVar[int]
     SUGGESTIONS_FIELD_NUMBER: _ClassVar[int]
@@ -64,6 +64,7 @@ class ImproveResponse(_message.Message):
     STEPS_FIELD_NUMBER: _ClassVar[int]
     NOTICE_FIELD_NUMBER: _ClassVar[int]
     PIPELINE_KEYS_FIELD_NUMBER: _ClassVar[int]
+    PLATFORM_CODE_FIELD_NUMBER: _ClassVar[int]
     proposal_id: str
     diagnosis: str
     suggestions: _containers.RepeatedScalarFieldContainer[str]
@@ -73,4 +74,5 @@ class ImproveResponse(_message.Message):
     steps: _containers.RepeatedCompositeFieldContainer[SocraticStep]
     notice: str
     pipeline_keys: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, proposal_id: _Optional[str] = ..., diagnosis: _Optional[str] = ..., suggestions: _Optional[_Iterable[str]] = ..., improved_experiment: _Optional[_Union[ImprovedExperiment, _Mapping]] = ..., engine: _Optional[str] = ..., mode: _Optional[str] = ..., steps: _Optional[_Iterable[_Union[SocraticStep, _Mapping]]] = ..., notice: _Optional[str] = ..., pipeline_keys: _Optional[_Iterable[str]] = ...) -> None: ...
+    platform_code: bool
+    def __init__(self, proposal_id: _Optional[str] = ..., diagnosis: _Optional[str] = ..., suggestions: _Optional[_Iterable[str]] = ..., improved_experiment: _Optional[_Union[ImprovedExperiment, _Mapping]] = ..., engine: _Optional[str] = ..., mode: _Optional[str] = ..., steps: _Optional[_Iterable[_Union[SocraticStep, _Mapping]]] = ..., notice: _Optional[str] = ..., pipeline_keys: _Optional[_Iterable[str]] = ..., platform_code: _Optional[bool] = ...) -> None: ...

@@ -7,7 +7,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ExecuteRequest(_message.Message):
-    __slots__ = ("run_id", "session_id", "owner_id", "name", "code", "dataset_sha256", "is_improved", "parent_run_id", "wall_seconds", "challenge_slug", "challenge_version", "practice", "ephemeral", "app_slug")
+    __slots__ = ("run_id", "session_id", "owner_id", "name", "code", "dataset_sha256", "is_improved", "parent_run_id", "wall_seconds", "challenge_slug", "challenge_version", "practice", "ephemeral", "app_slug", "scored_by")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     OWNER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -22,6 +22,7 @@ class ExecuteRequest(_message.Message):
     PRACTICE_FIELD_NUMBER: _ClassVar[int]
     EPHEMERAL_FIELD_NUMBER: _ClassVar[int]
     APP_SLUG_FIELD_NUMBER: _ClassVar[int]
+    SCORED_BY_FIELD_NUMBER: _ClassVar[int]
     run_id: str
     session_id: str
     owner_id: str
@@ -36,7 +37,8 @@ class ExecuteRequest(_message.Message):
     practice: bool
     ephemeral: bool
     app_slug: str
-    def __init__(self, run_id: _Optional[str] = ..., session_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., name: _Optional[str] = ..., code: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., is_improved: _Optional[bool] = ..., parent_run_id: _Optional[str] = ..., wall_seconds: _Optional[float] = ..., challenge_slug: _Optional[str] = ..., challenge_version: _Optional[int] = ..., practice: _Optional[bool] = ..., ephemeral: _Optional[bool] = ..., app_slug: _Optional[str] = ...) -> None: ...
+    scored_by: str
+    def __init__(self, run_id: _Optional[str] = ..., session_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., name: _Optional[str] = ..., code: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., is_improved: _Optional[bool] = ..., parent_run_id: _Optional[str] = ..., wall_seconds: _Optional[float] = ..., challenge_slug: _Optional[str] = ..., challenge_version: _Optional[int] = ..., practice: _Optional[bool] = ..., ephemeral: _Optional[bool] = ..., app_slug: _Optional[str] = ..., scored_by: _Optional[str] = ...) -> None: ...
 
 class OutputChunk(_message.Message):
     __slots__ = ("stream", "text")

@@ -20,7 +20,7 @@ class RunError(_message.Message):
     def __init__(self, type: _Optional[str] = ..., message: _Optional[str] = ..., traceback: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class RunOutcome(_message.Message):
-    __slots__ = ("accuracy", "precision", "recall", "f1_score", "rmse", "mae", "r2", "model_type", "dataset_info_json", "confusion_matrix_json", "pipeline_json", "task_type", "unranked_reason")
+    __slots__ = ("accuracy", "precision", "recall", "f1_score", "rmse", "mae", "r2", "model_type", "dataset_info_json", "confusion_matrix_json", "pipeline_json", "task_type", "unranked_reason", "cv_score")
     ACCURACY_FIELD_NUMBER: _ClassVar[int]
     PRECISION_FIELD_NUMBER: _ClassVar[int]
     RECALL_FIELD_NUMBER: _ClassVar[int]
@@ -34,6 +34,7 @@ class RunOutcome(_message.Message):
     PIPELINE_JSON_FIELD_NUMBER: _ClassVar[int]
     TASK_TYPE_FIELD_NUMBER: _ClassVar[int]
     UNRANKED_REASON_FIELD_NUMBER: _ClassVar[int]
+    CV_SCORE_FIELD_NUMBER: _ClassVar[int]
     accuracy: float
     precision: float
     recall: float
@@ -47,7 +48,8 @@ class RunOutcome(_message.Message):
     pipeline_json: str
     task_type: str
     unranked_reason: str
-    def __init__(self, accuracy: _Optional[float] = ..., precision: _Optional[float] = ..., recall: _Optional[float] = ..., f1_score: _Optional[float] = ..., rmse: _Optional[float] = ..., mae: _Optional[float] = ..., r2: _Optional[float] = ..., model_type: _Optional[str] = ..., dataset_info_json: _Optional[str] = ..., confusion_matrix_json: _Optional[str] = ..., pipeline_json: _Optional[str] = ..., task_type: _Optional[str] = ..., unranked_reason: _Optional[str] = ...) -> None: ...
+    cv_score: float
+    def __init__(self, accuracy: _Optional[float] = ..., precision: _Optional[float] = ..., recall: _Optional[float] = ..., f1_score: _Optional[float] = ..., rmse: _Optional[float] = ..., mae: _Optional[float] = ..., r2: _Optional[float] = ..., model_type: _Optional[str] = ..., dataset_info_json: _Optional[str] = ..., confusion_matrix_json: _Optional[str] = ..., pipeline_json: _Optional[str] = ..., task_type: _Optional[str] = ..., unranked_reason: _Optional[str] = ..., cv_score: _Optional[float] = ...) -> None: ...
 
 class DisplayRow(_message.Message):
     __slots__ = ("cells",)
@@ -110,7 +112,7 @@ class Grade(_message.Message):
     def __init__(self, challenge_slug: _Optional[str] = ..., metric: _Optional[str] = ..., lower_is_better: _Optional[bool] = ..., status: _Optional[str] = ..., message: _Optional[str] = ..., public_score: _Optional[float] = ..., private_score: _Optional[float] = ..., pass_threshold: _Optional[float] = ..., passed: _Optional[bool] = ..., predictions: _Optional[int] = ..., expected: _Optional[int] = ..., challenge_version: _Optional[int] = ...) -> None: ...
 
 class Run(_message.Message):
-    __slots__ = ("id", "session_id", "owner_id", "name", "code", "outcome", "stdout", "stderr", "error", "has_error", "is_improved", "parent_run_id", "dataset_sha256", "status", "duration_ms", "peak_memory_kb", "created_at", "figures", "challenge_slug", "grade", "challenge_version", "practice", "display", "notices", "summary", "app_slug")
+    __slots__ = ("id", "session_id", "owner_id", "name", "code", "outcome", "stdout", "stderr", "error", "has_error", "is_improved", "parent_run_id", "dataset_sha256", "status", "duration_ms", "peak_memory_kb", "created_at", "figures", "challenge_slug", "grade", "challenge_version", "practice", "display", "notices", "summary", "app_slug", "scored_by")
     ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     OWNER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -137,6 +139,7 @@ class Run(_message.Message):
     NOTICES_FIELD_NUMBER: _ClassVar[int]
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
     APP_SLUG_FIELD_NUMBER: _ClassVar[int]
+    SCORED_BY_FIELD_NUMBER: _ClassVar[int]
     id: str
     session_id: str
     owner_id: str
@@ -163,4 +166,5 @@ class Run(_message.Message):
     notices: _containers.RepeatedScalarFieldContainer[str]
     summary: bool
     app_slug: str
-    def __init__(self, id: _Optional[str] = ..., session_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., name: _Optional[str] = ..., code: _Optional[str] = ..., outcome: _Optional[_Union[RunOutcome, _Mapping]] = ..., stdout: _Optional[str] = ..., stderr: _Optional[str] = ..., error: _Optional[_Union[RunError, _Mapping]] = ..., has_error: _Optional[bool] = ..., is_improved: _Optional[bool] = ..., parent_run_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., status: _Optional[str] = ..., duration_ms: _Optional[int] = ..., peak_memory_kb: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., figures: _Optional[_Iterable[bytes]] = ..., challenge_slug: _Optional[str] = ..., grade: _Optional[_Union[Grade, _Mapping]] = ..., challenge_version: _Optional[int] = ..., practice: _Optional[bool] = ..., display: _Optional[_Union[RunDisplay, _Mapping]] = ..., notices: _Optional[_Iterable[str]] = ..., summary: _Optional[bool] = ..., app_slug: _Optional[str] = ...) -> None: ...
+    scored_by: str
+    def __init__(self, id: _Optional[str] = ..., session_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., name: _Optional[str] = ..., code: _Optional[str] = ..., outcome: _Optional[_Union[RunOutcome, _Mapping]] = ..., stdout: _Optional[str] = ..., stderr: _Optional[str] = ..., error: _Optional[_Union[RunError, _Mapping]] = ..., has_error: _Optional[bool] = ..., is_improved: _Optional[bool] = ..., parent_run_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., status: _Optional[str] = ..., duration_ms: _Optional[int] = ..., peak_memory_kb: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., figures: _Optional[_Iterable[bytes]] = ..., challenge_slug: _Optional[str] = ..., grade: _Optional[_Union[Grade, _Mapping]] = ..., challenge_version: _Optional[int] = ..., practice: _Optional[bool] = ..., display: _Optional[_Union[RunDisplay, _Mapping]] = ..., notices: _Optional[_Iterable[str]] = ..., summary: _Optional[bool] = ..., app_slug: _Optional[str] = ..., scored_by: _Optional[str] = ...) -> None: ...
