@@ -112,7 +112,7 @@ class Runner:
         self.pool = pool
         self.cache: dict[tuple[str, str], run_pb2.Run] = {}
 
-    async def run(self, data: DataSet, code: str, name: str) -> run_pb2.Run:
+    async def run(self, data: DataSet, code: str, name: str, platform: bool = True) -> run_pb2.Run:
         key = (data.name, hashlib.sha256(code.encode()).hexdigest())
         if key not in self.cache:
             self.cache[key] = await execute(self.pool, code, data.csv, data.sha, name)
@@ -120,6 +120,9 @@ class Runner:
         found.CopyFrom(self.cache[key])
         # A fresh id per use: the knowledge base records each run of a session once.
         found.id = f"{found.id[:24]}-{len(self.cache)}-{random.random():.6f}"
+        # The coach's own complete programs are scored by the platform: the trust rules of the
+        # knowledge base (services/recommender/trust.py) admit them, as in the product.
+        found.scored_by = "coach" if platform else ""
         data.best_known = max(data.best_known, score(found, data.task) or float("-inf"))
         return found
 
@@ -152,12 +155,12 @@ async def session(
     coach = CoachService()
     static_code = generate_code(prior_specs(data.task)[0], data.task, "static default")
     static = score(await runner.run(data, static_code, "static"), data.task)
-    starter = await runner.run(data, STARTER_TEMPLATE, "starter")
+    starter = await runner.run(data, STARTER_TEMPLATE, "starter", platform=False)
     runs = [starter]
 
     async def propose(best: run_pb2.Run, history: list[run_pb2.Run]) -> Improvement:
         if arm == "learning off" and len(runs) == 1:
-            return Improvement("", [], "static default", static_code, "", [])
+            return Improvement("", [], "static default", static_code, "", [], platform_code=True)
         meta = ensure_profile(db, recommender, data.sha)
         with db.session() as s:
             recs = recommender.recommend(s, meta, 5)
@@ -166,7 +169,9 @@ async def session(
         )
 
     async def run_proposal(improvement: Improvement, _parent: run_pb2.Run) -> run_pb2.Run:
-        run = await runner.run(data, improvement.code, improvement.name)
+        run = await runner.run(
+            data, improvement.code, improvement.name, platform=improvement.platform_code
+        )
         runs.append(run)
         return run
 
