@@ -101,7 +101,7 @@ def _customers(
     w = np.array([0.9, 0.07, 0.015, 1.2]) * (np.ones(4) if effects is None else effects)
     region = rng.choice(list(REGIONS), size=n_samples)
     logit = w[0] * calls - w[1] * tenure - w[2] * spend + w[3] * (plan == "basic") + 0.3
-    logit = logit + 1.2 * (region == churn_region)
+    logit = logit + 2.0 * (region == churn_region)
     churned = (rng.random(n_samples) < 1 / (1 + np.exp(-logit))).astype(int)
     frame = pd.DataFrame(
         {
