@@ -240,7 +240,12 @@ def secret_seed(secret: bytes, slug: str, seed: int) -> int:
 
 
 def _disguise(
-    frame: pd.DataFrame, target: str, classify: bool, seed: int, interpolate: bool = True
+    frame: pd.DataFrame,
+    target: str,
+    classify: bool,
+    seed: int,
+    interpolate: bool = True,
+    rotate: bool = True,
 ) -> pd.DataFrame:
     """Bundled data made unrecognisable but just as learnable: every row is rebuilt as a
     random point between a row and one of its nearest neighbours (within its class for a
@@ -282,7 +287,11 @@ def _disguise(
         else:
             new_labels.append(labels[a] + u[:, 0] * (labels[b] - labels[a]))
     data = np.vstack(rows)
-    if interpolate:
+    if not rotate:
+        # Features that must keep their own meaning (a generator's few informative ones):
+        # a secret order and sign instead, so standardising both sides lines nothing up.
+        data = data[:, rng.permutation(data.shape[1])] * rng.choice([-1.0, 1.0], data.shape[1])
+    elif interpolate:
         # A secret rotation of the standardised features: a per-column scale and offset alone
         # is undone by standardising both sides, after which the nearest row of the package's
         # copy gave each test row its label (issue 17: public 1.0 on iris, wine, breast
@@ -306,6 +315,7 @@ def _sklearn_frame(
     params: dict[str, object],
     target: str,
     seed: int,
+    public_seed: int,
     classify: bool = True,
 ) -> pd.DataFrame:
     from sklearn import datasets
@@ -319,14 +329,17 @@ def _sklearn_frame(
     generator = getattr(datasets, name, None)
     if generator is None or not name.startswith("make_"):
         raise CurriculumError(f"unknown scikit-learn dataset {name!r}")
-    # The generator's random state is the install's secret seed, not the curriculum's: the
-    # same call with the public seed (which any run can make) builds other data.
-    kwargs = {**params, "random_state": seed}
-    features, labels = generator(**kwargs)[:2]
+    # The curriculum's seed (its solutions and thresholds are tuned to it: a secret
+    # random_state moved tuned-forest's reference solution to 0.857, under its 0.9), then
+    # disguised with the install's secret like bundled data, but features keep their meaning
+    # (explain-drivers asks which few matter): rows rebuilt between neighbours, a secret
+    # column order and sign, scale and offset. Regenerating with the public seed and matching
+    # rows, as they are or standardised, finds nothing.
+    features, labels = generator(**{**params, "random_state": public_seed})[:2]
     features = np.asarray(features)
     frame = pd.DataFrame(features, columns=[f"f{i + 1}" for i in range(features.shape[1])])
     frame[target] = np.asarray(labels)
-    return frame.round(5)
+    return _disguise(frame, target, classify, seed, rotate=False).round(5)
 
 
 def build_frame(spec: ChallengeSpec, secret: bytes) -> pd.DataFrame:
@@ -341,7 +354,7 @@ def build_frame(spec: ChallengeSpec, secret: bytes) -> pd.DataFrame:
     seed = secret_seed(secret, spec.slug, data.seed)
     if kind == "sklearn":
         classify = spec.task_type != "regression"
-        frame = _sklearn_frame(name, data.params, spec.target, seed % 2**32, classify)
+        frame = _sklearn_frame(name, data.params, spec.target, seed % 2**32, data.seed, classify)
     elif kind == "csv":
         frame = pd.read_csv(data.path)
     else:
