@@ -210,6 +210,8 @@ def _self_improvement(learning: Any) -> dict[str, Any]:
         "meanGainOverStaticDefault": _optional(learning, "mean_gain_over_static_default"),
         "staticDefaultPairs": learning.static_default_pairs,
         "proposalsBySource": dict(sorted(learning.proposals_by_source.items())),
+        "knowledgeObservations": learning.knowledge_observations,
+        "knowledgeGrowth": [{"day": d.day, "count": d.count} for d in learning.knowledge_growth],
     }
 
 
@@ -248,7 +250,7 @@ DASHBOARD_TABLES: dict[str, tuple[list[str], Callable[[dict[str, Any]], list[dic
             [
                 {"measure": k, "value": v}
                 for k, v in d["selfImprovement"].items()
-                if k != "proposalsBySource"
+                if k not in ("proposalsBySource", "knowledgeGrowth")
             ]
             + [
                 {"measure": f"proposals from {source}", "value": n}

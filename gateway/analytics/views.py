@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from gateway.views import View
 
 
@@ -95,6 +97,8 @@ class SelfImprovementView(View):
     meanGainOverStaticDefault: float | None
     staticDefaultPairs: int
     proposalsBySource: dict[str, int]
+    knowledgeObservations: int
+    knowledgeGrowth: list[dict[str, Any]]
 
 
 class DashboardView(View):

@@ -458,6 +458,22 @@ class AnalyticsRepository:
             if a is not None and b is not None
         ]
 
+    def subject_per_day(self, subject: str, scope: DashboardScope) -> tuple[int, dict[str, int]]:
+        """Events of `subject` ever, and per UTC day (of occurred_at) in the scope's days."""
+        total = self.session.scalar(
+            select(SubjectCount.count).where(SubjectCount.subject == subject)
+        )
+        days: dict[str, int] = {}
+        query = select(MinuteCount.minute, MinuteCount.count).where(MinuteCount.subject == subject)
+        for minute, count in self.session.execute(query):
+            moment = minute if minute.tzinfo else minute.replace(tzinfo=UTC)
+            day = moment.astimezone(UTC).strftime("%Y-%m-%d")
+            if (not scope.from_day or day >= scope.from_day) and (
+                not scope.to_day or day <= scope.to_day
+            ):
+                days[day] = days.get(day, 0) + int(count)
+        return int(total or 0), dict(sorted(days.items()))
+
     def throughput(self, since: datetime) -> list[tuple[datetime, str, str, int]]:
         query = select(
             MinuteCount.minute, MinuteCount.subject, MinuteCount.producer, MinuteCount.count

@@ -27,7 +27,9 @@ Definitions (also in the README):
   - improvement over the learner's baseline: per (learner, dataset) with 2+ runs, (best −
     first) / first, mean (seed target +20 %);
   - recommendations vs static defaults: AI-improved runs whose parent ran the starter code
-    unchanged, (improved − parent) / parent, mean (seed target +30 %).
+    unchanged, (improved − parent) / parent, mean (seed target +30 %);
+  - knowledge-base growth: recommender.observation.recorded.v1 ever, and per day in range
+    (platform-wide).
   Scores are what the runs reported, so a learner printing a fake score moves these too; the
   recommender's own trust rules decide what it learns from (services/recommender/README.md).
 """
@@ -45,6 +47,7 @@ from sqlalchemy.orm import Session
 
 from services.analytics.ingest import Incoming, ingest
 from services.analytics.repository import AnalyticsRepository, DashboardScope
+from services.common import events
 from services.common.db import utcnow
 from services.common.errors import AscentError
 
@@ -236,6 +239,10 @@ def _self_improvement(
     stats.baseline_pairs = len(gains)
     if gains:
         stats.mean_improvement_over_baseline = sum(gains) / len(gains)
+    total, per_day = repo.subject_per_day(events.RECOMMENDER_OBSERVATION_RECORDED, scope)
+    stats.knowledge_observations = total
+    for day, count in per_day.items():
+        stats.knowledge_growth.append(pb.DailyCount(day=day, count=count))
     defaults = [(a - b) / b for a, b in repo.static_default_pairs(scope) if b > 0]
     stats.static_default_pairs = len(defaults)
     if defaults:

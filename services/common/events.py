@@ -26,6 +26,7 @@ from ascent.events.v1 import (
     learning_pb2,
     meta_pb2,
     progress_pb2,
+    recommender_pb2,
     serving_pb2,
 )
 from google.protobuf.message import DecodeError, Message
@@ -62,6 +63,8 @@ APPS_SUGGESTION_APPLIED = "apps.suggestion.applied.v1"
 APPS_SUGGESTION_EVALUATED = "apps.suggestion.evaluated.v1"
 APPS_VIEW_RECORDED = "apps.view.recorded.v1"
 APPS_AUTOML_TRIAL = "apps.automl.trial.v1"
+# -- the knowledge base's growth (issue 20 §4) --
+RECOMMENDER_OBSERVATION_RECORDED = "recommender.observation.recorded.v1"
 # -- serving (issue 16) --
 SERVING_DEPLOYMENT_CREATED = "serving.deployment.created.v1"
 SERVING_MODEL_SERVED = "serving.model.served.v1"
@@ -95,6 +98,7 @@ EVENT_TYPES: dict[str, type[Message]] = {
     APPS_AUTOML_TRIAL: apps_pb2.AutomlTrial,
     APPS_EXPLANATION_RATED: apps_pb2.ExplanationRated,
     APPS_VIEW_RECORDED: apps_pb2.ViewRecorded,
+    RECOMMENDER_OBSERVATION_RECORDED: recommender_pb2.ObservationRecorded,
     # -- serving (issue 16) --
     SERVING_DEPLOYMENT_CREATED: serving_pb2.DeploymentCreated,
     SERVING_MODEL_SERVED: serving_pb2.ModelServed,
@@ -112,6 +116,7 @@ STREAM_SUBJECTS = [
     "apps.>",
     # -- serving (issue 16) --
     "serving.>",
+    "recommender.>",
 ]
 
 HDR_MSG_ID = "Nats-Msg-Id"

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
 
+from ascent.events.v1 import recommender_pb2 as recommender_events
 from ascent.types.v1 import run_pb2
 from sqlalchemy.orm import Session
 
+from services.common import events
 from services.common.datasets import DatasetStore
 from services.common.db import utcnow
 from services.common.ml.metafeatures import (
@@ -34,6 +36,7 @@ from services.common.ml.pipelines import (
     spec_from_outcome,
 )
 from services.common.ml.scoring import ranking_score
+from services.common.outbox import enqueue
 from services.recommender import trust
 from services.recommender.models import (
     DatasetName,
@@ -78,6 +81,7 @@ FEEDBACK_WEIGHT = 0.02
 FEEDBACK_PRIOR = 2.0
 
 PRIORS_PATH = Path(__file__).with_name("priors.json")
+PRODUCER = "recommender"
 
 log = logging.getLogger(__name__)
 
@@ -323,6 +327,21 @@ class RecommenderService:
                 score=scored.score,
                 duration_ms=scored.duration_ms,
                 created_at=utcnow(),
+            ),
+        )
+        # The knowledge base's growth, for the platform's learning dashboard (issue 20 §4).
+        enqueue(
+            session,
+            PRODUCER,
+            events.RECOMMENDER_OBSERVATION_RECORDED,
+            recommender_events.ObservationRecorded(
+                run_id=scored.run_id[:64],
+                dataset_key=meta.dataset_key,
+                task_type=meta.task_type,
+                pipeline_key=key,
+                trust=scored.trust,
+                metric=scored.metric,
+                score=scored.score,
             ),
         )
         return True

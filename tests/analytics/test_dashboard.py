@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from ascent.analytics.v1 import analytics_service_pb2 as pb
-from ascent.events.v1 import apps_pb2, coach_pb2, gateway_pb2, learning_pb2
+from ascent.events.v1 import apps_pb2, coach_pb2, gateway_pb2, learning_pb2, recommender_pb2
 from ascent.types.v1 import run_pb2
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
@@ -260,9 +260,15 @@ def test_the_platforms_own_learning_from_events(db: Database) -> None:
     for verdict in ("applied", "dismissed"):
         used = apps_pb2.SuggestionApplied(app_slug="explorer", owner_id=b, verdict=verdict)
         add(events.APPS_SUGGESTION_APPLIED, used, start + 6 * minute, "apps")
+    # The knowledge base learnt two outcomes that day (platform-wide).
+    for number in range(2):
+        learnt = recommender_pb2.ObservationRecorded(run_id=f"o{number}-{tag}", trust="coach")
+        add(events.RECOMMENDER_OBSERVATION_RECORDED, learnt, start + minute, "recommender")
     assert feed(db, raw) == len(raw)
 
     learning = dashboard(db, cohort).self_improvement
+    assert learning.knowledge_observations >= 2
+    assert [(d.day, d.count) for d in learning.knowledge_growth] == [("2026-04-01", 2)]
     assert learning.proposals == 2
     assert learning.exploration_rate == pytest.approx(0.5)
     assert dict(learning.proposals_by_source) == {"knowledge_base": 1, "priors": 1}

@@ -9,9 +9,10 @@ from typing import Any, Unpack
 
 import pandas as pd
 import pytest
-from ascent.events.v1 import gateway_pb2, learning_pb2
+from ascent.events.v1 import gateway_pb2, learning_pb2, recommender_pb2
 from sqlalchemy import func, select
 
+from services.common import events
 from services.common.datasets import DatasetStore
 from services.common.db import Database
 from services.common.errors import AscentError
@@ -25,6 +26,7 @@ from services.common.ml.pipelines import (
     spec_from_outcome,
 )
 from services.common.ml.tasks import infer_task_type
+from services.common.outbox import outbox
 from services.recommender.flows import ensure_profile
 from services.recommender.handlers import DatasetsHandler, RunsHandler
 from services.recommender.models import Observation
@@ -320,3 +322,13 @@ def test_only_platform_scores_count_and_within_the_caps(
     with sqlite_db.session() as session:
         trusts = session.scalars(select(Observation.trust).where(Observation.dataset_key == sha))
         assert sorted(trusts) == ["app"] + ["coach"] * CELL_CAP
+        # Each observation learnt is an event (the knowledge base's growth, issue 20 §4).
+        learnt = session.execute(
+            select(outbox.c.payload).where(
+                outbox.c.subject == events.RECOMMENDER_OBSERVATION_RECORDED
+            )
+        ).all()
+    recorded = [recommender_pb2.ObservationRecorded.FromString(row.payload) for row in learnt]
+    assert (
+        sorted(r.trust for r in recorded if r.dataset_key == sha) == ["app"] + ["coach"] * CELL_CAP
+    )

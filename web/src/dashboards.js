@@ -187,6 +187,7 @@ function renderDashboard(root, d) {
       ["Over own baseline (target +20%)", `${signed(l.meanImprovementOverBaseline)} (${l.baselinePairs})`],
       ["Over static default (target +30%)", `${signed(l.meanGainOverStaticDefault)} (${l.staticDefaultPairs})`],
       ["Proposals by source", sources.join(" · ") || "—"],
+      ["Knowledge base", `${l.knowledgeObservations} observations (+${(l.knowledgeGrowth || []).reduce((sum, d) => sum + d.count, 0)} in range)`],
     ]);
   }
   fillTable(

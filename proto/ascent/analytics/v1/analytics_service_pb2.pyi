@@ -178,7 +178,7 @@ class GetDashboardResponse(_message.Message):
     def __init__(self, filter: _Optional[_Union[DashboardFilter, _Mapping]] = ..., learners: _Optional[int] = ..., activity: _Optional[_Iterable[_Union[DailyActivity, _Mapping]]] = ..., challenges: _Optional[_Iterable[_Union[ChallengeStats, _Mapping]]] = ..., funnel: _Optional[_Iterable[_Union[FunnelStep, _Mapping]]] = ..., errors: _Optional[_Iterable[_Union[ErrorCount, _Mapping]]] = ..., coach: _Optional[_Union[CoachStats, _Mapping]] = ..., events_logged: _Optional[int] = ..., apps: _Optional[_Iterable[_Union[AppUsage, _Mapping]]] = ..., self_improvement: _Optional[_Union[SelfImprovement, _Mapping]] = ...) -> None: ...
 
 class SelfImprovement(_message.Message):
-    __slots__ = ("predictions_scored", "prediction_mae", "predictions_within_005", "proposals", "exploration_rate", "proposal_acceptance_rate", "app_suggestion_acceptance_rate", "learner_datasets", "reached_good_model", "median_seconds_to_good", "median_runs_to_good", "mean_improvement_over_baseline", "baseline_pairs", "mean_gain_over_static_default", "static_default_pairs", "proposals_by_source")
+    __slots__ = ("predictions_scored", "prediction_mae", "predictions_within_005", "proposals", "exploration_rate", "proposal_acceptance_rate", "app_suggestion_acceptance_rate", "learner_datasets", "reached_good_model", "median_seconds_to_good", "median_runs_to_good", "mean_improvement_over_baseline", "baseline_pairs", "mean_gain_over_static_default", "static_default_pairs", "proposals_by_source", "knowledge_observations", "knowledge_growth")
     class ProposalsBySourceEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -202,6 +202,8 @@ class SelfImprovement(_message.Message):
     MEAN_GAIN_OVER_STATIC_DEFAULT_FIELD_NUMBER: _ClassVar[int]
     STATIC_DEFAULT_PAIRS_FIELD_NUMBER: _ClassVar[int]
     PROPOSALS_BY_SOURCE_FIELD_NUMBER: _ClassVar[int]
+    KNOWLEDGE_OBSERVATIONS_FIELD_NUMBER: _ClassVar[int]
+    KNOWLEDGE_GROWTH_FIELD_NUMBER: _ClassVar[int]
     predictions_scored: int
     prediction_mae: float
     predictions_within_005: float
@@ -218,7 +220,17 @@ class SelfImprovement(_message.Message):
     mean_gain_over_static_default: float
     static_default_pairs: int
     proposals_by_source: _containers.ScalarMap[str, int]
-    def __init__(self, predictions_scored: _Optional[int] = ..., prediction_mae: _Optional[float] = ..., predictions_within_005: _Optional[float] = ..., proposals: _Optional[int] = ..., exploration_rate: _Optional[float] = ..., proposal_acceptance_rate: _Optional[float] = ..., app_suggestion_acceptance_rate: _Optional[float] = ..., learner_datasets: _Optional[int] = ..., reached_good_model: _Optional[int] = ..., median_seconds_to_good: _Optional[float] = ..., median_runs_to_good: _Optional[float] = ..., mean_improvement_over_baseline: _Optional[float] = ..., baseline_pairs: _Optional[int] = ..., mean_gain_over_static_default: _Optional[float] = ..., static_default_pairs: _Optional[int] = ..., proposals_by_source: _Optional[_Mapping[str, int]] = ...) -> None: ...
+    knowledge_observations: int
+    knowledge_growth: _containers.RepeatedCompositeFieldContainer[DailyCount]
+    def __init__(self, predictions_scored: _Optional[int] = ..., prediction_mae: _Optional[float] = ..., predictions_within_005: _Optional[float] = ..., proposals: _Optional[int] = ..., exploration_rate: _Optional[float] = ..., proposal_acceptance_rate: _Optional[float] = ..., app_suggestion_acceptance_rate: _Optional[float] = ..., learner_datasets: _Optional[int] = ..., reached_good_model: _Optional[int] = ..., median_seconds_to_good: _Optional[float] = ..., median_runs_to_good: _Optional[float] = ..., mean_improvement_over_baseline: _Optional[float] = ..., baseline_pairs: _Optional[int] = ..., mean_gain_over_static_default: _Optional[float] = ..., static_default_pairs: _Optional[int] = ..., proposals_by_source: _Optional[_Mapping[str, int]] = ..., knowledge_observations: _Optional[int] = ..., knowledge_growth: _Optional[_Iterable[_Union[DailyCount, _Mapping]]] = ...) -> None: ...
+
+class DailyCount(_message.Message):
+    __slots__ = ("day", "count")
+    DAY_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    day: str
+    count: int
+    def __init__(self, day: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
 
 class GetPlatformRequest(_message.Message):
     __slots__ = ("window_minutes",)
