@@ -65,6 +65,8 @@ APPS_AUTOML_TRIAL = "apps.automl.trial.v1"
 # -- serving (issue 16) --
 SERVING_DEPLOYMENT_CREATED = "serving.deployment.created.v1"
 SERVING_MODEL_SERVED = "serving.model.served.v1"
+# -- serving monitor (issue 16, drift) --
+SERVING_DRIFT_DETECTED = "serving.drift.detected.v1"
 
 EVENT_TYPES: dict[str, type[Message]] = {
     RUN_COMPLETED: learning_pb2.RunCompleted,
@@ -93,6 +95,8 @@ EVENT_TYPES: dict[str, type[Message]] = {
     # -- serving (issue 16) --
     SERVING_DEPLOYMENT_CREATED: serving_pb2.DeploymentCreated,
     SERVING_MODEL_SERVED: serving_pb2.ModelServed,
+    # -- serving monitor (issue 16, drift) --
+    SERVING_DRIFT_DETECTED: serving_pb2.DriftDetected,
 }
 
 STREAM_SUBJECTS = [
