@@ -132,10 +132,10 @@ async def drift_report(
     window: int = Query(default=0, ge=0, le=100_000),
     psi: float = Query(default=0.0, ge=0.0, le=10.0),
     ks: float = Query(default=0.0, ge=0.0, le=1.0),
-    chi2p: float = Query(default=0.0, ge=0.0, le=1.0),
+    p: float = Query(default=0.0, ge=0.0, le=1.0),
 ) -> Data[DriftView]:
     """Data drift of your deployment's current version: its last `window` logged input rows
     (0: 5,000) against the training reference, per feature — PSI and Kolmogorov–Smirnov for
     numbers, PSI and chi² for categories — drifted features first, with when each first
     crossed its threshold (0: the defaults PSI 0.2, KS 0.1, chi² p 0.001)."""
-    return Data(data=await serving.drift_report(gw, user, deployment_id, window, psi, ks, chi2p))
+    return Data(data=await serving.drift_report(gw, user, deployment_id, window, psi, ks, p))

@@ -135,7 +135,7 @@ async def drift_report(
     window: int = 0,
     psi: float = 0.0,
     ks: float = 0.0,
-    chi2_p: float = 0.0,
+    p_value: float = 0.0,
 ) -> DriftView:
     response = await gw.clients.serving_call(
         "GetDriftReport",
@@ -146,7 +146,7 @@ async def drift_report(
             window_rows=window,
             psi_threshold=psi,
             ks_threshold=ks,
-            chi2_p_threshold=chi2_p,
+            p_threshold=p_value,
         ),
     )
     return DriftView.of(response)

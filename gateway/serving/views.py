@@ -191,7 +191,7 @@ class DriftView(View):
     features: list[FeatureDriftView]
     psiThreshold: float
     ksThreshold: float
-    chi2PThreshold: float
+    pThreshold: float
 
     @classmethod
     def of(cls, r: pb.GetDriftReportResponse) -> DriftView:
@@ -206,5 +206,5 @@ class DriftView(View):
             features=[FeatureDriftView.of(f) for f in r.features],
             psiThreshold=r.psi_threshold,
             ksThreshold=r.ks_threshold,
-            chi2PThreshold=r.chi2_p_threshold,
+            pThreshold=r.p_threshold,
         )

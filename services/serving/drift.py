@@ -20,9 +20,11 @@ Tests, per feature (`scipy.stats`):
   live counts against the reference frequencies.
 
 A feature has drifted when PSI ≥ `psi` (default 0.2, the usual "significant shift" rule),
-or for numbers the KS statistic D ≥ `ks` (default 0.1: a tenth of the rows moved across
-the CDF — a statistic, not a p-value, so a large window does not flag a trivial shift), or
-for categories the chi² p-value < `chi2_p` (default 0.001).
+or for numbers when the KS statistic D ≥ `ks` (default 0.1: a tenth of the rows moved
+across the CDF, so a large window does not flag a trivial shift) **and** its p-value <
+`p_value` (default 0.001; the reference counts as a sample of its `n` training rows, so a
+small training set does not make noise look like drift), or for categories when the chi²
+p-value < `p_value`.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ OTHER = "__other__"
 EPSILON = 1e-4  # floor of a bin's proportion in PSI (an empty bin would be log(0))
 PSI_DEFAULT = 0.2
 KS_DEFAULT = 0.1
-CHI2_P_DEFAULT = 0.001
+P_DEFAULT = 0.001
 MIN_ROWS = 30  # fewer live values than this: not enough to test
 
 
@@ -48,7 +50,7 @@ MIN_ROWS = 30  # fewer live values than this: not enough to test
 class Thresholds:
     psi: float = PSI_DEFAULT
     ks: float = KS_DEFAULT
-    chi2_p: float = CHI2_P_DEFAULT
+    p_value: float = P_DEFAULT
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,13 @@ def psi(reference: NDArray[np.float64], current: NDArray[np.float64]) -> float:
     c = np.clip(np.asarray(current, dtype=float), EPSILON, None)
     r, c = r / r.sum(), c / c.sum()
     return float(np.sum((c - r) * np.log(c / r)))
+
+
+def ks_p_value(statistic: float, live: int, reference: int) -> float:
+    """The p-value of D: the reference is itself a sample of `reference` training rows, so
+    the two-sample effective size n·m/(n+m) (0 = a known CDF: the one-sample test)."""
+    size = live if reference <= 0 else live * reference / (live + reference)
+    return float(stats.kstwo.sf(statistic, max(1, round(size))))
 
 
 def reference_cdf(quantiles: Sequence[float]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -110,9 +119,9 @@ def numeric_drift(
     ref_props = np.diff(np.concatenate([[0.0], cdf(edges), [1.0]]))
     counts = np.bincount(np.searchsorted(edges, current, side="left"), minlength=len(edges) + 1)
     value = psi(ref_props, counts / len(current))
-    ks = stats.ks_1samp(current, cdf)
-    d, p = float(ks.statistic), float(ks.pvalue)
-    drifted = value >= limits.psi or d >= limits.ks
+    d = float(stats.ks_1samp(current, cdf).statistic)
+    p = ks_p_value(d, len(current), int(reference.get("n") or 0))
+    drifted = value >= limits.psi or (d >= limits.ks and p < limits.p_value)
     ref_mean = float(reference.get("mean", float(np.mean(q))))
     cur_mean = float(np.mean(current))
     std = float(reference.get("std") or 0.0)
@@ -160,7 +169,7 @@ def categorical_drift(
     moved = int(np.argmax(np.abs(cur_props - ref_props)))
     label = categories[moved] if categories[moved] != OTHER else "(other values)"
     detail = f"'{label}' {ref_props[moved]:.0%} → {cur_props[moved]:.0%}"
-    drifted = value >= limits.psi or float(chi.pvalue) < limits.chi2_p
+    drifted = value >= limits.psi or float(chi.pvalue) < limits.p_value
     return FeatureDrift(
         name=name,
         kind="string",

@@ -49,7 +49,7 @@ def thresholds_of(request: pb.GetDriftReportRequest) -> drift.Thresholds:
     return drift.Thresholds(
         psi=pick(request.psi_threshold, drift.PSI_DEFAULT, 10.0),
         ks=pick(request.ks_threshold, drift.KS_DEFAULT, 1.0),
-        chi2_p=pick(request.chi2_p_threshold, drift.CHI2_P_DEFAULT, 1.0),
+        p_value=pick(request.p_threshold, drift.P_DEFAULT, 1.0),
     )
 
 
@@ -87,7 +87,7 @@ def _crossed(result: drift.FeatureDrift, limits: drift.Thresholds) -> tuple[str,
         return "psi", result.psi, limits.psi
     if result.ks_statistic is not None and result.ks_statistic >= limits.ks:
         return "ks", result.ks_statistic, limits.ks
-    return "chi2", drift.finite(result.chi2_p_value), limits.chi2_p
+    return "chi2", drift.finite(result.chi2_p_value), limits.p_value
 
 
 def drift_report(session: Session, request: pb.GetDriftReportRequest) -> pb.GetDriftReportResponse:
@@ -167,5 +167,5 @@ def drift_report(session: Session, request: pb.GetDriftReportRequest) -> pb.GetD
         features=results,
         psi_threshold=limits.psi,
         ks_threshold=limits.ks,
-        chi2_p_threshold=limits.chi2_p,
+        p_threshold=limits.p_value,
     )

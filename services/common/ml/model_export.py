@@ -162,9 +162,10 @@ def _reference(sections: list[ReportSection], features: tuple[Feature, ...]) -> 
             and all(isinstance(q, int | float) and math.isfinite(q) for q in quantiles)
             and quantiles == sorted(quantiles)
         ):
-            mean, std = item.get("mean"), item.get("std")
+            mean, std, n = item.get("mean"), item.get("std"), item.get("n")
             kept[feature.name] = {
                 "kind": "number",
+                "n": n if isinstance(n, int) and n > 0 else 0,
                 "quantiles": [float(q) for q in quantiles],
                 "mean": float(mean) if isinstance(mean, int | float) else 0.0,
                 "std": float(std) if isinstance(std, int | float) else 0.0,
