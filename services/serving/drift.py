@@ -43,7 +43,8 @@ EPSILON = 1e-4  # floor of a bin's proportion in PSI (an empty bin would be log(
 PSI_DEFAULT = 0.2
 KS_DEFAULT = 0.1
 P_DEFAULT = 0.001
-MIN_ROWS = 30  # fewer live values than this: not enough to test
+MIN_ROWS = 30
+EXACT_KS_ROWS = 1_000  # above this many (effective) rows the KS p-value is the asymptotic one  # fewer live values than this: not enough to test
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ def ks_p_value(statistic: float, live: int, reference: int) -> float:
     """The p-value of D: the reference is itself a sample of `reference` training rows, so
     the two-sample effective size n·m/(n+m) (0 = a known CDF: the one-sample test)."""
     size = live if reference <= 0 else live * reference / (live + reference)
+    if size > EXACT_KS_ROWS:  # the exact distribution costs tens of ms; the limit is as good
+        return float(stats.kstwobign.sf(statistic * math.sqrt(size)))
     return float(stats.kstwo.sf(statistic, max(1, round(size))))
 
 
@@ -119,7 +122,7 @@ def numeric_drift(
     ref_props = np.diff(np.concatenate([[0.0], cdf(edges), [1.0]]))
     counts = np.bincount(np.searchsorted(edges, current, side="left"), minlength=len(edges) + 1)
     value = psi(ref_props, counts / len(current))
-    d = float(stats.ks_1samp(current, cdf).statistic)
+    d = float(stats.ks_1samp(current, cdf, method="asymp").statistic)
     p = ks_p_value(d, len(current), int(reference.get("n") or 0))
     drifted = value >= limits.psi or (d >= limits.ks and p < limits.p_value)
     ref_mean = float(reference.get("mean", float(np.mean(q))))
@@ -144,7 +147,7 @@ def numeric_drift(
 
 
 def categorical_drift(
-    name: str, reference: dict[str, Any], values: Sequence[str], limits: Thresholds
+    name: str, reference: dict[str, Any], values: Sequence[Any], limits: Thresholds
 ) -> FeatureDrift:
     counts_ref: dict[str, int] = {
         str(k): int(v) for k, v in (reference.get("counts") or {}).items()
@@ -155,8 +158,9 @@ def categorical_drift(
     categories = [*counts_ref, OTHER]
     index = {c: i for i, c in enumerate(categories)}
     observed = np.zeros(len(categories))
-    for v in values:
-        observed[index.get(v, len(categories) - 1)] += 1
+    seen, counts = np.unique(np.asarray([str(v) for v in values], dtype=object), return_counts=True)
+    for value, count in zip(seen, counts, strict=True):
+        observed[index.get(str(value), len(categories) - 1)] += count
     ref = np.array([*counts_ref.values(), other_ref], dtype=float)
     ref_props = ref / ref.sum()
     n = observed.sum()
@@ -212,14 +216,11 @@ def feature_drift(
 ) -> FeatureDrift:
     """One feature's drift; `kind` is the training type (number / integer / string)."""
     if kind == "string":
-        return categorical_drift(
-            name, reference or {}, [str(v) for v in column if v is not None], limits
-        )
-    numbers = np.array(
-        [float(v) for v in column if isinstance(v, int | float) and not isinstance(v, bool)]
-        + [float(v) for v in column if isinstance(v, bool)],
-        dtype=float,
-    )
+        return categorical_drift(name, reference or {}, column, limits)
+    try:
+        numbers = np.asarray(column, dtype=float)
+    except (TypeError, ValueError):  # the log holds checked rows; skip anything else
+        numbers = np.array([v for v in column if isinstance(v, int | float)], dtype=float)
     return numeric_drift(name, reference or {}, numbers, limits)
 
 

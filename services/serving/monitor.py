@@ -69,13 +69,12 @@ def window_columns(
         except ValueError:
             continue
         logged_names = entry.get("columns") or []
-        values = entry.get("values") or []
-        positions = [(i, n) for i, n in enumerate(logged_names) if n in columns]
-        taken = values[: window - rows]
-        for row in taken:
-            for i, name in positions:
-                if i < len(row):
-                    columns[name].append(row[i])
+        taken = (entry.get("values") or [])[: window - rows]
+        if not taken or any(len(row) != len(logged_names) for row in taken):
+            continue
+        for name, column in zip(logged_names, zip(*taken, strict=True), strict=True):
+            if name in columns:
+                columns[name].extend(column)
         rows += len(taken)
         requests += 1
         start = at

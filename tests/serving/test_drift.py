@@ -36,7 +36,7 @@ def test_numeric_drift_ks_is_scipys_against_the_reference_cdf() -> None:
     rng = np.random.default_rng(7)
     same = rng.uniform(0, 1, 2_000)
     result = drift.numeric_drift("x", reference, same, LIMITS)
-    expected = stats.ks_1samp(same, stats.uniform.cdf)
+    expected = stats.ks_1samp(same, stats.uniform.cdf, method="asymp")  # 2,000 rows
     assert result.ks_statistic is not None
     assert math.isclose(result.ks_statistic, expected.statistic, rel_tol=1e-9)
     assert result.ks_p_value is not None
