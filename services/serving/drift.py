@@ -43,8 +43,8 @@ EPSILON = 1e-4  # floor of a bin's proportion in PSI (an empty bin would be log(
 PSI_DEFAULT = 0.2
 KS_DEFAULT = 0.1
 P_DEFAULT = 0.001
-MIN_ROWS = 30
-EXACT_KS_ROWS = 1_000  # above this many (effective) rows the KS p-value is the asymptotic one  # fewer live values than this: not enough to test
+MIN_ROWS = 30  # fewer live values than this: not enough to test
+EXACT_KS_ROWS = 1_000  # above this many (effective) rows the KS p-value is the asymptotic one
 
 
 @dataclass(frozen=True)
