@@ -4,14 +4,20 @@ predict endpoint (`POST /api/models/{id}/predict`), which takes a deployment's A
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from gateway.context import GatewayDep
 from gateway.deps import ApiUser
 from gateway.quotas import RateLimited
 from gateway.serving import flows as serving
-from gateway.serving.views import DeployBody, DeployedView, DeploymentView, PredictionView
+from gateway.serving.views import (
+    DeployBody,
+    DeployedView,
+    DeploymentView,
+    DriftView,
+    PredictionView,
+)
 from gateway.views import Data
 from services.common.errors import AscentError
 
@@ -113,3 +119,23 @@ async def predict(deployment_id: str, request: Request, gw: GatewayDep) -> Data[
     if isinstance(outcome, float):
         raise RateLimited("This model's API key is over its rate limit.", outcome)
     return Data(data=outcome)
+
+
+# -- monitor (issue 16, drift) --
+
+
+@router.get("/models/{deployment_id}/drift")
+async def drift_report(
+    deployment_id: str,
+    user: ApiUser,
+    gw: GatewayDep,
+    window: int = Query(default=0, ge=0, le=100_000),
+    psi: float = Query(default=0.0, ge=0.0, le=10.0),
+    ks: float = Query(default=0.0, ge=0.0, le=1.0),
+    p: float = Query(default=0.0, ge=0.0, le=1.0),
+) -> Data[DriftView]:
+    """Data drift of your deployment's current version: its last `window` logged input rows
+    (0: 5,000) against the training reference, per feature — PSI and Kolmogorov–Smirnov for
+    numbers, PSI and chi² for categories — drifted features first, with when each first
+    crossed its threshold (0: the defaults PSI 0.2, KS 0.1, chi² p 0.001)."""
+    return Data(data=await serving.drift_report(gw, user, deployment_id, window, psi, ks, p))

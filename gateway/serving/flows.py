@@ -15,6 +15,7 @@ from gateway.notebook import flows as notebook
 from gateway.serving.views import (
     DeployedView,
     DeploymentView,
+    DriftView,
     PredictionView,
     RunChoice,
     VersionView,
@@ -122,3 +123,30 @@ async def run_choices(gw: Gateway, user: UserInfo) -> list[RunChoice]:
             )
     choices.sort(key=lambda c: c.createdAt, reverse=True)
     return choices[:PAGE_RUNS]
+
+
+# -- monitor (issue 16, drift) --
+
+
+async def drift_report(
+    gw: Gateway,
+    user: UserInfo,
+    deployment_id: str,
+    window: int = 0,
+    psi: float = 0.0,
+    ks: float = 0.0,
+    p_value: float = 0.0,
+) -> DriftView:
+    response = await gw.clients.serving_call(
+        "GetDriftReport",
+        pb.GetDriftReportResponse,
+        pb.GetDriftReportRequest(
+            owner_id=user.id,
+            deployment_id=deployment_id,
+            window_rows=window,
+            psi_threshold=psi,
+            ks_threshold=ks,
+            p_threshold=p_value,
+        ),
+    )
+    return DriftView.of(response)

@@ -14,6 +14,7 @@ from gateway.context import GatewayDep
 from gateway.deps import PageUser
 from gateway.rendering import render
 from gateway.serving import flows as serving
+from services.common.errors import AscentError
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,5 +58,30 @@ async def deployment_page(
     await serving.require_unlocked(gw, user)
     base = str(request.base_url).rstrip("/")
     deployment = await serving.get_deployment(gw, user, deployment_id, base)
-    context = {"user": user, "active": "apps", "deployment": deployment}
+    # -- monitor (issue 16, drift): the window and thresholds the learner set in the form --
+    settings = _drift_settings(request)
+    drift = await serving.drift_report(gw, user, deployment_id, **settings)
+    context = {
+        "user": user,
+        "active": "apps",
+        "deployment": deployment,
+        "drift": drift,
+        "drift_settings": settings,
+    }
     return render(request, "deployment.html", context)
+
+
+def _drift_settings(request: Request) -> dict[str, Any]:
+    """The drift form's values (0 = the service's default); a bad value is a 400."""
+    bounds = {"window": (0, 100_000), "psi": (0.0, 10.0), "ks": (0.0, 1.0), "p_value": (0.0, 1.0)}
+    out: dict[str, Any] = {}
+    for name, (low, high) in bounds.items():
+        raw = request.query_params.get(name, "").strip()
+        try:
+            value: float = (int(raw) if isinstance(low, int) else float(raw)) if raw else low
+        except ValueError:
+            raise AscentError("invalid_argument", f"'{name}' must be a number.") from None
+        if not low <= value <= high:
+            raise AscentError("invalid_argument", f"'{name}' must be between {low} and {high}.")
+        out[name] = value
+    return out

@@ -144,3 +144,67 @@ class RunChoice(View):
     challengeSlug: str
     modelType: str
     createdAt: str
+
+
+# -- monitor (issue 16, drift) --
+
+
+class FeatureDriftView(View):
+    name: str
+    kind: str
+    rows: int
+    psi: float
+    ksStatistic: float | None
+    ksPValue: float | None
+    chi2Statistic: float | None
+    chi2PValue: float | None
+    drifted: bool
+    detail: str
+    # When the feature first crossed its threshold for this version ("" = never).
+    driftingSince: str
+
+    @classmethod
+    def of(cls, f: pb.FeatureDrift) -> FeatureDriftView:
+        return cls(
+            name=f.name,
+            kind=f.kind,
+            rows=f.rows,
+            psi=f.psi,
+            ksStatistic=f.ks_statistic if f.has_ks else None,
+            ksPValue=f.ks_p_value if f.has_ks else None,
+            chi2Statistic=f.chi2_statistic if f.has_chi2 else None,
+            chi2PValue=f.chi2_p_value if f.has_chi2 else None,
+            drifted=f.drifted,
+            detail=f.detail,
+            driftingSince=f.drifting_since,
+        )
+
+
+class DriftView(View):
+    version: int
+    rows: int
+    requests: int
+    windowStart: str
+    windowEnd: str
+    hasReference: bool
+    drifted: list[str]
+    features: list[FeatureDriftView]
+    psiThreshold: float
+    ksThreshold: float
+    pThreshold: float
+
+    @classmethod
+    def of(cls, r: pb.GetDriftReportResponse) -> DriftView:
+        return cls(
+            version=r.version,
+            rows=r.rows,
+            requests=r.requests,
+            windowStart=r.window_start,
+            windowEnd=r.window_end,
+            hasReference=r.has_reference,
+            drifted=[f.name for f in r.features if f.drifted],
+            features=[FeatureDriftView.of(f) for f in r.features],
+            psiThreshold=r.psi_threshold,
+            ksThreshold=r.ks_threshold,
+            pThreshold=r.p_threshold,
+        )

@@ -72,6 +72,8 @@ SERVING_MODEL_SERVED = "serving.model.served.v1"
 APPS_EXPLANATION_RATED = "apps.explanation.rated.v1"
 # -- Time-Series Forecaster (issue 15) --
 APPS_FORECAST_EVALUATED = "apps.forecast.evaluated.v1"
+# -- serving monitor (issue 16, drift) --
+SERVING_DRIFT_DETECTED = "serving.drift.detected.v1"
 
 EVENT_TYPES: dict[str, type[Message]] = {
     RUN_COMPLETED: learning_pb2.RunCompleted,
@@ -104,6 +106,8 @@ EVENT_TYPES: dict[str, type[Message]] = {
     SERVING_MODEL_SERVED: serving_pb2.ModelServed,
     # -- Time-Series Forecaster (issue 15) --
     APPS_FORECAST_EVALUATED: apps_pb2.ForecastEvaluated,
+    # -- serving monitor (issue 16, drift) --
+    SERVING_DRIFT_DETECTED: serving_pb2.DriftDetected,
 }
 
 STREAM_SUBJECTS = [

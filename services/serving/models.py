@@ -64,6 +64,8 @@ class ModelVersion(Base):
     onnx: Mapped[bytes] = mapped_column(LargeBinary)
     onnx_sha256: Mapped[str] = mapped_column(String(64))
     benchmark_json: Mapped[str] = mapped_column(Text, default="{}")
+    # {feature: summary} computed in the sandbox at deploy time (services/serving/drift.py)
+    reference_json: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # Set with the one serving.model.served.v1 event of this version.
     first_served_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -92,3 +94,22 @@ class Prediction(Base):
     features_json: Mapped[str] = mapped_column(Text, default="")
     # JSON array of the predictions of those rows
     predictions_json: Mapped[str] = mapped_column(Text, default="")
+
+
+class DriftAlert(Base):
+    """The first time a feature of a version crossed its drift threshold: one row (and one
+    serving.drift.detected.v1 event) per version and feature."""
+
+    __tablename__ = "serving_drift_alerts"
+    __table_args__ = (UniqueConstraint("deployment_id", "version", "feature"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    deployment_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("serving_deployments.id", ondelete="CASCADE")
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    feature: Mapped[str] = mapped_column(String(200))
+    test: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float] = mapped_column(Float)
+    threshold: Mapped[float] = mapped_column(Float)
+    detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -8,14 +8,14 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from services.serving.models import Deployment, ModelVersion, Prediction
+from services.serving.models import Deployment, DriftAlert, ModelVersion, Prediction
 
 
 class ServingRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, row: Deployment | ModelVersion) -> None:
+    def add(self, row: Deployment | ModelVersion | DriftAlert) -> None:
         self.session.add(row)
         self.session.flush()
 
@@ -96,3 +96,27 @@ class ServingRepository:
             )
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+    # -- monitor (issue 16, drift) --
+
+    def logged_inputs(
+        self, deployment_id: str, version: int, limit: int
+    ) -> list[tuple[datetime, str]]:
+        """(time, features_json) of the newest `limit` successful requests of a version."""
+        stmt = (
+            select(Prediction.created_at, Prediction.features_json)
+            .where(
+                Prediction.deployment_id == deployment_id,
+                Prediction.version == version,
+                Prediction.status == "ok",
+            )
+            .order_by(Prediction.id.desc())
+            .limit(limit)
+        )
+        return [(at, features) for at, features in self.session.execute(stmt)]
+
+    def drift_alerts(self, deployment_id: str, version: int) -> dict[str, DriftAlert]:
+        stmt = select(DriftAlert).where(
+            DriftAlert.deployment_id == deployment_id, DriftAlert.version == version
+        )
+        return {a.feature: a for a in self.session.scalars(stmt)}

@@ -123,6 +123,7 @@ def store_version(
         onnx=exported.onnx,
         onnx_sha256=exported.sha256,
         benchmark_json=json.dumps(benchmark),
+        reference_json=json.dumps(exported.details.get("reference") or {}),
         created_at=now,
     )
     repo.add(version)

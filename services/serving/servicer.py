@@ -12,7 +12,7 @@ from ascent.serving.v1 import serving_service_pb2_grpc as pb_grpc
 
 from services.common.db import Database
 from services.common.errors import AscentError
-from services.serving import service
+from services.serving import monitor, service
 from services.serving.flows import DeployFlow
 from services.serving.service import Predictor
 
@@ -100,3 +100,14 @@ class ServingServicer(pb_grpc.ServingServiceServicer):
             classes=list(outcome.classes),
             latency_ms=outcome.latency_ms,
         )
+
+    async def GetDriftReport(
+        self,
+        request: pb.GetDriftReportRequest,
+        context: grpc.aio.ServicerContext[pb.GetDriftReportRequest, pb.GetDriftReportResponse],
+    ) -> pb.GetDriftReportResponse:
+        _owner(request.owner_id)
+        report = await self.db.run(lambda s: monitor.drift_report(s, request))
+        if self.flow.relay is not None and any(f.drifted for f in report.features):
+            self.flow.relay.wake()
+        return report

@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import math
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,7 +125,52 @@ def assemble(sections: list[ReportSection]) -> ExportedModel:
         classes=tuple(str(c)[:200] for c in classes[:10_000]) if isinstance(classes, list) else (),
         agreement=float(agreement) if isinstance(agreement, int | float) else 0.0,
         checked_rows=rows if isinstance(rows, int) else 0,
+        details={"reference": _reference(sections, features)},
     )
+
+
+def _reference(sections: list[ReportSection], features: tuple[Feature, ...]) -> dict[str, Any]:
+    """The per-feature training reference (for drift detection) of the export run, keeping
+    only the model's columns with a well-formed summary; {} when absent."""
+    found = [s.data for s in sections if s.kind == "reference"]
+    if len(found) != 1 or not isinstance(found[0], dict):
+        return {}
+    given = found[0].get("features")
+    if not isinstance(given, dict):
+        return {}
+    kept: dict[str, Any] = {}
+    for feature in features:
+        item = given.get(feature.name)
+        if not isinstance(item, dict):
+            continue
+        if feature.type == "string":
+            counts = item.get("counts")
+            if isinstance(counts, dict) and all(
+                isinstance(v, int) and v >= 0 for v in counts.values()
+            ):
+                other = item.get("other")
+                kept[feature.name] = {
+                    "kind": "string",
+                    "counts": {str(k)[:200]: v for k, v in list(counts.items())[:50]},
+                    "other": other if isinstance(other, int) and other >= 0 else 0,
+                }
+            continue
+        quantiles = item.get("quantiles")
+        if (
+            isinstance(quantiles, list)
+            and 3 <= len(quantiles) <= 1_001
+            and all(isinstance(q, int | float) and math.isfinite(q) for q in quantiles)
+            and quantiles == sorted(quantiles)
+        ):
+            mean, std, n = item.get("mean"), item.get("std"), item.get("n")
+            kept[feature.name] = {
+                "kind": "number",
+                "n": n if isinstance(n, int) and n > 0 else 0,
+                "quantiles": [float(q) for q in quantiles],
+                "mean": float(mean) if isinstance(mean, int | float) else 0.0,
+                "std": float(std) if isinstance(std, int | float) else 0.0,
+            }
+    return kept
 
 
 def _bounded_decompress(packed: bytes) -> bytes:

@@ -41,3 +41,25 @@ class ModelServed(_message.Message):
     owner_id: str
     version: int
     def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., deployment_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
+
+class DriftDetected(_message.Message):
+    __slots__ = ("meta", "deployment_id", "owner_id", "version", "feature", "test", "value", "threshold", "rows")
+    META_FIELD_NUMBER: _ClassVar[int]
+    DEPLOYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    FEATURE_FIELD_NUMBER: _ClassVar[int]
+    TEST_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    deployment_id: str
+    owner_id: str
+    version: int
+    feature: str
+    test: str
+    value: float
+    threshold: float
+    rows: int
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., deployment_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., version: _Optional[int] = ..., feature: _Optional[str] = ..., test: _Optional[str] = ..., value: _Optional[float] = ..., threshold: _Optional[float] = ..., rows: _Optional[int] = ...) -> None: ...

@@ -201,3 +201,73 @@ class PredictResponse(_message.Message):
     rate_limited: bool
     retry_after_seconds: float
     def __init__(self, version: _Optional[int] = ..., predictions_json: _Optional[str] = ..., probabilities_json: _Optional[str] = ..., classes: _Optional[_Iterable[str]] = ..., latency_ms: _Optional[float] = ..., rate_limited: _Optional[bool] = ..., retry_after_seconds: _Optional[float] = ...) -> None: ...
+
+class GetDriftReportRequest(_message.Message):
+    __slots__ = ("owner_id", "deployment_id", "window_rows", "psi_threshold", "ks_threshold", "p_threshold")
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    DEPLOYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_ROWS_FIELD_NUMBER: _ClassVar[int]
+    PSI_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    KS_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    P_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    owner_id: str
+    deployment_id: str
+    window_rows: int
+    psi_threshold: float
+    ks_threshold: float
+    p_threshold: float
+    def __init__(self, owner_id: _Optional[str] = ..., deployment_id: _Optional[str] = ..., window_rows: _Optional[int] = ..., psi_threshold: _Optional[float] = ..., ks_threshold: _Optional[float] = ..., p_threshold: _Optional[float] = ...) -> None: ...
+
+class FeatureDrift(_message.Message):
+    __slots__ = ("name", "kind", "rows", "psi", "has_ks", "ks_statistic", "ks_p_value", "has_chi2", "chi2_statistic", "chi2_p_value", "drifted", "detail", "drifting_since")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    PSI_FIELD_NUMBER: _ClassVar[int]
+    HAS_KS_FIELD_NUMBER: _ClassVar[int]
+    KS_STATISTIC_FIELD_NUMBER: _ClassVar[int]
+    KS_P_VALUE_FIELD_NUMBER: _ClassVar[int]
+    HAS_CHI2_FIELD_NUMBER: _ClassVar[int]
+    CHI2_STATISTIC_FIELD_NUMBER: _ClassVar[int]
+    CHI2_P_VALUE_FIELD_NUMBER: _ClassVar[int]
+    DRIFTED_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    DRIFTING_SINCE_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    kind: str
+    rows: int
+    psi: float
+    has_ks: bool
+    ks_statistic: float
+    ks_p_value: float
+    has_chi2: bool
+    chi2_statistic: float
+    chi2_p_value: float
+    drifted: bool
+    detail: str
+    drifting_since: str
+    def __init__(self, name: _Optional[str] = ..., kind: _Optional[str] = ..., rows: _Optional[int] = ..., psi: _Optional[float] = ..., has_ks: _Optional[bool] = ..., ks_statistic: _Optional[float] = ..., ks_p_value: _Optional[float] = ..., has_chi2: _Optional[bool] = ..., chi2_statistic: _Optional[float] = ..., chi2_p_value: _Optional[float] = ..., drifted: _Optional[bool] = ..., detail: _Optional[str] = ..., drifting_since: _Optional[str] = ...) -> None: ...
+
+class GetDriftReportResponse(_message.Message):
+    __slots__ = ("version", "rows", "requests", "window_start", "window_end", "has_reference", "features", "psi_threshold", "ks_threshold", "p_threshold")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_START_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_END_FIELD_NUMBER: _ClassVar[int]
+    HAS_REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    FEATURES_FIELD_NUMBER: _ClassVar[int]
+    PSI_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    KS_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    P_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    rows: int
+    requests: int
+    window_start: str
+    window_end: str
+    has_reference: bool
+    features: _containers.RepeatedCompositeFieldContainer[FeatureDrift]
+    psi_threshold: float
+    ks_threshold: float
+    p_threshold: float
+    def __init__(self, version: _Optional[int] = ..., rows: _Optional[int] = ..., requests: _Optional[int] = ..., window_start: _Optional[str] = ..., window_end: _Optional[str] = ..., has_reference: _Optional[bool] = ..., features: _Optional[_Iterable[_Union[FeatureDrift, _Mapping]]] = ..., psi_threshold: _Optional[float] = ..., ks_threshold: _Optional[float] = ..., p_threshold: _Optional[float] = ...) -> None: ...

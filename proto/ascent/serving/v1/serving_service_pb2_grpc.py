@@ -62,6 +62,11 @@ class ServingServiceStub:
                 request_serializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.PredictRequest.SerializeToString,
                 response_deserializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.PredictResponse.FromString,
                 _registered_method=True)
+        self.GetDriftReport = channel.unary_unary(
+                '/ascent.serving.v1.ServingService/GetDriftReport',
+                request_serializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetDriftReportRequest.SerializeToString,
+                response_deserializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetDriftReportResponse.FromString,
+                _registered_method=True)
 
 
 class ServingServiceServicer:
@@ -107,6 +112,14 @@ class ServingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetDriftReport(self, request, context):
+        """Data drift of the current version's logged inputs against its training reference
+        (monitor, issue 16); a feature crossing its threshold raises serving.drift.detected.v1.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ServingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -134,6 +147,11 @@ def add_ServingServiceServicer_to_server(servicer, server):
                     servicer.Predict,
                     request_deserializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.PredictRequest.FromString,
                     response_serializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.PredictResponse.SerializeToString,
+            ),
+            'GetDriftReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDriftReport,
+                    request_deserializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetDriftReportRequest.FromString,
+                    response_serializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetDriftReportResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -274,6 +292,33 @@ class ServingService:
             '/ascent.serving.v1.ServingService/Predict',
             ascent_dot_serving_dot_v1_dot_serving__service__pb2.PredictRequest.SerializeToString,
             ascent_dot_serving_dot_v1_dot_serving__service__pb2.PredictResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDriftReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.serving.v1.ServingService/GetDriftReport',
+            ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetDriftReportRequest.SerializeToString,
+            ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetDriftReportResponse.FromString,
             options,
             channel_credentials,
             insecure,
