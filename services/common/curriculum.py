@@ -34,12 +34,6 @@ METRICS = frozenset(GRADER_METRIC)
 TASK_TYPES = frozenset(ml_tasks.TASK_TYPES)
 SPLITS = frozenset({"random", "chronological"})
 HINTS = 3
-# The public score is computed on a minority of the test rows, so it tells little about the
-# private rest that decides the final ranking (issue 17, reproduction 2).
-PUBLIC_FRACTION = 0.3
-# Graded submissions per learner and challenge in 24 hours, unless the challenge says.
-DAILY_SUBMISSIONS = 10
-MAX_DAILY_SUBMISSIONS = 100
 # Authored challenges (a `csv:` dataset) need at least one hint, not exactly three.
 MIN_AUTHORED_HINTS = 1
 # sklearn loaders whose data ships inside the package (no network).
@@ -125,7 +119,6 @@ class ChallengeSpec:
     requires: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     track_slug: str = ""
-    daily_submissions: int = DAILY_SUBMISSIONS
 
     @property
     def grader_metric(self) -> str:
@@ -287,7 +280,7 @@ def _dataset(doc: _Doc, folder: Path) -> DatasetSpec:
         test_size=data.fraction("test_size", 0.3),
         split=data.choice("split", SPLITS, "random"),
         seed=data.integer("seed") if data.data.get("seed") is not None else 0,
-        public_fraction=data.fraction("public_fraction", PUBLIC_FRACTION),
+        public_fraction=data.fraction("public_fraction", 0.5),
         path=path,
     )
 
@@ -310,11 +303,6 @@ def _challenge(path: Path, root: Path, track_slug: str = "") -> ChallengeSpec:
     baseline = doc.data.get("baseline")
     if baseline is not None:
         baseline = doc.number("baseline")
-    daily = DAILY_SUBMISSIONS
-    if doc.data.get("daily_submissions") is not None:
-        daily = doc.integer("daily_submissions", minimum=1)
-        if daily > MAX_DAILY_SUBMISSIONS:
-            raise doc.fail("daily_submissions", f"must be at most {MAX_DAILY_SUBMISSIONS}")
     return ChallengeSpec(
         slug=_slug(path.parent, doc.where),
         title=doc.text("title"),
@@ -334,7 +322,6 @@ def _challenge(path: Path, root: Path, track_slug: str = "") -> ChallengeSpec:
         requires=doc.texts("requires", required=False),
         tags=doc.texts("tags", required=False),
         track_slug=track_slug,
-        daily_submissions=daily,
     )
 
 
