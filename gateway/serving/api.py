@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from gateway import contract
 from gateway.context import GatewayDep
 from gateway.deps import ApiUser
 from gateway.quotas import RateLimited
@@ -109,6 +110,7 @@ async def _bounded_body(request: Request) -> bytes:
         }
     },
 )
+@contract.raises(401, 413, 422, 429)
 async def predict(deployment_id: str, request: Request, gw: GatewayDep) -> Data[PredictionView]:
     """Predictions for `{"rows": [{column: value, …}]}`, checked against the training
     columns and types (400 naming the row and column). 401 for an unknown model or a wrong

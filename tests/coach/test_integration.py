@@ -165,7 +165,10 @@ async def test_improve_uses_the_recommender_and_publishes_the_proposal(
     ):
         # Teach the recommender that boosting wins on data like this.
         for accuracy in (0.97, 0.96):
-            run = run_pb2.Run(id=str(uuid.uuid4()), dataset_sha256=known, status="ok")
+            # The coach's own programs: the platform computed the score (trust rules, §3).
+            run = run_pb2.Run(
+                id=str(uuid.uuid4()), dataset_sha256=known, status="ok", scored_by="coach"
+            )
             run.outcome.accuracy = accuracy
             run.outcome.model_type = BOOSTING["estimator"]
             run.outcome.pipeline_json = json.dumps(BOOSTING)
