@@ -26,7 +26,7 @@ import pandas as pd
 from services.common.curriculum import BUNDLED_LOADERS, ChallengeSpec, CurriculumError
 
 # Bump when a generator changes so cached files are rebuilt.
-BUILD_VERSION = 2
+BUILD_VERSION = 3
 # The per-install secret that seeds every built-in challenge's data (see `install_secret`).
 SECRET_FILE = ".challenge-secret"
 SECRET_BYTES = 32
@@ -254,7 +254,10 @@ def _disguise(
         # across the affine change would still find each row's digit.
         data = data[:, rng.permutation(data.shape[1])]
     scale = np.exp(rng.uniform(np.log(0.5), np.log(2.0), size=data.shape[1]))
-    offset = rng.normal(0.0, 1.0, size=data.shape[1]) * spread
+    # Every feature moves by 5 to 10 of its spreads, up or down: a nearest-row search in the
+    # package's units then lands on the same few extreme rows for every test row (with offsets
+    # of about one spread it still found a row's neighbours on some installs).
+    offset = rng.choice([-1.0, 1.0], size=data.shape[1]) * rng.uniform(5.0, 10.0, size=data.shape[1]) * spread
     data = data * scale + offset
     order = rng.permutation(len(data))
     out = pd.DataFrame(data[order], columns=frame.columns.drop(target)).round(4)

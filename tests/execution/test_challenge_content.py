@@ -118,8 +118,8 @@ async def test_reference_solution_passes_and_starter_runs_below_it(
     assert solved.challenge_slug == challenge.slug
     grade = solved.grade
     assert grade.status == "graded", grade.message
-    assert grade.passed, (grade.public_score, challenge.pass_threshold)
-    assert meets(challenge.metric, grade.public_score, challenge.pass_threshold)
+    # Passing is judged on all the hidden rows (the public part alone is a few dozen rows).
+    assert grade.passed, (grade.public_score, grade.private_score, challenge.pass_threshold)
     assert grade.HasField("private_score")
 
     starter = await submit(stub, challenge.slug, challenge.starter_code)
