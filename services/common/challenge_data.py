@@ -257,7 +257,11 @@ def _disguise(
     # Every feature moves by 5 to 10 of its spreads, up or down: a nearest-row search in the
     # package's units then lands on the same few extreme rows for every test row (with offsets
     # of about one spread it still found a row's neighbours on some installs).
-    offset = rng.choice([-1.0, 1.0], size=data.shape[1]) * rng.uniform(5.0, 10.0, size=data.shape[1]) * spread
+    offset = (
+        rng.choice([-1.0, 1.0], size=data.shape[1])
+        * rng.uniform(5.0, 10.0, size=data.shape[1])
+        * spread
+    )
     data = data * scale + offset
     order = rng.permutation(len(data))
     out = pd.DataFrame(data[order], columns=frame.columns.drop(target)).round(4)
