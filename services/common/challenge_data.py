@@ -33,7 +33,6 @@ SECRET_BYTES = 32
 # Bundled-loader rows are rebuilt as interpolations between a row and one of its nearest
 # neighbours (same class for a classification target), so no row is one of the package's.
 NEIGHBOURS = 5
-MANY_FEATURES = 30
 TRAIN = "train.csv"
 TEST_FEATURES = "test_features.csv"
 LABEL_COLUMN = "label"
@@ -65,21 +64,51 @@ class ChallengeFiles:
 
 
 # -- generators (ascent:<name>) ---------------------------------------------------------------
-def _customers(rng: np.random.Generator, n_samples: int = 900) -> pd.DataFrame:
+REGIONS = ("north", "south", "east", "west")
+
+
+def _factors(rng: np.random.Generator, size: int) -> np.ndarray:
+    sign = rng.choice([-1.0, 1.0], size=size)
+    return np.asarray(np.exp(sign * rng.uniform(0.2, 0.34, size=size)))
+
+
+def secret_effects(secret: bytes, slug: str, seed: int, name: str) -> dict[str, object]:
+    """The install's own version of a generator's process: its effects' strengths (factors
+    22-40 % away from 1, either way) and, for customers, the region where churn runs high. A
+    run that pastes a generator in (its code is public) and runs it as written simulates a
+    measurably different process (issue 17); a model fitted on the training data learns the
+    real one, and the region is one more thing to find in the data."""
+    rng = np.random.default_rng(secret_seed(secret, slug, seed + 3))
+    if name == "customers":
+        return {"effects": _factors(rng, 4), "churn_region": str(rng.choice(REGIONS))}
+    if name == "rooms":
+        return {"effects": _factors(rng, 1)}
+    return {}
+
+
+def _customers(
+    rng: np.random.Generator,
+    n_samples: int = 900,
+    effects: np.ndarray | None = None,
+    churn_region: str | None = None,
+) -> pd.DataFrame:
     """Subscription customers with gaps and categories; churn follows spend, calls, tenure."""
     plan = rng.choice(["basic", "plus", "pro"], size=n_samples, p=[0.5, 0.3, 0.2])
     tenure = rng.integers(1, 72, size=n_samples).astype(float)
     calls = rng.poisson(2.0, size=n_samples).astype(float)
     spend = np.round(rng.gamma(4.0, 12.0, size=n_samples) + (plan == "pro") * 30, 2)
     age = rng.normal(41, 12, size=n_samples).round()
-    logit = 0.9 * calls - 0.07 * tenure - 0.015 * spend + 1.2 * (plan == "basic") + 0.3
+    w = np.array([0.9, 0.07, 0.015, 1.2]) * (np.ones(4) if effects is None else effects)
+    region = rng.choice(list(REGIONS), size=n_samples)
+    logit = w[0] * calls - w[1] * tenure - w[2] * spend + w[3] * (plan == "basic") + 0.3
+    logit = logit + 2.0 * (region == churn_region)
     churned = (rng.random(n_samples) < 1 / (1 + np.exp(-logit))).astype(int)
     frame = pd.DataFrame(
         {
             "customer_id": [f"C{100000 + i}" for i in range(n_samples)],
             "age": age,
             "plan": plan,
-            "region": rng.choice(["north", "south", "east", "west"], size=n_samples),
+            "region": region,
             "tenure_months": tenure,
             "monthly_spend": spend,
             "support_calls": calls,
@@ -92,13 +121,16 @@ def _customers(rng: np.random.Generator, n_samples: int = 900) -> pd.DataFrame:
     return frame
 
 
-def _rooms(rng: np.random.Generator, n_samples: int = 600) -> pd.DataFrame:
+def _rooms(
+    rng: np.random.Generator, n_samples: int = 600, effects: np.ndarray | None = None
+) -> pd.DataFrame:
     """Flat prices driven by floor area (length x width) rather than either side alone."""
     length = rng.uniform(3, 25, size=n_samples).round(2)
     width = rng.uniform(3, 25, size=n_samples).round(2)
     age = rng.integers(0, 80, size=n_samples)
     rooms = np.maximum(1, np.round(length * width / 25 + rng.normal(0, 0.6, n_samples)))
-    price = 2.4 * length * width * (1 - 0.004 * age) + rng.normal(0, 25, n_samples)
+    per_m2 = 2.4 * (1.0 if effects is None else float(effects[0]))
+    price = per_m2 * length * width * (1 - 0.004 * age) + rng.normal(0, 25, n_samples)
     return pd.DataFrame(
         {
             "length_m": length,
@@ -208,12 +240,18 @@ def secret_seed(secret: bytes, slug: str, seed: int) -> int:
 
 
 def _disguise(
-    frame: pd.DataFrame, target: str, classify: bool, seed: int, interpolate: bool = True
+    frame: pd.DataFrame,
+    target: str,
+    classify: bool,
+    seed: int,
+    interpolate: bool = True,
+    rotate: bool = True,
 ) -> pd.DataFrame:
     """Bundled data made unrecognisable but just as learnable: every row is rebuilt as a
     random point between a row and one of its nearest neighbours (within its class for a
-    classification target; a regression target is interpolated with it), then each feature
-    gets a secret scale and offset. Matching rows against the package's copy finds nothing."""
+    classification target; a regression target is interpolated with it), the standardised
+    features are turned by a secret rotation, then each feature gets a secret scale and
+    offset. Matching rows against the package's copy, as is or standardised, finds nothing."""
     from sklearn.neighbors import NearestNeighbors
 
     rng = np.random.default_rng(seed)
@@ -249,10 +287,19 @@ def _disguise(
         else:
             new_labels.append(labels[a] + u[:, 0] * (labels[b] - labels[a]))
     data = np.vstack(rows)
-    if interpolate and data.shape[1] > MANY_FEATURES:
-        # Many like features (digits' pixels): a secret order too, or a nearest-row search
-        # across the affine change would still find each row's digit.
-        data = data[:, rng.permutation(data.shape[1])]
+    if not rotate:
+        # Features that must keep their own meaning (a generator's few informative ones):
+        # a secret order and sign instead, so standardising both sides lines nothing up.
+        data = data[:, rng.permutation(data.shape[1])] * rng.choice([-1.0, 1.0], data.shape[1])
+    elif interpolate:
+        # A secret rotation of the standardised features: a per-column scale and offset alone
+        # is undone by standardising both sides, after which the nearest row of the package's
+        # copy gave each test row its label (issue 17: public 1.0 on iris, wine, breast
+        # cancer). Distances and linear structure survive a rotation, so a model fitted on
+        # the training data learns just as well; the package's rows no longer line up.
+        centre = data.mean(axis=0)
+        rotation, _ = np.linalg.qr(rng.normal(size=(data.shape[1], data.shape[1])))
+        data = ((data - centre) / spread) @ rotation * spread + centre
     scale = np.exp(rng.uniform(np.log(0.5), np.log(2.0), size=data.shape[1]))
     # Every feature moves by 5 to 10 of its spreads, up or down: a nearest-row search in the
     # package's units then lands on the same few extreme rows for every test row (with offsets
@@ -285,23 +332,24 @@ def _sklearn_frame(
     generator = getattr(datasets, name, None)
     if generator is None or not name.startswith("make_"):
         raise CurriculumError(f"unknown scikit-learn dataset {name!r}")
-    kwargs = {"random_state": public_seed, **params}
-    features, labels = generator(**kwargs)[:2]
+    # The curriculum's seed (its solutions and thresholds are tuned to it: a secret
+    # random_state moved tuned-forest's reference solution to 0.857, under its 0.9), then
+    # disguised with the install's secret like bundled data, but features keep their meaning
+    # (explain-drivers asks which few matter): rows rebuilt between neighbours, a secret
+    # column order and sign, scale and offset. Regenerating with the public seed and matching
+    # rows, as they are or standardised, finds nothing.
+    features, labels = generator(**{**params, "random_state": public_seed})[:2]
     features = np.asarray(features)
     frame = pd.DataFrame(features, columns=[f"f{i + 1}" for i in range(features.shape[1])])
     frame[target] = np.asarray(labels)
-    # TODO(issue 17): `make_*` data still follows the curriculum's public seed (its solutions
-    # are tuned to it), so a run can regenerate it; a secret affine change alone did not stop
-    # a nearest-row search and moved the split under tuned-forest's threshold.
-    return frame.round(5)
+    return _disguise(frame, target, classify, seed, rotate=False).round(5)
 
 
 def build_frame(spec: ChallengeSpec, secret: bytes) -> pd.DataFrame:
     """The whole dataset (features and target) of a challenge, before splitting. Data from
-    scikit-learn (which every run can import) depends on the install's `secret`: the
-    curriculum's seed, which anyone can read, does not rebuild it. Ascent's own generators
-    are not importable in a run and keep the curriculum's seed (their reference solutions
-    and baselines are tuned to it)."""
+    scikit-learn (which every run can import) and from Ascent's own generators (whose code is
+    public, so a run can paste it) depends on the install's `secret`: the curriculum's seed,
+    which anyone can read, rebuilds nothing (issue 17, reproduction 1)."""
     data = spec.dataset
     if data is None:
         raise CurriculumError(f"challenge {spec.slug!r} has no dataset")
@@ -316,7 +364,8 @@ def build_frame(spec: ChallengeSpec, secret: bytes) -> pd.DataFrame:
         generator = GENERATORS.get(name)
         if generator is None:
             raise CurriculumError(f"challenge {spec.slug!r}: unknown generator {name!r}")
-        frame = generator(np.random.default_rng(data.seed), **data.params)
+        params = {**data.params, **secret_effects(secret, spec.slug, data.seed, name)}
+        frame = generator(np.random.default_rng(seed), **params)
     if spec.target not in frame.columns:
         raise CurriculumError(
             f"challenge {spec.slug!r}: field 'target' names {spec.target!r}, which is not a "
@@ -335,7 +384,8 @@ def split(spec: ChallengeSpec, secret: bytes) -> ChallengeSplit:
         # Forecasting is judged on the future: the test part is the most recent rows.
         order = np.arange(n)
     else:
-        order = np.random.default_rng(data.seed).permutation(n)
+        # Which rows are hidden, and which of those are public, follow the secret too.
+        order = np.random.default_rng(secret_seed(secret, spec.slug, data.seed + 1)).permutation(n)
     test_idx = np.sort(order[n - n_test :]) if data.split == "random" else order[n - n_test :]
     train_idx = np.sort(order[: n - n_test]) if data.split == "random" else order[: n - n_test]
     train = frame.iloc[train_idx].reset_index(drop=True)
@@ -343,7 +393,10 @@ def split(spec: ChallengeSpec, secret: bytes) -> ChallengeSplit:
     labels = [v.item() if hasattr(v, "item") else v for v in test[spec.target].tolist()]
     n_public = max(1, round(n_test * data.public_fraction))
     public = sorted(
-        int(i) for i in np.random.default_rng(data.seed + 1).permutation(n_test)[:n_public]
+        int(i)
+        for i in np.random.default_rng(secret_seed(secret, spec.slug, data.seed + 2)).permutation(
+            n_test
+        )[:n_public]
     )
     return ChallengeSplit(
         train=train,

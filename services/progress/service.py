@@ -14,6 +14,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy.orm import Session
 
 from services.common import events
+from services.common.curriculum import DAILY_SUBMISSIONS
 from services.common.db import utcnow
 from services.common.errors import AscentError
 from services.common.ml.scoring import LOWER_IS_BETTER, better, meets, relative_gain
@@ -139,6 +140,7 @@ def sync_catalog(session: Session, catalog: Catalog) -> None:
             challenge.target = challenge_spec.target
             challenge.baseline = challenge_spec.baseline
             challenge.requires_json = json.dumps(list(challenge_spec.requires))
+            challenge.daily_submissions = challenge_spec.daily_submissions
             challenge.tags_json = json.dumps(list(challenge_spec.tags))
             challenge.source = "curriculum"
             # Curriculum challenges have no versions and are never archived (rows from before
@@ -197,6 +199,7 @@ def apply_published(session: Session, published: authoring_pb2.PublishedChalleng
     challenge.requires_json = "[]"
     challenge.tags_json = "[]"
     challenge.source = "authoring"
+    challenge.daily_submissions = published.daily_submissions or DAILY_SUBMISSIONS
     challenge.version = published.version
     challenge.archived = False
     challenge.updated_at = utcnow()
@@ -270,6 +273,7 @@ def _challenge_pb(challenge: Challenge, view: _View) -> pb.Challenge:
         tags=list(info.tags),
         version=challenge.version or 0,
         source=challenge.source,
+        daily_submissions=challenge.daily_submissions or DAILY_SUBMISSIONS,
     )
     best = view.facts.best.get(challenge.slug)
     if best is not None:
