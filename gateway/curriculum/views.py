@@ -155,19 +155,33 @@ class ChallengeView(ChallengeSummaryView):
 _WARNING = re.compile(r"\b\w*(Warning|warning)\b")
 
 
+def _meets_bar(score: float, bar: float, lower_is_better: bool) -> bool:
+    return score <= bar if lower_is_better else score >= bar
+
+
 def next_steps(run: run_pb2.Run, detail: progress_pb.ChallengeDetail | None) -> list[str]:
     """What a submission that did not pass should look at next, from its own run: its public
-    score against the bar and the starter's baseline, the warnings it printed. Never from
-    the hidden labels beyond the public score the learner already sees."""
+    score against the bar (passing is judged on all the hidden rows) and the starter's
+    baseline, the warnings it printed. Never from the hidden labels beyond the public score
+    the learner already sees."""
     grade = run.grade
     if grade.status != "graded" or grade.passed or not grade.HasField("public_score"):
         return []
     score, bar = grade.public_score, grade.pass_threshold
     lower = grade.lower_is_better
-    steps = [
-        f"Your public {grade.metric} is {score:.4f}; a pass needs {'≤' if lower else '≥'} "
-        f"{bar:g}, {abs(bar - score):.4f} to go."
-    ]
+    if _meets_bar(score, bar, lower):
+        # Passing is judged on all the hidden rows: the public part can clear the bar while
+        # the whole test set does not (nothing more about the private part is said).
+        steps = [
+            f"Your public {grade.metric} is {score:.4f}, at the bar ({'≤' if lower else '≥'} "
+            f"{bar:g}), but passing is judged on all the hidden rows and they fall short: "
+            "a model that holds on new rows, not just the public ones, is what passes."
+        ]
+    else:
+        steps = [
+            f"Your public {grade.metric} is {score:.4f}; a pass needs {'≤' if lower else '≥'} "
+            f"{bar:g}, {abs(bar - score):.4f} to go."
+        ]
     baseline = detail.baseline if detail is not None and detail.HasField("baseline") else None
     target = detail.target if detail is not None else "the target"
     if baseline is not None and (score >= baseline if lower else score <= baseline):
