@@ -17,7 +17,7 @@ from services.common import events
 from services.common.curriculum import DAILY_SUBMISSIONS
 from services.common.db import utcnow
 from services.common.errors import AscentError
-from services.common.ml.scoring import LOWER_IS_BETTER, better, meets, relative_gain
+from services.common.ml.scoring import LOWER_IS_BETTER, better, relative_gain
 from services.common.outbox import enqueue
 from services.progress import rules
 from services.progress.curriculum import Catalog, UnlockRule
@@ -563,12 +563,10 @@ def _grade(session: Session, awarder: _Awarder, run: run_pb2.Run) -> None:
     if challenge.baseline is not None:
         gain = int(relative_gain(challenge.metric, score, challenge.baseline) * 100)
         learner.best_baseline_gain_pct = max(learner.best_baseline_gain_pct or 0, gain)
-    # An authored run is judged by the version it was graded on (its threshold travels in the
-    # grade), so a later version or a replay in another order changes nothing.
-    threshold = grade.pass_threshold if run.challenge_version else challenge.pass_threshold
-    if meets(challenge.metric, score, threshold) and not repo.has_pass(
-        learner.learner_id, challenge.slug
-    ):
+    # The grader's verdict: passing is judged on all the hidden rows (the public score alone
+    # missed passes the grader gave, and gave some it refused), against the threshold of the
+    # version the run was graded on, so a later version or a replay changes nothing.
+    if grade.passed and not repo.has_pass(learner.learner_id, challenge.slug):
         repo.add_pass(
             ChallengePass(
                 learner_id=learner.learner_id,
