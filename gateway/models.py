@@ -138,6 +138,23 @@ class ChallengeSession(Base):
     user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     challenge_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
     session_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    # How many of the challenge's hints the learner revealed (kept across reloads).
+    hints_shown: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class ChallengeSubmission(Base):
+    """A graded submission a learner started, counted against the challenge's daily limit
+    (issue 17: with no limit the public score was a label oracle)."""
+
+    __tablename__ = "gateway_challenge_submissions"
+    __table_args__ = (
+        Index("ix_gateway_challenge_submissions_user_slug_at", "user_id", "challenge_slug", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    challenge_slug: Mapped[str] = mapped_column(String(100), nullable=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
 class Cohort(Base):

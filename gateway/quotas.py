@@ -6,6 +6,12 @@ Why: one learner looping runs that print ~1 MB grew the leaderboard's run ledger
 `quota_output_bytes_per_day` of serialized run (stdout, stderr, figures) per 24 hours, and
 `quota_runs_per_minute` runs. A run is counted when it starts (so a burst of parallel runs
 is bounded too) and its output bytes when it returns. Settings: `ASCENT_GATEWAY_QUOTA_*`.
+
+Graded challenge submissions have their own limit per learner and challenge, set by the
+challenge (`daily_submissions`, 10 by default; `gateway_challenge_submissions`): without it
+the public score was a label oracle (issue 17: 101 submissions at 5.4/s recovered every
+public label). A submission is counted when it starts and given back if it was not graded
+(the code failed, or its predictions did not fit), because that revealed no score.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from gateway.accounts.repository import aware
 from gateway.config import Settings
-from gateway.models import QuotaUsage
+from gateway.models import ChallengeSubmission, QuotaUsage
 from services.common.db import utcnow
 from services.common.errors import AscentError
 
@@ -81,6 +87,36 @@ class QuotaRepository:
     def prune(self, user_id: str, before: datetime) -> None:
         self.session.execute(
             delete(QuotaUsage).where(QuotaUsage.user_id == user_id, QuotaUsage.at <= before)
+        )
+
+    def submissions_since(self, user_id: str, slug: str, since: datetime) -> list[datetime]:
+        rows = self.session.execute(
+            select(ChallengeSubmission.at)
+            .where(
+                ChallengeSubmission.user_id == user_id,
+                ChallengeSubmission.challenge_slug == slug,
+                ChallengeSubmission.at > since,
+            )
+            .order_by(ChallengeSubmission.at)
+        )
+        return [aware(at) for at in rows.scalars().all()]
+
+    def add_submission(self, user_id: str, slug: str, at: datetime) -> int:
+        row = ChallengeSubmission(user_id=user_id, challenge_slug=slug, at=at)
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def remove_submission(self, submission_id: int) -> None:
+        self.session.execute(
+            delete(ChallengeSubmission).where(ChallengeSubmission.id == submission_id)
+        )
+
+    def prune_submissions(self, user_id: str, before: datetime) -> None:
+        self.session.execute(
+            delete(ChallengeSubmission).where(
+                ChallengeSubmission.user_id == user_id, ChallengeSubmission.at <= before
+            )
         )
 
 
@@ -190,3 +226,31 @@ def upload(session: Session, settings: Settings, user_id: str, size: int) -> Non
     repository = QuotaRepository(session)
     repository.add(user_id, UPLOAD, 1, now)
     repository.add(user_id, UPLOAD_BYTES, size, now)
+
+
+def start_submission(session: Session, user_id: str, slug: str, daily_limit: int) -> int:
+    """Counts a graded submission about to start, or refuses it: at most `daily_limit` per
+    learner and challenge in any 24 hours. Returns the count's id (see `refund_submission`)."""
+    now = utcnow()
+    repository = QuotaRepository(session)
+    usage = [(at, 1) for at in repository.submissions_since(user_id, slug, now - DAY)]
+    wait = wait_seconds(usage, daily_limit, DAY, now, 1)
+    if wait is not None:
+        raise RateLimited(
+            f"You made {daily_limit} graded submissions to this challenge in the last 24 "
+            f"hours, the most it allows. Your next one is possible in {_human(wait)}; "
+            "practice runs (▶ Run) are not limited by this.",
+            wait,
+        )
+    repository.prune_submissions(user_id, now - DAY)
+    return repository.add_submission(user_id, slug, now)
+
+
+def refund_submission(session: Session, submission_id: int) -> None:
+    """A submission that got no score (its code failed or was not gradable) does not count."""
+    QuotaRepository(session).remove_submission(submission_id)
+
+
+def submissions_left(session: Session, user_id: str, slug: str, daily_limit: int) -> int:
+    used = QuotaRepository(session).submissions_since(user_id, slug, utcnow() - DAY)
+    return max(0, daily_limit - len(used))

@@ -144,6 +144,7 @@ async def author_save(
     metric: Annotated[str, Form()] = "",
     passThreshold: Annotated[str, Form()] = "",
     testFraction: Annotated[str, Form()] = "",
+    dailySubmissions: Annotated[str, Form()] = "",
     taskType: Annotated[str, Form()] = "",
     starterCode: Annotated[str, Form()] = "",
     solution: Annotated[str, Form()] = "",
@@ -152,6 +153,7 @@ async def author_save(
     try:
         threshold = _number(passThreshold, "The pass threshold")
         fraction = _number(testFraction, "The hidden test fraction")
+        daily = _number(dailySubmissions, "The daily submission limit")
         place = _number(position, "The position")
         body = ChallengeInput(
             title=title,
@@ -171,6 +173,12 @@ async def author_save(
             body.testFraction = fraction
         if place is not None:
             body.position = int(place)
+        if daily is not None:
+            if daily != int(daily):
+                raise AscentError(
+                    "invalid_argument", "The daily submission limit must be a whole number."
+                )
+            body.dailySubmissions = int(daily)
         updated = await authoring.update(gw, user, slug, body)
     except AscentError as err:
         if err.code in ("forbidden", "not_found"):

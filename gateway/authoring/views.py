@@ -23,6 +23,8 @@ class ChallengeInput(BaseModel):
     metric: str | None = Field(default=None, max_length=32)
     passThreshold: float | None = None
     testFraction: float | None = None
+    # Graded submissions per learner in 24 hours (1-100).
+    dailySubmissions: int | None = None
     starterCode: str | None = Field(default=None, max_length=100_000)
     hints: list[str] | None = Field(default=None, max_length=10)
     solution: str | None = Field(default=None, max_length=100_000)
@@ -40,6 +42,7 @@ class ChallengeInput(BaseModel):
             "metric": "metric",
             "passThreshold": "pass_threshold",
             "testFraction": "test_fraction",
+            "dailySubmissions": "daily_submissions",
             "starterCode": "starter_code",
             "solution": "solution",
             "track": "track_slug",
@@ -172,6 +175,7 @@ class AuthoredChallengeView(View):
     metric: str
     passThreshold: float
     testFraction: float
+    dailySubmissions: int
     starterCode: str
     hints: list[str]
     solution: str
@@ -202,6 +206,7 @@ class AuthoredChallengeView(View):
             "metric": item.metric,
             "passThreshold": item.pass_threshold,
             "testFraction": item.test_fraction,
+            "dailySubmissions": item.daily_submissions,
             "starterCode": item.starter_code,
             "hints": list(item.hints),
             "solution": item.solution,

@@ -51,9 +51,12 @@ async def get_challenge(slug: str, user: ApiUser, gw: GatewayDep) -> Data[Challe
 async def submit(
     slug: str, body: SubmissionCreate, user: ApiUser, gw: GatewayDep
 ) -> Data[SubmissionView]:
-    """Runs the code on the challenge data and grades its predictions on hidden labels."""
-    run = await flows.submit(gw, user, slug, body.code)
-    return Data(data=SubmissionView.of(run))
+    """Runs the code on the challenge data and grades its predictions on hidden labels: the
+    public score (a minority of the test rows) and whether it passed, with what to look at
+    next when it did not. At most the challenge's `dailySubmissions` graded submissions per
+    24 hours (429 with Retry-After beyond)."""
+    run, detail, left = await flows.submit(gw, user, slug, body.code)
+    return Data(data=SubmissionView.of(run, detail, left))
 
 
 @router.post("/challenges/{slug}/practice", status_code=201)

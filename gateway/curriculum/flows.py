@@ -16,6 +16,7 @@ from ascent.progress.v1 import progress_service_pb2 as progress_pb
 from ascent.types.v1 import run_pb2
 from sqlalchemy.orm import Session
 
+from gateway import quotas
 from gateway.accounts.repository import AccountsRepository
 from gateway.accounts.views import UserInfo
 from gateway.clients import OnOutput
@@ -30,6 +31,7 @@ from gateway.models import ChallengeSession, NotebookSession
 from gateway.notebook import flows as notebook_flows
 from gateway.notebook.repository import NotebookRepository
 from gateway.policy import Action, may, require
+from services.common.curriculum import DAILY_SUBMISSIONS
 from services.common.db import utcnow
 from services.common.errors import AscentError
 
@@ -62,7 +64,10 @@ def _challenge_session(
         notebook = NotebookRepository(session).get_notebook(link.session_id)
         if notebook is not None and notebook.owner_id == user.id:
             return notebook
+        hints = link.hints_shown or 0
         NotebookRepository(session).delete_challenge_link(link)
+    else:
+        hints = 0
     now = utcnow()
     notebook = NotebookSession(
         id=str(uuid.uuid4()),
@@ -73,7 +78,10 @@ def _challenge_session(
         created_at=now,
         updated_at=now,
     )
-    link = ChallengeSession(user_id=user.id, challenge_slug=slug, session_id=notebook.id)
+    # A lost notebook gets a new one; the hints the learner revealed stay revealed.
+    link = ChallengeSession(
+        user_id=user.id, challenge_slug=slug, session_id=notebook.id, hints_shown=hints
+    )
     return NotebookRepository(session).add_challenge_session(notebook, link)
 
 
@@ -122,13 +130,36 @@ async def practice(
     )
 
 
-async def submit(gw: Gateway, user: UserInfo, slug: str, code: str) -> run_pb2.Run:
-    """Runs and grades a submission. Locked challenge, failing code or ungradable predictions
-    are clear 4xx errors; such runs never reach the challenge board or count as a pass."""
+def daily_submissions(detail: progress_pb.ChallengeDetail) -> int:
+    return detail.challenge.daily_submissions or DAILY_SUBMISSIONS
+
+
+async def submissions_left(gw: Gateway, user: UserInfo, detail: progress_pb.ChallengeDetail) -> int:
+    slug, limit = detail.challenge.slug, daily_submissions(detail)
+    return await gw.work(lambda s: quotas.submissions_left(s, user.id, slug, limit))
+
+
+async def submit(
+    gw: Gateway, user: UserInfo, slug: str, code: str
+) -> tuple[run_pb2.Run, progress_pb.ChallengeDetail, int]:
+    """Runs and grades a submission; returns the run, the challenge and the submissions left
+    today. Locked challenge, over the daily limit (429 with Retry-After), failing code or
+    ungradable predictions are clear 4xx errors; such runs never reach the challenge board or
+    count as a pass, and only graded ones use up the day's submissions."""
     detail, notebook = await open_challenge(gw, user, slug, code, "submit")
-    run = await notebook_flows.run_code(
-        gw, user, notebook.id, code, "Submission", challenge_slug=detail.challenge.slug
+    limit = daily_submissions(detail)
+    counted = await gw.work(
+        lambda s: quotas.start_submission(s, user.id, detail.challenge.slug, limit)
     )
+    try:
+        run = await notebook_flows.run_code(
+            gw, user, notebook.id, code, "Submission", challenge_slug=detail.challenge.slug
+        )
+    except BaseException:
+        await gw.work(lambda s: quotas.refund_submission(s, counted))
+        raise
+    if run.has_error or run.grade.status != "graded":
+        await gw.work(lambda s: quotas.refund_submission(s, counted))
     if run.has_error:
         error = run.error
         message = f"{error.type}: {error.message}" if error.type else error.message
@@ -137,7 +168,34 @@ async def submit(gw: Gateway, user: UserInfo, slug: str, code: str) -> run_pb2.R
         raise AscentError(
             "unprocessable", run.grade.message or "The submission could not be graded."
         )
-    return run
+    return run, detail, await submissions_left(gw, user, detail)
+
+
+def _hints_shown(session: Session, user: UserInfo, slug: str) -> int:
+    link = NotebookRepository(session).get_challenge_link(user.id, slug)
+    return link.hints_shown if link is not None else 0
+
+
+async def hints_shown(gw: Gateway, user: UserInfo, detail: progress_pb.ChallengeDetail) -> int:
+    """How many hints the learner revealed on this challenge (kept server side)."""
+    count = await gw.work(lambda s: _hints_shown(s, user, detail.challenge.slug))
+    return max(0, min(count, len(detail.hints)))
+
+
+async def reveal_hints(
+    gw: Gateway, user: UserInfo, detail: progress_pb.ChallengeDetail, count: int
+) -> int:
+    """Reveal hints up to `count` (never hides one again); returns how many are shown."""
+    count = max(0, min(count, len(detail.hints)))
+
+    def store(session: Session) -> int:
+        _challenge_session(session, user, detail)
+        link = NotebookRepository(session).get_challenge_link(user.id, detail.challenge.slug)
+        assert link is not None
+        link.hints_shown = max(link.hints_shown or 0, count)
+        return link.hints_shown
+
+    return await gw.work(store)
 
 
 async def board(gw: Gateway, user: UserInfo, slug: str, version: int = 0) -> BoardView:

@@ -25,6 +25,7 @@ from gateway.curriculum.views import (
 from gateway.deps import PageUser
 from gateway.live import event_stream, page_stream, run_stream
 from gateway.markdown import render_markdown, without_title
+from gateway.quotas import RateLimited
 from gateway.rendering import render, render_html
 from services.common.errors import AscentError
 
@@ -39,6 +40,7 @@ CHALLENGE_REGIONS: dict[str, Any] = {
     "practice_error": None,
     "submission": None,
     "submit_error": None,
+    "submissions_left": None,
 }
 # The profile's display-name form outcome.
 PROFILE_REGIONS: dict[str, Any] = {"name_error": None, "name_saved": False}
@@ -83,9 +85,11 @@ async def challenge_page(request: Request, slug: str, user: PageUser, gw: Gatewa
     data = ChallengeView.of_detail(detail)
     code = data.starterCode
     notebook = None
+    left = None
     if data.unlocked:
         notebook = await flows.challenge_session(gw, user, detail)
         code = notebook.code
+        left = await flows.submissions_left(gw, user, detail)
     context = {
         **CHALLENGE_REGIONS,
         "user": user,
@@ -94,18 +98,26 @@ async def challenge_page(request: Request, slug: str, user: PageUser, gw: Gatewa
         "lesson": render_markdown(without_title(detail.lesson_md, detail.challenge.title)),
         "code": code,
         "session_id": notebook.id if notebook is not None else "",
-        "shown_hints": 0,
+        "shown_hints": await flows.hints_shown(gw, user, detail),
+        "submissions_left": left,
         **await _board_context(gw, user, slug),
     }
     return render(request, "challenge.html", context, block="challenge")
 
 
-@router.get("/challenges/{slug}/hints/{count}")
+@router.post("/challenges/{slug}/hints")
 async def hints_fragment(
-    request: Request, slug: str, count: int, user: PageUser, gw: GatewayDep
+    request: Request,
+    slug: str,
+    user: PageUser,
+    gw: GatewayDep,
+    count: Annotated[int, Form()] = 0,
 ) -> Response:
-    data = ChallengeView.of_detail(await flows.challenge(gw, user, slug))
-    shown = max(0, min(count, len(data.hints)))
+    """Reveals hints up to `count`; the learner's revealed hints are stored, so a reload (or
+    another device) shows them again."""
+    detail = await flows.challenge(gw, user, slug)
+    shown = await flows.reveal_hints(gw, user, detail, count)
+    data = ChallengeView.of_detail(detail)
     context = {**CHALLENGE_REGIONS, "user": user, "challenge": data, "shown_hints": shown}
     return render(request, "challenge.html", context, block="hints")
 
@@ -120,21 +132,24 @@ async def submit_fragment(
 ) -> Response:
     context: dict[str, Any] = {**CHALLENGE_REGIONS, "user": user, "challenge": {"slug": slug}}
     status = 200
+    headers = {"HX-Trigger": "board-changed"}
     try:
-        run = await flows.submit(gw, user, slug, code)
-        context["submission"] = SubmissionView.of(run)
+        run, detail, left = await flows.submit(gw, user, slug, code)
+        context["submission"] = SubmissionView.of(run, detail, left)
     except AscentError as err:
         if err.code == "not_found":
             raise
         context["submit_error"] = err.message
         status = err.http_status
+        if isinstance(err, RateLimited):
+            headers["Retry-After"] = str(err.retry_after)
     return render(
         request,
         "challenge.html",
         context,
         block="submission",
         status_code=status,
-        headers={"HX-Trigger": "board-changed"},
+        headers=headers,
     )
 
 

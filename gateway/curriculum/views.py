@@ -4,6 +4,8 @@ the pages)."""
 
 from __future__ import annotations
 
+import re
+
 from ascent.leaderboard.v1 import leaderboard_service_pb2 as leaderboard_pb
 from ascent.progress.v1 import progress_service_pb2 as progress_pb
 from ascent.recommender.v1 import recommender_service_pb2 as recommender_pb
@@ -13,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from gateway.markdown import render_markdown
 from gateway.notebook.views import RunView
 from gateway.views import Code, View, timestamp_iso
+from services.common.curriculum import DAILY_SUBMISSIONS
 
 
 class SubmissionCreate(BaseModel):
@@ -44,6 +47,8 @@ class ChallengeSummaryView(View):
     bestScore: float | None
     source: str
     version: int
+    # Graded submissions a learner may make per 24 hours.
+    dailySubmissions: int
 
     @classmethod
     def fields_of(cls, challenge: progress_pb.Challenge) -> dict[str, object]:
@@ -62,6 +67,7 @@ class ChallengeSummaryView(View):
             "bestScore": challenge.best_score if challenge.HasField("best_score") else None,
             "source": challenge.source or "curriculum",
             "version": challenge.version,
+            "dailySubmissions": challenge.daily_submissions or DAILY_SUBMISSIONS,
         }
 
     @classmethod
@@ -146,9 +152,68 @@ class ChallengeView(ChallengeSummaryView):
 
 
 # -- runs on a challenge --------------------------------------------------------------------
+_WARNING = re.compile(r"\b\w*(Warning|warning)\b")
+
+
+def _meets_bar(score: float, bar: float, lower_is_better: bool) -> bool:
+    return score <= bar if lower_is_better else score >= bar
+
+
+def next_steps(run: run_pb2.Run, detail: progress_pb.ChallengeDetail | None) -> list[str]:
+    """What a submission that did not pass should look at next, from its own run: its public
+    score against the bar (passing is judged on all the hidden rows) and the starter's
+    baseline, the warnings it printed. Never from the hidden labels beyond the public score
+    the learner already sees."""
+    grade = run.grade
+    if grade.status != "graded" or grade.passed or not grade.HasField("public_score"):
+        return []
+    score, bar = grade.public_score, grade.pass_threshold
+    lower = grade.lower_is_better
+    if _meets_bar(score, bar, lower):
+        # Passing is judged on all the hidden rows: the public part can clear the bar while
+        # the whole test set does not (nothing more about the private part is said).
+        steps = [
+            f"Your public {grade.metric} is {score:.4f}, at the bar ({'≤' if lower else '≥'} "
+            f"{bar:g}), but passing is judged on all the hidden rows and they fall short: "
+            "a model that holds on new rows, not just the public ones, is what passes."
+        ]
+    else:
+        steps = [
+            f"Your public {grade.metric} is {score:.4f}; a pass needs {'≤' if lower else '≥'} "
+            f"{bar:g}, {abs(bar - score):.4f} to go."
+        ]
+    baseline = detail.baseline if detail is not None and detail.HasField("baseline") else None
+    target = detail.target if detail is not None else "the target"
+    if baseline is not None and (score >= baseline if lower else score <= baseline):
+        steps.append(
+            f"That is no better than the starter code ({baseline:g}): check that the model is "
+            f"fitted on /data/train.csv without the '{target}' column and that you predict "
+            "every row of /data/test_features.csv in its order."
+        )
+    elif baseline is not None:
+        steps.append(
+            f"It beats the starter code ({baseline:g}), so the model learns something: the "
+            "lesson and the next hint say what moves it further."
+        )
+    if grade.metric == "r2" and score <= 0:
+        steps.append(
+            "An R² at or below 0 predicts no better than the mean of the target: look at "
+            "which features you use and how they are scaled or encoded."
+        )
+    warnings = [line.strip() for line in run.stderr.splitlines() if _WARNING.search(line)]
+    if warnings:
+        steps.append(f"Your run printed a warning worth reading: {warnings[0][:200]}")
+    steps.append(
+        "Measure a change with ▶ Run (practice) on a validation split of /data/train.csv "
+        "first: practice runs do not use up your graded submissions."
+    )
+    return steps
+
+
 class SubmissionView(View):
     """A graded submission as the learner sees it: the public score only (the private one
-    decides the final standing, not the live feedback)."""
+    decides the final standing, not the live feedback); "passed" or "not passed", and for
+    the latter what to look at next (grounded in this run)."""
 
     runId: str
     sessionId: str
@@ -158,14 +223,24 @@ class SubmissionView(View):
     metric: str
     publicScore: float | None
     passThreshold: float
+    lowerIsBetter: bool
     passed: bool
     predictions: int
     expected: int
     stdout: str
     durationMs: int
+    verdict: str  # "passed" | "not passed"
+    nextSteps: list[str]
+    # Graded submissions the learner has left on this challenge in the last 24 hours.
+    submissionsLeft: int | None
 
     @classmethod
-    def of(cls, run: run_pb2.Run) -> SubmissionView:
+    def of(
+        cls,
+        run: run_pb2.Run,
+        detail: progress_pb.ChallengeDetail | None = None,
+        submissions_left: int | None = None,
+    ) -> SubmissionView:
         grade = run.grade
         return cls(
             runId=run.id,
@@ -176,11 +251,15 @@ class SubmissionView(View):
             metric=grade.metric,
             publicScore=grade.public_score if grade.HasField("public_score") else None,
             passThreshold=grade.pass_threshold,
+            lowerIsBetter=grade.lower_is_better,
             passed=grade.passed,
             predictions=grade.predictions,
             expected=grade.expected,
             stdout=run.stdout[-5000:],
             durationMs=run.duration_ms,
+            verdict="passed" if grade.passed else "not passed",
+            nextSteps=next_steps(run, detail),
+            submissionsLeft=submissions_left,
         )
 
 

@@ -49,6 +49,8 @@ class ChallengeVersion(Base):
     metric: Mapped[str] = mapped_column(String(32), default="")
     pass_threshold: Mapped[float | None] = mapped_column(Float)
     test_fraction: Mapped[float] = mapped_column(Float, default=0.3)
+    # Graded submissions per learner in 24 hours (issue 17); NULL = the default (10).
+    daily_submissions: Mapped[int | None] = mapped_column(Integer)
     starter_code: Mapped[str] = mapped_column(Text, default="")
     hints_json: Mapped[str] = mapped_column(Text, default="[]")
     solution: Mapped[str] = mapped_column(Text, default="")

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from services.common.challenge_data import ChallengeSplit, split_frame
+from services.common.curriculum import PUBLIC_FRACTION
 from services.common.errors import AscentError
 from services.common.ml.scoring import metric_label, ranking_metric
 from services.common.ml.tasks import CLASSIFICATION, REGRESSION, infer_task_type
@@ -24,7 +25,6 @@ TINY_CLASS = 5
 LEAK_SCORE = 0.98
 # Only the first columns are screened for leaks: each costs a small cross-validated model.
 MAX_LEAK_COLUMNS = 40
-PUBLIC_FRACTION = 0.5
 
 
 @dataclass

@@ -32,7 +32,10 @@ from services.authoring.repository import AuthoringRepository
 from services.common import events
 from services.common.challenge_data import labels_csv
 from services.common.curriculum import (
+    DAILY_SUBMISSIONS,
+    MAX_DAILY_SUBMISSIONS,
     METRICS,
+    PUBLIC_FRACTION,
     SLUG,
     TASK_TYPES,
     CurriculumError,
@@ -114,6 +117,13 @@ def apply_fields(version: ChallengeVersion, fields: pb.ChallengeFields) -> None:
                 "invalid_argument", "The hidden test fraction must be between 0.1 and 0.5."
             )
         version.test_fraction = fields.test_fraction
+    if fields.HasField("daily_submissions"):
+        if not 1 <= fields.daily_submissions <= MAX_DAILY_SUBMISSIONS:
+            raise AscentError(
+                "invalid_argument",
+                f"The daily submission limit must be between 1 and {MAX_DAILY_SUBMISSIONS}.",
+            )
+        version.daily_submissions = fields.daily_submissions
     if fields.HasField("starter_code"):
         version.starter_code = _text(fields.starter_code, "The starter code")
     if fields.HasField("solution"):
@@ -199,6 +209,7 @@ def view(
         metric=version.metric,
         pass_threshold=version.pass_threshold or 0.0,
         test_fraction=version.test_fraction,
+        daily_submissions=version.daily_submissions or DAILY_SUBMISSIONS,
         starter_code=version.starter_code,
         hints=json.loads(version.hints_json or "[]"),
         solution=version.solution,
@@ -539,6 +550,7 @@ def _published_event(
             hints=json.loads(version.hints_json or "[]"),
             starter_code=version.starter_code,
             owner_id=challenge.owner_id,
+            daily_submissions=version.daily_submissions or DAILY_SUBMISSIONS,
         )
     )
 
@@ -702,11 +714,12 @@ def export_zip(
         "metric": version.metric,
         "pass_threshold": version.pass_threshold,
         "target": version.target,
+        "daily_submissions": version.daily_submissions or DAILY_SUBMISSIONS,
         "dataset": {
             "source": f"csv:{EXPORT_CSV}",
             "test_size": version.test_fraction,
             "seed": version.split_seed,
-            "public_fraction": 0.5,
+            "public_fraction": PUBLIC_FRACTION,
         },
         "lesson": version.lesson_md,
         "hints": json.loads(version.hints_json or "[]"),
@@ -779,6 +792,7 @@ def import_zip(
         metric=spec.metric,
         pass_threshold=spec.pass_threshold,
         test_fraction=min(0.5, max(0.1, spec.dataset.test_size)),
+        daily_submissions=spec.daily_submissions,
         starter_code=spec.starter_code,
         hints=list(spec.hints),
         hints_set=True,

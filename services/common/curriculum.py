@@ -34,6 +34,12 @@ METRICS = frozenset(GRADER_METRIC)
 TASK_TYPES = frozenset(ml_tasks.TASK_TYPES)
 SPLITS = frozenset({"random", "chronological"})
 HINTS = 3
+# The public score is computed on a minority of the test rows, so it tells little about the
+# private rest that decides the final ranking (issue 17, reproduction 2).
+PUBLIC_FRACTION = 0.3
+# Graded submissions per learner and challenge in 24 hours, unless the challenge says.
+DAILY_SUBMISSIONS = 10
+MAX_DAILY_SUBMISSIONS = 100
 # Authored challenges (a `csv:` dataset) need at least one hint, not exactly three.
 MIN_AUTHORED_HINTS = 1
 # sklearn loaders whose data ships inside the package (no network).
@@ -119,6 +125,7 @@ class ChallengeSpec:
     requires: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     track_slug: str = ""
+    daily_submissions: int = DAILY_SUBMISSIONS
 
     @property
     def grader_metric(self) -> str:
@@ -280,7 +287,7 @@ def _dataset(doc: _Doc, folder: Path) -> DatasetSpec:
         test_size=data.fraction("test_size", 0.3),
         split=data.choice("split", SPLITS, "random"),
         seed=data.integer("seed") if data.data.get("seed") is not None else 0,
-        public_fraction=data.fraction("public_fraction", 0.5),
+        public_fraction=data.fraction("public_fraction", PUBLIC_FRACTION),
         path=path,
     )
 
@@ -303,6 +310,11 @@ def _challenge(path: Path, root: Path, track_slug: str = "") -> ChallengeSpec:
     baseline = doc.data.get("baseline")
     if baseline is not None:
         baseline = doc.number("baseline")
+    daily = DAILY_SUBMISSIONS
+    if doc.data.get("daily_submissions") is not None:
+        daily = doc.integer("daily_submissions", minimum=1)
+        if daily > MAX_DAILY_SUBMISSIONS:
+            raise doc.fail("daily_submissions", f"must be at most {MAX_DAILY_SUBMISSIONS}")
     return ChallengeSpec(
         slug=_slug(path.parent, doc.where),
         title=doc.text("title"),
@@ -322,6 +334,7 @@ def _challenge(path: Path, root: Path, track_slug: str = "") -> ChallengeSpec:
         requires=doc.texts("requires", required=False),
         tags=doc.texts("tags", required=False),
         track_slug=track_slug,
+        daily_submissions=daily,
     )
 
 

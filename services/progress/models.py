@@ -61,6 +61,8 @@ class Challenge(Base):
     # the instructor archived it (kept, hidden: old runs still resolve their challenge).
     version: Mapped[int | None] = mapped_column(Integer, default=0)
     archived: Mapped[bool | None] = mapped_column(Boolean, default=False)
+    # Graded submissions per learner in 24 hours (issue 17); NULL = the curriculum default.
+    daily_submissions: Mapped[int | None] = mapped_column(Integer)
 
 
 class Badge(Base):

@@ -14,9 +14,10 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy.orm import Session
 
 from services.common import events
+from services.common.curriculum import DAILY_SUBMISSIONS
 from services.common.db import utcnow
 from services.common.errors import AscentError
-from services.common.ml.scoring import LOWER_IS_BETTER, better, meets, relative_gain
+from services.common.ml.scoring import LOWER_IS_BETTER, better, relative_gain
 from services.common.outbox import enqueue
 from services.progress import rules
 from services.progress.curriculum import Catalog, UnlockRule
@@ -139,6 +140,7 @@ def sync_catalog(session: Session, catalog: Catalog) -> None:
             challenge.target = challenge_spec.target
             challenge.baseline = challenge_spec.baseline
             challenge.requires_json = json.dumps(list(challenge_spec.requires))
+            challenge.daily_submissions = challenge_spec.daily_submissions
             challenge.tags_json = json.dumps(list(challenge_spec.tags))
             challenge.source = "curriculum"
             # Curriculum challenges have no versions and are never archived (rows from before
@@ -197,6 +199,7 @@ def apply_published(session: Session, published: authoring_pb2.PublishedChalleng
     challenge.requires_json = "[]"
     challenge.tags_json = "[]"
     challenge.source = "authoring"
+    challenge.daily_submissions = published.daily_submissions or DAILY_SUBMISSIONS
     challenge.version = published.version
     challenge.archived = False
     challenge.updated_at = utcnow()
@@ -270,6 +273,7 @@ def _challenge_pb(challenge: Challenge, view: _View) -> pb.Challenge:
         tags=list(info.tags),
         version=challenge.version or 0,
         source=challenge.source,
+        daily_submissions=challenge.daily_submissions or DAILY_SUBMISSIONS,
     )
     best = view.facts.best.get(challenge.slug)
     if best is not None:
@@ -559,12 +563,10 @@ def _grade(session: Session, awarder: _Awarder, run: run_pb2.Run) -> None:
     if challenge.baseline is not None:
         gain = int(relative_gain(challenge.metric, score, challenge.baseline) * 100)
         learner.best_baseline_gain_pct = max(learner.best_baseline_gain_pct or 0, gain)
-    # An authored run is judged by the version it was graded on (its threshold travels in the
-    # grade), so a later version or a replay in another order changes nothing.
-    threshold = grade.pass_threshold if run.challenge_version else challenge.pass_threshold
-    if meets(challenge.metric, score, threshold) and not repo.has_pass(
-        learner.learner_id, challenge.slug
-    ):
+    # The grader's verdict: passing is judged on all the hidden rows (the public score alone
+    # missed passes the grader gave, and gave some it refused), against the threshold of the
+    # version the run was graded on, so a later version or a replay changes nothing.
+    if grade.passed and not repo.has_pass(learner.learner_id, challenge.slug):
         repo.add_pass(
             ChallengePass(
                 learner_id=learner.learner_id,

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from ascent.authoring.v1 import authoring_service_pb2 as pb
+from ascent.events.v1 import authoring_pb2 as authoring_events
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -65,6 +66,18 @@ def publish(db: Database, slug: str) -> pb.AuthoredChallenge:
     return db._work(lambda s: service.publish(s, draft, passing(draft)))
 
 
+def published_payloads(db: Database) -> list[authoring_events.ChallengePublished]:
+    with db.session() as session:
+        rows = session.execute(
+            select(outbox.c.subject, outbox.c.payload).order_by(outbox.c.id)
+        ).all()
+    return [
+        authoring_events.ChallengePublished.FromString(payload)
+        for subject, payload in rows
+        if subject == "authoring.challenge.published.v1"
+    ]
+
+
 def events(db: Database) -> list[str]:
     with db.session() as session:
         return list(session.scalars(select(outbox.c.subject).order_by(outbox.c.id)))
@@ -86,6 +99,7 @@ def test_slugs_are_derived_and_unique(db: Database) -> None:
         (pb.ChallengeFields(metric="auc"), "metric must be one of"),
         (pb.ChallengeFields(task_type="clustering"), "task type must be one of"),
         (pb.ChallengeFields(test_fraction=0.9), "between 0.1 and 0.5"),
+        (pb.ChallengeFields(daily_submissions=0), "between 1 and 100"),
         (pb.ChallengeFields(pass_threshold=float("nan")), "must be a number"),
         (pb.ChallengeFields(track_slug="Not A Slug"), "not a track slug"),
     ],
@@ -113,6 +127,7 @@ def test_versions_and_lifecycle(db: Database) -> None:
     v1 = publish(db, slug)
     assert (v1.status, v1.current_version, v1.version_status) == ("published", 1, "published")
     assert events(db) == ["authoring.challenge.published.v1"]
+    assert v1.daily_submissions == 10  # the default
 
     # Editing the published challenge starts v2; v1 does not change.
     v2 = db._work(lambda s: service.update(s, slug, pb.ChallengeFields(pass_threshold=0.9)))
@@ -122,14 +137,18 @@ def test_versions_and_lifecycle(db: Database) -> None:
     with pytest.raises(AscentError):
         db._work(lambda s: service.bundle(s, slug, 2, False, False))  # a draft, not for learners
 
+    # The instructor sets the daily submission limit; learners get it with the version.
+    db._work(lambda s: service.update(s, slug, pb.ChallengeFields(daily_submissions=3)))
     v2 = publish(db, slug)
-    assert v2.current_version == 2
+    assert v2.current_version == 2 and v2.daily_submissions == 3
+    assert published_payloads(db)[-1].challenge.daily_submissions == 3
     assert [(v.version, v.status) for v in v2.versions] == [(1, "retired"), (2, "published")]
     # The old version stays gradable with its own data and threshold.
     old = db._work(lambda s: service.bundle(s, slug, 1, False, True))
     new = db._work(lambda s: service.bundle(s, slug, 0, False, True))
     assert (old.pass_threshold, new.pass_threshold) == (0.7, 0.9)
-    assert old.labels_csv.startswith(b"label\n") and len(old.public_rows) == 18
+    # 36 hidden test rows, 30 % of them public (issue 17: a minority).
+    assert old.labels_csv.startswith(b"label\n") and len(old.public_rows) == 11
     assert b"y" not in old.test_features_csv.splitlines()[0]
 
     with pytest.raises(AscentError) as err:

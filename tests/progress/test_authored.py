@@ -139,6 +139,7 @@ def graded_run(version: int, score: float, threshold: float) -> run_pb2.Run:
             status="graded",
             public_score=score,
             pass_threshold=threshold,
+            passed=score >= threshold,
             challenge_version=version,
         )
     )

@@ -12,7 +12,9 @@ from ascent.types.v1 import run_pb2
 from sqlalchemy import select
 
 from services.common import events
+from services.common.curriculum import challenge_index
 from services.common.db import Database
+from services.common.ml.scoring import meets
 from services.common.outbox import outbox, process_once
 from services.progress import service
 from services.progress.config import default_curriculum_dir
@@ -51,7 +53,14 @@ def graded(owner: str, slug: str, score: float | None, status: str = "graded") -
     run.grade.status = status
     if score is not None:
         run.grade.public_score = score
+        run.grade.passed = status == "graded" and grader_passed(slug, score)
     return run
+
+
+def grader_passed(slug: str, score: float) -> bool:
+    """What the grader says of a submission scoring `score` on all the hidden rows."""
+    challenge = challenge_index(load_catalog(default_curriculum_dir()))[slug]
+    return meets(challenge.metric, score, challenge.pass_threshold)
 
 
 def apply(db: Database, run: run_pb2.Run, event_id: str, at: datetime) -> service.RunAward | None:

@@ -13,6 +13,9 @@ from ascent.progress.v1 import progress_service_pb2_grpc as pb_grpc
 from ascent.types.v1 import run_pb2
 
 from services.common import events
+from services.common.curriculum import challenge_index, load_catalog
+from services.common.ml.scoring import meets
+from services.execution.config import default_curriculum_dir
 from services.progress.config import Settings
 from services.progress.handlers import FEEDBACK_DURABLE, RANKS_DURABLE, RUNS_DURABLE
 from services.progress.main import MIGRATIONS, NAME, setup
@@ -48,10 +51,17 @@ def submission(owner: str, slug: str, score: float, day: int) -> learning_pb2.Ru
     run.created_at.FromSeconds(1_770_000_000 + day * 86_400)
     run.grade.status = "graded"
     run.grade.public_score = score
+    run.grade.passed = grader_passed(slug, score)
     event = learning_pb2.RunCompleted(run=run)
     event.meta.CopyFrom(events.new_meta("execution"))
     event.meta.occurred_at.CopyFrom(run.created_at)
     return event
+
+
+def grader_passed(slug: str, score: float) -> bool:
+    """What the grader says of a submission scoring `score` on all the hidden rows."""
+    challenge = challenge_index(load_catalog(default_curriculum_dir()))[slug]
+    return meets(challenge.metric, score, challenge.pass_threshold)
 
 
 async def snapshot(stub: pb_grpc.ProgressServiceStub, learners: list[str]) -> list[object]:

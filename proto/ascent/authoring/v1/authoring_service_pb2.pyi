@@ -18,7 +18,7 @@ class Actor(_message.Message):
     def __init__(self, user_id: _Optional[str] = ..., edit_any: _Optional[bool] = ...) -> None: ...
 
 class ChallengeFields(_message.Message):
-    __slots__ = ("title", "summary", "lesson_md", "target", "task_type", "metric", "pass_threshold", "test_fraction", "starter_code", "hints", "hints_set", "solution", "track_slug", "position")
+    __slots__ = ("title", "summary", "lesson_md", "target", "task_type", "metric", "pass_threshold", "test_fraction", "starter_code", "hints", "hints_set", "solution", "track_slug", "position", "daily_submissions")
     TITLE_FIELD_NUMBER: _ClassVar[int]
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
     LESSON_MD_FIELD_NUMBER: _ClassVar[int]
@@ -33,6 +33,7 @@ class ChallengeFields(_message.Message):
     SOLUTION_FIELD_NUMBER: _ClassVar[int]
     TRACK_SLUG_FIELD_NUMBER: _ClassVar[int]
     POSITION_FIELD_NUMBER: _ClassVar[int]
+    DAILY_SUBMISSIONS_FIELD_NUMBER: _ClassVar[int]
     title: str
     summary: str
     lesson_md: str
@@ -47,7 +48,8 @@ class ChallengeFields(_message.Message):
     solution: str
     track_slug: str
     position: int
-    def __init__(self, title: _Optional[str] = ..., summary: _Optional[str] = ..., lesson_md: _Optional[str] = ..., target: _Optional[str] = ..., task_type: _Optional[str] = ..., metric: _Optional[str] = ..., pass_threshold: _Optional[float] = ..., test_fraction: _Optional[float] = ..., starter_code: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., hints_set: _Optional[bool] = ..., solution: _Optional[str] = ..., track_slug: _Optional[str] = ..., position: _Optional[int] = ...) -> None: ...
+    daily_submissions: int
+    def __init__(self, title: _Optional[str] = ..., summary: _Optional[str] = ..., lesson_md: _Optional[str] = ..., target: _Optional[str] = ..., task_type: _Optional[str] = ..., metric: _Optional[str] = ..., pass_threshold: _Optional[float] = ..., test_fraction: _Optional[float] = ..., starter_code: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., hints_set: _Optional[bool] = ..., solution: _Optional[str] = ..., track_slug: _Optional[str] = ..., position: _Optional[int] = ..., daily_submissions: _Optional[int] = ...) -> None: ...
 
 class Problem(_message.Message):
     __slots__ = ("severity", "kind", "column", "message")
@@ -135,7 +137,7 @@ class VersionInfo(_message.Message):
     def __init__(self, version: _Optional[int] = ..., status: _Optional[str] = ..., published_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class AuthoredChallenge(_message.Message):
-    __slots__ = ("slug", "owner_id", "status", "current_version", "version", "version_status", "title", "summary", "lesson_md", "target", "task_type", "task_type_overridden", "metric", "pass_threshold", "test_fraction", "starter_code", "hints", "solution", "track_slug", "position", "dataset_sha256", "dataset_filename", "profile", "validation", "has_validation", "versions", "updated_at", "editor_ids")
+    __slots__ = ("slug", "owner_id", "status", "current_version", "version", "version_status", "title", "summary", "lesson_md", "target", "task_type", "task_type_overridden", "metric", "pass_threshold", "test_fraction", "starter_code", "hints", "solution", "track_slug", "position", "dataset_sha256", "dataset_filename", "profile", "validation", "has_validation", "versions", "updated_at", "editor_ids", "daily_submissions")
     SLUG_FIELD_NUMBER: _ClassVar[int]
     OWNER_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -164,6 +166,7 @@ class AuthoredChallenge(_message.Message):
     VERSIONS_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     EDITOR_IDS_FIELD_NUMBER: _ClassVar[int]
+    DAILY_SUBMISSIONS_FIELD_NUMBER: _ClassVar[int]
     slug: str
     owner_id: str
     status: str
@@ -192,7 +195,8 @@ class AuthoredChallenge(_message.Message):
     versions: _containers.RepeatedCompositeFieldContainer[VersionInfo]
     updated_at: _timestamp_pb2.Timestamp
     editor_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, slug: _Optional[str] = ..., owner_id: _Optional[str] = ..., status: _Optional[str] = ..., current_version: _Optional[int] = ..., version: _Optional[int] = ..., version_status: _Optional[str] = ..., title: _Optional[str] = ..., summary: _Optional[str] = ..., lesson_md: _Optional[str] = ..., target: _Optional[str] = ..., task_type: _Optional[str] = ..., task_type_overridden: _Optional[bool] = ..., metric: _Optional[str] = ..., pass_threshold: _Optional[float] = ..., test_fraction: _Optional[float] = ..., starter_code: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., solution: _Optional[str] = ..., track_slug: _Optional[str] = ..., position: _Optional[int] = ..., dataset_sha256: _Optional[str] = ..., dataset_filename: _Optional[str] = ..., profile: _Optional[_Union[DatasetProfile, _Mapping]] = ..., validation: _Optional[_Union[ValidationReport, _Mapping]] = ..., has_validation: _Optional[bool] = ..., versions: _Optional[_Iterable[_Union[VersionInfo, _Mapping]]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., editor_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    daily_submissions: int
+    def __init__(self, slug: _Optional[str] = ..., owner_id: _Optional[str] = ..., status: _Optional[str] = ..., current_version: _Optional[int] = ..., version: _Optional[int] = ..., version_status: _Optional[str] = ..., title: _Optional[str] = ..., summary: _Optional[str] = ..., lesson_md: _Optional[str] = ..., target: _Optional[str] = ..., task_type: _Optional[str] = ..., task_type_overridden: _Optional[bool] = ..., metric: _Optional[str] = ..., pass_threshold: _Optional[float] = ..., test_fraction: _Optional[float] = ..., starter_code: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., solution: _Optional[str] = ..., track_slug: _Optional[str] = ..., position: _Optional[int] = ..., dataset_sha256: _Optional[str] = ..., dataset_filename: _Optional[str] = ..., profile: _Optional[_Union[DatasetProfile, _Mapping]] = ..., validation: _Optional[_Union[ValidationReport, _Mapping]] = ..., has_validation: _Optional[bool] = ..., versions: _Optional[_Iterable[_Union[VersionInfo, _Mapping]]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., editor_ids: _Optional[_Iterable[str]] = ..., daily_submissions: _Optional[int] = ...) -> None: ...
 
 class CreateChallengeRequest(_message.Message):
     __slots__ = ("owner_id", "fields")

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from ascent.events.v1 import meta_pb2 as ascent_dot_events_dot_v1_dot_meta__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n ascent/events/v1/authoring.proto\x12\x10\x61scent.events.v1\x1a\x1b\x61scent/events/v1/meta.proto\"\x8e\x02\n\x12PublishedChallenge\x12\x0c\n\x04slug\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\r\n\x05title\x18\x03 \x01(\t\x12\x0f\n\x07summary\x18\x04 \x01(\t\x12\x11\n\tlesson_md\x18\x05 \x01(\t\x12\x0e\n\x06metric\x18\x06 \x01(\t\x12\x16\n\x0epass_threshold\x18\x07 \x01(\x01\x12\x11\n\ttask_type\x18\x08 \x01(\t\x12\x0e\n\x06target\x18\t \x01(\t\x12\x12\n\ntrack_slug\x18\n \x01(\t\x12\x10\n\x08position\x18\x0b \x01(\x05\x12\r\n\x05hints\x18\x0c \x03(\t\x12\x14\n\x0cstarter_code\x18\r \x01(\t\x12\x10\n\x08owner_id\x18\x0e \x01(\t\"x\n\x12\x43hallengePublished\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x37\n\tchallenge\x18\x02 \x01(\x0b\x32$.ascent.events.v1.PublishedChallenge\"]\n\x11\x43hallengeArchived\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x0c\n\x04slug\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n ascent/events/v1/authoring.proto\x12\x10\x61scent.events.v1\x1a\x1b\x61scent/events/v1/meta.proto\"\xa9\x02\n\x12PublishedChallenge\x12\x0c\n\x04slug\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\r\n\x05title\x18\x03 \x01(\t\x12\x0f\n\x07summary\x18\x04 \x01(\t\x12\x11\n\tlesson_md\x18\x05 \x01(\t\x12\x0e\n\x06metric\x18\x06 \x01(\t\x12\x16\n\x0epass_threshold\x18\x07 \x01(\x01\x12\x11\n\ttask_type\x18\x08 \x01(\t\x12\x0e\n\x06target\x18\t \x01(\t\x12\x12\n\ntrack_slug\x18\n \x01(\t\x12\x10\n\x08position\x18\x0b \x01(\x05\x12\r\n\x05hints\x18\x0c \x03(\t\x12\x14\n\x0cstarter_code\x18\r \x01(\t\x12\x10\n\x08owner_id\x18\x0e \x01(\t\x12\x19\n\x11\x64\x61ily_submissions\x18\x0f \x01(\x05\"x\n\x12\x43hallengePublished\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x37\n\tchallenge\x18\x02 \x01(\x0b\x32$.ascent.events.v1.PublishedChallenge\"]\n\x11\x43hallengeArchived\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x0c\n\x04slug\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,9 +33,9 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'ascent.events.v1.authoring_
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_PUBLISHEDCHALLENGE']._serialized_start=84
-  _globals['_PUBLISHEDCHALLENGE']._serialized_end=354
-  _globals['_CHALLENGEPUBLISHED']._serialized_start=356
-  _globals['_CHALLENGEPUBLISHED']._serialized_end=476
-  _globals['_CHALLENGEARCHIVED']._serialized_start=478
-  _globals['_CHALLENGEARCHIVED']._serialized_end=571
+  _globals['_PUBLISHEDCHALLENGE']._serialized_end=381
+  _globals['_CHALLENGEPUBLISHED']._serialized_start=383
+  _globals['_CHALLENGEPUBLISHED']._serialized_end=503
+  _globals['_CHALLENGEARCHIVED']._serialized_start=505
+  _globals['_CHALLENGEARCHIVED']._serialized_end=598
 # @@protoc_insertion_point(module_scope)

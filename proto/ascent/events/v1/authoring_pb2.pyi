@@ -8,7 +8,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class PublishedChallenge(_message.Message):
-    __slots__ = ("slug", "version", "title", "summary", "lesson_md", "metric", "pass_threshold", "task_type", "target", "track_slug", "position", "hints", "starter_code", "owner_id")
+    __slots__ = ("slug", "version", "title", "summary", "lesson_md", "metric", "pass_threshold", "task_type", "target", "track_slug", "position", "hints", "starter_code", "owner_id", "daily_submissions")
     SLUG_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
@@ -23,6 +23,7 @@ class PublishedChallenge(_message.Message):
     HINTS_FIELD_NUMBER: _ClassVar[int]
     STARTER_CODE_FIELD_NUMBER: _ClassVar[int]
     OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    DAILY_SUBMISSIONS_FIELD_NUMBER: _ClassVar[int]
     slug: str
     version: int
     title: str
@@ -37,7 +38,8 @@ class PublishedChallenge(_message.Message):
     hints: _containers.RepeatedScalarFieldContainer[str]
     starter_code: str
     owner_id: str
-    def __init__(self, slug: _Optional[str] = ..., version: _Optional[int] = ..., title: _Optional[str] = ..., summary: _Optional[str] = ..., lesson_md: _Optional[str] = ..., metric: _Optional[str] = ..., pass_threshold: _Optional[float] = ..., task_type: _Optional[str] = ..., target: _Optional[str] = ..., track_slug: _Optional[str] = ..., position: _Optional[int] = ..., hints: _Optional[_Iterable[str]] = ..., starter_code: _Optional[str] = ..., owner_id: _Optional[str] = ...) -> None: ...
+    daily_submissions: int
+    def __init__(self, slug: _Optional[str] = ..., version: _Optional[int] = ..., title: _Optional[str] = ..., summary: _Optional[str] = ..., lesson_md: _Optional[str] = ..., metric: _Optional[str] = ..., pass_threshold: _Optional[float] = ..., task_type: _Optional[str] = ..., target: _Optional[str] = ..., track_slug: _Optional[str] = ..., position: _Optional[int] = ..., hints: _Optional[_Iterable[str]] = ..., starter_code: _Optional[str] = ..., owner_id: _Optional[str] = ..., daily_submissions: _Optional[int] = ...) -> None: ...
 
 class ChallengePublished(_message.Message):
     __slots__ = ("meta", "challenge")

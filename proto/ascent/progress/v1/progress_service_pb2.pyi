@@ -16,7 +16,7 @@ class ListTracksRequest(_message.Message):
     def __init__(self, learner_id: _Optional[str] = ...) -> None: ...
 
 class Challenge(_message.Message):
-    __slots__ = ("slug", "title", "summary", "metric", "pass_threshold", "position", "unlocked", "passed", "best_score", "requires", "lower_is_better", "locked_reason", "version", "source", "task_type", "tags")
+    __slots__ = ("slug", "title", "summary", "metric", "pass_threshold", "position", "unlocked", "passed", "best_score", "requires", "lower_is_better", "locked_reason", "version", "source", "task_type", "tags", "daily_submissions")
     SLUG_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
@@ -33,6 +33,7 @@ class Challenge(_message.Message):
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     TASK_TYPE_FIELD_NUMBER: _ClassVar[int]
     TAGS_FIELD_NUMBER: _ClassVar[int]
+    DAILY_SUBMISSIONS_FIELD_NUMBER: _ClassVar[int]
     slug: str
     title: str
     summary: str
@@ -49,7 +50,8 @@ class Challenge(_message.Message):
     source: str
     task_type: str
     tags: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, slug: _Optional[str] = ..., title: _Optional[str] = ..., summary: _Optional[str] = ..., metric: _Optional[str] = ..., pass_threshold: _Optional[float] = ..., position: _Optional[int] = ..., unlocked: _Optional[bool] = ..., passed: _Optional[bool] = ..., best_score: _Optional[float] = ..., requires: _Optional[_Iterable[str]] = ..., lower_is_better: _Optional[bool] = ..., locked_reason: _Optional[str] = ..., version: _Optional[int] = ..., source: _Optional[str] = ..., task_type: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ...) -> None: ...
+    daily_submissions: int
+    def __init__(self, slug: _Optional[str] = ..., title: _Optional[str] = ..., summary: _Optional[str] = ..., metric: _Optional[str] = ..., pass_threshold: _Optional[float] = ..., position: _Optional[int] = ..., unlocked: _Optional[bool] = ..., passed: _Optional[bool] = ..., best_score: _Optional[float] = ..., requires: _Optional[_Iterable[str]] = ..., lower_is_better: _Optional[bool] = ..., locked_reason: _Optional[str] = ..., version: _Optional[int] = ..., source: _Optional[str] = ..., task_type: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., daily_submissions: _Optional[int] = ...) -> None: ...
 
 class Track(_message.Message):
     __slots__ = ("slug", "title", "level", "description", "position", "unlocked", "unlock_rule", "challenges", "passed_count", "unlock_progress")
