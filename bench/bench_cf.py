@@ -207,7 +207,9 @@ def simulate(cur: Curriculum, n: int, seed: int) -> list[Learner]:
     return learners
 
 
-def state(cur: Curriculum, events: list[Event]) -> tuple[dict[str, float], set[str], dict]:
+def state(
+    cur: Curriculum, events: list[Event]
+) -> tuple[dict[str, float], set[str], dict[str, list[Event]]]:
     best: dict[str, float] = {}
     passed: set[str] = set()
     attempts: dict[str, list[Event]] = defaultdict(list)

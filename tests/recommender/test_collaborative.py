@@ -180,8 +180,12 @@ CLS = MetaFeatures(
     class_imbalance=0.8,
     target="y",
 )
-RF = {"steps": ["SimpleImputer"], "estimator": "RandomForestClassifier", "params": {}}
-SVC = {"steps": ["StandardScaler"], "estimator": "SVC", "params": {}}
+RF: dict[str, object] = {
+    "steps": ["SimpleImputer"],
+    "estimator": "RandomForestClassifier",
+    "params": {},
+}
+SVC: dict[str, object] = {"steps": ["StandardScaler"], "estimator": "SVC", "params": {}}
 
 
 def observe(

@@ -114,9 +114,10 @@ async def test_two_similar_learners_change_a_third_learners_next_challenge(
     async with running(common) as stub:
 
         async def suggest(learner: str) -> pb.RecommendChallengeResponse:
-            return await stub.RecommendChallenge(
+            got: pb.RecommendChallengeResponse = await stub.RecommendChallenge(
                 pb.RecommendChallengeRequest(learner_id=learner, limit=3)
             )
+            return got
 
         progress_channel = grpc.aio.insecure_channel(common.progress_addr)
         progress = progress_pb_grpc.ProgressServiceStub(progress_channel)
