@@ -9,7 +9,7 @@ WEB_STAMP := web/dist/.built
 
 .PHONY: run check test test-fast install web chromium proto proto-check lint imports format typecheck bench bench-execution bench-coach bench-analytics bench-console priors clean test-cgroup2 test-rootless bench-apps bench-datasets test-cluster bench-load
 # Later targets declare themselves phony beside their rule (fewer merge conflicts here).
-.PHONY: bench-regret bench-serving bench-explain
+.PHONY: bench-regret bench-serving bench-explain bench-cf
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -140,6 +140,11 @@ bench-coach: install
 bench-regret: install
 	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python bench/bench_regret.py
+
+# Collaborative filtering's hit rate for the next challenge vs the skills-only ranking and the
+# blend, leave-last-out over generated learner histories on the real curriculum (issue 20 §5).
+bench-cf: install
+	$(BIN)/python bench/bench_cf.py
 
 # Rebuild the recommender's cold-start priors (services/recommender/priors.json).
 priors: install

@@ -222,13 +222,16 @@ class Clients:
 
     # AutoML Trainer (issue 15): the pipelines expected to win on a dataset, shown before
     # the search and tried first.
+    # With the learner, what worked for learners with a similar history is blended in.
     async def recommend(
-        self, dataset_sha256: str, limit: int = 5
+        self, dataset_sha256: str, limit: int = 5, learner_id: str = ""
     ) -> recommender_pb.RecommendResponse:
         response: recommender_pb.RecommendResponse = await self._unary(
             "recommender",
             self.recommender.Recommend,
-            recommender_pb.RecommendRequest(dataset_sha256=dataset_sha256, limit=limit),
+            recommender_pb.RecommendRequest(
+                dataset_sha256=dataset_sha256, limit=limit, learner_id=learner_id
+            ),
             self.settings.rpc_timeout_seconds,
         )
         return response

@@ -160,7 +160,7 @@ async def automl_suggestions(
         raise AscentError(
             "unprocessable", "This session has no dataset yet: upload a CSV in the notebook first."
         )
-    return Data(data=await apps.automl_suggestions(gw, session.dataset_sha256))
+    return Data(data=await apps.automl_suggestions(gw, session.dataset_sha256, user.id))
 
 
 # -- Model Training Sandbox: starting points (issue 14) ------------------------------------

@@ -309,12 +309,15 @@ def section_data(section: pb.Section) -> dict[str, Any]:
 
 
 # -- AutoML Trainer (issue 15) -------------------------------------------------------------
-async def automl_suggestions(gw: Gateway, dataset_sha256: str) -> dict[str, Any]:
+async def automl_suggestions(
+    gw: Gateway, dataset_sha256: str, learner_id: str = ""
+) -> dict[str, Any]:
     """The recommender's top pipelines for the dataset (its meta-features, expected score,
-    rationale), and the specs the search will try first. The recommender being down is said,
-    not fatal: the search then starts cold."""
+    rationale, including what worked for learners with a history like this learner's), and
+    the specs the search will try first. The recommender being down is said, not fatal: the
+    search then starts cold."""
     try:
-        response = await gw.clients.recommend(dataset_sha256, limit=5)
+        response = await gw.clients.recommend(dataset_sha256, limit=5, learner_id=learner_id)
     except AscentError as err:
         return {"pipelines": [], "specs_json": "[]", "note": err.message, "meta": {}}
     pipelines, specs = [], []

@@ -51,7 +51,7 @@ async def _context(
         # Shown before the first analysis too: the learner can read what will run.
         program = await apps.program(gw, user, slug, session.id, {})
     return {
-        "automl": await _automl_suggestions(gw, slug, session, app.unlocked),
+        "automl": await _automl_suggestions(gw, user.id, slug, session, app.unlocked),
         "explain": explain,
         "program": program,
         "trained": await _trained(gw, user, slug, session),
@@ -69,13 +69,13 @@ async def _context(
 
 
 async def _automl_suggestions(
-    gw: GatewayDep, slug: str, session: Any, unlocked: bool
+    gw: GatewayDep, learner_id: str, slug: str, session: Any, unlocked: bool
 ) -> dict[str, Any] | None:
     """The AutoML Trainer's suggestions before Start: what the recommender expects to win on
     this dataset and why; its pipelines are the search's first trials (warm start)."""
     if slug != "automl" or session is None or not session.dataset_sha256 or not unlocked:
         return None
-    return await apps.automl_suggestions(gw, session.dataset_sha256)
+    return await apps.automl_suggestions(gw, session.dataset_sha256, learner_id)
 
 
 async def _starting(

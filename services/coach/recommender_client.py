@@ -62,10 +62,14 @@ class RecommenderClient:
         self.channel = grpc.aio.insecure_channel(addr, options=CHANNEL_OPTIONS)
         self.stub = pb_grpc.RecommenderServiceStub(self.channel)
 
-    async def advise(self, dataset_sha256: str, limit: int) -> Advice | None:
+    async def advise(self, dataset_sha256: str, limit: int, learner_id: str = "") -> Advice | None:
+        """The recommender's pipelines for the dataset; with the learner, blended with what
+        worked for learners with a history like theirs (collaborative filtering)."""
         try:
             response = await self.stub.Recommend(
-                pb.RecommendRequest(dataset_sha256=dataset_sha256, limit=limit),
+                pb.RecommendRequest(
+                    dataset_sha256=dataset_sha256, limit=limit, learner_id=learner_id
+                ),
                 timeout=self.timeout,
             )
         except grpc.aio.AioRpcError as err:

@@ -45,7 +45,9 @@ class CoachServicer(pb_grpc.CoachServiceServicer):
         context: grpc.aio.ServicerContext[pb.ImproveRequest, pb.ImproveResponse],
     ) -> pb.ImproveResponse:
         mode = resolve_mode(request.mode)
-        advice = await self.recommender.advise(request.run.dataset_sha256, self.recommendations)
+        advice = await self.recommender.advise(
+            request.run.dataset_sha256, self.recommendations, request.run.owner_id
+        )
         improve_context = ImproveContext(
             run=request.run,
             history=list(request.history),

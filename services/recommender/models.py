@@ -97,6 +97,8 @@ class LearnerChallenge(Base):
     lower_is_better: Mapped[bool] = mapped_column(Boolean, default=False)
     pass_threshold: Mapped[float] = mapped_column(Float, default=0.0)
     last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The first passing submission (m0056): the order of passes, for collaborative filtering.
+    passed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class AppEvidence(Base):

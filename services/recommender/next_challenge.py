@@ -14,9 +14,11 @@ unlocked, a skill not tried yet, and finally catalog order (earlier tracks first
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from services.common.ml.scoring import metric_label, metric_task
+from services.recommender.collaborative import Vote, challenge_reason
 
 # A skill counts as weak from this average shortfall on (0 = passed everywhere, 1 = far off).
 WEAK_FROM = 0.3
@@ -33,6 +35,11 @@ WEAK_WEIGHT = 1.5
 NEXT_STEP_WEIGHT = 0.6
 NEW_SKILL_WEIGHT = 0.3
 ORDER_WEIGHT = 0.001  # per catalog step; a whole track (100 steps) weighs 0.1
+# Collaborative filtering (collaborative.py): a vote in [0, 1] (the share of similar learners'
+# similarity behind "passed it next") weighs up to this: as much as a pass opening it plus a
+# new skill, less than a near miss. Chosen on the benchmark's development population, then
+# measured on another (bench/bench_cf.py, bench/README.md).
+PEER_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -156,8 +163,14 @@ def weak_spots(
 
 
 def rank_challenges(
-    catalog: list[CatalogChallenge], attempts: dict[str, Attempts], limit: int = 3
+    catalog: list[CatalogChallenge],
+    attempts: dict[str, Attempts],
+    limit: int = 3,
+    peers: Mapping[str, Vote] | None = None,
+    peer_weight: float = PEER_WEIGHT,
 ) -> Ranking:
+    """Open challenges ranked for the learner. `peers`: what learners with a similar history
+    passed next (collaborative.challenge_votes); none (a cold start) ranks as without it."""
     weakness, spots = weak_spots(catalog, attempts)
     titles = {c.slug: c.title for c in catalog}
     passed = {c.slug for c in catalog if c.passed} | {
@@ -217,6 +230,9 @@ def rank_challenges(
                     "it introduces " + " and ".join(skill_label(s) for s in new[:2]),
                 )
             )
+        vote = (peers or {}).get(challenge.slug)
+        if vote is not None and vote.score > 0 and peer_weight > 0:
+            parts.append((peer_weight * vote.score, "similar_learners", challenge_reason(vote)))
         score += sum(weight for weight, _, _ in parts)
         if parts:
             reason = max(parts, key=lambda p: p[0])[1]

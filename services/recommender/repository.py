@@ -122,6 +122,39 @@ class RecommenderRepository:
             )
         )
 
+    # -- collaborative filtering (issue 20 §5) ----------------------------------------------
+    def all_learner_challenges(self) -> list[LearnerChallenge]:
+        """Every learner's record per challenge (grades on hidden labels), for the kNN."""
+        return list(
+            self.session.scalars(
+                select(LearnerChallenge).order_by(
+                    LearnerChallenge.learner_id, LearnerChallenge.challenge_slug
+                )
+            )
+        )
+
+    def learner_best_scores(self) -> list[tuple[str, str, str, str, float]]:
+        """(owner, dataset_key, task_type, estimator, best score) per learner, dataset and
+        estimator, over trusted observations with a known learner only (trust.py)."""
+        rows = self.session.execute(
+            select(
+                Observation.owner_id,
+                Observation.dataset_key,
+                Observation.task_type,
+                Observation.estimator,
+                func.max(Observation.score),
+            )
+            .where(Observation.trust != "", Observation.owner_id != "")
+            .group_by(
+                Observation.owner_id,
+                Observation.dataset_key,
+                Observation.task_type,
+                Observation.estimator,
+            )
+            .order_by(Observation.owner_id, Observation.dataset_key, Observation.estimator)
+        )
+        return [(r[0], r[1], r[2], r[3], float(r[4])) for r in rows]
+
     # -- apps evidence (issue 14) ----------------------------------------------------------
     def app_evidence(self, app_slug: str, neighbourhood: str, kind: str) -> AppEvidence:
         """The row of (app, neighbourhood, kind), created (all zero) when missing."""

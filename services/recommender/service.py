@@ -11,7 +11,7 @@ import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ascent.events.v1 import recommender_pb2 as recommender_events
@@ -37,7 +37,8 @@ from services.common.ml.pipelines import (
 )
 from services.common.ml.scoring import ranking_score
 from services.common.outbox import enqueue
-from services.recommender import trust
+from services.recommender import collaborative, trust
+from services.recommender.apps_evidence import neighbourhood_of
 from services.recommender.models import (
     DatasetName,
     DatasetProfile,
@@ -79,6 +80,10 @@ REGRET_SPREAD = 0.05
 # much (all accepted / 5 stars vs all rejected / 1 star), shrunk while there are few ratings.
 FEEDBACK_WEIGHT = 0.02
 FEEDBACK_PRIOR = 2.0
+
+# Collaborative filtering (collaborative.py): a family backed by every similar learner on the
+# same kind of data (vote 1.0) gains this much posterior regret in the ranking draw.
+PEER_WEIGHT = 0.03
 
 PRIORS_PATH = Path(__file__).with_name("priors.json")
 PRODUCER = "recommender"
@@ -369,9 +374,14 @@ class RecommenderService:
         return True
 
     # -- recommending -----------------------------------------------------------------------
-    def recommend(self, session: Session, meta: MetaFeatures, limit: int) -> list[Recommendation]:
+    def recommend(
+        self, session: Session, meta: MetaFeatures, limit: int, learner_id: str = ""
+    ) -> list[Recommendation]:
+        """Pipelines for the dataset; with a learner, what worked for learners with a history
+        like theirs on datasets like it nudges the order (none: ranked as without)."""
         limit = limit if limit > 0 else self.default_limit
-        observed = self._observed(session, meta)
+        peers = self._family_votes(session, meta, learner_id) if learner_id else {}
+        observed = self._observed(session, meta, peers)
         seen = {rec.key for rec in observed}
         priors = [rec for rec in prior_recommendations(meta.task_type) if rec.key not in seen]
         return [*observed, *priors][:limit]
@@ -394,7 +404,32 @@ class RecommenderService:
         results += [r for r in self.priors.results if r.dataset_key in profiles]
         return profiles, results
 
-    def _observed(self, session: Session, meta: MetaFeatures) -> list[Recommendation]:
+    def _family_votes(
+        self, session: Session, meta: MetaFeatures, learner_id: str
+    ) -> dict[str, collaborative.Vote]:
+        histories = learner_histories(session)
+        target = histories.get(learner_id, collaborative.History(learner_id))
+        hood = collaborative.neighbourhood(target, histories.values())
+        if not hood.neighbours:
+            return {}
+        keys = {w.dataset_key for n in hood.neighbours for w in n.history.worked}
+        profiles = {
+            key: to_meta(row)
+            for key, row in RecommenderRepository(session).profiles_by_key(keys).items()
+        }
+
+        def dataset_similarity(worked: collaborative.Worked) -> float:
+            other = profiles.get(worked.dataset_key)
+            return similarity(distance(meta, other)) if other is not None else 0.0
+
+        return collaborative.family_votes(hood, meta.task_type, dataset_similarity)
+
+    def _observed(
+        self,
+        session: Session,
+        meta: MetaFeatures,
+        peers: dict[str, collaborative.Vote] | None = None,
+    ) -> list[Recommendation]:
         profiles, results = self._knowledge(session, meta.task_type)
         if not results:
             return []
@@ -455,16 +490,25 @@ class RecommenderService:
             uncertainty = math.sqrt((spread / total + REGRET_SPREAD**2) / (1.0 + evidence))
             draw = posterior_mean + self.explore * uncertainty * self.rng.gauss(0.0, 1.0)
             wins = best_on.get(key, 0)
+            spec = canonical_spec(json.loads(spec_json))
+            vote = (peers or {}).get(str(spec["estimator"]))
+            if vote is not None:
+                draw += PEER_WEIGHT * vote.score
             lead = (
                 f"worked on {len(worked)} similar dataset(s): {', '.join(worked[:4])}"
                 + (f"; best on {wins} of them" if wins else "")
                 + (f"; learners rated it {liked:+.1f} on {rated} proposal(s)" if rated else "")
+                + (
+                    f"; {collaborative.family_reason(vote, str(spec['estimator']))}"
+                    if vote is not None
+                    else ""
+                )
             )
             ranked.append(
                 (
                     draw,
                     Recommendation(
-                        spec=canonical_spec(json.loads(spec_json)),
+                        spec=spec,
                         key=key,
                         expected_score=round(mean_score, 6),
                         support=support,
@@ -521,14 +565,53 @@ def record_challenge_attempt(session: Session, run: run_pb2.Run) -> bool:
             row.best_score = score
     if grade.passed:
         row.passed = True
+        if row.passed_at is None or _aware(row.passed_at) > at:
+            row.passed_at = at
     else:
         row.failed += 1
     row.metric = grade.metric or row.metric
     row.lower_is_better = grade.lower_is_better
     row.pass_threshold = grade.pass_threshold or row.pass_threshold
-    row.last_at = max(row.last_at.replace(tzinfo=row.last_at.tzinfo or UTC), at)
+    row.last_at = max(_aware(row.last_at), at)
     session.flush()
     return True
+
+
+def _aware(at: datetime) -> datetime:
+    # SQLite hands back naive datetimes for timezone-aware columns.
+    return at.replace(tzinfo=at.tzinfo or UTC)
+
+
+def learner_histories(session: Session) -> dict[str, collaborative.History]:
+    """Every learner's history for collaborative filtering: their challenge records and, per
+    dataset they worked on (trusted observations only), the family that scored best."""
+    repository = RecommenderRepository(session)
+    records: dict[str, list[collaborative.ChallengeRecord]] = defaultdict(list)
+    for row in repository.all_learner_challenges():
+        if row.attempts <= 0:
+            continue
+        order = _aware(row.passed_at or row.last_at).timestamp() if row.passed else 0.0
+        quality = collaborative.attempt_quality(
+            row.passed, row.best_score, row.pass_threshold, row.lower_is_better
+        )
+        records[row.learner_id].append(
+            collaborative.ChallengeRecord(row.challenge_slug, row.passed, quality, order)
+        )
+    best: dict[tuple[str, str], tuple[float, str, str]] = {}
+    for owner, dataset_key, task_type, estimator, score in repository.learner_best_scores():
+        current = best.get((owner, dataset_key))
+        if current is None or score > current[0]:
+            best[(owner, dataset_key)] = (score, estimator, task_type)
+    profiles = repository.profiles_by_key({key for _, key in best})
+    worked: dict[str, list[collaborative.Worked]] = defaultdict(list)
+    for (owner, dataset_key), (score, estimator, task_type) in best.items():
+        profile = profiles.get(dataset_key)
+        bucket = neighbourhood_of(to_meta(profile)) if profile is not None else task_type
+        worked[owner].append(collaborative.Worked(dataset_key, task_type, bucket, estimator, score))
+    return {
+        learner: collaborative.History(learner, tuple(records[learner]), tuple(worked[learner]))
+        for learner in sorted(records.keys() | worked.keys())
+    }
 
 
 def learner_attempts(session: Session, learner_id: str) -> dict[str, Attempts]:

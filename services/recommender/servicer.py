@@ -14,6 +14,7 @@ from services.common.db import Database
 from services.common.errors import AscentError
 from services.common.ml.metafeatures import BUILTIN_IRIS, MetaFeatures
 from services.common.ml.pipelines import Recommendation
+from services.recommender import collaborative
 from services.recommender.apps_evidence import app_evidence, neighbourhood_of
 from services.recommender.flows import ensure_profile
 from services.recommender.next_challenge import (
@@ -23,7 +24,11 @@ from services.recommender.next_challenge import (
     rank_challenges,
 )
 from services.recommender.progress_client import ProgressClient, ensure_learner
-from services.recommender.service import RecommenderService, learner_attempts
+from services.recommender.service import (
+    RecommenderService,
+    learner_attempts,
+    learner_histories,
+)
 
 DEFAULT_CHALLENGES = 3
 
@@ -79,17 +84,20 @@ class RecommenderServicer(pb_grpc.RecommenderServiceServicer):
         request: pb.RecommendRequest,
         context: grpc.aio.ServicerContext[pb.RecommendRequest, pb.RecommendResponse],
     ) -> pb.RecommendResponse:
-        meta, recs = await asyncio.to_thread(self._recommend, request.dataset_sha256, request.limit)
+        learner_id = ensure_learner(request.learner_id) if request.learner_id else ""
+        meta, recs = await asyncio.to_thread(
+            self._recommend, request.dataset_sha256, request.limit, learner_id
+        )
         return pb.RecommendResponse(
             meta_features=meta_to_pb(meta), pipelines=[recommendation_to_pb(r) for r in recs]
         )
 
     def _recommend(
-        self, dataset_sha256: str, limit: int
+        self, dataset_sha256: str, limit: int, learner_id: str = ""
     ) -> tuple[MetaFeatures, list[Recommendation]]:
         meta = ensure_profile(self.db, self.service, dataset_sha256)
         with self.db.session() as session:
-            return meta, self.service.recommend(session, meta, limit)
+            return meta, self.service.recommend(session, meta, limit, learner_id)
 
     async def AppEvidence(
         self,
@@ -127,11 +135,11 @@ class RecommenderServicer(pb_grpc.RecommenderServiceServicer):
         # Lock state and passes are progress's; what the attempts showed is ours.
         tracks = await self.progress.list_tracks(learner_id)
 
-        def load() -> dict[str, Attempts]:
+        def load() -> tuple[dict[str, Attempts], dict[str, collaborative.History]]:
             with self.db.session() as session:
-                return learner_attempts(session, learner_id)
+                return learner_attempts(session, learner_id), learner_histories(session)
 
-        attempts = await asyncio.to_thread(load)
+        attempts, histories = await asyncio.to_thread(load)
         catalog = [
             CatalogChallenge(
                 slug=c.slug,
@@ -155,7 +163,12 @@ class RecommenderServicer(pb_grpc.RecommenderServiceServicer):
         ]
         limit = request.limit if request.limit > 0 else DEFAULT_CHALLENGES
         graded = sum(a.attempts for a in attempts.values())
-        return rank_challenges(catalog, attempts, min(limit, 20)), graded
+        # What learners with a history like this one passed next, among what is open here.
+        target = histories.get(learner_id, collaborative.History(learner_id))
+        hood = collaborative.neighbourhood(target, histories.values())
+        open_slugs = [c.slug for c in catalog if c.unlocked and not c.passed]
+        peers = collaborative.challenge_votes(target, hood, open_slugs)
+        return rank_challenges(catalog, attempts, min(limit, 20), peers), graded
 
 
 def ranking_to_pb(ranking: Ranking, graded_runs: int) -> pb.RecommendChallengeResponse:

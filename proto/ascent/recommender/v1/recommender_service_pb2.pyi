@@ -183,12 +183,14 @@ class ProfileResponse(_message.Message):
     def __init__(self, meta_features: _Optional[_Union[MetaFeatures, _Mapping]] = ...) -> None: ...
 
 class RecommendRequest(_message.Message):
-    __slots__ = ("dataset_sha256", "limit")
+    __slots__ = ("dataset_sha256", "limit", "learner_id")
     DATASET_SHA256_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
+    LEARNER_ID_FIELD_NUMBER: _ClassVar[int]
     dataset_sha256: str
     limit: int
-    def __init__(self, dataset_sha256: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+    learner_id: str
+    def __init__(self, dataset_sha256: _Optional[str] = ..., limit: _Optional[int] = ..., learner_id: _Optional[str] = ...) -> None: ...
 
 class PipelineRecommendation(_message.Message):
     __slots__ = ("pipeline_json", "key", "expected_score", "support", "rationale", "uncertainty", "expected_cost_ms")

@@ -78,7 +78,8 @@ class RecommenderServiceServicer:
     def RecommendChallenge(self, request, context):
         """The learner's next challenges: open (unlocked, not passed) ones ranked from what the
         learner's graded runs show (passes, near misses, weak metrics/task types/tags), with a
-        rationale. The catalog and lock state come from progress.ListTracks.
+        rationale, blended with what learners with a similar history passed next (collaborative
+        filtering). The catalog and lock state come from progress.ListTracks.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
