@@ -176,8 +176,8 @@ def categorical_drift(
     index = {c: i for i, c in enumerate(categories)}
     observed = np.zeros(len(categories))
     # Counter hashes each value once (np.unique over an object array sorts 100,000 strings).
-    for value, count in Counter(map(str, values)).items():
-        observed[index.get(value, len(categories) - 1)] += count
+    for category, count in Counter(map(str, values)).items():
+        observed[index.get(category, len(categories) - 1)] += count
     ref = np.array([*counts_ref.values(), other_ref], dtype=float)
     ref_props = ref / ref.sum()
     n = observed.sum()
