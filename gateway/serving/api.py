@@ -17,6 +17,8 @@ from gateway.serving.views import (
     DeployedView,
     DeploymentView,
     DriftView,
+    FeedbackView,
+    PerformanceView,
     PredictionView,
 )
 from gateway.views import Data
@@ -141,3 +143,74 @@ async def drift_report(
     numbers, PSI and chi² for categories — drifted features first, with when each first
     crossed its threshold (0: the defaults PSI 0.2, KS 0.1, chi² p 0.001)."""
     return Data(data=await serving.drift_report(gw, user, deployment_id, window, psi, ks, p))
+
+
+# -- monitor (issue 16, concept drift) --
+
+
+@router.post(
+    "/models/{deployment_id}/feedback",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["labels"],
+                        "properties": {
+                            "labels": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "required": ["predictionId", "label"],
+                                    "properties": {
+                                        "predictionId": {"type": "string"},
+                                        "label": {"type": ["string", "number"]},
+                                    },
+                                },
+                            }
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
+@contract.raises(401, 413, 422, 429)
+async def send_feedback(deployment_id: str, request: Request, gw: GatewayDep) -> Data[FeedbackView]:
+    """True labels for earlier predictions, `{"labels": [{"predictionId", "label"}]}`, with
+    the deployment's API key like predict: each `predictionId` is one predict answered (its
+    `predictionIds`, one per logged row). A classifier's label is one of its classes, a
+    regressor's a number. Checked whole before anything is stored: 400 naming the label for
+    a wrong shape or type, 422 for an id that is not a logged prediction of this model, 413
+    over 1 MB or 1,000 labels, 429 with Retry-After over the key's limit. A label sent again
+    for the same prediction replaces the first (`updated`)."""
+    key = _api_key(request)
+    body = await _bounded_body(request)
+    outcome = await serving.send_feedback(gw, deployment_id, key, body)
+    if isinstance(outcome, float):
+        raise RateLimited("This model's API key is over its rate limit.", outcome)
+    return Data(data=outcome)
+
+
+@router.get("/models/{deployment_id}/performance")
+async def performance(
+    deployment_id: str,
+    user: ApiUser,
+    gw: GatewayDep,
+    window: int = Query(default=100, ge=10, le=10_000),
+    accuracy_drop: float = Query(default=0.1, gt=0.0, le=1.0, alias="accuracyDrop"),
+    rmse_increase: float = Query(default=0.5, gt=0.0, le=100.0, alias="rmseIncrease"),
+) -> Data[PerformanceView]:
+    """Concept drift of your deployment's current version: its rolling accuracy (classifier)
+    or RMSE (regressor) on the labels sent back (`POST /api/models/{id}/feedback`), over
+    windows of `window` labels, against the run's training score. `conceptDrift` when the
+    newest full window's accuracy is below the training accuracy minus `accuracyDrop`, or
+    its RMSE above the training RMSE × (1 + `rmseIncrease`); the first time for a version,
+    a `serving.concept_drift.detected.v1` event (`detectedAt`)."""
+    return Data(
+        data=await serving.performance(
+            gw, user, deployment_id, window, accuracy_drop, rmse_increase
+        )
+    )

@@ -16,6 +16,8 @@ from gateway.serving.views import (
     DeployedView,
     DeploymentView,
     DriftView,
+    FeedbackView,
+    PerformanceView,
     PredictionView,
     RunChoice,
     VersionView,
@@ -99,6 +101,7 @@ async def predict(
         else None,
         classes=list(response.classes),
         latencyMs=response.latency_ms,
+        predictionIds=list(response.prediction_ids),
     )
 
 
@@ -150,3 +153,42 @@ async def drift_report(
         ),
     )
     return DriftView.of(response)
+
+
+# -- monitor (issue 16, concept drift) --
+
+
+async def send_feedback(
+    gw: Gateway, deployment_id: str, api_key: str, body: bytes
+) -> FeedbackView | float:
+    """What was stored, or the seconds to wait when the key is over its feedback limit."""
+    response = await gw.clients.serving_call(
+        "SendFeedback",
+        pb.SendFeedbackResponse,
+        pb.SendFeedbackRequest(deployment_id=deployment_id, api_key=api_key, body=body),
+    )
+    if response.rate_limited:
+        return response.retry_after_seconds
+    return FeedbackView(accepted=response.accepted, updated=response.updated)
+
+
+async def performance(
+    gw: Gateway,
+    user: UserInfo,
+    deployment_id: str,
+    window: int = 0,
+    accuracy_drop: float = 0.0,
+    rmse_increase: float = 0.0,
+) -> PerformanceView:
+    response = await gw.clients.serving_call(
+        "GetPerformance",
+        pb.GetPerformanceResponse,
+        pb.GetPerformanceRequest(
+            owner_id=user.id,
+            deployment_id=deployment_id,
+            window_labels=window,
+            max_accuracy_drop=accuracy_drop,
+            max_rmse_increase=rmse_increase,
+        ),
+    )
+    return PerformanceView.of(response)

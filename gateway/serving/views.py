@@ -134,6 +134,9 @@ class PredictionView(View):
     probabilities: list[list[float]] | None
     classes: list[str]
     latencyMs: float
+    # One per row the prediction log keeps (the first 100 of a request): send a row's true
+    # label back with it (POST /api/models/{id}/feedback).
+    predictionIds: list[str]
 
 
 class RunChoice(View):
@@ -207,4 +210,55 @@ class DriftView(View):
             psiThreshold=r.psi_threshold,
             ksThreshold=r.ks_threshold,
             pThreshold=r.p_threshold,
+        )
+
+
+# -- monitor (issue 16, concept drift) --
+
+
+class FeedbackView(View):
+    # Labels stored for predictions not labelled before / that replaced an earlier label.
+    accepted: int
+    updated: int
+
+
+class PerformancePointView(View):
+    labels: int
+    score: float
+    at: str
+
+
+class PerformanceView(View):
+    version: int
+    metric: str
+    trainingScore: float | None
+    labels: int
+    windowLabels: int
+    currentScore: float | None
+    currentLabels: int
+    thresholdScore: float | None
+    conceptDrift: bool
+    detectedAt: str
+    points: list[PerformancePointView]
+    maxAccuracyDrop: float
+    maxRmseIncrease: float
+
+    @classmethod
+    def of(cls, r: pb.GetPerformanceResponse) -> PerformanceView:
+        return cls(
+            version=r.version,
+            metric=r.metric,
+            trainingScore=r.training_score if r.has_training_score else None,
+            labels=r.labels,
+            windowLabels=r.window_labels,
+            currentScore=r.current_score if r.has_current else None,
+            currentLabels=r.current_labels,
+            thresholdScore=r.threshold_score if r.has_training_score else None,
+            conceptDrift=r.concept_drift,
+            detectedAt=r.detected_at,
+            points=[
+                PerformancePointView(labels=p.labels, score=p.score, at=p.at) for p in r.points
+            ],
+            maxAccuracyDrop=r.max_accuracy_drop,
+            maxRmseIncrease=r.max_rmse_increase,
         )

@@ -74,6 +74,7 @@ APPS_EXPLANATION_RATED = "apps.explanation.rated.v1"
 APPS_FORECAST_EVALUATED = "apps.forecast.evaluated.v1"
 # -- serving monitor (issue 16, drift) --
 SERVING_DRIFT_DETECTED = "serving.drift.detected.v1"
+SERVING_CONCEPT_DRIFT_DETECTED = "serving.concept_drift.detected.v1"
 
 EVENT_TYPES: dict[str, type[Message]] = {
     RUN_COMPLETED: learning_pb2.RunCompleted,
@@ -108,6 +109,7 @@ EVENT_TYPES: dict[str, type[Message]] = {
     APPS_FORECAST_EVALUATED: apps_pb2.ForecastEvaluated,
     # -- serving monitor (issue 16, drift) --
     SERVING_DRIFT_DETECTED: serving_pb2.DriftDetected,
+    SERVING_CONCEPT_DRIFT_DETECTED: serving_pb2.ConceptDriftDetected,
 }
 
 STREAM_SUBJECTS = [

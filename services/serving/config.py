@@ -32,5 +32,9 @@ class Settings(ServiceSettings):
     # the predictions.
     log_queue: int = 20_000
     log_flush_seconds: float = 0.5
+    # Feedback (true labels of logged predictions, concept drift): labels per request, and
+    # at most this many per deployment (none older than `log_retention_days`).
+    max_labels: int = 1_000
+    feedback_max_per_deployment: int = 50_000
     # Loaded models kept in memory (least recently used out first).
     cache_models: int = 64

@@ -30,6 +30,7 @@ p-value < `p_value`.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -80,6 +81,18 @@ def psi(reference: NDArray[np.float64], current: NDArray[np.float64]) -> float:
     return float(np.sum((c - r) * np.log(c / r)))
 
 
+def ks_statistic(ordered: NDArray[np.float64], cdf_values: NDArray[np.float64]) -> float:
+    """The one-sample Kolmogorov–Smirnov D of sorted values against a CDF evaluated at them:
+    max over i of i/n − F(x_(i)) and F(x_(i)) − (i−1)/n — what `scipy.stats.ks_1samp`
+    computes, without sorting again (tests/serving/test_drift.py checks it against scipy)."""
+    n = len(ordered)
+    if n == 0:
+        return 0.0
+    plus = float((np.arange(1.0, n + 1) / n - cdf_values).max())
+    minus = float((cdf_values - np.arange(0.0, n) / n).max())
+    return max(plus, minus)
+
+
 def ks_p_value(statistic: float, live: int, reference: int) -> float:
     """The p-value of D: the reference is itself a sample of `reference` training rows, so
     the two-sample effective size n·m/(n+m) (0 = a known CDF: the one-sample test)."""
@@ -120,9 +133,13 @@ def numeric_drift(
     edges = np.unique(q[[round(k * (len(q) - 1) / 10) for k in range(1, 10)]])
     cdf = _cdf(xs, fs)
     ref_props = np.diff(np.concatenate([[0.0], cdf(edges), [1.0]]))
-    counts = np.bincount(np.searchsorted(edges, current, side="left"), minlength=len(edges) + 1)
+    # One sort serves both tests (100,000 rows: ~3 ms): a bin (e_{k-1}, e_k] holds the
+    # values <= e_k minus those <= e_{k-1}, and KS needs the order statistics.
+    ordered = np.sort(current)
+    at_most = np.searchsorted(ordered, edges, side="right")
+    counts = np.diff(np.concatenate([[0], at_most, [len(ordered)]]))
     value = psi(ref_props, counts / len(current))
-    d = float(stats.ks_1samp(current, cdf, method="asymp").statistic)
+    d = ks_statistic(ordered, cdf(ordered))
     p = ks_p_value(d, len(current), int(reference.get("n") or 0))
     drifted = value >= limits.psi or (d >= limits.ks and p < limits.p_value)
     ref_mean = float(reference.get("mean", float(np.mean(q))))
@@ -158,9 +175,9 @@ def categorical_drift(
     categories = [*counts_ref, OTHER]
     index = {c: i for i, c in enumerate(categories)}
     observed = np.zeros(len(categories))
-    seen, counts = np.unique(np.asarray([str(v) for v in values], dtype=object), return_counts=True)
-    for value, count in zip(seen, counts, strict=True):
-        observed[index.get(str(value), len(categories) - 1)] += count
+    # Counter hashes each value once (np.unique over an object array sorts 100,000 strings).
+    for category, count in Counter(map(str, values)).items():
+        observed[index.get(category, len(categories) - 1)] += count
     ref = np.array([*counts_ref.values(), other_ref], dtype=float)
     ref_props = ref / ref.sum()
     n = observed.sum()

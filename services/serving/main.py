@@ -112,7 +112,8 @@ async def setup(rt: Runtime) -> None:
     writer = LogWriter(db, prediction_log, rt.relay, settings)
     writer.start()
     rt.on_close.extend([writer.close, execution.close, leaderboard.close])
-    pb_grpc.add_ServingServiceServicer_to_server(ServingServicer(db, flow, predictor), rt.server)
+    servicer = ServingServicer(db, flow, predictor, settings, writer.flush)
+    pb_grpc.add_ServingServiceServicer_to_server(servicer, rt.server)
     rt.service_names.append(pb.DESCRIPTOR.services_by_name["ServingService"].full_name)
 
 

@@ -80,6 +80,7 @@ class Prediction(Base):
     __table_args__ = (
         Index("ix_serving_predictions_deployment", "deployment_id", "created_at"),
         Index("ix_serving_predictions_created", "created_at"),
+        Index("ix_serving_predictions_request", "request_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -94,6 +95,9 @@ class Prediction(Base):
     features_json: Mapped[str] = mapped_column(Text, default="")
     # JSON array of the predictions of those rows
     predictions_json: Mapped[str] = mapped_column(Text, default="")
+    # The request's id (32 hex): row i's prediction id is "<request_id>-<i>" (feedback).
+    # None on requests logged before m0003 and on refused ones.
+    request_id: Mapped[str | None] = mapped_column(String(32), nullable=True, default=None)
 
 
 class DriftAlert(Base):
@@ -111,5 +115,51 @@ class DriftAlert(Base):
     feature: Mapped[str] = mapped_column(String(200))
     test: Mapped[str] = mapped_column(String(16))
     value: Mapped[float] = mapped_column(Float)
+    threshold: Mapped[float] = mapped_column(Float)
+    detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Feedback(Base):
+    """A true label sent back for one logged prediction (`POST /api/models/{id}/feedback`),
+    with the prediction it scores: `error` is 0/1 (wrong class) for a classifier and the
+    squared error for a regressor, so a rolling score is a mean over a window. Bounded per
+    deployment and by age, like the prediction log."""
+
+    __tablename__ = "serving_feedback"
+    __table_args__ = (
+        UniqueConstraint("deployment_id", "prediction_id"),
+        Index("ix_serving_feedback_version", "deployment_id", "version", "predicted_at"),
+        Index("ix_serving_feedback_created", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    deployment_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("serving_deployments.id", ondelete="CASCADE")
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    prediction_id: Mapped[str] = mapped_column(String(48))
+    # JSON scalars: what the model answered, and the truth
+    predicted: Mapped[str] = mapped_column(Text)
+    label: Mapped[str] = mapped_column(Text)
+    error: Mapped[float] = mapped_column(Float)
+    predicted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ConceptAlert(Base):
+    """The first time a version's rolling score fell beyond its threshold: one row (and one
+    serving.concept_drift.detected.v1 event) per version."""
+
+    __tablename__ = "serving_concept_alerts"
+    __table_args__ = (UniqueConstraint("deployment_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    deployment_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("serving_deployments.id", ondelete="CASCADE")
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    metric: Mapped[str] = mapped_column(String(16))
+    training_score: Mapped[float] = mapped_column(Float)
+    score: Mapped[float] = mapped_column(Float)
     threshold: Mapped[float] = mapped_column(Float)
     detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

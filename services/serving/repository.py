@@ -8,14 +8,21 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from services.serving.models import Deployment, DriftAlert, ModelVersion, Prediction
+from services.serving.models import (
+    ConceptAlert,
+    Deployment,
+    DriftAlert,
+    Feedback,
+    ModelVersion,
+    Prediction,
+)
 
 
 class ServingRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, row: Deployment | ModelVersion | DriftAlert) -> None:
+    def add(self, row: Deployment | ModelVersion | DriftAlert | ConceptAlert) -> None:
         self.session.add(row)
         self.session.flush()
 
@@ -120,3 +127,72 @@ class ServingRepository:
             DriftAlert.deployment_id == deployment_id, DriftAlert.version == version
         )
         return {a.feature: a for a in self.session.scalars(stmt)}
+
+    # -- monitor (issue 16, concept drift) --
+
+    def predictions_by_request(
+        self, deployment_id: str, request_ids: list[str]
+    ) -> dict[str, Prediction]:
+        """The logged successful requests of a deployment by request id."""
+        if not request_ids:
+            return {}
+        stmt = select(Prediction).where(
+            Prediction.request_id.in_(request_ids),
+            Prediction.deployment_id == deployment_id,
+            Prediction.status == "ok",
+        )
+        return {p.request_id: p for p in self.session.scalars(stmt) if p.request_id}
+
+    def feedback_for(self, deployment_id: str, prediction_ids: list[str]) -> dict[str, Feedback]:
+        stmt = select(Feedback).where(
+            Feedback.deployment_id == deployment_id, Feedback.prediction_id.in_(prediction_ids)
+        )
+        return {f.prediction_id: f for f in self.session.scalars(stmt)}
+
+    def add_feedback(self, rows: list[Feedback]) -> None:
+        self.session.add_all(rows)
+
+    def feedback_errors(
+        self, deployment_id: str, version: int, limit: int
+    ) -> list[tuple[datetime, float]]:
+        """(prediction time, error) of the newest `limit` labelled predictions of a version,
+        newest first."""
+        stmt = (
+            select(Feedback.predicted_at, Feedback.error)
+            .where(Feedback.deployment_id == deployment_id, Feedback.version == version)
+            .order_by(Feedback.predicted_at.desc(), Feedback.id.desc())
+            .limit(limit)
+        )
+        return [(at, float(error)) for at, error in self.session.execute(stmt)]
+
+    def feedback_count(self, deployment_id: str, version: int) -> int:
+        stmt = select(func.count()).where(
+            Feedback.deployment_id == deployment_id, Feedback.version == version
+        )
+        return int(self.session.scalar(stmt) or 0)
+
+    def prune_feedback_beyond(self, deployment_id: str, keep: int) -> int:
+        """Keeps the `keep` newest labels of a deployment."""
+        boundary = self.session.scalar(
+            select(Feedback.id)
+            .where(Feedback.deployment_id == deployment_id)
+            .order_by(Feedback.id.desc())
+            .offset(keep)
+            .limit(1)
+        )
+        if boundary is None:
+            return 0
+        result = self.session.execute(
+            delete(Feedback).where(Feedback.deployment_id == deployment_id, Feedback.id <= boundary)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def prune_feedback_older_than(self, cutoff: datetime) -> int:
+        result = self.session.execute(delete(Feedback).where(Feedback.created_at < cutoff))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def concept_alert(self, deployment_id: str, version: int) -> ConceptAlert | None:
+        stmt = select(ConceptAlert).where(
+            ConceptAlert.deployment_id == deployment_id, ConceptAlert.version == version
+        )
+        return self.session.scalars(stmt).first()

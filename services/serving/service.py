@@ -317,6 +317,12 @@ class LogEntry:
     columns: list[str] = field(default_factory=list)
     values: list[list[Any]] = field(default_factory=list)
     predictions: list[Any] = field(default_factory=list)
+    request_id: str | None = None
+
+
+def prediction_ids(request_id: str, rows: int) -> list[str]:
+    """The ids of a request's logged rows, as feedback names them."""
+    return [f"{request_id}-{i}" for i in range(rows)]
 
 
 class PredictionLog:
@@ -367,6 +373,7 @@ def write_log(
                 if e.values
                 else "",
                 predictions_json=json.dumps(e.predictions) if e.predictions else "",
+                request_id=e.request_id,
             )
             for e in entries
         ]
@@ -403,6 +410,7 @@ class PredictOutcome:
     classes: tuple[str, ...]
     latency_ms: float
     retry_after: float = 0.0
+    prediction_ids: list[str] = field(default_factory=list)
 
 
 class Predictor:
@@ -449,6 +457,7 @@ class Predictor:
             raise
         latency = (time.perf_counter() - started) * 1000
         kept = checked.values[: self.log_rows]
+        request_id = uuid.uuid4().hex
         self.log.record(
             LogEntry(
                 deployment_id=served.deployment_id,
@@ -460,9 +469,17 @@ class Predictor:
                 columns=[f.name for f in served.model.features],
                 values=kept,
                 predictions=labels[: len(kept)],
+                request_id=request_id,
             )
         )
-        return PredictOutcome(served.version, labels, probabilities, served.classes, latency)
+        return PredictOutcome(
+            served.version,
+            labels,
+            probabilities,
+            served.classes,
+            latency,
+            prediction_ids=prediction_ids(request_id, len(kept)),
+        )
 
     def _record(self, served: Served, started: float, status: str, rows: int) -> None:
         self.log.record(

@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 import grpc
 from ascent.serving.v1 import serving_service_pb2 as pb
 from ascent.serving.v1 import serving_service_pb2_grpc as pb_grpc
+from sqlalchemy.orm import Session
 
 from services.common.db import Database
 from services.common.errors import AscentError
-from services.serving import monitor, service
+from services.serving import feedback, monitor, service
+from services.serving.config import Settings
 from services.serving.flows import DeployFlow
+from services.serving.limits import RateLimiter
 from services.serving.service import Predictor
 
 # Up to this many rows a prediction runs on the event loop (tens of microseconds); larger
@@ -28,10 +33,21 @@ def _owner(owner_id: str) -> str:
 
 
 class ServingServicer(pb_grpc.ServingServiceServicer):
-    def __init__(self, db: Database, flow: DeployFlow, predictor: Predictor) -> None:
+    def __init__(
+        self,
+        db: Database,
+        flow: DeployFlow,
+        predictor: Predictor,
+        settings: Settings | None = None,
+        flush_log: Callable[[], Awaitable[int]] | None = None,
+    ) -> None:
         self.db = db
         self.flow = flow
         self.predictor = predictor
+        self.settings = settings or Settings()
+        # Feedback has its own buckets: labels never take a key's predict tokens.
+        self.feedback_limiter = RateLimiter(self.settings.rate_per_second, self.settings.rate_burst)
+        self.flush_log = flush_log
 
     async def Deploy(
         self,
@@ -99,6 +115,7 @@ class ServingServicer(pb_grpc.ServingServiceServicer):
             else "",
             classes=list(outcome.classes),
             latency_ms=outcome.latency_ms,
+            prediction_ids=outcome.prediction_ids,
         )
 
     async def GetDriftReport(
@@ -109,5 +126,52 @@ class ServingServicer(pb_grpc.ServingServiceServicer):
         _owner(request.owner_id)
         report = await self.db.run(lambda s: monitor.drift_report(s, request))
         if self.flow.relay is not None and any(f.drifted for f in report.features):
+            self.flow.relay.wake()
+        return report
+
+    # -- monitor (issue 16, concept drift) --
+
+    async def SendFeedback(
+        self,
+        request: pb.SendFeedbackRequest,
+        context: grpc.aio.ServicerContext[pb.SendFeedbackRequest, pb.SendFeedbackResponse],
+    ) -> pb.SendFeedbackResponse:
+        deployment_id = await self.db.run(
+            lambda s: feedback.authorize(s, request.deployment_id, request.api_key)
+        )
+        wait = self.feedback_limiter.take(deployment_id)
+        if wait > 0:
+            return pb.SendFeedbackResponse(rate_limited=True, retry_after_seconds=wait)
+        settings = self.settings
+        labels = feedback.parse_feedback(request.body, settings.max_body_bytes, settings.max_labels)
+
+        def record(session: Session) -> pb.SendFeedbackResponse:
+            return feedback.record_feedback(
+                session,
+                deployment_id,
+                labels,
+                settings.log_rows,
+                settings.feedback_max_per_deployment,
+                timedelta(days=settings.log_retention_days),
+            )
+
+        try:
+            return await self.db.run(record)
+        except feedback.Unlogged:
+            # The log is written in batches: a prediction answered a moment ago may still be
+            # in memory. Write it now and look once more.
+            if self.flush_log is None:
+                raise
+            await self.flush_log()
+            return await self.db.run(record)
+
+    async def GetPerformance(
+        self,
+        request: pb.GetPerformanceRequest,
+        context: grpc.aio.ServicerContext[pb.GetPerformanceRequest, pb.GetPerformanceResponse],
+    ) -> pb.GetPerformanceResponse:
+        _owner(request.owner_id)
+        report = await self.db.run(lambda s: feedback.performance_report(s, request))
+        if self.flow is not None and self.flow.relay is not None and report.concept_drift:
             self.flow.relay.wake()
         return report

@@ -39,7 +39,8 @@ def _no_constant(name: str) -> Any:
     raise _bad(f"The body has {name}; send finite numbers (or leave the request out).")
 
 
-def parse_body(body: bytes, max_bytes: int) -> list[Any]:
+def parse_json(body: bytes, max_bytes: int) -> Any:
+    """A bounded UTF-8 JSON body (NaN and Infinity refused by the parser itself)."""
     if len(body) > max_bytes:
         raise AscentError("too_large", f"The body is over {max_bytes:,} bytes.")
     try:
@@ -52,6 +53,11 @@ def parse_body(body: bytes, max_bytes: int) -> list[Any]:
         raise _bad("The body is nested too deeply.") from None
     except json.JSONDecodeError as exc:
         raise _bad(f"The body is not JSON ({exc.msg} at character {exc.pos}).") from None
+    return data
+
+
+def parse_body(body: bytes, max_bytes: int) -> list[Any]:
+    data = parse_json(body, max_bytes)
     if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
         raise _bad('The body must be an object {"rows": [{column: value, ...}, ...]}.')
     extra = sorted(str(k) for k in data if k != "rows")

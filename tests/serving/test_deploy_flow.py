@@ -192,6 +192,9 @@ def test_deploy_predict_version_isolate_limit_and_survive_a_restart(
         "version": 2,
         "latencyMs": after.json()["data"]["latencyMs"],
         "probabilities": after.json()["data"]["probabilities"],
+        # Every request gets ids of its own (feedback names its rows by them).
+        "predictionIds": after.json()["data"]["predictionIds"],
     }
+    assert set(after.json()["data"]["predictionIds"]).isdisjoint(data["predictionIds"])
     listed = api.get("/api/apps/deploy/deployments", headers=auth).json()["data"]
     assert [d["id"] for d in listed] == [dep_id] and listed[0]["currentVersion"] == 2

@@ -401,6 +401,22 @@ function forecastChart(canvas, data) {
 
 Object.assign(DRAW, { acf: acfChart, timeseries, backtest: backtestChart, forecast: forecastChart });
 
+// -- the deployment page: rolling score on the labels sent back vs the training score (issue 16)
+function performanceChart(canvas, data) {
+  const labels = data.points.map((p) => p.labels);
+  const flat = (value) => labels.map(() => value);
+  const datasets = [{ label: `rolling ${data.metric} (${data.window} labels)`, data: data.points.map((p) => p.score), borderColor: "#06b6d4", borderWidth: 2, pointRadius: 2 }];
+  if (data.training !== null) datasets.push({ label: `training ${data.metric}`, data: flat(data.training), borderColor: "#34d399", borderDash: [6, 4], borderWidth: 1, pointRadius: 0 });
+  if (data.threshold !== null) datasets.push({ label: "concept-drift threshold", data: flat(data.threshold), borderColor: "#f87171", borderDash: [2, 3], borderWidth: 1, pointRadius: 0 });
+  return new Chart(canvas, {
+    type: "line",
+    data: { labels, datasets },
+    options: { ...LINE, scales: { x: { title: { display: true, text: "labelled predictions (in prediction order)" }, ticks: { maxTicksLimit: 10 } }, y: data.metric === "accuracy" ? { min: 0, max: 1 } : { beginAtZero: true } } },
+  });
+}
+
+DRAW.performance = performanceChart;
+
 export function initAppCharts(root = document) {
   for (const canvas of root.querySelectorAll("canvas[data-chart]")) {
     if (canvas.dataset.drawn) continue;
@@ -609,3 +625,7 @@ function initAppPage() {
 }
 
 document.addEventListener("DOMContentLoaded", initAppPage);
+document.addEventListener("DOMContentLoaded", () => {
+  const page = document.querySelector("[data-deployment-page]");
+  if (page) initAppCharts(page);
+});

@@ -63,3 +63,25 @@ class DriftDetected(_message.Message):
     threshold: float
     rows: int
     def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., deployment_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., version: _Optional[int] = ..., feature: _Optional[str] = ..., test: _Optional[str] = ..., value: _Optional[float] = ..., threshold: _Optional[float] = ..., rows: _Optional[int] = ...) -> None: ...
+
+class ConceptDriftDetected(_message.Message):
+    __slots__ = ("meta", "deployment_id", "owner_id", "version", "metric", "training_score", "current_score", "threshold", "window_labels")
+    META_FIELD_NUMBER: _ClassVar[int]
+    DEPLOYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    METRIC_FIELD_NUMBER: _ClassVar[int]
+    TRAINING_SCORE_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_SCORE_FIELD_NUMBER: _ClassVar[int]
+    THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_LABELS_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    deployment_id: str
+    owner_id: str
+    version: int
+    metric: str
+    training_score: float
+    current_score: float
+    threshold: float
+    window_labels: int
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., deployment_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., version: _Optional[int] = ..., metric: _Optional[str] = ..., training_score: _Optional[float] = ..., current_score: _Optional[float] = ..., threshold: _Optional[float] = ..., window_labels: _Optional[int] = ...) -> None: ...

@@ -185,7 +185,7 @@ class PredictRequest(_message.Message):
     def __init__(self, deployment_id: _Optional[str] = ..., api_key: _Optional[str] = ..., body: _Optional[bytes] = ...) -> None: ...
 
 class PredictResponse(_message.Message):
-    __slots__ = ("version", "predictions_json", "probabilities_json", "classes", "latency_ms", "rate_limited", "retry_after_seconds")
+    __slots__ = ("version", "predictions_json", "probabilities_json", "classes", "latency_ms", "rate_limited", "retry_after_seconds", "prediction_ids")
     VERSION_FIELD_NUMBER: _ClassVar[int]
     PREDICTIONS_JSON_FIELD_NUMBER: _ClassVar[int]
     PROBABILITIES_JSON_FIELD_NUMBER: _ClassVar[int]
@@ -193,6 +193,7 @@ class PredictResponse(_message.Message):
     LATENCY_MS_FIELD_NUMBER: _ClassVar[int]
     RATE_LIMITED_FIELD_NUMBER: _ClassVar[int]
     RETRY_AFTER_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    PREDICTION_IDS_FIELD_NUMBER: _ClassVar[int]
     version: int
     predictions_json: str
     probabilities_json: str
@@ -200,7 +201,8 @@ class PredictResponse(_message.Message):
     latency_ms: float
     rate_limited: bool
     retry_after_seconds: float
-    def __init__(self, version: _Optional[int] = ..., predictions_json: _Optional[str] = ..., probabilities_json: _Optional[str] = ..., classes: _Optional[_Iterable[str]] = ..., latency_ms: _Optional[float] = ..., rate_limited: _Optional[bool] = ..., retry_after_seconds: _Optional[float] = ...) -> None: ...
+    prediction_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, version: _Optional[int] = ..., predictions_json: _Optional[str] = ..., probabilities_json: _Optional[str] = ..., classes: _Optional[_Iterable[str]] = ..., latency_ms: _Optional[float] = ..., rate_limited: _Optional[bool] = ..., retry_after_seconds: _Optional[float] = ..., prediction_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetDriftReportRequest(_message.Message):
     __slots__ = ("owner_id", "deployment_id", "window_rows", "psi_threshold", "ks_threshold", "p_threshold")
@@ -271,3 +273,83 @@ class GetDriftReportResponse(_message.Message):
     ks_threshold: float
     p_threshold: float
     def __init__(self, version: _Optional[int] = ..., rows: _Optional[int] = ..., requests: _Optional[int] = ..., window_start: _Optional[str] = ..., window_end: _Optional[str] = ..., has_reference: _Optional[bool] = ..., features: _Optional[_Iterable[_Union[FeatureDrift, _Mapping]]] = ..., psi_threshold: _Optional[float] = ..., ks_threshold: _Optional[float] = ..., p_threshold: _Optional[float] = ...) -> None: ...
+
+class SendFeedbackRequest(_message.Message):
+    __slots__ = ("deployment_id", "api_key", "body")
+    DEPLOYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    API_KEY_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    deployment_id: str
+    api_key: str
+    body: bytes
+    def __init__(self, deployment_id: _Optional[str] = ..., api_key: _Optional[str] = ..., body: _Optional[bytes] = ...) -> None: ...
+
+class SendFeedbackResponse(_message.Message):
+    __slots__ = ("accepted", "updated", "rate_limited", "retry_after_seconds")
+    ACCEPTED_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_FIELD_NUMBER: _ClassVar[int]
+    RATE_LIMITED_FIELD_NUMBER: _ClassVar[int]
+    RETRY_AFTER_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    accepted: int
+    updated: int
+    rate_limited: bool
+    retry_after_seconds: float
+    def __init__(self, accepted: _Optional[int] = ..., updated: _Optional[int] = ..., rate_limited: _Optional[bool] = ..., retry_after_seconds: _Optional[float] = ...) -> None: ...
+
+class GetPerformanceRequest(_message.Message):
+    __slots__ = ("owner_id", "deployment_id", "window_labels", "max_accuracy_drop", "max_rmse_increase")
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    DEPLOYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_LABELS_FIELD_NUMBER: _ClassVar[int]
+    MAX_ACCURACY_DROP_FIELD_NUMBER: _ClassVar[int]
+    MAX_RMSE_INCREASE_FIELD_NUMBER: _ClassVar[int]
+    owner_id: str
+    deployment_id: str
+    window_labels: int
+    max_accuracy_drop: float
+    max_rmse_increase: float
+    def __init__(self, owner_id: _Optional[str] = ..., deployment_id: _Optional[str] = ..., window_labels: _Optional[int] = ..., max_accuracy_drop: _Optional[float] = ..., max_rmse_increase: _Optional[float] = ...) -> None: ...
+
+class PerformancePoint(_message.Message):
+    __slots__ = ("labels", "score", "at")
+    LABELS_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    labels: int
+    score: float
+    at: str
+    def __init__(self, labels: _Optional[int] = ..., score: _Optional[float] = ..., at: _Optional[str] = ...) -> None: ...
+
+class GetPerformanceResponse(_message.Message):
+    __slots__ = ("version", "metric", "has_training_score", "training_score", "labels", "window_labels", "has_current", "current_score", "current_labels", "threshold_score", "concept_drift", "detected_at", "points", "max_accuracy_drop", "max_rmse_increase")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    METRIC_FIELD_NUMBER: _ClassVar[int]
+    HAS_TRAINING_SCORE_FIELD_NUMBER: _ClassVar[int]
+    TRAINING_SCORE_FIELD_NUMBER: _ClassVar[int]
+    LABELS_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_LABELS_FIELD_NUMBER: _ClassVar[int]
+    HAS_CURRENT_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_SCORE_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_LABELS_FIELD_NUMBER: _ClassVar[int]
+    THRESHOLD_SCORE_FIELD_NUMBER: _ClassVar[int]
+    CONCEPT_DRIFT_FIELD_NUMBER: _ClassVar[int]
+    DETECTED_AT_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    MAX_ACCURACY_DROP_FIELD_NUMBER: _ClassVar[int]
+    MAX_RMSE_INCREASE_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    metric: str
+    has_training_score: bool
+    training_score: float
+    labels: int
+    window_labels: int
+    has_current: bool
+    current_score: float
+    current_labels: int
+    threshold_score: float
+    concept_drift: bool
+    detected_at: str
+    points: _containers.RepeatedCompositeFieldContainer[PerformancePoint]
+    max_accuracy_drop: float
+    max_rmse_increase: float
+    def __init__(self, version: _Optional[int] = ..., metric: _Optional[str] = ..., has_training_score: _Optional[bool] = ..., training_score: _Optional[float] = ..., labels: _Optional[int] = ..., window_labels: _Optional[int] = ..., has_current: _Optional[bool] = ..., current_score: _Optional[float] = ..., current_labels: _Optional[int] = ..., threshold_score: _Optional[float] = ..., concept_drift: _Optional[bool] = ..., detected_at: _Optional[str] = ..., points: _Optional[_Iterable[_Union[PerformancePoint, _Mapping]]] = ..., max_accuracy_drop: _Optional[float] = ..., max_rmse_increase: _Optional[float] = ...) -> None: ...

@@ -67,6 +67,16 @@ class ServingServiceStub:
                 request_serializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetDriftReportRequest.SerializeToString,
                 response_deserializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetDriftReportResponse.FromString,
                 _registered_method=True)
+        self.SendFeedback = channel.unary_unary(
+                '/ascent.serving.v1.ServingService/SendFeedback',
+                request_serializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.SendFeedbackRequest.SerializeToString,
+                response_deserializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.SendFeedbackResponse.FromString,
+                _registered_method=True)
+        self.GetPerformance = channel.unary_unary(
+                '/ascent.serving.v1.ServingService/GetPerformance',
+                request_serializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetPerformanceRequest.SerializeToString,
+                response_deserializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetPerformanceResponse.FromString,
+                _registered_method=True)
 
 
 class ServingServiceServicer:
@@ -120,6 +130,21 @@ class ServingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SendFeedback(self, request, context):
+        """True labels for earlier predictions, with the deployment's API key (concept drift).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPerformance(self, request, context):
+        """The rolling score of the current version on its labelled predictions against the run's
+        training score; falling beyond the threshold raises serving.concept_drift.detected.v1.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ServingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -152,6 +177,16 @@ def add_ServingServiceServicer_to_server(servicer, server):
                     servicer.GetDriftReport,
                     request_deserializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetDriftReportRequest.FromString,
                     response_serializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetDriftReportResponse.SerializeToString,
+            ),
+            'SendFeedback': grpc.unary_unary_rpc_method_handler(
+                    servicer.SendFeedback,
+                    request_deserializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.SendFeedbackRequest.FromString,
+                    response_serializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.SendFeedbackResponse.SerializeToString,
+            ),
+            'GetPerformance': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPerformance,
+                    request_deserializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetPerformanceRequest.FromString,
+                    response_serializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetPerformanceResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -319,6 +354,60 @@ class ServingService:
             '/ascent.serving.v1.ServingService/GetDriftReport',
             ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetDriftReportRequest.SerializeToString,
             ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetDriftReportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SendFeedback(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.serving.v1.ServingService/SendFeedback',
+            ascent_dot_serving_dot_v1_dot_serving__service__pb2.SendFeedbackRequest.SerializeToString,
+            ascent_dot_serving_dot_v1_dot_serving__service__pb2.SendFeedbackResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPerformance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.serving.v1.ServingService/GetPerformance',
+            ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetPerformanceRequest.SerializeToString,
+            ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetPerformanceResponse.FromString,
             options,
             channel_credentials,
             insecure,
