@@ -34,3 +34,6 @@ class Settings(ServiceSettings):
     log_flush_seconds: float = 0.5
     # Loaded models kept in memory (least recently used out first).
     cache_models: int = 64
+    # The traffic simulator's time budget: its requests wait for the key's rate limit, and
+    # what is not sent within it is reported as not sent.
+    simulate_wall_seconds: float = 60.0

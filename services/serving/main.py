@@ -17,7 +17,7 @@ from services.common.runtime import Runtime, run
 from services.serving import service
 from services.serving.clients import ExecutionClient, LeaderboardClient
 from services.serving.config import Settings
-from services.serving.flows import DeployFlow
+from services.serving.flows import DeployFlow, SimulateFlow
 from services.serving.limits import RateLimiter
 from services.serving.service import ModelCache, PredictionLog, Predictor, Served
 from services.serving.servicer import ServingServicer
@@ -112,7 +112,10 @@ async def setup(rt: Runtime) -> None:
     writer = LogWriter(db, prediction_log, rt.relay, settings)
     writer.start()
     rt.on_close.extend([writer.close, execution.close, leaderboard.close])
-    pb_grpc.add_ServingServiceServicer_to_server(ServingServicer(db, flow, predictor), rt.server)
+    simulate = SimulateFlow(db, predictor, writer.flush, settings.simulate_wall_seconds)
+    pb_grpc.add_ServingServiceServicer_to_server(
+        ServingServicer(db, flow, predictor, simulate), rt.server
+    )
     rt.service_names.append(pb.DESCRIPTOR.services_by_name["ServingService"].full_name)
 
 

@@ -12,8 +12,8 @@ from ascent.serving.v1 import serving_service_pb2_grpc as pb_grpc
 
 from services.common.db import Database
 from services.common.errors import AscentError
-from services.serving import monitor, service
-from services.serving.flows import DeployFlow
+from services.serving import abtest, monitor, service
+from services.serving.flows import DeployFlow, SimulateFlow
 from services.serving.service import Predictor
 
 # Up to this many rows a prediction runs on the event loop (tens of microseconds); larger
@@ -28,10 +28,17 @@ def _owner(owner_id: str) -> str:
 
 
 class ServingServicer(pb_grpc.ServingServiceServicer):
-    def __init__(self, db: Database, flow: DeployFlow, predictor: Predictor) -> None:
+    def __init__(
+        self,
+        db: Database,
+        flow: DeployFlow,
+        predictor: Predictor,
+        simulate: SimulateFlow | None = None,
+    ) -> None:
         self.db = db
         self.flow = flow
         self.predictor = predictor
+        self.simulate = simulate
 
     async def Deploy(
         self,
@@ -74,7 +81,7 @@ class ServingServicer(pb_grpc.ServingServiceServicer):
         request: pb.PredictRequest,
         context: grpc.aio.ServicerContext[pb.PredictRequest, pb.PredictResponse],
     ) -> pb.PredictResponse:
-        args = (request.deployment_id, request.api_key, request.body)
+        args = (request.deployment_id, request.api_key, request.body, request.request_id)
         if len(request.body) <= INLINE_ROWS_BYTES:
             # A model not in the cache is loaded from the database: that is the thread's job.
             cached = self.predictor.cache.peek(request.deployment_id)
@@ -111,3 +118,42 @@ class ServingServicer(pb_grpc.ServingServiceServicer):
         if self.flow.relay is not None and any(f.drifted for f in report.features):
             self.flow.relay.wake()
         return report
+
+    # -- A/B testing and the traffic simulator (issue 16) --
+
+    async def SetSplit(
+        self,
+        request: pb.SetSplitRequest,
+        context: grpc.aio.ServicerContext[pb.SetSplitRequest, pb.SetSplitResponse],
+    ) -> pb.SetSplitResponse:
+        owner = _owner(request.owner_id)
+        arms = [(a.version, a.share) for a in request.arms]
+        response = await self.db.run(
+            lambda s: abtest.set_split(s, owner, request.deployment_id, arms)
+        )
+        # The next request reloads the deployment with its split (one read, then cached).
+        self.predictor.cache.invalidate(request.deployment_id)
+        return response
+
+    async def GetVersionMetrics(
+        self,
+        request: pb.GetVersionMetricsRequest,
+        context: grpc.aio.ServicerContext[
+            pb.GetVersionMetricsRequest, pb.GetVersionMetricsResponse
+        ],
+    ) -> pb.GetVersionMetricsResponse:
+        owner = _owner(request.owner_id)
+        return await self.db.run(
+            lambda s: abtest.version_metrics(
+                s, owner, request.deployment_id, request.window_requests
+            )
+        )
+
+    async def SimulateTraffic(
+        self,
+        request: pb.SimulateTrafficRequest,
+        context: grpc.aio.ServicerContext[pb.SimulateTrafficRequest, pb.SimulateTrafficResponse],
+    ) -> pb.SimulateTrafficResponse:
+        if self.simulate is None:
+            raise AscentError("unavailable", "The traffic simulator is not running here.")
+        return await self.simulate.simulate(request)
