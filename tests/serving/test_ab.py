@@ -31,6 +31,7 @@ from services.common.errors import AscentError
 from services.common.ml.model_export import ExportedModel, Feature
 from services.serving import abtest, service
 from services.serving.limits import RateLimiter
+from services.serving.models import Deployment
 from services.serving.service import ModelCache, PredictionLog, Predictor, RunInfo
 
 FEATURES = (Feature("age", "number"), Feature("rooms", "integer"), Feature("city", "string"))
@@ -240,7 +241,7 @@ def test_the_predict_path_answers_with_the_routed_version_and_logs_it(db: Databa
     predictor = predictor_over(db)
     with db.session() as session:
         key = "asc_test"
-        deployment = session.get(service.Deployment, dep_id)
+        deployment = session.get(Deployment, dep_id)
         assert deployment is not None
         deployment.key_sha256 = service.key_digest(key)
     answered = Counter(predictor.predict(dep_id, key, BODY, f"id-{i}").version for i in range(400))

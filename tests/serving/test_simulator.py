@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from ascent.serving.v1 import serving_service_pb2 as pb
 from scipy import stats
 from sklearn.linear_model import LogisticRegression
 
@@ -151,5 +152,5 @@ def test_requests_go_through_the_predict_path_paced_by_the_rate_limit(
     for requests, rows in ((0, 1), (2_001, 1), (10, 101)):
         with pytest.raises(AscentError):
             simulator.check_request(
-                simulator.pb.SimulateTrafficRequest(requests=requests, rows_per_request=rows)
+                pb.SimulateTrafficRequest(requests=requests, rows_per_request=rows)
             )
