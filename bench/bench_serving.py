@@ -4,7 +4,8 @@
     .venv/bin/python bench/bench_serving.py [--requests 2000] [--seconds 5]
 
 - `inside`: `Predictor.predict` on one-row JSON requests — key check, rate limit, JSON parse,
-  the column/type checks, onnxruntime, the log record — p50/p95 over `--requests`.
+  the column/type checks, onnxruntime, the log record — p50/p95 over `--requests`; and the
+  same with a 50/50 A/B split active (routing by request id), interleaved in rounds.
   Baselines in the same run: the bare onnxruntime call (what the checks add) and the fitted
   scikit-learn model's `predict` on one row (what serving the pickle in Python would cost).
 - `predictions/s`: as many one-row requests as two threads (the two cores) get through the

@@ -21,6 +21,15 @@ from tests.serving.test_deploy_flow import FOREST_RUN, dataset, run
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 SIMULATE_TIMEOUT = 90_000
+# The innermost elements sticking out of a phone's screen (for the failure message).
+WIDER_THAN_THE_SCREEN = """
+[...document.querySelectorAll("body *")]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+  .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
+  .slice(0, 8)
+  .map(e => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}.${e.className}: `
+    + Math.round(e.getBoundingClientRect().right))
+"""
 
 
 def two_versions(base_url: str, username: str) -> str:
@@ -49,8 +58,12 @@ def two_versions(base_url: str, username: str) -> str:
         assert second.status_code == 201, second.text
         half = {"versions": [{"version": 1, "share": 0.5}, {"version": 2, "share": 0.5}]}
         assert api.put(f"/api/models/{dep_id}/split", json=half, headers=auth).status_code == 200
-        rows = [{f"x{i}": float(frame[f"x{i}"].iloc[j]) for i in range(6)} for j in range(3)]
-        for _ in range(40):
+        for k in range(40):
+            # Three training rows per request, different ones each time (the same rows over
+            # and over would look drifted, rightly).
+            rows = [
+                {f"x{i}": float(frame[f"x{i}"].iloc[3 * k + j]) for i in range(6)} for j in range(3)
+            ]
             answer = api.post(
                 f"/api/models/{dep_id}/predict",
                 content=json.dumps({"rows": rows}),
@@ -110,7 +123,8 @@ def test_ab_split_metrics_and_simulated_drift_on_the_deployment_page(
     page.reload()
     expect(page.locator('#drift tr[data-drifted="x0"]')).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"the page scrolls sideways on a phone ({width} px)"
+    wide = page.evaluate(WIDER_THAN_THE_SCREEN)
+    assert width <= 390, f"the page scrolls sideways on a phone ({width} px): {wide}"
     page.locator("#ab").screenshot(path=str(shots.folder / "section-ab-390.png"))
     page.locator("#simulator").screenshot(path=str(shots.folder / "section-simulator-390.png"))
     shots(page, "deployment-390")
