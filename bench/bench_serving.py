@@ -4,7 +4,8 @@
     .venv/bin/python bench/bench_serving.py [--requests 2000] [--seconds 5]
 
 - `inside`: `Predictor.predict` on one-row JSON requests — key check, rate limit, JSON parse,
-  the column/type checks, onnxruntime, the log record — p50/p95 over `--requests`.
+  the column/type checks, onnxruntime, the log record — p50/p95 over `--requests`; and the
+  same with a 50/50 A/B split active (routing by request id), interleaved in rounds.
   Baselines in the same run: the bare onnxruntime call (what the checks add) and the fitted
   scikit-learn model's `predict` on one row (what serving the pickle in Python would cost).
 - `predictions/s`: as many one-row requests as two threads (the two cores) get through the
@@ -115,10 +116,44 @@ def main() -> None:
     def inside() -> None:
         predictor.predict("bench", key, bodies[next(counter) % len(bodies)])
 
+    # The same path with a 50/50 A/B split active (two arms, routed by a hash of each
+    # request's id): what the split costs a request.
+    split_served = service.Served(
+        "bench-ab",
+        "owner",
+        key_digest(key),
+        2,
+        loaded,
+        ("0", "1"),
+        split=(
+            service.ServedArm(1, loaded, ("0", "1"), 0.5),
+            service.ServedArm(2, loaded, ("0", "1"), 1.0),
+        ),
+    )
+    split_predictor = Predictor(
+        ModelCache(lambda _id: split_served, 4),
+        RateLimiter(rate=1e9, burst=10**9),
+        PredictionLog(max_queue=10**7),
+        max_rows=1_000,
+        max_body_bytes=1_000_000,
+        log_rows=100,
+    )
+    split_counter = iter(range(10**9))
+
+    def inside_split() -> None:
+        i = next(split_counter)
+        split_predictor.predict("bench-ab", key, bodies[i % len(bodies)], f"req-{i}")
+
     one = X[:1]
     for _ in range(50):
         inside()
-    inside_ms = timed(inside, args.requests)
+        inside_split()
+    # Interleaved in rounds, so both see the same machine load.
+    inside_ms: list[float] = []
+    split_ms: list[float] = []
+    for _ in range(10):
+        inside_ms += timed(inside, args.requests // 10)
+        split_ms += timed(inside_split, args.requests // 10)
     ort_ms = timed(lambda: loaded.session.run(None, {"X": one}), args.requests)
     sk_ms = timed(lambda: model.predict(one), min(args.requests, 300))
 
@@ -157,6 +192,11 @@ def main() -> None:
     print(
         f"inside the service p50 {statistics.median(inside_ms):.3f} ms "
         f"p95 {p95(inside_ms):.3f} ms  (n={args.requests})"
+    )
+    ratio = statistics.median(split_ms) / statistics.median(inside_ms)
+    print(
+        f"  with a 50/50 A/B split p50 {statistics.median(split_ms):.3f} ms "
+        f"p95 {p95(split_ms):.3f} ms  (ratio {ratio:.2f})"
     )
     print(f"  bare onnxruntime  p50 {statistics.median(ort_ms):.3f} ms p95 {p95(ort_ms):.3f} ms")
     print(f"  sklearn predict   p50 {statistics.median(sk_ms):.3f} ms p95 {p95(sk_ms):.3f} ms")

@@ -4,6 +4,8 @@ predict endpoint (`POST /api/models/{id}/predict`), which takes a deployment's A
 
 from __future__ import annotations
 
+import uuid
+
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
@@ -18,8 +20,13 @@ from gateway.serving.views import (
     DeploymentView,
     DriftView,
     FeedbackView,
+    MetricsView,
     PerformanceView,
     PredictionView,
+    SimulateBody,
+    SimulationView,
+    SplitBody,
+    SplitView,
 )
 from gateway.views import Data
 from services.common.errors import AscentError
@@ -27,6 +34,8 @@ from services.common.errors import AscentError
 router = APIRouter(tags=["deploy"])
 # The serving service checks the same bound; refusing here keeps a huge body off gRPC.
 MAX_PREDICT_BODY = 1_000_000
+# A caller's X-Request-Id routes its request under an A/B split (the same id, the same version).
+MAX_REQUEST_ID = 200
 
 
 @router.post("/apps/deploy/deployments", status_code=201)
@@ -113,15 +122,26 @@ async def _bounded_body(request: Request) -> bytes:
     },
 )
 @contract.raises(401, 413, 422, 429)
-async def predict(deployment_id: str, request: Request, gw: GatewayDep) -> Data[PredictionView]:
+async def predict(
+    deployment_id: str, request: Request, response: Response, gw: GatewayDep
+) -> Data[PredictionView]:
     """Predictions for `{"rows": [{column: value, …}]}`, checked against the training
     columns and types (400 naming the row and column). 401 for an unknown model or a wrong
-    key, 413 over 1 MB or 1,000 rows, 429 with Retry-After over the key's rate limit."""
+    key, 413 over 1 MB or 1,000 rows, 429 with Retry-After over the key's rate limit.
+    `version` (and the `X-Model-Version` header) is the version that answered: under an
+    A/B split, the request is routed by its `X-Request-Id` (one is drawn when absent), so
+    the same id always reaches the same version."""
     key = _api_key(request)
+    request_id = request.headers.get("x-request-id", "").strip()
+    if len(request_id) > MAX_REQUEST_ID:
+        raise AscentError("invalid_argument", f"X-Request-Id is over {MAX_REQUEST_ID} characters.")
+    request_id = request_id or uuid.uuid4().hex
     body = await _bounded_body(request)
-    outcome = await serving.predict(gw, deployment_id, key, body)
+    outcome = await serving.predict(gw, deployment_id, key, body, request_id)
     if isinstance(outcome, float):
         raise RateLimited("This model's API key is over its rate limit.", outcome)
+    response.headers["X-Model-Version"] = str(outcome.version)
+    response.headers["X-Request-Id"] = request_id
     return Data(data=outcome)
 
 
@@ -214,3 +234,50 @@ async def performance(
             gw, user, deployment_id, window, accuracy_drop, rmse_increase
         )
     )
+
+
+# -- A/B testing and the traffic simulator (issue 16) --
+
+
+@router.put("/models/{deployment_id}/split")
+@contract.raises(422)
+async def set_split(
+    deployment_id: str, body: SplitBody, user: ApiUser, gw: GatewayDep
+) -> Data[SplitView]:
+    """Split your deployment's traffic between 2 or 3 of its versions (the same columns),
+    e.g. `{"versions": [{"version": 1, "share": 0.8}, {"version": 2, "share": 0.2}]}`;
+    shares sum to 1. `{"versions": []}` clears it: the current version answers again.
+    Deploying a new version also ends the split (it answers at once)."""
+    return Data(data=await serving.set_split(gw, user, deployment_id, body.versions))
+
+
+@router.delete("/models/{deployment_id}/split")
+async def clear_split(deployment_id: str, user: ApiUser, gw: GatewayDep) -> Data[SplitView]:
+    """Clears the traffic split: the current version answers every request."""
+    return Data(data=await serving.set_split(gw, user, deployment_id, []))
+
+
+@router.get("/models/{deployment_id}/metrics")
+async def version_metrics(
+    deployment_id: str,
+    user: ApiUser,
+    gw: GatewayDep,
+    window: int = Query(default=0, ge=0, le=50_000),
+) -> Data[MetricsView]:
+    """Per-version metrics of your deployment over its newest `window` logged requests
+    (0: 5,000), side by side: requests, errors, rate limits, latency p50/p95 inside the
+    service, and the predictions (class shares, or mean and std), with the split."""
+    return Data(data=await serving.version_metrics(gw, user, deployment_id, window))
+
+
+@router.post("/models/{deployment_id}/simulate")
+@contract.raises(409, 422)
+async def simulate(
+    deployment_id: str, body: SimulateBody, user: ApiUser, gw: GatewayDep
+) -> Data[SimulationView]:
+    """The traffic simulator: `requests` (≤ 2,000) requests of `rowsPerRequest` (≤ 100)
+    rows drawn from the current version's training reference, with a drift — `shift` a
+    number by `amount` training stds, `scale` its spread by `amount`, `swap` two
+    categories' shares — sent through the real predict path (routed, rate-limited like your
+    key, logged): the drift report and per-version metrics see them when it returns."""
+    return Data(data=await serving.simulate(gw, user, deployment_id, body))

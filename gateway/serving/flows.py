@@ -17,9 +17,14 @@ from gateway.serving.views import (
     DeploymentView,
     DriftView,
     FeedbackView,
+    MetricsView,
     PerformanceView,
     PredictionView,
     RunChoice,
+    SimulateBody,
+    SimulationView,
+    SplitArmView,
+    SplitView,
     VersionView,
 )
 from gateway.views import timestamp_iso
@@ -83,13 +88,15 @@ async def model_file(
 
 
 async def predict(
-    gw: Gateway, deployment_id: str, api_key: str, body: bytes
+    gw: Gateway, deployment_id: str, api_key: str, body: bytes, request_id: str = ""
 ) -> PredictionView | float:
     """The predictions, or the seconds to wait when the key is over its rate limit."""
     response = await gw.clients.serving_call(
         "Predict",
         pb.PredictResponse,
-        pb.PredictRequest(deployment_id=deployment_id, api_key=api_key, body=body),
+        pb.PredictRequest(
+            deployment_id=deployment_id, api_key=api_key, body=body, request_id=request_id
+        ),
     )
     if response.rate_limited:
         return response.retry_after_seconds
@@ -192,3 +199,65 @@ async def performance(
         ),
     )
     return PerformanceView.of(response)
+
+
+# -- A/B testing and the traffic simulator (issue 16) --
+
+# A simulation waits for the key's rate limit: the serving service's budget (60 s) and more.
+SIMULATE_TIMEOUT = 90.0
+
+
+async def set_split(
+    gw: Gateway, user: UserInfo, deployment_id: str, arms: list[SplitArmView]
+) -> SplitView:
+    await require_unlocked(gw, user)
+    response = await gw.clients.serving_call(
+        "SetSplit",
+        pb.SetSplitResponse,
+        pb.SetSplitRequest(
+            owner_id=user.id,
+            deployment_id=deployment_id,
+            arms=[pb.SplitArm(version=a.version, share=a.share) for a in arms],
+        ),
+    )
+    return SplitView.of(response.split, response.current_version)
+
+
+async def version_metrics(
+    gw: Gateway, user: UserInfo, deployment_id: str, window: int = 0
+) -> MetricsView:
+    response = await gw.clients.serving_call(
+        "GetVersionMetrics",
+        pb.GetVersionMetricsResponse,
+        pb.GetVersionMetricsRequest(
+            owner_id=user.id, deployment_id=deployment_id, window_requests=window
+        ),
+    )
+    return MetricsView.of(response)
+
+
+async def simulate(
+    gw: Gateway, user: UserInfo, deployment_id: str, body: SimulateBody
+) -> SimulationView:
+    await require_unlocked(gw, user)
+    d = body.drift
+    response = await gw.clients.serving_call(
+        "SimulateTraffic",
+        pb.SimulateTrafficResponse,
+        pb.SimulateTrafficRequest(
+            owner_id=user.id,
+            deployment_id=deployment_id,
+            requests=body.requests,
+            rows_per_request=body.rowsPerRequest,
+            drift=pb.TrafficDrift(
+                kind=d.kind,
+                feature=d.feature,
+                amount=d.amount,
+                category_a=d.categoryA,
+                category_b=d.categoryB,
+            ),
+            seed=body.seed,
+        ),
+        timeout=SIMULATE_TIMEOUT,
+    )
+    return SimulationView.of(response)

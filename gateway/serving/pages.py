@@ -14,6 +14,7 @@ from gateway.context import GatewayDep
 from gateway.deps import PageUser
 from gateway.rendering import render
 from gateway.serving import flows as serving
+from gateway.serving.views import DriftChoice, SimulateBody, SplitArmView
 from services.common.errors import AscentError
 
 router = APIRouter(include_in_schema=False)
@@ -56,6 +57,14 @@ async def deployment_page(
     request: Request, deployment_id: str, user: PageUser, gw: GatewayDep
 ) -> Response:
     await serving.require_unlocked(gw, user)
+    return render(
+        request, "deployment.html", await _deployment_context(request, user, gw, deployment_id)
+    )
+
+
+async def _deployment_context(
+    request: Request, user: Any, gw: GatewayDep, deployment_id: str
+) -> dict[str, Any]:
     base = str(request.base_url).rstrip("/")
     deployment = await serving.get_deployment(gw, user, deployment_id, base)
     # -- monitor (issue 16, drift): the window and thresholds the learner set in the form --
@@ -65,7 +74,7 @@ async def deployment_page(
     performance = await serving.performance(
         gw, user, deployment_id, **_settings(request, PERFORMANCE_BOUNDS)
     )
-    context = {
+    return {
         "user": user,
         "active": "apps",
         "deployment": deployment,
@@ -81,8 +90,75 @@ async def deployment_page(
         },
         "feedback_url": f"{base}/api/models/{deployment_id}/feedback",
         "predict_url": f"{base}{deployment.predictUrl}",
+        "metrics": await serving.version_metrics(gw, user, deployment_id),
+        "simulation": None,
     }
-    return render(request, "deployment.html", context)
+
+
+# -- A/B testing and the traffic simulator (issue 16) --
+
+
+@router.post("/apps/deploy/{deployment_id}/split")
+async def set_split(
+    request: Request, deployment_id: str, user: PageUser, gw: GatewayDep
+) -> Response:
+    """The split form: `share_<version>` in percent (0 or empty: not in the split), or
+    `clear`. Answers the A/B panel with the split now live."""
+    form = await request.form()
+    arms: list[SplitArmView] = []
+    if not form.get("clear"):
+        for name, raw in form.multi_items():
+            if not name.startswith("share_") or not isinstance(raw, str) or not raw.strip():
+                continue
+            try:
+                version, percent = int(name[6:]), float(raw)
+            except ValueError:
+                raise AscentError("invalid_argument", f"'{name}' must be a number.") from None
+            if not 0 <= percent <= 100:
+                raise AscentError("invalid_argument", "A share is 0 to 100 %.")
+            if percent > 0:
+                share = percent / 100
+                if share >= 1:
+                    raise AscentError(
+                        "invalid_argument", "A split needs 2 or 3 versions; clear it instead."
+                    )
+                arms.append(SplitArmView(version=version, share=share))
+        if not arms:
+            raise AscentError("invalid_argument", "Give 2 or 3 versions a share, or clear.")
+    await serving.set_split(gw, user, deployment_id, arms)
+    context = await _deployment_context(request, user, gw, deployment_id)
+    return render(request, "deployment.html", context, block="ab_panel")
+
+
+@router.post("/apps/deploy/{deployment_id}/simulate")
+async def simulate(
+    request: Request,
+    deployment_id: str,
+    user: PageUser,
+    gw: GatewayDep,
+    requests: Annotated[int, Form(ge=1, le=2_000)],
+    rows_per_request: Annotated[int, Form(ge=1, le=100)] = 1,
+    kind: Annotated[str, Form(max_length=10)] = "none",
+    feature: Annotated[str, Form(max_length=200)] = "",
+    amount: Annotated[float, Form(ge=-10, le=10)] = 0.0,
+    category_a: Annotated[str, Form(max_length=200)] = "",
+    category_b: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Runs the simulator, then answers its summary with the drift report and the A/B
+    metrics swapped in out of band (both now include the simulated requests)."""
+    if kind not in ("none", "shift", "scale", "swap"):
+        raise AscentError("invalid_argument", "The drift is none, shift, scale or swap.")
+    body = SimulateBody(
+        requests=requests,
+        rowsPerRequest=rows_per_request,
+        drift=DriftChoice(
+            kind=kind, feature=feature, amount=amount, categoryA=category_a, categoryB=category_b
+        ),
+    )
+    simulation = await serving.simulate(gw, user, deployment_id, body)
+    context = await _deployment_context(request, user, gw, deployment_id)
+    context["simulation"] = simulation
+    return render(request, "deployment.html", context, block="simulation_result")
 
 
 DRIFT_BOUNDS: dict[str, tuple[float, float]] = {

@@ -95,6 +95,8 @@ class DeploymentView(View):
     versions: list[VersionView]
     code: ClientCodeView | None
     predictionsLogged: int
+    # The A/B traffic split (no versions: the current one answers everything).
+    split: SplitView
 
     @classmethod
     def of(cls, d: pb.Deployment) -> DeploymentView:
@@ -111,6 +113,7 @@ class DeploymentView(View):
             if code is not None
             else None,
             predictionsLogged=d.predictions_logged,
+            split=SplitView.of(d.split, d.current_version),
         )
 
 
@@ -129,6 +132,7 @@ class DeployedView(View):
 
 
 class PredictionView(View):
+    # The version that answered (under an A/B split, the one this request was routed to).
     version: int
     predictions: list[Any]
     probabilities: list[list[float]] | None
@@ -262,3 +266,153 @@ class PerformanceView(View):
             maxAccuracyDrop=r.max_accuracy_drop,
             maxRmseIncrease=r.max_rmse_increase,
         )
+
+
+# -- A/B testing and the traffic simulator (issue 16) --
+
+
+class SplitArmView(View):
+    version: int = Field(ge=1)
+    share: float = Field(gt=0.0, lt=1.0)
+
+
+class SplitView(View):
+    # Empty: the current version answers every request.
+    versions: list[SplitArmView]
+    since: str
+    currentVersion: int
+
+    @classmethod
+    def of(cls, split: pb.Split, current: int) -> SplitView:
+        return cls(
+            versions=[SplitArmView(version=a.version, share=a.share) for a in split.arms],
+            since=split.since,
+            currentVersion=current,
+        )
+
+
+class SplitBody(View):
+    # 2 or 3 versions of the deployment whose shares sum to 1; [] clears the split.
+    versions: list[SplitArmView] = Field(max_length=3)
+
+
+class LabelShareView(View):
+    label: str
+    count: int
+    share: float
+
+
+class VersionMetricsView(View):
+    version: int
+    current: bool
+    # The version's share in the split (0: not in it).
+    share: float
+    requests: int
+    ok: int
+    errors: int
+    rateLimited: int
+    errorRate: float
+    p50Ms: float
+    p95Ms: float
+    predictions: int
+    # Classifiers: predicted class shares; regressors: mean and std of the predictions.
+    labels: list[LabelShareView]
+    numeric: bool
+    mean: float | None
+    std: float | None
+
+    @classmethod
+    def of(cls, m: pb.VersionMetrics) -> VersionMetricsView:
+        return cls(
+            version=m.version,
+            current=m.current,
+            share=m.share,
+            requests=m.requests,
+            ok=m.ok,
+            errors=m.errors,
+            rateLimited=m.rate_limited,
+            errorRate=m.errors / m.requests if m.requests else 0.0,
+            p50Ms=m.p50_ms,
+            p95Ms=m.p95_ms,
+            predictions=m.predictions,
+            labels=[LabelShareView(label=x.label, count=x.count, share=x.share) for x in m.labels],
+            numeric=m.numeric,
+            mean=m.mean if m.numeric and m.predictions else None,
+            std=m.std if m.numeric and m.predictions else None,
+        )
+
+
+class MetricsView(View):
+    windowRequests: int
+    split: SplitView
+    versions: list[VersionMetricsView]
+
+    @classmethod
+    def of(cls, r: pb.GetVersionMetricsResponse) -> MetricsView:
+        return cls(
+            windowRequests=r.window_requests,
+            split=SplitView.of(r.split, r.current_version),
+            versions=[VersionMetricsView.of(m) for m in r.versions],
+        )
+
+
+class DriftChoice(View):
+    # "none" | "shift" (amount = training stds) | "scale" (amount = factor) | "swap"
+    kind: str = Field(default="none", pattern="^(none|shift|scale|swap)$")
+    feature: str = Field(default="", max_length=200)
+    amount: float = 0.0
+    # For "swap" (empty: the most and the least frequent training categories).
+    categoryA: str = Field(default="", max_length=200)
+    categoryB: str = Field(default="", max_length=200)
+
+
+class SimulateBody(View):
+    requests: int = Field(ge=1, le=2_000)
+    rowsPerRequest: int = Field(default=1, ge=1, le=100)
+    drift: DriftChoice = Field(default_factory=DriftChoice)
+    # 0: a fresh random seed (the answer says which one was used).
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class VersionCountView(View):
+    version: int
+    requests: int
+
+
+class SimulationView(View):
+    requested: int
+    sent: int
+    ok: int
+    errors: int
+    # Requests that waited for the key's rate limit before being sent.
+    waited: int
+    rows: int
+    seconds: float
+    # The time budget ran out before every request was sent.
+    truncated: bool
+    answered: list[VersionCountView]
+    drift: str
+    version: int
+    seed: int
+    firstError: str
+
+    @classmethod
+    def of(cls, r: pb.SimulateTrafficResponse) -> SimulationView:
+        return cls(
+            requested=r.requested,
+            sent=r.sent,
+            ok=r.ok,
+            errors=r.errors,
+            waited=r.waited,
+            rows=r.rows,
+            seconds=r.seconds,
+            truncated=r.truncated,
+            answered=[VersionCountView(version=a.version, requests=a.requests) for a in r.answered],
+            drift=r.drift,
+            version=r.version,
+            seed=r.seed,
+            firstError=r.first_error,
+        )
+
+
+DeploymentView.model_rebuild()

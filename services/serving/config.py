@@ -38,3 +38,6 @@ class Settings(ServiceSettings):
     feedback_max_per_deployment: int = 50_000
     # Loaded models kept in memory (least recently used out first).
     cache_models: int = 64
+    # The traffic simulator's time budget: its requests wait for the key's rate limit, and
+    # what is not sent within it is reported as not sent.
+    simulate_wall_seconds: float = 60.0

@@ -5,22 +5,26 @@ stored as a new deployment or version. Nothing from the learner's code runs here
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import numpy as np
 from ascent.execution.v1 import execution_service_pb2 as execution_pb
 from ascent.serving.v1 import serving_service_pb2 as pb
 from ascent.types.v1 import run_pb2
 
 from services.common.db import Database
 from services.common.errors import AscentError
-from services.common.ml.model_export import assemble, export_program
+from services.common.ml.model_export import Feature, assemble, export_program
 from services.common.outbox import OutboxRelay
 from services.common.report_sections import sections_of
-from services.serving import benchmark, service
+from services.serving import benchmark, service, simulator
 from services.serving.clients import ExecutionClient, LeaderboardClient
 from services.serving.loader import load_model
-from services.serving.service import ModelCache, RunInfo
+from services.serving.repository import ServingRepository
+from services.serving.service import ModelCache, Predictor, RunInfo
 
 METRICS = ("accuracy", "precision", "recall", "f1_score", "rmse", "mae", "r2")
 
@@ -121,3 +125,83 @@ class DeployFlow:
         if self.relay is not None:
             self.relay.wake()
         return pb.DeployResponse(deployment=deployment, version=version, api_key=key)
+
+
+class SimulateFlow:
+    """The traffic simulator (simulator.py): reads the current version's columns and training
+    reference, sends the sampled requests through the predict path in a worker thread, then
+    flushes the prediction log so the drift report and A/B metrics asked for next see them."""
+
+    def __init__(
+        self,
+        db: Database,
+        predictor: Predictor,
+        flush: Callable[[], Awaitable[int]],
+        budget_seconds: float,
+    ) -> None:
+        self.db = db
+        self.predictor = predictor
+        self.flush = flush
+        self.budget_seconds = budget_seconds
+        self.running = simulator.Simulations()
+
+    async def simulate(self, request: pb.SimulateTrafficRequest) -> pb.SimulateTrafficResponse:
+        if not request.owner_id:
+            raise AscentError("invalid_argument", "owner_id is required.")
+        requests, rows, seed = simulator.check_request(request)
+
+        def read(session: Any) -> tuple[int, tuple[Feature, ...], dict[str, Any]]:
+            repo = ServingRepository(session)
+            deployment = repo.owned(request.owner_id, request.deployment_id)
+            version = repo.version(deployment.id, deployment.current_version)
+            if version is None:
+                raise AscentError("not_found", "Version not found.")
+            return (
+                version.version,
+                service.features_of(version),
+                json.loads(version.reference_json or "{}"),
+            )
+
+        version, features, reference = await self.db.run(read)
+        if not reference:
+            raise AscentError(
+                "unprocessable",
+                "This version has no training reference (deployed before drift monitoring): "
+                "deploy the run again to simulate traffic.",
+            )
+        d = request.drift
+        spec = simulator.check_drift(
+            simulator.DriftSpec(d.kind, d.feature, d.amount, d.category_a, d.category_b),
+            features,
+            reference,
+        )
+        sampler = simulator.RowSampler(features, reference, spec, np.random.default_rng(seed))
+        deployment_id = request.deployment_id
+        self.running.start(deployment_id)
+        try:
+            tally, answered, truncated, seconds = await asyncio.to_thread(
+                simulator.send,
+                sampler,
+                requests,
+                rows,
+                lambda body, rid: self.predictor.predict_as_owner(deployment_id, body, rid),
+                self.budget_seconds,
+            )
+        finally:
+            self.running.end(deployment_id)
+        await self.flush()
+        return pb.SimulateTrafficResponse(
+            requested=requests,
+            sent=tally.sent,
+            ok=tally.ok,
+            errors=tally.errors,
+            waited=tally.waited,
+            rows=tally.rows,
+            seconds=seconds,
+            truncated=truncated,
+            answered=[pb.VersionCount(version=v, requests=n) for v, n in sorted(answered.items())],
+            drift=simulator.describe(spec, reference),
+            version=version,
+            seed=seed,
+            first_error=tally.first_error,
+        )

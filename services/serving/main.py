@@ -17,7 +17,7 @@ from services.common.runtime import Runtime, run
 from services.serving import service
 from services.serving.clients import ExecutionClient, LeaderboardClient
 from services.serving.config import Settings
-from services.serving.flows import DeployFlow
+from services.serving.flows import DeployFlow, SimulateFlow
 from services.serving.limits import RateLimiter
 from services.serving.service import ModelCache, PredictionLog, Predictor, Served
 from services.serving.servicer import ServingServicer
@@ -112,7 +112,8 @@ async def setup(rt: Runtime) -> None:
     writer = LogWriter(db, prediction_log, rt.relay, settings)
     writer.start()
     rt.on_close.extend([writer.close, execution.close, leaderboard.close])
-    servicer = ServingServicer(db, flow, predictor, settings, writer.flush)
+    simulate = SimulateFlow(db, predictor, writer.flush, settings.simulate_wall_seconds)
+    servicer = ServingServicer(db, flow, predictor, settings, writer.flush, simulate)
     pb_grpc.add_ServingServiceServicer_to_server(servicer, rt.server)
     rt.service_names.append(pb.DESCRIPTOR.services_by_name["ServingService"].full_name)
 

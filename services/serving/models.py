@@ -35,6 +35,10 @@ class Deployment(Base):
     key_prefix: Mapped[str] = mapped_column(String(16))
     current_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # A/B: [{"version", "share"}] of 2-3 versions ("" = the current version answers all);
+    # read into the model cache with the models, never on the predict path (migration m0004).
+    split_json: Mapped[str] = mapped_column(Text, default="")
+    split_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class ModelVersion(Base):

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from services.common.errors import AscentError
 from services.serving.models import (
     ConceptAlert,
     Deployment,
@@ -28,6 +29,14 @@ class ServingRepository:
 
     def deployment(self, deployment_id: str) -> Deployment | None:
         return self.session.get(Deployment, deployment_id)
+
+    def owned(self, owner_id: str, deployment_id: str) -> Deployment:
+        """The owner's deployment; another learner's is "not found" (its existence is not
+        theirs to learn)."""
+        deployment = self.deployment(deployment_id) if deployment_id else None
+        if deployment is None or deployment.owner_id != owner_id:
+            raise AscentError("not_found", "Deployment not found.")
+        return deployment
 
     def deployment_for_update(self, deployment_id: str) -> Deployment | None:
         stmt = select(Deployment).where(Deployment.id == deployment_id).with_for_update()
@@ -196,3 +205,20 @@ class ServingRepository:
             ConceptAlert.deployment_id == deployment_id, ConceptAlert.version == version
         )
         return self.session.scalars(stmt).first()
+
+    # -- A/B testing (issue 16) --
+
+    def recent_requests(self, deployment_id: str, limit: int) -> list[tuple[int, str, float, str]]:
+        """(version, status, latency_ms, predictions_json) of the newest `limit` requests."""
+        stmt = (
+            select(
+                Prediction.version,
+                Prediction.status,
+                Prediction.latency_ms,
+                Prediction.predictions_json,
+            )
+            .where(Prediction.deployment_id == deployment_id)
+            .order_by(Prediction.id.desc())
+            .limit(limit)
+        )
+        return [(v, s, lat, p) for v, s, lat, p in self.session.execute(stmt)]

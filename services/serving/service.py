@@ -28,7 +28,7 @@ from services.common.db import utcnow
 from services.common.errors import AscentError
 from services.common.ml.model_export import ExportedModel, Feature
 from services.common.outbox import enqueue
-from services.serving import codegen
+from services.serving import abtest, codegen
 from services.serving.limits import RateLimiter
 from services.serving.loader import LoadedModel, load_model, predict_with_probabilities
 from services.serving.models import Deployment, ModelVersion, Prediction
@@ -90,6 +90,9 @@ def store_version(
         if deployment is None or deployment.owner_id != owner_id:
             raise AscentError("not_found", "Deployment not found.")
         number = repo.latest_version_number(deployment.id) + 1
+        # The new version answers at once, as a deploy promises: an A/B split ends with it.
+        deployment.split_json = ""
+        deployment.split_since = None
     else:
         key = new_api_key()
         deployment = Deployment(
@@ -176,11 +179,7 @@ def version_pb(row: ModelVersion) -> pb.ModelVersion:
 
 
 def _owned(repo: ServingRepository, owner_id: str, deployment_id: str) -> Deployment:
-    deployment = repo.deployment(deployment_id) if deployment_id else None
-    # Another learner's deployment is "not found": its existence is not theirs to learn.
-    if deployment is None or deployment.owner_id != owner_id:
-        raise AscentError("not_found", "Deployment not found.")
-    return deployment
+    return repo.owned(owner_id, deployment_id)
 
 
 def _deployment_pb(
@@ -195,6 +194,7 @@ def _deployment_pb(
         created_at=deployment.created_at.isoformat(),
         versions=[version_pb(v) for v in versions],
         predictions_logged=logged,
+        split=abtest.split_pb(deployment),
     )
 
 
@@ -243,6 +243,17 @@ def model_file(
 
 
 @dataclass(frozen=True)
+class ServedArm:
+    """One version that answers: under a split, the requests whose route point is below
+    `upper` (the cumulative share) and above the previous arm's."""
+
+    version: int
+    model: LoadedModel
+    classes: tuple[str, ...]
+    upper: float = 1.0
+
+
+@dataclass(frozen=True)
 class Served:
     deployment_id: str
     owner_id: str
@@ -250,6 +261,21 @@ class Served:
     version: int
     model: LoadedModel
     classes: tuple[str, ...]
+    # The A/B split, loaded with the models (empty: the current version answers all).
+    split: tuple[ServedArm, ...] = ()
+    current: ServedArm = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "current", ServedArm(self.version, self.model, self.classes))
+
+    def route(self, request_id: str) -> ServedArm:
+        if not self.split:
+            return self.current
+        point = abtest.route_point(self.deployment_id, request_id)
+        for arm in self.split:
+            if point < arm.upper:
+                return arm
+        return self.split[-1]
 
 
 def load_served(session: Session, deployment_id: str) -> Served | None:
@@ -263,13 +289,34 @@ def load_served(session: Session, deployment_id: str) -> Served | None:
     if row is None:
         return None
     model = load_model(row.onnx, features_of(row), row.input_mode)
+    classes = tuple(json.loads(row.classes_json or "[]"))
+    split: list[ServedArm] = []
+    upper = 0.0
+    for arm in abtest.parse_split(deployment.split_json or ""):
+        if arm.version == row.version:
+            split.append(ServedArm(row.version, model, classes, upper + arm.share))
+        else:
+            other = repo.version(deployment.id, arm.version)
+            if other is None:  # versions are never deleted; a tampered split is ignored
+                split = []
+                break
+            split.append(
+                ServedArm(
+                    other.version,
+                    load_model(other.onnx, features_of(other), other.input_mode),
+                    tuple(json.loads(other.classes_json or "[]")),
+                    upper + arm.share,
+                )
+            )
+        upper += arm.share
     return Served(
         deployment_id=deployment.id,
         owner_id=deployment.owner_id,
         key_sha256=deployment.key_sha256,
         version=row.version,
         model=model,
-        classes=tuple(json.loads(row.classes_json or "[]")),
+        classes=classes,
+        split=tuple(split),
     )
 
 
@@ -432,60 +479,82 @@ class Predictor:
         self.max_body_bytes = max_body_bytes
         self.log_rows = log_rows
 
-    def predict(self, deployment_id: str, api_key: str, body: bytes) -> PredictOutcome:
+    def predict(
+        self, deployment_id: str, api_key: str, body: bytes, request_id: str = ""
+    ) -> PredictOutcome:
         started = time.perf_counter()
         served = self.cache.get(deployment_id) if deployment_id else None
         # Same answer for an unknown model and a wrong key: a key is the only way in.
         if served is None or not hmac.compare_digest(key_digest(api_key), served.key_sha256):
             raise AscentError("unauthenticated", WRONG_KEY)
+        return self._serve(served, body, request_id, started, log_limited=True)
+
+    def predict_as_owner(self, deployment_id: str, body: bytes, request_id: str) -> PredictOutcome:
+        """The traffic simulator's request: the same path (routing, rate limit, checks,
+        onnxruntime, log) without the key, which the platform never holds in clear. A
+        request over the limit is not logged: the simulator waits and sends it again."""
+        served = self.cache.get(deployment_id)
+        if served is None:
+            raise AscentError("not_found", "Deployment not found.")
+        return self._serve(served, body, request_id, time.perf_counter(), log_limited=False)
+
+    def _serve(
+        self, served: Served, body: bytes, request_id: str, started: float, log_limited: bool
+    ) -> PredictOutcome:
+        arm = served.route(request_id)
         wait = self.limiter.take(served.deployment_id)
         if wait > 0:
-            self._record(served, started, "rate_limited", 0)
-            return PredictOutcome(served.version, [], None, served.classes, 0.0, wait)
+            if log_limited:
+                self._record(served, arm, started, "rate_limited", 0)
+            return PredictOutcome(arm.version, [], None, arm.classes, 0.0, wait)
         try:
             checked = check_rows(
-                parse_body(body, self.max_body_bytes), served.model.features, self.max_rows
+                parse_body(body, self.max_body_bytes), arm.model.features, self.max_rows
             )
             try:
-                labels, probabilities = predict_with_probabilities(served.model, checked.values)
+                labels, probabilities = predict_with_probabilities(arm.model, checked.values)
             except Exception as exc:  # onnxruntime's own errors: the rows do not fit it
                 raise AscentError(
                     "unprocessable", f"The model cannot predict these rows ({str(exc)[:200]})."
                 ) from None
         except AscentError as err:
-            self._record(served, started, err.code, 0)
+            self._record(served, arm, started, err.code, 0)
             raise
         latency = (time.perf_counter() - started) * 1000
         kept = checked.values[: self.log_rows]
-        request_id = uuid.uuid4().hex
+        # The log's own id (prediction ids for feedback): unique, unlike the caller's
+        # X-Request-Id, which only routes the request under a split.
+        log_id = uuid.uuid4().hex
         self.log.record(
             LogEntry(
                 deployment_id=served.deployment_id,
-                version=served.version,
+                version=arm.version,
                 created_at=utcnow(),
                 status="ok",
                 rows=checked.count,
                 latency_ms=latency,
-                columns=[f.name for f in served.model.features],
+                columns=[f.name for f in arm.model.features],
                 values=kept,
                 predictions=labels[: len(kept)],
-                request_id=request_id,
+                request_id=log_id,
             )
         )
         return PredictOutcome(
-            served.version,
+            arm.version,
             labels,
             probabilities,
-            served.classes,
+            arm.classes,
             latency,
-            prediction_ids=prediction_ids(request_id, len(kept)),
+            prediction_ids=prediction_ids(log_id, len(kept)),
         )
 
-    def _record(self, served: Served, started: float, status: str, rows: int) -> None:
+    def _record(
+        self, served: Served, arm: ServedArm, started: float, status: str, rows: int
+    ) -> None:
         self.log.record(
             LogEntry(
                 deployment_id=served.deployment_id,
-                version=served.version,
+                version=arm.version,
                 created_at=utcnow(),
                 status=status,
                 rows=rows,

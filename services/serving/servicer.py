@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from services.common.db import Database
 from services.common.errors import AscentError
-from services.serving import feedback, monitor, service
+from services.serving import abtest, feedback, monitor, service
 from services.serving.config import Settings
-from services.serving.flows import DeployFlow
+from services.serving.flows import DeployFlow, SimulateFlow
 from services.serving.limits import RateLimiter
 from services.serving.service import Predictor
 
@@ -40,6 +40,7 @@ class ServingServicer(pb_grpc.ServingServiceServicer):
         predictor: Predictor,
         settings: Settings | None = None,
         flush_log: Callable[[], Awaitable[int]] | None = None,
+        simulate: SimulateFlow | None = None,
     ) -> None:
         self.db = db
         self.flow = flow
@@ -48,6 +49,7 @@ class ServingServicer(pb_grpc.ServingServiceServicer):
         # Feedback has its own buckets: labels never take a key's predict tokens.
         self.feedback_limiter = RateLimiter(self.settings.rate_per_second, self.settings.rate_burst)
         self.flush_log = flush_log
+        self.simulate = simulate
 
     async def Deploy(
         self,
@@ -90,7 +92,7 @@ class ServingServicer(pb_grpc.ServingServiceServicer):
         request: pb.PredictRequest,
         context: grpc.aio.ServicerContext[pb.PredictRequest, pb.PredictResponse],
     ) -> pb.PredictResponse:
-        args = (request.deployment_id, request.api_key, request.body)
+        args = (request.deployment_id, request.api_key, request.body, request.request_id)
         if len(request.body) <= INLINE_ROWS_BYTES:
             # A model not in the cache is loaded from the database: that is the thread's job.
             cached = self.predictor.cache.peek(request.deployment_id)
@@ -175,3 +177,42 @@ class ServingServicer(pb_grpc.ServingServiceServicer):
         if self.flow is not None and self.flow.relay is not None and report.concept_drift:
             self.flow.relay.wake()
         return report
+
+    # -- A/B testing and the traffic simulator (issue 16) --
+
+    async def SetSplit(
+        self,
+        request: pb.SetSplitRequest,
+        context: grpc.aio.ServicerContext[pb.SetSplitRequest, pb.SetSplitResponse],
+    ) -> pb.SetSplitResponse:
+        owner = _owner(request.owner_id)
+        arms = [(a.version, a.share) for a in request.arms]
+        response = await self.db.run(
+            lambda s: abtest.set_split(s, owner, request.deployment_id, arms)
+        )
+        # The next request reloads the deployment with its split (one read, then cached).
+        self.predictor.cache.invalidate(request.deployment_id)
+        return response
+
+    async def GetVersionMetrics(
+        self,
+        request: pb.GetVersionMetricsRequest,
+        context: grpc.aio.ServicerContext[
+            pb.GetVersionMetricsRequest, pb.GetVersionMetricsResponse
+        ],
+    ) -> pb.GetVersionMetricsResponse:
+        owner = _owner(request.owner_id)
+        return await self.db.run(
+            lambda s: abtest.version_metrics(
+                s, owner, request.deployment_id, request.window_requests
+            )
+        )
+
+    async def SimulateTraffic(
+        self,
+        request: pb.SimulateTrafficRequest,
+        context: grpc.aio.ServicerContext[pb.SimulateTrafficRequest, pb.SimulateTrafficResponse],
+    ) -> pb.SimulateTrafficResponse:
+        if self.simulate is None:
+            raise AscentError("unavailable", "The traffic simulator is not running here.")
+        return await self.simulate.simulate(request)

@@ -1,6 +1,7 @@
 """A full stack for the serving end-to-end tests: the supervisor `make run` uses, every app
 open (tests/apps/conftest.open_catalog), and a rate limit one test reaches for sure: a
-burst of RATE_BURST requests refilled at one per 5 s (a slow machine cannot outrun it)."""
+burst of RATE_BURST requests refilled at one per 5 s (a slow machine cannot outrun it); the
+burst holds the A/B test's 200+ predictions and simulated requests on one deployment."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from services.supervisor.stack import Stack
 from tests.apps.conftest import open_catalog
 from tests.support.fullstack import running_stack
 
-RATE_BURST = 20
+RATE_BURST = 300
 
 
 @pytest.fixture(scope="package")

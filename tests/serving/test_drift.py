@@ -141,3 +141,22 @@ def test_drift_report_over_the_log_alerts_once(tmp_path: Path) -> None:
     with db.session() as session:
         events = list(session.scalars(select(outbox.c.subject)))
     assert events.count("serving.drift.detected.v1") == 1
+
+
+def test_an_integer_feature_like_its_training_counts_is_not_drift() -> None:
+    # A count 1-5: the percentiles repeat (point masses). scipy's D against the interpolated
+    # CDF reads each step as a gap (≈ 0.2); the tie-aware D stays at sampling noise.
+    rng = np.random.default_rng(4)
+    train = rng.integers(1, 6, 2_000)
+    reference = {
+        "quantiles": [float(q) for q in np.percentile(train, np.arange(101))],
+        "mean": float(train.mean()),
+        "std": float(train.std()),
+        "n": 2_000,
+    }
+    same = rng.integers(1, 6, 1_000).astype(float)
+    result = drift.numeric_drift("rooms", reference, same, LIMITS)
+    assert result.ks_statistic is not None and result.ks_statistic < 0.05
+    assert not result.drifted
+    moved = drift.numeric_drift("rooms", reference, np.minimum(same + 1, 6), LIMITS)
+    assert moved.drifted and moved.ks_statistic is not None and moved.ks_statistic > 0.15

@@ -83,7 +83,7 @@ class ClientCode(_message.Message):
     def __init__(self, curl: _Optional[str] = ..., python: _Optional[str] = ..., fastapi: _Optional[str] = ...) -> None: ...
 
 class Deployment(_message.Message):
-    __slots__ = ("id", "owner_id", "name", "current_version", "key_prefix", "created_at", "versions", "code", "predictions_logged")
+    __slots__ = ("id", "owner_id", "name", "current_version", "key_prefix", "created_at", "versions", "code", "predictions_logged", "split")
     ID_FIELD_NUMBER: _ClassVar[int]
     OWNER_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -93,6 +93,7 @@ class Deployment(_message.Message):
     VERSIONS_FIELD_NUMBER: _ClassVar[int]
     CODE_FIELD_NUMBER: _ClassVar[int]
     PREDICTIONS_LOGGED_FIELD_NUMBER: _ClassVar[int]
+    SPLIT_FIELD_NUMBER: _ClassVar[int]
     id: str
     owner_id: str
     name: str
@@ -102,7 +103,8 @@ class Deployment(_message.Message):
     versions: _containers.RepeatedCompositeFieldContainer[ModelVersion]
     code: ClientCode
     predictions_logged: int
-    def __init__(self, id: _Optional[str] = ..., owner_id: _Optional[str] = ..., name: _Optional[str] = ..., current_version: _Optional[int] = ..., key_prefix: _Optional[str] = ..., created_at: _Optional[str] = ..., versions: _Optional[_Iterable[_Union[ModelVersion, _Mapping]]] = ..., code: _Optional[_Union[ClientCode, _Mapping]] = ..., predictions_logged: _Optional[int] = ...) -> None: ...
+    split: Split
+    def __init__(self, id: _Optional[str] = ..., owner_id: _Optional[str] = ..., name: _Optional[str] = ..., current_version: _Optional[int] = ..., key_prefix: _Optional[str] = ..., created_at: _Optional[str] = ..., versions: _Optional[_Iterable[_Union[ModelVersion, _Mapping]]] = ..., code: _Optional[_Union[ClientCode, _Mapping]] = ..., predictions_logged: _Optional[int] = ..., split: _Optional[_Union[Split, _Mapping]] = ...) -> None: ...
 
 class DeployRequest(_message.Message):
     __slots__ = ("owner_id", "run_id", "deployment_id", "name")
@@ -175,14 +177,16 @@ class GetModelFileResponse(_message.Message):
     def __init__(self, onnx: _Optional[bytes] = ..., version: _Optional[int] = ..., sha256: _Optional[str] = ...) -> None: ...
 
 class PredictRequest(_message.Message):
-    __slots__ = ("deployment_id", "api_key", "body")
+    __slots__ = ("deployment_id", "api_key", "body", "request_id")
     DEPLOYMENT_ID_FIELD_NUMBER: _ClassVar[int]
     API_KEY_FIELD_NUMBER: _ClassVar[int]
     BODY_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     deployment_id: str
     api_key: str
     body: bytes
-    def __init__(self, deployment_id: _Optional[str] = ..., api_key: _Optional[str] = ..., body: _Optional[bytes] = ...) -> None: ...
+    request_id: str
+    def __init__(self, deployment_id: _Optional[str] = ..., api_key: _Optional[str] = ..., body: _Optional[bytes] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class PredictResponse(_message.Message):
     __slots__ = ("version", "predictions_json", "probabilities_json", "classes", "latency_ms", "rate_limited", "retry_after_seconds", "prediction_ids")
@@ -353,3 +357,169 @@ class GetPerformanceResponse(_message.Message):
     max_accuracy_drop: float
     max_rmse_increase: float
     def __init__(self, version: _Optional[int] = ..., metric: _Optional[str] = ..., has_training_score: _Optional[bool] = ..., training_score: _Optional[float] = ..., labels: _Optional[int] = ..., window_labels: _Optional[int] = ..., has_current: _Optional[bool] = ..., current_score: _Optional[float] = ..., current_labels: _Optional[int] = ..., threshold_score: _Optional[float] = ..., concept_drift: _Optional[bool] = ..., detected_at: _Optional[str] = ..., points: _Optional[_Iterable[_Union[PerformancePoint, _Mapping]]] = ..., max_accuracy_drop: _Optional[float] = ..., max_rmse_increase: _Optional[float] = ...) -> None: ...
+
+class SplitArm(_message.Message):
+    __slots__ = ("version", "share")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    SHARE_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    share: float
+    def __init__(self, version: _Optional[int] = ..., share: _Optional[float] = ...) -> None: ...
+
+class Split(_message.Message):
+    __slots__ = ("arms", "since")
+    ARMS_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    arms: _containers.RepeatedCompositeFieldContainer[SplitArm]
+    since: str
+    def __init__(self, arms: _Optional[_Iterable[_Union[SplitArm, _Mapping]]] = ..., since: _Optional[str] = ...) -> None: ...
+
+class SetSplitRequest(_message.Message):
+    __slots__ = ("owner_id", "deployment_id", "arms")
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    DEPLOYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    ARMS_FIELD_NUMBER: _ClassVar[int]
+    owner_id: str
+    deployment_id: str
+    arms: _containers.RepeatedCompositeFieldContainer[SplitArm]
+    def __init__(self, owner_id: _Optional[str] = ..., deployment_id: _Optional[str] = ..., arms: _Optional[_Iterable[_Union[SplitArm, _Mapping]]] = ...) -> None: ...
+
+class SetSplitResponse(_message.Message):
+    __slots__ = ("split", "current_version")
+    SPLIT_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_VERSION_FIELD_NUMBER: _ClassVar[int]
+    split: Split
+    current_version: int
+    def __init__(self, split: _Optional[_Union[Split, _Mapping]] = ..., current_version: _Optional[int] = ...) -> None: ...
+
+class GetVersionMetricsRequest(_message.Message):
+    __slots__ = ("owner_id", "deployment_id", "window_requests")
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    DEPLOYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    owner_id: str
+    deployment_id: str
+    window_requests: int
+    def __init__(self, owner_id: _Optional[str] = ..., deployment_id: _Optional[str] = ..., window_requests: _Optional[int] = ...) -> None: ...
+
+class LabelShare(_message.Message):
+    __slots__ = ("label", "count", "share")
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    SHARE_FIELD_NUMBER: _ClassVar[int]
+    label: str
+    count: int
+    share: float
+    def __init__(self, label: _Optional[str] = ..., count: _Optional[int] = ..., share: _Optional[float] = ...) -> None: ...
+
+class VersionMetrics(_message.Message):
+    __slots__ = ("version", "requests", "ok", "errors", "rate_limited", "p50_ms", "p95_ms", "predictions", "labels", "numeric", "mean", "std", "share", "current")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    OK_FIELD_NUMBER: _ClassVar[int]
+    ERRORS_FIELD_NUMBER: _ClassVar[int]
+    RATE_LIMITED_FIELD_NUMBER: _ClassVar[int]
+    P50_MS_FIELD_NUMBER: _ClassVar[int]
+    P95_MS_FIELD_NUMBER: _ClassVar[int]
+    PREDICTIONS_FIELD_NUMBER: _ClassVar[int]
+    LABELS_FIELD_NUMBER: _ClassVar[int]
+    NUMERIC_FIELD_NUMBER: _ClassVar[int]
+    MEAN_FIELD_NUMBER: _ClassVar[int]
+    STD_FIELD_NUMBER: _ClassVar[int]
+    SHARE_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    requests: int
+    ok: int
+    errors: int
+    rate_limited: int
+    p50_ms: float
+    p95_ms: float
+    predictions: int
+    labels: _containers.RepeatedCompositeFieldContainer[LabelShare]
+    numeric: bool
+    mean: float
+    std: float
+    share: float
+    current: bool
+    def __init__(self, version: _Optional[int] = ..., requests: _Optional[int] = ..., ok: _Optional[int] = ..., errors: _Optional[int] = ..., rate_limited: _Optional[int] = ..., p50_ms: _Optional[float] = ..., p95_ms: _Optional[float] = ..., predictions: _Optional[int] = ..., labels: _Optional[_Iterable[_Union[LabelShare, _Mapping]]] = ..., numeric: _Optional[bool] = ..., mean: _Optional[float] = ..., std: _Optional[float] = ..., share: _Optional[float] = ..., current: _Optional[bool] = ...) -> None: ...
+
+class GetVersionMetricsResponse(_message.Message):
+    __slots__ = ("versions", "window_requests", "split", "current_version")
+    VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    SPLIT_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_VERSION_FIELD_NUMBER: _ClassVar[int]
+    versions: _containers.RepeatedCompositeFieldContainer[VersionMetrics]
+    window_requests: int
+    split: Split
+    current_version: int
+    def __init__(self, versions: _Optional[_Iterable[_Union[VersionMetrics, _Mapping]]] = ..., window_requests: _Optional[int] = ..., split: _Optional[_Union[Split, _Mapping]] = ..., current_version: _Optional[int] = ...) -> None: ...
+
+class TrafficDrift(_message.Message):
+    __slots__ = ("kind", "feature", "amount", "category_a", "category_b")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    FEATURE_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_A_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_B_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    feature: str
+    amount: float
+    category_a: str
+    category_b: str
+    def __init__(self, kind: _Optional[str] = ..., feature: _Optional[str] = ..., amount: _Optional[float] = ..., category_a: _Optional[str] = ..., category_b: _Optional[str] = ...) -> None: ...
+
+class SimulateTrafficRequest(_message.Message):
+    __slots__ = ("owner_id", "deployment_id", "requests", "rows_per_request", "drift", "seed")
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    DEPLOYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    ROWS_PER_REQUEST_FIELD_NUMBER: _ClassVar[int]
+    DRIFT_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
+    owner_id: str
+    deployment_id: str
+    requests: int
+    rows_per_request: int
+    drift: TrafficDrift
+    seed: int
+    def __init__(self, owner_id: _Optional[str] = ..., deployment_id: _Optional[str] = ..., requests: _Optional[int] = ..., rows_per_request: _Optional[int] = ..., drift: _Optional[_Union[TrafficDrift, _Mapping]] = ..., seed: _Optional[int] = ...) -> None: ...
+
+class VersionCount(_message.Message):
+    __slots__ = ("version", "requests")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    requests: int
+    def __init__(self, version: _Optional[int] = ..., requests: _Optional[int] = ...) -> None: ...
+
+class SimulateTrafficResponse(_message.Message):
+    __slots__ = ("requested", "sent", "ok", "errors", "waited", "rows", "seconds", "truncated", "answered", "drift", "version", "seed", "first_error")
+    REQUESTED_FIELD_NUMBER: _ClassVar[int]
+    SENT_FIELD_NUMBER: _ClassVar[int]
+    OK_FIELD_NUMBER: _ClassVar[int]
+    ERRORS_FIELD_NUMBER: _ClassVar[int]
+    WAITED_FIELD_NUMBER: _ClassVar[int]
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    SECONDS_FIELD_NUMBER: _ClassVar[int]
+    TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    ANSWERED_FIELD_NUMBER: _ClassVar[int]
+    DRIFT_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
+    FIRST_ERROR_FIELD_NUMBER: _ClassVar[int]
+    requested: int
+    sent: int
+    ok: int
+    errors: int
+    waited: int
+    rows: int
+    seconds: float
+    truncated: bool
+    answered: _containers.RepeatedCompositeFieldContainer[VersionCount]
+    drift: str
+    version: int
+    seed: int
+    first_error: str
+    def __init__(self, requested: _Optional[int] = ..., sent: _Optional[int] = ..., ok: _Optional[int] = ..., errors: _Optional[int] = ..., waited: _Optional[int] = ..., rows: _Optional[int] = ..., seconds: _Optional[float] = ..., truncated: _Optional[bool] = ..., answered: _Optional[_Iterable[_Union[VersionCount, _Mapping]]] = ..., drift: _Optional[str] = ..., version: _Optional[int] = ..., seed: _Optional[int] = ..., first_error: _Optional[str] = ...) -> None: ...

@@ -77,6 +77,21 @@ class ServingServiceStub:
                 request_serializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetPerformanceRequest.SerializeToString,
                 response_deserializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetPerformanceResponse.FromString,
                 _registered_method=True)
+        self.SetSplit = channel.unary_unary(
+                '/ascent.serving.v1.ServingService/SetSplit',
+                request_serializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.SetSplitRequest.SerializeToString,
+                response_deserializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.SetSplitResponse.FromString,
+                _registered_method=True)
+        self.GetVersionMetrics = channel.unary_unary(
+                '/ascent.serving.v1.ServingService/GetVersionMetrics',
+                request_serializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetVersionMetricsRequest.SerializeToString,
+                response_deserializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetVersionMetricsResponse.FromString,
+                _registered_method=True)
+        self.SimulateTraffic = channel.unary_unary(
+                '/ascent.serving.v1.ServingService/SimulateTraffic',
+                request_serializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.SimulateTrafficRequest.SerializeToString,
+                response_deserializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.SimulateTrafficResponse.FromString,
+                _registered_method=True)
 
 
 class ServingServiceServicer:
@@ -145,6 +160,29 @@ class ServingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetSplit(self, request, context):
+        """A/B testing: the owner's traffic split of a deployment between 2-3 of its versions
+        behind the one endpoint (no arms: cleared, the current version answers everything).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetVersionMetrics(self, request, context):
+        """Per-version metrics from the prediction log: requests, errors, latency, predictions.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SimulateTraffic(self, request, context):
+        """The traffic simulator: requests sampled from the current version's training reference,
+        with the drift the owner chose, through the real predict path (logged, rate-limited).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ServingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -187,6 +225,21 @@ def add_ServingServiceServicer_to_server(servicer, server):
                     servicer.GetPerformance,
                     request_deserializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetPerformanceRequest.FromString,
                     response_serializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetPerformanceResponse.SerializeToString,
+            ),
+            'SetSplit': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetSplit,
+                    request_deserializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.SetSplitRequest.FromString,
+                    response_serializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.SetSplitResponse.SerializeToString,
+            ),
+            'GetVersionMetrics': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetVersionMetrics,
+                    request_deserializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetVersionMetricsRequest.FromString,
+                    response_serializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetVersionMetricsResponse.SerializeToString,
+            ),
+            'SimulateTraffic': grpc.unary_unary_rpc_method_handler(
+                    servicer.SimulateTraffic,
+                    request_deserializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.SimulateTrafficRequest.FromString,
+                    response_serializer=ascent_dot_serving_dot_v1_dot_serving__service__pb2.SimulateTrafficResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -408,6 +461,87 @@ class ServingService:
             '/ascent.serving.v1.ServingService/GetPerformance',
             ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetPerformanceRequest.SerializeToString,
             ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetPerformanceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetSplit(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.serving.v1.ServingService/SetSplit',
+            ascent_dot_serving_dot_v1_dot_serving__service__pb2.SetSplitRequest.SerializeToString,
+            ascent_dot_serving_dot_v1_dot_serving__service__pb2.SetSplitResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetVersionMetrics(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.serving.v1.ServingService/GetVersionMetrics',
+            ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetVersionMetricsRequest.SerializeToString,
+            ascent_dot_serving_dot_v1_dot_serving__service__pb2.GetVersionMetricsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SimulateTraffic(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.serving.v1.ServingService/SimulateTraffic',
+            ascent_dot_serving_dot_v1_dot_serving__service__pb2.SimulateTrafficRequest.SerializeToString,
+            ascent_dot_serving_dot_v1_dot_serving__service__pb2.SimulateTrafficResponse.FromString,
             options,
             channel_credentials,
             insecure,
