@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from ascent.events.v1 import meta_pb2 as ascent_dot_events_dot_v1_dot_meta__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x61scent/events/v1/serving.proto\x12\x10\x61scent.events.v1\x1a\x1b\x61scent/events/v1/meta.proto\"\xee\x01\n\x11\x44\x65ploymentCreated\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x15\n\rdeployment_id\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\x12\x0f\n\x07version\x18\x04 \x01(\x05\x12\x0e\n\x06run_id\x18\x05 \x01(\t\x12\x16\n\x0e\x64\x61taset_sha256\x18\x06 \x01(\t\x12\x12\n\nmodel_type\x18\x07 \x01(\t\x12\x10\n\x08\x61pp_slug\x18\x08 \x01(\t\x12\x16\n\x0e\x63hallenge_slug\x18\t \x01(\t\x12\x0e\n\x06p50_ms\x18\n \x01(\x01\"r\n\x0bModelServed\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x15\n\rdeployment_id\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\x12\x0f\n\x07version\x18\x04 \x01(\x05\"\xc3\x01\n\rDriftDetected\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x15\n\rdeployment_id\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\x12\x0f\n\x07version\x18\x04 \x01(\x05\x12\x0f\n\x07\x66\x65\x61ture\x18\x05 \x01(\t\x12\x0c\n\x04test\x18\x06 \x01(\t\x12\r\n\x05value\x18\x07 \x01(\x01\x12\x11\n\tthreshold\x18\x08 \x01(\x01\x12\x0c\n\x04rows\x18\t \x01(\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x61scent/events/v1/serving.proto\x12\x10\x61scent.events.v1\x1a\x1b\x61scent/events/v1/meta.proto\"\xce\x02\n\x11\x44\x65ploymentCreated\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x15\n\rdeployment_id\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\x12\x0f\n\x07version\x18\x04 \x01(\x05\x12\x0e\n\x06run_id\x18\x05 \x01(\t\x12\x16\n\x0e\x64\x61taset_sha256\x18\x06 \x01(\t\x12\x12\n\nmodel_type\x18\x07 \x01(\t\x12\x10\n\x08\x61pp_slug\x18\x08 \x01(\t\x12\x16\n\x0e\x63hallenge_slug\x18\t \x01(\t\x12\x0e\n\x06p50_ms\x18\n \x01(\x01\x12\x0e\n\x06metric\x18\x0b \x01(\t\x12\r\n\x05score\x18\x0c \x01(\x01\x12\x14\n\x0cscore_source\x18\r \x01(\t\x12\x0e\n\x06passed\x18\x0e \x01(\x08\x12\x19\n\x11\x63hallenge_version\x18\x0f \x01(\x05\"r\n\x0bModelServed\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x15\n\rdeployment_id\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\x12\x0f\n\x07version\x18\x04 \x01(\x05\"\xc3\x01\n\rDriftDetected\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x15\n\rdeployment_id\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\x12\x0f\n\x07version\x18\x04 \x01(\x05\x12\x0f\n\x07\x66\x65\x61ture\x18\x05 \x01(\t\x12\x0c\n\x04test\x18\x06 \x01(\t\x12\r\n\x05value\x18\x07 \x01(\x01\x12\x11\n\tthreshold\x18\x08 \x01(\x01\x12\x0c\n\x04rows\x18\t \x01(\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,9 +33,9 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'ascent.events.v1.serving_pb
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_DEPLOYMENTCREATED']._serialized_start=82
-  _globals['_DEPLOYMENTCREATED']._serialized_end=320
-  _globals['_MODELSERVED']._serialized_start=322
-  _globals['_MODELSERVED']._serialized_end=436
-  _globals['_DRIFTDETECTED']._serialized_start=439
-  _globals['_DRIFTDETECTED']._serialized_end=634
+  _globals['_DEPLOYMENTCREATED']._serialized_end=416
+  _globals['_MODELSERVED']._serialized_start=418
+  _globals['_MODELSERVED']._serialized_end=532
+  _globals['_DRIFTDETECTED']._serialized_start=535
+  _globals['_DRIFTDETECTED']._serialized_end=730
 # @@protoc_insertion_point(module_scope)
