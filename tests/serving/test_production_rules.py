@@ -95,7 +95,7 @@ def test_three_judged_deployments_unlock_advanced_and_drift_earns_the_badge_once
     first = deployed[0]
     dep_id, key = first["deployment"]["id"], first["apiKey"]
     names = [f["name"] for f in first["version"]["features"]]
-    rows = [{name: 1_000.0 + i for name in names} for i in range(100)]
+    rows = [dict.fromkeys(names, 1_000.0 + i) for i in range(100)]
     assert predict(api, dep_id, key, {"rows": rows}).status_code == 200
 
     def drifted() -> bool:
