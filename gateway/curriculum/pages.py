@@ -43,7 +43,7 @@ CHALLENGE_REGIONS: dict[str, Any] = {
     "submissions_left": None,
 }
 # The profile's display-name form outcome.
-PROFILE_REGIONS: dict[str, Any] = {"name_error": None, "name_saved": False}
+PROFILE_REGIONS: dict[str, Any] = {"name_error": None, "name_saved": False, "tracks": []}
 # A streamed practice run outlives its request; held so it is not garbage-collected mid-run.
 
 
@@ -231,11 +231,17 @@ async def profile_page(request: Request, user: PageUser, gw: GatewayDep) -> Resp
         "active": "profile",
         "profile": None,
         "error": None,
+        "tracks": [],
     }
     try:
         context["profile"] = ProfileView.of(await flows.progress(gw, user))
     except AscentError as err:
         context["error"] = err.message
+    try:
+        # Rules on deployments show their progress here too (issue 16).
+        context["tracks"] = [TrackView.of(t) for t in await flows.tracks(gw, user)]
+    except AscentError:
+        context["tracks"] = []
     return render(request, "profile.html", context, block="profile")
 
 

@@ -91,6 +91,11 @@ class TrackView(View):
     challengeCount: int
     percent: int
     challenges: list[ChallengeSummaryView]
+    # A "deployed models that meet their bar" rule (issue 16): the learner's count, what it
+    # needs, and the app where models are deployed ("" without such a rule).
+    deployedMeetingBar: int = 0
+    deployedNeeded: int = 0
+    unlockApp: str = ""
 
     @classmethod
     def of(cls, track: progress_pb.Track) -> TrackView:
@@ -108,6 +113,9 @@ class TrackView(View):
             challengeCount=total,
             percent=round(100 * track.passed_count / total) if total else 0,
             challenges=[ChallengeSummaryView.of(c) for c in track.challenges],
+            deployedMeetingBar=track.deployed_meeting_bar,
+            deployedNeeded=track.deployed_needed,
+            unlockApp=track.unlock_app,
         )
 
 

@@ -25,6 +25,19 @@ class BenchmarkView(View):
     batchRows: int
 
 
+class JudgementView(View):
+    """The platform's score of a version deployed from a challenge's run (issue 16)."""
+
+    status: str
+    message: str
+    challengeSlug: str
+    metric: str
+    score: float
+    passThreshold: float
+    passed: bool
+    rows: int
+
+
 class VersionView(View):
     version: int
     runId: str
@@ -45,6 +58,7 @@ class VersionView(View):
     onnxBytes: int
     benchmark: BenchmarkView
     createdAt: str
+    judgement: JudgementView | None = None
 
     @classmethod
     def of(cls, v: pb.ModelVersion) -> VersionView:
@@ -76,6 +90,18 @@ class VersionView(View):
                 batchRows=b.batch_rows,
             ),
             createdAt=v.created_at,
+            judgement=JudgementView(
+                status=j.status,
+                message=j.message,
+                challengeSlug=j.challenge_slug,
+                metric=j.metric,
+                score=j.score,
+                passThreshold=j.pass_threshold,
+                passed=j.passed,
+                rows=j.rows,
+            )
+            if (j := v.judgement).status
+            else None,
         )
 
 

@@ -68,8 +68,15 @@ BADGE_COUNTERS = frozenset(
         "leaderboard_top",
         # -- Deployments (issue 16) --
         "models_deployed",
+        # deployments with a version the platform scored at or above the criterion's `bar`
+        "deployed_meeting_bar",
+        # deployments of the learner's that raised a drift alert (serving.drift.detected.v1)
+        "drift_alerts",
     }
 )
+# A deployment bar is per metric, and only for metrics whose scale is fixed (higher is
+# better): an RMSE or MAE bar would mean something else on every dataset.
+BAR_METRICS = frozenset({"accuracy", "f1_score", "roc_auc", "r2"})
 
 
 class CurriculumError(ValueError):
@@ -87,6 +94,10 @@ class UnlockRule:
     min_quality: float = 1.0
     tag: str | None = None
     min_tagged: int = 0
+    # Deployed models that meet their bar (issue 16): that many of the learner's deployments
+    # have a version the platform scored at or above `deployed_bar[metric]`.
+    deployed_models: int = 0
+    deployed_bar: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,6 +137,10 @@ class ChallengeSpec:
     tags: tuple[str, ...] = ()
     track_slug: str = ""
     daily_submissions: int = DAILY_SUBMISSIONS
+    # Judged on a deployment (issue 16): the pass comes from the platform's score of a model
+    # deployed from a run of this challenge, with its p50 at most this many milliseconds;
+    # a submission is graded (best score, feedback) but never passes. 0 = an ordinary challenge.
+    deployment_max_p50_ms: float = 0.0
 
     @property
     def grader_metric(self) -> str:
@@ -154,6 +169,14 @@ class BadgeSpec:
     description: str
     counter: str
     value: int
+    # Further conditions, all of which must hold too (counter -> value), and the bar of the
+    # `deployed_meeting_bar` counter (metric -> threshold).
+    also: tuple[tuple[str, int], ...] = ()
+    bar: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def conditions(self) -> dict[str, int]:
+        return {self.counter: self.value, **dict(self.also)}
 
 
 @dataclass(frozen=True)
@@ -231,6 +254,17 @@ class _Doc:
         if value not in allowed:
             raise self.fail(name, f"must be one of {', '.join(sorted(allowed))}")
         return value
+
+    def bar(self, name: str) -> tuple[tuple[str, float], ...]:
+        """A deployment bar: metric -> threshold, metrics from BAR_METRICS."""
+        mapping = self.optional_mapping(name)
+        if mapping is None or not mapping.data:
+            raise CurriculumError(f"{self.where}: missing required field '{name}'")
+        for metric in mapping.data:
+            if metric not in BAR_METRICS:
+                raise mapping.fail(str(metric), f"must be one of {', '.join(sorted(BAR_METRICS))}")
+            mapping.number(metric)
+        return tuple(sorted((str(m), float(v)) for m, v in mapping.data.items()))
 
     def optional_mapping(self, name: str) -> _Doc | None:
         value = self.data.get(name)
@@ -315,6 +349,12 @@ def _challenge(path: Path, root: Path, track_slug: str = "") -> ChallengeSpec:
         daily = doc.integer("daily_submissions", minimum=1)
         if daily > MAX_DAILY_SUBMISSIONS:
             raise doc.fail("daily_submissions", f"must be at most {MAX_DAILY_SUBMISSIONS}")
+    judged = doc.optional_mapping("judged_on_deployment")
+    max_p50 = 0.0
+    if judged is not None:
+        max_p50 = judged.number("max_p50_ms")
+        if max_p50 <= 0:
+            raise judged.fail("max_p50_ms", "must be a positive number of milliseconds")
     return ChallengeSpec(
         slug=_slug(path.parent, doc.where),
         title=doc.text("title"),
@@ -335,6 +375,7 @@ def _challenge(path: Path, root: Path, track_slug: str = "") -> ChallengeSpec:
         tags=doc.texts("tags", required=False),
         track_slug=track_slug,
         daily_submissions=daily,
+        deployment_max_p50_ms=max_p50,
     )
 
 
@@ -352,8 +393,15 @@ def _track(directory: Path, root: Path) -> TrackSpec:
     if rule is not None:
         after = rule.text("after_track") if rule.data.get("after_track") is not None else None
         tag = rule.text("tag") if rule.data.get("tag") is not None else None
-        if after is None and tag is None:
-            raise CurriculumError(f"{rule.where}: missing required field 'after_track' or 'tag'")
+        deployed = (
+            rule.integer("deployed_models", minimum=1)
+            if rule.data.get("deployed_models") is not None
+            else 0
+        )
+        if after is None and tag is None and not deployed:
+            raise CurriculumError(
+                f"{rule.where}: missing required field 'after_track', 'tag' or 'deployed_models'"
+            )
         quality = rule.data.get("min_quality")
         unlock = UnlockRule(
             after_track=after,
@@ -361,6 +409,8 @@ def _track(directory: Path, root: Path) -> TrackSpec:
             min_quality=1.0 if quality is None else rule.number("min_quality"),
             tag=tag,
             min_tagged=rule.integer("min_tagged", minimum=1) if tag else 0,
+            deployed_models=deployed,
+            deployed_bar=rule.bar("deployed_bar") if deployed else (),
         )
         if not 0 < unlock.min_quality <= 1:
             raise rule.fail("min_quality", "must be a fraction in (0, 1]")
@@ -399,11 +449,17 @@ def _badges(path: Path, root: Path) -> list[BadgeSpec]:
         criterion = item.optional_mapping("criterion")
         if criterion is None:
             raise CurriculumError(f"{item.where}: missing required field 'criterion'")
-        if len(criterion.data) != 1 or next(iter(criterion.data)) not in BADGE_COUNTERS:
+        keys = [k for k in criterion.data if k != "bar"]
+        if not keys or any(k not in BADGE_COUNTERS for k in keys):
             raise item.fail(
-                "criterion", f"must have exactly one of {', '.join(sorted(BADGE_COUNTERS))}"
+                "criterion", f"must have one or more of {', '.join(sorted(BADGE_COUNTERS))}"
             )
-        counter = next(iter(criterion.data))
+        counter = keys[0]
+        bar: tuple[tuple[str, float], ...] = ()
+        if "deployed_meeting_bar" in keys:
+            bar = criterion.bar("bar")
+        elif "bar" in criterion.data:
+            raise criterion.fail("bar", "only applies to 'deployed_meeting_bar'")
         slug = item.text("slug")
         if not SLUG.match(slug):
             raise item.fail("slug", "must be lowercase letters, digits and dashes")
@@ -414,6 +470,8 @@ def _badges(path: Path, root: Path) -> list[BadgeSpec]:
                 description=item.text("description"),
                 counter=counter,
                 value=criterion.integer(counter, minimum=1),
+                also=tuple((k, criterion.integer(k, minimum=1)) for k in keys[1:]),
+                bar=bar,
             )
         )
     return badges

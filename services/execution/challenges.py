@@ -9,6 +9,7 @@ import asyncio
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import grpc
 from ascent.authoring.v1 import authoring_service_pb2 as authoring_pb
@@ -155,6 +156,26 @@ def grade_submission(
             "/data/test_features.csv."
         )
         return out
+    return grade_predictions(spec, files, predictions, out)
+
+
+def grade_predictions(
+    spec: ChallengeSpec,
+    files: ChallengeFiles,
+    predictions: list[Any],
+    out: run_pb2.Grade | None = None,
+) -> run_pb2.Grade:
+    """Grade predictions against the hidden labels: a submission's (above), or those serving
+    made with a deployed model on the test features (the platform's judging, issue 16)."""
+    if out is None:
+        out = run_pb2.Grade(
+            challenge_slug=spec.slug,
+            metric=spec.metric,
+            lower_is_better=spec.lower_is_better,
+            pass_threshold=spec.pass_threshold,
+            expected=files.test_rows,
+            predictions=len(predictions),
+        )
     metric = spec.grader_metric
     try:
         # The whole test set first: it checks length and types once, with one message.

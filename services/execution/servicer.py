@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 
@@ -17,7 +18,13 @@ from services.common.datasets import DatasetStore
 from services.common.db import Database
 from services.common.errors import AscentError
 from services.common.outbox import OutboxRelay, enqueue
-from services.execution.challenges import AuthoredBook, ChallengeBook, Resolved, grade_submission
+from services.execution.challenges import (
+    AuthoredBook,
+    ChallengeBook,
+    Resolved,
+    grade_predictions,
+    grade_submission,
+)
 from services.execution.config import Settings
 from services.execution.sandbox import (
     Limits,
@@ -148,11 +155,45 @@ class ExecutionServicer(pb_grpc.ExecutionServiceServicer):
                 with contextlib.suppress(Exception):
                     await self.pool.cancel(request.run_id)
 
-    async def _challenge(self, request: pb.ExecuteRequest) -> Resolved:
+    async def GetTestFeatures(
+        self,
+        request: pb.GetTestFeaturesRequest,
+        context: grpc.aio.ServicerContext[pb.GetTestFeaturesRequest, pb.GetTestFeaturesResponse],
+    ) -> pb.GetTestFeaturesResponse:
+        resolved = await self._challenge(request)
+        data = await asyncio.to_thread(resolved.files.test_features.read_bytes)
+        return pb.GetTestFeaturesResponse(
+            csv=data, challenge_version=resolved.version, metric=resolved.spec.metric
+        )
+
+    async def GradePredictions(
+        self,
+        request: pb.GradePredictionsRequest,
+        context: grpc.aio.ServicerContext[pb.GradePredictionsRequest, pb.GradePredictionsResponse],
+    ) -> pb.GradePredictionsResponse:
+        try:
+            predictions = json.loads(request.predictions_json)
+        except ValueError:
+            raise AscentError("invalid_argument", "predictions_json is not JSON.") from None
+        if not isinstance(predictions, list):
+            raise AscentError("invalid_argument", "predictions_json must be a JSON list.")
+        resolved = await self._challenge(request)
+        grade = await asyncio.to_thread(
+            grade_predictions, resolved.spec, resolved.files, predictions
+        )
+        grade.challenge_version = resolved.version
+        return pb.GradePredictionsResponse(grade=grade)
+
+    async def _challenge(
+        self,
+        request: pb.ExecuteRequest | pb.GetTestFeaturesRequest | pb.GradePredictionsRequest,
+    ) -> Resolved:
         """Curriculum challenges from the files; any other slug is asked of the authoring
         service. Drafts are gradable only by ephemeral (validation) runs, so no learner is
         ever graded on an unpublished version."""
         slug = request.challenge_slug
+        if not slug:
+            raise AscentError("invalid_argument", "challenge_slug is required.")
         if self.challenges is None and self.authored is None:
             raise AscentError("unavailable", "Challenges are not configured here.")
         if self.challenges is not None and slug in self.challenges.challenges:
@@ -161,7 +202,9 @@ class ExecutionServicer(pb_grpc.ExecutionServiceServicer):
             return Resolved(spec=spec, files=files, version=0)
         if self.authored is None:
             raise AscentError("not_found", f"Unknown challenge {slug!r}.")
-        return await self.authored.resolve(slug, request.challenge_version, request.ephemeral)
+        # Drafts: only an ephemeral (validation) run; the judging RPCs never grade one.
+        allow_draft = isinstance(request, pb.ExecuteRequest) and request.ephemeral
+        return await self.authored.resolve(slug, request.challenge_version, allow_draft)
 
     def _record(self, run: run_pb2.Run) -> None:
         """The run-completed fact commits before the caller sees the result."""

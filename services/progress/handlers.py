@@ -21,6 +21,7 @@ RANKS_DURABLE = "progress-ranks"
 AUTHORING_DURABLE = "progress-authoring"
 FEEDBACK_DURABLE = "progress-feedback"
 DEPLOYMENTS_DURABLE = "progress-deployments"
+DRIFT_DURABLE = "progress-drift"
 
 
 class RunCompletedHandler:
@@ -152,13 +153,56 @@ class DeploymentCreatedHandler:
             return
         at = event.meta.occurred_at.ToDatetime(tzinfo=UTC)
 
+        facts = service.DeployedFacts(
+            metric=event.metric,
+            score=event.score if event.metric else None,
+            score_source=event.score_source,
+            passed=event.passed,
+            challenge_slug=event.challenge_slug,
+            run_id=event.run_id,
+            p50_ms=event.p50_ms,
+        )
+
         def effect(session: Session) -> service.RunAward:
             return service.record_deployment(
-                session, event.owner_id, event.deployment_id, event.version, event_id, at
+                session, event.owner_id, event.deployment_id, event.version, event_id, at, facts
             )
 
         _, award = await asyncio.to_thread(
             process_once, self.db, DEPLOYMENTS_DURABLE, subject, event_id, effect
+        )
+        if award is not None and award.enqueued and self.relay is not None:
+            self.relay.wake()
+
+
+class DriftDetectedHandler:
+    """Drift alerts on a learner's deployments feed the `drift_alerts` counter (the
+    Production ML Engineer badge)."""
+
+    def __init__(self, db: Database, relay: OutboxRelay | None) -> None:
+        self.db = db
+        self.relay = relay
+
+    async def __call__(self, subject: str, event: Message) -> None:
+        assert isinstance(event, serving_pb2.DriftDetected)
+        event_id = event.meta.event_id
+        if not event_id:
+            return
+        at = event.meta.occurred_at.ToDatetime(tzinfo=UTC)
+
+        def effect(session: Session) -> service.RunAward:
+            return service.record_drift_alert(
+                session,
+                event.owner_id,
+                event.deployment_id,
+                event.version,
+                event.feature,
+                event_id,
+                at,
+            )
+
+        _, award = await asyncio.to_thread(
+            process_once, self.db, DRIFT_DURABLE, subject, event_id, effect
         )
         if award is not None and award.enqueued and self.relay is not None:
             self.relay.wake()

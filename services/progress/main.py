@@ -17,12 +17,14 @@ from services.progress.curriculum import load_catalog
 from services.progress.handlers import (
     AUTHORING_DURABLE,
     DEPLOYMENTS_DURABLE,
+    DRIFT_DURABLE,
     FEEDBACK_DURABLE,
     RANKS_DURABLE,
     RUNS_DURABLE,
     AuthoringHandler,
     ChallengeRankedHandler,
     DeploymentCreatedHandler,
+    DriftDetectedHandler,
     ProposalRatedHandler,
     RunCompletedHandler,
 )
@@ -66,6 +68,7 @@ async def setup(rt: Runtime) -> None:
         events.SERVING_DEPLOYMENT_CREATED,
         DeploymentCreatedHandler(rt.db, rt.relay),
     )
+    rt.consume(DRIFT_DURABLE, events.SERVING_DRIFT_DETECTED, DriftDetectedHandler(rt.db, rt.relay))
 
 
 def main() -> None:

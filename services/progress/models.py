@@ -29,6 +29,10 @@ class Track(Base):
     # And/or: `unlock_min_tagged` passed challenges carrying `unlock_tag` (any track).
     unlock_tag: Mapped[str | None] = mapped_column(String(100))
     unlock_min_tagged: Mapped[int | None] = mapped_column(Integer, default=0)
+    # And/or (issue 16): `unlock_deployed_models` deployments meeting the bar (metric ->
+    # threshold, JSON) with a platform score (migration m0047).
+    unlock_deployed_models: Mapped[int | None] = mapped_column(Integer, default=0)
+    unlock_deployed_bar_json: Mapped[str | None] = mapped_column(Text, default="{}")
     # "curriculum" rows mirror the files and are replaced on load; other sources (authored
     # challenges) are left alone by the loader.
     source: Mapped[str] = mapped_column(String(32), default="curriculum")
@@ -55,6 +59,9 @@ class Challenge(Base):
     task_type: Mapped[str | None] = mapped_column(String(32), default="")
     target: Mapped[str | None] = mapped_column(String(100), default="")
     baseline: Mapped[float | None] = mapped_column(Float)
+    # Judged on a deployment (issue 16, migration m0047): > 0 = the pass comes from a
+    # deployment of the challenge's run judged by the platform, p50 at most this.
+    deployment_max_p50_ms: Mapped[float | None] = mapped_column(Float, default=0.0)
     requires_json: Mapped[str | None] = mapped_column(Text, default="[]")
     tags_json: Mapped[str | None] = mapped_column(Text, default="[]")
     # Authored challenges: the current published version (0 for curriculum ones), and whether
@@ -74,6 +81,10 @@ class Badge(Base):
     # Criterion as data: the learner counter (see LearnerProgress) and the value to reach.
     criterion_counter: Mapped[str] = mapped_column(String(50))
     criterion_value: Mapped[int] = mapped_column(Integer)
+    # Further conditions of a several-key criterion ({counter: value}) and the bar of
+    # `deployed_meeting_bar` ({metric: threshold}), JSON (migration m0047).
+    criterion_also_json: Mapped[str | None] = mapped_column(Text, default="{}")
+    criterion_bar_json: Mapped[str | None] = mapped_column(Text, default="{}")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -200,6 +211,42 @@ class DeployedModel(Base):
     deployment_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     learner_id: Mapped[str] = mapped_column(String(100), index=True)
     deployed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    source_event_id: Mapped[str] = mapped_column(String(64))
+
+
+class DeployedVersion(Base):
+    """Every deployed version a learner made, with its score as the serving event carried it
+    (issue 16, migration m0046): deployment rules count deployments with a version whose
+    platform score meets their bar (`rules.meets_bar`), so a later, better version counts."""
+
+    __tablename__ = "progress_deployed_versions"
+
+    deployment_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    learner_id: Mapped[str] = mapped_column(String(100), index=True)
+    run_id: Mapped[str] = mapped_column(String(100), default="")
+    challenge_slug: Mapped[str] = mapped_column(String(100), default="")
+    metric: Mapped[str] = mapped_column(String(32), default="")
+    score: Mapped[float | None] = mapped_column(Float)
+    # "platform" (judged on the challenge's hidden rows), "reported" (printed by the run), "".
+    score_source: Mapped[str] = mapped_column(String(16), default="")
+    passed: Mapped[bool] = mapped_column(Boolean, default=False)
+    p50_ms: Mapped[float] = mapped_column(Float, default=0.0)
+    deployed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    source_event_id: Mapped[str] = mapped_column(String(64))
+
+
+class DriftAlertSeen(Base):
+    """Drift alerts on a learner's deployments (serving.drift.detected.v1, once per version
+    and feature; migration m0046): the `drift_alerts` badge counter counts deployments."""
+
+    __tablename__ = "progress_drift_alerts"
+
+    deployment_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    feature: Mapped[str] = mapped_column(String(200), primary_key=True)
+    learner_id: Mapped[str] = mapped_column(String(100), index=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     source_event_id: Mapped[str] = mapped_column(String(64))
 
 

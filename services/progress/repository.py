@@ -15,6 +15,8 @@ from services.progress.models import (
     ChallengeBest,
     ChallengePass,
     DeployedModel,
+    DeployedVersion,
+    DriftAlertSeen,
     LearnerBadge,
     LearnerProgress,
     RunFingerprint,
@@ -133,6 +135,34 @@ class LearnerRepository:
 
     def deployed_models(self, learner_id: str) -> int:
         stmt = select(func.count()).where(DeployedModel.learner_id == learner_id)
+        return int(self.session.scalar(stmt) or 0)
+
+    def deployed_version(self, deployment_id: str, version: int) -> DeployedVersion | None:
+        return self.session.get(DeployedVersion, (deployment_id, version))
+
+    def add_deployed_version(self, record: DeployedVersion) -> None:
+        self.session.add(record)
+        self.session.flush()
+
+    def deployed_versions(self, learner_id: str) -> list[DeployedVersion]:
+        stmt = (
+            select(DeployedVersion)
+            .where(DeployedVersion.learner_id == learner_id)
+            .order_by(DeployedVersion.deployment_id, DeployedVersion.version)
+        )
+        return list(self.session.scalars(stmt))
+
+    def drift_alert(self, deployment_id: str, version: int, feature: str) -> DriftAlertSeen | None:
+        return self.session.get(DriftAlertSeen, (deployment_id, version, feature))
+
+    def add_drift_alert(self, record: DriftAlertSeen) -> None:
+        self.session.add(record)
+        self.session.flush()
+
+    def drift_alerted_deployments(self, learner_id: str) -> int:
+        stmt = select(func.count(func.distinct(DriftAlertSeen.deployment_id))).where(
+            DriftAlertSeen.learner_id == learner_id
+        )
         return int(self.session.scalar(stmt) or 0)
 
     def badge_slugs(self, learner_id: str) -> set[str]:

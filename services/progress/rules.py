@@ -88,11 +88,68 @@ def xp_for_improvement(nth_improvement: int) -> int:
 
 
 @dataclass(frozen=True)
+class DeployedScore:
+    """One deployed version as progress learnt it from serving.deployment.created.v1."""
+
+    deployment_id: str
+    metric: str
+    score: float | None
+    source: str  # "platform" | "reported" | ""
+    run_id: str = ""
+
+
+SCORE_PLATFORM = "platform"
+
+
+@dataclass(frozen=True)
 class LearnerFacts:
-    """What unlock rules look at: per challenge, the learner's best public score."""
+    """What unlock rules look at: per challenge, the learner's best public score; and the
+    learner's deployed versions with their scores."""
 
     best: Mapping[str, float]
     passed: frozenset[str]
+    deployed: tuple[DeployedScore, ...] = ()
+
+
+def meets_bar(bar: Mapping[str, float], version: DeployedScore) -> bool:
+    """A deployed version meets a bar when the platform scored it (on its challenge's hidden
+    rows: a metric the run printed is the learner's claim, not evidence) with a metric the
+    bar names, at or above that metric's threshold."""
+    from services.common.ml.scoring import meets
+
+    if version.source != SCORE_PLATFORM or version.score is None or version.metric not in bar:
+        return False
+    return meets(version.metric, version.score, bar[version.metric])
+
+
+def deployed_meeting_bar(bar: Mapping[str, float], versions: Iterable[DeployedScore]) -> int:
+    """Deployments (not versions: a model redeployed five times is one model) with at least
+    one version that meets the bar — and never more than the distinct runs those versions
+    came from, so deploying one run three times is one model, not three."""
+    meeting = [v for v in versions if meets_bar(bar, v)]
+    deployments = {v.deployment_id for v in meeting}
+    runs = {v.run_id or v.deployment_id for v in meeting}
+    return min(len(deployments), len(runs))
+
+
+def deployment_passes(
+    max_p50_ms: float, version: DeployedScore, metric: str, passed: bool, p50_ms: float
+) -> bool:
+    """A challenge judged on a deployment passes when the platform scored the deployed model
+    with the challenge's own metric, its pass rule held (on every hidden row, as a
+    submission's does) and the platform's benchmark measured a p50 within the latency bar."""
+    return (
+        version.source == SCORE_PLATFORM
+        and version.metric == metric
+        and passed
+        and 0 < p50_ms <= max_p50_ms
+    )
+
+
+def describe_bar(bar: Mapping[str, float]) -> str:
+    from services.common.ml.scoring import metric_label
+
+    return ", ".join(f"{metric_label(m)} ≥ {v:g}" for m, v in sorted(bar.items()))
 
 
 @dataclass(frozen=True)
@@ -139,8 +196,13 @@ def is_unlocked(
     if facts is None:
         return (passed_by_track or {}).get(rule.after_track or "", 0) >= rule.min_passed
     in_track, tagged = _counted(rule, list(challenges), facts)
-    return (not rule.after_track or in_track >= rule.min_passed) and (
-        not rule.tag or tagged >= rule.min_tagged
+    return (
+        (not rule.after_track or in_track >= rule.min_passed)
+        and (not rule.tag or tagged >= rule.min_tagged)
+        and (
+            not rule.deployed_models
+            or deployed_meeting_bar(dict(rule.deployed_bar), facts.deployed) >= rule.deployed_models
+        )
     )
 
 
@@ -160,7 +222,15 @@ def describe_rule(rule: UnlockRule | None, titles: Mapping[str, str]) -> str:
     if rule.tag:
         noun = "challenge" if rule.min_tagged == 1 else "challenges"
         parts.append(f"pass {rule.min_tagged} {rule.tag} {noun}")
-    return " and ".join(parts)
+    if rule.deployed_models:
+        noun = "model" if rule.deployed_models == 1 else "models"
+        parts.append(
+            f"deploy {rule.deployed_models} {noun} that meet the bar "
+            f"({describe_bar(dict(rule.deployed_bar))}, scored by the platform on a "
+            "challenge's hidden test rows)"
+        )
+    text = " and ".join(parts)
+    return text[:1].upper() + text[1:]
 
 
 def unlock_progress(
@@ -183,6 +253,12 @@ def unlock_progress(
     if rule.tag:
         parts.append(
             f"{min(tagged, rule.min_tagged)} of {rule.min_tagged} {rule.tag} challenges passed"
+        )
+    if rule.deployed_models:
+        meeting = deployed_meeting_bar(dict(rule.deployed_bar), facts.deployed)
+        parts.append(
+            f"{min(meeting, rule.deployed_models)} of {rule.deployed_models} deployed models "
+            "meet the bar"
         )
     return "; ".join(parts)
 
@@ -209,3 +285,8 @@ def badge_holds(kind: str, value: int, counters: Mapping[str, int]) -> bool:
         rank = counters.get("leaderboard_top", 0)
         return 0 < rank <= value
     return counters.get(kind, 0) >= value
+
+
+def criterion_holds(conditions: Mapping[str, int], counters: Mapping[str, int]) -> bool:
+    """A several-key criterion holds when every one of its conditions does."""
+    return all(badge_holds(kind, value, counters) for kind, value in conditions.items())

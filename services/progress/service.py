@@ -29,6 +29,8 @@ from services.progress.models import (
     ChallengeBest,
     ChallengePass,
     DeployedModel,
+    DeployedVersion,
+    DriftAlertSeen,
     LearnerBadge,
     LearnerProgress,
     RunFingerprint,
@@ -40,6 +42,8 @@ from services.progress.models import (
 from services.progress.repository import CatalogRepository, LearnerRepository
 
 PRODUCER = "progress"
+# Where learners deploy models (the app the deployment rules link to).
+DEPLOY_APP = "deploy"
 # Re-exported rules (kept importable from here for the servicer and older callers).
 XP_PER_LEVEL = rules.XP_PER_LEVEL
 level_for = rules.level_for
@@ -70,7 +74,7 @@ def is_unlocked(rule: UnlockRule | None, passed_by_track: Mapping[str, int]) -> 
 
 
 def _rule_of(track: Track) -> UnlockRule | None:
-    if not track.unlock_after_track and not track.unlock_tag:
+    if not track.unlock_after_track and not track.unlock_tag and not track.unlock_deployed_models:
         return None
     return UnlockRule(
         after_track=track.unlock_after_track,
@@ -78,7 +82,18 @@ def _rule_of(track: Track) -> UnlockRule | None:
         min_quality=track.unlock_min_quality if track.unlock_min_quality is not None else 1.0,
         tag=track.unlock_tag,
         min_tagged=track.unlock_min_tagged or 0,
+        deployed_models=track.unlock_deployed_models or 0,
+        deployed_bar=_bar(track.unlock_deployed_bar_json),
     )
+
+
+def _bar(raw: str | None) -> tuple[tuple[str, float], ...]:
+    return tuple(sorted((str(m), float(v)) for m, v in json.loads(raw or "{}").items()))
+
+
+def _conditions(badge: Badge) -> dict[str, int]:
+    also = json.loads(badge.criterion_also_json or "{}")
+    return {badge.criterion_counter: badge.criterion_value, **{k: int(v) for k, v in also.items()}}
 
 
 def _info(challenge: Challenge) -> rules.ChallengeInfo:
@@ -119,6 +134,10 @@ def sync_catalog(session: Session, catalog: Catalog) -> None:
         track.unlock_min_quality = spec.unlock.min_quality if spec.unlock else 1.0
         track.unlock_tag = spec.unlock.tag if spec.unlock else None
         track.unlock_min_tagged = spec.unlock.min_tagged if spec.unlock else 0
+        track.unlock_deployed_models = spec.unlock.deployed_models if spec.unlock else 0
+        track.unlock_deployed_bar_json = json.dumps(
+            dict(spec.unlock.deployed_bar) if spec.unlock else {}
+        )
         track.source = "curriculum"
         track.updated_at = now
         repo.add(track)
@@ -139,6 +158,7 @@ def sync_catalog(session: Session, catalog: Catalog) -> None:
             challenge.task_type = challenge_spec.task_type
             challenge.target = challenge_spec.target
             challenge.baseline = challenge_spec.baseline
+            challenge.deployment_max_p50_ms = challenge_spec.deployment_max_p50_ms
             challenge.requires_json = json.dumps(list(challenge_spec.requires))
             challenge.daily_submissions = challenge_spec.daily_submissions
             challenge.tags_json = json.dumps(list(challenge_spec.tags))
@@ -155,6 +175,8 @@ def sync_catalog(session: Session, catalog: Catalog) -> None:
         badge.description = badge_spec.description
         badge.criterion_counter = badge_spec.counter
         badge.criterion_value = badge_spec.value
+        badge.criterion_also_json = json.dumps(dict(badge_spec.also))
+        badge.criterion_bar_json = json.dumps(dict(badge_spec.bar))
         badge.updated_at = now
         repo.add(badge)
     repo.flush()
@@ -243,6 +265,10 @@ def _facts(session: Session, learner_id: str) -> rules.LearnerFacts:
     return rules.LearnerFacts(
         best={b.challenge_slug: b.best_score for b in repo.bests(learner_id)},
         passed=frozenset(repo.passed_slugs(learner_id)),
+        deployed=tuple(
+            rules.DeployedScore(v.deployment_id, v.metric, v.score, v.score_source, v.run_id)
+            for v in repo.deployed_versions(learner_id)
+        ),
     )
 
 
@@ -309,6 +335,13 @@ def list_tracks(session: Session, learner_id: str) -> list[pb.Track]:
                 unlock_progress=rules.unlock_progress(rule, view.titles, infos, view.facts),
             )
         )
+        if rule is not None and rule.deployed_models:
+            message = result[-1]
+            message.deployed_needed = rule.deployed_models
+            message.deployed_meeting_bar = rules.deployed_meeting_bar(
+                dict(rule.deployed_bar), view.facts.deployed
+            )
+            message.unlock_app = DEPLOY_APP
     return result
 
 
@@ -437,6 +470,7 @@ class _Awarder:
             "improved_runs": learner.improved_runs,
             "accepted_improvements": self.repo.accepted_proposals(learner_id),
             "models_deployed": self.repo.deployed_models(learner_id),
+            "drift_alerts": self.repo.drift_alerted_deployments(learner_id),
             "challenges_passed": len(view.facts.passed),
             "personal_bests": learner.personal_bests or 0,
             "tracks_completed": completed,
@@ -448,10 +482,18 @@ class _Awarder:
     def badges(self) -> None:
         owned = self.repo.badge_slugs(self.learner.learner_id)
         counters = self.counters()
+        deployed: tuple[rules.DeployedScore, ...] | None = None
         for badge in CatalogRepository(self.session).badges():
             if badge.slug in owned:
                 continue
-            if not rules.badge_holds(badge.criterion_counter, badge.criterion_value, counters):
+            conditions = _conditions(badge)
+            if "deployed_meeting_bar" in conditions:
+                # Each badge states its own bar, so this counter is per badge.
+                if deployed is None:
+                    deployed = _facts(self.session, self.learner.learner_id).deployed
+                bar = dict(_bar(badge.criterion_bar_json))
+                counters["deployed_meeting_bar"] = rules.deployed_meeting_bar(bar, deployed)
+            if not rules.criterion_holds(conditions, counters):
                 continue
             self.repo.add_badge(
                 LearnerBadge(
@@ -565,35 +607,49 @@ def _grade(session: Session, awarder: _Awarder, run: run_pb2.Run) -> None:
         learner.best_baseline_gain_pct = max(learner.best_baseline_gain_pct or 0, gain)
     # The grader's verdict: passing is judged on all the hidden rows (the public score alone
     # missed passes the grader gave, and gave some it refused), against the threshold of the
-    # version the run was graded on, so a later version or a replay changes nothing.
-    if grade.passed and not repo.has_pass(learner.learner_id, challenge.slug):
-        repo.add_pass(
-            ChallengePass(
-                learner_id=learner.learner_id,
-                challenge_slug=challenge.slug,
-                run_id=run.id,
-                score=score,
-                passed_at=awarder.at,
-            )
+    # version the run was graded on, so a later version or a replay changes nothing. A
+    # challenge judged on a deployment passes only through one (`record_deployment`): the
+    # submission's grade is feedback on the way there.
+    if not challenge.deployment_max_p50_ms and grade.passed:
+        _pass(session, awarder, challenge, run.id, score)
+    session.flush()
+
+
+def _pass(
+    session: Session, awarder: _Awarder, challenge: Challenge, run_id: str, score: float
+) -> None:
+    """The first pass of a challenge: its row, XP and event (nothing when already passed)."""
+    repo = awarder.repo
+    learner = awarder.learner
+    if repo.has_pass(learner.learner_id, challenge.slug):
+        return
+    repo.add_pass(
+        ChallengePass(
+            learner_id=learner.learner_id,
+            challenge_slug=challenge.slug,
+            run_id=run_id,
+            score=score,
+            passed_at=awarder.at,
         )
-        track = CatalogRepository(session).track(challenge.track_slug)
-        awarder.xp(rules.xp_for_pass(track.level if track else ""), f"Passed: {challenge.title}")
-        enqueue(
-            session,
-            PRODUCER,
-            events.CHALLENGE_PASSED,
-            progress_pb2.ChallengePassed(
-                learner_id=learner.learner_id,
-                challenge_slug=challenge.slug,
-                track_slug=challenge.track_slug,
-                run_id=run.id,
-                metric=challenge.metric,
-                score=score,
-                source_event_id=awarder.source,
-                challenge_title=challenge.title,
-            ),
-        )
-        awarder.award.passed.append(challenge.slug)
+    )
+    track = CatalogRepository(session).track(challenge.track_slug)
+    awarder.xp(rules.xp_for_pass(track.level if track else ""), f"Passed: {challenge.title}")
+    enqueue(
+        session,
+        PRODUCER,
+        events.CHALLENGE_PASSED,
+        progress_pb2.ChallengePassed(
+            learner_id=learner.learner_id,
+            challenge_slug=challenge.slug,
+            track_slug=challenge.track_slug,
+            run_id=run_id,
+            metric=challenge.metric,
+            score=score,
+            source_event_id=awarder.source,
+            challenge_title=challenge.title,
+        ),
+    )
+    awarder.award.passed.append(challenge.slug)
     session.flush()
 
 
@@ -721,6 +777,20 @@ def record_proposal_feedback(
 
 
 # -- Deployments (issue 16) --
+@dataclass(frozen=True)
+class DeployedFacts:
+    """What serving.deployment.created.v1 says of the deployed version's quality (fields
+    added in issue 16; an event from before them has none, so its version meets no bar)."""
+
+    metric: str = ""
+    score: float | None = None
+    score_source: str = ""
+    passed: bool = False
+    challenge_slug: str = ""
+    run_id: str = ""
+    p50_ms: float = 0.0
+
+
 def record_deployment(
     session: Session,
     learner_id: str,
@@ -728,24 +798,99 @@ def record_deployment(
     version: int,
     source_event_id: str,
     at: datetime,
+    facts: DeployedFacts | None = None,
 ) -> RunAward:
-    """A deployment the learner made counts once (its later versions are the same model in
-    the learner's eyes); badges on `models_deployed` follow."""
-    if not learner_id or not deployment_id or version != 1:
+    """A deployed version, once per (deployment, version): the deployment counts once towards
+    `models_deployed` (its later versions are the same model in the learner's eyes); every
+    version's score is kept for the rules on deployments meeting a bar (a later, better
+    version makes the model count); a platform-judged version of a challenge judged on a
+    deployment passes it. Badges and track unlocks follow."""
+    if not learner_id or not deployment_id or version < 1:
         return RunAward(applied=False)
+    facts = facts or DeployedFacts()
     repo = LearnerRepository(session)
-    if repo.deployed_model(deployment_id) is not None:
+    if repo.deployed_version(deployment_id, version) is not None:
         return RunAward(applied=False)
-    learner = _learner(repo, learner_id, _aware(at))
-    repo.add_deployed_model(
-        DeployedModel(
+    at = _aware(at)
+    learner = _learner(repo, learner_id, at)
+    repo.add_deployed_version(
+        DeployedVersion(
             deployment_id=deployment_id,
+            version=version,
             learner_id=learner_id,
-            deployed_at=_aware(at),
+            run_id=facts.run_id[:100],
+            challenge_slug=facts.challenge_slug[:100],
+            metric=facts.metric[:32],
+            score=facts.score if facts.metric else None,
+            score_source=facts.score_source[:16],
+            passed=facts.passed,
+            p50_ms=facts.p50_ms,
+            deployed_at=at,
             source_event_id=source_event_id,
         )
     )
-    awarder = _Awarder(session, learner, source_event_id, _aware(at))
+    if version == 1 and repo.deployed_model(deployment_id) is None:
+        repo.add_deployed_model(
+            DeployedModel(
+                deployment_id=deployment_id,
+                learner_id=learner_id,
+                deployed_at=at,
+                source_event_id=source_event_id,
+            )
+        )
+    awarder = _Awarder(session, learner, source_event_id, at)
+    challenge = (
+        CatalogRepository(session).challenge(facts.challenge_slug) if facts.challenge_slug else None
+    )
+    if (
+        challenge is not None
+        and challenge.deployment_max_p50_ms
+        and rules.deployment_passes(
+            challenge.deployment_max_p50_ms,
+            rules.DeployedScore(
+                deployment_id, facts.metric, facts.score, facts.score_source, facts.run_id
+            ),
+            challenge.metric,
+            facts.passed,
+            facts.p50_ms,
+        )
+        and facts.score is not None
+    ):
+        _pass(session, awarder, challenge, facts.run_id, facts.score)
+    awarder.badges()
+    awarder.unlocks()
+    return awarder.award
+
+
+def record_drift_alert(
+    session: Session,
+    learner_id: str,
+    deployment_id: str,
+    version: int,
+    feature: str,
+    source_event_id: str,
+    at: datetime,
+) -> RunAward:
+    """A drift alert on one of the learner's deployments (once per version and feature): the
+    `drift_alerts` counter counts deployments that raised one."""
+    if not learner_id or not deployment_id or not feature:
+        return RunAward(applied=False)
+    repo = LearnerRepository(session)
+    if repo.drift_alert(deployment_id, version, feature[:200]) is not None:
+        return RunAward(applied=False)
+    at = _aware(at)
+    learner = _learner(repo, learner_id, at)
+    repo.add_drift_alert(
+        DriftAlertSeen(
+            deployment_id=deployment_id,
+            version=version,
+            feature=feature[:200],
+            learner_id=learner_id,
+            seen_at=at,
+            source_event_id=source_event_id,
+        )
+    )
+    awarder = _Awarder(session, learner, source_event_id, at)
     awarder.badges()
     return awarder.award
 

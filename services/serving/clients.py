@@ -31,6 +31,31 @@ class ExecutionClient:
             raise from_grpc(err, "execution") from None
         raise AscentError("unavailable", "The execution service ended without a result.")
 
+    async def test_features(self, slug: str, version: int) -> execution_pb.GetTestFeaturesResponse:
+        try:
+            response: execution_pb.GetTestFeaturesResponse = await self.stub.GetTestFeatures(
+                execution_pb.GetTestFeaturesRequest(challenge_slug=slug, challenge_version=version),
+                timeout=self.timeout,
+            )
+        except grpc.aio.AioRpcError as err:
+            raise from_grpc(err, "execution") from None
+        return response
+
+    async def grade(self, slug: str, version: int, predictions_json: str) -> run_pb2.Grade:
+        try:
+            response = await self.stub.GradePredictions(
+                execution_pb.GradePredictionsRequest(
+                    challenge_slug=slug,
+                    challenge_version=version,
+                    predictions_json=predictions_json,
+                ),
+                timeout=self.timeout,
+            )
+        except grpc.aio.AioRpcError as err:
+            raise from_grpc(err, "execution") from None
+        grade: run_pb2.Grade = response.grade
+        return grade
+
     async def close(self) -> None:
         await self.channel.close(None)
 

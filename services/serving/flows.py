@@ -20,7 +20,7 @@ from services.common.errors import AscentError
 from services.common.ml.model_export import Feature, assemble, export_program
 from services.common.outbox import OutboxRelay
 from services.common.report_sections import sections_of
-from services.serving import benchmark, service, simulator
+from services.serving import benchmark, judging, service, simulator
 from services.serving.clients import ExecutionClient, LeaderboardClient
 from services.serving.loader import load_model
 from services.serving.repository import ServingRepository
@@ -43,6 +43,7 @@ def run_info(run: run_pb2.Run) -> RunInfo:
         challenge_slug=run.challenge_slug,
         dataset_sha256=run.dataset_sha256,
         metrics=metrics,
+        challenge_version=run.challenge_version,
     )
 
 
@@ -103,6 +104,12 @@ class DeployFlow:
         )
         figures = await asyncio.to_thread(benchmark.measure, loaded)
         info = run_info(run)
+        # A challenge's run: the platform scores the deployed model on the hidden rows.
+        judgement = (
+            await judging.judge(self.execution, loaded, run.challenge_slug, run.challenge_version)
+            if run.challenge_slug
+            else None
+        )
 
         def store(session: Any) -> tuple[pb.Deployment, pb.ModelVersion, str]:
             deployment, version, key = service.store_version(
@@ -113,6 +120,7 @@ class DeployFlow:
                 info,
                 exported,
                 figures,
+                judgement,
             )
             return (
                 service.get_deployment(session, request.owner_id, deployment.id, ""),

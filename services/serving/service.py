@@ -27,8 +27,9 @@ from services.common import events
 from services.common.db import utcnow
 from services.common.errors import AscentError
 from services.common.ml.model_export import ExportedModel, Feature
+from services.common.ml.scoring import ranking_score_of
 from services.common.outbox import enqueue
-from services.serving import abtest, codegen
+from services.serving import abtest, codegen, judging
 from services.serving.limits import RateLimiter
 from services.serving.loader import LoadedModel, load_model, predict_with_probabilities
 from services.serving.models import Deployment, ModelVersion, Prediction
@@ -36,6 +37,10 @@ from services.serving.repository import ServingRepository
 from services.serving.validation import check_rows, parse_body
 
 PRODUCER = "serving"
+# Where a deployed version's score comes from (DeploymentCreated.score_source).
+SCORE_PLATFORM = "platform"
+SCORE_REPORTED = "reported"
+JUDGEMENT_KEY = "judgement"
 KEY_PREFIX = "asc_"
 WRONG_KEY = "Unknown model or wrong API key."
 
@@ -52,6 +57,7 @@ class RunInfo:
     challenge_slug: str
     dataset_sha256: str
     metrics: dict[str, Any]
+    challenge_version: int = 0
 
 
 def new_api_key() -> str:
@@ -79,9 +85,12 @@ def store_version(
     run: RunInfo,
     exported: ExportedModel,
     benchmark: dict[str, Any],
+    judgement: dict[str, Any] | None = None,
 ) -> tuple[Deployment, ModelVersion, str]:
     """A new deployment (v1, with its API key, returned in clear only here) or the next
-    version of one of the owner's deployments, which becomes its current one."""
+    version of one of the owner's deployments, which becomes its current one. `judgement`:
+    the platform's score of the version on its challenge (`judging.judge`), kept beside the
+    speed figures in `benchmark_json` — both are the platform's measurements of the version."""
     repo = ServingRepository(session)
     key = ""
     now = utcnow()
@@ -125,12 +134,13 @@ def store_version(
         checked_rows=exported.checked_rows,
         onnx=exported.onnx,
         onnx_sha256=exported.sha256,
-        benchmark_json=json.dumps(benchmark),
+        benchmark_json=json.dumps(benchmark | ({JUDGEMENT_KEY: judgement} if judgement else {})),
         reference_json=json.dumps(exported.details.get("reference") or {}),
         created_at=now,
     )
     repo.add(version)
     deployment.current_version = number
+    metric, score, source, passed = deployed_score(run, judgement)
     enqueue(
         session,
         PRODUCER,
@@ -145,9 +155,30 @@ def store_version(
             app_slug=run.app_slug,
             challenge_slug=run.challenge_slug,
             p50_ms=float(benchmark.get("p50_ms", 0.0)),
+            metric=metric,
+            score=score,
+            score_source=source,
+            passed=passed,
+            challenge_version=int((judgement or {}).get("challenge_version", 0)),
         ),
     )
     return deployment, version, key
+
+
+def deployed_score(run: RunInfo, judgement: dict[str, Any] | None) -> tuple[str, float, str, bool]:
+    """(metric, score, source, passed) of a deployed version for its event: the platform's
+    judgement when there is one, else the run's reported ranking metric (learner-printed)."""
+    if judgement and judgement.get("status") == judging.JUDGED:
+        return (
+            str(judgement["metric"]),
+            float(judgement["score"]),
+            SCORE_PLATFORM,
+            bool(judgement["passed"]),
+        )
+    reported = ranking_score_of(run.metrics)
+    if reported is None:
+        return "", 0.0, "", False
+    return reported.metric, reported.value, SCORE_REPORTED, False
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -155,6 +186,7 @@ def store_version(
 
 def version_pb(row: ModelVersion) -> pb.ModelVersion:
     bench = json.loads(row.benchmark_json or "{}")
+    judged = bench.pop(JUDGEMENT_KEY, None) or {}
     return pb.ModelVersion(
         version=row.version,
         run_id=row.run_id,
@@ -175,6 +207,7 @@ def version_pb(row: ModelVersion) -> pb.ModelVersion:
         onnx_bytes=len(row.onnx),
         benchmark=pb.Benchmark(**bench),
         created_at=row.created_at.isoformat(),
+        judgement=pb.Judgement(**judged),
     )
 
 

@@ -8,13 +8,15 @@ from __future__ import annotations
 import re
 import uuid
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from services.common.curriculum import load_catalog
 from services.execution.config import default_curriculum_dir
 from services.supervisor.stack import Stack
-from tests.browser.conftest import Shots, sign_up
+from tests.browser.conftest import PASSWORD, Shots, sign_up
+from tests.support.polling import eventually
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -152,3 +154,61 @@ def test_tracks_challenge_profile(page: Page, stack: Stack, shots: Shots) -> Non
             gutter = page.locator(".cm-lineNumbers .cm-gutterElement").nth(5).bounding_box()
             line = page.locator(".cm-content .cm-line").nth(4).bounding_box()
             assert gutter and line and abs(gutter["y"] - line["y"]) < 3, (gutter, line)
+
+
+def test_tracks_and_profile_show_the_deployment_rule_progress(
+    page: Page, stack: Stack, shots: Shots
+) -> None:
+    """Issue 16: two deployed models that meet the bar → "2 of 3" on the Advanced card and
+    on the profile, with the way to the Deployment Assistant."""
+    username = sign_up(page, stack.base_url, prefix="deployer")
+    with httpx.Client(base_url=stack.base_url, timeout=180) as api:
+        token = api.post("/api/auth/token", json={"username": username, "password": PASSWORD})
+        auth = {"Authorization": f"Bearer {token.json()['data']['token']}"}
+        # The Deployment Assistant opens after two passed challenges (curriculum/apps.yaml).
+        catalog = load_catalog(default_curriculum_dir())
+        for challenge in catalog.tracks[0].challenges[:5]:
+            if challenge.slug in ("first-classifier", "wine-scaling"):
+                passed = api.post(
+                    f"/api/challenges/{challenge.slug}/submissions",
+                    json={"code": challenge.solution},
+                    headers=auth,
+                )
+                assert passed.status_code == 201, passed.text
+        eventually(
+            lambda: api.get("/api/profile", headers=auth).json()["data"]["challengesPassed"] == 2,
+            timeout=30,
+        )
+        for iterations in (200, 300):
+            code = FIRST.solution.replace("max_iter=200", f"max_iter={iterations}")
+            practice = api.post(
+                f"/api/challenges/{FIRST.slug}/practice", json={"code": code}, headers=auth
+            )
+            assert practice.status_code == 201, practice.text
+            deployed = api.post(
+                "/api/apps/deploy/deployments",
+                json={"runId": practice.json()["data"]["id"]},
+                headers=auth,
+            )
+            assert deployed.status_code == 201, deployed.text
+
+        def advanced() -> dict[str, object]:
+            found = api.get("/api/tracks", headers=auth).json()["data"]
+            return next(t for t in found if t["slug"] == "advanced")
+
+        eventually(lambda: advanced()["deployedMeetingBar"] == 2, timeout=30)
+
+    page.goto(f"{stack.base_url}/tracks")
+    line = page.locator("[data-track=advanced] [data-deploy-progress=advanced]")
+    expect(line).to_contain_text("2 of 3 deployed models meet the bar")
+    expect(line.get_by_role("link", name="Deploy a model")).to_have_attribute(
+        "href", "/apps/deploy"
+    )
+    expect(page.locator("[data-track=advanced] .unlock-why")).to_contain_text("Deploy 3 models")
+    line.scroll_into_view_if_needed()
+    shots(page, "tracks-deploy-progress")
+    page.goto(f"{stack.base_url}/profile")
+    expect(page.locator(".deployments-progress [data-deploy-progress=advanced]")).to_contain_text(
+        "2 of 3 deployed models meet the bar"
+    )
+    shots(page, "profile-deploy-progress")

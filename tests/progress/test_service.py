@@ -327,7 +327,8 @@ def test_first_deployment_badge_once_per_learner_not_per_version(
     catalog_db: Database, learner: str
 ) -> None:
     first, second = f"d-{uuid.uuid4().hex}", f"d-{uuid.uuid4().hex}"
-    assert not deployed(catalog_db, learner, first, 2).applied  # a later version: no new model
+    # A later version is recorded (its score counts for bars) but is no new model: no badge.
+    assert not deployed(catalog_db, learner, first, 2).enqueued
     award = deployed(catalog_db, learner, first, 1)
     assert award.badges == ["first-deployment"]
     assert not deployed(catalog_db, learner, first, 1).applied  # the same event again

@@ -7,7 +7,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class DeploymentCreated(_message.Message):
-    __slots__ = ("meta", "deployment_id", "owner_id", "version", "run_id", "dataset_sha256", "model_type", "app_slug", "challenge_slug", "p50_ms")
+    __slots__ = ("meta", "deployment_id", "owner_id", "version", "run_id", "dataset_sha256", "model_type", "app_slug", "challenge_slug", "p50_ms", "metric", "score", "score_source", "passed", "challenge_version")
     META_FIELD_NUMBER: _ClassVar[int]
     DEPLOYMENT_ID_FIELD_NUMBER: _ClassVar[int]
     OWNER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -18,6 +18,11 @@ class DeploymentCreated(_message.Message):
     APP_SLUG_FIELD_NUMBER: _ClassVar[int]
     CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
     P50_MS_FIELD_NUMBER: _ClassVar[int]
+    METRIC_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    SCORE_SOURCE_FIELD_NUMBER: _ClassVar[int]
+    PASSED_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_VERSION_FIELD_NUMBER: _ClassVar[int]
     meta: _meta_pb2.EventMeta
     deployment_id: str
     owner_id: str
@@ -28,7 +33,12 @@ class DeploymentCreated(_message.Message):
     app_slug: str
     challenge_slug: str
     p50_ms: float
-    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., deployment_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., version: _Optional[int] = ..., run_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., model_type: _Optional[str] = ..., app_slug: _Optional[str] = ..., challenge_slug: _Optional[str] = ..., p50_ms: _Optional[float] = ...) -> None: ...
+    metric: str
+    score: float
+    score_source: str
+    passed: bool
+    challenge_version: int
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., deployment_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., version: _Optional[int] = ..., run_id: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., model_type: _Optional[str] = ..., app_slug: _Optional[str] = ..., challenge_slug: _Optional[str] = ..., p50_ms: _Optional[float] = ..., metric: _Optional[str] = ..., score: _Optional[float] = ..., score_source: _Optional[str] = ..., passed: _Optional[bool] = ..., challenge_version: _Optional[int] = ...) -> None: ...
 
 class ModelServed(_message.Message):
     __slots__ = ("meta", "deployment_id", "owner_id", "version")

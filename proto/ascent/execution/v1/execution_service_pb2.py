@@ -25,25 +25,33 @@ _sym_db = _symbol_database.Default()
 from ascent.types.v1 import run_pb2 as ascent_dot_types_dot_v1_dot_run__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+ascent/execution/v1/execution_service.proto\x12\x13\x61scent.execution.v1\x1a\x19\x61scent/types/v1/run.proto\"\xb9\x02\n\x0e\x45xecuteRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\x0c\n\x04\x63ode\x18\x05 \x01(\t\x12\x16\n\x0e\x64\x61taset_sha256\x18\x06 \x01(\t\x12\x13\n\x0bis_improved\x18\x07 \x01(\x08\x12\x15\n\rparent_run_id\x18\x08 \x01(\t\x12\x14\n\x0cwall_seconds\x18\t \x01(\x01\x12\x16\n\x0e\x63hallenge_slug\x18\n \x01(\t\x12\x19\n\x11\x63hallenge_version\x18\x0b \x01(\x05\x12\x10\n\x08practice\x18\x0c \x01(\x08\x12\x11\n\tephemeral\x18\r \x01(\x08\x12\x10\n\x08\x61pp_slug\x18\x1e \x01(\t\x12\x11\n\tscored_by\x18( \x01(\t\"+\n\x0bOutputChunk\x12\x0e\n\x06stream\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\"!\n\rQueuePosition\x12\x10\n\x08position\x18\x01 \x01(\x05\"\xab\x01\n\x0f\x45xecuteResponse\x12\x34\n\x06queued\x18\x01 \x01(\x0b\x32\".ascent.execution.v1.QueuePositionH\x00\x12\x32\n\x06output\x18\x02 \x01(\x0b\x32 .ascent.execution.v1.OutputChunkH\x00\x12&\n\x06result\x18\x03 \x01(\x0b\x32\x14.ascent.types.v1.RunH\x00\x42\x06\n\x04item\"\x1f\n\rCancelRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"\x1f\n\x0e\x43\x61ncelResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x32\xbd\x01\n\x10\x45xecutionService\x12V\n\x07\x45xecute\x12#.ascent.execution.v1.ExecuteRequest\x1a$.ascent.execution.v1.ExecuteResponse0\x01\x12Q\n\x06\x43\x61ncel\x12\".ascent.execution.v1.CancelRequest\x1a#.ascent.execution.v1.CancelResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+ascent/execution/v1/execution_service.proto\x12\x13\x61scent.execution.v1\x1a\x19\x61scent/types/v1/run.proto\"K\n\x16GetTestFeaturesRequest\x12\x16\n\x0e\x63hallenge_slug\x18\x01 \x01(\t\x12\x19\n\x11\x63hallenge_version\x18\x02 \x01(\x05\"Q\n\x17GetTestFeaturesResponse\x12\x0b\n\x03\x63sv\x18\x01 \x01(\x0c\x12\x19\n\x11\x63hallenge_version\x18\x02 \x01(\x05\x12\x0e\n\x06metric\x18\x03 \x01(\t\"f\n\x17GradePredictionsRequest\x12\x16\n\x0e\x63hallenge_slug\x18\x01 \x01(\t\x12\x19\n\x11\x63hallenge_version\x18\x02 \x01(\x05\x12\x18\n\x10predictions_json\x18\x03 \x01(\t\"A\n\x18GradePredictionsResponse\x12%\n\x05grade\x18\x01 \x01(\x0b\x32\x16.ascent.types.v1.Grade\"\xb9\x02\n\x0e\x45xecuteRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\x0c\n\x04\x63ode\x18\x05 \x01(\t\x12\x16\n\x0e\x64\x61taset_sha256\x18\x06 \x01(\t\x12\x13\n\x0bis_improved\x18\x07 \x01(\x08\x12\x15\n\rparent_run_id\x18\x08 \x01(\t\x12\x14\n\x0cwall_seconds\x18\t \x01(\x01\x12\x16\n\x0e\x63hallenge_slug\x18\n \x01(\t\x12\x19\n\x11\x63hallenge_version\x18\x0b \x01(\x05\x12\x10\n\x08practice\x18\x0c \x01(\x08\x12\x11\n\tephemeral\x18\r \x01(\x08\x12\x10\n\x08\x61pp_slug\x18\x1e \x01(\t\x12\x11\n\tscored_by\x18( \x01(\t\"+\n\x0bOutputChunk\x12\x0e\n\x06stream\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\"!\n\rQueuePosition\x12\x10\n\x08position\x18\x01 \x01(\x05\"\xab\x01\n\x0f\x45xecuteResponse\x12\x34\n\x06queued\x18\x01 \x01(\x0b\x32\".ascent.execution.v1.QueuePositionH\x00\x12\x32\n\x06output\x18\x02 \x01(\x0b\x32 .ascent.execution.v1.OutputChunkH\x00\x12&\n\x06result\x18\x03 \x01(\x0b\x32\x14.ascent.types.v1.RunH\x00\x42\x06\n\x04item\"\x1f\n\rCancelRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"\x1f\n\x0e\x43\x61ncelResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x32\x9c\x03\n\x10\x45xecutionService\x12V\n\x07\x45xecute\x12#.ascent.execution.v1.ExecuteRequest\x1a$.ascent.execution.v1.ExecuteResponse0\x01\x12Q\n\x06\x43\x61ncel\x12\".ascent.execution.v1.CancelRequest\x1a#.ascent.execution.v1.CancelResponse\x12l\n\x0fGetTestFeatures\x12+.ascent.execution.v1.GetTestFeaturesRequest\x1a,.ascent.execution.v1.GetTestFeaturesResponse\x12o\n\x10GradePredictions\x12,.ascent.execution.v1.GradePredictionsRequest\x1a-.ascent.execution.v1.GradePredictionsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'ascent.execution.v1.execution_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_EXECUTEREQUEST']._serialized_start=96
-  _globals['_EXECUTEREQUEST']._serialized_end=409
-  _globals['_OUTPUTCHUNK']._serialized_start=411
-  _globals['_OUTPUTCHUNK']._serialized_end=454
-  _globals['_QUEUEPOSITION']._serialized_start=456
-  _globals['_QUEUEPOSITION']._serialized_end=489
-  _globals['_EXECUTERESPONSE']._serialized_start=492
-  _globals['_EXECUTERESPONSE']._serialized_end=663
-  _globals['_CANCELREQUEST']._serialized_start=665
-  _globals['_CANCELREQUEST']._serialized_end=696
-  _globals['_CANCELRESPONSE']._serialized_start=698
-  _globals['_CANCELRESPONSE']._serialized_end=729
-  _globals['_EXECUTIONSERVICE']._serialized_start=732
-  _globals['_EXECUTIONSERVICE']._serialized_end=921
+  _globals['_GETTESTFEATURESREQUEST']._serialized_start=95
+  _globals['_GETTESTFEATURESREQUEST']._serialized_end=170
+  _globals['_GETTESTFEATURESRESPONSE']._serialized_start=172
+  _globals['_GETTESTFEATURESRESPONSE']._serialized_end=253
+  _globals['_GRADEPREDICTIONSREQUEST']._serialized_start=255
+  _globals['_GRADEPREDICTIONSREQUEST']._serialized_end=357
+  _globals['_GRADEPREDICTIONSRESPONSE']._serialized_start=359
+  _globals['_GRADEPREDICTIONSRESPONSE']._serialized_end=424
+  _globals['_EXECUTEREQUEST']._serialized_start=427
+  _globals['_EXECUTEREQUEST']._serialized_end=740
+  _globals['_OUTPUTCHUNK']._serialized_start=742
+  _globals['_OUTPUTCHUNK']._serialized_end=785
+  _globals['_QUEUEPOSITION']._serialized_start=787
+  _globals['_QUEUEPOSITION']._serialized_end=820
+  _globals['_EXECUTERESPONSE']._serialized_start=823
+  _globals['_EXECUTERESPONSE']._serialized_end=994
+  _globals['_CANCELREQUEST']._serialized_start=996
+  _globals['_CANCELREQUEST']._serialized_end=1027
+  _globals['_CANCELRESPONSE']._serialized_start=1029
+  _globals['_CANCELRESPONSE']._serialized_end=1060
+  _globals['_EXECUTIONSERVICE']._serialized_start=1063
+  _globals['_EXECUTIONSERVICE']._serialized_end=1475
 # @@protoc_insertion_point(module_scope)

@@ -6,6 +6,40 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class GetTestFeaturesRequest(_message.Message):
+    __slots__ = ("challenge_slug", "challenge_version")
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    challenge_slug: str
+    challenge_version: int
+    def __init__(self, challenge_slug: _Optional[str] = ..., challenge_version: _Optional[int] = ...) -> None: ...
+
+class GetTestFeaturesResponse(_message.Message):
+    __slots__ = ("csv", "challenge_version", "metric")
+    CSV_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    METRIC_FIELD_NUMBER: _ClassVar[int]
+    csv: bytes
+    challenge_version: int
+    metric: str
+    def __init__(self, csv: _Optional[bytes] = ..., challenge_version: _Optional[int] = ..., metric: _Optional[str] = ...) -> None: ...
+
+class GradePredictionsRequest(_message.Message):
+    __slots__ = ("challenge_slug", "challenge_version", "predictions_json")
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    PREDICTIONS_JSON_FIELD_NUMBER: _ClassVar[int]
+    challenge_slug: str
+    challenge_version: int
+    predictions_json: str
+    def __init__(self, challenge_slug: _Optional[str] = ..., challenge_version: _Optional[int] = ..., predictions_json: _Optional[str] = ...) -> None: ...
+
+class GradePredictionsResponse(_message.Message):
+    __slots__ = ("grade",)
+    GRADE_FIELD_NUMBER: _ClassVar[int]
+    grade: _run_pb2.Grade
+    def __init__(self, grade: _Optional[_Union[_run_pb2.Grade, _Mapping]] = ...) -> None: ...
+
 class ExecuteRequest(_message.Message):
     __slots__ = ("run_id", "session_id", "owner_id", "name", "code", "dataset_sha256", "is_improved", "parent_run_id", "wall_seconds", "challenge_slug", "challenge_version", "practice", "ephemeral", "app_slug", "scored_by")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]

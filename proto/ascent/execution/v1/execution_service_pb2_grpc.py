@@ -45,6 +45,16 @@ class ExecutionServiceStub:
                 request_serializer=ascent_dot_execution_dot_v1_dot_execution__service__pb2.CancelRequest.SerializeToString,
                 response_deserializer=ascent_dot_execution_dot_v1_dot_execution__service__pb2.CancelResponse.FromString,
                 _registered_method=True)
+        self.GetTestFeatures = channel.unary_unary(
+                '/ascent.execution.v1.ExecutionService/GetTestFeatures',
+                request_serializer=ascent_dot_execution_dot_v1_dot_execution__service__pb2.GetTestFeaturesRequest.SerializeToString,
+                response_deserializer=ascent_dot_execution_dot_v1_dot_execution__service__pb2.GetTestFeaturesResponse.FromString,
+                _registered_method=True)
+        self.GradePredictions = channel.unary_unary(
+                '/ascent.execution.v1.ExecutionService/GradePredictions',
+                request_serializer=ascent_dot_execution_dot_v1_dot_execution__service__pb2.GradePredictionsRequest.SerializeToString,
+                response_deserializer=ascent_dot_execution_dot_v1_dot_execution__service__pb2.GradePredictionsResponse.FromString,
+                _registered_method=True)
 
 
 class ExecutionServiceServicer:
@@ -65,6 +75,22 @@ class ExecutionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetTestFeatures(self, request, context):
+        """The platform judging a deployed model on a challenge (issue 16; called by serving): the
+        challenge's test features (what every submission sees as /data/test_features.csv) ...
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GradePredictions(self, request, context):
+        """... and the Grade of predictions made outside the sandbox (by serving, from the deployed
+        ONNX model) against the hidden labels, exactly as a submission's are graded.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ExecutionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -77,6 +103,16 @@ def add_ExecutionServiceServicer_to_server(servicer, server):
                     servicer.Cancel,
                     request_deserializer=ascent_dot_execution_dot_v1_dot_execution__service__pb2.CancelRequest.FromString,
                     response_serializer=ascent_dot_execution_dot_v1_dot_execution__service__pb2.CancelResponse.SerializeToString,
+            ),
+            'GetTestFeatures': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTestFeatures,
+                    request_deserializer=ascent_dot_execution_dot_v1_dot_execution__service__pb2.GetTestFeaturesRequest.FromString,
+                    response_serializer=ascent_dot_execution_dot_v1_dot_execution__service__pb2.GetTestFeaturesResponse.SerializeToString,
+            ),
+            'GradePredictions': grpc.unary_unary_rpc_method_handler(
+                    servicer.GradePredictions,
+                    request_deserializer=ascent_dot_execution_dot_v1_dot_execution__service__pb2.GradePredictionsRequest.FromString,
+                    response_serializer=ascent_dot_execution_dot_v1_dot_execution__service__pb2.GradePredictionsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -134,6 +170,60 @@ class ExecutionService:
             '/ascent.execution.v1.ExecutionService/Cancel',
             ascent_dot_execution_dot_v1_dot_execution__service__pb2.CancelRequest.SerializeToString,
             ascent_dot_execution_dot_v1_dot_execution__service__pb2.CancelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTestFeatures(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.execution.v1.ExecutionService/GetTestFeatures',
+            ascent_dot_execution_dot_v1_dot_execution__service__pb2.GetTestFeaturesRequest.SerializeToString,
+            ascent_dot_execution_dot_v1_dot_execution__service__pb2.GetTestFeaturesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GradePredictions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.execution.v1.ExecutionService/GradePredictions',
+            ascent_dot_execution_dot_v1_dot_execution__service__pb2.GradePredictionsRequest.SerializeToString,
+            ascent_dot_execution_dot_v1_dot_execution__service__pb2.GradePredictionsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)ascent/progress/v1/progress_service.proto\x12\x12\x61scent.progress.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\'\n\x11ListTracksRequest\x12\x12\n\nlearner_id\x18\x01 \x01(\t\"\xdc\x02\n\tChallenge\x12\x0c\n\x04slug\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0f\n\x07summary\x18\x03 \x01(\t\x12\x0e\n\x06metric\x18\x04 \x01(\t\x12\x16\n\x0epass_threshold\x18\x05 \x01(\x01\x12\x10\n\x08position\x18\x06 \x01(\x05\x12\x10\n\x08unlocked\x18\x07 \x01(\x08\x12\x0e\n\x06passed\x18\x08 \x01(\x08\x12\x17\n\nbest_score\x18\t \x01(\x01H\x00\x88\x01\x01\x12\x10\n\x08requires\x18\n \x03(\t\x12\x17\n\x0flower_is_better\x18\x0b \x01(\x08\x12\x15\n\rlocked_reason\x18\x0c \x01(\t\x12\x0f\n\x07version\x18( \x01(\x05\x12\x0e\n\x06source\x18) \x01(\t\x12\x11\n\ttask_type\x18\x41 \x01(\t\x12\x0c\n\x04tags\x18\x42 \x03(\t\x12\x19\n\x11\x64\x61ily_submissions\x18\x43 \x01(\x05\x42\r\n\x0b_best_score\"\xe3\x01\n\x05Track\x12\x0c\n\x04slug\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\r\n\x05level\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x10\n\x08position\x18\x05 \x01(\x05\x12\x10\n\x08unlocked\x18\x06 \x01(\x08\x12\x13\n\x0bunlock_rule\x18\x07 \x01(\t\x12\x31\n\nchallenges\x18\x08 \x03(\x0b\x32\x1d.ascent.progress.v1.Challenge\x12\x14\n\x0cpassed_count\x18\t \x01(\x05\x12\x17\n\x0funlock_progress\x18\n \x01(\t\"?\n\x12ListTracksResponse\x12)\n\x06tracks\x18\x01 \x03(\x0b\x32\x19.ascent.progress.v1.Track\"(\n\x12GetProgressRequest\x12\x12\n\nlearner_id\x18\x01 \x01(\t\"h\n\x05\x42\x61\x64ge\x12\x0c\n\x04slug\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12.\n\nawarded_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"Q\n\x07XpEntry\x12\x0e\n\x06\x61mount\x18\x01 \x01(\x03\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12&\n\x02\x61t\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xda\x02\n\x13GetProgressResponse\x12\x12\n\nlearner_id\x18\x01 \x01(\t\x12\n\n\x02xp\x18\x02 \x01(\x03\x12\r\n\x05level\x18\x03 \x01(\x05\x12\x0c\n\x04runs\x18\x04 \x01(\x03\x12)\n\x06\x62\x61\x64ges\x18\x05 \x03(\x0b\x32\x19.ascent.progress.v1.Badge\x12,\n\x07history\x18\x06 \x03(\x0b\x32\x1b.ascent.progress.v1.XpEntry\x12\x13\n\x0bstreak_days\x18\x07 \x01(\x05\x12\x18\n\x10\x62\x65st_streak_days\x18\x08 \x01(\x05\x12\x19\n\x11\x63hallenges_passed\x18\t \x01(\x05\x12\x16\n\x0elevel_floor_xp\x18\n \x01(\x03\x12\x15\n\rnext_level_xp\x18\x0b \x01(\x03\x12\x34\n\x07results\x18\x0c \x03(\x0b\x32#.ascent.progress.v1.ChallengeResult\"\xad\x01\n\x0f\x43hallengeResult\x12\x16\n\x0e\x63hallenge_slug\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0e\n\x06metric\x18\x03 \x01(\t\x12\x12\n\nbest_score\x18\x04 \x01(\x01\x12\x10\n\x08\x61ttempts\x18\x05 \x01(\x05\x12\x0e\n\x06passed\x18\x06 \x01(\x08\x12-\n\tpassed_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"7\n\x13GetChallengeRequest\x12\x0c\n\x04slug\x18\x01 \x01(\t\x12\x12\n\nlearner_id\x18\x02 \x01(\t\"\x8f\x02\n\x0f\x43hallengeDetail\x12\x30\n\tchallenge\x18\x01 \x01(\x0b\x32\x1d.ascent.progress.v1.Challenge\x12\x12\n\ntrack_slug\x18\x02 \x01(\t\x12\x13\n\x0btrack_title\x18\x03 \x01(\t\x12\x11\n\tlesson_md\x18\x04 \x01(\t\x12\x10\n\x08outcomes\x18\x05 \x03(\t\x12\r\n\x05hints\x18\x06 \x03(\t\x12\x14\n\x0cstarter_code\x18\x07 \x01(\t\x12\x11\n\ttask_type\x18\x08 \x01(\t\x12\x0e\n\x06target\x18\t \x01(\t\x12\x15\n\x08\x62\x61seline\x18\n \x01(\x01H\x00\x88\x01\x01\x12\x10\n\x08\x61ttempts\x18\x0b \x01(\x05\x42\x0b\n\t_baseline\"N\n\x14GetChallengeResponse\x12\x36\n\tchallenge\x18\x01 \x01(\x0b\x32#.ascent.progress.v1.ChallengeDetail2\xb1\x02\n\x0fProgressService\x12[\n\nListTracks\x12%.ascent.progress.v1.ListTracksRequest\x1a&.ascent.progress.v1.ListTracksResponse\x12^\n\x0bGetProgress\x12&.ascent.progress.v1.GetProgressRequest\x1a\'.ascent.progress.v1.GetProgressResponse\x12\x61\n\x0cGetChallenge\x12\'.ascent.progress.v1.GetChallengeRequest\x1a(.ascent.progress.v1.GetChallengeResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)ascent/progress/v1/progress_service.proto\x12\x12\x61scent.progress.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\'\n\x11ListTracksRequest\x12\x12\n\nlearner_id\x18\x01 \x01(\t\"\xdc\x02\n\tChallenge\x12\x0c\n\x04slug\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0f\n\x07summary\x18\x03 \x01(\t\x12\x0e\n\x06metric\x18\x04 \x01(\t\x12\x16\n\x0epass_threshold\x18\x05 \x01(\x01\x12\x10\n\x08position\x18\x06 \x01(\x05\x12\x10\n\x08unlocked\x18\x07 \x01(\x08\x12\x0e\n\x06passed\x18\x08 \x01(\x08\x12\x17\n\nbest_score\x18\t \x01(\x01H\x00\x88\x01\x01\x12\x10\n\x08requires\x18\n \x03(\t\x12\x17\n\x0flower_is_better\x18\x0b \x01(\x08\x12\x15\n\rlocked_reason\x18\x0c \x01(\t\x12\x0f\n\x07version\x18( \x01(\x05\x12\x0e\n\x06source\x18) \x01(\t\x12\x11\n\ttask_type\x18\x41 \x01(\t\x12\x0c\n\x04tags\x18\x42 \x03(\t\x12\x19\n\x11\x64\x61ily_submissions\x18\x43 \x01(\x05\x42\r\n\x0b_best_score\"\xae\x02\n\x05Track\x12\x0c\n\x04slug\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\r\n\x05level\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x10\n\x08position\x18\x05 \x01(\x05\x12\x10\n\x08unlocked\x18\x06 \x01(\x08\x12\x13\n\x0bunlock_rule\x18\x07 \x01(\t\x12\x31\n\nchallenges\x18\x08 \x03(\x0b\x32\x1d.ascent.progress.v1.Challenge\x12\x14\n\x0cpassed_count\x18\t \x01(\x05\x12\x17\n\x0funlock_progress\x18\n \x01(\t\x12\x1c\n\x14\x64\x65ployed_meeting_bar\x18\x0b \x01(\x05\x12\x17\n\x0f\x64\x65ployed_needed\x18\x0c \x01(\x05\x12\x12\n\nunlock_app\x18\r \x01(\t\"?\n\x12ListTracksResponse\x12)\n\x06tracks\x18\x01 \x03(\x0b\x32\x19.ascent.progress.v1.Track\"(\n\x12GetProgressRequest\x12\x12\n\nlearner_id\x18\x01 \x01(\t\"h\n\x05\x42\x61\x64ge\x12\x0c\n\x04slug\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12.\n\nawarded_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"Q\n\x07XpEntry\x12\x0e\n\x06\x61mount\x18\x01 \x01(\x03\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12&\n\x02\x61t\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xda\x02\n\x13GetProgressResponse\x12\x12\n\nlearner_id\x18\x01 \x01(\t\x12\n\n\x02xp\x18\x02 \x01(\x03\x12\r\n\x05level\x18\x03 \x01(\x05\x12\x0c\n\x04runs\x18\x04 \x01(\x03\x12)\n\x06\x62\x61\x64ges\x18\x05 \x03(\x0b\x32\x19.ascent.progress.v1.Badge\x12,\n\x07history\x18\x06 \x03(\x0b\x32\x1b.ascent.progress.v1.XpEntry\x12\x13\n\x0bstreak_days\x18\x07 \x01(\x05\x12\x18\n\x10\x62\x65st_streak_days\x18\x08 \x01(\x05\x12\x19\n\x11\x63hallenges_passed\x18\t \x01(\x05\x12\x16\n\x0elevel_floor_xp\x18\n \x01(\x03\x12\x15\n\rnext_level_xp\x18\x0b \x01(\x03\x12\x34\n\x07results\x18\x0c \x03(\x0b\x32#.ascent.progress.v1.ChallengeResult\"\xad\x01\n\x0f\x43hallengeResult\x12\x16\n\x0e\x63hallenge_slug\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0e\n\x06metric\x18\x03 \x01(\t\x12\x12\n\nbest_score\x18\x04 \x01(\x01\x12\x10\n\x08\x61ttempts\x18\x05 \x01(\x05\x12\x0e\n\x06passed\x18\x06 \x01(\x08\x12-\n\tpassed_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"7\n\x13GetChallengeRequest\x12\x0c\n\x04slug\x18\x01 \x01(\t\x12\x12\n\nlearner_id\x18\x02 \x01(\t\"\x8f\x02\n\x0f\x43hallengeDetail\x12\x30\n\tchallenge\x18\x01 \x01(\x0b\x32\x1d.ascent.progress.v1.Challenge\x12\x12\n\ntrack_slug\x18\x02 \x01(\t\x12\x13\n\x0btrack_title\x18\x03 \x01(\t\x12\x11\n\tlesson_md\x18\x04 \x01(\t\x12\x10\n\x08outcomes\x18\x05 \x03(\t\x12\r\n\x05hints\x18\x06 \x03(\t\x12\x14\n\x0cstarter_code\x18\x07 \x01(\t\x12\x11\n\ttask_type\x18\x08 \x01(\t\x12\x0e\n\x06target\x18\t \x01(\t\x12\x15\n\x08\x62\x61seline\x18\n \x01(\x01H\x00\x88\x01\x01\x12\x10\n\x08\x61ttempts\x18\x0b \x01(\x05\x42\x0b\n\t_baseline\"N\n\x14GetChallengeResponse\x12\x36\n\tchallenge\x18\x01 \x01(\x0b\x32#.ascent.progress.v1.ChallengeDetail2\xb1\x02\n\x0fProgressService\x12[\n\nListTracks\x12%.ascent.progress.v1.ListTracksRequest\x1a&.ascent.progress.v1.ListTracksResponse\x12^\n\x0bGetProgress\x12&.ascent.progress.v1.GetProgressRequest\x1a\'.ascent.progress.v1.GetProgressResponse\x12\x61\n\x0cGetChallenge\x12\'.ascent.progress.v1.GetChallengeRequest\x1a(.ascent.progress.v1.GetChallengeResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,25 +37,25 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CHALLENGE']._serialized_start=140
   _globals['_CHALLENGE']._serialized_end=488
   _globals['_TRACK']._serialized_start=491
-  _globals['_TRACK']._serialized_end=718
-  _globals['_LISTTRACKSRESPONSE']._serialized_start=720
-  _globals['_LISTTRACKSRESPONSE']._serialized_end=783
-  _globals['_GETPROGRESSREQUEST']._serialized_start=785
-  _globals['_GETPROGRESSREQUEST']._serialized_end=825
-  _globals['_BADGE']._serialized_start=827
-  _globals['_BADGE']._serialized_end=931
-  _globals['_XPENTRY']._serialized_start=933
-  _globals['_XPENTRY']._serialized_end=1014
-  _globals['_GETPROGRESSRESPONSE']._serialized_start=1017
-  _globals['_GETPROGRESSRESPONSE']._serialized_end=1363
-  _globals['_CHALLENGERESULT']._serialized_start=1366
-  _globals['_CHALLENGERESULT']._serialized_end=1539
-  _globals['_GETCHALLENGEREQUEST']._serialized_start=1541
-  _globals['_GETCHALLENGEREQUEST']._serialized_end=1596
-  _globals['_CHALLENGEDETAIL']._serialized_start=1599
-  _globals['_CHALLENGEDETAIL']._serialized_end=1870
-  _globals['_GETCHALLENGERESPONSE']._serialized_start=1872
-  _globals['_GETCHALLENGERESPONSE']._serialized_end=1950
-  _globals['_PROGRESSSERVICE']._serialized_start=1953
-  _globals['_PROGRESSSERVICE']._serialized_end=2258
+  _globals['_TRACK']._serialized_end=793
+  _globals['_LISTTRACKSRESPONSE']._serialized_start=795
+  _globals['_LISTTRACKSRESPONSE']._serialized_end=858
+  _globals['_GETPROGRESSREQUEST']._serialized_start=860
+  _globals['_GETPROGRESSREQUEST']._serialized_end=900
+  _globals['_BADGE']._serialized_start=902
+  _globals['_BADGE']._serialized_end=1006
+  _globals['_XPENTRY']._serialized_start=1008
+  _globals['_XPENTRY']._serialized_end=1089
+  _globals['_GETPROGRESSRESPONSE']._serialized_start=1092
+  _globals['_GETPROGRESSRESPONSE']._serialized_end=1438
+  _globals['_CHALLENGERESULT']._serialized_start=1441
+  _globals['_CHALLENGERESULT']._serialized_end=1614
+  _globals['_GETCHALLENGEREQUEST']._serialized_start=1616
+  _globals['_GETCHALLENGEREQUEST']._serialized_end=1671
+  _globals['_CHALLENGEDETAIL']._serialized_start=1674
+  _globals['_CHALLENGEDETAIL']._serialized_end=1945
+  _globals['_GETCHALLENGERESPONSE']._serialized_start=1947
+  _globals['_GETCHALLENGERESPONSE']._serialized_end=2025
+  _globals['_PROGRESSSERVICE']._serialized_start=2028
+  _globals['_PROGRESSSERVICE']._serialized_end=2333
 # @@protoc_insertion_point(module_scope)

@@ -54,7 +54,7 @@ class Challenge(_message.Message):
     def __init__(self, slug: _Optional[str] = ..., title: _Optional[str] = ..., summary: _Optional[str] = ..., metric: _Optional[str] = ..., pass_threshold: _Optional[float] = ..., position: _Optional[int] = ..., unlocked: _Optional[bool] = ..., passed: _Optional[bool] = ..., best_score: _Optional[float] = ..., requires: _Optional[_Iterable[str]] = ..., lower_is_better: _Optional[bool] = ..., locked_reason: _Optional[str] = ..., version: _Optional[int] = ..., source: _Optional[str] = ..., task_type: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., daily_submissions: _Optional[int] = ...) -> None: ...
 
 class Track(_message.Message):
-    __slots__ = ("slug", "title", "level", "description", "position", "unlocked", "unlock_rule", "challenges", "passed_count", "unlock_progress")
+    __slots__ = ("slug", "title", "level", "description", "position", "unlocked", "unlock_rule", "challenges", "passed_count", "unlock_progress", "deployed_meeting_bar", "deployed_needed", "unlock_app")
     SLUG_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     LEVEL_FIELD_NUMBER: _ClassVar[int]
@@ -65,6 +65,9 @@ class Track(_message.Message):
     CHALLENGES_FIELD_NUMBER: _ClassVar[int]
     PASSED_COUNT_FIELD_NUMBER: _ClassVar[int]
     UNLOCK_PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    DEPLOYED_MEETING_BAR_FIELD_NUMBER: _ClassVar[int]
+    DEPLOYED_NEEDED_FIELD_NUMBER: _ClassVar[int]
+    UNLOCK_APP_FIELD_NUMBER: _ClassVar[int]
     slug: str
     title: str
     level: str
@@ -75,7 +78,10 @@ class Track(_message.Message):
     challenges: _containers.RepeatedCompositeFieldContainer[Challenge]
     passed_count: int
     unlock_progress: str
-    def __init__(self, slug: _Optional[str] = ..., title: _Optional[str] = ..., level: _Optional[str] = ..., description: _Optional[str] = ..., position: _Optional[int] = ..., unlocked: _Optional[bool] = ..., unlock_rule: _Optional[str] = ..., challenges: _Optional[_Iterable[_Union[Challenge, _Mapping]]] = ..., passed_count: _Optional[int] = ..., unlock_progress: _Optional[str] = ...) -> None: ...
+    deployed_meeting_bar: int
+    deployed_needed: int
+    unlock_app: str
+    def __init__(self, slug: _Optional[str] = ..., title: _Optional[str] = ..., level: _Optional[str] = ..., description: _Optional[str] = ..., position: _Optional[int] = ..., unlocked: _Optional[bool] = ..., unlock_rule: _Optional[str] = ..., challenges: _Optional[_Iterable[_Union[Challenge, _Mapping]]] = ..., passed_count: _Optional[int] = ..., unlock_progress: _Optional[str] = ..., deployed_meeting_bar: _Optional[int] = ..., deployed_needed: _Optional[int] = ..., unlock_app: _Optional[str] = ...) -> None: ...
 
 class ListTracksResponse(_message.Message):
     __slots__ = ("tracks",)

@@ -31,7 +31,7 @@ class Benchmark(_message.Message):
     def __init__(self, p50_ms: _Optional[float] = ..., p95_ms: _Optional[float] = ..., throughput_per_s: _Optional[float] = ..., requests: _Optional[int] = ..., batch_rows_per_s: _Optional[float] = ..., batch_rows: _Optional[int] = ...) -> None: ...
 
 class ModelVersion(_message.Message):
-    __slots__ = ("version", "run_id", "session_id", "run_name", "app_slug", "challenge_slug", "dataset_sha256", "model_type", "model_variable", "input_mode", "features", "classes", "metrics_json", "agreement", "checked_rows", "onnx_sha256", "onnx_bytes", "benchmark", "created_at")
+    __slots__ = ("version", "run_id", "session_id", "run_name", "app_slug", "challenge_slug", "dataset_sha256", "model_type", "model_variable", "input_mode", "features", "classes", "metrics_json", "agreement", "checked_rows", "onnx_sha256", "onnx_bytes", "benchmark", "created_at", "judgement")
     VERSION_FIELD_NUMBER: _ClassVar[int]
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -51,6 +51,7 @@ class ModelVersion(_message.Message):
     ONNX_BYTES_FIELD_NUMBER: _ClassVar[int]
     BENCHMARK_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    JUDGEMENT_FIELD_NUMBER: _ClassVar[int]
     version: int
     run_id: str
     session_id: str
@@ -70,7 +71,30 @@ class ModelVersion(_message.Message):
     onnx_bytes: int
     benchmark: Benchmark
     created_at: str
-    def __init__(self, version: _Optional[int] = ..., run_id: _Optional[str] = ..., session_id: _Optional[str] = ..., run_name: _Optional[str] = ..., app_slug: _Optional[str] = ..., challenge_slug: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., model_type: _Optional[str] = ..., model_variable: _Optional[str] = ..., input_mode: _Optional[str] = ..., features: _Optional[_Iterable[_Union[Feature, _Mapping]]] = ..., classes: _Optional[_Iterable[str]] = ..., metrics_json: _Optional[str] = ..., agreement: _Optional[float] = ..., checked_rows: _Optional[int] = ..., onnx_sha256: _Optional[str] = ..., onnx_bytes: _Optional[int] = ..., benchmark: _Optional[_Union[Benchmark, _Mapping]] = ..., created_at: _Optional[str] = ...) -> None: ...
+    judgement: Judgement
+    def __init__(self, version: _Optional[int] = ..., run_id: _Optional[str] = ..., session_id: _Optional[str] = ..., run_name: _Optional[str] = ..., app_slug: _Optional[str] = ..., challenge_slug: _Optional[str] = ..., dataset_sha256: _Optional[str] = ..., model_type: _Optional[str] = ..., model_variable: _Optional[str] = ..., input_mode: _Optional[str] = ..., features: _Optional[_Iterable[_Union[Feature, _Mapping]]] = ..., classes: _Optional[_Iterable[str]] = ..., metrics_json: _Optional[str] = ..., agreement: _Optional[float] = ..., checked_rows: _Optional[int] = ..., onnx_sha256: _Optional[str] = ..., onnx_bytes: _Optional[int] = ..., benchmark: _Optional[_Union[Benchmark, _Mapping]] = ..., created_at: _Optional[str] = ..., judgement: _Optional[_Union[Judgement, _Mapping]] = ...) -> None: ...
+
+class Judgement(_message.Message):
+    __slots__ = ("status", "message", "challenge_slug", "challenge_version", "metric", "score", "pass_threshold", "passed", "rows")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    METRIC_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    PASS_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    PASSED_FIELD_NUMBER: _ClassVar[int]
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    status: str
+    message: str
+    challenge_slug: str
+    challenge_version: int
+    metric: str
+    score: float
+    pass_threshold: float
+    passed: bool
+    rows: int
+    def __init__(self, status: _Optional[str] = ..., message: _Optional[str] = ..., challenge_slug: _Optional[str] = ..., challenge_version: _Optional[int] = ..., metric: _Optional[str] = ..., score: _Optional[float] = ..., pass_threshold: _Optional[float] = ..., passed: _Optional[bool] = ..., rows: _Optional[int] = ...) -> None: ...
 
 class ClientCode(_message.Message):
     __slots__ = ("curl", "python", "fastapi")
