@@ -646,8 +646,9 @@ def select_final(
     own = {sub.run_id for sub in repo.submissions(key, learner_id)}
     unknown = [run_id for run_id in wanted if run_id not in own]
     if unknown:
+        # An id that names nothing for this learner, as any other id of someone else's.
         raise AscentError(
-            "invalid_argument",
+            "not_found",
             f"Not one of your graded submissions of this challenge: {', '.join(unknown)}.",
         )
     repo.replace_selection(key, learner_id, wanted, utcnow())

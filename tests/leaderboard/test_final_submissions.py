@@ -101,16 +101,16 @@ def test_selection_is_validated(db: Database) -> None:
     ungraded = submit(db, slug, "ann", None, 0.0, 6, status="invalid")
     practice = submit(db, slug, "ann", 0.99, 0.99, 7, practice=True)
     other = submit(db, f"{slug}-other", "ann", 0.9, 0.9, 8)
-    for bad, message in (
-        (ann, "at most 2"),
-        ([bens], "Not one of your graded submissions"),
-        ([ungraded], "Not one of your graded submissions"),
-        ([practice], "Not one of your graded submissions"),
-        ([other], "Not one of your graded submissions"),
+    for bad, code, message in (
+        (ann, "invalid_argument", "at most 2"),
+        ([bens], "not_found", "Not one of your graded submissions"),
+        ([ungraded], "not_found", "Not one of your graded submissions"),
+        ([practice], "not_found", "Not one of your graded submissions"),
+        ([other], "not_found", "Not one of your graded submissions"),
     ):
         with pytest.raises(AscentError, match=message) as err, db.session() as session:
             service.select_final(session, slug, 0, "ann", bad, include_private=False)
-        assert err.value.code == "invalid_argument"
+        assert err.value.code == code
     # Duplicates count once.
     assert select(db, slug, "ann", [ann[0], ann[0]]) == [ann[0]]
 
