@@ -281,6 +281,39 @@ class Clients:
         )
         return response
 
+    async def final_submissions(
+        self, slug: str, version: int, learner_id: str, include_private: bool
+    ) -> leaderboard_pb.FinalSubmissionsResponse:
+        response: leaderboard_pb.FinalSubmissionsResponse = await self._unary(
+            "leaderboard",
+            self.leaderboard.GetFinalSubmissions,
+            leaderboard_pb.GetFinalSubmissionsRequest(
+                challenge_slug=slug,
+                challenge_version=version,
+                learner_id=learner_id,
+                include_private=include_private,
+            ),
+            self.settings.rpc_timeout_seconds,
+        )
+        return response
+
+    async def set_final_submissions(
+        self, slug: str, version: int, learner_id: str, run_ids: list[str], include_private: bool
+    ) -> leaderboard_pb.FinalSubmissionsResponse:
+        response: leaderboard_pb.FinalSubmissionsResponse = await self._unary(
+            "leaderboard",
+            self.leaderboard.SetFinalSubmissions,
+            leaderboard_pb.SetFinalSubmissionsRequest(
+                challenge_slug=slug,
+                challenge_version=version,
+                learner_id=learner_id,
+                run_ids=run_ids,
+                include_private=include_private,
+            ),
+            self.settings.rpc_timeout_seconds,
+        )
+        return response
+
     async def set_challenge_board(
         self, slug: str, hidden: bool, reveal_private: bool, version: int = 0
     ) -> leaderboard_pb.SetChallengeBoardResponse:

@@ -15,6 +15,8 @@ from gateway.curriculum.views import (
     BoardSettingsView,
     BoardView,
     ChallengeView,
+    FinalSelection,
+    FinalSubmissionsView,
     NextChallengeView,
     PracticeRunView,
     ProfileView,
@@ -57,6 +59,27 @@ async def submit(
     24 hours (429 with Retry-After beyond)."""
     run, detail, left = await flows.submit(gw, user, slug, body.code)
     return Data(data=SubmissionView.of(run, detail, left))
+
+
+@router.get("/challenges/{slug}/final-submissions")
+async def get_final_submissions(
+    slug: str, user: ApiUser, gw: GatewayDep
+) -> Data[FinalSubmissionsView]:
+    """Your graded submissions of the challenge (newest first) and which count for the final
+    standing: the ones you selected, else your 2 best by public score. The final rank uses
+    the best private score among them only."""
+    return Data(data=await flows.final_submissions(gw, user, slug))
+
+
+@router.put("/challenges/{slug}/final-submissions")
+@contract.raises(422)
+async def set_final_submissions(
+    slug: str, body: FinalSelection, user: ApiUser, gw: GatewayDep
+) -> Data[FinalSubmissionsView]:
+    """Select up to 2 of your own graded submissions of the challenge as final (`[]`: back
+    to the default, your 2 best by public score). 404 for a run that is not one of them;
+    422 once the instructor has revealed the private standing (selection is closed)."""
+    return Data(data=await flows.final_submissions(gw, user, slug, body.runIds))
 
 
 @router.post("/challenges/{slug}/practice", status_code=201)

@@ -25,6 +25,7 @@ from gateway.curriculum.views import (
     BoardEntryView,
     BoardSettingsView,
     BoardView,
+    FinalSubmissionsView,
     NextChallengeView,
 )
 from gateway.models import ChallengeSession, NotebookSession
@@ -230,6 +231,24 @@ async def board(gw: Gateway, user: UserInfo, slug: str, version: int = 0) -> Boa
             for e in entries
         ],
     )
+
+
+async def final_submissions(
+    gw: Gateway, user: UserInfo, slug: str, run_ids: list[str] | None = None
+) -> FinalSubmissionsView:
+    """The caller's graded submissions of the challenge's current board and which count for
+    the final standing; with `run_ids`, selects those as final first (own graded submissions
+    of this challenge, at most 2; [] = the default rule; closed once revealed: 422)."""
+    detail = await challenge(gw, user, slug)
+    slug, version = detail.challenge.slug, detail.challenge.version
+    include_private = may(user, Action.VIEW_PRIVATE_SCORES)
+    if run_ids is None:
+        response = await gw.clients.final_submissions(slug, version, user.id, include_private)
+    else:
+        response = await gw.clients.set_final_submissions(
+            slug, version, user.id, run_ids, include_private
+        )
+    return FinalSubmissionsView.of(slug, response)
 
 
 async def set_board(

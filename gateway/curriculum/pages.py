@@ -72,6 +72,21 @@ async def tracks_page(request: Request, user: PageUser, gw: GatewayDep) -> Respo
     return render(request, "tracks.html", context, block="tracks")
 
 
+async def _finals_context(
+    gw: GatewayDep, user: PageUser, slug: str, run_ids: list[str] | None = None
+) -> dict[str, Any]:
+    """The learner's submissions with their final toggles (`run_ids`: select those first)."""
+    try:
+        finals = await flows.final_submissions(gw, user, slug, run_ids)
+        return {"finals": finals, "finals_error": None}
+    except AscentError as err:
+        if err.code == "unavailable" or run_ids is None:
+            return {"finals": None, "finals_error": err.message}
+        # A refused change (closed, over the limit): the list as it stands, and why.
+        finals = await flows.final_submissions(gw, user, slug)
+        return {"finals": finals, "finals_error": err.message}
+
+
 async def _board_context(gw: GatewayDep, user: PageUser, slug: str) -> dict[str, Any]:
     try:
         return {"board": await flows.board(gw, user, slug), "board_error": None}
@@ -101,6 +116,7 @@ async def challenge_page(request: Request, slug: str, user: PageUser, gw: Gatewa
         "shown_hints": await flows.hints_shown(gw, user, detail),
         "submissions_left": left,
         **await _board_context(gw, user, slug),
+        **await _finals_context(gw, user, slug),
     }
     return render(request, "challenge.html", context, block="challenge")
 
@@ -296,3 +312,42 @@ async def progress_page(request: Request, user: PageUser, gw: GatewayDep) -> Res
         if err.message not in context["errors"]:
             context["errors"].append(err.message)
     return render(request, "progress.html", context, block="progress")
+
+
+@router.get("/challenges/{slug}/final")
+async def finals_fragment(request: Request, slug: str, user: PageUser, gw: GatewayDep) -> Response:
+    context = {
+        **CHALLENGE_REGIONS,
+        "user": user,
+        "challenge": {"slug": slug},
+        **await _finals_context(gw, user, slug),
+    }
+    return render(request, "challenge.html", context, block="finals")
+
+
+@router.post("/challenges/{slug}/final")
+async def toggle_final_fragment(
+    request: Request,
+    slug: str,
+    user: PageUser,
+    gw: GatewayDep,
+    run_id: Annotated[str, Form()] = "",
+    final: Annotated[bool, Form()] = False,
+) -> Response:
+    """One submission's "final" toggle: adds it to (or removes it from) the learner's own
+    selection; the first one selected replaces the default (2 best by public score)."""
+    current = await flows.final_submissions(gw, user, slug)
+    selected = [s.runId for s in current.submissions if s.selected]
+    wanted = [r for r in selected if r != run_id] + ([run_id] if final else [])
+    context = {
+        **CHALLENGE_REGIONS,
+        "user": user,
+        "challenge": {"slug": slug},
+        **await _finals_context(gw, user, slug, wanted),
+    }
+    status = 200 if context["finals_error"] is None else 422
+    # The board's private column follows the selection (for whoever may see it).
+    headers = {"HX-Trigger": "board-changed"} if status == 200 else {}
+    return render(
+        request, "challenge.html", context, block="finals", status_code=status, headers=headers
+    )

@@ -5,12 +5,13 @@ the pages)."""
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 from ascent.leaderboard.v1 import leaderboard_service_pb2 as leaderboard_pb
 from ascent.progress.v1 import progress_service_pb2 as progress_pb
 from ascent.recommender.v1 import recommender_service_pb2 as recommender_pb
 from ascent.types.v1 import run_pb2
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from gateway.markdown import render_markdown
 from gateway.notebook.views import RunView
@@ -27,6 +28,19 @@ class BoardSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     hidden: bool = False
     revealPrivate: bool = False
+
+
+# The leaderboard's FINAL_SUBMISSIONS (a learner selects at most that many as final).
+MAX_FINAL_SUBMISSIONS = 2
+RunId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
+
+class FinalSelection(BaseModel):
+    """The submissions that count for the final standing: [] = back to the default (the 2
+    best by public score)."""
+
+    model_config = ConfigDict(extra="forbid")
+    runIds: list[RunId] = Field(max_length=MAX_FINAL_SUBMISSIONS)
 
 
 # -- tracks and challenges ------------------------------------------------------------------
@@ -298,6 +312,8 @@ class BoardEntryView(View):
     privateRank: int | None
     submissions: int
     submittedAt: str | None
+    # The learner chose their final submissions (false: their 2 best by public score).
+    finalSelected: bool
 
     @classmethod
     def of(cls, entry: leaderboard_pb.ChallengeBoardEntry, name: str, you: bool) -> BoardEntryView:
@@ -310,6 +326,63 @@ class BoardEntryView(View):
             privateRank=entry.private_rank or None,
             submissions=entry.submissions,
             submittedAt=timestamp_iso(entry.submitted_at),
+            finalSelected=entry.final_selected,
+        )
+
+
+class FinalSubmissionView(View):
+    runId: str
+    publicScore: float
+    # Only once the private standing is revealed (or for staff).
+    privateScore: float | None
+    submittedAt: str | None
+    # Counts for the final standing; `selected`: the learner chose it.
+    final: bool
+    selected: bool
+
+
+class FinalSubmissionsView(View):
+    """The caller's graded submissions of a challenge (newest first), which count for the
+    final standing, and the rule."""
+
+    challenge: str
+    metric: str
+    lowerIsBetter: bool
+    maxFinal: int
+    # The learner chose; false: their `maxFinal` best by public score count.
+    selected: bool
+    # Selection is closed: the instructor revealed the private standing.
+    locked: bool
+    rule: str
+    submissions: list[FinalSubmissionView]
+
+    @classmethod
+    def of(cls, slug: str, r: leaderboard_pb.FinalSubmissionsResponse) -> FinalSubmissionsView:
+        rule = (
+            f"Your final rank uses the best private score among the submissions you select "
+            f"as final (up to {r.max_final}); select none and your {r.max_final} best by "
+            f"public score count. You can change the selection until the instructor reveals "
+            f"the private standing."
+        )
+        return cls(
+            challenge=slug,
+            metric=r.metric,
+            lowerIsBetter=r.lower_is_better,
+            maxFinal=r.max_final,
+            selected=r.selected,
+            locked=r.locked,
+            rule=rule,
+            submissions=[
+                FinalSubmissionView(
+                    runId=s.run_id,
+                    publicScore=s.public_score,
+                    privateScore=s.private_score if s.HasField("private_score") else None,
+                    submittedAt=timestamp_iso(s.submitted_at),
+                    final=s.final,
+                    selected=s.selected,
+                )
+                for s in r.submissions
+            ],
         )
 
 

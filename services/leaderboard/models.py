@@ -95,3 +95,34 @@ class ChallengeBoard(Base):
     challenge_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     private_revealed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ChallengeSubmission(Base):
+    """Every graded submission of a challenge board (the entry above keeps only the best by
+    public score): the final standing is computed over the ones a learner selected."""
+
+    __tablename__ = "leaderboard_challenge_submissions"
+    __table_args__ = (
+        Index("ix_leaderboard_challenge_submissions_learner", "challenge_slug", "learner_id"),
+    )
+
+    run_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    challenge_slug: Mapped[str] = mapped_column(String(100))
+    learner_id: Mapped[str] = mapped_column(String(100))
+    public_score: Mapped[float] = mapped_column(Float)
+    private_score: Mapped[float | None] = mapped_column(Float)
+    metric: Mapped[str] = mapped_column(String(32))
+    lower_is_better: Mapped[bool] = mapped_column(Boolean)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FinalSelection(Base):
+    """A submission a learner selected as final on a challenge board (at most
+    FINAL_SUBMISSIONS per learner and board; none selected = the default rule)."""
+
+    __tablename__ = "leaderboard_final_selections"
+
+    challenge_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    learner_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    selected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from services.leaderboard.models import RunRecord
+from services.leaderboard.models import ChallengeSubmission, FinalSelection, RunRecord
 
 
 class RunRepository:
@@ -41,3 +43,36 @@ class RunRepository:
             stmt = stmt.where(RunRecord.dataset_sha256 == dataset)
         stmt = stmt.order_by(RunRecord.score.desc(), RunRecord.created_at, RunRecord.id).limit(1)
         return self.session.scalars(stmt).first()
+
+
+class ChallengeRepository:
+    """Graded submissions of challenge boards and the learners' final selections."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def submissions(self, board: str, learner_id: str | None = None) -> list[ChallengeSubmission]:
+        stmt = select(ChallengeSubmission).where(ChallengeSubmission.challenge_slug == board)
+        if learner_id is not None:
+            stmt = stmt.where(ChallengeSubmission.learner_id == learner_id)
+        return list(self.session.scalars(stmt))
+
+    def selections(self, board: str, learner_id: str | None = None) -> list[FinalSelection]:
+        stmt = select(FinalSelection).where(FinalSelection.challenge_slug == board)
+        if learner_id is not None:
+            stmt = stmt.where(FinalSelection.learner_id == learner_id)
+        return list(self.session.scalars(stmt))
+
+    def replace_selection(
+        self, board: str, learner_id: str, run_ids: list[str], at: datetime
+    ) -> None:
+        self.session.execute(
+            delete(FinalSelection).where(
+                FinalSelection.challenge_slug == board, FinalSelection.learner_id == learner_id
+            )
+        )
+        self.session.add_all(
+            FinalSelection(challenge_slug=board, learner_id=learner_id, run_id=r, selected_at=at)
+            for r in run_ids
+        )
+        self.session.flush()

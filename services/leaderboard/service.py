@@ -19,8 +19,14 @@ from services.common.db import utcnow
 from services.common.errors import AscentError
 from services.common.ml.scoring import ranking_score
 from services.common.outbox import enqueue
-from services.leaderboard.models import ChallengeBoard, ChallengeEntry, RunRecord
-from services.leaderboard.repository import RunRepository
+from services.leaderboard.models import (
+    ChallengeBoard,
+    ChallengeEntry,
+    ChallengeSubmission,
+    FinalSelection,
+    RunRecord,
+)
+from services.leaderboard.repository import ChallengeRepository, RunRepository
 
 PRODUCER = "leaderboard"
 DEFAULT_LIMIT = 50
@@ -31,6 +37,9 @@ MAX_LIMIT = 500
 LIST_DEFAULT_LIMIT = 100
 SUMMARY_OUTPUT_CHARS = 2_000
 LIST_BUDGET_BYTES = 2 << 20
+# Final submissions a learner may select per challenge board (Kaggle's default); with none
+# selected, their FINAL_SUBMISSIONS best by public score count.
+FINAL_SUBMISSIONS = 2
 
 
 @dataclass(frozen=True)
@@ -352,11 +361,89 @@ def _challenge_key(entry: ChallengeEntry) -> tuple[float, float, str]:
     return (score, aware(entry.submitted_at).timestamp(), entry.learner_id)
 
 
-def _private_key(entry: ChallengeEntry) -> tuple[float, float, str]:
-    value = entry.private_score if entry.private_score is not None else float("inf")
-    if not entry.lower_is_better and entry.private_score is not None:
-        value = -value
-    return (value, aware(entry.submitted_at).timestamp(), entry.learner_id)
+def _public_key(sub: ChallengeSubmission) -> tuple[float, float, str]:
+    score = sub.public_score if sub.lower_is_better else -sub.public_score
+    return (score, aware(sub.submitted_at).timestamp(), sub.run_id)
+
+
+def final_of(
+    submissions: list[ChallengeSubmission], selected: set[str]
+) -> list[ChallengeSubmission]:
+    """The submissions that count for a learner's final standing: those they selected, else
+    their FINAL_SUBMISSIONS best by public score (ties by the earliest)."""
+    chosen = [sub for sub in submissions if sub.run_id in selected]
+    return chosen or sorted(submissions, key=_public_key)[:FINAL_SUBMISSIONS]
+
+
+def final_score(final: list[ChallengeSubmission]) -> ChallengeSubmission | None:
+    """The final submission that ranks the learner: the best private score among the final
+    ones only — never their best private over all submissions, which would leak the private
+    score through what the board shows (ties by the earliest)."""
+    scored = [sub for sub in final if sub.private_score is not None]
+    if not scored:
+        return None
+
+    def key(sub: ChallengeSubmission) -> tuple[float, float, str]:
+        value = sub.private_score if sub.private_score is not None else 0.0
+        return (
+            value if sub.lower_is_better else -value,
+            aware(sub.submitted_at).timestamp(),
+            sub.run_id,
+        )
+
+    return min(scored, key=key)
+
+
+@dataclass(frozen=True)
+class FinalStanding:
+    learner_id: str
+    private_score: float | None
+    submitted_at: datetime
+    selected: bool
+
+
+def final_standings(
+    entries: list[ChallengeEntry],
+    submissions: list[ChallengeSubmission],
+    selections: list[FinalSelection],
+) -> list[FinalStanding]:
+    """The private board: each learner by the best private score among their final
+    submissions, direction from the grade's metric, ties by the earlier submission, learners
+    without a private score last."""
+    by_learner: dict[str, list[ChallengeSubmission]] = {}
+    for sub in submissions:
+        by_learner.setdefault(sub.learner_id, []).append(sub)
+    chosen: dict[str, set[str]] = {}
+    for pick in selections:
+        chosen.setdefault(pick.learner_id, set()).add(pick.run_id)
+    standings: list[FinalStanding] = []
+    for entry in entries:
+        mine = by_learner.get(entry.learner_id, [])
+        picked = chosen.get(entry.learner_id, set())
+        best = final_score(final_of(mine, picked)) if mine else None
+        if best is None and not mine:
+            # A board entry from before every submission was kept: its one known submission.
+            standings.append(
+                FinalStanding(entry.learner_id, entry.private_score, entry.submitted_at, False)
+            )
+            continue
+        standings.append(
+            FinalStanding(
+                entry.learner_id,
+                best.private_score if best is not None else None,
+                best.submitted_at if best is not None else entry.submitted_at,
+                bool(picked & {sub.run_id for sub in mine}),
+            )
+        )
+    lower = bool(entries and entries[0].lower_is_better)
+
+    def key(standing: FinalStanding) -> tuple[int, float, float, str]:
+        if standing.private_score is None:
+            return (1, 0.0, 0.0, standing.learner_id)
+        value = standing.private_score if lower else -standing.private_score
+        return (0, value, aware(standing.submitted_at).timestamp(), standing.learner_id)
+
+    return sorted(standings, key=key)
 
 
 def ranked_entries(session: Session, challenge_slug: str) -> list[ChallengeEntry]:
@@ -377,6 +464,19 @@ def record_submission(session: Session, run: run_pb2.Run, at: datetime) -> bool:
     entry = session.get(ChallengeEntry, (key, run.owner_id))
     score = grade.public_score
     private = grade.private_score if grade.HasField("private_score") else None
+    if session.get(ChallengeSubmission, run.id) is None:
+        session.add(
+            ChallengeSubmission(
+                run_id=run.id,
+                challenge_slug=key,
+                learner_id=run.owner_id,
+                public_score=score,
+                private_score=private,
+                metric=grade.metric,
+                lower_is_better=grade.lower_is_better,
+                submitted_at=at,
+            )
+        )
     if entry is None:
         entry = ChallengeEntry(
             challenge_slug=key,
@@ -444,7 +544,12 @@ def challenge_board(
     if entries:
         response.metric = entries[0].metric
         response.lower_is_better = entries[0].lower_is_better
-    private_ranks = {e.learner_id: i for i, e in enumerate(sorted(entries, key=_private_key), 1)}
+    repo = ChallengeRepository(session)
+    standings = final_standings(
+        entries, repo.submissions(challenge_slug), repo.selections(challenge_slug)
+    )
+    private_ranks = {s.learner_id: i for i, s in enumerate(standings, 1)}
+    final = {s.learner_id: s for s in standings}
     show_private = include_private or bool(board.private_revealed)
     for rank, entry in enumerate(entries[:limit], start=1):
         item = lb.ChallengeBoardEntry(
@@ -454,9 +559,11 @@ def challenge_board(
             public_score=entry.public_score,
             submissions=entry.submissions,
             submitted_at=_timestamp(entry.submitted_at),
+            final_selected=final[entry.learner_id].selected,
         )
-        if show_private and entry.private_score is not None:
-            item.private_score = entry.private_score
+        private = final[entry.learner_id].private_score
+        if show_private and private is not None:
+            item.private_score = private
             item.private_rank = private_ranks[entry.learner_id]
         response.entries.append(item)
     return response
@@ -473,3 +580,76 @@ def set_challenge_board(
     return lb.SetChallengeBoardResponse(
         challenge_slug=challenge_slug, hidden=hidden, private_revealed=reveal_private
     )
+
+
+def final_submissions(
+    session: Session, challenge_slug: str, version: int, learner_id: str, include_private: bool
+) -> lb.FinalSubmissionsResponse:
+    """A learner's graded submissions of a board, newest first, marked final or not."""
+    if not challenge_slug or not learner_id:
+        raise AscentError("invalid_argument", "challenge_slug and learner_id are required.")
+    key = board_key(challenge_slug, version)
+    board = _board(session, key)
+    repo = ChallengeRepository(session)
+    mine = repo.submissions(key, learner_id)
+    picked = {pick.run_id for pick in repo.selections(key, learner_id)}
+    final = {sub.run_id for sub in final_of(mine, picked)}
+    show_private = include_private or bool(board.private_revealed)
+    response = lb.FinalSubmissionsResponse(
+        challenge_slug=challenge_slug,
+        selected=bool(picked & {sub.run_id for sub in mine}),
+        max_final=FINAL_SUBMISSIONS,
+        locked=bool(board.private_revealed),
+    )
+    if mine:
+        response.metric, response.lower_is_better = mine[0].metric, mine[0].lower_is_better
+    newest = sorted(mine, key=lambda sub: (-aware(sub.submitted_at).timestamp(), sub.run_id))
+    for sub in newest:
+        item = lb.ChallengeSubmission(
+            run_id=sub.run_id,
+            public_score=sub.public_score,
+            submitted_at=_timestamp(sub.submitted_at),
+            final=sub.run_id in final,
+            selected=sub.run_id in picked,
+        )
+        if show_private and sub.private_score is not None:
+            item.private_score = sub.private_score
+        response.submissions.append(item)
+    return response
+
+
+def select_final(
+    session: Session,
+    challenge_slug: str,
+    version: int,
+    learner_id: str,
+    run_ids: list[str],
+    include_private: bool,
+) -> lb.FinalSubmissionsResponse:
+    """Replace the learner's final selection: their own graded submissions of this board,
+    at most FINAL_SUBMISSIONS ([] = the default rule). Closed once the private standing is
+    revealed: choosing after seeing private scores would be choosing by them."""
+    if not challenge_slug or not learner_id:
+        raise AscentError("invalid_argument", "challenge_slug and learner_id are required.")
+    wanted = list(dict.fromkeys(run_ids))
+    if len(wanted) > FINAL_SUBMISSIONS:
+        raise AscentError(
+            "invalid_argument", f"Select at most {FINAL_SUBMISSIONS} final submissions."
+        )
+    key = board_key(challenge_slug, version)
+    if _board(session, key).private_revealed:
+        raise AscentError(
+            "unprocessable",
+            "The final standing is revealed: final submissions can no longer change.",
+        )
+    repo = ChallengeRepository(session)
+    own = {sub.run_id for sub in repo.submissions(key, learner_id)}
+    unknown = [run_id for run_id in wanted if run_id not in own]
+    if unknown:
+        # An id that names nothing for this learner, as any other id of someone else's.
+        raise AscentError(
+            "not_found",
+            f"Not one of your graded submissions of this challenge: {', '.join(unknown)}.",
+        )
+    repo.replace_selection(key, learner_id, wanted, utcnow())
+    return final_submissions(session, challenge_slug, version, learner_id, include_private)

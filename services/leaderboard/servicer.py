@@ -106,3 +106,38 @@ class LeaderboardServicer(lb_grpc.LeaderboardServiceServicer):
                 request.challenge_version,
             )
         )
+
+    async def GetFinalSubmissions(
+        self,
+        request: lb.GetFinalSubmissionsRequest,
+        context: grpc.aio.ServicerContext[
+            lb.GetFinalSubmissionsRequest, lb.FinalSubmissionsResponse
+        ],
+    ) -> lb.FinalSubmissionsResponse:
+        return await self._call(
+            lambda s: service.final_submissions(
+                s,
+                request.challenge_slug,
+                request.challenge_version,
+                request.learner_id,
+                request.include_private,
+            )
+        )
+
+    async def SetFinalSubmissions(
+        self,
+        request: lb.SetFinalSubmissionsRequest,
+        context: grpc.aio.ServicerContext[
+            lb.SetFinalSubmissionsRequest, lb.FinalSubmissionsResponse
+        ],
+    ) -> lb.FinalSubmissionsResponse:
+        return await self._call(
+            lambda s: service.select_final(
+                s,
+                request.challenge_slug,
+                request.challenge_version,
+                request.learner_id,
+                list(request.run_ids),
+                request.include_private,
+            )
+        )

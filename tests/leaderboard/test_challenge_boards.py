@@ -75,7 +75,10 @@ def test_best_per_learner_ties_by_earliest_and_private_withheld(db: Database) ->
     assert not any(e.HasField("private_score") for e in board.entries)
     with db.session() as session:
         full = service.challenge_board(session, slug, 10, include_private=True)
-    assert [(e.learner_id, e.private_rank) for e in full.entries] == [("ann", 2), ("ben", 1)]
+    # No final selection: ann's 2 best public submissions count, and the better private of
+    # them (0.99, her 0.85-public one) beats ben's 0.95.
+    assert [(e.learner_id, e.private_rank) for e in full.entries] == [("ann", 1), ("ben", 2)]
+    assert [e.private_score for e in full.entries] == [0.99, 0.95]
     assert [(e.learner_id, e.rank) for e in ranked_events(db, slug)] == [
         ("ann", 1),
         ("ann", 1),

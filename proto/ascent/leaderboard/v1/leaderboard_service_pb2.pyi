@@ -110,7 +110,7 @@ class GetChallengeBoardRequest(_message.Message):
     def __init__(self, challenge_slug: _Optional[str] = ..., limit: _Optional[int] = ..., include_private: _Optional[bool] = ..., challenge_version: _Optional[int] = ...) -> None: ...
 
 class ChallengeBoardEntry(_message.Message):
-    __slots__ = ("rank", "learner_id", "run_id", "public_score", "private_score", "private_rank", "submissions", "submitted_at")
+    __slots__ = ("rank", "learner_id", "run_id", "public_score", "private_score", "private_rank", "submissions", "submitted_at", "final_selected")
     RANK_FIELD_NUMBER: _ClassVar[int]
     LEARNER_ID_FIELD_NUMBER: _ClassVar[int]
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
@@ -119,6 +119,7 @@ class ChallengeBoardEntry(_message.Message):
     PRIVATE_RANK_FIELD_NUMBER: _ClassVar[int]
     SUBMISSIONS_FIELD_NUMBER: _ClassVar[int]
     SUBMITTED_AT_FIELD_NUMBER: _ClassVar[int]
+    FINAL_SELECTED_FIELD_NUMBER: _ClassVar[int]
     rank: int
     learner_id: str
     run_id: str
@@ -127,7 +128,8 @@ class ChallengeBoardEntry(_message.Message):
     private_rank: int
     submissions: int
     submitted_at: _timestamp_pb2.Timestamp
-    def __init__(self, rank: _Optional[int] = ..., learner_id: _Optional[str] = ..., run_id: _Optional[str] = ..., public_score: _Optional[float] = ..., private_score: _Optional[float] = ..., private_rank: _Optional[int] = ..., submissions: _Optional[int] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    final_selected: bool
+    def __init__(self, rank: _Optional[int] = ..., learner_id: _Optional[str] = ..., run_id: _Optional[str] = ..., public_score: _Optional[float] = ..., private_score: _Optional[float] = ..., private_rank: _Optional[int] = ..., submissions: _Optional[int] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., final_selected: _Optional[bool] = ...) -> None: ...
 
 class GetChallengeBoardResponse(_message.Message):
     __slots__ = ("challenge_slug", "metric", "lower_is_better", "hidden", "private_revealed", "entries")
@@ -166,3 +168,63 @@ class SetChallengeBoardResponse(_message.Message):
     hidden: bool
     private_revealed: bool
     def __init__(self, challenge_slug: _Optional[str] = ..., hidden: _Optional[bool] = ..., private_revealed: _Optional[bool] = ...) -> None: ...
+
+class GetFinalSubmissionsRequest(_message.Message):
+    __slots__ = ("challenge_slug", "challenge_version", "learner_id", "include_private")
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    LEARNER_ID_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_PRIVATE_FIELD_NUMBER: _ClassVar[int]
+    challenge_slug: str
+    challenge_version: int
+    learner_id: str
+    include_private: bool
+    def __init__(self, challenge_slug: _Optional[str] = ..., challenge_version: _Optional[int] = ..., learner_id: _Optional[str] = ..., include_private: _Optional[bool] = ...) -> None: ...
+
+class SetFinalSubmissionsRequest(_message.Message):
+    __slots__ = ("challenge_slug", "challenge_version", "learner_id", "run_ids", "include_private")
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    LEARNER_ID_FIELD_NUMBER: _ClassVar[int]
+    RUN_IDS_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_PRIVATE_FIELD_NUMBER: _ClassVar[int]
+    challenge_slug: str
+    challenge_version: int
+    learner_id: str
+    run_ids: _containers.RepeatedScalarFieldContainer[str]
+    include_private: bool
+    def __init__(self, challenge_slug: _Optional[str] = ..., challenge_version: _Optional[int] = ..., learner_id: _Optional[str] = ..., run_ids: _Optional[_Iterable[str]] = ..., include_private: _Optional[bool] = ...) -> None: ...
+
+class ChallengeSubmission(_message.Message):
+    __slots__ = ("run_id", "public_score", "private_score", "submitted_at", "final", "selected")
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    PUBLIC_SCORE_FIELD_NUMBER: _ClassVar[int]
+    PRIVATE_SCORE_FIELD_NUMBER: _ClassVar[int]
+    SUBMITTED_AT_FIELD_NUMBER: _ClassVar[int]
+    FINAL_FIELD_NUMBER: _ClassVar[int]
+    SELECTED_FIELD_NUMBER: _ClassVar[int]
+    run_id: str
+    public_score: float
+    private_score: float
+    submitted_at: _timestamp_pb2.Timestamp
+    final: bool
+    selected: bool
+    def __init__(self, run_id: _Optional[str] = ..., public_score: _Optional[float] = ..., private_score: _Optional[float] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., final: _Optional[bool] = ..., selected: _Optional[bool] = ...) -> None: ...
+
+class FinalSubmissionsResponse(_message.Message):
+    __slots__ = ("challenge_slug", "metric", "lower_is_better", "submissions", "selected", "max_final", "locked")
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    METRIC_FIELD_NUMBER: _ClassVar[int]
+    LOWER_IS_BETTER_FIELD_NUMBER: _ClassVar[int]
+    SUBMISSIONS_FIELD_NUMBER: _ClassVar[int]
+    SELECTED_FIELD_NUMBER: _ClassVar[int]
+    MAX_FINAL_FIELD_NUMBER: _ClassVar[int]
+    LOCKED_FIELD_NUMBER: _ClassVar[int]
+    challenge_slug: str
+    metric: str
+    lower_is_better: bool
+    submissions: _containers.RepeatedCompositeFieldContainer[ChallengeSubmission]
+    selected: bool
+    max_final: int
+    locked: bool
+    def __init__(self, challenge_slug: _Optional[str] = ..., metric: _Optional[str] = ..., lower_is_better: _Optional[bool] = ..., submissions: _Optional[_Iterable[_Union[ChallengeSubmission, _Mapping]]] = ..., selected: _Optional[bool] = ..., max_final: _Optional[int] = ..., locked: _Optional[bool] = ...) -> None: ...

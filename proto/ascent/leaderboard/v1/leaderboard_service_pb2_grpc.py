@@ -60,6 +60,16 @@ class LeaderboardServiceStub:
                 request_serializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.SetChallengeBoardRequest.SerializeToString,
                 response_deserializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.SetChallengeBoardResponse.FromString,
                 _registered_method=True)
+        self.GetFinalSubmissions = channel.unary_unary(
+                '/ascent.leaderboard.v1.LeaderboardService/GetFinalSubmissions',
+                request_serializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.GetFinalSubmissionsRequest.SerializeToString,
+                response_deserializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.FinalSubmissionsResponse.FromString,
+                _registered_method=True)
+        self.SetFinalSubmissions = channel.unary_unary(
+                '/ascent.leaderboard.v1.LeaderboardService/SetFinalSubmissions',
+                request_serializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.SetFinalSubmissionsRequest.SerializeToString,
+                response_deserializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.FinalSubmissionsResponse.FromString,
+                _registered_method=True)
 
 
 class LeaderboardServiceServicer:
@@ -106,6 +116,22 @@ class LeaderboardServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetFinalSubmissions(self, request, context):
+        """A learner's graded submissions of a challenge board and which of them count for the
+        final standing (those they selected, else their 2 best by public score).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetFinalSubmissions(self, request, context):
+        """Select up to 2 of the learner's own graded submissions as final ([] = back to the
+        default); FAILED_PRECONDITION once the board's private standing is revealed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LeaderboardServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -133,6 +159,16 @@ def add_LeaderboardServiceServicer_to_server(servicer, server):
                     servicer.SetChallengeBoard,
                     request_deserializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.SetChallengeBoardRequest.FromString,
                     response_serializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.SetChallengeBoardResponse.SerializeToString,
+            ),
+            'GetFinalSubmissions': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFinalSubmissions,
+                    request_deserializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.GetFinalSubmissionsRequest.FromString,
+                    response_serializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.FinalSubmissionsResponse.SerializeToString,
+            ),
+            'SetFinalSubmissions': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetFinalSubmissions,
+                    request_deserializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.SetFinalSubmissionsRequest.FromString,
+                    response_serializer=ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.FinalSubmissionsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -271,6 +307,60 @@ class LeaderboardService:
             '/ascent.leaderboard.v1.LeaderboardService/SetChallengeBoard',
             ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.SetChallengeBoardRequest.SerializeToString,
             ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.SetChallengeBoardResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFinalSubmissions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.leaderboard.v1.LeaderboardService/GetFinalSubmissions',
+            ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.GetFinalSubmissionsRequest.SerializeToString,
+            ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.FinalSubmissionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetFinalSubmissions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.leaderboard.v1.LeaderboardService/SetFinalSubmissions',
+            ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.SetFinalSubmissionsRequest.SerializeToString,
+            ascent_dot_leaderboard_dot_v1_dot_leaderboard__service__pb2.FinalSubmissionsResponse.FromString,
             options,
             channel_credentials,
             insecure,
