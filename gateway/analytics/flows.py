@@ -133,6 +133,7 @@ async def dashboard(
                 "hitRate": _optional(coach, "hit_rate"),
             },
             "selfImprovement": _self_improvement(response.self_improvement),
+            "instruction": _instruction(response.instruction, tracks, titles),
             "ratings": [{"rating": i + 1, "count": n} for i, n in enumerate(ratings)],
             "apps": [
                 {
@@ -190,6 +191,85 @@ async def platform(gw: Gateway, user: UserInfo, window_minutes: int) -> Platform
             ],
         }
     )
+
+
+def _instruction(
+    instruction: analytics_pb.Instruction, tracks: list[Any], titles: dict[str, str]
+) -> dict[str, Any]:
+    """Tracks in the curriculum's order (then any the curriculum no longer lists)."""
+    order = {t.slug: (t.position, t.title) for t in tracks}
+    seen = {t.track_slug for t in instruction.tracks}
+    # Every track of the curriculum is a row (zeros until its first event).
+    listed = [
+        *instruction.tracks,
+        *(analytics_pb.TrackProgress(track_slug=s) for s in order if s not in seen),
+    ]
+    rows = sorted(
+        listed,
+        key=lambda t: (
+            t.track_slug not in order,
+            order.get(t.track_slug, (0, ""))[0],
+            t.track_slug,
+        ),
+    )
+    first, velocity = instruction.first_model, instruction.velocity
+    return {
+        "tracks": [
+            {
+                "track": t.track_slug,
+                "title": order.get(t.track_slug, (0, ""))[1] or t.track_title or t.track_slug,
+                "unlocked": t.unlocked,
+                "passedOne": t.passed_one,
+                "completed": t.completed,
+            }
+            for t in rows
+        ],
+        "badges": [
+            {"badge": b.badge_slug, "name": b.badge_name or b.badge_slug, "awarded": b.awarded}
+            for b in instruction.badges
+        ],
+        "help": [
+            {
+                "challenge": h.challenge_slug,
+                "title": titles.get(h.challenge_slug, h.challenge_slug),
+                "learners": h.learners,
+                "hintLearners": h.hint_learners,
+                "hintShare": _optional(h, "hint_share"),
+                "meanHints": _optional(h, "mean_hints"),
+                "answerLearners": h.answer_learners,
+                "answerShare": _optional(h, "answer_share"),
+            }
+            for h in instruction.help
+        ],
+        "firstModel": {
+            "learnersWithRuns": first.learners_with_runs,
+            "learnersSucceeded": first.learners_succeeded,
+            "medianSeconds": _optional(first, "median_seconds"),
+            "distribution": [
+                {"label": b.label, "learners": b.learners} for b in first.distribution
+            ],
+        },
+        "velocity": {
+            "learners": velocity.learners,
+            "medianPassesPerActiveWeek": _optional(velocity, "median_passes_per_active_week"),
+            "meanPassesPerActiveWeek": _optional(velocity, "mean_passes_per_active_week"),
+            "medianXpPerActiveDay": _optional(velocity, "median_xp_per_active_day"),
+            "meanXpPerActiveDay": _optional(velocity, "mean_xp_per_active_day"),
+            "distribution": [
+                {"label": b.label, "learners": b.learners} for b in velocity.distribution
+            ],
+        },
+    }
+
+
+def _measures(section: dict[str, Any]) -> list[dict[str, Any]]:
+    """A summary section as (measure, value) rows, then its distribution as bucket rows."""
+    rows = [{"measure": k, "value": v} for k, v in section.items() if k != "distribution"]
+    rows += [
+        {"measure": f"learners: {b['label']}", "value": b["learners"]}
+        for b in section["distribution"]
+    ]
+    return rows
 
 
 def _self_improvement(learning: Any) -> dict[str, Any]:
@@ -259,6 +339,26 @@ DASHBOARD_TABLES: dict[str, tuple[list[str], Callable[[dict[str, Any]], list[dic
         ),
     ),
     "ratings": (["rating", "count"], lambda d: d["ratings"]),
+    "tracks": (
+        ["track", "title", "unlocked", "passedOne", "completed"],
+        lambda d: d["instruction"]["tracks"],
+    ),
+    "badges": (["badge", "name", "awarded"], lambda d: d["instruction"]["badges"]),
+    "help": (
+        [
+            "challenge",
+            "title",
+            "learners",
+            "hintLearners",
+            "hintShare",
+            "meanHints",
+            "answerLearners",
+            "answerShare",
+        ],
+        lambda d: d["instruction"]["help"],
+    ),
+    "first-model": (["measure", "value"], lambda d: _measures(d["instruction"]["firstModel"])),
+    "velocity": (["measure", "value"], lambda d: _measures(d["instruction"]["velocity"])),
     "apps": (
         ["app", "started", "completed", "failed", "cancelled", "applied", "dismissed", "learners"],
         lambda d: d["apps"],

@@ -101,6 +101,62 @@ class SelfImprovementView(View):
     knowledgeGrowth: list[dict[str, Any]]
 
 
+class TrackProgressView(View):
+    track: str
+    title: str
+    unlocked: int
+    passedOne: int
+    completed: int
+
+
+class BadgeCountView(View):
+    badge: str
+    name: str
+    awarded: int
+
+
+class ChallengeHelpView(View):
+    challenge: str
+    title: str
+    learners: int
+    hintLearners: int
+    hintShare: float | None
+    meanHints: float | None
+    answerLearners: int
+    answerShare: float | None
+
+
+class BucketView(View):
+    label: str
+    learners: int
+
+
+class FirstModelView(View):
+    learnersWithRuns: int
+    learnersSucceeded: int
+    medianSeconds: float | None
+    distribution: list[BucketView]
+
+
+class VelocityView(View):
+    learners: int
+    medianPassesPerActiveWeek: float | None
+    meanPassesPerActiveWeek: float | None
+    medianXpPerActiveDay: float | None
+    meanXpPerActiveDay: float | None
+    distribution: list[BucketView]
+
+
+class InstructionView(View):
+    """Analytics for instructors (issue 17; definitions in services/analytics/README.md)."""
+
+    tracks: list[TrackProgressView]
+    badges: list[BadgeCountView]
+    help: list[ChallengeHelpView]
+    firstModel: FirstModelView
+    velocity: VelocityView
+
+
 class DashboardView(View):
     """Every dashboard aggregate for a cohort (None: all learners), a challenge and a date
     range; `filter` echoes the query (`cohort`, `challenge`, `from`, `to`)."""
@@ -119,6 +175,7 @@ class DashboardView(View):
     # applied/dismissed, learners who started it).
     apps: list[AppUsageView]
     selfImprovement: SelfImprovementView
+    instruction: InstructionView
 
 
 class ThroughputView(View):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 
+from ascent.events.v1 import gateway_pb2
 from ascent.leaderboard.v1 import leaderboard_service_pb2 as leaderboard_pb
 from ascent.progress.v1 import progress_service_pb2 as progress_pb
 from ascent.types.v1 import run_pb2
@@ -32,11 +33,14 @@ from gateway.models import ChallengeSession, NotebookSession
 from gateway.notebook import flows as notebook_flows
 from gateway.notebook.repository import NotebookRepository
 from gateway.policy import Action, may, require
+from services.common import events
 from services.common.curriculum import DAILY_SUBMISSIONS
 from services.common.db import utcnow
 from services.common.errors import AscentError
+from services.common.outbox import enqueue
 
 MAX_SUGGESTIONS = 5
+PRODUCER = "gateway"
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 
@@ -193,8 +197,22 @@ async def reveal_hints(
         _challenge_session(session, user, detail)
         link = NotebookRepository(session).get_challenge_link(user.id, detail.challenge.slug)
         assert link is not None
-        link.hints_shown = max(link.hints_shown or 0, count)
-        return link.hints_shown
+        before = link.hints_shown or 0
+        if count > before:
+            link.hints_shown = count
+            # In the same transaction (outbox): analytics' hint use per challenge.
+            enqueue(
+                session,
+                PRODUCER,
+                events.HINT_REVEALED,
+                gateway_pb2.HintRevealed(
+                    learner_id=user.id,
+                    challenge_slug=detail.challenge.slug,
+                    hints_shown=count,
+                    hints_total=len(detail.hints),
+                ),
+            )
+        return max(before, count)
 
     return await gw.work(store)
 

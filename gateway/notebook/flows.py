@@ -723,7 +723,7 @@ async def improve(
         proposal = await propose(target, others)
         improved = await execute(proposal, target)
         answer = Improvement(proposal=proposal, parent=target, improved=improved)
-        await _remember_improvement(gw, user, notebook.id, answer)
+        await _remember_improvement(gw, user, notebook.id, answer, taken="answer")
         return answer
     loop = await auto_improve(target, others, propose, execute, rounds)
     chosen = next((r for r in loop.rounds if r.run is loop.best), loop.rounds[-1])
@@ -737,7 +737,7 @@ async def improve(
         start=target,
         kept_run_id=loop.best.id,
     )
-    await _remember_improvement(gw, user, notebook.id, answer)
+    await _remember_improvement(gw, user, notebook.id, answer, taken="answer")
     return answer
 
 
@@ -780,15 +780,17 @@ async def reveal_answer(
         return answer
     improved = await _run_proposal(gw, user, notebook.id, answer.proposal, answer.parent)
     shown = Improvement(proposal=answer.proposal, parent=answer.parent, improved=improved)
-    await _remember_improvement(gw, user, notebook.id, shown)
+    await _remember_improvement(gw, user, notebook.id, shown, taken=SOCRATIC)
     return shown
 
 
 async def _remember_improvement(
-    gw: Gateway, user: UserInfo, notebook_id: str, answer: Improvement
+    gw: Gateway, user: UserInfo, notebook_id: str, answer: Improvement, taken: str = ""
 ) -> None:
     """Keeps the answer's proposal and run ids on the session (the runs stay the execution
-    service's): a reload of the page shows it again (`last_improvement`)."""
+    service's): a reload of the page shows it again (`last_improvement`). `taken`: the
+    learner took the coach's full answer ("answer" or "socratic"); in a challenge's notebook
+    that is staged as gateway.answer.taken.v1 in the same transaction."""
     stored = json.dumps(
         {
             "proposal": base64.b64encode(answer.proposal.SerializeToString()).decode("ascii"),
@@ -799,6 +801,22 @@ async def _remember_improvement(
 
     def record(session: Session) -> None:
         _owned(session, user, notebook_id).last_improvement = stored
+        slug = (
+            NotebookRepository(session).challenge_of_session(user.id, notebook_id) if taken else ""
+        )
+        if slug:
+            enqueue(
+                session,
+                PRODUCER,
+                events.ANSWER_TAKEN,
+                gateway_pb2.AnswerTaken(
+                    learner_id=user.id,
+                    challenge_slug=slug,
+                    session_id=notebook_id,
+                    proposal_id=answer.proposal.proposal_id,
+                    mode=taken,
+                ),
+            )
 
     await gw.work(record)
 

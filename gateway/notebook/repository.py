@@ -57,6 +57,15 @@ class NotebookRepository:
     def get_challenge_link(self, user_id: str, slug: str) -> ChallengeSession | None:
         return self.session.get(ChallengeSession, (user_id, slug))
 
+    def challenge_of_session(self, user_id: str, session_id: str) -> str:
+        """The challenge whose notebook this session is ("" for an ordinary notebook)."""
+        slug = self.session.scalar(
+            select(ChallengeSession.challenge_slug).where(
+                ChallengeSession.user_id == user_id, ChallengeSession.session_id == session_id
+            )
+        )
+        return str(slug or "")
+
     def delete_challenge_link(self, link: ChallengeSession) -> None:
         self.session.delete(link)
         self.session.flush()

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ascent.analytics.v1 import analytics_service_pb2 as pb
-from ascent.events.v1 import apps_pb2, coach_pb2, gateway_pb2, learning_pb2
+from ascent.events.v1 import apps_pb2, coach_pb2, gateway_pb2, learning_pb2, progress_pb2
 from google.protobuf.message import DecodeError, Message
 from sqlalchemy.orm import Session
 
@@ -148,6 +148,15 @@ def ingest(session: Session, batch: Sequence[Incoming]) -> int:
             *by_subject.get(events.APPS_SUGGESTION_APPLIED, []),
         ],
     )
+    _track_events(
+        repo,
+        [*by_subject.get(events.TRACK_UNLOCKED, []), *by_subject.get(events.CHALLENGE_PASSED, [])],
+    )
+    _badges(repo, by_subject.get(events.BADGE_AWARDED, []))
+    _help(
+        repo, [*by_subject.get(events.HINT_REVEALED, []), *by_subject.get(events.ANSWER_TAKEN, [])]
+    )
+    _xp(repo, by_subject.get(events.XP_AWARDED, []))
     return len(fresh)
 
 
@@ -320,3 +329,88 @@ def _app_uses(repo: AnalyticsRepository, items: list[Incoming]) -> None:
             }
         )
     repo.insert_rows(repo.app_uses_table, rows)
+
+
+def _track_events(repo: AnalyticsRepository, items: list[Incoming]) -> None:
+    rows = []
+    for item in items:
+        message = item.message
+        if isinstance(message, progress_pb2.TrackUnlocked):
+            kind, challenge, completed = "unlocked", "", False
+        elif isinstance(message, progress_pb2.ChallengePassed):
+            kind, challenge, completed = "passed", message.challenge_slug, message.track_completed
+        else:
+            continue
+        if not message.learner_id or not message.track_slug:
+            continue
+        rows.append(
+            {
+                "event_id": item.event_id,
+                "learner_id": message.learner_id,
+                "track_slug": message.track_slug[:100],
+                "track_title": message.track_title[:200],
+                "kind": kind,
+                "challenge_slug": challenge[:100],
+                "completed": completed,
+                "occurred_at": item.occurred_at,
+                "day": day_of(item.occurred_at),
+            }
+        )
+    repo.insert_rows(repo.track_events_table, rows)
+
+
+def _badges(repo: AnalyticsRepository, items: list[Incoming]) -> None:
+    rows = [
+        {
+            "event_id": item.event_id,
+            "learner_id": message.learner_id,
+            "badge_slug": message.badge_slug[:100],
+            "badge_name": message.badge_name[:200],
+            "occurred_at": item.occurred_at,
+            "day": day_of(item.occurred_at),
+        }
+        for item, message in _messages(items, progress_pb2.BadgeAwarded)
+        if message.learner_id and message.badge_slug
+    ]
+    repo.insert_rows(repo.badges_table, rows)
+
+
+def _help(repo: AnalyticsRepository, items: list[Incoming]) -> None:
+    rows = []
+    for item in items:
+        message = item.message
+        if isinstance(message, gateway_pb2.HintRevealed):
+            kind, hints = "hint", max(0, message.hints_shown)
+        elif isinstance(message, gateway_pb2.AnswerTaken):
+            kind, hints = "answer", 0
+        else:
+            continue
+        if not message.learner_id or not message.challenge_slug:
+            continue
+        rows.append(
+            {
+                "event_id": item.event_id,
+                "learner_id": message.learner_id,
+                "challenge_slug": message.challenge_slug[:100],
+                "kind": kind,
+                "hints": hints,
+                "occurred_at": item.occurred_at,
+                "day": day_of(item.occurred_at),
+            }
+        )
+    repo.insert_rows(repo.help_table, rows)
+
+
+def _xp(repo: AnalyticsRepository, items: list[Incoming]) -> None:
+    rows = [
+        {
+            "event_id": item.event_id,
+            "learner_id": message.learner_id,
+            "amount": message.amount,
+            "occurred_at": item.occurred_at,
+            "day": day_of(item.occurred_at),
+        }
+        for item, message in _messages(items, progress_pb2.XpAwarded)
+        if message.learner_id
+    ]
+    repo.insert_rows(repo.xp_table, rows)

@@ -176,3 +176,67 @@ class AppUseFact(Base):
     action: Mapped[str] = mapped_column(String(16))
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     day: Mapped[str] = mapped_column(String(10), index=True)
+
+
+# -- m0061: analytics for instructors (issue 17) ------------------------------------------------
+# One row per event (event id key): the event log already lets only new events through, and
+# the dashboard counts distinct learners, so a producer's re-send changes nothing.
+
+
+class TrackEventFact(Base):
+    """A track unlocked (progress.track.unlocked.v1), or a challenge of it passed
+    (progress.challenge.passed.v1; `completed` when that pass completed the track)."""
+
+    __tablename__ = "analytics_track_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    learner_id: Mapped[str] = mapped_column(String(64), index=True)
+    track_slug: Mapped[str] = mapped_column(String(100), index=True)
+    track_title: Mapped[str] = mapped_column(String(200), default="")
+    # unlocked | passed
+    kind: Mapped[str] = mapped_column(String(16))
+    challenge_slug: Mapped[str] = mapped_column(String(100), default="")
+    completed: Mapped[bool] = mapped_column(Boolean, default=False)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    day: Mapped[str] = mapped_column(String(10), index=True)
+
+
+class BadgeFact(Base):
+    """progress.badge.awarded.v1."""
+
+    __tablename__ = "analytics_badges"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    learner_id: Mapped[str] = mapped_column(String(64), index=True)
+    badge_slug: Mapped[str] = mapped_column(String(100), index=True)
+    badge_name: Mapped[str] = mapped_column(String(200), default="")
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    day: Mapped[str] = mapped_column(String(10), index=True)
+
+
+class HelpFact(Base):
+    """A hint revealed (gateway.hint.revealed.v1, `hints` = how many are shown now) or the
+    coach's full answer taken in a challenge's notebook (gateway.answer.taken.v1)."""
+
+    __tablename__ = "analytics_help"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    learner_id: Mapped[str] = mapped_column(String(64), index=True)
+    challenge_slug: Mapped[str] = mapped_column(String(100), index=True)
+    # hint | answer
+    kind: Mapped[str] = mapped_column(String(16))
+    hints: Mapped[int] = mapped_column(Integer, default=0)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    day: Mapped[str] = mapped_column(String(10), index=True)
+
+
+class XpFact(Base):
+    """progress.xp.awarded.v1."""
+
+    __tablename__ = "analytics_xp"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    learner_id: Mapped[str] = mapped_column(String(64), index=True)
+    amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    day: Mapped[str] = mapped_column(String(10), index=True)

@@ -15,15 +15,19 @@ from services.analytics.models import (
     AdviceFact,
     AppUseFact,
     AssignmentFact,
+    BadgeFact,
     CohortFact,
     CohortMember,
     DailyRollup,
     EventLog,
     FeedbackFact,
+    HelpFact,
     MinuteCount,
     ProposalFact,
     RunFact,
     SubjectCount,
+    TrackEventFact,
+    XpFact,
 )
 from services.common.db import table_of
 
@@ -70,6 +74,10 @@ class AnalyticsRepository:
         self.advice_table: Table = table_of(AdviceFact)
         self.cohorts_table: Table = table_of(CohortFact)
         self.app_uses_table: Table = table_of(AppUseFact)
+        self.track_events_table: Table = table_of(TrackEventFact)
+        self.badges_table: Table = table_of(BadgeFact)
+        self.help_table: Table = table_of(HelpFact)
+        self.xp_table: Table = table_of(XpFact)
 
     # -- writes ---------------------------------------------------------------------------------
     def _insert(self, table: Table) -> Any:
@@ -473,6 +481,98 @@ class AnalyticsRepository:
             ):
                 days[day] = days.get(day, 0) + int(count)
         return int(total or 0), dict(sorted(days.items()))
+
+    # -- analytics for instructors (issue 17) ----------------------------------------------------
+    def track_events(self, scope: DashboardScope) -> list[tuple[str, str, str, str, bool]]:
+        """(learner, track, title, kind, completed) of track events in scope."""
+        query = select(
+            TrackEventFact.learner_id,
+            TrackEventFact.track_slug,
+            TrackEventFact.track_title,
+            TrackEventFact.kind,
+            TrackEventFact.completed,
+        ).where(*scope.learners(TrackEventFact.learner_id), *scope.days(TrackEventFact.day))
+        return [
+            (str(a), str(b), str(c), str(d), bool(e))
+            for a, b, c, d, e in self.session.execute(query)
+        ]
+
+    def badge_counts(self, scope: DashboardScope) -> list[tuple[str, str, int]]:
+        """(badge, name, awards) in scope, most awarded first."""
+        query = (
+            select(BadgeFact.badge_slug, func.max(BadgeFact.badge_name), func.count())
+            .where(*scope.learners(BadgeFact.learner_id), *scope.days(BadgeFact.day))
+            .group_by(BadgeFact.badge_slug)
+            .order_by(func.count().desc(), BadgeFact.badge_slug)
+        )
+        return [(str(a), str(b or ""), int(n)) for a, b, n in self.session.execute(query)]
+
+    def help_events(self, scope: DashboardScope) -> list[tuple[str, str, str, int]]:
+        """(learner, challenge, kind, hints shown) of hint and answer events in scope."""
+        query = select(
+            HelpFact.learner_id, HelpFact.challenge_slug, HelpFact.kind, HelpFact.hints
+        ).where(
+            *scope.learners(HelpFact.learner_id),
+            *scope.days(HelpFact.day),
+            *scope.challenge(HelpFact.challenge_slug),
+        )
+        return [(str(a), str(b), str(c), int(d)) for a, b, c, d in self.session.execute(query)]
+
+    def challenge_workers(self, scope: DashboardScope) -> list[tuple[str, str]]:
+        """Distinct (learner, challenge) with a run of the challenge (practice or submission)
+        in scope."""
+        query = (
+            select(DailyRollup.learner_id, DailyRollup.challenge_slug)
+            .where(
+                DailyRollup.challenge_slug != "",
+                DailyRollup.runs > 0,
+                *scope.learners(DailyRollup.learner_id),
+                *scope.days(DailyRollup.day),
+                *scope.challenge(DailyRollup.challenge_slug),
+            )
+            .distinct()
+        )
+        return [(str(a), str(b)) for a, b in self.session.execute(query)]
+
+    def first_runs(self, scope: DashboardScope) -> dict[str, datetime]:
+        """Each learner's first run ever (up to the range's end), in scope's learners."""
+        query = (
+            select(RunFact.learner_id, func.min(RunFact.occurred_at))
+            .where(
+                *scope.learners(RunFact.learner_id),
+                *([RunFact.day <= scope.to_day] if scope.to_day else []),
+            )
+            .group_by(RunFact.learner_id)
+        )
+        return {str(a): _aware(b) for a, b in self.session.execute(query) if b is not None}
+
+    def first_passes(self, scope: DashboardScope) -> dict[str, datetime]:
+        """Each learner's first passing graded submission ever (up to the range's end)."""
+        query = (
+            select(RunFact.learner_id, func.min(RunFact.occurred_at))
+            .where(
+                RunFact.passed.is_(True),
+                *scope.learners(RunFact.learner_id),
+                *([RunFact.day <= scope.to_day] if scope.to_day else []),
+            )
+            .group_by(RunFact.learner_id)
+        )
+        return {str(a): _aware(b) for a, b in self.session.execute(query) if b is not None}
+
+    def runs_in_scope(self, scope: DashboardScope) -> list[tuple[str, datetime]]:
+        """(learner, occurred_at) of every run in scope (all challenges and notebooks)."""
+        query = select(RunFact.learner_id, RunFact.occurred_at).where(
+            *scope.learners(RunFact.learner_id), *scope.days(RunFact.day)
+        )
+        return [(str(a), _aware(b)) for a, b in self.session.execute(query)]
+
+    def xp_per_learner(self, scope: DashboardScope) -> dict[str, int]:
+        query = (
+            select(XpFact.learner_id, func.sum(XpFact.amount))
+            .where(*scope.learners(XpFact.learner_id), *scope.days(XpFact.day))
+            .group_by(XpFact.learner_id)
+        )
+        return {str(a): int(n or 0) for a, n in self.session.execute(query)}
 
     def throughput(self, since: datetime) -> list[tuple[datetime, str, str, int]]:
         query = select(

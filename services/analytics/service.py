@@ -174,7 +174,131 @@ def dashboard(session: Session, request: pb.DashboardFilter) -> pb.GetDashboardR
     response.self_improvement.CopyFrom(
         _self_improvement(repo, scope, response.coach, list(response.apps))
     )
+    response.instruction.CopyFrom(_instruction(repo, scope, progress))
     return response
+
+
+# Time to a first successful model, in buckets (upper bounds in seconds; the last is open).
+FIRST_MODEL_BUCKETS = (
+    ("< 10 min", 600.0),
+    ("10-60 min", 3600.0),
+    ("1-24 h", 86400.0),
+    ("1-7 days", 7 * 86400.0),
+    ("> 7 days", float("inf")),
+)
+# Passes per active week, in buckets (upper bounds inclusive; the last is open).
+VELOCITY_BUCKETS = (("0", 0.0), ("up to 1", 1.0), ("1-3", 3.0), ("> 3", float("inf")))
+
+
+def _bucketed(
+    values: list[float], buckets: tuple[tuple[str, float], ...], strict: bool
+) -> list[pb.Bucket]:
+    counts = dict.fromkeys((label for label, _ in buckets), 0)
+    for value in values:
+        for label, upper in buckets:
+            if (value < upper) if strict else (value <= upper):
+                counts[label] += 1
+                break
+    return [pb.Bucket(label=label, learners=n) for label, n in counts.items()]
+
+
+def _instruction(
+    repo: AnalyticsRepository,
+    scope: DashboardScope,
+    progress: dict[tuple[str, str], _Passing],
+) -> pb.Instruction:
+    result = pb.Instruction()
+    # Tracks: distinct learners per kind; the title from whichever event carried one.
+    unlocked: dict[str, set[str]] = defaultdict(set)
+    passed: dict[str, set[str]] = defaultdict(set)
+    completed: dict[str, set[str]] = defaultdict(set)
+    titles: dict[str, str] = {}
+    for learner, track, title, kind, done in repo.track_events(scope):
+        if title:
+            titles[track] = title
+        (unlocked if kind == "unlocked" else passed)[track].add(learner)
+        if done:
+            completed[track].add(learner)
+    for track in sorted({*unlocked, *passed}):
+        result.tracks.append(
+            pb.TrackProgress(
+                track_slug=track,
+                track_title=titles.get(track, ""),
+                unlocked=len(unlocked.get(track, ())),
+                passed_one=len(passed.get(track, ())),
+                completed=len(completed.get(track, ())),
+            )
+        )
+    for slug, name, count in repo.badge_counts(scope):
+        result.badges.append(pb.BadgeCount(badge_slug=slug, badge_name=name, awarded=count))
+
+    # Hint and answer use per challenge, over learners who worked on it in range.
+    workers: dict[str, set[str]] = defaultdict(set)
+    for learner, slug in repo.challenge_workers(scope):
+        workers[slug].add(learner)
+    hints: dict[str, dict[str, int]] = defaultdict(dict)
+    answers: dict[str, set[str]] = defaultdict(set)
+    for learner, slug, kind, shown in repo.help_events(scope):
+        workers[slug].add(learner)
+        if kind == "hint":
+            hints[slug][learner] = max(shown, hints[slug].get(learner, 0))
+        elif kind == "answer":
+            answers[slug].add(learner)
+    for slug in sorted(workers):
+        total = len(workers[slug])
+        row = pb.ChallengeHelp(
+            challenge_slug=slug,
+            learners=total,
+            hint_learners=len(hints.get(slug, {})),
+            answer_learners=len(answers.get(slug, ())),
+        )
+        row.hint_share = row.hint_learners / total
+        row.answer_share = row.answer_learners / total
+        if row.hint_learners:
+            row.mean_hints = sum(hints[slug].values()) / row.hint_learners
+        result.help.append(row)
+
+    # Time to a first successful model: first run ever -> first passing submission ever.
+    first_runs = repo.first_runs(scope)
+    first_passes = repo.first_passes(scope)
+    seconds = []
+    waiting = 0
+    for learner, started in first_runs.items():
+        success = first_passes.get(learner)
+        if success is None:
+            waiting += 1
+        elif _in_range(success, scope):
+            seconds.append(max(0.0, (success - started).total_seconds()))
+    first = result.first_model
+    first.learners_succeeded = len(seconds)
+    first.learners_with_runs = waiting + len(seconds)
+    if seconds:
+        first.median_seconds = statistics.median(seconds)
+    first.distribution.extend(_bucketed(seconds, FIRST_MODEL_BUCKETS, strict=True))
+
+    # Learning velocity, per learner with a run in range.
+    weeks: dict[str, set[tuple[int, int]]] = defaultdict(set)
+    days: dict[str, set[str]] = defaultdict(set)
+    for learner, at in repo.runs_in_scope(scope):
+        iso = at.astimezone(UTC).isocalendar()
+        weeks[learner].add((iso[0], iso[1]))
+        days[learner].add(at.astimezone(UTC).strftime("%Y-%m-%d"))
+    passes: dict[str, int] = defaultdict(int)
+    for (learner, _), state in progress.items():
+        if state.first_pass is not None and _in_range(state.first_pass, scope):
+            passes[learner] += 1
+    xp = repo.xp_per_learner(scope)
+    per_week = [passes.get(learner, 0) / len(weeks[learner]) for learner in sorted(weeks)]
+    per_day = [xp.get(learner, 0) / len(days[learner]) for learner in sorted(days)]
+    velocity = result.velocity
+    velocity.learners = len(weeks)
+    if per_week:
+        velocity.median_passes_per_active_week = statistics.median(per_week)
+        velocity.mean_passes_per_active_week = sum(per_week) / len(per_week)
+        velocity.median_xp_per_active_day = statistics.median(per_day)
+        velocity.mean_xp_per_active_day = sum(per_day) / len(per_day)
+    velocity.distribution.extend(_bucketed(per_week, VELOCITY_BUCKETS, strict=False))
+    return result
 
 
 # A run within this share of the best score known on its dataset is "a good model".

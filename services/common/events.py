@@ -55,6 +55,8 @@ ADVICE_RATED = "gateway.advice.rated.v1"
 COHORT_CREATED = "gateway.cohort.created.v1"
 COHORT_JOINED = "gateway.cohort.joined.v1"
 ASSIGNMENT_CREATED = "gateway.assignment.created.v1"
+HINT_REVEALED = "gateway.hint.revealed.v1"
+ANSWER_TAKEN = "gateway.answer.taken.v1"
 AUTHORED_PUBLISHED = "authoring.challenge.published.v1"
 AUTHORED_ARCHIVED = "authoring.challenge.archived.v1"
 APPS_ANALYSIS_STARTED = "apps.analysis.started.v1"
@@ -92,6 +94,8 @@ EVENT_TYPES: dict[str, type[Message]] = {
     COHORT_CREATED: gateway_pb2.CohortCreated,
     COHORT_JOINED: gateway_pb2.CohortJoined,
     ASSIGNMENT_CREATED: gateway_pb2.AssignmentCreated,
+    HINT_REVEALED: gateway_pb2.HintRevealed,
+    ANSWER_TAKEN: gateway_pb2.AnswerTaken,
     AUTHORED_PUBLISHED: authoring_pb2.ChallengePublished,
     AUTHORED_ARCHIVED: authoring_pb2.ChallengeArchived,
     APPS_ANALYSIS_STARTED: apps_pb2.AnalysisStarted,

@@ -634,6 +634,10 @@ def _pass(
     )
     track = CatalogRepository(session).track(challenge.track_slug)
     awarder.xp(rules.xp_for_pass(track.level if track else ""), f"Passed: {challenge.title}")
+    session.flush()
+    view = _view(session, learner.learner_id)
+    own = [c.slug for c in view.challenges if c.track_slug == challenge.track_slug]
+    completed = bool(own) and all(slug in view.facts.passed for slug in own)
     enqueue(
         session,
         PRODUCER,
@@ -647,6 +651,8 @@ def _pass(
             score=score,
             source_event_id=awarder.source,
             challenge_title=challenge.title,
+            track_completed=completed,
+            track_title=track.title if track else "",
         ),
     )
     awarder.award.passed.append(challenge.slug)

@@ -69,6 +69,22 @@ def test_instructor_dashboard_charts_and_csv(page: Page, stack: Stack, shots: Sh
             f"/api/challenges/{FIRST.slug}/submissions", json={"code": FIRST.solution}
         )
         assert submitted.status_code == 201, submitted.text
+        # Issue 17: the learner reveals a hint in the browser, then takes the coach's full
+        # answer in the challenge's notebook (gateway.hint.revealed.v1, .answer.taken.v1).
+        learner_page = page.context.browser.new_page() if page.context.browser else None
+        assert learner_page is not None
+        learner_page.goto(f"{base}/login")
+        learner_page.fill("input[name=username]", name)
+        learner_page.fill("input[name=password]", PASSWORD)
+        learner_page.click("button[type=submit]")
+        learner_page.wait_for_url("**/notebook/*")
+        learner_page.goto(f"{base}/challenges/{FIRST.slug}")
+        learner_page.click("#hints button")
+        expect(learner_page.locator("#hints ol.hints li")).to_have_count(1)
+        learner_page.close()
+        challenge_session = submitted.json()["data"]["sessionId"]
+        answered = learner.post("/api/ai/improve", json={"sessionId": challenge_session})
+        assert answered.status_code == 200, answered.text
         table = page.locator("[data-table=challenges]")
         expect(table).to_contain_text(FIRST.title, timeout=30_000)
         expect(table).to_contain_text("100.0%")
@@ -82,11 +98,31 @@ def test_instructor_dashboard_charts_and_csv(page: Page, stack: Stack, shots: Sh
         assert improved.status_code == 200, improved.text
         learning = page.locator("[data-learning]")
         expect(learning).to_contain_text("Over static default", timeout=30_000)
-        expect(learning).to_contain_text("of 1", timeout=30_000)  # exploration: of 1 proposal
+        # Exploration: of 2 proposals (the challenge notebook's answer and this one).
+        expect(learning).to_contain_text("of 2", timeout=30_000)
         expect(learning).to_contain_text("Reached a good model")
+        # Progress, help and pace (issue 17): one learner, one hint, one answer, one pass.
+        help_table = page.locator("[data-table=help]")
+        expect(help_table).to_contain_text(FIRST.title, timeout=30_000)
+        expect(help_table).to_contain_text("1 (100.0%)", timeout=30_000)
+        expect(help_table.locator("tbody tr").first.locator("td").nth(4)).to_have_text(
+            "1 (100.0%)", timeout=30_000
+        )
+        expect(page.locator("[data-first-model]")).to_contain_text("1 / 1")
+        expect(page.locator("[data-velocity]")).to_contain_text("Passes / active week")
     finally:
         learner.close()
-    for chart in ("activity", "challenges", "funnel", "errors", "ratings"):
+    for chart in (
+        "activity",
+        "challenges",
+        "funnel",
+        "errors",
+        "ratings",
+        "tracks",
+        "badges",
+        "first-model",
+        "velocity",
+    ):
         canvas = page.locator(f"canvas[data-chart={chart}]")
         expect(canvas).to_have_attribute("data-ready", "1")
         # A drawn chart has pixels: Chart.js sized the canvas to its box.
@@ -97,6 +133,21 @@ def test_instructor_dashboard_charts_and_csv(page: Page, stack: Stack, shots: Sh
             " b.height = c.height; return c.toDataURL() !== b.toDataURL(); }"
         )
     shots(page, "dashboard")
+    page.locator("[data-section=tracks]").scroll_into_view_if_needed()
+    shots(page, "dashboard-progress-help-pace")
+    # Each new table exports as CSV (the page's session cookie, like its links).
+    exported: dict[str, list[dict[str, str]]] = {}
+    for name_csv in ("tracks", "badges", "help", "first-model", "velocity"):
+        got = page.request.get(f"{base}/api/analytics/dashboard/{name_csv}.csv?cohort={cohort_id}")
+        assert got.status == 200, got.text()
+        exported[name_csv] = list(csv.DictReader(io.StringIO(got.text())))
+    assert [
+        (r["challenge"], r["learners"], r["hintLearners"], r["hintShare"], r["answerShare"])
+        for r in exported["help"]
+    ] == [(FIRST.slug, "1", "1", "1.0", "1.0")]
+    first_model = {r["measure"]: r["value"] for r in exported["first-model"]}
+    assert (first_model["learnersWithRuns"], first_model["learnersSucceeded"]) == ("1", "1")
+    assert any(r["awarded"] == "1" for r in exported["badges"])
 
     with page.expect_download() as download_info:
         page.click("[data-section=challenges] a[data-csv=challenges]")

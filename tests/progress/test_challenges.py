@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ascent.types.v1 import run_pb2
@@ -89,6 +90,18 @@ def subjects(db: Database, learner: str) -> list[str]:
     return found
 
 
+def passes(db: Database, learner: str) -> list[Any]:
+    """The learner's progress.challenge.passed.v1 events, in staging order."""
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            select(outbox.c.payload)
+            .where(outbox.c.subject == events.CHALLENGE_PASSED)
+            .order_by(outbox.c.id)
+        ).all()
+    found = [events.decode(events.CHALLENGE_PASSED, bytes(payload)) for (payload,) in rows]
+    return [p for p in found if getattr(p, "learner_id", "") == learner]
+
+
 def unique(name: str) -> str:
     return f"{name}-{uuid.uuid4().hex[:8]}"
 
@@ -116,6 +129,11 @@ def test_beginner_track_passes_unlock_intermediate_with_events(catalog_db: Datab
     assert unlocked == ["intermediate"]
     assert events.TRACK_UNLOCKED in subjects(catalog_db, learner)
     assert subjects(catalog_db, learner).count(events.CHALLENGE_PASSED) == 5
+    # Only the pass that made the whole beginner track passed says it completed it.
+    assert [(p.track_slug, p.track_completed) for p in passes(catalog_db, learner)] == [
+        ("beginner", False)
+    ] * 4 + [("beginner", True)]
+    assert {p.track_title for p in passes(catalog_db, learner)} == {"Beginner"}
     with catalog_db.session() as session:
         tracks = {t.slug: t for t in service.list_tracks(session, learner)}
         progress = service.get_progress(session, learner, 50)

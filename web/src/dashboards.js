@@ -190,6 +190,52 @@ function renderDashboard(root, d) {
       ["Knowledge base", `${l.knowledgeObservations} observations (+${(l.knowledgeGrowth || []).reduce((sum, d) => sum + d.count, 0)} in range)`],
     ]);
   }
+  const ins = d.instruction;
+  if (ins) {
+    draw(root, "tracks", {
+      type: "bar",
+      data: {
+        labels: ins.tracks.map((t) => t.title),
+        datasets: [
+          { label: "Unlocked", data: ins.tracks.map((t) => t.unlocked), backgroundColor: "rgba(148, 163, 184, 0.45)" },
+          { label: "Passed one", data: ins.tracks.map((t) => t.passedOne), backgroundColor: "rgba(6, 182, 212, 0.6)" },
+          { label: "Completed", data: ins.tracks.map((t) => t.completed), backgroundColor: "rgba(34, 197, 94, 0.7)" },
+        ],
+      },
+      options: { indexAxis: "y", scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
+    });
+    draw(root, "badges", {
+      type: "bar",
+      data: { labels: ins.badges.map((b) => b.name), datasets: [{ label: "Awarded", data: ins.badges.map((b) => b.awarded), backgroundColor: "rgba(251, 191, 36, 0.6)", borderColor: AMBER }] },
+      options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
+    });
+    const f = ins.firstModel;
+    metrics(root.querySelector("[data-first-model]"), [
+      ["Succeeded", `${f.learnersSucceeded} / ${f.learnersWithRuns}`],
+      ["Median time", duration(f.medianSeconds)],
+    ]);
+    draw(root, "first-model", {
+      type: "bar",
+      data: { labels: f.distribution.map((b) => b.label), datasets: [{ label: "Learners", data: f.distribution.map((b) => b.learners), backgroundColor: "rgba(34, 197, 94, 0.6)", borderColor: GREEN }] },
+      options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+    });
+    const v = ins.velocity;
+    metrics(root.querySelector("[data-velocity]"), [
+      ["Learners", v.learners],
+      ["Passes / active week (median · mean)", `${num(v.medianPassesPerActiveWeek, 2)} · ${num(v.meanPassesPerActiveWeek, 2)}`],
+      ["XP / active day (median · mean)", `${num(v.medianXpPerActiveDay, 1)} · ${num(v.meanXpPerActiveDay, 1)}`],
+    ]);
+    draw(root, "velocity", {
+      type: "bar",
+      data: { labels: v.distribution.map((b) => `${b.label} / week`), datasets: [{ label: "Learners", data: v.distribution.map((b) => b.learners), backgroundColor: "rgba(6, 182, 212, 0.6)", borderColor: CYAN }] },
+      options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+    });
+    fillTable(
+      root,
+      "help",
+      ins.help.map((h) => [h.title, h.learners, `${h.hintLearners} (${pct(h.hintShare)})`, num(h.meanHints, 1), `${h.answerLearners} (${pct(h.answerShare)})`]),
+    );
+  }
   fillTable(
     root,
     "challenges",

@@ -154,7 +154,7 @@ class AppUsage(_message.Message):
     def __init__(self, app_slug: _Optional[str] = ..., started: _Optional[int] = ..., completed: _Optional[int] = ..., failed: _Optional[int] = ..., cancelled: _Optional[int] = ..., applied: _Optional[int] = ..., dismissed: _Optional[int] = ..., learners: _Optional[int] = ...) -> None: ...
 
 class GetDashboardResponse(_message.Message):
-    __slots__ = ("filter", "learners", "activity", "challenges", "funnel", "errors", "coach", "events_logged", "apps", "self_improvement")
+    __slots__ = ("filter", "learners", "activity", "challenges", "funnel", "errors", "coach", "events_logged", "apps", "self_improvement", "instruction")
     FILTER_FIELD_NUMBER: _ClassVar[int]
     LEARNERS_FIELD_NUMBER: _ClassVar[int]
     ACTIVITY_FIELD_NUMBER: _ClassVar[int]
@@ -165,6 +165,7 @@ class GetDashboardResponse(_message.Message):
     EVENTS_LOGGED_FIELD_NUMBER: _ClassVar[int]
     APPS_FIELD_NUMBER: _ClassVar[int]
     SELF_IMPROVEMENT_FIELD_NUMBER: _ClassVar[int]
+    INSTRUCTION_FIELD_NUMBER: _ClassVar[int]
     filter: DashboardFilter
     learners: int
     activity: _containers.RepeatedCompositeFieldContainer[DailyActivity]
@@ -175,7 +176,100 @@ class GetDashboardResponse(_message.Message):
     events_logged: int
     apps: _containers.RepeatedCompositeFieldContainer[AppUsage]
     self_improvement: SelfImprovement
-    def __init__(self, filter: _Optional[_Union[DashboardFilter, _Mapping]] = ..., learners: _Optional[int] = ..., activity: _Optional[_Iterable[_Union[DailyActivity, _Mapping]]] = ..., challenges: _Optional[_Iterable[_Union[ChallengeStats, _Mapping]]] = ..., funnel: _Optional[_Iterable[_Union[FunnelStep, _Mapping]]] = ..., errors: _Optional[_Iterable[_Union[ErrorCount, _Mapping]]] = ..., coach: _Optional[_Union[CoachStats, _Mapping]] = ..., events_logged: _Optional[int] = ..., apps: _Optional[_Iterable[_Union[AppUsage, _Mapping]]] = ..., self_improvement: _Optional[_Union[SelfImprovement, _Mapping]] = ...) -> None: ...
+    instruction: Instruction
+    def __init__(self, filter: _Optional[_Union[DashboardFilter, _Mapping]] = ..., learners: _Optional[int] = ..., activity: _Optional[_Iterable[_Union[DailyActivity, _Mapping]]] = ..., challenges: _Optional[_Iterable[_Union[ChallengeStats, _Mapping]]] = ..., funnel: _Optional[_Iterable[_Union[FunnelStep, _Mapping]]] = ..., errors: _Optional[_Iterable[_Union[ErrorCount, _Mapping]]] = ..., coach: _Optional[_Union[CoachStats, _Mapping]] = ..., events_logged: _Optional[int] = ..., apps: _Optional[_Iterable[_Union[AppUsage, _Mapping]]] = ..., self_improvement: _Optional[_Union[SelfImprovement, _Mapping]] = ..., instruction: _Optional[_Union[Instruction, _Mapping]] = ...) -> None: ...
+
+class Instruction(_message.Message):
+    __slots__ = ("tracks", "badges", "help", "first_model", "velocity")
+    TRACKS_FIELD_NUMBER: _ClassVar[int]
+    BADGES_FIELD_NUMBER: _ClassVar[int]
+    HELP_FIELD_NUMBER: _ClassVar[int]
+    FIRST_MODEL_FIELD_NUMBER: _ClassVar[int]
+    VELOCITY_FIELD_NUMBER: _ClassVar[int]
+    tracks: _containers.RepeatedCompositeFieldContainer[TrackProgress]
+    badges: _containers.RepeatedCompositeFieldContainer[BadgeCount]
+    help: _containers.RepeatedCompositeFieldContainer[ChallengeHelp]
+    first_model: FirstModel
+    velocity: Velocity
+    def __init__(self, tracks: _Optional[_Iterable[_Union[TrackProgress, _Mapping]]] = ..., badges: _Optional[_Iterable[_Union[BadgeCount, _Mapping]]] = ..., help: _Optional[_Iterable[_Union[ChallengeHelp, _Mapping]]] = ..., first_model: _Optional[_Union[FirstModel, _Mapping]] = ..., velocity: _Optional[_Union[Velocity, _Mapping]] = ...) -> None: ...
+
+class TrackProgress(_message.Message):
+    __slots__ = ("track_slug", "track_title", "unlocked", "passed_one", "completed")
+    TRACK_SLUG_FIELD_NUMBER: _ClassVar[int]
+    TRACK_TITLE_FIELD_NUMBER: _ClassVar[int]
+    UNLOCKED_FIELD_NUMBER: _ClassVar[int]
+    PASSED_ONE_FIELD_NUMBER: _ClassVar[int]
+    COMPLETED_FIELD_NUMBER: _ClassVar[int]
+    track_slug: str
+    track_title: str
+    unlocked: int
+    passed_one: int
+    completed: int
+    def __init__(self, track_slug: _Optional[str] = ..., track_title: _Optional[str] = ..., unlocked: _Optional[int] = ..., passed_one: _Optional[int] = ..., completed: _Optional[int] = ...) -> None: ...
+
+class BadgeCount(_message.Message):
+    __slots__ = ("badge_slug", "badge_name", "awarded")
+    BADGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    BADGE_NAME_FIELD_NUMBER: _ClassVar[int]
+    AWARDED_FIELD_NUMBER: _ClassVar[int]
+    badge_slug: str
+    badge_name: str
+    awarded: int
+    def __init__(self, badge_slug: _Optional[str] = ..., badge_name: _Optional[str] = ..., awarded: _Optional[int] = ...) -> None: ...
+
+class ChallengeHelp(_message.Message):
+    __slots__ = ("challenge_slug", "learners", "hint_learners", "hint_share", "mean_hints", "answer_learners", "answer_share")
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    LEARNERS_FIELD_NUMBER: _ClassVar[int]
+    HINT_LEARNERS_FIELD_NUMBER: _ClassVar[int]
+    HINT_SHARE_FIELD_NUMBER: _ClassVar[int]
+    MEAN_HINTS_FIELD_NUMBER: _ClassVar[int]
+    ANSWER_LEARNERS_FIELD_NUMBER: _ClassVar[int]
+    ANSWER_SHARE_FIELD_NUMBER: _ClassVar[int]
+    challenge_slug: str
+    learners: int
+    hint_learners: int
+    hint_share: float
+    mean_hints: float
+    answer_learners: int
+    answer_share: float
+    def __init__(self, challenge_slug: _Optional[str] = ..., learners: _Optional[int] = ..., hint_learners: _Optional[int] = ..., hint_share: _Optional[float] = ..., mean_hints: _Optional[float] = ..., answer_learners: _Optional[int] = ..., answer_share: _Optional[float] = ...) -> None: ...
+
+class FirstModel(_message.Message):
+    __slots__ = ("learners_with_runs", "learners_succeeded", "median_seconds", "distribution")
+    LEARNERS_WITH_RUNS_FIELD_NUMBER: _ClassVar[int]
+    LEARNERS_SUCCEEDED_FIELD_NUMBER: _ClassVar[int]
+    MEDIAN_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    DISTRIBUTION_FIELD_NUMBER: _ClassVar[int]
+    learners_with_runs: int
+    learners_succeeded: int
+    median_seconds: float
+    distribution: _containers.RepeatedCompositeFieldContainer[Bucket]
+    def __init__(self, learners_with_runs: _Optional[int] = ..., learners_succeeded: _Optional[int] = ..., median_seconds: _Optional[float] = ..., distribution: _Optional[_Iterable[_Union[Bucket, _Mapping]]] = ...) -> None: ...
+
+class Bucket(_message.Message):
+    __slots__ = ("label", "learners")
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    LEARNERS_FIELD_NUMBER: _ClassVar[int]
+    label: str
+    learners: int
+    def __init__(self, label: _Optional[str] = ..., learners: _Optional[int] = ...) -> None: ...
+
+class Velocity(_message.Message):
+    __slots__ = ("learners", "median_passes_per_active_week", "mean_passes_per_active_week", "median_xp_per_active_day", "mean_xp_per_active_day", "distribution")
+    LEARNERS_FIELD_NUMBER: _ClassVar[int]
+    MEDIAN_PASSES_PER_ACTIVE_WEEK_FIELD_NUMBER: _ClassVar[int]
+    MEAN_PASSES_PER_ACTIVE_WEEK_FIELD_NUMBER: _ClassVar[int]
+    MEDIAN_XP_PER_ACTIVE_DAY_FIELD_NUMBER: _ClassVar[int]
+    MEAN_XP_PER_ACTIVE_DAY_FIELD_NUMBER: _ClassVar[int]
+    DISTRIBUTION_FIELD_NUMBER: _ClassVar[int]
+    learners: int
+    median_passes_per_active_week: float
+    mean_passes_per_active_week: float
+    median_xp_per_active_day: float
+    mean_xp_per_active_day: float
+    distribution: _containers.RepeatedCompositeFieldContainer[Bucket]
+    def __init__(self, learners: _Optional[int] = ..., median_passes_per_active_week: _Optional[float] = ..., mean_passes_per_active_week: _Optional[float] = ..., median_xp_per_active_day: _Optional[float] = ..., mean_xp_per_active_day: _Optional[float] = ..., distribution: _Optional[_Iterable[_Union[Bucket, _Mapping]]] = ...) -> None: ...
 
 class SelfImprovement(_message.Message):
     __slots__ = ("predictions_scored", "prediction_mae", "predictions_within_005", "proposals", "exploration_rate", "proposal_acceptance_rate", "app_suggestion_acceptance_rate", "learner_datasets", "reached_good_model", "median_seconds_to_good", "median_runs_to_good", "mean_improvement_over_baseline", "baseline_pairs", "mean_gain_over_static_default", "static_default_pairs", "proposals_by_source", "knowledge_observations", "knowledge_growth")

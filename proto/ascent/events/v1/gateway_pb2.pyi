@@ -88,3 +88,33 @@ class AssignmentCreated(_message.Message):
     due_at: _timestamp_pb2.Timestamp
     instructor_id: str
     def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., cohort_id: _Optional[str] = ..., challenge_slug: _Optional[str] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., instructor_id: _Optional[str] = ...) -> None: ...
+
+class HintRevealed(_message.Message):
+    __slots__ = ("meta", "learner_id", "challenge_slug", "hints_shown", "hints_total")
+    META_FIELD_NUMBER: _ClassVar[int]
+    LEARNER_ID_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    HINTS_SHOWN_FIELD_NUMBER: _ClassVar[int]
+    HINTS_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    learner_id: str
+    challenge_slug: str
+    hints_shown: int
+    hints_total: int
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., learner_id: _Optional[str] = ..., challenge_slug: _Optional[str] = ..., hints_shown: _Optional[int] = ..., hints_total: _Optional[int] = ...) -> None: ...
+
+class AnswerTaken(_message.Message):
+    __slots__ = ("meta", "learner_id", "challenge_slug", "session_id", "proposal_id", "mode")
+    META_FIELD_NUMBER: _ClassVar[int]
+    LEARNER_ID_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    PROPOSAL_ID_FIELD_NUMBER: _ClassVar[int]
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    learner_id: str
+    challenge_slug: str
+    session_id: str
+    proposal_id: str
+    mode: str
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., learner_id: _Optional[str] = ..., challenge_slug: _Optional[str] = ..., session_id: _Optional[str] = ..., proposal_id: _Optional[str] = ..., mode: _Optional[str] = ...) -> None: ...

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from ascent.events.v1 import meta_pb2 as ascent_dot_events_dot_v1_dot_meta__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x61scent/events/v1/progress.proto\x12\x10\x61scent.events.v1\x1a\x1b\x61scent/events/v1/meta.proto\"\x92\x01\n\tXpAwarded\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x12\n\nlearner_id\x18\x02 \x01(\t\x12\x0e\n\x06\x61mount\x18\x03 \x01(\x03\x12\r\n\x05total\x18\x04 \x01(\x03\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12\x17\n\x0fsource_event_id\x18\x06 \x01(\t\"\x8e\x01\n\x0c\x42\x61\x64geAwarded\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x12\n\nlearner_id\x18\x02 \x01(\t\x12\x12\n\nbadge_slug\x18\x03 \x01(\t\x12\x12\n\nbadge_name\x18\x04 \x01(\t\x12\x17\n\x0fsource_event_id\x18\x05 \x01(\t\"\xdd\x01\n\x0f\x43hallengePassed\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x12\n\nlearner_id\x18\x02 \x01(\t\x12\x16\n\x0e\x63hallenge_slug\x18\x03 \x01(\t\x12\x12\n\ntrack_slug\x18\x04 \x01(\t\x12\x0e\n\x06run_id\x18\x05 \x01(\t\x12\x0e\n\x06metric\x18\x06 \x01(\t\x12\r\n\x05score\x18\x07 \x01(\x01\x12\x17\n\x0fsource_event_id\x18\x08 \x01(\t\x12\x17\n\x0f\x63hallenge_title\x18< \x01(\t\"\x90\x01\n\rTrackUnlocked\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x12\n\nlearner_id\x18\x02 \x01(\t\x12\x12\n\ntrack_slug\x18\x03 \x01(\t\x12\x13\n\x0btrack_title\x18\x04 \x01(\t\x12\x17\n\x0fsource_event_id\x18\x05 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x61scent/events/v1/progress.proto\x12\x10\x61scent.events.v1\x1a\x1b\x61scent/events/v1/meta.proto\"\x92\x01\n\tXpAwarded\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x12\n\nlearner_id\x18\x02 \x01(\t\x12\x0e\n\x06\x61mount\x18\x03 \x01(\x03\x12\r\n\x05total\x18\x04 \x01(\x03\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12\x17\n\x0fsource_event_id\x18\x06 \x01(\t\"\x8e\x01\n\x0c\x42\x61\x64geAwarded\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x12\n\nlearner_id\x18\x02 \x01(\t\x12\x12\n\nbadge_slug\x18\x03 \x01(\t\x12\x12\n\nbadge_name\x18\x04 \x01(\t\x12\x17\n\x0fsource_event_id\x18\x05 \x01(\t\"\x8b\x02\n\x0f\x43hallengePassed\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x12\n\nlearner_id\x18\x02 \x01(\t\x12\x16\n\x0e\x63hallenge_slug\x18\x03 \x01(\t\x12\x12\n\ntrack_slug\x18\x04 \x01(\t\x12\x0e\n\x06run_id\x18\x05 \x01(\t\x12\x0e\n\x06metric\x18\x06 \x01(\t\x12\r\n\x05score\x18\x07 \x01(\x01\x12\x17\n\x0fsource_event_id\x18\x08 \x01(\t\x12\x17\n\x0f\x63hallenge_title\x18< \x01(\t\x12\x17\n\x0ftrack_completed\x18= \x01(\x08\x12\x13\n\x0btrack_title\x18> \x01(\t\"\x90\x01\n\rTrackUnlocked\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.ascent.events.v1.EventMeta\x12\x12\n\nlearner_id\x18\x02 \x01(\t\x12\x12\n\ntrack_slug\x18\x03 \x01(\t\x12\x13\n\x0btrack_title\x18\x04 \x01(\t\x12\x17\n\x0fsource_event_id\x18\x05 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,7 +37,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_BADGEAWARDED']._serialized_start=232
   _globals['_BADGEAWARDED']._serialized_end=374
   _globals['_CHALLENGEPASSED']._serialized_start=377
-  _globals['_CHALLENGEPASSED']._serialized_end=598
-  _globals['_TRACKUNLOCKED']._serialized_start=601
-  _globals['_TRACKUNLOCKED']._serialized_end=745
+  _globals['_CHALLENGEPASSED']._serialized_end=644
+  _globals['_TRACKUNLOCKED']._serialized_start=647
+  _globals['_TRACKUNLOCKED']._serialized_end=791
 # @@protoc_insertion_point(module_scope)

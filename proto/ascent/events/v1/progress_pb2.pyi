@@ -37,7 +37,7 @@ class BadgeAwarded(_message.Message):
     def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., learner_id: _Optional[str] = ..., badge_slug: _Optional[str] = ..., badge_name: _Optional[str] = ..., source_event_id: _Optional[str] = ...) -> None: ...
 
 class ChallengePassed(_message.Message):
-    __slots__ = ("meta", "learner_id", "challenge_slug", "track_slug", "run_id", "metric", "score", "source_event_id", "challenge_title")
+    __slots__ = ("meta", "learner_id", "challenge_slug", "track_slug", "run_id", "metric", "score", "source_event_id", "challenge_title", "track_completed", "track_title")
     META_FIELD_NUMBER: _ClassVar[int]
     LEARNER_ID_FIELD_NUMBER: _ClassVar[int]
     CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
@@ -47,6 +47,8 @@ class ChallengePassed(_message.Message):
     SCORE_FIELD_NUMBER: _ClassVar[int]
     SOURCE_EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     CHALLENGE_TITLE_FIELD_NUMBER: _ClassVar[int]
+    TRACK_COMPLETED_FIELD_NUMBER: _ClassVar[int]
+    TRACK_TITLE_FIELD_NUMBER: _ClassVar[int]
     meta: _meta_pb2.EventMeta
     learner_id: str
     challenge_slug: str
@@ -56,7 +58,9 @@ class ChallengePassed(_message.Message):
     score: float
     source_event_id: str
     challenge_title: str
-    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., learner_id: _Optional[str] = ..., challenge_slug: _Optional[str] = ..., track_slug: _Optional[str] = ..., run_id: _Optional[str] = ..., metric: _Optional[str] = ..., score: _Optional[float] = ..., source_event_id: _Optional[str] = ..., challenge_title: _Optional[str] = ...) -> None: ...
+    track_completed: bool
+    track_title: str
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., learner_id: _Optional[str] = ..., challenge_slug: _Optional[str] = ..., track_slug: _Optional[str] = ..., run_id: _Optional[str] = ..., metric: _Optional[str] = ..., score: _Optional[float] = ..., source_event_id: _Optional[str] = ..., challenge_title: _Optional[str] = ..., track_completed: _Optional[bool] = ..., track_title: _Optional[str] = ...) -> None: ...
 
 class TrackUnlocked(_message.Message):
     __slots__ = ("meta", "learner_id", "track_slug", "track_title", "source_event_id")
