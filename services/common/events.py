@@ -74,6 +74,10 @@ APPS_EXPLANATION_RATED = "apps.explanation.rated.v1"
 APPS_FORECAST_EVALUATED = "apps.forecast.evaluated.v1"
 # -- serving monitor (issue 16, drift) --
 SERVING_DRIFT_DETECTED = "serving.drift.detected.v1"
+# -- learning by teaching (issue 17) --
+EXPLANATION_POSTED = "progress.explanation.posted.v1"
+EXPLANATION_VOTED = "progress.explanation.voted.v1"
+EXPLANATION_VALIDATED = "progress.explanation.validated.v1"
 
 EVENT_TYPES: dict[str, type[Message]] = {
     RUN_COMPLETED: learning_pb2.RunCompleted,
@@ -108,6 +112,10 @@ EVENT_TYPES: dict[str, type[Message]] = {
     APPS_FORECAST_EVALUATED: apps_pb2.ForecastEvaluated,
     # -- serving monitor (issue 16, drift) --
     SERVING_DRIFT_DETECTED: serving_pb2.DriftDetected,
+    # -- learning by teaching (issue 17) --
+    EXPLANATION_POSTED: progress_pb2.ExplanationPosted,
+    EXPLANATION_VOTED: progress_pb2.ExplanationVoted,
+    EXPLANATION_VALIDATED: progress_pb2.ExplanationValidated,
 }
 
 STREAM_SUBJECTS = [
