@@ -20,9 +20,7 @@ T = TypeVar("T")
 
 
 class ProgressServicer(pb_grpc.ProgressServiceServicer):
-    def __init__(
-        self, db: Database, settings: Settings, relay: OutboxRelay | None = None
-    ) -> None:
+    def __init__(self, db: Database, settings: Settings, relay: OutboxRelay | None = None) -> None:
         self.db = db
         self.settings = settings
         self.relay = relay

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from ascent.events.v1 import progress_pb2
+from ascent.progress.v1 import progress_service_pb2
 from ascent.types.v1 import run_pb2
 from sqlalchemy import select
 
@@ -64,12 +65,14 @@ def post(db: Database, author: str, text: str = TEXT, code: str = "") -> str:
         return teaching.post_explanation(session, SLUG, author, text, code).id
 
 
-def listing(db: Database, viewer: str, staff: bool = False) -> teaching.pb.ListExplanationsResponse:
+def listing(
+    db: Database, viewer: str, staff: bool = False
+) -> progress_service_pb2.ListExplanationsResponse:
     with db.session() as session:
         return teaching.list_explanations(session, SLUG, viewer, staff)
 
 
-def vote(db: Database, explanation_id: str, voter: str) -> teaching.pb.Explanation:
+def vote(db: Database, explanation_id: str, voter: str) -> progress_service_pb2.Explanation:
     with db.session() as session:
         return teaching.vote(session, explanation_id, voter)
 
@@ -136,7 +139,10 @@ def test_posting_needs_a_pass_and_bounded_text(catalog_db: Database) -> None:
     assert [e.body_md for e in listing(catalog_db, author).explanations] == [
         TEXT + " Then I tuned C."
     ]
-    posted = [progress_pb2.ExplanationPosted.FromString(p) for p in staged(catalog_db, events.EXPLANATION_POSTED)]
+    posted = [
+        progress_pb2.ExplanationPosted.FromString(p)
+        for p in staged(catalog_db, events.EXPLANATION_POSTED)
+    ]
     assert [p.explanation_id for p in posted if p.author_id == author] == [first, first]
 
 
@@ -160,7 +166,10 @@ def test_vote_toggles_and_reorders(catalog_db: Database) -> None:
     with pytest.raises(AscentError) as err:
         vote(catalog_db, ea, a)
     assert err.value.code == "invalid_argument"
-    votes = [progress_pb2.ExplanationVoted.FromString(p) for p in staged(catalog_db, events.EXPLANATION_VOTED)]
+    votes = [
+        progress_pb2.ExplanationVoted.FromString(p)
+        for p in staged(catalog_db, events.EXPLANATION_VOTED)
+    ]
     mine = [(v.helpful, v.votes) for v in votes if v.explanation_id == eb and v.voter_id == c]
     assert mine == [(True, 1), (False, 0), (True, 1)]
 
