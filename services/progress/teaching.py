@@ -41,7 +41,7 @@ MAX_PITFALLS = 4
 _ERROR_TYPE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]{0,80}$")
 # What to look at for the error types learners hit most on tabular challenges.
 _ERROR_ADVICE = {
-    "KeyError": "check the column names against the header of /data/train.csv",
+    "KeyError": "check the column names against the header of `/data/train.csv`",
     "ValueError": "check the shapes and that text columns are encoded before fitting",
     "NameError": "check that every name is defined in the cell before it is used",
     "ModuleNotFoundError": "use the libraries the sandbox has (scikit-learn, pandas, numpy)",
@@ -49,7 +49,7 @@ _ERROR_ADVICE = {
     "TypeError": "check the arguments of the estimator and of ascent_report",
     "IndexError": "check the number of rows and columns they index",
     "AttributeError": "check the object's type (a DataFrame, an array, an estimator)",
-    "FileNotFoundError": "read /data/train.csv and /data/test_features.csv",
+    "FileNotFoundError": "read `/data/train.csv` and `/data/test_features.csv`",
 }
 _STATUS_TEXT = {
     "timeout": "run out of time: sample the data or use a lighter model first",
@@ -336,10 +336,10 @@ def describe_pitfall(kind: str) -> str:
     return {
         "wrong_count": (
             "submit the wrong number of predictions: predict one value for every row of "
-            "/data/test_features.csv, in its order."
+            "`/data/test_features.csv`, in its order."
         ),
         "no_predictions": (
-            "forget to send predictions: call ascent_report.predictions(...) at the end."
+            "forget to send predictions: call `ascent_report.predictions(...)` at the end."
         ),
         "below_baseline": (
             "score below the starter code: compare with the starter's score before tuning "
