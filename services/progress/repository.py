@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.progress.models import (
@@ -261,6 +262,15 @@ class TeachingRepository:
     def add(self, row: Explanation | ExplanationVote | PitfallSighting) -> None:
         self.session.add(row)
         self.session.flush()
+
+    def add_vote(self, vote: ExplanationVote) -> bool:
+        """False when the same learner's simultaneous vote committed first (theirs stands)."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(vote)
+        except IntegrityError:
+            return False
+        return True
 
     def vote(self, explanation_id: str, voter_id: str) -> ExplanationVote | None:
         return self.session.get(ExplanationVote, (explanation_id, voter_id))

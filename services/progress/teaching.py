@@ -219,7 +219,9 @@ def vote(session: Session, explanation_id: str, voter_id: str) -> pb.Explanation
     repo = TeachingRepository(session)
     existing = repo.vote(row.id, voter_id)
     if existing is None:
-        repo.add(ExplanationVote(explanation_id=row.id, voter_id=voter_id, created_at=utcnow()))
+        repo.add_vote(
+            ExplanationVote(explanation_id=row.id, voter_id=voter_id, created_at=utcnow())
+        )
     else:
         repo.delete_vote(existing)
     # Counted from the vote rows, so the total can never drift from them.
