@@ -265,6 +265,67 @@ class Clients:
         detail: progress_pb.ChallengeDetail = response.challenge
         return detail
 
+    # -- learning by teaching (issue 17): progress enforces who may read --------------------
+    async def list_explanations(
+        self, slug: str, viewer_id: str, viewer_is_staff: bool
+    ) -> progress_pb.ListExplanationsResponse:
+        response: progress_pb.ListExplanationsResponse = await self._unary(
+            "progress",
+            self.progress.ListExplanations,
+            progress_pb.ListExplanationsRequest(
+                challenge_slug=slug, viewer_id=viewer_id, viewer_is_staff=viewer_is_staff
+            ),
+            self.settings.rpc_timeout_seconds,
+        )
+        return response
+
+    async def post_explanation(
+        self, slug: str, author_id: str, body_md: str, code: str
+    ) -> progress_pb.Explanation:
+        response = await self._unary(
+            "progress",
+            self.progress.PostExplanation,
+            progress_pb.PostExplanationRequest(
+                challenge_slug=slug, author_id=author_id, body_md=body_md, code=code
+            ),
+            self.settings.rpc_timeout_seconds,
+        )
+        explanation: progress_pb.Explanation = response.explanation
+        return explanation
+
+    async def vote_explanation(self, explanation_id: str, voter_id: str) -> progress_pb.Explanation:
+        response = await self._unary(
+            "progress",
+            self.progress.VoteExplanation,
+            progress_pb.VoteExplanationRequest(explanation_id=explanation_id, voter_id=voter_id),
+            self.settings.rpc_timeout_seconds,
+        )
+        explanation: progress_pb.Explanation = response.explanation
+        return explanation
+
+    async def moderate_explanation(
+        self,
+        explanation_id: str,
+        moderator_id: str,
+        validated: bool | None,
+        hidden: bool | None,
+    ) -> progress_pb.Explanation:
+        request = progress_pb.ModerateExplanationRequest(
+            explanation_id=explanation_id, moderator_id=moderator_id
+        )
+        if validated is not None:
+            request.validated = validated
+        if hidden is not None:
+            request.hidden = hidden
+        response = await self._unary(
+            "progress",
+            self.progress.ModerateExplanation,
+            request,
+            self.settings.rpc_timeout_seconds,
+        )
+        explanation: progress_pb.Explanation = response.explanation
+        return explanation
+
     async def challenge_board(
         self, slug: str, include_private: bool, limit: int = 50, version: int = 0
     ) -> leaderboard_pb.GetChallengeBoardResponse:

@@ -37,6 +37,9 @@ class Action(StrEnum):
     """The platform view: throughput and consumer lag."""
     MANAGE_ROLES = "manage_roles"
     """Give a user a role (learner, instructor, admin)."""
+    MODERATE_EXPLANATIONS = "moderate_explanations"
+    """Read every explanation of a challenge (passed or not, hidden ones too), mark one
+    validated and hide one (learning by teaching, issue 17)."""
     EDIT_ANY_CHALLENGE = "edit_any_challenge"
     """Edit, validate, publish, archive and export any authored challenge, not only one's own
     or those shared with one."""
@@ -49,6 +52,7 @@ _STAFF = frozenset(
         Action.MANAGE_BOARDS,
         Action.MANAGE_COHORTS,
         Action.VIEW_DASHBOARDS,
+        Action.MODERATE_EXPLANATIONS,
     }
 )
 
@@ -75,6 +79,7 @@ REFUSALS: dict[Action, str] = {
     Action.VIEW_ALL_COHORTS: "Only admins can see every cohort.",
     Action.VIEW_PLATFORM: "The platform view is for admins.",
     Action.MANAGE_ROLES: "Only admins can change roles.",
+    Action.MODERATE_EXPLANATIONS: "Only instructors can moderate explanations.",
     Action.EDIT_ANY_CHALLENGE: "Only its author, or someone they shared it with, can change it.",
 }
 
@@ -126,5 +131,7 @@ ApiBoardManager = Annotated[UserInfo, Depends(api_user_who_may(Action.MANAGE_BOA
 ApiCohortManager = Annotated[UserInfo, Depends(api_user_who_may(Action.MANAGE_COHORTS))]
 PageDashboards = Annotated[UserInfo, Depends(page_user_who_may(Action.VIEW_DASHBOARDS))]
 PagePlatform = Annotated[UserInfo, Depends(page_user_who_may(Action.VIEW_PLATFORM))]
+ApiModerator = Annotated[UserInfo, Depends(api_user_who_may(Action.MODERATE_EXPLANATIONS))]
+PageModerator = Annotated[UserInfo, Depends(page_user_who_may(Action.MODERATE_EXPLANATIONS))]
 ApiRoleManager = Annotated[UserInfo, Depends(api_user_who_may(Action.MANAGE_ROLES))]
 PageRoleManager = Annotated[UserInfo, Depends(page_user_who_may(Action.MANAGE_ROLES))]

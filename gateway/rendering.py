@@ -14,7 +14,7 @@ from jinja2.runtime import Context
 
 from gateway import policy
 from gateway.accounts.views import UserInfo
-from gateway.markdown import render_inline
+from gateway.markdown import render_inline, render_markdown
 from gateway.notebook import presentation
 from services.common.ml.scoring import metric_label
 
@@ -120,6 +120,8 @@ def _environment() -> Environment:
     )
     env.filters["timeago"] = timeago
     env.filters["inline_md"] = render_inline
+    # Learner-written Markdown (explanations) goes through the lessons' safe renderer.
+    env.filters["markdown"] = render_markdown
     env.filters["percent"] = percent
     env.filters["number"] = number
     env.globals["may"] = may

@@ -15,8 +15,12 @@ from gateway.curriculum.views import (
     BoardSettingsView,
     BoardView,
     ChallengeView,
+    ExplanationCreate,
+    ExplanationsView,
+    ExplanationView,
     FinalSelection,
     FinalSubmissionsView,
+    ModerationCreate,
     NextChallengeView,
     PracticeRunView,
     ProfileView,
@@ -26,7 +30,7 @@ from gateway.curriculum.views import (
     TrackView,
 )
 from gateway.deps import ApiUser
-from gateway.policy import ApiBoardManager
+from gateway.policy import ApiBoardManager, ApiModerator
 from gateway.views import Data
 
 router = APIRouter(tags=["curriculum"])
@@ -91,6 +95,44 @@ async def practice(
     board): output, metrics and any error, like a notebook run."""
     run = await flows.practice(gw, user, slug, body.code)
     return Data(data=PracticeRunView.of_practice(run))
+
+
+@router.get("/challenges/{slug}/explanations")
+async def list_explanations(slug: str, user: ApiUser, gw: GatewayDep) -> Data[ExplanationsView]:
+    """Learners' explanations of the challenge, validated first then most helpful — only for
+    learners who passed it (and instructors); others get `locked`, the count and no text.
+    Also the "learners often ..." pitfalls, seen for at least 3 distinct learners."""
+    return Data(data=await flows.explanations(gw, user, slug))
+
+
+@router.post("/challenges/{slug}/explanations", status_code=201)
+@contract.raises(400, 403)
+async def post_explanation(
+    slug: str, body: ExplanationCreate, user: ApiUser, gw: GatewayDep
+) -> Data[ExplanationView]:
+    """After passing: explain the approach in a few sentences (Markdown, at most 2000
+    characters; raw HTML is shown as text) and optionally share code. One per learner and
+    challenge: posting again replaces it (and clears a validation)."""
+    return Data(data=await flows.post_explanation(gw, user, slug, body.body, body.code))
+
+
+@router.post("/explanations/{explanation_id}/votes")
+@contract.raises(400)
+async def vote_explanation(
+    explanation_id: str, user: ApiUser, gw: GatewayDep
+) -> Data[ExplanationView]:
+    """Toggle "helpful" (one per learner: a second call takes it back). Only learners who
+    passed the challenge; not on one's own explanation."""
+    return Data(data=await flows.vote_explanation(gw, user, explanation_id))
+
+
+@router.put("/explanations/{explanation_id}/moderation")
+async def moderate_explanation(
+    explanation_id: str, body: ModerationCreate, user: ApiModerator, gw: GatewayDep
+) -> Data[ExplanationView]:
+    """Instructors: mark validated (one per challenge) and/or hide (invisible to learners)."""
+    result = await flows.moderate_explanation(gw, user, explanation_id, body.validated, body.hidden)
+    return Data(data=result)
 
 
 @router.get("/leaderboards/{slug}")

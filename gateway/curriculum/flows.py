@@ -26,8 +26,11 @@ from gateway.curriculum.views import (
     BoardEntryView,
     BoardSettingsView,
     BoardView,
+    ExplanationsView,
+    ExplanationView,
     FinalSubmissionsView,
     NextChallengeView,
+    PitfallView,
 )
 from gateway.models import ChallengeSession, NotebookSession
 from gateway.notebook import flows as notebook_flows
@@ -291,3 +294,63 @@ async def progress(gw: Gateway, user: UserInfo) -> progress_pb.GetProgressRespon
 async def next_challenge(gw: Gateway, user: UserInfo, limit: int = 3) -> NextChallengeView:
     limit = max(1, min(limit, MAX_SUGGESTIONS))
     return NextChallengeView.of(await gw.clients.recommend_challenge(user.id, limit))
+
+
+# -- learning by teaching (issue 17) ----------------------------------------------------------
+async def explanations(gw: Gateway, user: UserInfo, slug: str) -> ExplanationsView:
+    """The challenge's explanations as progress lets this user read them (it holds the passes
+    and refuses the text to a learner who has not passed), with authors' public names."""
+    staff = may(user, Action.MODERATE_EXPLANATIONS)
+    response = await gw.clients.list_explanations(check_slug(slug), user.id, staff)
+    authors = list({e.author_id for e in response.explanations})
+    names = await gw.work(lambda s: AccountsRepository(s).public_names(authors))
+    return ExplanationsView(
+        challenge=slug,
+        locked=response.locked,
+        total=response.total,
+        viewerPassed=response.viewer_passed,
+        mayModerate=staff,
+        explanations=[
+            ExplanationView.of(e, names.get(e.author_id, "unknown learner"), user.id)
+            for e in response.explanations
+        ],
+        pitfalls=[
+            PitfallView(kind=p.kind, text=p.detail, learners=p.learners) for p in response.pitfalls
+        ],
+    )
+
+
+async def post_explanation(
+    gw: Gateway, user: UserInfo, slug: str, body: str, code: str
+) -> ExplanationView:
+    explanation = await gw.clients.post_explanation(check_slug(slug), user.id, body, code)
+    names = await gw.work(lambda s: AccountsRepository(s).public_names([user.id]))
+    return ExplanationView.of(explanation, names.get(user.id, "you"), user.id)
+
+
+async def vote_explanation(gw: Gateway, user: UserInfo, explanation_id: str) -> ExplanationView:
+    explanation = await gw.clients.vote_explanation(check_id(explanation_id), user.id)
+    names = await gw.work(lambda s: AccountsRepository(s).public_names([explanation.author_id]))
+    return ExplanationView.of(
+        explanation, names.get(explanation.author_id, "unknown learner"), user.id
+    )
+
+
+async def moderate_explanation(
+    gw: Gateway, user: UserInfo, explanation_id: str, validated: bool | None, hidden: bool | None
+) -> ExplanationView:
+    require(user, Action.MODERATE_EXPLANATIONS)
+    explanation = await gw.clients.moderate_explanation(
+        check_id(explanation_id), user.id, validated, hidden
+    )
+    names = await gw.work(lambda s: AccountsRepository(s).public_names([explanation.author_id]))
+    return ExplanationView.of(
+        explanation, names.get(explanation.author_id, "unknown learner"), user.id
+    )
+
+
+def check_id(explanation_id: str) -> str:
+    try:
+        return str(uuid.UUID(explanation_id))
+    except ValueError:
+        raise AscentError("not_found", "Explanation not found.") from None

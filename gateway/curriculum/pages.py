@@ -25,6 +25,7 @@ from gateway.curriculum.views import (
 from gateway.deps import PageUser
 from gateway.live import event_stream, page_stream, run_stream
 from gateway.markdown import render_markdown, without_title
+from gateway.policy import PageModerator
 from gateway.quotas import RateLimited
 from gateway.rendering import render, render_html
 from services.common.errors import AscentError
@@ -41,6 +42,8 @@ CHALLENGE_REGIONS: dict[str, Any] = {
     "submission": None,
     "submit_error": None,
     "submissions_left": None,
+    "explanations": None,
+    "explain_error": None,
 }
 # The profile's display-name form outcome.
 PROFILE_REGIONS: dict[str, Any] = {"name_error": None, "name_saved": False, "tracks": []}
@@ -117,6 +120,7 @@ async def challenge_page(request: Request, slug: str, user: PageUser, gw: Gatewa
         "submissions_left": left,
         **await _board_context(gw, user, slug),
         **await _finals_context(gw, user, slug),
+        **await _explanations_context(gw, user, slug),
     }
     return render(request, "challenge.html", context, block="challenge")
 
@@ -226,6 +230,88 @@ async def practice_stream(
         result_html,
         failure_html,
     )
+
+
+# -- learning by teaching (issue 17) ---------------------------------------------------------
+async def _explanations_context(
+    gw: GatewayDep, user: PageUser, slug: str, error: str | None = None
+) -> dict[str, Any]:
+    try:
+        found = await flows.explanations(gw, user, slug)
+    except AscentError as err:
+        return {"explanations": None, "explain_error": err.message}
+    return {"explanations": found, "explain_error": error}
+
+
+async def _explanations_fragment(
+    request: Request, gw: GatewayDep, user: PageUser, slug: str, error: str | None = None
+) -> Response:
+    context = {
+        **CHALLENGE_REGIONS,
+        "user": user,
+        "challenge": {"slug": slug},
+        **await _explanations_context(gw, user, slug, error),
+    }
+    return render(request, "challenge.html", context, block="explanations")
+
+
+@router.get("/challenges/{slug}/explanations")
+async def explanations_fragment(
+    request: Request, slug: str, user: PageUser, gw: GatewayDep
+) -> Response:
+    return await _explanations_fragment(request, gw, user, slug)
+
+
+@router.post("/challenges/{slug}/explanations")
+async def post_explanation_fragment(
+    request: Request,
+    slug: str,
+    user: PageUser,
+    gw: GatewayDep,
+    body: Annotated[str, Form()] = "",
+    code: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        await flows.post_explanation(gw, user, slug, body, code)
+    except AscentError as err:
+        return await _explanations_fragment(request, gw, user, slug, err.message)
+    return await _explanations_fragment(request, gw, user, slug)
+
+
+@router.post("/challenges/{slug}/explanations/{explanation_id}/vote")
+async def vote_explanation_fragment(
+    request: Request, slug: str, explanation_id: str, user: PageUser, gw: GatewayDep
+) -> Response:
+    try:
+        await flows.vote_explanation(gw, user, explanation_id)
+    except AscentError as err:
+        return await _explanations_fragment(request, gw, user, slug, err.message)
+    return await _explanations_fragment(request, gw, user, slug)
+
+
+@router.post("/challenges/{slug}/explanations/{explanation_id}/moderate")
+async def moderate_explanation_fragment(
+    request: Request,
+    slug: str,
+    explanation_id: str,
+    user: PageModerator,
+    gw: GatewayDep,
+    action: Annotated[str, Form()] = "",
+) -> Response:
+    changes = {
+        "validate": (True, None),
+        "unvalidate": (False, None),
+        "hide": (None, True),
+        "unhide": (None, False),
+    }
+    if action not in changes:
+        return await _explanations_fragment(request, gw, user, slug, "Unknown moderation.")
+    validated, hidden = changes[action]
+    try:
+        await flows.moderate_explanation(gw, user, explanation_id, validated, hidden)
+    except AscentError as err:
+        return await _explanations_fragment(request, gw, user, slug, err.message)
+    return await _explanations_fragment(request, gw, user, slug)
 
 
 @router.get("/challenges/{slug}/board")

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from gateway.markdown import render_markdown
 from gateway.notebook.views import RunView
-from gateway.views import Code, View, timestamp_iso
+from gateway.views import NOT_BLANK, Body, Code, View, checked, timestamp_iso
 from services.common.curriculum import DAILY_SUBMISSIONS
 
 
@@ -564,3 +564,82 @@ class NextChallengeView(View):
             gradedRuns=response.graded_runs,
             note=response.note,
         )
+
+
+# -- learning by teaching (issue 17) ----------------------------------------------------------
+# The progress service checks these too (its error is the one a caller reads); here they make
+# the OpenAPI schema say what is refused.
+MAX_EXPLANATION_CHARS = 2000
+MAX_SHARED_CODE_CHARS = 20_000
+
+
+class ExplanationCreate(Body):
+    """A learner's explanation of their approach (Markdown, raw HTML is shown as text) and,
+    optionally, the code they share."""
+
+    body: str = Field(
+        json_schema_extra=checked(pattern=NOT_BLANK, max_length=MAX_EXPLANATION_CHARS)
+    )
+    code: str = Field(default="", json_schema_extra=checked(max_length=MAX_SHARED_CODE_CHARS))
+
+
+class ModerationCreate(Body):
+    """Instructors: mark validated (moves the one mark of the challenge) and/or hide."""
+
+    validated: bool | None = None
+    hidden: bool | None = None
+
+
+class ExplanationView(View):
+    id: str
+    challenge: str
+    author: str
+    isYou: bool
+    bodyMarkdown: str
+    # The lessons' renderer: raw HTML escaped, unsafe link schemes refused.
+    bodyHtml: str
+    code: str
+    votes: int
+    voted: bool
+    validated: bool
+    hidden: bool
+    createdAt: str | None
+    updatedAt: str | None
+
+    @classmethod
+    def of(cls, e: progress_pb.Explanation, author: str, viewer_id: str) -> ExplanationView:
+        return cls(
+            id=e.id,
+            challenge=e.challenge_slug,
+            author=author,
+            isYou=e.author_id == viewer_id,
+            bodyMarkdown=e.body_md,
+            bodyHtml=str(render_markdown(e.body_md)),
+            code=e.code,
+            votes=e.votes,
+            voted=e.voted,
+            validated=e.validated,
+            hidden=e.hidden,
+            createdAt=timestamp_iso(e.created_at),
+            updatedAt=timestamp_iso(e.updated_at),
+        )
+
+
+class PitfallView(View):
+    kind: str
+    # Follows "Learners often ..." (Markdown inline: `code` only).
+    text: str
+    learners: int
+
+
+class ExplanationsView(View):
+    """A challenge's explanations for the caller: empty and `locked` until they pass (staff
+    always read them), with the count that exists and the pitfalls learners hit."""
+
+    challenge: str
+    locked: bool
+    total: int
+    viewerPassed: bool
+    mayModerate: bool
+    explanations: list[ExplanationView]
+    pitfalls: list[PitfallView]

@@ -77,6 +77,10 @@ APPS_FORECAST_EVALUATED = "apps.forecast.evaluated.v1"
 # -- serving monitor (issue 16, drift) --
 SERVING_DRIFT_DETECTED = "serving.drift.detected.v1"
 SERVING_CONCEPT_DRIFT_DETECTED = "serving.concept_drift.detected.v1"
+# -- learning by teaching (issue 17) --
+EXPLANATION_POSTED = "progress.explanation.posted.v1"
+EXPLANATION_VOTED = "progress.explanation.voted.v1"
+EXPLANATION_VALIDATED = "progress.explanation.validated.v1"
 
 EVENT_TYPES: dict[str, type[Message]] = {
     RUN_COMPLETED: learning_pb2.RunCompleted,
@@ -114,6 +118,10 @@ EVENT_TYPES: dict[str, type[Message]] = {
     # -- serving monitor (issue 16, drift) --
     SERVING_DRIFT_DETECTED: serving_pb2.DriftDetected,
     SERVING_CONCEPT_DRIFT_DETECTED: serving_pb2.ConceptDriftDetected,
+    # -- learning by teaching (issue 17) --
+    EXPLANATION_POSTED: progress_pb2.ExplanationPosted,
+    EXPLANATION_VOTED: progress_pb2.ExplanationVoted,
+    EXPLANATION_VALIDATED: progress_pb2.ExplanationValidated,
 }
 
 STREAM_SUBJECTS = [

@@ -56,7 +56,9 @@ async def setup(rt: Runtime) -> None:
     assert rt.db is not None
     settings = rt.settings if isinstance(rt.settings, Settings) else Settings()
     await asyncio.to_thread(load_curriculum, rt.db, settings)
-    pb_grpc.add_ProgressServiceServicer_to_server(ProgressServicer(rt.db, settings), rt.server)
+    pb_grpc.add_ProgressServiceServicer_to_server(
+        ProgressServicer(rt.db, settings, rt.relay), rt.server
+    )
     rt.service_names.append(pb.DESCRIPTOR.services_by_name["ProgressService"].full_name)
     rt.consume(RUNS_DURABLE, events.RUN_COMPLETED, RunCompletedHandler(rt.db, rt.relay))
     rt.consume(RANKS_DURABLE, events.CHALLENGE_RANKED, ChallengeRankedHandler(rt.db, rt.relay))

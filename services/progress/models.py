@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -260,3 +270,46 @@ class RunFingerprint(Base):
     fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
     first_run_id: Mapped[str] = mapped_column(String(100))
     first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# -- Learning by teaching (issue 17) --
+class Explanation(Base):
+    """A learner's explanation of how they passed a challenge: one per learner and challenge
+    (posting again replaces the text and keeps the votes)."""
+
+    __tablename__ = "progress_explanations"
+    __table_args__ = (UniqueConstraint("challenge_slug", "author_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    challenge_slug: Mapped[str] = mapped_column(String(100), index=True)
+    author_id: Mapped[str] = mapped_column(String(100))
+    body_md: Mapped[str] = mapped_column(Text)
+    code: Mapped[str] = mapped_column(Text, default="")
+    votes: Mapped[int] = mapped_column(Integer, default=0)
+    validated: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ExplanationVote(Base):
+    """One "helpful" per learner and explanation (the key makes the toggle exact)."""
+
+    __tablename__ = "progress_explanation_votes"
+
+    explanation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    voter_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PitfallSighting(Base):
+    """A kind of failure seen in a learner's challenge runs. Keyed per learner, so the page
+    counts distinct learners and shows a kind only once enough of them hit it."""
+
+    __tablename__ = "progress_pitfall_sightings"
+
+    challenge_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(120), primary_key=True)
+    learner_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    runs: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

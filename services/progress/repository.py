@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.progress.models import (
@@ -17,8 +18,11 @@ from services.progress.models import (
     DeployedModel,
     DeployedVersion,
     DriftAlertSeen,
+    Explanation,
+    ExplanationVote,
     LearnerBadge,
     LearnerProgress,
+    PitfallSighting,
     RunFingerprint,
     RunSeen,
     Track,
@@ -232,3 +236,113 @@ class LearnerRepository:
 
     def has_active_day(self, learner_id: str, day: str) -> bool:
         return self.session.get(ActiveDay, (learner_id, day)) is not None
+
+
+# -- Learning by teaching (issue 17) --
+class TeachingRepository:
+    """Explanations, helpful votes and pitfall sightings."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def explanation(self, explanation_id: str) -> Explanation | None:
+        return self.session.get(Explanation, explanation_id)
+
+    def explanation_of(self, challenge_slug: str, author_id: str) -> Explanation | None:
+        return self.session.scalars(
+            select(Explanation).where(
+                Explanation.challenge_slug == challenge_slug, Explanation.author_id == author_id
+            )
+        ).first()
+
+    def explanations(self, challenge_slug: str, include_hidden: bool) -> list[Explanation]:
+        """Validated first, then most helpful, then oldest (ties by id, so the order is total)."""
+        query = select(Explanation).where(Explanation.challenge_slug == challenge_slug)
+        if not include_hidden:
+            query = query.where(Explanation.hidden.is_(False))
+        query = query.order_by(
+            Explanation.validated.desc(),
+            Explanation.votes.desc(),
+            Explanation.created_at,
+            Explanation.id,
+        )
+        return list(self.session.scalars(query))
+
+    def count_visible(self, challenge_slug: str) -> int:
+        return int(
+            self.session.scalar(
+                select(func.count())
+                .select_from(Explanation)
+                .where(Explanation.challenge_slug == challenge_slug, Explanation.hidden.is_(False))
+            )
+            or 0
+        )
+
+    def validated_others(self, challenge_slug: str, keep_id: str) -> list[Explanation]:
+        return list(
+            self.session.scalars(
+                select(Explanation).where(
+                    Explanation.challenge_slug == challenge_slug,
+                    Explanation.validated.is_(True),
+                    Explanation.id != keep_id,
+                )
+            )
+        )
+
+    def add(self, row: Explanation | ExplanationVote | PitfallSighting) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def add_vote(self, vote: ExplanationVote) -> bool:
+        """False when the same learner's simultaneous vote committed first (theirs stands)."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(vote)
+        except IntegrityError:
+            return False
+        return True
+
+    def vote(self, explanation_id: str, voter_id: str) -> ExplanationVote | None:
+        return self.session.get(ExplanationVote, (explanation_id, voter_id))
+
+    def delete_vote(self, vote: ExplanationVote) -> None:
+        self.session.delete(vote)
+        self.session.flush()
+
+    def count_votes(self, explanation_id: str) -> int:
+        return int(
+            self.session.scalar(
+                select(func.count())
+                .select_from(ExplanationVote)
+                .where(ExplanationVote.explanation_id == explanation_id)
+            )
+            or 0
+        )
+
+    def voted_ids(self, voter_id: str, explanation_ids: Iterable[str]) -> set[str]:
+        ids = list(explanation_ids)
+        if not ids:
+            return set()
+        return set(
+            self.session.scalars(
+                select(ExplanationVote.explanation_id).where(
+                    ExplanationVote.voter_id == voter_id,
+                    ExplanationVote.explanation_id.in_(ids),
+                )
+            )
+        )
+
+    def sighting(self, challenge_slug: str, kind: str, learner_id: str) -> PitfallSighting | None:
+        return self.session.get(PitfallSighting, (challenge_slug, kind, learner_id))
+
+    def pitfall_counts(self, challenge_slug: str, min_learners: int) -> list[tuple[str, int]]:
+        """(kind, distinct learners) seen by at least `min_learners`, most learners first."""
+        learners = func.count(PitfallSighting.learner_id)
+        rows = self.session.execute(
+            select(PitfallSighting.kind, learners)
+            .where(PitfallSighting.challenge_slug == challenge_slug)
+            .group_by(PitfallSighting.kind)
+            .having(learners >= min_learners)
+            .order_by(learners.desc(), PitfallSighting.kind)
+        )
+        return [(str(kind), int(count)) for kind, count in rows]

@@ -19,7 +19,7 @@ from services.common.db import utcnow
 from services.common.errors import AscentError
 from services.common.ml.scoring import LOWER_IS_BETTER, better, relative_gain
 from services.common.outbox import enqueue
-from services.progress import rules
+from services.progress import rules, teaching
 from services.progress.curriculum import Catalog, UnlockRule
 from services.progress.models import (
     AcceptedProposal,
@@ -717,6 +717,9 @@ def record_run(
         learner.xp_day_runs = (learner.xp_day_runs or 0) + 1
         for amount, reason in rules.xp_for_run(successful, improved, learner.xp_day_runs):
             awarder.xp(amount, reason)
+    if run.challenge_slug:
+        # Failed challenge runs feed the "learners often ..." hints (issue 17).
+        teaching.record_pitfalls(session, run, at)
     # A practice run earns run XP like any other but is never a submission (no grade).
     if run.challenge_slug and successful and not run.practice:
         _grade(session, awarder, run)

@@ -12,16 +12,18 @@ from ascent.progress.v1 import progress_service_pb2_grpc as pb_grpc
 from sqlalchemy.orm import Session
 
 from services.common.db import Database
-from services.progress import service
+from services.common.outbox import OutboxRelay
+from services.progress import service, teaching
 from services.progress.config import Settings
 
 T = TypeVar("T")
 
 
 class ProgressServicer(pb_grpc.ProgressServiceServicer):
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, relay: OutboxRelay | None = None) -> None:
         self.db = db
         self.settings = settings
+        self.relay = relay
 
     async def _call(self, fn: Callable[[Session], T]) -> T:
         return await self.db.run(fn)
@@ -50,3 +52,57 @@ class ProgressServicer(pb_grpc.ProgressServiceServicer):
     ) -> pb.GetProgressResponse:
         limit = self.settings.history_limit
         return await self._call(lambda s: service.get_progress(s, request.learner_id, limit))
+
+    # -- Learning by teaching (issue 17) --
+    async def _write(self, fn: Callable[[Session], T]) -> T:
+        result = await self.db.run(fn)
+        if self.relay is not None:
+            self.relay.wake()
+        return result
+
+    async def ListExplanations(
+        self,
+        request: pb.ListExplanationsRequest,
+        context: grpc.aio.ServicerContext[pb.ListExplanationsRequest, pb.ListExplanationsResponse],
+    ) -> pb.ListExplanationsResponse:
+        return await self._call(
+            lambda s: teaching.list_explanations(
+                s, request.challenge_slug, request.viewer_id, request.viewer_is_staff
+            )
+        )
+
+    async def PostExplanation(
+        self,
+        request: pb.PostExplanationRequest,
+        context: grpc.aio.ServicerContext[pb.PostExplanationRequest, pb.ExplanationResponse],
+    ) -> pb.ExplanationResponse:
+        explanation = await self._write(
+            lambda s: teaching.post_explanation(
+                s, request.challenge_slug, request.author_id, request.body_md, request.code
+            )
+        )
+        return pb.ExplanationResponse(explanation=explanation)
+
+    async def VoteExplanation(
+        self,
+        request: pb.VoteExplanationRequest,
+        context: grpc.aio.ServicerContext[pb.VoteExplanationRequest, pb.ExplanationResponse],
+    ) -> pb.ExplanationResponse:
+        explanation = await self._write(
+            lambda s: teaching.vote(s, request.explanation_id, request.voter_id)
+        )
+        return pb.ExplanationResponse(explanation=explanation)
+
+    async def ModerateExplanation(
+        self,
+        request: pb.ModerateExplanationRequest,
+        context: grpc.aio.ServicerContext[pb.ModerateExplanationRequest, pb.ExplanationResponse],
+    ) -> pb.ExplanationResponse:
+        validated = request.validated if request.HasField("validated") else None
+        hidden = request.hidden if request.HasField("hidden") else None
+        explanation = await self._write(
+            lambda s: teaching.moderate(
+                s, request.explanation_id, request.moderator_id, validated, hidden
+            )
+        )
+        return pb.ExplanationResponse(explanation=explanation)

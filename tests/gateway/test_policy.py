@@ -25,6 +25,7 @@ TABLE: dict[Action, tuple[bool, bool, bool]] = {
     Action.MANAGE_BOARDS: (False, True, True),
     Action.MANAGE_COHORTS: (False, True, True),
     Action.VIEW_DASHBOARDS: (False, True, True),
+    Action.MODERATE_EXPLANATIONS: (False, True, True),
     Action.VIEW_ALL_COHORTS: (False, False, True),
     Action.VIEW_PLATFORM: (False, False, True),
     Action.MANAGE_ROLES: (False, False, True),

@@ -75,3 +75,55 @@ class TrackUnlocked(_message.Message):
     track_title: str
     source_event_id: str
     def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., learner_id: _Optional[str] = ..., track_slug: _Optional[str] = ..., track_title: _Optional[str] = ..., source_event_id: _Optional[str] = ...) -> None: ...
+
+class ExplanationPosted(_message.Message):
+    __slots__ = ("meta", "explanation_id", "challenge_slug", "author_id", "has_code", "length")
+    META_FIELD_NUMBER: _ClassVar[int]
+    EXPLANATION_ID_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    AUTHOR_ID_FIELD_NUMBER: _ClassVar[int]
+    HAS_CODE_FIELD_NUMBER: _ClassVar[int]
+    LENGTH_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    explanation_id: str
+    challenge_slug: str
+    author_id: str
+    has_code: bool
+    length: int
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., explanation_id: _Optional[str] = ..., challenge_slug: _Optional[str] = ..., author_id: _Optional[str] = ..., has_code: _Optional[bool] = ..., length: _Optional[int] = ...) -> None: ...
+
+class ExplanationVoted(_message.Message):
+    __slots__ = ("meta", "explanation_id", "challenge_slug", "author_id", "voter_id", "helpful", "votes")
+    META_FIELD_NUMBER: _ClassVar[int]
+    EXPLANATION_ID_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    AUTHOR_ID_FIELD_NUMBER: _ClassVar[int]
+    VOTER_ID_FIELD_NUMBER: _ClassVar[int]
+    HELPFUL_FIELD_NUMBER: _ClassVar[int]
+    VOTES_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    explanation_id: str
+    challenge_slug: str
+    author_id: str
+    voter_id: str
+    helpful: bool
+    votes: int
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., explanation_id: _Optional[str] = ..., challenge_slug: _Optional[str] = ..., author_id: _Optional[str] = ..., voter_id: _Optional[str] = ..., helpful: _Optional[bool] = ..., votes: _Optional[int] = ...) -> None: ...
+
+class ExplanationValidated(_message.Message):
+    __slots__ = ("meta", "explanation_id", "challenge_slug", "author_id", "moderator_id", "validated", "hidden")
+    META_FIELD_NUMBER: _ClassVar[int]
+    EXPLANATION_ID_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    AUTHOR_ID_FIELD_NUMBER: _ClassVar[int]
+    MODERATOR_ID_FIELD_NUMBER: _ClassVar[int]
+    VALIDATED_FIELD_NUMBER: _ClassVar[int]
+    HIDDEN_FIELD_NUMBER: _ClassVar[int]
+    meta: _meta_pb2.EventMeta
+    explanation_id: str
+    challenge_slug: str
+    author_id: str
+    moderator_id: str
+    validated: bool
+    hidden: bool
+    def __init__(self, meta: _Optional[_Union[_meta_pb2.EventMeta, _Mapping]] = ..., explanation_id: _Optional[str] = ..., challenge_slug: _Optional[str] = ..., author_id: _Optional[str] = ..., moderator_id: _Optional[str] = ..., validated: _Optional[bool] = ..., hidden: _Optional[bool] = ...) -> None: ...

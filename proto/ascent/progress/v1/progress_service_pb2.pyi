@@ -202,3 +202,101 @@ class GetChallengeResponse(_message.Message):
     CHALLENGE_FIELD_NUMBER: _ClassVar[int]
     challenge: ChallengeDetail
     def __init__(self, challenge: _Optional[_Union[ChallengeDetail, _Mapping]] = ...) -> None: ...
+
+class Explanation(_message.Message):
+    __slots__ = ("id", "challenge_slug", "author_id", "body_md", "code", "votes", "validated", "hidden", "voted", "created_at", "updated_at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    AUTHOR_ID_FIELD_NUMBER: _ClassVar[int]
+    BODY_MD_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    VOTES_FIELD_NUMBER: _ClassVar[int]
+    VALIDATED_FIELD_NUMBER: _ClassVar[int]
+    HIDDEN_FIELD_NUMBER: _ClassVar[int]
+    VOTED_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    challenge_slug: str
+    author_id: str
+    body_md: str
+    code: str
+    votes: int
+    validated: bool
+    hidden: bool
+    voted: bool
+    created_at: _timestamp_pb2.Timestamp
+    updated_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., challenge_slug: _Optional[str] = ..., author_id: _Optional[str] = ..., body_md: _Optional[str] = ..., code: _Optional[str] = ..., votes: _Optional[int] = ..., validated: _Optional[bool] = ..., hidden: _Optional[bool] = ..., voted: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Pitfall(_message.Message):
+    __slots__ = ("kind", "detail", "learners")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    LEARNERS_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    detail: str
+    learners: int
+    def __init__(self, kind: _Optional[str] = ..., detail: _Optional[str] = ..., learners: _Optional[int] = ...) -> None: ...
+
+class ListExplanationsRequest(_message.Message):
+    __slots__ = ("challenge_slug", "viewer_id", "viewer_is_staff")
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    VIEWER_ID_FIELD_NUMBER: _ClassVar[int]
+    VIEWER_IS_STAFF_FIELD_NUMBER: _ClassVar[int]
+    challenge_slug: str
+    viewer_id: str
+    viewer_is_staff: bool
+    def __init__(self, challenge_slug: _Optional[str] = ..., viewer_id: _Optional[str] = ..., viewer_is_staff: _Optional[bool] = ...) -> None: ...
+
+class ListExplanationsResponse(_message.Message):
+    __slots__ = ("explanations", "total", "locked", "viewer_passed", "pitfalls")
+    EXPLANATIONS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    LOCKED_FIELD_NUMBER: _ClassVar[int]
+    VIEWER_PASSED_FIELD_NUMBER: _ClassVar[int]
+    PITFALLS_FIELD_NUMBER: _ClassVar[int]
+    explanations: _containers.RepeatedCompositeFieldContainer[Explanation]
+    total: int
+    locked: bool
+    viewer_passed: bool
+    pitfalls: _containers.RepeatedCompositeFieldContainer[Pitfall]
+    def __init__(self, explanations: _Optional[_Iterable[_Union[Explanation, _Mapping]]] = ..., total: _Optional[int] = ..., locked: _Optional[bool] = ..., viewer_passed: _Optional[bool] = ..., pitfalls: _Optional[_Iterable[_Union[Pitfall, _Mapping]]] = ...) -> None: ...
+
+class PostExplanationRequest(_message.Message):
+    __slots__ = ("challenge_slug", "author_id", "body_md", "code")
+    CHALLENGE_SLUG_FIELD_NUMBER: _ClassVar[int]
+    AUTHOR_ID_FIELD_NUMBER: _ClassVar[int]
+    BODY_MD_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    challenge_slug: str
+    author_id: str
+    body_md: str
+    code: str
+    def __init__(self, challenge_slug: _Optional[str] = ..., author_id: _Optional[str] = ..., body_md: _Optional[str] = ..., code: _Optional[str] = ...) -> None: ...
+
+class VoteExplanationRequest(_message.Message):
+    __slots__ = ("explanation_id", "voter_id")
+    EXPLANATION_ID_FIELD_NUMBER: _ClassVar[int]
+    VOTER_ID_FIELD_NUMBER: _ClassVar[int]
+    explanation_id: str
+    voter_id: str
+    def __init__(self, explanation_id: _Optional[str] = ..., voter_id: _Optional[str] = ...) -> None: ...
+
+class ModerateExplanationRequest(_message.Message):
+    __slots__ = ("explanation_id", "moderator_id", "validated", "hidden")
+    EXPLANATION_ID_FIELD_NUMBER: _ClassVar[int]
+    MODERATOR_ID_FIELD_NUMBER: _ClassVar[int]
+    VALIDATED_FIELD_NUMBER: _ClassVar[int]
+    HIDDEN_FIELD_NUMBER: _ClassVar[int]
+    explanation_id: str
+    moderator_id: str
+    validated: bool
+    hidden: bool
+    def __init__(self, explanation_id: _Optional[str] = ..., moderator_id: _Optional[str] = ..., validated: _Optional[bool] = ..., hidden: _Optional[bool] = ...) -> None: ...
+
+class ExplanationResponse(_message.Message):
+    __slots__ = ("explanation",)
+    EXPLANATION_FIELD_NUMBER: _ClassVar[int]
+    explanation: Explanation
+    def __init__(self, explanation: _Optional[_Union[Explanation, _Mapping]] = ...) -> None: ...

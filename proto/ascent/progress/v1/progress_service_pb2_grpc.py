@@ -50,6 +50,26 @@ class ProgressServiceStub:
                 request_serializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.GetChallengeRequest.SerializeToString,
                 response_deserializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.GetChallengeResponse.FromString,
                 _registered_method=True)
+        self.ListExplanations = channel.unary_unary(
+                '/ascent.progress.v1.ProgressService/ListExplanations',
+                request_serializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.ListExplanationsRequest.SerializeToString,
+                response_deserializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.ListExplanationsResponse.FromString,
+                _registered_method=True)
+        self.PostExplanation = channel.unary_unary(
+                '/ascent.progress.v1.ProgressService/PostExplanation',
+                request_serializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.PostExplanationRequest.SerializeToString,
+                response_deserializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.ExplanationResponse.FromString,
+                _registered_method=True)
+        self.VoteExplanation = channel.unary_unary(
+                '/ascent.progress.v1.ProgressService/VoteExplanation',
+                request_serializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.VoteExplanationRequest.SerializeToString,
+                response_deserializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.ExplanationResponse.FromString,
+                _registered_method=True)
+        self.ModerateExplanation = channel.unary_unary(
+                '/ascent.progress.v1.ProgressService/ModerateExplanation',
+                request_serializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.ModerateExplanationRequest.SerializeToString,
+                response_deserializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.ExplanationResponse.FromString,
+                _registered_method=True)
 
 
 class ProgressServiceServicer:
@@ -76,6 +96,37 @@ class ProgressServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListExplanations(self, request, context):
+        """Learning by teaching (issue 17). Explanations of a challenge are readable only by
+        learners who passed it (and by staff, `viewer_is_staff` as the gateway's policy says);
+        others get the count and `locked`. Hidden ones are left out for learners.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PostExplanation(self, request, context):
+        """Only a learner who passed the challenge; one explanation per learner and challenge
+        (posting again replaces the text, keeps the votes).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def VoteExplanation(self, request, context):
+        """Toggle: a second vote by the same learner takes it back. Only learners who passed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ModerateExplanation(self, request, context):
+        """Staff only (the gateway checks the role): validate (moves the one mark) and/or hide.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ProgressServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -93,6 +144,26 @@ def add_ProgressServiceServicer_to_server(servicer, server):
                     servicer.GetChallenge,
                     request_deserializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.GetChallengeRequest.FromString,
                     response_serializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.GetChallengeResponse.SerializeToString,
+            ),
+            'ListExplanations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListExplanations,
+                    request_deserializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.ListExplanationsRequest.FromString,
+                    response_serializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.ListExplanationsResponse.SerializeToString,
+            ),
+            'PostExplanation': grpc.unary_unary_rpc_method_handler(
+                    servicer.PostExplanation,
+                    request_deserializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.PostExplanationRequest.FromString,
+                    response_serializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.ExplanationResponse.SerializeToString,
+            ),
+            'VoteExplanation': grpc.unary_unary_rpc_method_handler(
+                    servicer.VoteExplanation,
+                    request_deserializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.VoteExplanationRequest.FromString,
+                    response_serializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.ExplanationResponse.SerializeToString,
+            ),
+            'ModerateExplanation': grpc.unary_unary_rpc_method_handler(
+                    servicer.ModerateExplanation,
+                    request_deserializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.ModerateExplanationRequest.FromString,
+                    response_serializer=ascent_dot_progress_dot_v1_dot_progress__service__pb2.ExplanationResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -177,6 +248,114 @@ class ProgressService:
             '/ascent.progress.v1.ProgressService/GetChallenge',
             ascent_dot_progress_dot_v1_dot_progress__service__pb2.GetChallengeRequest.SerializeToString,
             ascent_dot_progress_dot_v1_dot_progress__service__pb2.GetChallengeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListExplanations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.progress.v1.ProgressService/ListExplanations',
+            ascent_dot_progress_dot_v1_dot_progress__service__pb2.ListExplanationsRequest.SerializeToString,
+            ascent_dot_progress_dot_v1_dot_progress__service__pb2.ListExplanationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PostExplanation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.progress.v1.ProgressService/PostExplanation',
+            ascent_dot_progress_dot_v1_dot_progress__service__pb2.PostExplanationRequest.SerializeToString,
+            ascent_dot_progress_dot_v1_dot_progress__service__pb2.ExplanationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VoteExplanation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.progress.v1.ProgressService/VoteExplanation',
+            ascent_dot_progress_dot_v1_dot_progress__service__pb2.VoteExplanationRequest.SerializeToString,
+            ascent_dot_progress_dot_v1_dot_progress__service__pb2.ExplanationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ModerateExplanation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ascent.progress.v1.ProgressService/ModerateExplanation',
+            ascent_dot_progress_dot_v1_dot_progress__service__pb2.ModerateExplanationRequest.SerializeToString,
+            ascent_dot_progress_dot_v1_dot_progress__service__pb2.ExplanationResponse.FromString,
             options,
             channel_credentials,
             insecure,
