@@ -92,6 +92,13 @@ def _crossed(result: drift.FeatureDrift, limits: drift.Thresholds) -> tuple[str,
     return "chi2", drift.finite(result.chi2_p_value), limits.p_value
 
 
+# An alert (the event, the badge, "drifting since") needs this many live values of the
+# feature: PSI's sampling noise on training-like traffic is about (bins - 1) / n, 0.09 at 100
+# rows and 0.3 at 30, so a small first window flagged steady features once and for all
+# (the report itself still shows what a small window says, with its row count).
+ALERT_MIN_ROWS = 200
+
+
 def drift_report(session: Session, request: pb.GetDriftReportRequest) -> pb.GetDriftReportResponse:
     repo = ServingRepository(session)
     deployment = _owned(repo, request.owner_id, request.deployment_id)
@@ -114,7 +121,7 @@ def drift_report(session: Session, request: pb.GetDriftReportRequest) -> pb.GetD
             feature.name, feature.type, reference.get(feature.name), columns[feature.name], limits
         )
         alert = alerts.get(feature.name)
-        if result.drifted and alert is None:
+        if result.drifted and alert is None and result.rows >= ALERT_MIN_ROWS:
             test, value, threshold = _crossed(result, limits)
             alert = DriftAlert(
                 deployment_id=deployment.id,

@@ -128,10 +128,20 @@ def test_drift_report_over_the_log_alerts_once(tmp_path: Path) -> None:
 
     with db.session() as session:
         seed(session)
-    request = pb.GetDriftReportRequest(owner_id="u1", deployment_id="d1", window_rows=150)
+    # A small window shows the drift but raises no alert (its noise could flag steady ones).
+    small = pb.GetDriftReportRequest(owner_id="u1", deployment_id="d1", window_rows=150)
+    with db.session() as session:
+        report = monitor.drift_report(session, small)
+    assert report.rows == 150 and report.requests == 15 and report.has_reference
+    assert report.features[0].drifted and not report.features[0].drifting_since
+    with db.session() as session:
+        assert list(session.scalars(select(outbox.c.subject))) == []
+    request = pb.GetDriftReportRequest(
+        owner_id="u1", deployment_id="d1", window_rows=monitor.ALERT_MIN_ROWS
+    )
     with db.session() as session:
         report = monitor.drift_report(session, request)
-    assert report.rows == 150 and report.requests == 15 and report.has_reference
+    assert report.rows == monitor.ALERT_MIN_ROWS == 200
     first = report.features[0]
     assert first.name == "x" and first.drifted and first.drifting_since
     assert not report.features[1].drifted

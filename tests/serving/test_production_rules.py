@@ -95,13 +95,17 @@ def test_three_judged_deployments_unlock_advanced_and_drift_earns_the_badge_once
     first = deployed[0]
     dep_id, key = first["deployment"]["id"], first["apiKey"]
     names = [f["name"] for f in first["version"]["features"]]
-    rows = [dict.fromkeys(names, 1_000.0 + i) for i in range(100)]
-    assert predict(api, dep_id, key, {"rows": rows}).status_code == 200
+    # Two requests of 100 rows (the log keeps 100 per request): an alert needs 200 values.
+    for start in (0, 100):
+        rows = [dict.fromkeys(names, 1_000.0 + i) for i in range(start, start + 100)]
+        assert predict(api, dep_id, key, {"rows": rows}).status_code == 200
 
     def drifted() -> bool:
-        report = api.get(f"/api/models/{dep_id}/drift", params={"window": 100}, headers=auth)
+        report = api.get(f"/api/models/{dep_id}/drift", params={"window": 200}, headers=auth)
         assert report.status_code == 200, report.text
-        return bool(report.json()["data"]["drifted"])
+        data = report.json()["data"]
+        # Detection runs on a report: the log writes in batches, so ask until all 200 are in.
+        return data["rows"] == 200 and bool(data["drifted"])
 
     eventually(drifted, timeout=30)
     eventually(lambda: "production-ml-engineer" in badges(api, auth), timeout=30)
