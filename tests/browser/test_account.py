@@ -25,6 +25,13 @@ def test_tokens_revoke_and_log_out_everywhere(page: Page, stack: Stack, shots: S
         rows = page.locator("#account-security table.tokens tbody tr")
         expect(rows).to_have_count(2)
         shots(page, "profile-tokens")
+        # On a phone the token table scrolls inside its panel; the page does not widen.
+        page.set_viewport_size({"width": 390, "height": 844})
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 1, overflow
+        page.set_viewport_size({"width": 1440, "height": 900})
         rows.first.locator("button", has_text="Revoke").click()
         expect(page.locator("#account-security")).to_contain_text("Token revoked")
         expect(rows).to_have_count(1)
