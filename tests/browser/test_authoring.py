@@ -47,7 +47,15 @@ def test_instructor_creates_validates_and_publishes(
     expect(page.locator("[role=status]")).to_contain_text(f"{INSTRUCTOR} can no longer edit")
     expect(editors.locator(".editor-name")).to_have_count(0)
 
-    page.fill("textarea[name=lessonMarkdown]", "# Yes or no\nPredict **label** from x1 and x2.")
+    # The Remove answer swapped the whole editor: htmx binds the new textarea's live preview
+    # when the swap settles, and a fill before that sent no preview at all (about 1 run in
+    # 4): wait for the settle, as a learner's first keystroke always does.
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+    with page.expect_response("**/author/preview", timeout=15_000) as preview:
+        page.fill("textarea[name=lessonMarkdown]", "# Yes or no\nPredict **label** from x1 and x2.")
+    assert preview.value.status == 200, preview.value.status
     expect(page.locator("#lesson-preview h1")).to_have_text("Yes or no")
     expect(page.locator("#lesson-preview strong")).to_have_text("label")
     page.fill("input[name=summary]", "A tiny binary task")
