@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import UTC
 
 from ascent.events.v1 import authoring_pb2, coach_pb2, leaderboard_pb2, learning_pb2, serving_pb2
@@ -22,6 +23,21 @@ AUTHORING_DURABLE = "progress-authoring"
 FEEDBACK_DURABLE = "progress-feedback"
 DEPLOYMENTS_DURABLE = "progress-deployments"
 DRIFT_DURABLE = "progress-drift"
+
+
+async def _award_once(
+    db: Database,
+    relay: OutboxRelay | None,
+    durable: str,
+    subject: str,
+    event_id: str,
+    effect: Callable[[Session], service.RunAward],
+) -> None:
+    """Apply an event's effect once per consumer (the inbox), then wake the relay when the
+    award staged events (XP, badges, unlocks) so they leave without waiting for its tick."""
+    _, award = await asyncio.to_thread(process_once, db, durable, subject, event_id, effect)
+    if award is not None and award.enqueued and relay is not None:
+        relay.wake()
 
 
 class RunCompletedHandler:
@@ -45,11 +61,7 @@ class RunCompletedHandler:
             )
             return service.record_run(session, event.run, event_id, at)
 
-        _, award = await asyncio.to_thread(
-            process_once, self.db, RUNS_DURABLE, subject, event_id, effect
-        )
-        if award is not None and award.enqueued and self.relay is not None:
-            self.relay.wake()
+        await _award_once(self.db, self.relay, RUNS_DURABLE, subject, event_id, effect)
 
 
 class ChallengeRankedHandler:
@@ -77,11 +89,7 @@ class ChallengeRankedHandler:
                 event.public_score,
             )
 
-        _, award = await asyncio.to_thread(
-            process_once, self.db, RANKS_DURABLE, subject, event_id, effect
-        )
-        if award is not None and award.enqueued and self.relay is not None:
-            self.relay.wake()
+        await _award_once(self.db, self.relay, RANKS_DURABLE, subject, event_id, effect)
 
 
 class ProposalRatedHandler:
@@ -103,11 +111,7 @@ class ProposalRatedHandler:
                 session, event.owner_id, event.proposal_id, event.verdict, event_id, at
             )
 
-        _, award = await asyncio.to_thread(
-            process_once, self.db, FEEDBACK_DURABLE, subject, event_id, effect
-        )
-        if award is not None and award.enqueued and self.relay is not None:
-            self.relay.wake()
+        await _award_once(self.db, self.relay, FEEDBACK_DURABLE, subject, event_id, effect)
 
 
 class AuthoringHandler:
@@ -168,11 +172,7 @@ class DeploymentCreatedHandler:
                 session, event.owner_id, event.deployment_id, event.version, event_id, at, facts
             )
 
-        _, award = await asyncio.to_thread(
-            process_once, self.db, DEPLOYMENTS_DURABLE, subject, event_id, effect
-        )
-        if award is not None and award.enqueued and self.relay is not None:
-            self.relay.wake()
+        await _award_once(self.db, self.relay, DEPLOYMENTS_DURABLE, subject, event_id, effect)
 
 
 class DriftDetectedHandler:
@@ -201,8 +201,4 @@ class DriftDetectedHandler:
                 at,
             )
 
-        _, award = await asyncio.to_thread(
-            process_once, self.db, DRIFT_DURABLE, subject, event_id, effect
-        )
-        if award is not None and award.enqueued and self.relay is not None:
-            self.relay.wake()
+        await _award_once(self.db, self.relay, DRIFT_DURABLE, subject, event_id, effect)
