@@ -42,11 +42,19 @@ class LogWriter:
         self.served: set[tuple[str, int]] = set()
         self._last_age_prune = 0.0
         self._task: asyncio.Task[None] | None = None
+        # One batch at a time: a flush asked for by feedback (or a drift report) must wait for
+        # a batch the loop drained a moment before to be committed, or it finds nothing to
+        # write while the rows it needs are still in flight.
+        self._writing = asyncio.Lock()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop())
 
     async def flush(self) -> int:
+        async with self._writing:
+            return await self._write_batch()
+
+    async def _write_batch(self) -> int:
         entries = self.log.drain()
         if not entries:
             return 0
